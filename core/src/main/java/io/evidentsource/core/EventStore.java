@@ -1,0 +1,133 @@
+package io.evidentsource.core;
+
+import io.evidentsource.core.command.CommandHandler;
+import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.index.IndexManager;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.EventLimits;
+import io.evidentsource.core.model.EventValidator;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.query.EventQuery;
+import io.evidentsource.core.query.QueryEngine;
+import io.evidentsource.core.query.QueryPage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The event store as the wire APIs see it: the database catalog, transactions and queries over
+ * one {@link StorageAdapter}. Thread-safe; one instance per server.
+ */
+public final class EventStore {
+  private final StorageAdapter storage;
+  private final IndexManager indexes;
+  private final CommandHandler commands;
+  private final QueryEngine queries;
+  private final EventValidator validator;
+  private final Clock clock;
+
+  /**
+   * @param storage the storage adapter
+   * @param limits the event, batch and attribute limits
+   * @param clock the source of creation and commit times (UTC)
+   * @param transactionIds the source of server-chosen transaction ids
+   * @param contentionTimeout how long an append keeps retrying while other writers move the head
+   */
+  public EventStore(
+      StorageAdapter storage,
+      EventLimits limits,
+      Clock clock,
+      Supplier<UUID> transactionIds,
+      Duration contentionTimeout) {
+    this.storage = storage;
+    this.indexes = new IndexManager(storage);
+    this.validator = new EventValidator(limits);
+    this.clock = clock;
+    this.commands =
+        new CommandHandler(storage, indexes, validator, clock, transactionIds, contentionTimeout);
+    this.queries = new QueryEngine(storage, indexes);
+  }
+
+  /** An event store with default limits, the UTC system clock and random transaction ids. */
+  public static EventStore create(StorageAdapter storage) {
+    return new EventStore(
+        storage,
+        EventLimits.defaults(),
+        Clock.systemUTC(),
+        UUID::randomUUID,
+        Duration.ofSeconds(10));
+  }
+
+  /** The validator with the limits in force. */
+  public EventValidator validator() {
+    return validator;
+  }
+
+  /**
+   * Creates an empty database.
+   *
+   * @throws EvidentSourceException {@code DATABASE_EXISTS}
+   */
+  public DatabaseInfo createDatabase(DatabaseName name) {
+    return storage.createDatabase(name, clock.instant());
+  }
+
+  /**
+   * Deletes a database and all its events.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  public void deleteDatabase(DatabaseName name) {
+    storage.deleteDatabase(name);
+    indexes.forget(name);
+  }
+
+  /** All databases, ordered by name. */
+  public List<DatabaseInfo> listDatabases() {
+    return storage.listDatabases();
+  }
+
+  /**
+   * One database with its current head.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  public DatabaseInfo database(DatabaseName name) {
+    return storage
+        .findDatabase(name)
+        .orElseThrow(
+            () ->
+                new EvidentSourceException(
+                    ErrorCode.DATABASE_NOT_FOUND,
+                    "database '" + name + "' does not exist",
+                    Map.of("database", name.value())));
+  }
+
+  /** Commits a transaction; see {@link CommandHandler#transact}. */
+  public TransactionResult transact(DatabaseName database, Transaction transaction) {
+    return commands.transact(database, transaction);
+  }
+
+  /** Reads one page; see {@link QueryEngine#page}. */
+  public QueryPage query(DatabaseName database, EventQuery query) {
+    return queries.page(database, query);
+  }
+
+  /** Streams all matching events lazily; see {@link QueryEngine#stream}. */
+  public QueryEngine.Result stream(DatabaseName database, EventQuery query, long maxEvents) {
+    return queries.stream(database, query, maxEvents);
+  }
+
+  /** The event at a revision; see {@link QueryEngine#event}. */
+  public StoredEvent event(DatabaseName database, long revision) {
+    return queries.event(database, revision);
+  }
+}

@@ -1,0 +1,206 @@
+package io.evidentsource.core.command;
+
+import io.evidentsource.core.condition.AppendCondition;
+import io.evidentsource.core.condition.ConditionFailedException;
+import io.evidentsource.core.condition.FailedCondition;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.index.DatabaseIndex;
+import io.evidentsource.core.index.IndexManager;
+import io.evidentsource.core.index.IndexSnapshot;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventValidator;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.AppendOutcome;
+import io.evidentsource.core.port.AppendRequest;
+import io.evidentsource.core.port.StorageAdapter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Commits transactions (DESIGN §3): validate, return the stored result of a known transaction id,
+ * catch the index up to the head, reject duplicate event ids, evaluate the append conditions on
+ * the index, then compare-and-set append at that head. When another writer moved the head first,
+ * catch up and evaluate again, with jittered backoff, until the contention deadline.
+ */
+public final class CommandHandler {
+  private final StorageAdapter storage;
+  private final IndexManager indexes;
+  private final EventValidator validator;
+  private final Clock clock;
+  private final Supplier<UUID> transactionIds;
+  private final Duration contentionTimeout;
+
+  /**
+   * @param storage the storage adapter
+   * @param indexes the index manager shared with the query engine
+   * @param validator the event validator with the configured limits
+   * @param clock the source of commit times
+   * @param transactionIds the source of transaction ids when the client sends none
+   * @param contentionTimeout how long to keep retrying when other writers move the head
+   */
+  public CommandHandler(
+      StorageAdapter storage,
+      IndexManager indexes,
+      EventValidator validator,
+      Clock clock,
+      Supplier<UUID> transactionIds,
+      Duration contentionTimeout) {
+    this.storage = storage;
+    this.indexes = indexes;
+    this.validator = validator;
+    this.clock = clock;
+    this.transactionIds = transactionIds;
+    this.contentionTimeout = contentionTimeout;
+  }
+
+  /**
+   * Commits {@code transaction} to {@code database} atomically.
+   *
+   * @return the result; {@link TransactionResult#duplicate()} is true for a known transaction id
+   * @throws ConditionFailedException when a condition fails; nothing is written
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code DUPLICATE_EVENT_ID}, a
+   *     validation error, or {@code CONTENTION_TIMEOUT} when the head kept moving
+   */
+  public TransactionResult transact(DatabaseName database, Transaction transaction) {
+    validator.validateBatch(transaction.events());
+    UUID id = transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
+    long deadline = System.nanoTime() + contentionTimeout.toNanos();
+    int attempt = 0;
+    while (true) {
+      DatabaseInfo seen = require(database);
+      if (transaction.transactionId() != null) {
+        var known = storage.findTransaction(database, seen.generation(), id);
+        if (known.isPresent()) {
+          return known.get().asDuplicate();
+        }
+      }
+      TransactionResult result =
+          indexes.withWriteLock(seen, () -> attempt(database, transaction, id));
+      if (result != null) {
+        return result;
+      }
+      attempt++;
+      if (System.nanoTime() > deadline) {
+        throw new EvidentSourceException(
+            ErrorCode.CONTENTION_TIMEOUT,
+            "other writers kept moving the head of database '"
+                + database
+                + "' for "
+                + contentionTimeout.toMillis()
+                + " ms ("
+                + attempt
+                + " attempts); retry with the same transaction_id",
+            Map.of("database", database.value(), "attempts", attempt));
+      }
+      if (attempt > 2) {
+        long capMicros = Math.min(20_000, 100L << Math.min(attempt, 8));
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(capMicros) * 1000);
+      }
+    }
+  }
+
+  /** One attempt under the index write lock; null when the head moved. */
+  private @Nullable TransactionResult attempt(DatabaseName database, Transaction tx, UUID id) {
+    DatabaseInfo info = require(database); // fresh head, read under the lock
+    DatabaseIndex index = indexes.index(info);
+    if (index.generation() != info.generation()) {
+      return null; // catalog changed under us; re-read
+    }
+    indexes.catchUp(index, info.revision());
+    rejectDuplicateIds(info, index, tx.events());
+    IndexSnapshot snapshot = index.snapshot(info.revision());
+    var failures = new ArrayList<FailedCondition>();
+    for (AppendCondition c : tx.conditions()) {
+      long highest = snapshot.highestMatching(c.selector());
+      if (!c.holds(highest)) {
+        failures.add(new FailedCondition(c, highest));
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new ConditionFailedException(database.value(), info.revision(), failures);
+    }
+    Instant now = clock.instant();
+    Instant recorded = now.isBefore(info.revisionTime()) ? info.revisionTime() : now;
+    var outcome =
+        storage.append(
+            new AppendRequest(
+                database, info.generation(), info.revision(), tx.events(), id, recorded));
+    if (outcome instanceof AppendOutcome.Committed c) {
+      var stored = new ArrayList<StoredEvent>(tx.events().size());
+      long r = c.result().firstRevision();
+      for (Event e : tx.events()) {
+        stored.add(new StoredEvent(r++, c.result().recordedTime(), e));
+      }
+      indexes.applyCommitted(index, stored);
+      return c.result();
+    }
+    if (outcome instanceof AppendOutcome.Duplicate d) {
+      return d.original().asDuplicate();
+    }
+    return null; // HeadMoved: another writer committed first
+  }
+
+  private void rejectDuplicateIds(DatabaseInfo info, DatabaseIndex index, List<Event> events) {
+    var inBatch = new HashSet<String>();
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      if (!inBatch.add(e.source() + '\u0000' + e.id())) {
+        throw duplicate(e, i, null);
+      }
+      var candidates = new ArrayList<Long>(1);
+      index.idCandidates(e.source(), e.id(), candidates::add);
+      if (!candidates.isEmpty()) {
+        long[] revs = candidates.stream().mapToLong(Long::longValue).toArray();
+        for (StoredEvent s : storage.readRevisions(info.name(), info.generation(), revs)) {
+          if (s.event().id().equals(e.id()) && s.event().source().equals(e.source())) {
+            throw duplicate(e, i, s.revision());
+          }
+        }
+      }
+    }
+  }
+
+  private static EvidentSourceException duplicate(
+      Event e, int index, @Nullable Long existingRevision) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("id", e.id());
+    fields.put("source", e.source());
+    fields.put("index", index);
+    if (existingRevision != null) {
+      fields.put("existing_revision", existingRevision);
+    }
+    return new EvidentSourceException(
+        ErrorCode.DUPLICATE_EVENT_ID,
+        existingRevision != null
+            ? "an event with id '" + e.id() + "' and source '" + e.source()
+                + "' is already stored at revision " + existingRevision
+            : "the transaction holds two events with id '" + e.id() + "' and source '"
+                + e.source() + "'",
+        fields);
+  }
+
+  private DatabaseInfo require(DatabaseName database) {
+    return storage
+        .findDatabase(database)
+        .orElseThrow(
+            () ->
+                new EvidentSourceException(
+                    ErrorCode.DATABASE_NOT_FOUND,
+                    "database '" + database + "' does not exist",
+                    Map.of("database", database.value())));
+  }
+}

@@ -1,0 +1,33 @@
+package io.evidentsource.core.command;
+
+import io.evidentsource.core.condition.AppendCondition;
+import io.evidentsource.core.model.Event;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An atomic batch to append: all events are written, or none (DESIGN §2).
+ *
+ * @param transactionId the client's idempotency key, or null to let the server choose one; a
+ *     retry with the same id returns the original result and appends nothing
+ * @param events the events, in order; they get consecutive revisions
+ * @param conditions conditions that must all hold at the commit position
+ */
+public record Transaction(
+    @Nullable UUID transactionId, List<Event> events, List<AppendCondition> conditions) {
+  public Transaction {
+    events = List.copyOf(events);
+    conditions = List.copyOf(conditions);
+  }
+
+  /** An unconditional transaction without a client id. */
+  public static Transaction of(List<Event> events) {
+    return new Transaction(null, events, List.of());
+  }
+
+  /** A conditional transaction without a client id. */
+  public static Transaction of(List<Event> events, List<AppendCondition> conditions) {
+    return new Transaction(null, events, conditions);
+  }
+}

@@ -1,0 +1,74 @@
+package io.evidentsource.core.error;
+
+/**
+ * Stable error codes. The {@link #code()} strings are part of the public API (REST problem details
+ * {@code code}, gRPC {@code ErrorInfo.reason}) and never change once released.
+ */
+public enum ErrorCode {
+  INVALID_DATABASE_NAME("invalid_database_name", "The database name is not a DNS label", false),
+  DATABASE_NOT_FOUND("database_not_found", "No database of that name exists", false),
+  DATABASE_EXISTS("database_exists", "A database of that name already exists", false),
+  MALFORMED_JSON("malformed_json", "The request body is not well-formed JSON", false),
+  MALFORMED_REQUEST("malformed_request", "The request does not have the expected shape", false),
+  MISSING_ATTRIBUTE("missing_attribute", "A required CloudEvents attribute is missing", false),
+  INVALID_ATTRIBUTE("invalid_attribute", "A CloudEvents attribute has an invalid value", false),
+  UNSUPPORTED_SPECVERSION(
+      "unsupported_specversion", "Only CloudEvents specversion 1.0 is supported", false),
+  RESERVED_ATTRIBUTE(
+      "reserved_attribute", "The attribute is set by the server and may not be sent", false),
+  INVALID_EXTENSION_NAME(
+      "invalid_extension_name",
+      "Extension attribute names consist of lower-case letters a-z and digits 0-9",
+      false),
+  INVALID_TAG("invalid_tag", "A tag in the tags extension is invalid", false),
+  EVENT_TOO_LARGE("event_too_large", "The event is larger than the event size limit", false),
+  BATCH_TOO_LARGE("batch_too_large", "The transaction has more events than the batch limit", false),
+  ATTRIBUTE_TOO_LONG(
+      "attribute_too_long", "An attribute value is longer than the attribute limit", false),
+  EMPTY_TRANSACTION("empty_transaction", "A transaction needs at least one event", false),
+  DUPLICATE_EVENT_ID(
+      "duplicate_event_id", "An event with this id and source is already stored", false),
+  CONDITION_FAILED("condition_failed", "An append condition did not hold", false),
+  INVALID_SELECTOR("invalid_selector", "The event selector is invalid", false),
+  INVALID_CONDITION("invalid_condition", "The append condition is invalid", false),
+  INVALID_QUERY("invalid_query", "A query parameter is invalid", false),
+  INVALID_PAGE_TOKEN(
+      "invalid_page_token", "The page token is invalid or belongs to another query", false),
+  REVISION_NOT_FOUND("revision_not_found", "No event exists at that revision", false),
+  UNSUPPORTED_MEDIA_TYPE(
+      "unsupported_media_type", "The request content type is not supported here", false),
+  NOT_ACCEPTABLE("not_acceptable", "None of the accepted media types can be produced", false),
+  BODY_TOO_LARGE("body_too_large", "The request body is larger than the request size limit", false),
+  CONTENTION_TIMEOUT(
+      "contention_timeout",
+      "Other writers kept moving the head until the request deadline passed",
+      true),
+  NOT_FOUND("not_found", "No resource at this path", false),
+  METHOD_NOT_ALLOWED("method_not_allowed", "The method is not allowed on this resource", false),
+  INTERNAL("internal", "An unexpected error occurred on the server", true);
+
+  private final String code;
+  private final String defaultMessage;
+  private final boolean retriable;
+
+  ErrorCode(String code, String defaultMessage, boolean retriable) {
+    this.code = code;
+    this.defaultMessage = defaultMessage;
+    this.retriable = retriable;
+  }
+
+  /** The stable snake_case code, e.g. {@code condition_failed}. */
+  public String code() {
+    return code;
+  }
+
+  /** A one-line, human-readable summary used as the problem {@code title}. */
+  public String defaultMessage() {
+    return defaultMessage;
+  }
+
+  /** Whether the same request may succeed when retried unchanged. */
+  public boolean retriable() {
+    return retriable;
+  }
+}

@@ -1,0 +1,259 @@
+package io.evidentsource.core.index;
+
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.Attribute;
+import io.evidentsource.core.selector.EventSelector;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongConsumer;
+
+/**
+ * The index of one database generation: postings of revisions per stream, subject, type and tag
+ * in sorted maps (so prefix selectors walk a key range), events without a subject, the effective
+ * time of each revision, the recorded time of each transaction and a hash of each (source, id).
+ *
+ * <p>One writer extends it in revision order ({@link IndexManager} holds the lock); readers take a
+ * {@link IndexSnapshot} bounded by a revision and never see later entries.
+ */
+public final class DatabaseIndex {
+  /** Largest revision the int-based postings can hold. */
+  static final long MAX_REVISION = Integer.MAX_VALUE;
+
+  private final DatabaseName database;
+  private final long generation;
+  private final ConcurrentSkipListMap<String, Postings> streams = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, Postings> subjects = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, Postings> types = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<String, Postings> tags = new ConcurrentSkipListMap<>();
+  private final Postings noSubject = new Postings();
+  private final LongColumn effectiveNanos = new LongColumn();
+  private final IdSet ids = new IdSet();
+  // recorded time per group of revisions sharing it: times[i] covers revisions up to lastRevs[i]
+  private volatile long[] recordedNanos = new long[16];
+  private volatile long[] recordedLast = new long[16];
+  private volatile int recordedCount;
+  private volatile long revision;
+
+  DatabaseIndex(DatabaseName database, long generation) {
+    this.database = database;
+    this.generation = generation;
+  }
+
+  /** The database this index belongs to. */
+  public DatabaseName database() {
+    return database;
+  }
+
+  /** The database generation this index belongs to. */
+  public long generation() {
+    return generation;
+  }
+
+  /** The highest revision indexed. */
+  public long revision() {
+    return revision;
+  }
+
+  /** A read view bounded by {@code atRevision} (≤ {@link #revision()}). */
+  public IndexSnapshot snapshot(long atRevision) {
+    if (atRevision > revision) {
+      throw new IllegalArgumentException(
+          "index of " + database + " is at " + revision + ", asked for " + atRevision);
+    }
+    return new IndexSnapshot(this, atRevision);
+  }
+
+  /** Adds the next events; their revisions must continue the index densely. Writer only. */
+  void apply(List<StoredEvent> events) {
+    for (var stored : events) {
+      long r = stored.revision();
+      if (r != revision + 1) {
+        throw new IllegalStateException(
+            "index of " + database + " at " + revision + " cannot take revision " + r);
+      }
+      if (r > MAX_REVISION) {
+        throw new IllegalStateException("in-memory index holds at most " + MAX_REVISION + " events");
+      }
+      Event e = stored.event();
+      postings(streams, e.source()).add(r);
+      postings(types, e.type()).add(r);
+      if (e.subject() == null) {
+        noSubject.add(r);
+      } else {
+        postings(subjects, e.subject()).add(r);
+      }
+      for (String tag : e.tags()) {
+        postings(tags, tag).add(r);
+      }
+      effectiveNanos.set(r, nanos(stored.effectiveTime()));
+      recordTime(r, nanos(stored.recordedTime()));
+      ids.put(IdSet.hash(e.source(), e.id()), r);
+      revision = r;
+    }
+  }
+
+  /** Revisions that may hold an event with this (source, id); verify against the event. */
+  public void idCandidates(String source, String id, LongConsumer sink) {
+    ids.candidates(IdSet.hash(source, id), sink);
+  }
+
+  private void recordTime(long r, long nanos) {
+    int n = recordedCount;
+    if (n > 0 && recordedNanos[n - 1] == nanos) {
+      recordedLast[n - 1] = r; // same commit time: extend the group (readers bound by revision)
+      return;
+    }
+    if (n == recordedNanos.length) {
+      long[] t = Arrays.copyOf(recordedNanos, n * 2);
+      long[] l = Arrays.copyOf(recordedLast, n * 2);
+      t[n] = nanos;
+      l[n] = r;
+      recordedNanos = t;
+      recordedLast = l;
+    } else {
+      recordedNanos[n] = nanos;
+      recordedLast[n] = r;
+    }
+    recordedCount = n + 1;
+  }
+
+  /** Highest revision ≤ {@code bound} recorded at or before {@code time}; 0 if none. */
+  long revisionAtRecordedTime(Instant time, long bound) {
+    long t = nanos(time);
+    int n = recordedCount;
+    long[] times = recordedNanos;
+    long[] last = recordedLast;
+    int lo = 0;
+    int hi = n; // count of groups with time <= t
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (times[mid] <= t) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    if (lo == 0) {
+      return 0;
+    }
+    return Math.min(last[lo - 1], bound);
+  }
+
+  long effectiveNanos(long revision) {
+    return effectiveNanos.get(revision);
+  }
+
+  /** A cursor over the revisions ≤ bound matching {@code selector}. */
+  Cursor cursor(EventSelector selector, long bound, boolean forward) {
+    if (selector instanceof EventSelector.Any) {
+      return new AllCursor(bound, forward);
+    }
+    if (selector instanceof EventSelector.Equals eq) {
+      if (eq.value() == null) {
+        return noSubject.cursor(bound, forward);
+      }
+      Postings p = map(eq.attribute()).get(eq.value());
+      return p == null ? Cursor.empty() : p.cursor(bound, forward);
+    }
+    if (selector instanceof EventSelector.StartsWith sw) {
+      return prefixCursor(sw.attribute(), sw.prefix(), bound, forward);
+    }
+    boolean and = selector instanceof EventSelector.And;
+    List<EventSelector> children =
+        and ? ((EventSelector.And) selector).selectors() : ((EventSelector.Or) selector).selectors();
+    var cs = new ArrayList<Cursor>(children.size());
+    for (var s : children) {
+      cs.add(cursor(s, bound, forward));
+    }
+    if (cs.size() == 1) {
+      return cs.get(0);
+    }
+    return and ? new AndCursor(cs) : new OrCursor(cs, forward);
+  }
+
+  private Cursor prefixCursor(Attribute attribute, String prefix, long bound, boolean forward) {
+    var keys = map(attribute).tailMap(prefix, true);
+    var lists = new ArrayList<Postings>();
+    for (Map.Entry<String, Postings> e : keys.entrySet()) {
+      if (!e.getKey().startsWith(prefix)) {
+        break;
+      }
+      lists.add(e.getValue());
+    }
+    if (lists.isEmpty()) {
+      return Cursor.empty();
+    }
+    if (lists.size() == 1) {
+      return lists.get(0).cursor(bound, forward);
+    }
+    if (lists.size() <= 8) {
+      var cs = new ArrayList<Cursor>(lists.size());
+      for (var p : lists) {
+        cs.add(p.cursor(bound, forward));
+      }
+      return new OrCursor(cs, forward);
+    }
+    // Many keys (e.g. one subject per entity): merge them once into one sorted array.
+    int total = 0;
+    int[][] arrays = new int[lists.size()][];
+    int[] counts = new int[lists.size()];
+    for (int i = 0; i < lists.size(); i++) {
+      var p = lists.get(i);
+      int n = p.size();
+      int[] arr = p.array();
+      counts[i] = Postings.countAtMost(arr, n, bound);
+      arrays[i] = arr;
+      total += counts[i];
+    }
+    int[] merged = new int[total];
+    int k = 0;
+    for (int i = 0; i < arrays.length; i++) {
+      System.arraycopy(arrays[i], 0, merged, k, counts[i]);
+      k += counts[i];
+    }
+    Arrays.sort(merged);
+    int unique = dedupe(merged); // an event with two matching tags appears once
+    return new ArrayCursor(merged, unique, forward);
+  }
+
+  private static int dedupe(int[] sorted) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int w = 1;
+    for (int i = 1; i < sorted.length; i++) {
+      if (sorted[i] != sorted[w - 1]) {
+        sorted[w++] = sorted[i];
+      }
+    }
+    return w;
+  }
+
+  private ConcurrentSkipListMap<String, Postings> map(Attribute attribute) {
+    return switch (attribute) {
+      case STREAM -> streams;
+      case SUBJECT -> subjects;
+      case EVENT_TYPE -> types;
+      case TAG -> tags;
+    };
+  }
+
+  private static Postings postings(ConcurrentSkipListMap<String, Postings> map, String key) {
+    Postings p = map.get(key);
+    if (p == null) {
+      p = new Postings();
+      map.put(key, p);
+    }
+    return p;
+  }
+
+  static long nanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+}

@@ -1,0 +1,108 @@
+package io.evidentsource.core.index;
+
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.StorageAdapter;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keeps one {@link DatabaseIndex} per database generation, built lazily from the log the first
+ * time it is needed and extended incrementally. Writers to an index hold its lock; readers use
+ * snapshots and never block.
+ */
+public final class IndexManager {
+  /** Events read from storage per catch-up round trip. */
+  static final int CATCH_UP_CHUNK = 1000;
+
+  private final StorageAdapter storage;
+  private final ConcurrentHashMap<DatabaseName, Entry> indexes = new ConcurrentHashMap<>();
+
+  private record Entry(DatabaseIndex index, ReentrantLock lock) {}
+
+  /** @param storage where the log is read from */
+  public IndexManager(StorageAdapter storage) {
+    this.storage = storage;
+  }
+
+  /**
+   * The index of the database as {@code info} describes it, extended to at least {@code
+   * info.revision()}.
+   */
+  public DatabaseIndex caughtUp(DatabaseInfo info) {
+    var entry = entry(info);
+    if (entry.index().revision() >= info.revision()) {
+      return entry.index();
+    }
+    entry.lock().lock();
+    try {
+      catchUp(entry.index(), info.revision());
+      return entry.index();
+    } finally {
+      entry.lock().unlock();
+    }
+  }
+
+  /**
+   * Runs {@code action} holding the write lock of the database's index; the action may call
+   * {@link #catchUp} and {@link #applyCommitted}.
+   */
+  public <T extends @Nullable Object> T withWriteLock(DatabaseInfo info, Supplier<T> action) {
+    var entry = entry(info);
+    entry.lock().lock();
+    try {
+      return action.get();
+    } finally {
+      entry.lock().unlock();
+    }
+  }
+
+  /** The index for this generation (created empty if needed), without catching up. */
+  public DatabaseIndex index(DatabaseInfo info) {
+    return entry(info).index();
+  }
+
+  /** Reads and indexes the log up to {@code target}. Caller holds the write lock. */
+  public void catchUp(DatabaseIndex index, long target) {
+    while (index.revision() < target) {
+      long from = index.revision() + 1;
+      long to = Math.min(target, index.revision() + CATCH_UP_CHUNK);
+      List<StoredEvent> events = storage.readRange(index.database(), index.generation(), from, to);
+      if (events.isEmpty()) {
+        throw new IllegalStateException(
+            "storage returned no events for revisions " + from + ".." + to + " of "
+                + index.database());
+      }
+      index.apply(events);
+    }
+  }
+
+  /** Indexes events just committed right after the index head. Caller holds the write lock. */
+  public void applyCommitted(DatabaseIndex index, List<StoredEvent> events) {
+    index.apply(events);
+  }
+
+  /** Drops the index of a deleted database. */
+  public void forget(DatabaseName name) {
+    indexes.remove(name);
+  }
+
+  private Entry entry(DatabaseInfo info) {
+    var current = indexes.get(info.name());
+    if (current != null && current.index().generation() == info.generation()) {
+      return current;
+    }
+    return indexes.compute(
+        info.name(),
+        (name, existing) ->
+            existing != null && existing.index().generation() == info.generation()
+                ? existing
+                : existing != null && existing.index().generation() > info.generation()
+                    ? existing
+                    : new Entry(new DatabaseIndex(name, info.generation()), new ReentrantLock()));
+  }
+}

@@ -1,0 +1,90 @@
+package io.evidentsource.core.model;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The {@code data} of a CloudEvent in one of the three forms the CloudEvents JSON format knows
+ * (CloudEvents JSON format §3.1): a JSON value, a text string, or binary bytes.
+ */
+public sealed interface EventData {
+
+  /** Size in bytes counted toward the event size limit: UTF-8 bytes of JSON or text, raw bytes. */
+  int sizeBytes();
+
+  /**
+   * A JSON value, kept as its compact UTF-8 text so it is returned exactly as stored.
+   *
+   * @param utf8 the JSON text (any JSON value except {@code null})
+   */
+  record Json(byte[] utf8) implements EventData {
+    /** Creates JSON data from its text. */
+    public static Json of(String json) {
+      return new Json(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The JSON text. */
+    public String text() {
+      return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int sizeBytes() {
+      return utf8.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Json other && Arrays.equals(utf8, other.utf8);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(utf8);
+    }
+
+    @Override
+    public String toString() {
+      return "Json[" + text() + "]";
+    }
+  }
+
+  /**
+   * Text data, returned as the same string it was sent as.
+   *
+   * @param text the string
+   */
+  record Text(String text) implements EventData {
+    @Override
+    public int sizeBytes() {
+      return Utf8.length(text);
+    }
+  }
+
+  /**
+   * Binary data ({@code data_base64} in JSON, the raw body in HTTP binary mode).
+   *
+   * @param bytes the raw bytes
+   */
+  record Binary(byte[] bytes) implements EventData {
+    @Override
+    public int sizeBytes() {
+      return bytes.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Binary other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return "Binary[" + bytes.length + " bytes]";
+    }
+  }
+}

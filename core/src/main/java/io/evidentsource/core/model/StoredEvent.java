@@ -1,0 +1,28 @@
+package io.evidentsource.core.model;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An event as stored: the client's event plus the server-set {@code revision} and {@code
+ * recordedtime} (DESIGN §2).
+ *
+ * @param revision the event's revision in its database, from 1, dense
+ * @param recordedTime when the transaction holding the event was committed (UTC)
+ * @param event the event as sent
+ */
+public record StoredEvent(long revision, Instant recordedTime, Event event) {
+  public StoredEvent {
+    if (revision < 1) {
+      throw new IllegalArgumentException("revision must be >= 1, was " + revision);
+    }
+    Objects.requireNonNull(recordedTime, "recordedTime");
+    Objects.requireNonNull(event, "event");
+  }
+
+  /** The effective time: {@code time} when present, else the recorded time (DESIGN §2). */
+  public Instant effectiveTime() {
+    var t = event.time();
+    return t != null ? t.instant() : recordedTime;
+  }
+}

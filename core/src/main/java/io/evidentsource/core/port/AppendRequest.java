@@ -1,0 +1,41 @@
+package io.evidentsource.core.port;
+
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A compare-and-set append: write {@code events} at revisions {@code expectedHead + 1 ...} only if
+ * the database of this generation still has head {@code expectedHead}.
+ *
+ * @param database the database name
+ * @param generation the generation the caller read; a different one means the database was
+ *     deleted (and maybe re-created) since
+ * @param expectedHead the head revision the caller evaluated its checks at
+ * @param events validated events, in order, at least one
+ * @param transactionId the idempotency key recorded with the transaction
+ * @param recordedTime the commit time to stamp; the caller keeps it ≥ the head's revision time
+ */
+public record AppendRequest(
+    DatabaseName database,
+    long generation,
+    long expectedHead,
+    List<Event> events,
+    UUID transactionId,
+    Instant recordedTime) {
+  public AppendRequest {
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(transactionId, "transactionId");
+    Objects.requireNonNull(recordedTime, "recordedTime");
+    events = List.copyOf(events);
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("events must not be empty");
+    }
+    if (expectedHead < 0) {
+      throw new IllegalArgumentException("expectedHead must be >= 0, was " + expectedHead);
+    }
+  }
+}

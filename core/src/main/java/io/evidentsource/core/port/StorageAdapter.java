@@ -1,0 +1,75 @@
+package io.evidentsource.core.port;
+
+import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where databases and their event logs live (DESIGN §3). An adapter knows nothing of selectors or
+ * conditions: it stores a catalog, appends with a compare-and-set on the head revision, keeps
+ * idempotency records and reads events back. Implementations are thread-safe; {@code
+ * storage-tck} holds the conformance suite every adapter passes.
+ *
+ * <p>Reads never show a revision before every lower revision is committed: once {@link
+ * #findDatabase} reports head H, every revision 1..H is readable.
+ */
+public interface StorageAdapter {
+
+  /**
+   * Creates an empty database (revision 0) with a generation greater than any earlier database of
+   * the same name.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_EXISTS}
+   */
+  DatabaseInfo createDatabase(DatabaseName name, Instant createdAt);
+
+  /**
+   * Removes a database from the catalog; its events are never visible again, also not to a new
+   * database of the same name.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  void deleteDatabase(DatabaseName name);
+
+  /** Every database, ordered by name, with its head as of the call. */
+  List<DatabaseInfo> listDatabases();
+
+  /** The database with its current head (a strongly consistent read), if it exists. */
+  Optional<DatabaseInfo> findDatabase(DatabaseName name);
+
+  /**
+   * Appends a batch if the head is still {@link AppendRequest#expectedHead()}. An already known
+   * transaction id yields {@link AppendOutcome.Duplicate} whatever the head.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND} when the
+   *     database of that generation no longer exists
+   */
+  AppendOutcome append(AppendRequest request);
+
+  /**
+   * Reads revisions {@code fromRevision..toRevision} (inclusive, ascending). The caller bounds the
+   * range by a head it has seen and keeps it small (the core reads at most a few thousand at once).
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND} when the
+   *     database of that generation no longer exists
+   */
+  List<StoredEvent> readRange(
+      DatabaseName database, long generation, long fromRevision, long toRevision);
+
+  /**
+   * Reads the given revisions, each ≤ a head the caller has seen, returning them in the order
+   * asked.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  List<StoredEvent> readRevisions(DatabaseName database, long generation, long[] revisions);
+
+  /** The stored result of a committed transaction with this id, if any. */
+  Optional<TransactionResult> findTransaction(
+      DatabaseName database, long generation, UUID transactionId);
+}

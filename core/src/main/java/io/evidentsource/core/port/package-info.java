@@ -1,0 +1,9 @@
+/**
+ * Ports the core needs from the outside (DESIGN §3): {@link
+ * io.evidentsource.core.port.StorageAdapter} for the catalog and the log. Adapters live in their
+ * own modules and are checked by {@code storage-tck}.
+ */
+@NullMarked
+package io.evidentsource.core.port;
+
+import org.jspecify.annotations.NullMarked;

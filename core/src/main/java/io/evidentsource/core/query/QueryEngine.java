@@ -1,0 +1,396 @@
+package io.evidentsource.core.query;
+
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.index.DatabaseIndex;
+import io.evidentsource.core.index.IndexManager;
+import io.evidentsource.core.index.IndexSnapshot;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorText;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.LongPredicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Answers {@link EventQuery}s at a consistent snapshot (DESIGN §2, Queries): resolves the
+ * snapshot revision, walks the index for matching revisions, then reads those events from
+ * storage. A page token pins the snapshot of the first page, so later pages never show newer
+ * events.
+ */
+public final class QueryEngine {
+  /** Events read from storage per round trip while streaming. */
+  static final int FETCH_CHUNK = 256;
+
+  private final StorageAdapter storage;
+  private final IndexManager indexes;
+
+  /**
+   * @param storage the storage adapter
+   * @param indexes the index manager shared with the command handler
+   */
+  public QueryEngine(StorageAdapter storage, IndexManager indexes) {
+    this.storage = storage;
+    this.indexes = indexes;
+  }
+
+  /**
+   * Reads one page.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_QUERY} (a revision
+   *     beyond the head) or {@code INVALID_PAGE_TOKEN}
+   */
+  public QueryPage page(DatabaseName database, EventQuery query) {
+    var plan = plan(database, query);
+    var revisions = plan.revisions(query.limit() + 1);
+    boolean more = revisions.length > query.limit();
+    long[] pageRevs = more ? Arrays.copyOf(revisions, query.limit()) : revisions;
+    var events = fetch(plan.info, pageRevs);
+    String next = null;
+    if (more) {
+      long last = pageRevs[pageRevs.length - 1];
+      next =
+          new PageToken(
+                  plan.info.generation(),
+                  plan.snapshot.revision(),
+                  plan.fingerprint,
+                  last,
+                  plan.snapshot.effectiveNanos(last))
+              .encode();
+    }
+    return new QueryPage(plan.snapshot.revision(), events, next);
+  }
+
+  /**
+   * Streams every matching event (ignoring {@link EventQuery#limit()} unless {@code maxEvents} is
+   * given), reading storage in chunks as the caller consumes.
+   *
+   * @param maxEvents the most events to return, or {@code Long.MAX_VALUE}
+   */
+  public Result stream(DatabaseName database, EventQuery query, long maxEvents) {
+    var plan = plan(database, query);
+    return new Result(plan.snapshot.revision(), new StreamIterator(plan, maxEvents));
+  }
+
+  /**
+   * A streamed result.
+   *
+   * @param revision the snapshot revision read at
+   * @param events the events, fetched lazily
+   */
+  public record Result(long revision, Iterator<StoredEvent> events) {}
+
+  /**
+   * The event at {@code revision}.
+   *
+   * @throws EvidentSourceException {@code REVISION_NOT_FOUND} when the revision is 0 or beyond
+   *     the head
+   */
+  public StoredEvent event(DatabaseName database, long revision) {
+    DatabaseInfo info = require(database);
+    if (revision < 1 || revision > info.revision()) {
+      throw new EvidentSourceException(
+          ErrorCode.REVISION_NOT_FOUND,
+          "database '" + database + "' has no revision " + revision + " (head is "
+              + info.revision() + ")",
+          Map.of("revision", revision, "head_revision", info.revision()));
+    }
+    return storage.readRevisions(database, info.generation(), new long[] {revision}).get(0);
+  }
+
+  /** The snapshot a query reads at, for callers that need the revision before reading. */
+  public long snapshotRevision(DatabaseName database, EventQuery query) {
+    return plan(database, query).snapshot.revision();
+  }
+
+  private Plan plan(DatabaseName database, EventQuery query) {
+    DatabaseInfo info = require(database);
+    long fingerprint = fingerprint(query);
+    PageToken token = null;
+    long snapshotRevision;
+    if (query.pageToken() != null) {
+      token = PageToken.decode(query.pageToken());
+      if (token.generation() != info.generation()
+          || token.fingerprint() != fingerprint
+          || token.snapshotRevision() > info.revision()) {
+        throw PageToken.invalid();
+      }
+      snapshotRevision = token.snapshotRevision();
+    } else if (query.revision() != null) {
+      snapshotRevision = query.revision();
+      if (snapshotRevision > info.revision()) {
+        throw new EvidentSourceException(
+            ErrorCode.INVALID_QUERY,
+            "revision " + snapshotRevision + " is beyond the head of database '" + database
+                + "' (" + info.revision() + ")",
+            Map.of("parameter", "revision", "head_revision", info.revision()));
+      }
+    } else {
+      snapshotRevision = info.revision();
+    }
+    DatabaseIndex index = indexes.caughtUp(info);
+    if (index.generation() != info.generation()) {
+      throw notFound(database);
+    }
+    IndexSnapshot snapshot;
+    if (token == null && query.asOfTransactionTime() != null) {
+      var head = index.snapshot(info.revision());
+      snapshot = index.snapshot(head.revisionAt(query.asOfTransactionTime()));
+    } else {
+      snapshot = index.snapshot(snapshotRevision);
+    }
+    return new Plan(info, snapshot, query, token, fingerprint);
+  }
+
+  private final class Plan {
+    final DatabaseInfo info;
+    final IndexSnapshot snapshot;
+    final EventQuery query;
+    final @Nullable PageToken token;
+    final long fingerprint;
+    final long from;
+    final long to;
+    final boolean forward;
+    final long maxEffective;
+    // for effective-time order: the whole sorted result, computed once
+    long @Nullable [] sorted;
+    int sortedPos;
+
+    Plan(
+        DatabaseInfo info,
+        IndexSnapshot snapshot,
+        EventQuery query,
+        @Nullable PageToken token,
+        long fp) {
+      this.info = info;
+      this.snapshot = snapshot;
+      this.query = query;
+      this.token = token;
+      this.fingerprint = fp;
+      this.from = query.fromRevision();
+      this.to = query.toRevision() == null ? snapshot.revision() : query.toRevision();
+      this.forward = query.direction() == Direction.FORWARD;
+      this.maxEffective =
+          query.asOfEffectiveTime() == null
+              ? Long.MAX_VALUE
+              : IndexSnapshot.toNanos(query.asOfEffectiveTime());
+    }
+
+    /** Up to {@code max} matching revisions after the token position, in query order. */
+    long[] revisions(int max) {
+      var out = new long[Math.min(max, 1024)];
+      int[] n = {0};
+      long[][] buf = {out};
+      visit(
+          r -> {
+            if (n[0] == buf[0].length) {
+              buf[0] = Arrays.copyOf(buf[0], buf[0].length * 2);
+            }
+            buf[0][n[0]++] = r;
+            return n[0] < max;
+          });
+      return Arrays.copyOf(buf[0], n[0]);
+    }
+
+    void visit(LongPredicate sink) {
+      EventSelector selector = query.selector();
+      if (query.order() == Order.REVISION) {
+        long lo = from;
+        long hi = to;
+        if (token != null) {
+          if (forward) {
+            lo = Math.max(lo, token.lastRevision() + 1);
+          } else {
+            hi = Math.min(hi, token.lastRevision() - 1);
+          }
+        }
+        snapshot.forEachMatching(
+            selector,
+            lo,
+            hi,
+            forward,
+            r -> maxEffective == Long.MAX_VALUE || snapshot.effectiveNanos(r) <= maxEffective
+                ? sink.test(r)
+                : true);
+        return;
+      }
+      if (sorted == null) {
+        sorted = sortByEffectiveTime(selector);
+        sortedPos = token == null ? 0 : firstAfterToken(sorted);
+      }
+      while (sortedPos < sorted.length) {
+        if (!sink.test(sorted[sortedPos++])) {
+          return;
+        }
+      }
+    }
+
+    private long[] sortByEffectiveTime(EventSelector selector) {
+      var list = new ArrayList<long[]>();
+      snapshot.forEachMatching(
+          selector,
+          from,
+          to,
+          true,
+          r -> {
+            long t = snapshot.effectiveNanos(r);
+            if (t <= maxEffective) {
+              list.add(new long[] {t, r});
+            }
+            return true;
+          });
+      list.sort(
+          (a, b) -> {
+            int c = Long.compare(a[0], b[0]);
+            return c != 0 ? c : Long.compare(a[1], b[1]);
+          });
+      long[] revs = new long[list.size()];
+      for (int i = 0; i < revs.length; i++) {
+        revs[forward ? i : revs.length - 1 - i] = list.get(i)[1];
+      }
+      return revs;
+    }
+
+    private int firstAfterToken(long[] revs) {
+      var token = java.util.Objects.requireNonNull(this.token);
+      long tNanos = token.lastNanos();
+      long tRev = token.lastRevision();
+      for (int i = 0; i < revs.length; i++) {
+        long r = revs[i];
+        long t = snapshot.effectiveNanos(r);
+        int c = Long.compare(t, tNanos);
+        if (c == 0) {
+          c = Long.compare(r, tRev);
+        }
+        if (forward ? c > 0 : c < 0) {
+          return i;
+        }
+      }
+      return revs.length;
+    }
+  }
+
+  private final class StreamIterator implements Iterator<StoredEvent> {
+    private final Plan plan;
+    private long remaining;
+    private final List<StoredEvent> buffer = new ArrayList<>();
+    private int pos;
+    private boolean exhausted;
+    private long lastRevision;
+    private final boolean revisionOrder;
+
+    StreamIterator(Plan plan, long maxEvents) {
+      this.plan = plan;
+      this.remaining = maxEvents;
+      this.revisionOrder = plan.query.order() == Order.REVISION;
+      this.lastRevision = plan.forward ? 0 : Long.MAX_VALUE;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (pos < buffer.size()) {
+        return true;
+      }
+      if (exhausted || remaining <= 0) {
+        return false;
+      }
+      refill();
+      return pos < buffer.size();
+    }
+
+    @Override
+    public StoredEvent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      remaining--;
+      return buffer.get(pos++);
+    }
+
+    private void refill() {
+      buffer.clear();
+      pos = 0;
+      int want = (int) Math.min(FETCH_CHUNK, remaining);
+      long[] revs;
+      if (revisionOrder) {
+        // continue after the last revision returned by narrowing the walk's range
+        long[] out = new long[want];
+        int[] n = {0};
+        long lo = plan.forward ? Math.max(plan.from, lastRevision + 1) : plan.from;
+        long hi = plan.forward ? plan.to : Math.min(plan.to, lastRevision - 1);
+        if (plan.token != null) {
+          if (plan.forward) {
+            lo = Math.max(lo, plan.token.lastRevision() + 1);
+          } else {
+            hi = Math.min(hi, plan.token.lastRevision() - 1);
+          }
+        }
+        plan.snapshot.forEachMatching(
+            plan.query.selector(),
+            lo,
+            hi,
+            plan.forward,
+            r -> {
+              if (plan.maxEffective != Long.MAX_VALUE
+                  && plan.snapshot.effectiveNanos(r) > plan.maxEffective) {
+                return true;
+              }
+              out[n[0]++] = r;
+              return n[0] < want;
+            });
+        revs = Arrays.copyOf(out, n[0]);
+      } else {
+        revs = plan.revisions(want);
+      }
+      if (revs.length < want) {
+        exhausted = true;
+      }
+      if (revs.length > 0) {
+        lastRevision = revs[revs.length - 1];
+        buffer.addAll(fetch(plan.info, revs));
+      }
+    }
+  }
+
+  private List<StoredEvent> fetch(DatabaseInfo info, long[] revisions) {
+    if (revisions.length == 0) {
+      return List.of();
+    }
+    var out = new ArrayList<StoredEvent>(revisions.length);
+    for (int i = 0; i < revisions.length; i += FETCH_CHUNK) {
+      long[] chunk = Arrays.copyOfRange(revisions, i, Math.min(revisions.length, i + FETCH_CHUNK));
+      out.addAll(storage.readRevisions(info.name(), info.generation(), chunk));
+    }
+    return out;
+  }
+
+  /** Stable across server instances of one version, so any instance accepts a token. */
+  private static long fingerprint(EventQuery q) {
+    long h = SelectorText.format(q.selector()).hashCode();
+    h = h * 31 + (q.asOfEffectiveTime() == null ? -1 : q.asOfEffectiveTime().hashCode());
+    h = h * 31 + q.fromRevision();
+    h = h * 31 + (q.toRevision() == null ? -1 : q.toRevision());
+    h = h * 31 + q.direction().ordinal();
+    h = h * 31 + q.order().ordinal();
+    return h * 0x9E3779B97F4A7C15L;
+  }
+
+  private DatabaseInfo require(DatabaseName database) {
+    return storage.findDatabase(database).orElseThrow(() -> notFound(database));
+  }
+
+  private static EvidentSourceException notFound(DatabaseName database) {
+    return new EvidentSourceException(
+        ErrorCode.DATABASE_NOT_FOUND,
+        "database '" + database + "' does not exist",
+        Map.of("database", database.value()));
+  }
+}

@@ -1,0 +1,271 @@
+package io.evidentsource.core.selector;
+
+import java.util.ArrayList;
+import java.util.List;
+
+
+
+/**
+ * The textual form of event selectors (DESIGN §2), as used by {@code q=} and the UI:
+ *
+ * <pre>
+ * expr   := term ( OR term )*          term := factor ( AND factor )*
+ * factor := '(' expr ')' | attr '=' str | attr LIKE str | subject IS NULL | ANY
+ * attr   := stream | subject | type | tag    str := '...' with '' for a quote
+ * </pre>
+ *
+ * Keywords are case-insensitive. In {@code LIKE}, only a final {@code %} is special and means
+ * "prefix"; a literal without it compares for equality.
+ */
+public final class SelectorText {
+  private SelectorText() {}
+
+  /**
+   * Parses the textual form.
+   *
+   * @throws SelectorSyntaxException with the column, the expected token and the token found
+   */
+  public static EventSelector parse(String text) {
+    var p = new Parser(text);
+    var result = p.expr();
+    p.expectEnd();
+    return result;
+  }
+
+  /** Prints a selector in the textual form; {@code parse(format(s))} equals {@code s}. */
+  public static String format(EventSelector selector) {
+    var sb = new StringBuilder();
+    write(selector, sb, 0);
+    return sb.toString();
+  }
+
+  // precedence: 0 = top (or), 1 = inside and, 2 = atom
+  private static void write(EventSelector s, StringBuilder sb, int context) {
+    if (s instanceof EventSelector.Any) {
+      sb.append("ANY");
+    } else if (s instanceof EventSelector.Equals eq) {
+      if (eq.value() == null) {
+        sb.append("subject IS NULL");
+      } else {
+        sb.append(eq.attribute().textName()).append(" = ");
+        quote(eq.value(), sb);
+      }
+    } else if (s instanceof EventSelector.StartsWith sw) {
+      sb.append(sw.attribute().textName()).append(" LIKE ");
+      quote(sw.prefix() + "%", sb);
+    } else if (s instanceof EventSelector.And and) {
+      join(and.selectors(), " AND ", 1, context > 1, sb);
+    } else {
+      join(((EventSelector.Or) s).selectors(), " OR ", 0, context > 0, sb);
+    }
+  }
+
+  private static void join(
+      List<EventSelector> parts, String op, int level, boolean paren, StringBuilder sb) {
+    boolean needParen = paren || parts.size() == 1;
+    if (needParen) {
+      sb.append('(');
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        sb.append(op);
+      }
+      // Nested nodes of the same kind are parenthesised so the tree shape round-trips.
+      write(parts.get(i), sb, level + 1);
+    }
+    if (needParen) {
+      sb.append(')');
+    }
+  }
+
+  private static void quote(String value, StringBuilder sb) {
+    sb.append('\'').append(value.replace("'", "''")).append('\'');
+  }
+
+  private enum Kind {
+    LPAREN,
+    RPAREN,
+    EQ,
+    STRING,
+    WORD,
+    END
+  }
+
+  private record Token(Kind kind, String text, int column) {
+    String describe() {
+      return switch (kind) {
+        case END -> "end of input";
+        case STRING -> "string '" + text + "'";
+        default -> "'" + text + "'";
+      };
+    }
+  }
+
+  private static final class Parser {
+    private final String text;
+    private final List<Token> tokens;
+    private int pos;
+
+    Parser(String text) {
+      this.text = text;
+      this.tokens = tokenize(text);
+    }
+
+    private List<Token> tokenize(String s) {
+      var out = new ArrayList<Token>();
+      int i = 0;
+      while (i < s.length()) {
+        char c = s.charAt(i);
+        if (Character.isWhitespace(c)) {
+          i++;
+        } else if (c == '(') {
+          out.add(new Token(Kind.LPAREN, "(", i + 1));
+          i++;
+        } else if (c == ')') {
+          out.add(new Token(Kind.RPAREN, ")", i + 1));
+          i++;
+        } else if (c == '=') {
+          out.add(new Token(Kind.EQ, "=", i + 1));
+          i++;
+        } else if (c == '\'') {
+          int start = i;
+          var sb = new StringBuilder();
+          i++;
+          while (true) {
+            if (i >= s.length()) {
+              throw new SelectorSyntaxException(
+                  s, start + 1, "a closing quote (') for the string", "end of input");
+            }
+            char d = s.charAt(i);
+            if (d == '\'') {
+              if (i + 1 < s.length() && s.charAt(i + 1) == '\'') {
+                sb.append('\'');
+                i += 2;
+              } else {
+                i++;
+                break;
+              }
+            } else {
+              sb.append(d);
+              i++;
+            }
+          }
+          out.add(new Token(Kind.STRING, sb.toString(), start + 1));
+        } else if (Character.isLetter(c) || c == '_') {
+          int start = i;
+          while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+            i++;
+          }
+          out.add(new Token(Kind.WORD, s.substring(start, i), start + 1));
+        } else {
+          throw new SelectorSyntaxException(
+              s,
+              i + 1,
+              "an attribute (stream, subject, type, tag), ANY, '(' or a keyword",
+              "'" + c + "'");
+        }
+      }
+      out.add(new Token(Kind.END, "", s.length() + 1));
+      return out;
+    }
+
+    private Token peek() {
+      return tokens.get(pos);
+    }
+
+    private boolean peekKeyword(String keyword) {
+      var t = peek();
+      return t.kind() == Kind.WORD && t.text().equalsIgnoreCase(keyword);
+    }
+
+    private SelectorSyntaxException error(String expected) {
+      var t = peek();
+      return new SelectorSyntaxException(text, t.column(), expected, t.describe());
+    }
+
+    EventSelector expr() {
+      var terms = new ArrayList<EventSelector>();
+      terms.add(term());
+      while (peekKeyword("OR")) {
+        pos++;
+        terms.add(term());
+      }
+      return terms.size() == 1 ? terms.get(0) : new EventSelector.Or(terms);
+    }
+
+    EventSelector term() {
+      var factors = new ArrayList<EventSelector>();
+      factors.add(factor());
+      while (peekKeyword("AND")) {
+        pos++;
+        factors.add(factor());
+      }
+      return factors.size() == 1 ? factors.get(0) : new EventSelector.And(factors);
+    }
+
+    EventSelector factor() {
+      var t = peek();
+      if (t.kind() == Kind.LPAREN) {
+        pos++;
+        var inner = expr();
+        if (peek().kind() != Kind.RPAREN) {
+          throw error("')', AND or OR");
+        }
+        pos++;
+        return inner;
+      }
+      if (t.kind() != Kind.WORD) {
+        throw error("an attribute (stream, subject, type, tag), ANY or '('");
+      }
+      if (t.text().equalsIgnoreCase("ANY")) {
+        pos++;
+        return new EventSelector.Any();
+      }
+      var attribute =
+          Attribute.fromTextName(t.text())
+              .orElseThrow(() -> error("an attribute (stream, subject, type, tag), ANY or '('"));
+      pos++;
+      if (peek().kind() == Kind.EQ) {
+        pos++;
+        return new EventSelector.Equals(attribute, string());
+      }
+      if (peekKeyword("LIKE")) {
+        pos++;
+        String literal = string();
+        if (literal.endsWith("%")) {
+          return new EventSelector.StartsWith(
+              attribute, literal.substring(0, literal.length() - 1));
+        }
+        return new EventSelector.Equals(attribute, literal);
+      }
+      if (peekKeyword("IS")) {
+        if (attribute != Attribute.SUBJECT) {
+          throw error("'=' or LIKE (only subject IS NULL is allowed)");
+        }
+        pos++;
+        if (!peekKeyword("NULL")) {
+          throw error("NULL");
+        }
+        pos++;
+        return new EventSelector.Equals(Attribute.SUBJECT, null);
+      }
+      throw error(attribute == Attribute.SUBJECT ? "'=', LIKE or IS NULL" : "'=' or LIKE");
+    }
+
+    private String string() {
+      var t = peek();
+      if (t.kind() != Kind.STRING) {
+        throw error("a quoted string such as 'value'");
+      }
+      pos++;
+      return t.text();
+    }
+
+    void expectEnd() {
+      if (peek().kind() != Kind.END) {
+        throw error(peek().kind() == Kind.RPAREN ? "end of input (unbalanced ')')" : "AND, OR or end of input");
+      }
+    }
+  }
+
+}

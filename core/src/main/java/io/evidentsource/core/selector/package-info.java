@@ -1,0 +1,8 @@
+/**
+ * Event selectors (DESIGN §2): the closed set of selector kinds, their textual form and its
+ * parser.
+ */
+@NullMarked
+package io.evidentsource.core.selector;
+
+import org.jspecify.annotations.NullMarked;

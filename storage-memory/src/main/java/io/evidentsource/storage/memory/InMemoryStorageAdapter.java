@@ -1,0 +1,257 @@
+package io.evidentsource.storage.memory;
+
+import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.AppendOutcome;
+import io.evidentsource.core.port.AppendRequest;
+import io.evidentsource.core.port.StorageAdapter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Keeps every database on the heap. Events sit in fixed-size chunks that never move, so readers
+ * need no lock: they read the volatile head first and then only revisions up to it. Commit times
+ * are kept once per transaction, not per event.
+ */
+public final class InMemoryStorageAdapter implements StorageAdapter {
+  private static final int CHUNK_BITS = 10;
+  private static final int CHUNK = 1 << CHUNK_BITS;
+
+  private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
+  private final Map<DatabaseName, Long> generations = new HashMap<>();
+
+  /** One database generation's log. */
+  private static final class Log {
+    final DatabaseName name;
+    final long generation;
+    final Instant createdAt;
+    volatile boolean deleted;
+    volatile Event[][] chunks = new Event[0][];
+    // transaction boundaries: txLast[i] is the last revision of transaction i, txTime its time
+    volatile long[] txLast = new long[8];
+    volatile Instant[] txTime = new Instant[8];
+    volatile int txCount;
+    final Map<UUID, TransactionResult> transactions = new HashMap<>();
+    volatile long head;
+    volatile Instant headTime;
+
+    Log(DatabaseName name, long generation, Instant createdAt) {
+      this.name = name;
+      this.generation = generation;
+      this.createdAt = createdAt;
+      this.headTime = createdAt;
+    }
+
+    DatabaseInfo info() {
+      // head and headTime are written together under the lock; read time after head so a reader
+      // never pairs a newer head with an older time than its commit
+      long h;
+      Instant t;
+      synchronized (this) {
+        h = head;
+        t = headTime;
+      }
+      return new DatabaseInfo(name, generation, createdAt, h, t);
+    }
+
+    Event event(long revision) {
+      long i = revision - 1;
+      return chunks[(int) (i >>> CHUNK_BITS)][(int) (i & (CHUNK - 1))];
+    }
+
+    Instant recordedTime(long revision) {
+      int n = txCount;
+      long[] last = txLast;
+      Instant[] times = txTime;
+      int lo = 0;
+      int hi = n - 1;
+      while (lo < hi) { // first transaction whose last revision >= revision
+        int mid = (lo + hi) >>> 1;
+        if (last[mid] < revision) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return times[lo];
+    }
+  }
+
+  @Override
+  public DatabaseInfo createDatabase(DatabaseName name, Instant createdAt) {
+    synchronized (generations) {
+      var existing = databases.get(name);
+      if (existing != null) {
+        throw new EvidentSourceException(
+            ErrorCode.DATABASE_EXISTS,
+            "database '" + name + "' already exists",
+            Map.of("database", name.value()));
+      }
+      long generation = generations.merge(name, 1L, Long::sum);
+      var log = new Log(name, generation, createdAt);
+      databases.put(name, log);
+      return log.info();
+    }
+  }
+
+  @Override
+  public void deleteDatabase(DatabaseName name) {
+    synchronized (generations) {
+      var log = databases.remove(name);
+      if (log == null) {
+        throw notFound(name);
+      }
+      synchronized (log) {
+        log.deleted = true;
+      }
+    }
+  }
+
+  @Override
+  public List<DatabaseInfo> listDatabases() {
+    var out = new ArrayList<DatabaseInfo>();
+    for (var log : databases.values()) {
+      out.add(log.info());
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<DatabaseInfo> findDatabase(DatabaseName name) {
+    var log = databases.get(name);
+    return log == null ? Optional.empty() : Optional.of(log.info());
+  }
+
+  @Override
+  public AppendOutcome append(AppendRequest request) {
+    var log = live(request.database(), request.generation());
+    synchronized (log) {
+      if (log.deleted) {
+        throw notFound(request.database());
+      }
+      var known = log.transactions.get(request.transactionId());
+      if (known != null) {
+        return new AppendOutcome.Duplicate(known);
+      }
+      if (log.head != request.expectedHead()) {
+        return new AppendOutcome.HeadMoved(log.head);
+      }
+      List<Event> events = request.events();
+      long first = log.head + 1;
+      long last = log.head + events.size();
+      ensureCapacity(log, last);
+      Event[][] chunks = log.chunks;
+      for (int k = 0; k < events.size(); k++) {
+        long i = first - 1 + k;
+        chunks[(int) (i >>> CHUNK_BITS)][(int) (i & (CHUNK - 1))] = events.get(k);
+      }
+      int n = log.txCount;
+      if (n == log.txLast.length) {
+        long[] grownLast = Arrays.copyOf(log.txLast, n * 2);
+        Instant[] grownTime = Arrays.copyOf(log.txTime, n * 2);
+        grownLast[n] = last;
+        grownTime[n] = request.recordedTime();
+        log.txLast = grownLast;
+        log.txTime = grownTime;
+      } else {
+        log.txLast[n] = last;
+        log.txTime[n] = request.recordedTime();
+      }
+      log.txCount = n + 1;
+      var result =
+          new TransactionResult(
+              request.transactionId(),
+              first,
+              last,
+              events.size(),
+              request.recordedTime(),
+              false);
+      log.transactions.put(request.transactionId(), result);
+      log.headTime = request.recordedTime();
+      log.head = last; // publish: everything above is visible to readers who see this head
+      return new AppendOutcome.Committed(result);
+    }
+  }
+
+  private static void ensureCapacity(Log log, long lastRevision) {
+    int needed = (int) ((lastRevision - 1) >>> CHUNK_BITS) + 1;
+    Event[][] cs = log.chunks;
+    if (needed > cs.length) {
+      Event[][] grown = Arrays.copyOf(cs, Math.max(needed, cs.length * 2));
+      for (int c = cs.length; c < grown.length; c++) {
+        grown[c] = new Event[CHUNK];
+      }
+      log.chunks = grown;
+    }
+  }
+
+  @Override
+  public List<StoredEvent> readRange(
+      DatabaseName database, long generation, long fromRevision, long toRevision) {
+    var log = live(database, generation);
+    long head = log.head;
+    long to = Math.min(toRevision, head);
+    long from = Math.max(1, fromRevision);
+    if (from > to) {
+      return List.of();
+    }
+    var out = new ArrayList<StoredEvent>((int) (to - from + 1));
+    for (long r = from; r <= to; r++) {
+      out.add(new StoredEvent(r, log.recordedTime(r), log.event(r)));
+    }
+    return out;
+  }
+
+  @Override
+  public List<StoredEvent> readRevisions(DatabaseName database, long generation, long[] revisions) {
+    var log = live(database, generation);
+    long head = log.head;
+    var out = new ArrayList<StoredEvent>(revisions.length);
+    for (long r : revisions) {
+      if (r < 1 || r > head) {
+        throw new EvidentSourceException(
+            ErrorCode.REVISION_NOT_FOUND,
+            "database '" + database + "' has no revision " + r + " (head is " + head + ")",
+            Map.of("revision", r));
+      }
+      out.add(new StoredEvent(r, log.recordedTime(r), log.event(r)));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<TransactionResult> findTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    var log = live(database, generation);
+    synchronized (log) {
+      return Optional.ofNullable(log.transactions.get(transactionId));
+    }
+  }
+
+  private Log live(DatabaseName name, long generation) {
+    var log = databases.get(name);
+    if (log == null || log.generation != generation || log.deleted) {
+      throw notFound(name);
+    }
+    return log;
+  }
+
+  private static EvidentSourceException notFound(DatabaseName name) {
+    return new EvidentSourceException(
+        ErrorCode.DATABASE_NOT_FOUND,
+        "database '" + name + "' does not exist",
+        Map.of("database", name.value()));
+  }
+}
