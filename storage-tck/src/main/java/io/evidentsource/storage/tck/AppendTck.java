@@ -1,0 +1,160 @@
+package io.evidentsource.storage.tck;
+
+import static io.evidentsource.storage.tck.TckFixtures.append;
+import static io.evidentsource.storage.tck.TckFixtures.events;
+import static io.evidentsource.storage.tck.TckFixtures.uniqueDatabase;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.AppendOutcome;
+import io.evidentsource.core.port.AppendRequest;
+import io.evidentsource.core.port.StorageAdapter;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The compare-and-set append, idempotency and reads of what was appended. */
+public abstract class AppendTck {
+  private static final Instant T0 = Instant.parse("2026-02-03T04:05:06.789012Z");
+
+  /** A ready adapter; may be shared between tests (names are unique). */
+  protected abstract StorageAdapter adapter();
+
+  private StorageAdapter storage;
+  private DatabaseName db;
+  private long generation;
+
+  @BeforeEach
+  void createDatabase() {
+    storage = adapter();
+    db = uniqueDatabase("append");
+    generation = storage.createDatabase(db, T0).generation();
+  }
+
+  @Test
+  void commits_a_batch_at_dense_revisions_after_the_head() {
+    var first = storage.append(append(db, generation, 0, events(3), T0.plusSeconds(1)));
+    var second = storage.append(append(db, generation, 3, events(2), T0.plusSeconds(2)));
+
+    assertThat(first).isInstanceOfSatisfying(
+        AppendOutcome.Committed.class,
+        c -> {
+          assertThat(c.result().firstRevision()).isEqualTo(1);
+          assertThat(c.result().revision()).isEqualTo(3);
+          assertThat(c.result().eventCount()).isEqualTo(3);
+          assertThat(c.result().duplicate()).isFalse();
+        });
+    assertThat(second).isInstanceOfSatisfying(
+        AppendOutcome.Committed.class,
+        c -> assertThat(c.result().firstRevision()).isEqualTo(4));
+    DatabaseInfo info = storage.findDatabase(db).orElseThrow();
+    assertThat(info.revision()).isEqualTo(5);
+    assertThat(info.revisionTime()).isEqualTo(T0.plusSeconds(2));
+  }
+
+  @Test
+  void reports_head_moved_and_writes_nothing_when_the_expected_head_is_stale() {
+    storage.append(append(db, generation, 0, events(2), T0));
+    var outcome = storage.append(append(db, generation, 1, events(1), T0));
+    assertThat(outcome).isEqualTo(new AppendOutcome.HeadMoved(2));
+    assertThat(storage.findDatabase(db).orElseThrow().revision()).isEqualTo(2);
+  }
+
+  @Test
+  void returns_the_original_result_for_a_known_transaction_id_whatever_the_head() {
+    UUID id = UUID.randomUUID();
+    var original =
+        storage.append(new AppendRequest(db, generation, 0, events(2), id, T0.plusSeconds(1)));
+    storage.append(append(db, generation, 2, events(1), T0.plusSeconds(2)));
+
+    var retryAtOldHead =
+        storage.append(new AppendRequest(db, generation, 0, events(2), id, T0.plusSeconds(3)));
+    var retryAtNewHead =
+        storage.append(new AppendRequest(db, generation, 3, events(2), id, T0.plusSeconds(3)));
+
+    var committed = ((AppendOutcome.Committed) original).result();
+    assertThat(retryAtOldHead).isEqualTo(new AppendOutcome.Duplicate(committed));
+    assertThat(retryAtNewHead).isEqualTo(new AppendOutcome.Duplicate(committed));
+    assertThat(storage.findDatabase(db).orElseThrow().revision()).isEqualTo(3);
+    assertThat(storage.findTransaction(db, generation, id)).contains(committed);
+    assertThat(storage.findTransaction(db, generation, UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  void reads_back_events_exactly_with_revision_and_recorded_time() {
+    List<Event> batch = events(3);
+    storage.append(append(db, generation, 0, batch, T0.plusMillis(5)));
+    storage.append(append(db, generation, 3, events(2), T0.plusMillis(9)));
+
+    List<StoredEvent> range = storage.readRange(db, generation, 1, 5);
+    assertThat(range).extracting(StoredEvent::revision).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(range.subList(0, 3)).extracting(StoredEvent::event).isEqualTo(batch);
+    assertThat(range)
+        .extracting(StoredEvent::recordedTime)
+        .containsExactly(
+            T0.plusMillis(5), T0.plusMillis(5), T0.plusMillis(5), T0.plusMillis(9),
+            T0.plusMillis(9));
+  }
+
+  @Test
+  void range_reads_stop_at_the_head() {
+    storage.append(append(db, generation, 0, events(2), T0));
+    assertThat(storage.readRange(db, generation, 1, 100)).hasSize(2);
+    assertThat(storage.readRange(db, generation, 3, 100)).isEmpty();
+  }
+
+  @Test
+  void reads_random_revisions_in_the_order_asked() {
+    storage.append(append(db, generation, 0, events(10), T0));
+    var read = storage.readRevisions(db, generation, new long[] {7, 2, 9, 2});
+    assertThat(read).extracting(StoredEvent::revision).containsExactly(7L, 2L, 9L, 2L);
+  }
+
+  @Test
+  void reading_a_revision_beyond_the_head_fails() {
+    storage.append(append(db, generation, 0, events(2), T0));
+    assertThatThrownBy(() -> storage.readRevisions(db, generation, new long[] {3}))
+        .isInstanceOfSatisfying(
+            EvidentSourceException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.REVISION_NOT_FOUND));
+  }
+
+  @Test
+  void keeps_every_data_form_and_extension_exactly() {
+    Event rich =
+        Event.builder()
+            .id("rich-1")
+            .source("urn:example:λ")
+            .type("t")
+            .subject(null)
+            .time("2021-08-19T12:16:32.000-04:00")
+            .dataContentType("application/octet-stream")
+            .dataSchema("https://example.com/schema")
+            .extension("flag", true)
+            .extension("count", 42)
+            .extension("tags", "a:1, b:2")
+            .data(new io.evidentsource.core.model.EventData.Binary(new byte[] {0, 1, (byte) 255}))
+            .build();
+    storage.append(append(db, generation, 0, List.of(rich), T0));
+    var back = storage.readRevisions(db, generation, new long[] {1}).get(0).event();
+    assertThat(back).isEqualTo(rich);
+    assertThat(back.time().text()).isEqualTo("2021-08-19T12:16:32.000-04:00");
+  }
+
+  @Test
+  void append_to_an_unknown_database_is_not_found() {
+    assertThatThrownBy(
+            () -> storage.append(append(uniqueDatabase("missing"), 1, 0, events(1), T0)))
+        .isInstanceOfSatisfying(
+            EvidentSourceException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+  }
+}
