@@ -1,0 +1,41 @@
+package io.evidentsource.storage.tck;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock tests move by hand. */
+public final class MutableClock extends Clock {
+  private volatile Instant now;
+
+  public MutableClock(Instant start) {
+    this.now = start;
+  }
+
+  /** Moves the clock forward. */
+  public void advance(Duration d) {
+    now = now.plus(d);
+  }
+
+  /** Sets the clock, also backwards. */
+  public void set(Instant instant) {
+    now = instant;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+
+  @Override
+  public Instant instant() {
+    return now;
+  }
+}
