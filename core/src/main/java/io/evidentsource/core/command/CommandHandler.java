@@ -161,11 +161,9 @@ public final class CommandHandler {
       if (!inBatch.add(e.source() + '\u0000' + e.id())) {
         throw duplicate(e, i, null);
       }
-      var candidates = new ArrayList<Long>(1);
-      index.idCandidates(e.source(), e.id(), candidates::add);
-      if (!candidates.isEmpty()) {
-        long[] revs = candidates.stream().mapToLong(Long::longValue).toArray();
-        for (StoredEvent s : storage.readRevisions(info.name(), info.generation(), revs)) {
+      long[] candidates = index.idCandidates(e.source(), e.id());
+      if (candidates.length > 0) {
+        for (StoredEvent s : storage.readRevisions(info.name(), info.generation(), candidates)) {
           if (s.event().id().equals(e.id()) && s.event().source().equals(e.source())) {
             throw duplicate(e, i, s.revision());
           }

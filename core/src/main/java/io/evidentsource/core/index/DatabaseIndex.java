@@ -8,10 +8,10 @@ import io.evidentsource.core.selector.EventSelector;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.LongConsumer;
 
 /**
  * The index of one database generation: postings of revisions per stream, subject, type and tag
@@ -32,6 +32,11 @@ public final class DatabaseIndex {
   private final ConcurrentSkipListMap<String, Postings> types = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<String, Postings> tags = new ConcurrentSkipListMap<>();
   private final Postings noSubject = new Postings();
+  // writer-side hash lookups (the skip lists serve readers and prefix walks)
+  private final HashMap<String, Postings> streamsByKey = new HashMap<>();
+  private final HashMap<String, Postings> subjectsByKey = new HashMap<>();
+  private final HashMap<String, Postings> typesByKey = new HashMap<>();
+  private final HashMap<String, Postings> tagsByKey = new HashMap<>();
   private final LongColumn effectiveNanos = new LongColumn();
   private final IdSet ids = new IdSet();
   // recorded time per group of revisions sharing it: times[i] covers revisions up to lastRevs[i]
@@ -81,15 +86,17 @@ public final class DatabaseIndex {
         throw new IllegalStateException("in-memory index holds at most " + MAX_REVISION + " events");
       }
       Event e = stored.event();
-      postings(streams, e.source()).add(r);
-      postings(types, e.type()).add(r);
+      postings(streamsByKey, streams, e.source()).add(r);
+      postings(typesByKey, types, e.type()).add(r);
       if (e.subject() == null) {
         noSubject.add(r);
       } else {
-        postings(subjects, e.subject()).add(r);
+        postings(subjectsByKey, subjects, e.subject()).add(r);
       }
-      for (String tag : e.tags()) {
-        postings(tags, tag).add(r);
+      if (!e.extensions().isEmpty()) {
+        for (String tag : e.tags()) {
+          postings(tagsByKey, tags, tag).add(r);
+        }
       }
       effectiveNanos.set(r, nanos(stored.effectiveTime()));
       recordTime(r, nanos(stored.recordedTime()));
@@ -99,8 +106,8 @@ public final class DatabaseIndex {
   }
 
   /** Revisions that may hold an event with this (source, id); verify against the event. */
-  public void idCandidates(String source, String id, LongConsumer sink) {
-    ids.candidates(IdSet.hash(source, id), sink);
+  public long[] idCandidates(String source, String id) {
+    return ids.candidates(IdSet.hash(source, id));
   }
 
   private void recordTime(long r, long nanos) {
@@ -244,11 +251,15 @@ public final class DatabaseIndex {
     };
   }
 
-  private static Postings postings(ConcurrentSkipListMap<String, Postings> map, String key) {
-    Postings p = map.get(key);
+  private static Postings postings(
+      HashMap<String, Postings> byKey,
+      ConcurrentSkipListMap<String, Postings> sorted,
+      String key) {
+    Postings p = byKey.get(key);
     if (p == null) {
       p = new Postings();
-      map.put(key, p);
+      byKey.put(key, p);
+      sorted.put(key, p); // published to readers only once it exists
     }
     return p;
   }

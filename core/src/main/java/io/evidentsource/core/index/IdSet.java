@@ -36,16 +36,21 @@ final class IdSet {
     size++;
   }
 
-  /** Calls {@code sink} with each revision whose key equals {@code hash}. */
-  void candidates(long hash, java.util.function.LongConsumer sink) {
+  private static final long[] NONE = new long[0];
+
+  /** The revisions whose key equals {@code hash} (usually none or one). */
+  long[] candidates(long hash) {
     int mask = keys.length - 1;
     int slot = (int) hash & mask;
+    long[] out = NONE;
     while (keys[slot] != 0) {
       if (keys[slot] == hash) {
-        sink.accept(revisions[slot]);
+        out = java.util.Arrays.copyOf(out, out.length + 1);
+        out[out.length - 1] = revisions[slot];
       }
       slot = (slot + 1) & mask;
     }
+    return out;
   }
 
   private static void insert(long[] keys, int[] revs, long hash, int revision) {
