@@ -44,6 +44,8 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
     volatile Instant[] txTime = new Instant[8];
     volatile int txCount;
     final Map<UUID, TransactionResult> transactions = new HashMap<>();
+    // shares one String per distinct stream, type, subject and content type across events
+    final Map<String, String> strings = new HashMap<>();
     volatile long head;
     volatile Instant headTime;
 
@@ -155,7 +157,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       Event[][] chunks = log.chunks;
       for (int k = 0; k < events.size(); k++) {
         long i = first - 1 + k;
-        chunks[(int) (i >>> CHUNK_BITS)][(int) (i & (CHUNK - 1))] = events.get(k);
+        chunks[(int) (i >>> CHUNK_BITS)][(int) (i & (CHUNK - 1))] = canonical(log, events.get(k));
       }
       int n = log.txCount;
       if (n == log.txLast.length) {
@@ -183,6 +185,29 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       log.head = last; // publish: everything above is visible to readers who see this head
       return new AppendOutcome.Committed(result);
     }
+  }
+
+  /** The same event, with repeated attribute values replaced by one shared String each. */
+  private static Event canonical(Log log, Event e) {
+    String source = intern(log, e.source());
+    String type = intern(log, e.type());
+    String subject = e.subject() == null ? null : intern(log, e.subject());
+    String contentType = e.dataContentType() == null ? null : intern(log, e.dataContentType());
+    String schema = e.dataSchema() == null ? null : intern(log, e.dataSchema());
+    if (source == e.source()
+        && type == e.type()
+        && subject == e.subject()
+        && contentType == e.dataContentType()
+        && schema == e.dataSchema()) {
+      return e;
+    }
+    return new Event(
+        e.id(), source, type, subject, e.time(), contentType, schema, e.extensions(), e.data());
+  }
+
+  private static String intern(Log log, String value) {
+    String shared = log.strings.putIfAbsent(value, value);
+    return shared == null ? value : shared;
   }
 
   private static void ensureCapacity(Log log, long lastRevision) {
