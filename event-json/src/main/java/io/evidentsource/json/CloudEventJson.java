@@ -168,13 +168,13 @@ public final class CloudEventJson {
     if (recorded == null) {
       throw missing(RECORDED_TIME);
     }
-    if (!(revision instanceof Number) || ((Number) revision).longValue() < 1) {
+    if (!(revision instanceof Long number) || number < 1) {
       throw invalid(REVISION, "extension 'revision' must be a revision number >= 1");
     }
-    if (!(recorded instanceof String)) {
+    if (!(recorded instanceof String recordedText)) {
       throw invalid(RECORDED_TIME, "extension 'recordedtime' must be an RFC 3339 timestamp");
     }
-    Instant recordedTime = EventTime.parse((String) recorded).instant();
+    Instant recordedTime = EventTime.parse(recordedText).instant();
     var extensions = new LinkedHashMap<>(event.extensions());
     extensions.remove(REVISION);
     extensions.remove(RECORDED_TIME);
@@ -189,7 +189,7 @@ public final class CloudEventJson {
             event.dataSchema(),
             extensions,
             event.data());
-    return new StoredEvent(((Number) revision).longValue(), recordedTime, stripped);
+    return new StoredEvent(number, recordedTime, stripped);
   }
 
   /**
@@ -389,12 +389,12 @@ public final class CloudEventJson {
       }
       Object v = ext.getValue();
       g.writeName(ext.getKey());
-      if (v instanceof Boolean) {
-        g.writeBoolean((Boolean) v);
-      } else if (v instanceof Integer) {
-        g.writeNumber((Integer) v);
-      } else if (v instanceof Long) {
-        g.writeNumber((Long) v);
+      if (v instanceof Boolean bool) {
+        g.writeBoolean(bool);
+      } else if (v instanceof Integer i) {
+        g.writeNumber(i);
+      } else if (v instanceof Long l) {
+        g.writeNumber(l);
       } else {
         g.writeString(String.valueOf(v));
       }
@@ -404,14 +404,13 @@ public final class CloudEventJson {
       g.writeStringProperty(RECORDED_TIME, stored.recordedTime().toString());
     }
     EventData data = e.data();
-    if (data instanceof EventData.Json) {
+    if (data instanceof EventData.Json json) {
       g.writeName("data");
-      g.writeRawValue(((EventData.Json) data).text());
-    } else if (data instanceof EventData.Text) {
-      g.writeStringProperty("data", ((EventData.Text) data).text());
-    } else if (data instanceof EventData.Binary) {
-      g.writeName("data_base64");
-      g.writeString(Base64.getEncoder().encodeToString(((EventData.Binary) data).bytes()));
+      g.writeRawValue(json.text());
+    } else if (data instanceof EventData.Text text) {
+      g.writeStringProperty("data", text.text());
+    } else if (data instanceof EventData.Binary binary) {
+      g.writeStringProperty("data_base64", Base64.getEncoder().encodeToString(binary.bytes()));
     }
     g.writeEndObject();
   }

@@ -1,0 +1,56 @@
+package io.evidentsource.json;
+
+import io.evidentsource.core.condition.AppendCondition;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.EventSelector;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueSerializer;
+import tools.jackson.databind.module.SimpleModule;
+
+/**
+ * A Jackson module that writes core values in their wire shapes wherever they appear inside
+ * other objects: {@link Event} and {@link StoredEvent} as CloudEvents JSON, {@link
+ * EventSelector} and {@link AppendCondition} in the DESIGN §2 shapes.
+ */
+public final class EvidentSourceJsonModule extends SimpleModule {
+  private static final long serialVersionUID = 1L;
+
+  public EvidentSourceJsonModule() {
+    super("evidentsource");
+    addSerializer(
+        StoredEvent.class,
+        new ValueSerializer<StoredEvent>() {
+          @Override
+          public void serialize(StoredEvent value, JsonGenerator g, SerializationContext ctxt) {
+            CloudEventJson.write(value, g);
+          }
+        });
+    addSerializer(
+        Event.class,
+        new ValueSerializer<Event>() {
+          @Override
+          public void serialize(Event value, JsonGenerator g, SerializationContext ctxt) {
+            CloudEventJson.write(value, g);
+          }
+        });
+    addSerializer(
+        EventSelector.class,
+        new ValueSerializer<EventSelector>() {
+          @Override
+          public void serialize(EventSelector value, JsonGenerator g, SerializationContext ctxt) {
+            SelectorJson.write(value, g);
+          }
+        });
+    addSerializer(
+        AppendCondition.class,
+        new ValueSerializer<AppendCondition>() {
+          @Override
+          public void serialize(
+              AppendCondition value, JsonGenerator g, SerializationContext ctxt) {
+            ConditionJson.write(value, g);
+          }
+        });
+  }
+}
