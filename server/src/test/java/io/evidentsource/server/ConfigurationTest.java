@@ -1,0 +1,47 @@
+package io.evidentsource.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.model.EventLimits;
+import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.env.Environment;
+import org.springframework.util.unit.DataSize;
+
+/** The application's defaults, with no test overrides and no active profile. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
+class ConfigurationTest {
+  @Autowired EvidentSourceProperties properties;
+  @Autowired EventStore store;
+  @Autowired StorageAdapter storage;
+  @Autowired Environment environment;
+
+  @Test
+  void limits_default_to_the_design() {
+    assertThat(properties.maxEventBytes()).isEqualTo(65536);
+    assertThat(properties.maxBatchEvents()).isEqualTo(25);
+    assertThat(properties.maxAttributeBytes()).isEqualTo(1024);
+    assertThat(properties.contentionTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(properties.maxRequestBytes()).isEqualTo(DataSize.ofMegabytes(1));
+    assertThat(properties.maxBulkBytes()).isEqualTo(DataSize.ofMegabytes(256));
+    assertThat(store.validator().limits()).isEqualTo(EventLimits.defaults());
+  }
+
+  @Test
+  void the_memory_profile_is_the_default() {
+    assertThat(environment.getActiveProfiles()).isEmpty();
+    assertThat(environment.getDefaultProfiles()).containsExactly("memory");
+    assertThat(storage).isInstanceOf(InMemoryStorageAdapter.class);
+  }
+
+  @Test
+  void listens_on_loopback_port_8080_by_default() {
+    assertThat(environment.getProperty("server.address")).isEqualTo("127.0.0.1");
+    assertThat(environment.getProperty("server.port")).isEqualTo("8080");
+  }
+}

@@ -1,0 +1,131 @@
+package io.evidentsource.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.evidentsource.server.Api.Response;
+import java.time.Instant;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class DatabaseApiTest extends ServerTestBase {
+
+  @Nested
+  class creating {
+    @Test
+    void returns_201_with_location_and_the_database() {
+      String name = "orders-" + System.nanoTime();
+      Response r = api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}");
+      assertThat(r.status()).isEqualTo(201);
+      assertThat(r.header("Location")).isEqualTo("/api/v1/databases/" + name);
+      JsonNode db = r.json().get("database");
+      assertThat(db.get("name").stringValue()).isEqualTo(name);
+      assertThat(db.get("revision").longValue()).isZero();
+      Instant created = Instant.parse(db.get("created_at").stringValue());
+      assertThat(created).isBeforeOrEqualTo(Instant.now());
+      assertThat(db.get("revision_time").stringValue()).isEqualTo(db.get("created_at").stringValue());
+      assertThat(db.propertyNames()).containsExactly("name", "created_at", "revision", "revision_time");
+    }
+
+    @Test
+    void refuses_an_existing_name_with_409() {
+      String name = api.createDatabase();
+      JsonNode p = api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}")
+          .problem(409, "database_exists");
+      assertThat(p.get("instance").stringValue()).isEqualTo("/api/v1/databases");
+    }
+
+    @Test
+    void refuses_names_that_are_not_dns_labels() {
+      for (String bad : new String[] {"Orders", "1abc", "a_b", "-a", "a-", "", "x".repeat(64)}) {
+        JsonNode p =
+            api.postJson("/api/v1/databases", "{\"name\":\"" + bad + "\"}")
+                .problem(400, "invalid_database_name");
+        assertThat(p.get("name").stringValue()).isEqualTo(bad);
+      }
+    }
+
+    @Test
+    void refuses_bodies_of_the_wrong_shape() {
+      api.postJson("/api/v1/databases", "[]").problem(400, "malformed_request");
+      api.postJson("/api/v1/databases", "{}").problem(400, "malformed_request");
+      api.postJson("/api/v1/databases", "{\"name\":1}").problem(400, "malformed_request");
+      api.postJson("/api/v1/databases", "{\"name\":\"a\",\"nmae\":\"b\"}")
+          .problem(400, "malformed_request");
+    }
+
+    @Test
+    void refuses_malformed_json_naming_line_and_column() {
+      JsonNode p =
+          api.postJson("/api/v1/databases", "{\n\"name\": \"x\",,\n}").problem(400, "malformed_json");
+      assertThat(p.get("line").intValue()).isEqualTo(2);
+      assertThat(p.get("column").intValue()).isPositive();
+    }
+
+    @Test
+    void refuses_a_non_json_content_type_with_415() {
+      api.post("/api/v1/databases", "text/plain", "{\"name\":\"x\"}")
+          .problem(415, "unsupported_media_type");
+    }
+  }
+
+  @Nested
+  class reading_and_listing {
+    @Test
+    void lists_databases_by_name() {
+      String a = api.createDatabase();
+      String b = api.createDatabase();
+      Response r = api.get("/api/v1/databases");
+      assertThat(r.status()).isEqualTo(200);
+      var names = new java.util.ArrayList<String>();
+      r.json().get("databases").forEach(d -> names.add(d.get("name").stringValue()));
+      assertThat(names).contains(a, b).isSorted();
+    }
+
+    @Test
+    void reads_one_database_with_its_head() {
+      String db = api.createDatabase();
+      JsonNode tx = api.append(db, Api.event("1", "s", "t", null), Api.event("2", "s", "t", null));
+      Response r = api.get("/api/v1/databases/" + db);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().get("name").stringValue()).isEqualTo(db);
+      assertThat(r.json().get("revision").longValue()).isEqualTo(2);
+      assertThat(r.json().get("revision_time").stringValue())
+          .isEqualTo(tx.get("recorded_time").stringValue());
+    }
+
+    @Test
+    void unknown_databases_are_404() {
+      JsonNode p = api.get("/api/v1/databases/nope-nope").problem(404, "database_not_found");
+      assertThat(p.get("database").stringValue()).isEqualTo("nope-nope");
+    }
+
+    @Test
+    void a_bad_name_in_the_path_is_400() {
+      api.get("/api/v1/databases/Bad_Name").problem(400, "invalid_database_name");
+    }
+  }
+
+  @Nested
+  class deleting {
+    @Test
+    void deletes_with_204_and_then_it_is_gone() {
+      String db = api.createDatabase();
+      assertThat(api.delete("/api/v1/databases/" + db).status()).isEqualTo(204);
+      api.get("/api/v1/databases/" + db).problem(404, "database_not_found");
+      api.delete("/api/v1/databases/" + db).problem(404, "database_not_found");
+    }
+
+    @Test
+    void a_name_can_be_reused_and_shows_no_old_events() {
+      String db = api.createDatabase();
+      api.append(db, Api.event("1", "s", "t", null));
+      api.delete("/api/v1/databases/" + db);
+      assertThat(api.postJson("/api/v1/databases", "{\"name\":\"" + db + "\"}").status())
+          .isEqualTo(201);
+      assertThat(api.revision(db)).isZero();
+      assertThat(api.events(db, "")).isEmpty();
+      api.append(db, Api.event("1", "s", "t", null)); // the old id is free again
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.evidentsource.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.evidentsource.core.error.ErrorCode;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class ErrorHandlingTest {
+
+  @Nested
+  class status_mapping {
+    @Test
+    void maps_every_code_to_the_documented_status() {
+      var expected = new EnumMap<ErrorCode, Integer>(ErrorCode.class);
+      for (ErrorCode c : ErrorCode.values()) {
+        String code = c.code();
+        if (code.startsWith("invalid_") || code.startsWith("malformed_")) {
+          expected.put(c, 400);
+        }
+      }
+      expected.putAll(
+          Map.ofEntries(
+              Map.entry(ErrorCode.MISSING_ATTRIBUTE, 400),
+              Map.entry(ErrorCode.UNSUPPORTED_SPECVERSION, 400),
+              Map.entry(ErrorCode.RESERVED_ATTRIBUTE, 400),
+              Map.entry(ErrorCode.EMPTY_TRANSACTION, 400),
+              Map.entry(ErrorCode.EVENT_TOO_LARGE, 413),
+              Map.entry(ErrorCode.BATCH_TOO_LARGE, 413),
+              Map.entry(ErrorCode.ATTRIBUTE_TOO_LONG, 413),
+              Map.entry(ErrorCode.BODY_TOO_LARGE, 413),
+              Map.entry(ErrorCode.DATABASE_NOT_FOUND, 404),
+              Map.entry(ErrorCode.REVISION_NOT_FOUND, 404),
+              Map.entry(ErrorCode.NOT_FOUND, 404),
+              Map.entry(ErrorCode.DATABASE_EXISTS, 409),
+              Map.entry(ErrorCode.DUPLICATE_EVENT_ID, 409),
+              Map.entry(ErrorCode.CONDITION_FAILED, 409),
+              Map.entry(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415),
+              Map.entry(ErrorCode.NOT_ACCEPTABLE, 406),
+              Map.entry(ErrorCode.METHOD_NOT_ALLOWED, 405),
+              Map.entry(ErrorCode.CONTENTION_TIMEOUT, 503),
+              Map.entry(ErrorCode.INTERNAL, 500)));
+      assertThat(expected.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
+      expected.forEach(
+          (code, status) -> assertThat(ErrorStatus.of(code).value()).as(code.code()).isEqualTo(status));
+    }
+  }
+
+  @Nested
+  class spring_errors_over_http extends ServerTestBase {
+    @Test
+    void an_unknown_path_is_404_not_found() {
+      JsonNode p = api.get("/api/v1/nothing-here").problem(404, "not_found");
+      assertThat(p.get("instance").stringValue()).isEqualTo("/api/v1/nothing-here");
+      api.get("/").problem(404, "not_found");
+    }
+
+    @Test
+    void a_wrong_method_is_405_with_allow() {
+      var r = api.send("PUT", "/api/v1/databases");
+      r.problem(405, "method_not_allowed");
+      assertThat(r.header("Allow")).contains("GET").contains("POST");
+      api.send("PATCH", "/api/v1/databases/x").problem(405, "method_not_allowed");
+    }
+
+    @Test
+    void an_unparseable_content_type_is_415() {
+      api.post("/api/v1/databases", "not a media type", "{}").problem(415, "unsupported_media_type");
+    }
+
+    @Test
+    void health_is_up() {
+      var r = api.get("/actuator/health");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().get("status").stringValue()).isEqualTo("UP");
+    }
+  }
+}

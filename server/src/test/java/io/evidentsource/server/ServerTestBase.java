@@ -1,0 +1,16 @@
+package io.evidentsource.server;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Base of the HTTP tests: the running server and a client for it. */
+@ServerTest
+abstract class ServerTestBase {
+  @LocalServerPort int port;
+  Api api;
+
+  @BeforeEach
+  void connect() {
+    api = new Api(port);
+  }
+}
