@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,11 +154,13 @@ public final class CommandHandler {
   }
 
   private void rejectDuplicateIds(DatabaseInfo info, DatabaseIndex index, List<Event> events) {
-    var inBatch = new HashSet<String>();
     for (int i = 0; i < events.size(); i++) {
       Event e = events.get(i);
-      if (!inBatch.add(e.source() + '\u0000' + e.id())) {
-        throw duplicate(e, i, null);
+      for (int j = 0; j < i; j++) { // batches are small (≤ 98): pairwise beats hashing here
+        Event other = events.get(j);
+        if (other.id().equals(e.id()) && other.source().equals(e.source())) {
+          throw duplicate(e, i, null);
+        }
       }
       long[] candidates = index.idCandidates(e.source(), e.id());
       if (candidates.length > 0) {

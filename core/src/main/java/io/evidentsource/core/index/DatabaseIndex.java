@@ -199,47 +199,12 @@ public final class DatabaseIndex {
     if (lists.size() == 1) {
       return lists.get(0).cursor(bound, forward);
     }
-    if (lists.size() <= 8) {
-      var cs = new ArrayList<Cursor>(lists.size());
-      for (var p : lists) {
-        cs.add(p.cursor(bound, forward));
-      }
-      return new OrCursor(cs, forward);
+    var cs = new ArrayList<Cursor>(lists.size());
+    for (var p : lists) {
+      cs.add(p.cursor(bound, forward));
     }
-    // Many keys (e.g. one subject per entity): merge them once into one sorted array.
-    int total = 0;
-    int[][] arrays = new int[lists.size()][];
-    int[] counts = new int[lists.size()];
-    for (int i = 0; i < lists.size(); i++) {
-      var p = lists.get(i);
-      int n = p.size();
-      int[] arr = p.array();
-      counts[i] = Postings.countAtMost(arr, n, bound);
-      arrays[i] = arr;
-      total += counts[i];
-    }
-    int[] merged = new int[total];
-    int k = 0;
-    for (int i = 0; i < arrays.length; i++) {
-      System.arraycopy(arrays[i], 0, merged, k, counts[i]);
-      k += counts[i];
-    }
-    Arrays.sort(merged);
-    int unique = dedupe(merged); // an event with two matching tags appears once
-    return new ArrayCursor(merged, unique, forward);
-  }
-
-  private static int dedupe(int[] sorted) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int w = 1;
-    for (int i = 1; i < sorted.length; i++) {
-      if (sorted[i] != sorted[w - 1]) {
-        sorted[w++] = sorted[i];
-      }
-    }
-    return w;
+    // A tag prefix may match an event through two tags; both merges return each revision once.
+    return lists.size() <= 8 ? new OrCursor(cs, forward) : new HeapOrCursor(cs, forward);
   }
 
   private ConcurrentSkipListMap<String, Postings> map(Attribute attribute) {

@@ -41,9 +41,10 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
     volatile Event[][] chunks = new Event[0][];
     // transaction boundaries: txLast[i] is the last revision of transaction i, txTime its time
     volatile long[] txLast = new long[8];
-    volatile Instant[] txTime = new Instant[8];
+    volatile long[] txEpochNanos = new long[8];
+    volatile UUID[] txIds = new UUID[8];
     volatile int txCount;
-    final Map<UUID, TransactionResult> transactions = new HashMap<>();
+    final TransactionIds transactions = new TransactionIds();
     // shares one String per distinct stream, type, subject and content type across events
     final Map<String, String> strings = new HashMap<>();
     volatile long head;
@@ -74,9 +75,13 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
     }
 
     Instant recordedTime(long revision) {
+      return instant(txEpochNanos[ordinal(revision)]);
+    }
+
+    /** The ordinal of the transaction holding {@code revision}. */
+    int ordinal(long revision) {
       int n = txCount;
       long[] last = txLast;
-      Instant[] times = txTime;
       int lo = 0;
       int hi = n - 1;
       while (lo < hi) { // first transaction whose last revision >= revision
@@ -87,7 +92,19 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
           hi = mid;
         }
       }
-      return times[lo];
+      return lo;
+    }
+
+    TransactionResult result(int ordinal) {
+      long first = ordinal == 0 ? 1 : txLast[ordinal - 1] + 1;
+      long last = txLast[ordinal];
+      return new TransactionResult(
+          txIds[ordinal],
+          first,
+          last,
+          (int) (last - first + 1),
+          instant(txEpochNanos[ordinal]),
+          false);
     }
   }
 
@@ -143,9 +160,9 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       if (log.deleted) {
         throw notFound(request.database());
       }
-      var known = log.transactions.get(request.transactionId());
-      if (known != null) {
-        return new AppendOutcome.Duplicate(known);
+      int known = log.transactions.get(request.transactionId());
+      if (known >= 0) {
+        return new AppendOutcome.Duplicate(log.result(known));
       }
       if (log.head != request.expectedHead()) {
         return new AppendOutcome.HeadMoved(log.head);
@@ -162,16 +179,21 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       int n = log.txCount;
       if (n == log.txLast.length) {
         long[] grownLast = Arrays.copyOf(log.txLast, n * 2);
-        Instant[] grownTime = Arrays.copyOf(log.txTime, n * 2);
+        long[] grownTime = Arrays.copyOf(log.txEpochNanos, n * 2);
+        UUID[] grownIds = Arrays.copyOf(log.txIds, n * 2);
         grownLast[n] = last;
-        grownTime[n] = request.recordedTime();
+        grownTime[n] = epochNanos(request.recordedTime());
+        grownIds[n] = request.transactionId();
         log.txLast = grownLast;
-        log.txTime = grownTime;
+        log.txEpochNanos = grownTime;
+        log.txIds = grownIds;
       } else {
         log.txLast[n] = last;
-        log.txTime[n] = request.recordedTime();
+        log.txEpochNanos[n] = epochNanos(request.recordedTime());
+        log.txIds[n] = request.transactionId();
       }
       log.txCount = n + 1;
+      log.transactions.put(request.transactionId(), n);
       var result =
           new TransactionResult(
               request.transactionId(),
@@ -180,7 +202,6 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
               events.size(),
               request.recordedTime(),
               false);
-      log.transactions.put(request.transactionId(), result);
       log.headTime = request.recordedTime();
       log.head = last; // publish: everything above is visible to readers who see this head
       return new AppendOutcome.Committed(result);
@@ -261,8 +282,18 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       DatabaseName database, long generation, UUID transactionId) {
     var log = live(database, generation);
     synchronized (log) {
-      return Optional.ofNullable(log.transactions.get(transactionId));
+      int ordinal = log.transactions.get(transactionId);
+      return ordinal < 0 ? Optional.empty() : Optional.of(log.result(ordinal));
     }
+  }
+
+  private static long epochNanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  }
+
+  private static Instant instant(long epochNanos) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
   }
 
   private Log live(DatabaseName name, long generation) {

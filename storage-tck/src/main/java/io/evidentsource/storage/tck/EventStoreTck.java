@@ -423,6 +423,47 @@ public abstract class EventStoreTck {
       }
     }
 
+    @Test
+    void prefixes_over_many_keys_merge_in_order_both_ways() {
+      var random = new Random(99);
+      var all = new ArrayList<Event>();
+      for (int i = 0; i < 400; i++) {
+        int entity = random.nextInt(60);
+        all.add(
+            ev("m" + i, "orders", random.nextBoolean() ? "A" : "B", "p-" + entity,
+                b -> b.tags("t:" + (entity % 13), "t:" + random.nextInt(13))));
+      }
+      for (int i = 0; i < all.size(); i += 25) {
+        store.transact(db, Transaction.of(all.subList(i, i + 25)));
+      }
+      var stored = new ArrayList<StoredEvent>();
+      store.stream(db, EventQuery.all(), Long.MAX_VALUE).events().forEachRemaining(stored::add);
+      for (EventSelector s :
+          List.of(
+              startsWith(Attribute.SUBJECT, "p-"),
+              startsWith(Attribute.SUBJECT, "p-1"),
+              startsWith(Attribute.TAG, "t:"),
+              startsWith(Attribute.TAG, "t:1"),
+              and(eventType("A"), startsWith(Attribute.SUBJECT, "p-")),
+              or(startsWith(Attribute.SUBJECT, "p-2"), startsWith(Attribute.TAG, "t:1")))) {
+        List<Long> expected =
+            stored.stream().filter(e -> s.matches(e.event())).map(StoredEvent::revision).toList();
+        assertThat(revisions(s)).as("%s", s).isEqualTo(expected);
+        assertThat(revisions(EventQuery.of(s).withDirection(Direction.BACKWARD)))
+            .as("backward %s", s)
+            .isEqualTo(reversed(expected));
+        // page through 7 at a time: pages join up to the whole result
+        var paged = new ArrayList<Long>();
+        QueryPage page = store.query(db, EventQuery.of(s).withLimit(7));
+        paged.addAll(page.events().stream().map(StoredEvent::revision).toList());
+        while (page.nextPageToken() != null) {
+          page = store.query(db, EventQuery.of(s).withLimit(7).withPageToken(page.nextPageToken()));
+          paged.addAll(page.events().stream().map(StoredEvent::revision).toList());
+        }
+        assertThat(paged).as("paged %s", s).isEqualTo(expected);
+      }
+    }
+
     private EventSelector randomSelector(
         Random r, int depth, String[] streams, String[] types, String[] subjects, String[] tags) {
       int kind = r.nextInt(depth > 0 ? 8 : 6);
