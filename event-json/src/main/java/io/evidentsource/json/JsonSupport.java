@@ -3,7 +3,7 @@ package io.evidentsource.json;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
@@ -68,22 +68,15 @@ public final class JsonSupport {
   /** The JSON type of a node for error messages: "a string", "an object", ... */
   static String describe(JsonNode node) {
     JsonNodeType type = node.getNodeType();
-    switch (type) {
-      case ARRAY:
-        return "an array";
-      case OBJECT:
-        return "an object";
-      case STRING:
-        return "a string";
-      case NUMBER:
-        return "a number";
-      case BOOLEAN:
-        return "a boolean";
-      case NULL:
-        return "null";
-      default:
-        return type.name().toLowerCase(java.util.Locale.ROOT);
-    }
+    return switch (type) {
+      case ARRAY -> "an array";
+      case OBJECT -> "an object";
+      case STRING -> "a string";
+      case NUMBER -> "a number";
+      case BOOLEAN -> "a boolean";
+      case NULL -> "null";
+      default -> type.name().toLowerCase(Locale.ROOT);
+    };
   }
 
   /** Maps a Jackson failure to {@code MALFORMED_JSON} with the position where it occurred. */
@@ -110,11 +103,5 @@ public final class JsonSupport {
   private static String firstLine(String s) {
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  static Map<String, Object> fields(String key, Object value) {
-    var m = new LinkedHashMap<String, Object>();
-    m.put(key, value);
-    return m;
   }
 }

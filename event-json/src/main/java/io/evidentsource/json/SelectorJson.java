@@ -7,6 +7,7 @@ import io.evidentsource.core.selector.EventSelector;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JsonGenerator;
@@ -169,7 +170,7 @@ public final class SelectorJson {
     g.writeEndObject();
   }
 
-  private static void writeList(java.util.List<EventSelector> selectors, JsonGenerator g) {
+  private static void writeList(List<EventSelector> selectors, JsonGenerator g) {
     g.writeName("selectors");
     g.writeStartArray();
     for (EventSelector s : selectors) {

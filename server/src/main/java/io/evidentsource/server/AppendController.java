@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -98,7 +99,7 @@ class AppendController {
     DatabaseName database = DatabaseName.of(db);
     MediaType type = RequestBodies.contentType(request);
     String essence = type == null ? "" : type.getType() + "/" + type.getSubtype();
-    essence = essence.toLowerCase(java.util.Locale.ROOT);
+    essence = essence.toLowerCase(Locale.ROOT);
     if (essence.equals(NDJSON)) {
       RequestBodies.checkDeclaredLength(
           request, properties.maxBulkBytes().toBytes(), "evidentsource.max-bulk-bytes");

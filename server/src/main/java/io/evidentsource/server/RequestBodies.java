@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
@@ -83,7 +84,7 @@ final class RequestBodies {
       throw new EvidentSourceException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "Content-Type '" + header + "' is not a valid media type",
-          java.util.Map.of("content_type", header));
+          Map.of("content_type", header));
     }
   }
 
@@ -94,7 +95,7 @@ final class RequestBodies {
       throw new EvidentSourceException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "this endpoint takes a JSON body (Content-Type: application/json), not '" + type + "'",
-          java.util.Map.of("content_type", type.toString()));
+          Map.of("content_type", type.toString()));
     }
   }
 }
