@@ -11,18 +11,25 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The core services over whichever {@link StorageAdapter} the active profile provides, with the
- * limits of {@link EvidentSourceProperties}, the UTC system clock and random transaction ids.
+ * limits of {@link EvidentSourceProperties}, the {@link Clock} bean and random transaction
+ * ids.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(EvidentSourceProperties.class)
 class EventStoreConfiguration {
 
+  /** The source of creation and commit times (UTC). */
   @Bean
-  EventStore eventStore(StorageAdapter storage, EvidentSourceProperties properties) {
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  EventStore eventStore(StorageAdapter storage, EvidentSourceProperties properties, Clock clock) {
     return new EventStore(
         storage,
         properties.eventLimits(),
-        Clock.systemUTC(),
+        clock,
         UUID::randomUUID,
         properties.contentionTimeout());
   }

@@ -33,6 +33,19 @@ record EvidentSourceProperties(
     @DefaultValue("256MB") DataSize maxBulkBytes) {
 
   EvidentSourceProperties {
+    if (maxEventBytes < 1024) {
+      throw new IllegalArgumentException(
+          "evidentsource.max-event-bytes must be at least 1024, was " + maxEventBytes);
+    }
+    if (maxBatchEvents < 1 || maxBatchEvents > EventLimits.HARD_MAX_BATCH_EVENTS) {
+      throw new IllegalArgumentException(
+          "evidentsource.max-batch-events must be between 1 and "
+              + EventLimits.HARD_MAX_BATCH_EVENTS + ", was " + maxBatchEvents);
+    }
+    if (maxAttributeBytes < 1) {
+      throw new IllegalArgumentException(
+          "evidentsource.max-attribute-bytes must be at least 1, was " + maxAttributeBytes);
+    }
     if (contentionTimeout.isNegative() || contentionTimeout.isZero()) {
       throw new IllegalArgumentException(
           "evidentsource.contention-timeout must be positive, was " + contentionTimeout);
@@ -48,7 +61,7 @@ record EvidentSourceProperties(
     }
   }
 
-  /** The core limits; throws when a value is outside what the core allows. */
+  /** The core limits. */
   EventLimits eventLimits() {
     return new EventLimits(maxEventBytes, maxBatchEvents, maxAttributeBytes);
   }

@@ -1,6 +1,7 @@
 package io.evidentsource.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.model.EventLimits;
@@ -30,6 +31,22 @@ class ConfigurationTest {
     assertThat(properties.maxRequestBytes()).isEqualTo(DataSize.ofMegabytes(1));
     assertThat(properties.maxBulkBytes()).isEqualTo(DataSize.ofMegabytes(256));
     assertThat(store.validator().limits()).isEqualTo(EventLimits.defaults());
+  }
+
+  @Test
+  void refuses_limits_outside_what_the_core_allows_naming_the_property() {
+    Duration second = Duration.ofSeconds(1);
+    DataSize oneMb = DataSize.ofMegabytes(1);
+    DataSize twoMb = DataSize.ofMegabytes(2);
+    assertThatThrownBy(() -> new EvidentSourceProperties(65536, 99, 1024, second, oneMb, twoMb))
+        .hasMessageContaining("evidentsource.max-batch-events");
+    assertThatThrownBy(() -> new EvidentSourceProperties(512, 25, 1024, second, oneMb, twoMb))
+        .hasMessageContaining("evidentsource.max-event-bytes");
+    assertThatThrownBy(
+            () -> new EvidentSourceProperties(65536, 25, 1024, Duration.ZERO, oneMb, twoMb))
+        .hasMessageContaining("evidentsource.contention-timeout");
+    assertThatThrownBy(() -> new EvidentSourceProperties(65536, 25, 1024, second, twoMb, oneMb))
+        .hasMessageContaining("evidentsource.max-bulk-bytes");
   }
 
   @Test
