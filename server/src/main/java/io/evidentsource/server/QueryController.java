@@ -51,7 +51,7 @@ class QueryController {
   ResponseEntity<StreamingResponseBody> query(@PathVariable("db") String db, HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
-    return answer(database, QueryParameters.fromUrl(request.getParameterMap()), format);
+    return answer(database, QueryParameters.fromUrl(parameters(request)), format);
   }
 
   @PostMapping("/query")
@@ -84,6 +84,18 @@ class QueryController {
     }
     StoredEvent event = store.event(database, number);
     return ResponseEntity.ok().contentType(format).body(CloudEventJson.toJsonBytes(event));
+  }
+
+  private static Map<String, String[]> parameters(HttpServletRequest request) {
+    try {
+      return request.getParameterMap();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // The container could not decode the query string; dropping a filter would widen the query.
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "the query string is not valid percent-encoded UTF-8: " + request.getQueryString(),
+          Map.of("parameter", "query string"));
+    }
   }
 
   private ResponseEntity<StreamingResponseBody> answer(

@@ -78,6 +78,12 @@ class QueryApiTest extends ServerTestBase {
     }
 
     @Test
+    void a_query_string_that_does_not_decode_is_400_not_a_wider_query() {
+      api.get(path() + "?stream=%FF").problem(400, "invalid_query"); // not UTF-8
+      api.get(path() + "?stream=orders&q=%C3%28").problem(400, "invalid_query");
+    }
+
+    @Test
     void a_selector_syntax_error_is_400_with_position_expected_and_found() {
       JsonNode p =
           api.get(path() + "?q=" + encode("stream = 'a' AND")).problem(400, "invalid_selector");
