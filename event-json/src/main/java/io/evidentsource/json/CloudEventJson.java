@@ -24,21 +24,21 @@ import tools.jackson.databind.JsonNode;
  * Reads and writes events in the CloudEvents JSON event format 1.0, to the letter:
  *
  * <ul>
- *   <li>context attributes and extensions are top-level members; {@code specversion} must be
- *       {@code "1.0"};
- *   <li>{@code data} holding JSON (when {@code datacontenttype} is absent or a JSON media type)
- *       is kept as compact JSON text; a JSON string with a non-JSON {@code datacontenttype} is
- *       text data; {@code data_base64} is binary data, and binary data is always written as
- *       {@code data_base64};
+ *   <li>context attributes and extensions are top-level members; {@code specversion} must be {@code
+ *       "1.0"};
+ *   <li>{@code data} holding JSON (when {@code datacontenttype} is absent or a JSON media type) is
+ *       kept as compact JSON text; a JSON string with a non-JSON {@code datacontenttype} is text
+ *       data; {@code data_base64} is binary data, and binary data is always written as {@code
+ *       data_base64};
  *   <li>extension values are strings, booleans or 32-bit integers;
  *   <li>{@code time} keeps the text it was sent with;
- *   <li>a stored event carries the server's extensions {@code revision} (a JSON number) and
- *       {@code recordedtime} (RFC 3339, UTC, full precision).
+ *   <li>a stored event carries the server's extensions {@code revision} (a JSON number) and {@code
+ *       recordedtime} (RFC 3339, UTC, full precision).
  * </ul>
  *
- * <p>Reading checks the format only; {@link EventValidator} checks values and limits (and
- * rejects client-sent {@code revision}/{@code recordedtime}, which the reader passes through as
- * extensions for that purpose).
+ * <p>Reading checks the format only; {@link EventValidator} checks values and limits (and rejects
+ * client-sent {@code revision}/{@code recordedtime}, which the reader passes through as extensions
+ * for that purpose).
  */
 public final class CloudEventJson {
   /** The media type of one event in structured mode. */
@@ -74,8 +74,8 @@ public final class CloudEventJson {
   }
 
   /**
-   * Reads a batch: a JSON array of events ({@code application/cloudevents-batch+json}). An error
-   * in an event carries its zero-based {@code index}.
+   * Reads a batch: a JSON array of events ({@code application/cloudevents-batch+json}). An error in
+   * an event carries its zero-based {@code index}.
    */
   public static List<Event> readBatch(byte[] json) {
     JsonNode node = JsonSupport.parse(json);
@@ -150,8 +150,8 @@ public final class CloudEventJson {
   }
 
   /**
-   * Reads a stored event: an event with the {@code revision} and {@code recordedtime}
-   * extensions, which are removed from the event's extensions.
+   * Reads a stored event: an event with the {@code revision} and {@code recordedtime} extensions,
+   * which are removed from the event's extensions.
    */
   public static StoredEvent readStoredEvent(byte[] json) {
     return readStoredEvent(JsonSupport.parse(json));
@@ -228,8 +228,7 @@ public final class CloudEventJson {
       try {
         return new EventData.Binary(Base64.getDecoder().decode(base64.stringValue()));
       } catch (IllegalArgumentException e) {
-        throw invalid(
-            "data_base64", "attribute 'data_base64' is not valid base64 (RFC 4648 §4)");
+        throw invalid("data_base64", "attribute 'data_base64' is not valid base64 (RFC 4648 §4)");
       }
     }
     if (!hasData) {
@@ -383,8 +382,7 @@ public final class CloudEventJson {
       g.writeStringProperty("dataschema", e.dataSchema());
     }
     for (Map.Entry<String, Object> ext : e.extensions().entrySet()) {
-      if (stored != null
-          && (ext.getKey().equals(REVISION) || ext.getKey().equals(RECORDED_TIME))) {
+      if (stored != null && (ext.getKey().equals(REVISION) || ext.getKey().equals(RECORDED_TIME))) {
         continue; // the server's values win
       }
       Object v = ext.getValue();

@@ -36,8 +36,8 @@ public final class ConditionJson {
   /**
    * Reads a condition found at JSON path {@code path}.
    *
-   * @throws EvidentSourceException {@code INVALID_CONDITION} or {@code INVALID_SELECTOR} naming
-   *     the path
+   * @throws EvidentSourceException {@code INVALID_CONDITION} or {@code INVALID_SELECTOR} naming the
+   *     path
    */
   public static AppendCondition read(JsonNode node, String path) {
     if (!node.isObject()) {

@@ -10,9 +10,9 @@ import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.module.SimpleModule;
 
 /**
- * A Jackson module that writes core values in their wire shapes wherever they appear inside
- * other objects: {@link Event} and {@link StoredEvent} as CloudEvents JSON, {@link
- * EventSelector} and {@link AppendCondition} in the DESIGN §2 shapes.
+ * A Jackson module that writes core values in their wire shapes wherever they appear inside other
+ * objects: {@link Event} and {@link StoredEvent} as CloudEvents JSON, {@link EventSelector} and
+ * {@link AppendCondition} in the DESIGN §2 shapes.
  */
 public final class EvidentSourceJsonModule extends SimpleModule {
   private static final long serialVersionUID = 1L;
@@ -47,8 +47,7 @@ public final class EvidentSourceJsonModule extends SimpleModule {
         AppendCondition.class,
         new ValueSerializer<AppendCondition>() {
           @Override
-          public void serialize(
-              AppendCondition value, JsonGenerator g, SerializationContext ctxt) {
+          public void serialize(AppendCondition value, JsonGenerator g, SerializationContext ctxt) {
             ConditionJson.write(value, g);
           }
         });

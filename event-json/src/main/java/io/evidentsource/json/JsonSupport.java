@@ -14,9 +14,9 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeType;
 
 /**
- * The JSON parser and printer the encodings share: strict (duplicate keys and trailing content
- * are errors), exact (floating-point numbers are kept as decimals, so event data keeps its
- * values) and compact on output.
+ * The JSON parser and printer the encodings share: strict (duplicate keys and trailing content are
+ * errors), exact (floating-point numbers are kept as decimals, so event data keeps its values) and
+ * compact on output.
  */
 public final class JsonSupport {
   private static final JsonMapper MAPPER =

@@ -74,7 +74,8 @@ public final class SelectorJson {
     if (attr == null || !attr.isObject() || attr.size() != 1) {
       throw invalid(
           attrPath,
-          "'attr' must be an object with exactly one member, one of " + ATTRIBUTES
+          "'attr' must be an object with exactly one member, one of "
+              + ATTRIBUTES
               + ", e.g. {\"stream\":\"orders\"}");
     }
     Map.Entry<String, JsonNode> member = attr.properties().iterator().next();
@@ -99,8 +100,7 @@ public final class SelectorJson {
               : "a starts_with prefix must be a string, was null");
     }
     if (!value.isString()) {
-      throw invalid(
-          valuePath, "the value must be a string, was " + JsonSupport.describe(value));
+      throw invalid(valuePath, "the value must be a string, was " + JsonSupport.describe(value));
     }
     return equals
         ? new EventSelector.Equals(attribute, value.stringValue())
@@ -126,8 +126,11 @@ public final class SelectorJson {
       if (!allowed.contains(name)) {
         throw invalid(
             path + "." + name,
-            "unexpected member '" + name + "' in a selector of type '"
-                + node.get("type").stringValue() + "'");
+            "unexpected member '"
+                + name
+                + "' in a selector of type '"
+                + node.get("type").stringValue()
+                + "'");
       }
     }
   }

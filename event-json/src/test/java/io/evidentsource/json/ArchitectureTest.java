@@ -19,8 +19,11 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "org.springframework..", "io.cloudevents..", "com.fasterxml.jackson.databind..",
-            "io.evidentsource.server..", "io.evidentsource.storage..")
+            "org.springframework..",
+            "io.cloudevents..",
+            "com.fasterxml.jackson.databind..",
+            "io.evidentsource.server..",
+            "io.evidentsource.storage..")
         .check(MAIN);
   }
 }

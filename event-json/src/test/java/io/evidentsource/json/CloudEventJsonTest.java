@@ -1,7 +1,6 @@
 package io.evidentsource.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
@@ -74,7 +73,8 @@ class CloudEventJsonTest {
         assertThat(e.fields()).containsEntry("attribute", attribute);
         assertThat(e.getMessage()).contains("'" + attribute + "'");
       }
-      var e = failure(() -> CloudEventJson.readEvent("{\"id\":\"1\",\"source\":\"s\",\"type\":\"t\"}"));
+      var e =
+          failure(() -> CloudEventJson.readEvent("{\"id\":\"1\",\"source\":\"s\",\"type\":\"t\"}"));
       assertThat(e.code()).isEqualTo(ErrorCode.MISSING_ATTRIBUTE);
       assertThat(e.fields()).containsEntry("attribute", "specversion");
     }
@@ -164,7 +164,8 @@ class CloudEventJsonTest {
   class reading_data {
     @Test
     void json_data_without_a_content_type_is_kept_as_compact_json() {
-      Event e = CloudEventJson.readEvent(with("\"data\": { \"a\" : [1, 2.50, \"x\"], \"b\":null }"));
+      Event e =
+          CloudEventJson.readEvent(with("\"data\": { \"a\" : [1, 2.50, \"x\"], \"b\":null }"));
       assertThat(e.data()).isEqualTo(EventData.Json.of("{\"a\":[1,2.50,\"x\"],\"b\":null}"));
     }
 
@@ -217,7 +218,8 @@ class CloudEventJsonTest {
     void data_base64_is_binary() {
       Event e =
           CloudEventJson.readEvent(
-              with("\"datacontenttype\":\"application/octet-stream\",\"data_base64\":\"AAEC/w==\""));
+              with(
+                  "\"datacontenttype\":\"application/octet-stream\",\"data_base64\":\"AAEC/w==\""));
       assertThat(e.data()).isEqualTo(new EventData.Binary(new byte[] {0, 1, 2, (byte) 255}));
     }
 
@@ -280,7 +282,8 @@ class CloudEventJsonTest {
           failure(
               () ->
                   CloudEventJson.readBatch(
-                      ("[" + MINIMAL + ",{\"specversion\":\"1.0\"}]").getBytes(StandardCharsets.UTF_8)));
+                      ("[" + MINIMAL + ",{\"specversion\":\"1.0\"}]")
+                          .getBytes(StandardCharsets.UTF_8)));
       assertThat(e.code()).isEqualTo(ErrorCode.MISSING_ATTRIBUTE);
       assertThat(e.fields()).containsEntry("index", 1);
     }
@@ -329,8 +332,12 @@ class CloudEventJsonTest {
               new EventData.Binary(new byte[] {0, -1, 42}))) {
         Event e =
             full.toBuilder()
-                .dataContentType(data instanceof EventData.Json ? "application/json"
-                    : data instanceof EventData.Text ? "text/plain" : "application/octet-stream")
+                .dataContentType(
+                    data instanceof EventData.Json
+                        ? "application/json"
+                        : data instanceof EventData.Text
+                            ? "text/plain"
+                            : "application/octet-stream")
                 .data(data)
                 .build();
         assertThat(CloudEventJson.readEvent(CloudEventJson.toJson(e))).isEqualTo(e);
@@ -339,7 +346,11 @@ class CloudEventJsonTest {
 
     @Test
     void writes_binary_data_as_data_base64_even_without_a_content_type() {
-      Event e = full.toBuilder().dataContentType(null).data(new EventData.Binary(new byte[] {1, 2, 3})).build();
+      Event e =
+          full.toBuilder()
+              .dataContentType(null)
+              .data(new EventData.Binary(new byte[] {1, 2, 3}))
+              .build();
       JsonNode node = JsonSupport.parse(CloudEventJson.toJsonBytes(e));
       assertThat(node.has("data")).isFalse();
       assertThat(node.get("data_base64").stringValue()).isEqualTo("AQID");
@@ -352,7 +363,8 @@ class CloudEventJsonTest {
       JsonNode node = JsonSupport.parse(CloudEventJson.toJsonBytes(stored));
       assertThat(node.get("revision").isIntegralNumber()).isTrue();
       assertThat(node.get("revision").longValue()).isEqualTo(9_000_000_000L);
-      assertThat(node.get("recordedtime").stringValue()).isEqualTo("2024-05-01T12:00:00.123456789Z");
+      assertThat(node.get("recordedtime").stringValue())
+          .isEqualTo("2024-05-01T12:00:00.123456789Z");
       assertThat(node.get("time").stringValue()).isEqualTo("2021-08-19T12:16:32.000-04:00");
       assertThat(CloudEventJson.readStoredEvent(CloudEventJson.toJsonBytes(stored)))
           .isEqualTo(stored);
@@ -360,7 +372,8 @@ class CloudEventJsonTest {
 
     @Test
     void a_stored_event_without_server_extensions_is_rejected() {
-      var e = failure(() -> CloudEventJson.readStoredEvent(MINIMAL.getBytes(StandardCharsets.UTF_8)));
+      var e =
+          failure(() -> CloudEventJson.readStoredEvent(MINIMAL.getBytes(StandardCharsets.UTF_8)));
       assertThat(e.code()).isEqualTo(ErrorCode.MISSING_ATTRIBUTE);
       assertThat(e.fields()).containsEntry("attribute", "revision");
     }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * Differential tests against the official CloudEvents Java SDK (its Jackson 2 JSON format): what
- * we write, the SDK reads as the same event, and what the SDK writes, we read as the same event.
+ * Differential tests against the official CloudEvents Java SDK (its Jackson 2 JSON format): what we
+ * write, the SDK reads as the same event, and what the SDK writes, we read as the same event.
  */
 class CloudEventsSdkDifferentialTest {
   static final Path SAMPLE = Path.of("..", "samples", "github-webhooks.ndjson");
@@ -84,7 +84,8 @@ class CloudEventsSdkDifferentialTest {
     } else if (data instanceof EventData.Json json) {
       assertThat(tree(sdk.getData().toBytes())).isEqualTo(tree(json.utf8()));
     } else if (data instanceof EventData.Text text) {
-      assertThat(new String(sdk.getData().toBytes(), StandardCharsets.UTF_8)).isEqualTo(text.text());
+      assertThat(new String(sdk.getData().toBytes(), StandardCharsets.UTF_8))
+          .isEqualTo(text.text());
     } else {
       assertThat(sdk.getData().toBytes()).isEqualTo(((EventData.Binary) data).bytes());
     }
@@ -159,7 +160,8 @@ class CloudEventsSdkDifferentialTest {
     void text_data_written_as_a_string() {
       byte[] data = "hello, wörld".getBytes(StandardCharsets.UTF_8);
       CloudEvent sdk = sdk("text/plain", data).build();
-      Event e = CloudEventJson.readEvent(new JsonFormat().withForceNonJsonDataToString().serialize(sdk));
+      Event e =
+          CloudEventJson.readEvent(new JsonFormat().withForceNonJsonDataToString().serialize(sdk));
       assertThat(e.data()).isEqualTo(new EventData.Text("hello, wörld"));
       assertSame(sdk, e);
     }

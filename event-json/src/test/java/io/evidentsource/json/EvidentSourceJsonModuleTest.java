@@ -23,7 +23,9 @@ class EvidentSourceJsonModuleTest {
 
     assertThat(mapper.writeValueAsString(page))
         .isEqualTo(
-            "{\"revision\":3,\"events\":[" + CloudEventJson.toJson(stored) + "],"
+            "{\"revision\":3,\"events\":["
+                + CloudEventJson.toJson(stored)
+                + "],"
                 + "\"condition\":{\"type\":\"max\",\"selector\":{\"type\":\"equals\","
                 + "\"attr\":{\"subject\":null}},\"revision\":2}}");
   }

@@ -47,7 +47,8 @@ class SelectorAndConditionJsonTest {
               SelectorJson.fromJson(
                   "{\"type\":\"and\",\"selectors\":[{\"type\":\"any\"},"
                       + "{\"type\":\"or\",\"selectors\":[{\"type\":\"equals\",\"attr\":{\"tag\":\"a\"}}]}]}"))
-          .isEqualTo(EventSelector.and(EventSelector.any(), EventSelector.or(EventSelector.tag("a"))));
+          .isEqualTo(
+              EventSelector.and(EventSelector.any(), EventSelector.or(EventSelector.tag("a"))));
     }
 
     @Test
@@ -70,7 +71,8 @@ class SelectorAndConditionJsonTest {
               EventSelector.any(),
               EventSelector.noSubject(),
               EventSelector.startsWith(Attribute.TAG, "course:"),
-              EventSelector.or(EventSelector.stream("a"), EventSelector.and(EventSelector.tag("t"))))) {
+              EventSelector.or(
+                  EventSelector.stream("a"), EventSelector.and(EventSelector.tag("t"))))) {
         assertThat(SelectorJson.fromJson(SelectorJson.toJson(s))).isEqualTo(s);
       }
       assertThat(SelectorJson.toJson(EventSelector.noSubject()))

@@ -45,7 +45,10 @@ class ApiExceptionHandler {
   ResponseEntity<Object> notFound(Exception e, HttpServletRequest request) {
     return problem(
         ErrorCode.NOT_FOUND,
-        "no resource at " + request.getMethod() + " " + request.getRequestURI()
+        "no resource at "
+            + request.getMethod()
+            + " "
+            + request.getRequestURI()
             + "; see /api/v1/openapi.json for the API",
         Map.of(),
         request,
@@ -67,7 +70,9 @@ class ApiExceptionHandler {
     }
     return problem(
         ErrorCode.METHOD_NOT_ALLOWED,
-        request.getMethod() + " is not allowed on " + request.getRequestURI()
+        request.getMethod()
+            + " is not allowed on "
+            + request.getRequestURI()
             + (allowed.isEmpty() ? "" : "; allowed: " + allowed),
         Map.of("method", request.getMethod()),
         request,
@@ -79,7 +84,9 @@ class ApiExceptionHandler {
       HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
     return problem(
         ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        "content type '" + request.getContentType() + "' is not supported here; supported: "
+        "content type '"
+            + request.getContentType()
+            + "' is not supported here; supported: "
             + e.getSupportedMediaTypes(),
         Map.of(),
         request,
@@ -153,8 +160,7 @@ class ApiExceptionHandler {
       // One of Spring's request errors not mapped above: keep its status, add a code.
       ErrorCode code = ErrorStatus.codeFor(spring.getStatusCode().value());
       if (code != ErrorCode.INTERNAL) {
-        return problem(
-            code, spring.getBody().getDetail(), Map.of(), request, new HttpHeaders());
+        return problem(code, spring.getBody().getDetail(), Map.of(), request, new HttpHeaders());
       }
     }
     log.error("request {} {} failed", request.getMethod(), request.getRequestURI(), e);

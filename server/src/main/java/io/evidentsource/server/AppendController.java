@@ -31,8 +31,8 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Writes: JSON transactions with conditions, and the CloudEvents HTTP binding (binary,
- * structured and batch mode) plus NDJSON bulk loads on the events collection.
+ * Writes: JSON transactions with conditions, and the CloudEvents HTTP binding (binary, structured
+ * and batch mode) plus NDJSON bulk loads on the events collection.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -40,7 +40,8 @@ class AppendController {
   static final String NDJSON = "application/x-ndjson";
   private static final String REQUEST_LIMIT = "evidentsource.max-request-bytes";
   private static final Pattern UUID_TEXT =
-      Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+      Pattern.compile(
+          "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
   private static final Set<String> TRANSACTION_MEMBERS =
       Set.of("transaction_id", "events", "conditions");
 
@@ -68,7 +69,9 @@ class AppendController {
       if (!TRANSACTION_MEMBERS.contains(member)) {
         throw malformed(
             "$." + member,
-            "unexpected member '" + member + "'; a transaction has transaction_id, events and"
+            "unexpected member '"
+                + member
+                + "'; a transaction has transaction_id, events and"
                 + " conditions");
       }
     }
@@ -122,9 +125,14 @@ class AppendController {
       throw new EvidentSourceException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "send CloudEvents in binary mode (ce-* headers), structured mode (Content-Type: "
-              + CloudEventJson.MEDIA_TYPE + "), batch mode (" + CloudEventJson.BATCH_MEDIA_TYPE
-              + ") or as NDJSON (" + NDJSON + "); got Content-Type '"
-              + (type == null ? "" : type.toString()) + "' without ce- headers",
+              + CloudEventJson.MEDIA_TYPE
+              + "), batch mode ("
+              + CloudEventJson.BATCH_MEDIA_TYPE
+              + ") or as NDJSON ("
+              + NDJSON
+              + "); got Content-Type '"
+              + (type == null ? "" : type.toString())
+              + "' without ce- headers",
           Map.of("content_type", type == null ? "" : type.toString()));
     }
     TransactionResult result = store.transact(database, Transaction.of(events));

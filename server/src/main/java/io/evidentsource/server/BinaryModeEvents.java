@@ -25,9 +25,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * CloudEvents HTTP protocol binding 1.0, binary content mode (§3.1): context attributes and
- * extensions travel as {@code ce-} headers whose values are percent-decoded (§3.1.3.2; a {@code
- * +} stays a plus), {@code Content-Type} is the {@code datacontenttype}, and the body is the
- * data: JSON for a JSON media type, text for {@code text/*}, bytes otherwise.
+ * extensions travel as {@code ce-} headers whose values are percent-decoded (§3.1.3.2; a {@code +}
+ * stays a plus), {@code Content-Type} is the {@code datacontenttype}, and the body is the data:
+ * JSON for a JSON media type, text for {@code text/*}, bytes otherwise.
  */
 final class BinaryModeEvents {
   static final String PREFIX = "ce-";
@@ -134,8 +134,8 @@ final class BinaryModeEvents {
   }
 
   /**
-   * Percent-decodes a header value as the HTTP binding requires: each {@code %XX} is one byte,
-   * the bytes are UTF-8, and nothing else (not {@code +}) is special.
+   * Percent-decodes a header value as the HTTP binding requires: each {@code %XX} is one byte, the
+   * bytes are UTF-8, and nothing else (not {@code +}) is special.
    */
   static String percentDecode(String attribute, String value) {
     if (value.indexOf('%') < 0 && value.chars().allMatch(c -> c < 0x80)) {
@@ -150,15 +150,19 @@ final class BinaryModeEvents {
         if (hi < 0 || lo < 0) {
           throw invalid(
               attribute,
-              "header 'ce-" + attribute + "' has an invalid percent-encoding at position "
-                  + (i + 1) + " (CloudEvents HTTP binding §3.1.3.2)");
+              "header 'ce-"
+                  + attribute
+                  + "' has an invalid percent-encoding at position "
+                  + (i + 1)
+                  + " (CloudEvents HTTP binding §3.1.3.2)");
         }
         bytes.write(hi * 16 + lo);
         i += 2;
       } else if (c <= 0xFF) {
         bytes.write(c); // the container reads header bytes as ISO-8859-1
       } else {
-        throw invalid(attribute, "header 'ce-" + attribute + "' has a character outside ISO-8859-1");
+        throw invalid(
+            attribute, "header 'ce-" + attribute + "' has a character outside ISO-8859-1");
       }
     }
     return decodeStrictly(bytes.toByteArray(), StandardCharsets.UTF_8, attribute);

@@ -42,7 +42,9 @@ class DatabaseController {
     JsonNode body =
         JsonSupport.parse(
             RequestBodies.read(
-                request, properties.maxRequestBytes().toBytes(), "evidentsource.max-request-bytes"));
+                request,
+                properties.maxRequestBytes().toBytes(),
+                "evidentsource.max-request-bytes"));
     if (!body.isObject()) {
       throw malformed("the body must be a JSON object such as {\"name\":\"orders\"}");
     }

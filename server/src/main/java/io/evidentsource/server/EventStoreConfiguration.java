@@ -11,8 +11,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The core services over whichever {@link StorageAdapter} the active profile provides, with the
- * limits of {@link EvidentSourceProperties}, the {@link Clock} bean and random transaction
- * ids.
+ * limits of {@link EvidentSourceProperties}, the {@link Clock} bean and random transaction ids.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(EvidentSourceProperties.class)
@@ -27,11 +26,7 @@ class EventStoreConfiguration {
   @Bean
   EventStore eventStore(StorageAdapter storage, EvidentSourceProperties properties, Clock clock) {
     return new EventStore(
-        storage,
-        properties.eventLimits(),
-        clock,
-        UUID::randomUUID,
-        properties.contentionTimeout());
+        storage, properties.eventLimits(), clock, UUID::randomUUID, properties.contentionTimeout());
   }
 
   /** Writes events, selectors and conditions in their wire shapes inside JSON responses. */

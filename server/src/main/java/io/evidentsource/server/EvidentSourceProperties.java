@@ -12,14 +12,14 @@ import org.springframework.util.unit.DataSize;
  *
  * @param maxEventBytes largest event in bytes, counted as attribute names and values plus data
  *     (UTF-8); larger events are refused with 413 {@code event_too_large}
- * @param maxBatchEvents most events in one transaction (1 to 98); more are refused with 413
- *     {@code batch_too_large}; also the batch size of NDJSON bulk loads
- * @param maxAttributeBytes longest {@code source}, {@code subject} or {@code type} in UTF-8
- *     bytes; longer values are refused with 413 {@code attribute_too_long}
- * @param contentionTimeout how long an append keeps retrying while other writers move the head
- *     of the same database before it fails with 503 {@code contention_timeout}
- * @param maxRequestBytes largest request body for JSON and CloudEvents requests; larger bodies
- *     are refused with 413 {@code body_too_large}
+ * @param maxBatchEvents most events in one transaction (1 to 98); more are refused with 413 {@code
+ *     batch_too_large}; also the batch size of NDJSON bulk loads
+ * @param maxAttributeBytes longest {@code source}, {@code subject} or {@code type} in UTF-8 bytes;
+ *     longer values are refused with 413 {@code attribute_too_long}
+ * @param contentionTimeout how long an append keeps retrying while other writers move the head of
+ *     the same database before it fails with 503 {@code contention_timeout}
+ * @param maxRequestBytes largest request body for JSON and CloudEvents requests; larger bodies are
+ *     refused with 413 {@code body_too_large}
  * @param maxBulkBytes largest NDJSON bulk-load body ({@code application/x-ndjson}); larger bodies
  *     are refused with 413 {@code body_too_large} before anything is stored
  */
@@ -40,7 +40,9 @@ record EvidentSourceProperties(
     if (maxBatchEvents < 1 || maxBatchEvents > EventLimits.HARD_MAX_BATCH_EVENTS) {
       throw new IllegalArgumentException(
           "evidentsource.max-batch-events must be between 1 and "
-              + EventLimits.HARD_MAX_BATCH_EVENTS + ", was " + maxBatchEvents);
+              + EventLimits.HARD_MAX_BATCH_EVENTS
+              + ", was "
+              + maxBatchEvents);
     }
     if (maxAttributeBytes < 1) {
       throw new IllegalArgumentException(

@@ -29,12 +29,12 @@ import java.util.List;
  * Bulk load of CloudEvents NDJSON (one structured-mode event per line, blank lines ignored).
  *
  * <p>First every line is parsed and validated (JSON syntax, the CloudEvents format, the core
- * validator and duplicate id/source pairs within the file) while the body is spooled to a
- * temporary file, so a bad line is reported with its 1-based {@code line} number before anything
- * is stored. Then the events are appended in order, in transactions of {@code max-batch-events}.
- * Each transaction is atomic but the load as a whole is not: if an append fails (for example an
- * id already stored in the database), the error says how many events were stored before it
- * ({@code stored_event_count}) and on which line the failing batch starts or fails.
+ * validator and duplicate id/source pairs within the file) while the body is spooled to a temporary
+ * file, so a bad line is reported with its 1-based {@code line} number before anything is stored.
+ * Then the events are appended in order, in transactions of {@code max-batch-events}. Each
+ * transaction is atomic but the load as a whole is not: if an append fails (for example an id
+ * already stored in the database), the error says how many events were stored before it ({@code
+ * stored_event_count}) and on which line the failing batch starts or fails.
  */
 final class NdjsonBulkLoader {
   private static final String LIMIT_NAME = "evidentsource.max-bulk-bytes";
@@ -65,7 +65,7 @@ final class NdjsonBulkLoader {
       try {
         count = validateAndSpool(in, spool);
       } catch (EvidentSourceException e) {
-        if (e.code() != ErrorCode.BODY_TOO_LARGE) {
+        if (!LIMIT_NAME.equals(e.fields().get("limit_name"))) {
           drain(in); // so that the client, still sending, gets to read the answer
         }
         throw e;
@@ -103,8 +103,7 @@ final class NdjsonBulkLoader {
     var firstLineOf = new HashMap<String, Integer>();
     int count = 0;
     var lines = new LineReader(body, maxLineBytes, maxBodyBytes);
-    try (var out =
-        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool)))) {
+    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool)))) {
       byte[] line;
       while ((line = lines.next()) != null) {
         int lineNumber = lines.lineNumber();
@@ -127,8 +126,15 @@ final class NdjsonBulkLoader {
           fields.put("first_line", first);
           throw new EvidentSourceException(
               ErrorCode.DUPLICATE_EVENT_ID,
-              "line " + lineNumber + ": an event with id '" + event.id() + "' and source '"
-                  + event.source() + "' is already on line " + first + "; nothing was stored",
+              "line "
+                  + lineNumber
+                  + ": an event with id '"
+                  + event.id()
+                  + "' and source '"
+                  + event.source()
+                  + "' is already on line "
+                  + first
+                  + "; nothing was stored",
               fields);
         }
         out.writeInt(lineNumber);
@@ -206,9 +212,15 @@ final class NdjsonBulkLoader {
       String outcome =
           progress.stored == 0
               ? "nothing was stored"
-              : "the " + progress.stored + " events before line " + lines.get(0)
-                  + " were stored (revisions " + progress.firstRevision + " to "
-                  + progress.lastRevision + "), the rest were not";
+              : "the "
+                  + progress.stored
+                  + " events before line "
+                  + lines.get(0)
+                  + " were stored (revisions "
+                  + progress.firstRevision
+                  + " to "
+                  + progress.lastRevision
+                  + "), the rest were not";
       throw new EvidentSourceException(
           e.code(), "line " + line + ": " + e.getMessage() + "; " + outcome, fields, e);
     }
@@ -314,8 +326,11 @@ final class NdjsonBulkLoader {
       fields.put("limit_name", "evidentsource.max-request-bytes");
       return new EvidentSourceException(
           ErrorCode.BODY_TOO_LARGE,
-          "line " + line + " is longer than the limit evidentsource.max-request-bytes ("
-              + maxLine + " bytes) for one event; nothing was stored",
+          "line "
+              + line
+              + " is longer than the limit evidentsource.max-request-bytes ("
+              + maxLine
+              + " bytes) for one event; nothing was stored",
           fields);
     }
   }

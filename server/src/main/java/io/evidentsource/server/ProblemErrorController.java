@@ -12,8 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Answers errors that happen outside the controllers (in filters, or reported by the servlet
- * container) with the same problem details as {@link ApiExceptionHandler}, instead of Spring
- * Boot's default error body.
+ * container) with the same problem details as {@link ApiExceptionHandler}, instead of Spring Boot's
+ * default error body.
  */
 @RestController
 class ProblemErrorController implements ErrorController {

@@ -16,8 +16,8 @@ import org.springframework.http.ResponseEntity;
 
 /**
  * Builds RFC 9457 problem details: {@code type}, {@code title}, {@code status}, {@code detail},
- * {@code code}, {@code instance}, then the exception's own fields (limit, attribute, index,
- * ...), and for failed conditions {@code failed_conditions}.
+ * {@code code}, {@code instance}, then the exception's own fields (limit, attribute, index, ...),
+ * and for failed conditions {@code failed_conditions}.
  */
 final class Problems {
   static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;

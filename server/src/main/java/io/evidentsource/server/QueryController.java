@@ -10,6 +10,7 @@ import io.evidentsource.core.query.QueryPage;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
 import java.util.Map;
@@ -48,14 +49,16 @@ class QueryController {
   }
 
   @GetMapping
-  ResponseEntity<StreamingResponseBody> query(@PathVariable("db") String db, HttpServletRequest request) {
+  ResponseEntity<StreamingResponseBody> query(
+      @PathVariable("db") String db, HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
     return answer(database, QueryParameters.fromUrl(parameters(request)), format);
   }
 
   @PostMapping("/query")
-  ResponseEntity<StreamingResponseBody> queryBySelector(@PathVariable("db") String db, HttpServletRequest request) {
+  ResponseEntity<StreamingResponseBody> queryBySelector(
+      @PathVariable("db") String db, HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
     RequestBodies.requireJson(request);
@@ -71,8 +74,7 @@ class QueryController {
       @PathVariable("revision") String revision,
       HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
-    MediaType format =
-        ResponseFormats.choose(request, CLOUDEVENT_JSON, MediaType.APPLICATION_JSON);
+    MediaType format = ResponseFormats.choose(request, CLOUDEVENT_JSON, MediaType.APPLICATION_JSON);
     long number;
     try {
       number = Long.parseLong(revision);
@@ -120,7 +122,7 @@ class QueryController {
   }
 
   private static void writeNdjson(Iterator<StoredEvent> events, OutputStream out)
-      throws java.io.IOException {
+      throws IOException {
     int written = 0;
     while (events.hasNext()) {
       out.write(CloudEventJson.toJsonBytes(events.next()));

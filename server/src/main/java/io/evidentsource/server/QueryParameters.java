@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The parameters of a query, from the URL of {@code GET .../events} or the JSON body of {@code
- * POST .../events/query} (DESIGN §2 "Queries"). Unknown or repeated parameters are errors, so a
- * typo never silently widens a query.
+ * The parameters of a query, from the URL of {@code GET .../events} or the JSON body of {@code POST
+ * .../events/query} (DESIGN §2 "Queries"). Unknown or repeated parameters are errors, so a typo
+ * never silently widens a query.
  *
  * @param selector which events
  * @param revision snapshot revision, or null for the head
@@ -127,8 +127,7 @@ record QueryParameters(
       String name = entry.getKey();
       if (!GET_PARAMETERS.contains(name)) {
         throw invalid(
-            name,
-            "unknown query parameter '" + name + "'; known: " + String.join(", ", sorted()));
+            name, "unknown query parameter '" + name + "'; known: " + String.join(", ", sorted()));
       }
       if (!FILTERS.contains(name) && entry.getValue().length > 1) {
         throw invalid(name, "query parameter '" + name + "' may be given only once");
@@ -239,8 +238,12 @@ record QueryParameters(
       return EventTime.parse(text).instant();
     } catch (EvidentSourceException e) {
       throw invalid(
-          name, "'" + name + "' must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z, was '"
-              + text + "'");
+          name,
+          "'"
+              + name
+              + "' must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z, was '"
+              + text
+              + "'");
     }
   }
 

@@ -17,8 +17,8 @@ final class ResponseFormats {
 
   /**
    * The first of {@code offered} that the client accepts, trying the client's types by quality
-   * (highest first, in the order sent among equals); an exact match wins over a wildcard, and
-   * among wildcard matches the first offered type wins. No {@code Accept} header accepts all.
+   * (highest first, in the order sent among equals); an exact match wins over a wildcard, and among
+   * wildcard matches the first offered type wins. No {@code Accept} header accepts all.
    *
    * @throws EvidentSourceException 406 {@code not_acceptable} when none is accepted
    */
@@ -56,7 +56,9 @@ final class ResponseFormats {
   private static EvidentSourceException notAcceptable(String header, MediaType... offered) {
     return new EvidentSourceException(
         ErrorCode.NOT_ACCEPTABLE,
-        "this resource is available as " + List.of(offered) + ", but the request accepts only "
+        "this resource is available as "
+            + List.of(offered)
+            + ", but the request accepts only "
             + header,
         Map.of("accept", header));
   }

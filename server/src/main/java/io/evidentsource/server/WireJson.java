@@ -9,8 +9,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case. Times are
- * RFC 3339 strings in UTC with the full precision they are stored with; events are written as
+ * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case. Times are RFC
+ * 3339 strings in UTC with the full precision they are stored with; events are written as
  * CloudEvents JSON by {@code EvidentSourceJsonModule}.
  */
 final class WireJson {

@@ -184,8 +184,13 @@ final class Api {
 
   /** A minimal event JSON object. */
   static String event(String id, String source, String type, String subject) {
-    return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"" + source
-        + "\",\"type\":\"" + type + "\""
+    return "{\"specversion\":\"1.0\",\"id\":\""
+        + id
+        + "\",\"source\":\""
+        + source
+        + "\",\"type\":\""
+        + type
+        + "\""
         + (subject == null ? "" : ",\"subject\":\"" + subject + "\"")
         + "}";
   }

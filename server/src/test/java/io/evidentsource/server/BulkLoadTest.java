@@ -63,7 +63,10 @@ class BulkLoadTest extends ServerTestBase {
 
   @Test
   void a_bad_line_is_400_naming_the_line_and_nothing_is_stored() {
-    String body = lines(1, 30) + "\n{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"/s\"}\n" + lines(31, 40);
+    String body =
+        lines(1, 30)
+            + "\n{\"specversion\":\"1.0\",\"id\":\"x\",\"source\":\"/s\"}\n"
+            + lines(31, 40);
     JsonNode p = load(body).problem(400, "missing_attribute");
     assertThat(p.get("line").intValue()).isEqualTo(32);
     assertThat(p.get("attribute").stringValue()).isEqualTo("type");
@@ -73,7 +76,8 @@ class BulkLoadTest extends ServerTestBase {
 
   @Test
   void malformed_json_names_the_line() {
-    JsonNode p = load(lines(1, 3) + "{\"specversion\":\n" + lines(4, 5)).problem(400, "malformed_json");
+    JsonNode p =
+        load(lines(1, 3) + "{\"specversion\":\n" + lines(4, 5)).problem(400, "malformed_json");
     assertThat(p.get("line").intValue()).isEqualTo(4);
     assertThat(p.get("column").intValue()).isPositive();
     assertThat(api.revision(db)).isZero();
@@ -90,8 +94,9 @@ class BulkLoadTest extends ServerTestBase {
 
   @Test
   void duplicate_ids_within_the_file_are_refused_before_storing() {
-    JsonNode p = load(lines(1, 5) + event("e2", "/bulk", "Again", null) + "\n")
-        .problem(409, "duplicate_event_id");
+    JsonNode p =
+        load(lines(1, 5) + event("e2", "/bulk", "Again", null) + "\n")
+            .problem(409, "duplicate_event_id");
     assertThat(p.get("line").intValue()).isEqualTo(6);
     assertThat(p.get("first_line").intValue()).isEqualTo(2);
     assertThat(api.revision(db)).isZero();
@@ -147,7 +152,9 @@ class BulkLoadTest extends ServerTestBase {
 
   @Test
   void a_line_over_the_request_limit_is_413_naming_the_line() {
-    String huge = event("h", "/s", "T", null, "\"data\":\"" + "q".repeat(ServerTest.MAX_REQUEST_BYTES) + "\"");
+    String huge =
+        event(
+            "h", "/s", "T", null, "\"data\":\"" + "q".repeat(ServerTest.MAX_REQUEST_BYTES) + "\"");
     JsonNode p = load(lines(1, 2) + huge + "\n").problem(413, "body_too_large");
     assertThat(p.get("line").intValue()).isEqualTo(3);
     assertThat(p.get("limit").longValue()).isEqualTo(ServerTest.MAX_REQUEST_BYTES);
@@ -168,7 +175,9 @@ class BulkLoadTest extends ServerTestBase {
     }
     String other = api.createDatabase();
     Response r =
-        api.post("/api/v1/databases/" + other + "/events", "application/x-ndjson",
+        api.post(
+            "/api/v1/databases/" + other + "/events",
+            "application/x-ndjson",
             String.join("\n", reimport));
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     assertThat(api.events(other, "")).hasSize(3);

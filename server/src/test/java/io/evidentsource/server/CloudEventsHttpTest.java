@@ -31,8 +31,9 @@ class CloudEventsHttpTest extends ServerTestBase {
   }
 
   static String[] binaryHeaders(String id, String... more) {
-    String[] base = {"ce-specversion", "1.0", "ce-id", id, "ce-source", "/sensors/7", "ce-type",
-        "Measured"};
+    String[] base = {
+      "ce-specversion", "1.0", "ce-id", id, "ce-source", "/sensors/7", "ce-type", "Measured"
+    };
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
@@ -50,9 +51,12 @@ class CloudEventsHttpTest extends ServerTestBase {
               "21.5 °C",
               binaryHeaders(
                   "b1",
-                  "ce-subject", "caf%C3%A9%20x+y",
-                  "ce-tags", "room%3A1,floor%3A2",
-                  "ce-comexampleext", "100%25"));
+                  "ce-subject",
+                  "caf%C3%A9%20x+y",
+                  "ce-tags",
+                  "room%3A1,floor%3A2",
+                  "ce-comexampleext",
+                  "100%25"));
       assertThat(r.status()).as(r.text()).isEqualTo(201);
       assertThat(r.json().get("event_count").intValue()).isEqualTo(1);
       JsonNode e = stored(r.json().get("first_revision").longValue());
@@ -124,7 +128,16 @@ class CloudEventsHttpTest extends ServerTestBase {
     @Test
     void missing_attributes_name_the_header() {
       JsonNode p =
-          api.post(events(), "text/plain", "x", "ce-specversion", "1.0", "ce-id", "1", "ce-source", "s")
+          api.post(
+                  events(),
+                  "text/plain",
+                  "x",
+                  "ce-specversion",
+                  "1.0",
+                  "ce-id",
+                  "1",
+                  "ce-source",
+                  "s")
               .problem(400, "missing_attribute");
       assertThat(p.get("attribute").stringValue()).isEqualTo("type");
       assertThat(p.get("header").stringValue()).isEqualTo("ce-type");
@@ -135,7 +148,18 @@ class CloudEventsHttpTest extends ServerTestBase {
     @Test
     void other_spec_versions_are_refused() {
       JsonNode p =
-          api.post(events(), "text/plain", "x", "ce-specversion", "0.3", "ce-id", "1", "ce-source", "s", "ce-type", "t")
+          api.post(
+                  events(),
+                  "text/plain",
+                  "x",
+                  "ce-specversion",
+                  "0.3",
+                  "ce-id",
+                  "1",
+                  "ce-source",
+                  "s",
+                  "ce-type",
+                  "t")
               .problem(400, "unsupported_specversion");
       assertThat(p.get("specversion").stringValue()).isEqualTo("0.3");
     }
@@ -169,7 +193,11 @@ class CloudEventsHttpTest extends ServerTestBase {
     @Test
     void appends_one_event() {
       String event =
-          Api.event("s1", "/orders", "OrderPlaced", "order-1",
+          Api.event(
+              "s1",
+              "/orders",
+              "OrderPlaced",
+              "order-1",
               "\"time\":\"2024-02-29T23:59:59.5+01:00\",\"datacontenttype\":\"application/json\","
                   + "\"data\":{\"total\":12}");
       Response r = api.post(events(), "application/cloudevents+json; charset=UTF-8", event);
@@ -182,12 +210,18 @@ class CloudEventsHttpTest extends ServerTestBase {
     @Test
     void text_and_binary_data_round_trip() {
       String text =
-          Api.event("t", "/s", "T", null, "\"datacontenttype\":\"text/csv\",\"data\":\"a,b\\n1,2\"");
+          Api.event(
+              "t", "/s", "T", null, "\"datacontenttype\":\"text/csv\",\"data\":\"a,b\\n1,2\"");
       String binary =
-          Api.event("b", "/s", "T", null,
+          Api.event(
+              "b",
+              "/s",
+              "T",
+              null,
               "\"datacontenttype\":\"image/png\",\"data_base64\":\"iVBORw0KGgo=\"");
       assertThat(api.post(events(), "application/cloudevents+json", text).status()).isEqualTo(201);
-      assertThat(api.post(events(), "application/cloudevents+json", binary).status()).isEqualTo(201);
+      assertThat(api.post(events(), "application/cloudevents+json", binary).status())
+          .isEqualTo(201);
       assertThat(stored(1).get("data").stringValue()).isEqualTo("a,b\n1,2");
       assertThat(stored(2).get("data_base64").stringValue()).isEqualTo("iVBORw0KGgo=");
     }
@@ -196,7 +230,10 @@ class CloudEventsHttpTest extends ServerTestBase {
     void malformed_events_are_refused() {
       api.post(events(), "application/cloudevents+json", "{\"specversion\":\"1.0\",")
           .problem(400, "malformed_json");
-      api.post(events(), "application/cloudevents+json", "{\"specversion\":\"1.0\",\"id\":\"1\",\"type\":\"t\"}")
+      api.post(
+              events(),
+              "application/cloudevents+json",
+              "{\"specversion\":\"1.0\",\"id\":\"1\",\"type\":\"t\"}")
           .problem(400, "missing_attribute");
       assertThat(api.revision(db)).isZero();
     }
@@ -218,7 +255,9 @@ class CloudEventsHttpTest extends ServerTestBase {
     @Test
     void one_bad_event_stores_nothing_and_names_its_index() {
       String batch =
-          "[" + Api.event("1", "/s", "T", "a") + ",{\"specversion\":\"1.0\",\"id\":\"2\",\"source\":\"/s\"}]";
+          "["
+              + Api.event("1", "/s", "T", "a")
+              + ",{\"specversion\":\"1.0\",\"id\":\"2\",\"source\":\"/s\"}]";
       JsonNode p =
           api.post(events(), "application/cloudevents-batch+json", batch)
               .problem(400, "missing_attribute");
@@ -256,8 +295,10 @@ class CloudEventsHttpTest extends ServerTestBase {
     // Not what the binding asks senders to do, but what some clients do: raw UTF-8 bytes.
     assertThat(new String("café".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))
         .hasSize(5);
-    assertThat(BinaryModeEvents.percentDecode("subject",
-        new String("café".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)))
+    assertThat(
+            BinaryModeEvents.percentDecode(
+                "subject",
+                new String("café".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)))
         .isEqualTo("café");
     assertThat(BinaryModeEvents.percentDecode("subject", "a+b%2Bc%20d")).isEqualTo("a+b+c d");
   }

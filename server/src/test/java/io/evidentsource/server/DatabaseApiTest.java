@@ -23,15 +23,18 @@ class DatabaseApiTest extends ServerTestBase {
       assertThat(db.get("revision").longValue()).isZero();
       Instant created = Instant.parse(db.get("created_at").stringValue());
       assertThat(created).isBeforeOrEqualTo(Instant.now());
-      assertThat(db.get("revision_time").stringValue()).isEqualTo(db.get("created_at").stringValue());
-      assertThat(db.propertyNames()).containsExactly("name", "created_at", "revision", "revision_time");
+      assertThat(db.get("revision_time").stringValue())
+          .isEqualTo(db.get("created_at").stringValue());
+      assertThat(db.propertyNames())
+          .containsExactly("name", "created_at", "revision", "revision_time");
     }
 
     @Test
     void refuses_an_existing_name_with_409() {
       String name = api.createDatabase();
-      JsonNode p = api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}")
-          .problem(409, "database_exists");
+      JsonNode p =
+          api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}")
+              .problem(409, "database_exists");
       assertThat(p.get("instance").stringValue()).isEqualTo("/api/v1/databases");
     }
 
@@ -57,7 +60,8 @@ class DatabaseApiTest extends ServerTestBase {
     @Test
     void refuses_malformed_json_naming_line_and_column() {
       JsonNode p =
-          api.postJson("/api/v1/databases", "{\n\"name\": \"x\",,\n}").problem(400, "malformed_json");
+          api.postJson("/api/v1/databases", "{\n\"name\": \"x\",,\n}")
+              .problem(400, "malformed_json");
       assertThat(p.get("line").intValue()).isEqualTo(2);
       assertThat(p.get("column").intValue()).isPositive();
     }

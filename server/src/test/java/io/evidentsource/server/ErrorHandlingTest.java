@@ -45,7 +45,8 @@ class ErrorHandlingTest {
               Map.entry(ErrorCode.INTERNAL, 500)));
       assertThat(expected.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
       expected.forEach(
-          (code, status) -> assertThat(ErrorStatus.of(code).value()).as(code.code()).isEqualTo(status));
+          (code, status) ->
+              assertThat(ErrorStatus.of(code).value()).as(code.code()).isEqualTo(status));
     }
   }
 
@@ -68,7 +69,8 @@ class ErrorHandlingTest {
 
     @Test
     void an_unparseable_content_type_is_415() {
-      api.post("/api/v1/databases", "not a media type", "{}").problem(415, "unsupported_media_type");
+      api.post("/api/v1/databases", "not a media type", "{}")
+          .problem(415, "unsupported_media_type");
     }
 
     @Test

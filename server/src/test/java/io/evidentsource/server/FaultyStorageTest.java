@@ -111,7 +111,8 @@ class FaultyStorageTest {
     }
 
     @Override
-    public List<StoredEvent> readRevisions(DatabaseName database, long generation, long[] revisions) {
+    public List<StoredEvent> readRevisions(
+        DatabaseName database, long generation, long[] revisions) {
       check(database);
       return delegate.readRevisions(database, generation, revisions);
     }

@@ -89,7 +89,9 @@ class GithubSampleTest extends ServerTestBase {
     Map<String, Integer> expected = count("source");
     assertThat(expected).hasSize(16);
     for (var e : expected.entrySet()) {
-      assertThat(api.events(db, "stream=" + encode(e.getKey()))).as(e.getKey()).hasSize(e.getValue());
+      assertThat(api.events(db, "stream=" + encode(e.getKey())))
+          .as(e.getKey())
+          .hasSize(e.getValue());
     }
   }
 
@@ -97,7 +99,9 @@ class GithubSampleTest extends ServerTestBase {
   void subject_prefixes_and_the_events_without_a_subject_match_the_file() {
     for (String prefix : List.of("issues/", "pulls/")) {
       long expected =
-          file.stream().filter(e -> text(e, "subject") != null && text(e, "subject").startsWith(prefix)).count();
+          file.stream()
+              .filter(e -> text(e, "subject") != null && text(e, "subject").startsWith(prefix))
+              .count();
       assertThat(expected).isPositive();
       List<JsonNode> got = api.events(db, "q=" + encode("subject LIKE '" + prefix + "%'"));
       assertThat(got).as(prefix).hasSize((int) expected);
@@ -120,16 +124,22 @@ class GithubSampleTest extends ServerTestBase {
     Instant cut = times.get(times.size() / 2); // an instant inside the file's range
     long expected =
         file.stream()
-            .filter(e -> e.has("time") && !OffsetDateTime.parse(text(e, "time")).toInstant().isAfter(cut))
+            .filter(
+                e ->
+                    e.has("time")
+                        && !OffsetDateTime.parse(text(e, "time")).toInstant().isAfter(cut))
             .count();
     assertThat(expected).isBetween(100L, 250L);
-    assertThat(api.events(db, "as_of_effective_time=" + encode(cut.toString()))).hasSize((int) expected);
+    assertThat(api.events(db, "as_of_effective_time=" + encode(cut.toString())))
+        .hasSize((int) expected);
     // events without time count as effective at their recorded time, after the load started
     assertThat(api.events(db, "as_of_effective_time=" + encode(loadedAt.plusSeconds(1).toString())))
         .hasSize(329);
     // effective-time order is by instant, whatever the offset the time was written with
-    List<JsonNode> ordered = api.events(db, "order=effective_time&as_of_effective_time=" + encode(cut.toString()));
-    List<Instant> instants = ordered.stream().map(e -> OffsetDateTime.parse(text(e, "time")).toInstant()).toList();
+    List<JsonNode> ordered =
+        api.events(db, "order=effective_time&as_of_effective_time=" + encode(cut.toString()));
+    List<Instant> instants =
+        ordered.stream().map(e -> OffsetDateTime.parse(text(e, "time")).toInstant()).toList();
     assertThat(instants).isSorted();
   }
 
@@ -138,10 +148,15 @@ class GithubSampleTest extends ServerTestBase {
     String repo = "https://github.com/Codertocat/Hello-World";
     long expected =
         file.stream()
-            .filter(e -> repo.equals(text(e, "source")) && text(e, "type").startsWith("com.github.issues."))
+            .filter(
+                e ->
+                    repo.equals(text(e, "source"))
+                        && text(e, "type").startsWith("com.github.issues."))
             .count();
     assertThat(expected).isPositive();
-    assertThat(api.events(db, "q=" + encode("stream = '" + repo + "' AND type LIKE 'com.github.issues.%'")))
+    assertThat(
+            api.events(
+                db, "q=" + encode("stream = '" + repo + "' AND type LIKE 'com.github.issues.%'")))
         .hasSize((int) expected);
   }
 

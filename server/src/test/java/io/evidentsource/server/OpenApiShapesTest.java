@@ -12,8 +12,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Real responses conform to the schemas the OpenAPI document gives for them. The checker
  * understands the subset of JSON Schema the document uses: {@code $ref}, {@code type} (also as a
- * list), {@code required}, {@code properties}, {@code additionalProperties}, {@code items},
- * {@code allOf}, {@code oneOf}, {@code const}, {@code enum}, {@code minimum}.
+ * list), {@code required}, {@code properties}, {@code additionalProperties}, {@code items}, {@code
+ * allOf}, {@code oneOf}, {@code const}, {@code enum}, {@code minimum}.
  */
 class OpenApiShapesTest extends ServerTestBase {
   JsonNode doc;
@@ -41,12 +41,23 @@ class OpenApiShapesTest extends ServerTestBase {
   void catalog_responses() {
     assertConforms(
         api.postJson("/api/v1/databases", "{\"name\":\"shape-" + System.nanoTime() + "\"}"),
-        "/api/v1/databases", "post", 201, "application/json");
-    assertConforms(api.get("/api/v1/databases"), "/api/v1/databases", "get", 200, "application/json");
+        "/api/v1/databases",
+        "post",
+        201,
+        "application/json");
     assertConforms(
-        api.get("/api/v1/databases/" + db), "/api/v1/databases/{db}", "get", 200, "application/json");
+        api.get("/api/v1/databases"), "/api/v1/databases", "get", 200, "application/json");
     assertConforms(
-        api.get("/api/v1/databases/nope-x"), "/api/v1/databases/{db}", "get", 404,
+        api.get("/api/v1/databases/" + db),
+        "/api/v1/databases/{db}",
+        "get",
+        200,
+        "application/json");
+    assertConforms(
+        api.get("/api/v1/databases/nope-x"),
+        "/api/v1/databases/{db}",
+        "get",
+        404,
         "application/problem+json");
   }
 
@@ -56,31 +67,67 @@ class OpenApiShapesTest extends ServerTestBase {
     assertConforms(
         api.postJson(
             "/api/v1/databases/" + db + "/transactions",
-            "{\"events\":[" + Api.event("1", "s", "t", "x", "\"tags\":\"a\",\"n\":3,\"data\":[1]") + "]}"),
-        "/api/v1/databases/{db}/transactions", "post", 201, "application/json");
+            "{\"events\":["
+                + Api.event("1", "s", "t", "x", "\"tags\":\"a\",\"n\":3,\"data\":[1]")
+                + "]}"),
+        "/api/v1/databases/{db}/transactions",
+        "post",
+        201,
+        "application/json");
     assertConforms(
         api.postJson(
             "/api/v1/databases/" + db + "/transactions",
-            "{\"events\":[" + Api.event("2", "s", "t", null) + "],\"conditions\":["
+            "{\"events\":["
+                + Api.event("2", "s", "t", null)
+                + "],\"conditions\":["
                 + "{\"type\":\"max\",\"selector\":{\"type\":\"equals\",\"attr\":{\"subject\":\"x\"}},\"revision\":0}]}"),
-        "/api/v1/databases/{db}/transactions", "post", 409, "application/problem+json");
+        "/api/v1/databases/{db}/transactions",
+        "post",
+        409,
+        "application/problem+json");
     assertConforms(
         api.post(events, "application/x-ndjson", Api.event("3", "s", "t", null) + "\n"),
-        "/api/v1/databases/{db}/events", "post", 201, "application/json");
+        "/api/v1/databases/{db}/events",
+        "post",
+        201,
+        "application/json");
     assertConforms(
-        api.post(events, "application/cloudevents+json",
-            Api.event("4", "s", "t", null, "\"datacontenttype\":\"application/octet-stream\",\"data_base64\":\"AA==\"")),
-        "/api/v1/databases/{db}/events", "post", 201, "application/json");
+        api.post(
+            events,
+            "application/cloudevents+json",
+            Api.event(
+                "4",
+                "s",
+                "t",
+                null,
+                "\"datacontenttype\":\"application/octet-stream\",\"data_base64\":\"AA==\"")),
+        "/api/v1/databases/{db}/events",
+        "post",
+        201,
+        "application/json");
     assertConforms(
-        api.get(events + "?limit=1"), "/api/v1/databases/{db}/events", "get", 200, "application/json");
+        api.get(events + "?limit=1"),
+        "/api/v1/databases/{db}/events",
+        "get",
+        200,
+        "application/json");
     assertConforms(
         api.post(events + "/query", "application/json", "{\"selector\":{\"type\":\"any\"}}"),
-        "/api/v1/databases/{db}/events/query", "post", 200, "application/json");
+        "/api/v1/databases/{db}/events/query",
+        "post",
+        200,
+        "application/json");
     assertConforms(
-        api.get(events + "/1"), "/api/v1/databases/{db}/events/{revision}", "get", 200,
+        api.get(events + "/1"),
+        "/api/v1/databases/{db}/events/{revision}",
+        "get",
+        200,
         "application/cloudevents+json");
     assertConforms(
-        api.get(events + "?limit=5000"), "/api/v1/databases/{db}/events", "get", 400,
+        api.get(events + "?limit=5000"),
+        "/api/v1/databases/{db}/events",
+        "get",
+        400,
         "application/problem+json");
   }
 
@@ -133,29 +180,39 @@ class OpenApiShapesTest extends ServerTestBase {
         return;
       }
     }
-    if (schema.has("minimum") && value.isNumber() && value.longValue() < schema.get("minimum").longValue()) {
+    if (schema.has("minimum")
+        && value.isNumber()
+        && value.longValue() < schema.get("minimum").longValue()) {
       errors.add(at + ": " + value + " is below the minimum " + schema.get("minimum"));
     }
     if (value.isObject()) {
       if (schema.has("required")) {
-        schema.get("required").forEach(r -> {
-          if (!value.has(r.stringValue())) {
-            errors.add(at + ": missing required member " + r.stringValue());
-          }
-        });
+        schema
+            .get("required")
+            .forEach(
+                r -> {
+                  if (!value.has(r.stringValue())) {
+                    errors.add(at + ": missing required member " + r.stringValue());
+                  }
+                });
       }
       JsonNode properties = schema.get("properties");
       JsonNode additional = schema.get("additionalProperties");
-      value.properties().forEach(member -> {
-        String name = member.getKey();
-        if (properties != null && properties.has(name)) {
-          check(member.getValue(), properties.get(name), at + "." + name, errors);
-        } else if (additional != null && additional.isBoolean() && !additional.booleanValue()) {
-          errors.add(at + ": undocumented member " + name);
-        } else if (additional != null && additional.isObject()) {
-          check(member.getValue(), additional, at + "." + name, errors);
-        }
-      });
+      value
+          .properties()
+          .forEach(
+              member -> {
+                String name = member.getKey();
+                if (properties != null && properties.has(name)) {
+                  check(member.getValue(), properties.get(name), at + "." + name, errors);
+                } else if (additional != null
+                    && additional.isBoolean()
+                    && !additional.booleanValue()) {
+                  errors.add(at + ": undocumented member " + name);
+                } else if (additional != null && additional.isObject()) {
+                  check(member.getValue(), additional, at + "." + name, errors);
+                }
+              });
     }
     if (value.isArray() && schema.has("items")) {
       int i = 0;

@@ -84,7 +84,8 @@ class OpenApiTest extends ServerTestBase {
     get.get("parameters").forEach(p -> names.add(p.get("name").stringValue()));
     assertThat(names).isEqualTo(new TreeSet<>(QueryParameters.GET_PARAMETERS));
 
-    JsonNode body = document().get("components").get("schemas").get("QueryRequest").get("properties");
+    JsonNode body =
+        document().get("components").get("schemas").get("QueryRequest").get("properties");
     assertThat(new TreeSet<>(body.propertyNames()))
         .isEqualTo(new TreeSet<>(QueryParameters.BODY_MEMBERS));
   }
@@ -92,7 +93,13 @@ class OpenApiTest extends ServerTestBase {
   @Test
   void documents_every_error_code() {
     JsonNode codes =
-        document().get("components").get("schemas").get("Problem").get("properties").get("code").get("enum");
+        document()
+            .get("components")
+            .get("schemas")
+            .get("Problem")
+            .get("properties")
+            .get("code")
+            .get("enum");
     var documented = new TreeSet<String>();
     codes.forEach(c -> documented.add(c.stringValue()));
     var actual = new TreeSet<String>();

@@ -21,9 +21,24 @@ class QueryApiTest extends ServerTestBase {
     db = api.createDatabase();
     api.append(
         db,
-        event("1", "orders", "OrderPlaced", "order-1", "\"tags\":\"customer:c1\",\"time\":\"2024-01-03T00:00:00Z\""),
-        event("2", "orders", "OrderPlaced", "order-10", "\"tags\":\"customer:c2\",\"time\":\"2024-01-01T00:00:00Z\""),
-        event("3", "payments", "PaymentReceived", "order-1", "\"tags\":\"customer:c1\",\"time\":\"2024-01-02T00:00:00Z\""),
+        event(
+            "1",
+            "orders",
+            "OrderPlaced",
+            "order-1",
+            "\"tags\":\"customer:c1\",\"time\":\"2024-01-03T00:00:00Z\""),
+        event(
+            "2",
+            "orders",
+            "OrderPlaced",
+            "order-10",
+            "\"tags\":\"customer:c2\",\"time\":\"2024-01-01T00:00:00Z\""),
+        event(
+            "3",
+            "payments",
+            "PaymentReceived",
+            "order-1",
+            "\"tags\":\"customer:c1\",\"time\":\"2024-01-02T00:00:00Z\""),
         event("4", "orders", "OrderShipped", null, "\"time\":\"2024-01-04T00:00:00+02:00\""));
   }
 
@@ -72,7 +87,11 @@ class QueryApiTest extends ServerTestBase {
       assertThat(ids("q=" + encode("subject LIKE 'order-1%'"))).containsExactly("1", "2", "3");
       assertThat(ids("q=" + encode("subject = 'order-1'"))).containsExactly("1", "3");
       assertThat(ids("q=" + encode("subject IS NULL"))).containsExactly("4");
-      assertThat(ids("q=" + encode("stream = 'orders' AND (type = 'OrderShipped' OR tag = 'customer:c2')")))
+      assertThat(
+              ids(
+                  "q="
+                      + encode(
+                          "stream = 'orders' AND (type = 'OrderShipped' OR tag = 'customer:c2')")))
           .containsExactly("2", "4");
       assertThat(ids("stream=payments&q=" + encode("ANY"))).containsExactly("3");
     }
@@ -107,8 +126,10 @@ class QueryApiTest extends ServerTestBase {
     @Test
     void reads_as_of_a_transaction_time() throws Exception {
       JsonNode later = api.append(db, event("5", "orders", "OrderPlaced", "order-5"));
-      Instant first = Instant.parse(api.get(path() + "/1").json().get("recordedtime").stringValue());
-      assertThat(ids("as_of_transaction_time=" + encode(first.toString()))).containsExactly("1", "2", "3", "4");
+      Instant first =
+          Instant.parse(api.get(path() + "/1").json().get("recordedtime").stringValue());
+      assertThat(ids("as_of_transaction_time=" + encode(first.toString())))
+          .containsExactly("1", "2", "3", "4");
       assertThat(ids("as_of_transaction_time=" + encode(later.get("recorded_time").stringValue())))
           .contains("5");
       assertThat(ids("as_of_transaction_time=2000-01-01T00:00:00Z")).isEmpty();
@@ -129,7 +150,8 @@ class QueryApiTest extends ServerTestBase {
     @Test
     void orders_by_effective_time_and_goes_backward() {
       assertThat(ids("order=effective_time")).containsExactly("2", "3", "1", "4");
-      assertThat(ids("order=effective_time&direction=backward")).containsExactly("4", "1", "3", "2");
+      assertThat(ids("order=effective_time&direction=backward"))
+          .containsExactly("4", "1", "3", "2");
       assertThat(ids("direction=backward")).containsExactly("4", "3", "2", "1");
     }
 
@@ -228,7 +250,8 @@ class QueryApiTest extends ServerTestBase {
     @Test
     void unacceptable_media_types_are_406() {
       api.get(path(), "Accept", "text/html").problem(406, "not_acceptable");
-      assertThat(api.get(path(), "Accept", "text/html, application/json;q=0.5").status()).isEqualTo(200);
+      assertThat(api.get(path(), "Accept", "text/html, application/json;q=0.5").status())
+          .isEqualTo(200);
       assertThat(api.get(path(), "Accept", "*/*").contentType()).startsWith("application/json");
     }
   }
@@ -257,7 +280,9 @@ class QueryApiTest extends ServerTestBase {
                   "{\"selector\":{\"type\":\"and\",\"selectors\":["
                       + "{\"type\":\"equals\",\"attr\":{\"stream\":\"orders\"}},"
                       + "{\"type\":\"starts_with\",\"attr\":{\"subject\":\"order-1\"}}]},"
-                      + "\"limit\":1,\"page_token\":\"" + token + "\"}")
+                      + "\"limit\":1,\"page_token\":\""
+                      + token
+                      + "\"}")
               .json();
       assertThat(next.get("events").get(0).get("id").stringValue()).isEqualTo("2");
     }
@@ -273,7 +298,8 @@ class QueryApiTest extends ServerTestBase {
       assertThat(r.status()).as(r.text()).isEqualTo(200);
       assertThat(r.json().get("events").get(0).get("id").stringValue()).isEqualTo("4");
       Response s =
-          query("{\"selector\":{\"type\":\"any\"},\"as_of_transaction_time\":\"2000-01-01T00:00:00Z\"}");
+          query(
+              "{\"selector\":{\"type\":\"any\"},\"as_of_transaction_time\":\"2000-01-01T00:00:00Z\"}");
       assertThat(s.json().get("events")).isEmpty();
     }
 
@@ -292,8 +318,11 @@ class QueryApiTest extends ServerTestBase {
       assertThat(p.get("path").stringValue()).isEqualTo("$.selector.attr.stream");
       assertThat(query("{}").problem(400, "invalid_selector").get("path").stringValue())
           .isEqualTo("$.selector");
-      assertThat(query("{\"selector\":{\"type\":\"any\"},\"limt\":1}").problem(400, "invalid_query")
-              .get("parameter").stringValue())
+      assertThat(
+              query("{\"selector\":{\"type\":\"any\"},\"limt\":1}")
+                  .problem(400, "invalid_query")
+                  .get("parameter")
+                  .stringValue())
           .isEqualTo("limt");
       query("{\"selector\":{\"type\":\"any\"},\"limit\":\"1\"}").problem(400, "invalid_query");
       query("{\"selector\":").problem(400, "malformed_json");

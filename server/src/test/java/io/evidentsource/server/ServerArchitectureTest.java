@@ -58,8 +58,9 @@ class ServerArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.evidentsource.core.index..", "io.evidentsource.storage.memory..")
-        .because("the server talks to the EventStore facade; only the memory profile's"
-            + " configuration may create the in-memory adapter")
+        .because(
+            "the server talks to the EventStore facade; only the memory profile's"
+                + " configuration may create the in-memory adapter")
         .check(MAIN.that(not(equivalentTo(MemoryStorageConfiguration.class))));
   }
 }

@@ -8,9 +8,9 @@ import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
- * A test against the real server on a random loopback port. All such tests share one
- * application context (and so one in-memory store): each test works in databases of its own.
- * The request limits are lowered so that the limit tests send small bodies.
+ * A test against the real server on a random loopback port. All such tests share one application
+ * context (and so one in-memory store): each test works in databases of its own. The request limits
+ * are lowered so that the limit tests send small bodies.
  */
 @Target(ElementType.TYPE)
 @Inherited

@@ -41,7 +41,11 @@ class TransactionApiTest extends ServerTestBase {
       JsonNode result = r.json();
       assertThat(result.propertyNames())
           .containsExactly(
-              "transaction_id", "first_revision", "revision", "event_count", "recorded_time",
+              "transaction_id",
+              "first_revision",
+              "revision",
+              "event_count",
+              "recorded_time",
               "duplicate");
       assertThat(UUID.fromString(result.get("transaction_id").stringValue())).isNotNull();
       assertThat(result.get("first_revision").longValue()).isEqualTo(2);
@@ -86,8 +90,13 @@ class TransactionApiTest extends ServerTestBase {
       String db = api.createDatabase();
       String id = UUID.randomUUID().toString();
       String body =
-          "{\"transaction_id\":\"" + id + "\",\"events\":[" + event("1", "s", "t", null)
-              + "],\"conditions\":[" + anyMax(0) + "]}";
+          "{\"transaction_id\":\""
+              + id
+              + "\",\"events\":["
+              + event("1", "s", "t", null)
+              + "],\"conditions\":["
+              + anyMax(0)
+              + "]}";
       assertThat(transact(db, body).status()).isEqualTo(201);
       Response retry = transact(db, body); // max(any, 0) no longer holds, but it is a retry
       assertThat(retry.status()).isEqualTo(200);
@@ -98,7 +107,8 @@ class TransactionApiTest extends ServerTestBase {
     void refuses_a_transaction_id_that_is_not_a_uuid() {
       String db = api.createDatabase();
       JsonNode p =
-          transact(db, "{\"transaction_id\":\"42\",\"events\":[" + event("1", "s", "t", null) + "]}")
+          transact(
+                  db, "{\"transaction_id\":\"42\",\"events\":[" + event("1", "s", "t", null) + "]}")
               .problem(400, "malformed_request");
       assertThat(p.get("path").stringValue()).isEqualTo("$.transaction_id");
     }
@@ -106,7 +116,11 @@ class TransactionApiTest extends ServerTestBase {
     @Test
     void refuses_unknown_members_and_missing_events() {
       String db = api.createDatabase();
-      assertThat(transact(db, "{\"event\":[]}").problem(400, "malformed_request").get("path").stringValue())
+      assertThat(
+              transact(db, "{\"event\":[]}")
+                  .problem(400, "malformed_request")
+                  .get("path")
+                  .stringValue())
           .isEqualTo("$.event");
       assertThat(transact(db, "{}").problem(400, "malformed_request").get("path").stringValue())
           .isEqualTo("$.events");
@@ -137,7 +151,9 @@ class TransactionApiTest extends ServerTestBase {
           "{\"type\":\"range\",\"selector\":{\"type\":\"equals\",\"attr\":{\"subject\":null}},"
               + "\"start\":1,\"end\":5}";
       Response r =
-          transact(db, txWith(subjectMax + "," + holds + "," + range, event("3", "orders", "X", "order-1")));
+          transact(
+              db,
+              txWith(subjectMax + "," + holds + "," + range, event("3", "orders", "X", "order-1")));
       JsonNode p = r.problem(409, "condition_failed");
       JsonNode failed = p.get("failed_conditions");
       assertThat(failed).hasSize(2);
@@ -157,7 +173,9 @@ class TransactionApiTest extends ServerTestBase {
           anyMax(1)
               + ",{\"type\":\"min\",\"selector\":{\"type\":\"starts_with\",\"attr\":{\"subject\":\"order-\"}},\"revision\":1}"
               + ",{\"type\":\"range\",\"selector\":{\"type\":\"equals\",\"attr\":{\"tag\":\"x\"}},\"start\":0,\"end\":0}";
-      assertThat(transact(db, txWith(conditions, event("2", "orders", "OrderPaid", "order-1"))).status())
+      assertThat(
+              transact(db, txWith(conditions, event("2", "orders", "OrderPaid", "order-1")))
+                  .status())
           .isEqualTo(201);
     }
 
@@ -168,7 +186,8 @@ class TransactionApiTest extends ServerTestBase {
           transact(
                   db,
                   txWith(
-                      anyMax(0) + ",{\"type\":\"max\",\"selector\":{\"type\":\"any\"},\"revision\":-1}",
+                      anyMax(0)
+                          + ",{\"type\":\"max\",\"selector\":{\"type\":\"any\"},\"revision\":-1}",
                       event("1", "s", "t", null)))
               .problem(400, "invalid_condition");
       assertThat(p.get("path").stringValue()).isEqualTo("$.conditions[1].revision");
@@ -184,7 +203,8 @@ class TransactionApiTest extends ServerTestBase {
                       "{\"type\":\"max\",\"selector\":{\"type\":\"or\",\"selectors\":[{\"type\":\"equals\",\"attr\":{\"colour\":\"red\"}}]},\"revision\":0}",
                       event("1", "s", "t", null)))
               .problem(400, "invalid_selector");
-      assertThat(p.get("path").stringValue()).isEqualTo("$.conditions[0].selector.selectors[0].attr.colour");
+      assertThat(p.get("path").stringValue())
+          .isEqualTo("$.conditions[0].selector.selectors[0].attr.colour");
     }
   }
 
@@ -222,7 +242,8 @@ class TransactionApiTest extends ServerTestBase {
 
     @Test
     void invalid_attributes_are_named() {
-      JsonNode p = refused(400, "invalid_attribute", event("1", "s", "t", null, "\"time\":\"noon\""));
+      JsonNode p =
+          refused(400, "invalid_attribute", event("1", "s", "t", null, "\"time\":\"noon\""));
       assertThat(p.get("attribute").stringValue()).isEqualTo("time");
       refused(400, "invalid_attribute", event("1", "s", "t", null, "\"ext\":1.5"));
       refused(400, "invalid_attribute", event("", "s", "t", null));
@@ -230,7 +251,8 @@ class TransactionApiTest extends ServerTestBase {
 
     @Test
     void server_attributes_are_reserved() {
-      for (String member : new String[] {"\"revision\":7", "\"recordedtime\":\"2024-01-01T00:00:00Z\""}) {
+      for (String member :
+          new String[] {"\"revision\":7", "\"recordedtime\":\"2024-01-01T00:00:00Z\""}) {
         JsonNode p = refused(400, "reserved_attribute", event("1", "s", "t", null, member));
         assertThat(p.get("attribute").stringValue()).isIn("revision", "recordedtime");
       }
@@ -289,8 +311,9 @@ class TransactionApiTest extends ServerTestBase {
     void duplicate_ids_are_409_within_a_transaction_and_against_the_database() {
       refused(409, "duplicate_event_id", event("1", "s", "t", null), event("1", "s", "u", null));
       api.append(db, event("1", "s", "t", null));
-      JsonNode p = transact(db, tx(event("2", "s", "t", null), event("1", "s", "t", null)))
-          .problem(409, "duplicate_event_id");
+      JsonNode p =
+          transact(db, tx(event("2", "s", "t", null), event("1", "s", "t", null)))
+              .problem(409, "duplicate_event_id");
       assertThat(p.get("existing_revision").longValue()).isEqualTo(1);
       assertThat(p.get("index").intValue()).isEqualTo(1);
       assertThat(api.revision(db)).isEqualTo(1);
