@@ -42,7 +42,6 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
     // transaction boundaries: txLast[i] is the last revision of transaction i, txTime its time
     volatile long[] txLast = new long[8];
     volatile long[] txEpochNanos = new long[8];
-    volatile UUID[] txIds = new UUID[8];
     volatile int txCount;
     final TransactionIds transactions = new TransactionIds();
     // shares one String per distinct stream, type, subject and content type across events
@@ -99,7 +98,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       long first = ordinal == 0 ? 1 : txLast[ordinal - 1] + 1;
       long last = txLast[ordinal];
       return new TransactionResult(
-          txIds[ordinal],
+          transactions.id(ordinal),
           first,
           last,
           (int) (last - first + 1),
@@ -160,7 +159,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       if (log.deleted) {
         throw notFound(request.database());
       }
-      int known = log.transactions.get(request.transactionId());
+      int known = log.transactions.find(request.transactionId());
       if (known >= 0) {
         return new AppendOutcome.Duplicate(log.result(known));
       }
@@ -180,20 +179,16 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       if (n == log.txLast.length) {
         long[] grownLast = Arrays.copyOf(log.txLast, n * 2);
         long[] grownTime = Arrays.copyOf(log.txEpochNanos, n * 2);
-        UUID[] grownIds = Arrays.copyOf(log.txIds, n * 2);
         grownLast[n] = last;
         grownTime[n] = epochNanos(request.recordedTime());
-        grownIds[n] = request.transactionId();
         log.txLast = grownLast;
         log.txEpochNanos = grownTime;
-        log.txIds = grownIds;
       } else {
         log.txLast[n] = last;
         log.txEpochNanos[n] = epochNanos(request.recordedTime());
-        log.txIds[n] = request.transactionId();
       }
       log.txCount = n + 1;
-      log.transactions.put(request.transactionId(), n);
+      log.transactions.add(request.transactionId()); // ordinal n
       var result =
           new TransactionResult(
               request.transactionId(),
@@ -282,7 +277,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       DatabaseName database, long generation, UUID transactionId) {
     var log = live(database, generation);
     synchronized (log) {
-      int ordinal = log.transactions.get(transactionId);
+      int ordinal = log.transactions.find(transactionId);
       return ordinal < 0 ? Optional.empty() : Optional.of(log.result(ordinal));
     }
   }

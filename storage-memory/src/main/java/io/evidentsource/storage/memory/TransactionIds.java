@@ -1,65 +1,71 @@
 package io.evidentsource.storage.memory;
 
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * Open-addressing map from a transaction id to the transaction's ordinal in its log, in about 40
- * bytes per transaction (a {@code HashMap<UUID, ...>} costs ~150). Accessed under the log's lock.
+ * The transaction ids of one log, by ordinal (the transaction's position in the log), with an
+ * open-addressing index from id to ordinal: 16 bytes per id plus 4-8 bytes of table, where a
+ * {@code HashMap<UUID, ...>} plus the UUID objects cost well over 100. Accessed under the log's
+ * lock.
  */
 final class TransactionIds {
   private long[] most = new long[16];
   private long[] least = new long[16];
-  private int[] ordinals = new int[16]; // ordinal + 1; 0 marks an empty slot
-  private int size;
+  private int count;
+  private int[] table = new int[32]; // ordinal + 1; 0 marks an empty slot
 
-  /** The ordinal stored for {@code id}, or -1. */
-  int get(UUID id) {
-    int mask = ordinals.length - 1;
-    int slot = slot(id, mask);
-    while (ordinals[slot] != 0) {
-      if (most[slot] == id.getMostSignificantBits() && least[slot] == id.getLeastSignificantBits()) {
-        return ordinals[slot] - 1;
+  /** Records the id of the next transaction and returns its ordinal. */
+  int add(UUID id) {
+    if (count == most.length) {
+      most = Arrays.copyOf(most, count * 2);
+      least = Arrays.copyOf(least, count * 2);
+    }
+    most[count] = id.getMostSignificantBits();
+    least[count] = id.getLeastSignificantBits();
+    if ((count + 1) * 2 > table.length) {
+      rehash(table.length * 2);
+    }
+    insert(table, count);
+    return count++;
+  }
+
+  /** The ordinal of the transaction with this id, or -1. */
+  int find(UUID id) {
+    long m = id.getMostSignificantBits();
+    long l = id.getLeastSignificantBits();
+    int mask = table.length - 1;
+    int slot = slot(m, l, mask);
+    while (table[slot] != 0) {
+      int ordinal = table[slot] - 1;
+      if (most[ordinal] == m && least[ordinal] == l) {
+        return ordinal;
       }
       slot = (slot + 1) & mask;
     }
     return -1;
   }
 
-  void put(UUID id, int ordinal) {
-    if ((size + 1) * 2 > ordinals.length) {
-      grow();
-    }
-    insert(id.getMostSignificantBits(), id.getLeastSignificantBits(), ordinal + 1);
-    size++;
+  /** The id of the transaction at {@code ordinal}. */
+  UUID id(int ordinal) {
+    return new UUID(most[ordinal], least[ordinal]);
   }
 
-  private void insert(long m, long l, int ordinalPlusOne) {
-    int mask = ordinals.length - 1;
-    int slot = slot(m, l, mask);
-    while (ordinals[slot] != 0) {
+  private void insert(int[] t, int ordinal) {
+    int mask = t.length - 1;
+    int slot = slot(most[ordinal], least[ordinal], mask);
+    while (t[slot] != 0) {
       slot = (slot + 1) & mask;
     }
-    most[slot] = m;
-    least[slot] = l;
-    ordinals[slot] = ordinalPlusOne;
+    t[slot] = ordinal + 1;
   }
 
-  private void grow() {
-    long[] m = most;
-    long[] l = least;
-    int[] o = ordinals;
-    most = new long[m.length * 2];
-    least = new long[m.length * 2];
-    ordinals = new int[m.length * 2];
-    for (int i = 0; i < o.length; i++) {
-      if (o[i] != 0) {
-        insert(m[i], l[i], o[i]);
-      }
+  private void rehash(int capacity) {
+    int[] t = new int[capacity];
+    for (int ordinal = 0; ordinal < count; ordinal++) {
+      insert(t, ordinal);
     }
-  }
-
-  private static int slot(UUID id, int mask) {
-    return slot(id.getMostSignificantBits(), id.getLeastSignificantBits(), mask);
+    table = t;
   }
 
   private static int slot(long m, long l, int mask) {
