@@ -111,6 +111,29 @@ public final class EventStore {
                     Map.of("database", name.value())));
   }
 
+  /**
+   * The revision at which an event with this {@code source} and {@code id} is stored, or 0 when
+   * there is none at the current head. Lets a bulk load reject ids already stored before it
+   * appends anything (a concurrent writer may still store the id before the load's own append,
+   * which then fails with {@code duplicate_event_id}).
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  public long storedRevisionOf(DatabaseName database, String source, String id) {
+    DatabaseInfo info = database(database);
+    var index = indexes.caughtUp(info);
+    long[] candidates = index.idCandidates(source, id);
+    if (candidates.length == 0) {
+      return 0;
+    }
+    for (StoredEvent s : storage.readRevisions(database, info.generation(), candidates)) {
+      if (s.event().id().equals(id) && s.event().source().equals(source)) {
+        return s.revision();
+      }
+    }
+    return 0;
+  }
+
   /** Commits a transaction; see {@link CommandHandler#transact}. */
   public TransactionResult transact(DatabaseName database, Transaction transaction) {
     return commands.transact(database, transaction);

@@ -29,12 +29,13 @@ import java.util.List;
  * Bulk load of CloudEvents NDJSON (one structured-mode event per line, blank lines ignored).
  *
  * <p>First every line is parsed and validated (JSON syntax, the CloudEvents format, the core
- * validator and duplicate id/source pairs within the file) while the body is spooled to a temporary
- * file, so a bad line is reported with its 1-based {@code line} number before anything is stored.
- * Then the events are appended in order, in transactions of {@code max-batch-events}. Each
- * transaction is atomic but the load as a whole is not: if an append fails (for example an id
- * already stored in the database), the error says how many events were stored before it ({@code
- * stored_event_count}) and on which line the failing batch starts or fails.
+ * validator, duplicate id/source pairs within the file and ids already stored in the database) while
+ * the body is spooled to a temporary file, so a bad line is reported with its 1-based {@code line}
+ * number before anything is stored. Then the events are appended in order, in transactions of
+ * {@code max-batch-events}. Each transaction is atomic but the load as a whole is not: if an
+ * append still fails (for example a concurrent writer stored one of the ids in the meantime), the
+ * error says how many events were stored before it ({@code stored_event_count}) and on which line
+ * the failing batch starts or fails.
  */
 final class NdjsonBulkLoader {
   private static final String LIMIT_NAME = "evidentsource.max-bulk-bytes";
@@ -63,7 +64,7 @@ final class NdjsonBulkLoader {
     try {
       int count;
       try {
-        count = validateAndSpool(in, spool);
+        count = validateAndSpool(database, in, spool);
       } catch (EvidentSourceException e) {
         if (!LIMIT_NAME.equals(e.fields().get("limit_name"))) {
           drain(in); // so that the client, still sending, gets to read the answer
@@ -98,7 +99,7 @@ final class NdjsonBulkLoader {
     }
   }
 
-  private int validateAndSpool(InputStream body, Path spool) {
+  private int validateAndSpool(DatabaseName database, InputStream body, Path spool) {
     EventValidator validator = store.validator();
     var firstLineOf = new HashMap<String, Integer>();
     int count = 0;
@@ -134,6 +135,26 @@ final class NdjsonBulkLoader {
                   + event.source()
                   + "' is already on line "
                   + first
+                  + "; nothing was stored",
+              fields);
+        }
+        long stored = store.storedRevisionOf(database, event.source(), event.id());
+        if (stored > 0) {
+          var fields = new LinkedHashMap<String, Object>();
+          fields.put("id", event.id());
+          fields.put("source", event.source());
+          fields.put("line", lineNumber);
+          fields.put("existing_revision", stored);
+          throw new EvidentSourceException(
+              ErrorCode.DUPLICATE_EVENT_ID,
+              "line "
+                  + lineNumber
+                  + ": an event with id '"
+                  + event.id()
+                  + "' and source '"
+                  + event.source()
+                  + "' is already stored at revision "
+                  + stored
                   + "; nothing was stored",
               fields);
         }
