@@ -79,6 +79,9 @@ public final class JsonSupport {
     };
   }
 
+  private static final java.util.regex.Pattern SOURCE_LOCATION =
+      java.util.regex.Pattern.compile("\\s*\\((start marker at )?\\[Source: [^\\]]*\\]\\)");
+
   /** Maps a Jackson failure to {@code MALFORMED_JSON} with the position where it occurred. */
   static EvidentSourceException malformed(JacksonException e) {
     var fields = new LinkedHashMap<String, Object>();
@@ -95,7 +98,10 @@ public final class JsonSupport {
     }
     String reason = e.getOriginalMessage();
     if (reason != null && !reason.isBlank()) {
-      detail.append(": ").append(firstLine(reason));
+      // Jackson appends its own location ("start marker at [Source: ...]"): ours is above
+      String plain =
+          SOURCE_LOCATION.matcher(firstLine(reason)).replaceAll("").replaceAll("\\s+$", "");
+      detail.append(": ").append(plain);
     }
     return new EvidentSourceException(ErrorCode.MALFORMED_JSON, detail.toString(), fields, e);
   }

@@ -250,6 +250,13 @@ class CloudEventJsonTest {
     }
 
     @Test
+    void keeps_parser_internals_out_of_the_message() {
+      var e = failure(() -> CloudEventJson.readEvent("{\"id\":\"1\""));
+      assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_JSON);
+      assertThat(e.getMessage()).contains("end-of-input").doesNotContain("Source:").doesNotContain("REDACTED");
+    }
+
+    @Test
     void rejects_duplicate_members() {
       var e = failure(() -> CloudEventJson.readEvent(with("\"id\":\"again\"")));
       assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_JSON);

@@ -249,9 +249,14 @@ final class NdjsonBulkLoader {
 
   private static EvidentSourceException atLine(EvidentSourceException e, int line) {
     var fields = new LinkedHashMap<String, Object>(e.fields());
-    fields.put("line", line);
+    fields.put("line", line); // the file's line; a JSON error's own line is always 1 here
+    String detail =
+        e.getMessage()
+            .replaceFirst(
+                "^the request body is not well-formed JSON at line \\d+, column",
+                "not well-formed JSON at column");
     return new EvidentSourceException(
-        e.code(), "line " + line + ": " + e.getMessage() + "; nothing was stored", fields, e);
+        e.code(), "line " + line + ": " + detail + "; nothing was stored", fields, e);
   }
 
   private static boolean isBlank(byte[] line) {

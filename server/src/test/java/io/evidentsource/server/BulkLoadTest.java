@@ -80,6 +80,7 @@ class BulkLoadTest extends ServerTestBase {
         load(lines(1, 3) + "{\"specversion\":\n" + lines(4, 5)).problem(400, "malformed_json");
     assertThat(p.get("line").intValue()).isEqualTo(4);
     assertThat(p.get("column").intValue()).isPositive();
+    assertThat(p.get("detail").stringValue()).startsWith("line 4: not well-formed JSON at column ");
     assertThat(api.revision(db)).isZero();
   }
 

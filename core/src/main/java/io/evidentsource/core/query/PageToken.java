@@ -42,6 +42,7 @@ record PageToken(
   static EvidentSourceException invalid() {
     return new EvidentSourceException(
         ErrorCode.INVALID_PAGE_TOKEN,
-        "page_token is not a token this server issued; pass next_page_token unchanged");
+        "page_token does not belong to this query: pass next_page_token unchanged, with the same"
+            + " filters, direction and order as the request that returned it");
   }
 }

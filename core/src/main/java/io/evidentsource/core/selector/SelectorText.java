@@ -87,6 +87,7 @@ public final class SelectorText {
     RPAREN,
     EQ,
     STRING,
+    OTHER,
     WORD,
     END
   }
@@ -106,70 +107,77 @@ public final class SelectorText {
     private final List<Token> tokens;
     private int pos;
 
+    private int scan; // next character to tokenize: tokens are read on demand, so the first
+    // error by position is the one reported
+
     Parser(String text) {
       this.text = text;
-      this.tokens = tokenize(text);
+      this.tokens = new ArrayList<>();
     }
 
-    private List<Token> tokenize(String s) {
-      var out = new ArrayList<Token>();
-      int i = 0;
-      while (i < s.length()) {
-        char c = s.charAt(i);
-        if (Character.isWhitespace(c)) {
-          i++;
-        } else if (c == '(') {
-          out.add(new Token(Kind.LPAREN, "(", i + 1));
-          i++;
-        } else if (c == ')') {
-          out.add(new Token(Kind.RPAREN, ")", i + 1));
-          i++;
-        } else if (c == '=') {
-          out.add(new Token(Kind.EQ, "=", i + 1));
-          i++;
-        } else if (c == '\'') {
-          int start = i;
-          var sb = new StringBuilder();
-          i++;
-          while (true) {
-            if (i >= s.length()) {
-              throw new SelectorSyntaxException(
-                  s, start + 1, "a closing quote (') for the string", "end of input");
-            }
-            char d = s.charAt(i);
-            if (d == '\'') {
-              if (i + 1 < s.length() && s.charAt(i + 1) == '\'') {
-                sb.append('\'');
-                i += 2;
-              } else {
-                i++;
-                break;
-              }
-            } else {
-              sb.append(d);
-              i++;
-            }
+    private Token lex() {
+      String s = text;
+      int i = scan;
+      while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+        i++;
+      }
+      if (i >= s.length()) {
+        scan = i;
+        return new Token(Kind.END, "", s.length() + 1);
+      }
+      char c = s.charAt(i);
+      Token t;
+      if (c == '(') {
+        t = new Token(Kind.LPAREN, "(", i + 1);
+        i++;
+      } else if (c == ')') {
+        t = new Token(Kind.RPAREN, ")", i + 1);
+        i++;
+      } else if (c == '=') {
+        t = new Token(Kind.EQ, "=", i + 1);
+        i++;
+      } else if (c == '\'') {
+        int start = i;
+        var sb = new StringBuilder();
+        i++;
+        while (true) {
+          if (i >= s.length()) {
+            throw new SelectorSyntaxException(
+                s, start + 1, "a closing quote (') for the string", "end of input");
           }
-          out.add(new Token(Kind.STRING, sb.toString(), start + 1));
-        } else if (Character.isLetter(c) || c == '_') {
-          int start = i;
-          while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+          char d = s.charAt(i);
+          if (d == '\'') {
+            if (i + 1 < s.length() && s.charAt(i + 1) == '\'') {
+              sb.append('\'');
+              i += 2;
+            } else {
+              i++;
+              break;
+            }
+          } else {
+            sb.append(d);
             i++;
           }
-          out.add(new Token(Kind.WORD, s.substring(start, i), start + 1));
-        } else {
-          throw new SelectorSyntaxException(
-              s,
-              i + 1,
-              "an attribute (stream, subject, type, tag), ANY, '(' or a keyword",
-              "'" + c + "'");
         }
+        t = new Token(Kind.STRING, sb.toString(), start + 1);
+      } else if (Character.isLetter(c) || c == '_') {
+        int start = i;
+        while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+          i++;
+        }
+        t = new Token(Kind.WORD, s.substring(start, i), start + 1);
+      } else {
+        t = new Token(Kind.OTHER, String.valueOf(c), i + 1);
+        i++;
       }
-      out.add(new Token(Kind.END, "", s.length() + 1));
-      return out;
+      scan = i;
+      return t;
     }
 
     private Token peek() {
+      while (tokens.size() <= pos) {
+        tokens.add(lex());
+      }
       return tokens.get(pos);
     }
 

@@ -109,6 +109,17 @@ class SelectorTextTest {
     }
 
     @Test
+    void reports_the_first_error_by_position_even_before_odd_characters() {
+      var unquoted = error("subject LIKE issues/%");
+      assertThat(unquoted.position()).isEqualTo(14);
+      assertThat(unquoted.found()).isEqualTo("'issues'");
+      assertThat(unquoted.expected()).contains("quoted string");
+      var in = error("type IN ('a','b')");
+      assertThat(in.position()).isEqualTo(6);
+      assertThat(in.found()).isEqualTo("'IN'");
+    }
+
+    @Test
     void rejects_stray_characters() {
       var e = error("type = 'a' && type = 'b'");
       assertThat(e.position()).isEqualTo(12);
