@@ -120,7 +120,7 @@ public final class CommandHandler {
       return null; // catalog changed under us; re-read
     }
     indexes.catchUp(index, info.revision());
-    rejectDuplicateIds(info, index, tx.events());
+    long[] idHashes = rejectDuplicateIds(info, index, tx.events());
     IndexSnapshot snapshot = index.snapshot(info.revision());
     var failures = new ArrayList<FailedCondition>();
     for (AppendCondition c : tx.conditions()) {
@@ -144,7 +144,7 @@ public final class CommandHandler {
       for (Event e : tx.events()) {
         stored.add(new StoredEvent(r++, c.result().recordedTime(), e));
       }
-      indexes.applyCommitted(index, stored);
+      indexes.applyCommitted(index, stored, idHashes);
       return c.result();
     }
     if (outcome instanceof AppendOutcome.Duplicate d) {
@@ -153,16 +153,19 @@ public final class CommandHandler {
     return null; // HeadMoved: another writer committed first
   }
 
-  private void rejectDuplicateIds(DatabaseInfo info, DatabaseIndex index, List<Event> events) {
+  /** Throws on a duplicate; returns each event's id hash for indexing after the commit. */
+  private long[] rejectDuplicateIds(DatabaseInfo info, DatabaseIndex index, List<Event> events) {
+    long[] hashes = new long[events.size()];
     for (int i = 0; i < events.size(); i++) {
       Event e = events.get(i);
+      hashes[i] = DatabaseIndex.idHash(e.source(), e.id());
       for (int j = 0; j < i; j++) { // batches are small (≤ 98): pairwise beats hashing here
         Event other = events.get(j);
         if (other.id().equals(e.id()) && other.source().equals(e.source())) {
           throw duplicate(e, i, null);
         }
       }
-      long[] candidates = index.idCandidates(e.source(), e.id());
+      long[] candidates = index.idCandidates(hashes[i]);
       if (candidates.length > 0) {
         for (StoredEvent s : storage.readRevisions(info.name(), info.generation(), candidates)) {
           if (s.event().id().equals(e.id()) && s.event().source().equals(e.source())) {
@@ -171,6 +174,7 @@ public final class CommandHandler {
         }
       }
     }
+    return hashes;
   }
 
   private static EvidentSourceException duplicate(

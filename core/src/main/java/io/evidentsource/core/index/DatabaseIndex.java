@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The index of one database generation: postings of revisions per stream, subject, type and tag
@@ -76,7 +77,16 @@ public final class DatabaseIndex {
 
   /** Adds the next events; their revisions must continue the index densely. Writer only. */
   void apply(List<StoredEvent> events) {
-    for (var stored : events) {
+    apply(events, null);
+  }
+
+  /**
+   * Adds the next events whose {@link #idHash} values the caller computed already (one per event,
+   * in order), or null to compute them here. Writer only.
+   */
+  void apply(List<StoredEvent> events, long @Nullable [] idHashes) {
+    for (int k = 0; k < events.size(); k++) {
+      var stored = events.get(k);
       long r = stored.revision();
       if (r != revision + 1) {
         throw new IllegalStateException(
@@ -100,7 +110,7 @@ public final class DatabaseIndex {
       }
       effectiveNanos.set(r, nanos(stored.effectiveTime()));
       recordTime(r, nanos(stored.recordedTime()));
-      ids.put(IdSet.hash(e.source(), e.id()), r);
+      ids.put(idHashes != null ? idHashes[k] : IdSet.hash(e.source(), e.id()), r);
       revision = r;
     }
   }
@@ -108,6 +118,16 @@ public final class DatabaseIndex {
   /** Revisions that may hold an event with this (source, id); verify against the event. */
   public long[] idCandidates(String source, String id) {
     return ids.candidates(IdSet.hash(source, id));
+  }
+
+  /** The 64-bit hash of (source, id) the duplicate check uses. */
+  public static long idHash(String source, String id) {
+    return IdSet.hash(source, id);
+  }
+
+  /** Revisions that may hold an event whose {@link #idHash} is {@code hash}. Writer only. */
+  public long[] idCandidates(long hash) {
+    return ids.candidates(hash);
   }
 
   private void recordTime(long r, long nanos) {

@@ -86,6 +86,14 @@ public final class IndexManager {
     index.apply(events);
   }
 
+  /**
+   * Like {@link #applyCommitted(DatabaseIndex, List)} with the events' {@link
+   * DatabaseIndex#idHash} values already computed, one per event.
+   */
+  public void applyCommitted(DatabaseIndex index, List<StoredEvent> events, long[] idHashes) {
+    index.apply(events, idHashes);
+  }
+
   /** Drops the index of a deleted database. */
   public void forget(DatabaseName name) {
     indexes.remove(name);
