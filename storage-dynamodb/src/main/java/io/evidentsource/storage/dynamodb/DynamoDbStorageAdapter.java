@@ -373,6 +373,56 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     return out;
   }
 
+  /**
+   * Reads revisions {@code from..to} of a live generation grouped by the transaction that wrote
+   * them (strongly consistent, bypassing the cache). A transaction cut by {@code to} is left out
+   * unless it is the only one read. Used by the notification relay to republish from the log.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  public List<List<StoredEvent>> readTransactions(
+      DatabaseName database, long generation, long from, long to) {
+    long head = liveHead(database, generation);
+    long last = Math.min(to, head);
+    var groups = new ArrayList<List<StoredEvent>>();
+    if (from > last) {
+      return groups;
+    }
+    var ids = new ArrayList<String>();
+    call(
+        "Query",
+        () -> {
+          client
+              .queryPaginator(
+                  b ->
+                      b.tableName(tables.events())
+                          .consistentRead(true)
+                          .keyConditionExpression("#p = :p AND #r BETWEEN :from AND :to")
+                          .expressionAttributeNames(
+                              Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
+                          .expressionAttributeValues(
+                              Map.of(
+                                  ":p", s(EventItems.partition(database.value(), generation)),
+                                  ":from", n(from),
+                                  ":to", n(last))))
+              .items()
+              .forEach(
+                  item -> {
+                    String tx = item.get("tx").s();
+                    if (ids.isEmpty() || !ids.get(ids.size() - 1).equals(tx)) {
+                      ids.add(tx);
+                      groups.add(new ArrayList<>());
+                    }
+                    groups.get(groups.size() - 1).add(EventItems.fromItem(item));
+                  });
+          return null;
+        });
+    if (last < head && groups.size() > 1) {
+      groups.remove(groups.size() - 1); // may continue beyond `to`
+    }
+    return groups;
+  }
+
   @Override
   public List<StoredEvent> readRevisions(DatabaseName database, long generation, long[] revisions) {
     long head = liveHead(database, generation);
