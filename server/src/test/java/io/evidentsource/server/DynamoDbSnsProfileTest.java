@@ -10,6 +10,7 @@ import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class DynamoDbSnsProfileTest {
             .get(QueueAttributeName.QUEUE_ARN);
     SnsClients.sns(SETTINGS)
         .subscribe(b -> b.topicArn(TOPIC_ARN).protocol("sqs").endpoint(queueArn)
-            .attributes(java.util.Map.of("RawMessageDelivery", "true")));
+            .attributes(Map.of("RawMessageDelivery", "true")));
 
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"orders\"}").status()).isEqualTo(201);
     var tx =

@@ -15,10 +15,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -130,7 +132,7 @@ public final class NotificationRelay implements AutoCloseable {
           },
           delayMs,
           TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       queued.remove(database); // closed
     }
   }
@@ -216,7 +218,7 @@ public final class NotificationRelay implements AutoCloseable {
   }
 
   /** Takes the lease; returns the watermark, or null when another instance holds it. */
-  private Long acquire(String key) {
+  private @Nullable Long acquire(String key) {
     long now = clock.millis();
     try {
       var response =

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,7 +79,7 @@ class KafkaNotificationTest {
     return p;
   }
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void close() {
     relays.forEach(NotificationRelay::close);
     publishers.forEach(KafkaEventPublisher::close);

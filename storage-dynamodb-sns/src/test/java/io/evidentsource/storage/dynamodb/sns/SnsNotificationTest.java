@@ -1,6 +1,7 @@
 package io.evidentsource.storage.dynamodb.sns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
@@ -146,7 +147,10 @@ class SnsNotificationTest {
       committed.add(store1.transact(db, Transaction.of(TckFixtures.events(2))));
     }
     assertThat(committed).extracting(TransactionResult::revision).containsExactly(2L, 4L, 6L, 8L, 10L);
-    relays.get(0).close();
+    var relay1 = relays.get(0);
+    relay1.close();
+    assertThatThrownBy(() -> relay1.publishPending(db)).hasMessageContaining("died");
+    assertThat(relay1.watermark(db)).isZero();
 
     // instance 2's relay sweeps all databases and publishes what was left unannounced
     var relay2 = relay(new SnsEventPublisher(sns, topicArn));
