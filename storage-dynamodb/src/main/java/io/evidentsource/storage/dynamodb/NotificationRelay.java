@@ -166,6 +166,10 @@ public final class NotificationRelay implements AutoCloseable {
     }
     long generation = found.get().generation();
     String key = EventItems.partition(database.value(), generation);
+    long announced = published(key);
+    if (announced >= found.get().revision()) {
+      return Optional.of(announced); // nothing to do: no lease write
+    }
     Long published = acquire(key);
     if (published == null) {
       return Optional.empty();
@@ -202,16 +206,19 @@ public final class NotificationRelay implements AutoCloseable {
     if (info.isEmpty()) {
       return 0;
     }
-    var response =
-        client.getItem(
-            b ->
-                b.tableName(storage.tables().publications())
-                    .consistentRead(true)
-                    .key(
-                        Map.of(
-                            DynamoDbSchema.PUB_PK,
-                            s(EventItems.partition(database.value(), info.get().generation())))));
-    var item = response.item();
+    return published(EventItems.partition(database.value(), info.get().generation()));
+  }
+
+  /** The watermark stored under {@code key} (strongly consistent), 0 when none. */
+  private long published(String key) {
+    var item =
+        client
+            .getItem(
+                b ->
+                    b.tableName(storage.tables().publications())
+                        .consistentRead(true)
+                        .key(Map.of(DynamoDbSchema.PUB_PK, s(key))))
+            .item();
     return item == null || !item.containsKey("published")
         ? 0
         : Long.parseLong(item.get("published").n());

@@ -102,6 +102,7 @@ class KafkaNotificationTest {
     }
 
     var records = consume(expected);
+    printPublishLag(records);
 
     for (var db : List.of(a, b)) {
       var mine = records.get(db.value());
@@ -151,6 +152,28 @@ class KafkaNotificationTest {
     assertThat(records.get(db.value()))
         .extracting(r -> CloudEventJson.readStoredEvent(r.value()).revision())
         .isEqualTo(range(1, last));
+  }
+
+  /**
+   * Prints the lag from commit (recorded time) to the producer's record timestamp; a measurement
+   * for docs/benchmarks.md, not an assertion.
+   */
+  private static void printPublishLag(Map<String, List<ConsumerRecord<String, byte[]>>> records) {
+    var lags = new ArrayList<Long>();
+    records.values().forEach(
+        list ->
+            list.forEach(
+                r ->
+                    lags.add(
+                        r.timestamp()
+                            - CloudEventJson.readStoredEvent(r.value()).recordedTime().toEpochMilli())));
+    lags.sort(null);
+    System.out.printf(
+        "kafka publish lag after commit over %d records: p50 %d ms, p99 %d ms, max %d ms%n",
+        lags.size(),
+        lags.get(lags.size() / 2),
+        lags.get((int) Math.ceil(lags.size() * 0.99) - 1),
+        lags.get(lags.size() - 1));
   }
 
   private static List<Long> range(long from, long to) {
