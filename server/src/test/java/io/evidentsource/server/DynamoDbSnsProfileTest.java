@@ -1,0 +1,106 @@
+package io.evidentsource.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.storage.dynamodb.DynamoDbClients;
+import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
+import io.evidentsource.storage.dynamodb.DynamoDbTables;
+import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
+import io.evidentsource.storage.dynamodb.sns.SnsClients;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The server with profile {@code dynamodb-sns} on the moto server (DynamoDB, SNS and SQS APIs, one
+ * request at a time; see {@code MotoServer}): a REST round trip lands in the DynamoDB tables and
+ * is announced on the topic.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("dynamodb-sns")
+class DynamoDbSnsProfileTest {
+  static final String PREFIX = "srv" + UUID.randomUUID().toString().substring(0, 8);
+  static final DynamoDbClients.Settings SETTINGS = DynamoDbFixture.settings();
+  static final String TOPIC_ARN =
+      SnsClients.sns(SETTINGS).createTopic(b -> b.name(PREFIX + "-commits")).topicArn();
+
+  @DynamicPropertySource
+  static void moto(DynamicPropertyRegistry registry) {
+    registry.add("evidentsource.dynamodb.endpoint", () -> SETTINGS.endpoint().toString());
+    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
+    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
+    registry.add("evidentsource.dynamodb.publish-sweep", () -> "500ms");
+    registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
+  }
+
+  @LocalServerPort int port;
+  @Autowired StorageAdapter storage;
+  Api api;
+
+  @BeforeEach
+  void connect() {
+    api = new Api(port);
+  }
+
+  @Test
+  void a_rest_round_trip_is_stored_in_dynamodb_and_announced_on_sns() {
+    var sqs = DynamoDbClients.configure(SqsClient.builder(), SETTINGS).build();
+    String queueUrl = sqs.createQueue(b -> b.queueName(PREFIX + "-listener")).queueUrl();
+    String queueArn =
+        sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+            .attributes()
+            .get(QueueAttributeName.QUEUE_ARN);
+    SnsClients.sns(SETTINGS)
+        .subscribe(b -> b.topicArn(TOPIC_ARN).protocol("sqs").endpoint(queueArn)
+            .attributes(Map.of("RawMessageDelivery", "true")));
+
+    assertThat(api.postJson("/api/v1/databases", "{\"name\":\"orders\"}").status()).isEqualTo(201);
+    var tx =
+        api.postJson(
+            "/api/v1/databases/orders/transactions",
+            """
+            {"events":[
+              {"specversion":"1.0","id":"o-1","source":"shop","type":"OrderPlaced","subject":"order-1",
+               "time":"2026-01-02T03:04:05.678+01:00","data":{"total":12.5}},
+              {"specversion":"1.0","id":"o-2","source":"shop","type":"OrderPaid","subject":"order-1"}]}
+            """);
+    assertThat(tx.status()).isEqualTo(201);
+    assertThat(tx.json().get("revision").asLong()).isEqualTo(2);
+
+    var page = api.get("/api/v1/databases/orders/events?subject=order-1");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.json().get("events")).hasSize(2);
+    assertThat(page.json().get("events").get(0).get("time").stringValue())
+        .isEqualTo("2026-01-02T03:04:05.678+01:00");
+
+    // really in DynamoDB: another adapter on the same tables sees the head
+    assertThat(storage).isInstanceOf(PublishingStorageAdapter.class);
+    var other = new DynamoDbStorageAdapter(DynamoDbFixture.client(), new DynamoDbTables(PREFIX));
+    assertThat(other.findDatabase(DatabaseName.of("orders"))).get().extracting(i -> i.revision())
+        .isEqualTo(2L);
+
+    // and announced: the subscribed queue receives the batch
+    String body = null;
+    while (body == null) {
+      var messages =
+          sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(1))
+              .messages();
+      if (!messages.isEmpty()) {
+        body = messages.get(0).body();
+      }
+    }
+    assertThat(body).contains("\"id\":\"o-1\"").contains("\"id\":\"o-2\"").contains("\"revision\":2");
+  }
+}

@@ -1,0 +1,116 @@
+package io.evidentsource.storage.dynamodb.sns;
+
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.EventPublisher;
+import io.evidentsource.json.CloudEventJson;
+import io.evidentsource.json.JsonSupport;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sns.model.PublishRequest;
+import tools.jackson.core.JsonGenerator;
+
+/**
+ * Publishes a committed transaction to an SNS topic. The message body is the transaction's events
+ * as a CloudEvents JSON batch ({@code application/cloudevents-batch+json}: an array of stored
+ * CloudEvents with their {@code revision} and {@code recordedtime}); message attributes {@code
+ * database} (String), {@code first_revision} and {@code last_revision} (Number). A transaction
+ * whose batch exceeds SNS's 256 KiB message limit is sent as several messages of consecutive
+ * revisions, each with its own attributes. On a FIFO topic ({@code .fifo}) the message group is
+ * the database, so SNS keeps each database's order.
+ */
+public final class SnsEventPublisher implements EventPublisher {
+  /** SNS's message limit (body and attributes), less room for the attributes. */
+  static final int MAX_BODY_BYTES = 256 * 1024 - 1024;
+
+  private final SnsClient sns;
+  private final String topicArn;
+  private final boolean fifo;
+
+  /**
+   * @param sns an SNS client (its retry strategy retries throttling)
+   * @param topicArn the topic to publish to
+   */
+  public SnsEventPublisher(SnsClient sns, String topicArn) {
+    this.sns = Objects.requireNonNull(sns, "sns");
+    this.topicArn = Objects.requireNonNull(topicArn, "topicArn");
+    this.fifo = topicArn.endsWith(".fifo");
+  }
+
+  @Override
+  public void publish(DatabaseName database, List<StoredEvent> transaction) {
+    if (transaction.isEmpty()) {
+      throw new IllegalArgumentException("transaction must not be empty");
+    }
+    for (List<StoredEvent> part : split(transaction)) {
+      send(database, part, batch(part));
+    }
+  }
+
+  private List<List<StoredEvent>> split(List<StoredEvent> events) {
+    var parts = new ArrayList<List<StoredEvent>>();
+    var current = new ArrayList<StoredEvent>();
+    int size = 2;
+    for (StoredEvent e : events) {
+      int eventSize = batch(List.of(e)).length;
+      if (!current.isEmpty() && size + eventSize + 1 > MAX_BODY_BYTES) {
+        parts.add(current);
+        current = new ArrayList<>();
+        size = 2;
+      }
+      current.add(e);
+      size += eventSize + 1;
+    }
+    parts.add(current);
+    return parts;
+  }
+
+  private void send(DatabaseName database, List<StoredEvent> part, byte[] body) {
+    long first = part.get(0).revision();
+    long last = part.get(part.size() - 1).revision();
+    var request =
+        PublishRequest.builder()
+            .topicArn(topicArn)
+            .message(new String(body, StandardCharsets.UTF_8))
+            .messageAttributes(
+                Map.of(
+                    "database", string(database.value()),
+                    "first_revision", number(first),
+                    "last_revision", number(last)));
+    if (fifo) {
+      request
+          .messageGroupId(database.value())
+          .messageDeduplicationId(
+              database.value() + "-" + first + "-" + last + "-"
+                  + part.get(0).recordedTime().toEpochMilli());
+    }
+    sns.publish(request.build());
+  }
+
+  /** The events as a CloudEvents JSON batch. */
+  static byte[] batch(List<StoredEvent> events) {
+    var out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JsonSupport.mapper().createGenerator(out)) {
+      g.writeStartArray();
+      for (StoredEvent e : events) {
+        CloudEventJson.write(e, g);
+      }
+      g.writeEndArray();
+    }
+    return out.toByteArray();
+  }
+
+  private static MessageAttributeValue string(String value) {
+    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+  }
+
+  private static MessageAttributeValue number(long value) {
+    return MessageAttributeValue.builder().dataType("Number").stringValue(Long.toString(value)).build();
+  }
+}

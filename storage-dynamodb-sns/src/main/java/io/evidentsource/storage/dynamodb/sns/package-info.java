@@ -1,0 +1,8 @@
+/**
+ * The DynamoDB + SNS production adapter: the DynamoDB log, with each committed transaction
+ * published to an SNS topic as a CloudEvents JSON batch (DESIGN §4).
+ */
+@NullMarked
+package io.evidentsource.storage.dynamodb.sns;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,151 @@
+package io.evidentsource.storage.dynamodb;
+
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventData;
+import io.evidentsource.core.model.EventTime;
+import io.evidentsource.core.model.StoredEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Maps a stored event to its DynamoDB item and back, keeping every attribute exactly: {@code time}
+ * as its RFC 3339 text, extensions in order with their type (S string, BOOL boolean, N integer),
+ * data as JSON bytes, text or binary bytes, and the recorded time with full (nanosecond) precision.
+ *
+ * <p>Item: {@code db} (S, {@code name#generation}), {@code rev} (N), {@code tx} (S), {@code rt}
+ * (S, recorded time), {@code id}, {@code src}, {@code type} (S), optional {@code subj}, {@code
+ * time}, {@code dct}, {@code dsch} (S), {@code ext} (L of [name, value] pairs), optional {@code
+ * dk} (S: {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for
+ * text).
+ */
+final class EventItems {
+  private EventItems() {}
+
+  static String partition(String database, long generation) {
+    return database + "#" + generation;
+  }
+
+  static Map<String, AttributeValue> toItem(
+      String partition, long revision, UUID transactionId, Instant recordedTime, Event e) {
+    var item = new HashMap<String, AttributeValue>();
+    item.put(DynamoDbSchema.EV_PK, s(partition));
+    item.put(DynamoDbSchema.EV_SK, n(revision));
+    item.put("tx", s(transactionId.toString()));
+    item.put("rt", s(recordedTime.toString()));
+    item.put("id", s(e.id()));
+    item.put("src", s(e.source()));
+    item.put("type", s(e.type()));
+    if (e.subject() != null) {
+      item.put("subj", s(e.subject()));
+    }
+    if (e.time() != null) {
+      item.put("time", s(e.time().text()));
+    }
+    if (e.dataContentType() != null) {
+      item.put("dct", s(e.dataContentType()));
+    }
+    if (e.dataSchema() != null) {
+      item.put("dsch", s(e.dataSchema()));
+    }
+    if (!e.extensions().isEmpty()) {
+      var ext = new ArrayList<AttributeValue>(e.extensions().size());
+      e.extensions().forEach((name, value) -> ext.add(l(s(name), extensionValue(name, value))));
+      item.put("ext", AttributeValue.fromL(ext));
+    }
+    EventData data = e.data();
+    if (data instanceof EventData.Json j) {
+      item.put("dk", s("json"));
+      item.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(j.utf8())));
+    } else if (data instanceof EventData.Text t) {
+      item.put("dk", s("text"));
+      item.put("data", s(t.text()));
+    } else if (data instanceof EventData.Binary b) {
+      item.put("dk", s("binary"));
+      item.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(b.bytes())));
+    }
+    return item;
+  }
+
+  static StoredEvent fromItem(Map<String, AttributeValue> item) {
+    var b =
+        Event.builder()
+            .id(item.get("id").s())
+            .source(item.get("src").s())
+            .type(item.get("type").s())
+            .subject(text(item, "subj"))
+            .dataContentType(text(item, "dct"))
+            .dataSchema(text(item, "dsch"));
+    String time = text(item, "time");
+    if (time != null) {
+      b.time(EventTime.parse(time));
+    }
+    AttributeValue ext = item.get("ext");
+    if (ext != null) {
+      for (AttributeValue pair : ext.l()) {
+        AttributeValue v = pair.l().get(1);
+        Object value;
+        if (v.bool() != null) {
+          value = v.bool();
+        } else if (v.n() != null) {
+          value = Integer.valueOf(v.n());
+        } else {
+          value = v.s();
+        }
+        b.extension(pair.l().get(0).s(), value);
+      }
+    }
+    String kind = text(item, "dk");
+    if (kind != null) {
+      AttributeValue data = item.get("data");
+      switch (kind) {
+        case "json" -> b.data(new EventData.Json(data.b().asByteArray()));
+        case "text" -> b.data(new EventData.Text(data.s()));
+        case "binary" -> b.data(new EventData.Binary(data.b().asByteArray()));
+        default -> throw new IllegalStateException("unknown data kind '" + kind + "' in event item");
+      }
+    }
+    return new StoredEvent(
+        Long.parseLong(item.get(DynamoDbSchema.EV_SK).n()),
+        Instant.parse(item.get("rt").s()),
+        b.build());
+  }
+
+  private static AttributeValue extensionValue(String name, Object value) {
+    if (value instanceof Boolean bool) {
+      return AttributeValue.fromBool(bool);
+    }
+    if (value instanceof Integer i) {
+      return n(i);
+    }
+    if (value instanceof String str) {
+      return s(str);
+    }
+    throw new IllegalArgumentException(
+        "extension '" + name + "' has unsupported type " + value.getClass().getName());
+  }
+
+  private static @Nullable String text(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item.get(name);
+    return v == null ? null : v.s();
+  }
+
+  static AttributeValue s(String value) {
+    return AttributeValue.fromS(value);
+  }
+
+  static AttributeValue n(long value) {
+    return AttributeValue.fromN(Long.toString(value));
+  }
+
+  static AttributeValue l(AttributeValue... values) {
+    return AttributeValue.fromL(List.of(values));
+  }
+
+}

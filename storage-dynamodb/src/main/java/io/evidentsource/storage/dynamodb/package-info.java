@@ -1,0 +1,9 @@
+/**
+ * The DynamoDB storage adapter (DESIGN §4): catalog, event log and idempotency records in DynamoDB
+ * tables named from a prefix; an append is one {@code TransactWriteItems} guarded by the head
+ * revision, so any number of stateless server instances may append to the same database.
+ */
+@NullMarked
+package io.evidentsource.storage.dynamodb;
+
+import org.jspecify.annotations.NullMarked;

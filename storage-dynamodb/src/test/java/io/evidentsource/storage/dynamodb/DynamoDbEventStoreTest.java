@@ -1,0 +1,14 @@
+package io.evidentsource.storage.dynamodb;
+
+import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.storage.tck.EventStoreTck;
+
+/** The EventStore conformance suite against a real DynamoDB API (moto, see {@link MotoServer}). */
+class DynamoDbEventStoreTest extends EventStoreTck {
+  private static final StorageAdapter ADAPTER = DynamoDbFixture.adapter();
+
+  @Override
+  protected StorageAdapter adapter() {
+    return ADAPTER;
+  }
+}
