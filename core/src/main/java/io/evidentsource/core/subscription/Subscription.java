@@ -1,5 +1,6 @@
 package io.evidentsource.core.subscription;
 
+import io.evidentsource.core.error.EvidentSourceException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -20,7 +21,7 @@ public final class Subscription implements AutoCloseable {
   private final Semaphore space;
   private final Duration maxStall;
   private volatile boolean closed;
-  private volatile boolean ended;
+  private volatile @Nullable EvidentSourceException endReason;
   private volatile @Nullable Runnable onClose;
 
   Subscription(SubscriptionOptions options) {
@@ -46,7 +47,15 @@ public final class Subscription implements AutoCloseable {
    * behind the buffered items).
    */
   public boolean isEnded() {
-    return ended;
+    return endReason != null;
+  }
+
+  /**
+   * Why the server side ended this subscription, or null while it runs. A transport whose
+   * subscriber stopped reading uses it to close the stream without draining the buffer first.
+   */
+  public @Nullable EvidentSourceException endReason() {
+    return endReason;
   }
 
   /** Whether the consumer closed this subscription. */
@@ -78,7 +87,7 @@ public final class Subscription implements AutoCloseable {
    * @return false when the consumer closed or was cut off; the reader must stop
    */
   boolean offer(SubscriptionItem item) throws InterruptedException {
-    if (closed || ended) {
+    if (closed || endReason != null) {
       return false;
     }
     if (!space.tryAcquire(maxStall.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -93,8 +102,8 @@ public final class Subscription implements AutoCloseable {
 
   /** Ends the subscription with a final item, whatever the buffer holds. */
   void end(SubscriptionItem.Ended item) {
-    if (!ended && !closed) {
-      ended = true;
+    if (endReason == null && !closed) {
+      endReason = item.error();
       queue.add(item);
     }
   }
