@@ -287,6 +287,36 @@ class GrpcApiTest {
           () -> append(db, event("big", "s").toBuilder().setTextData("\"" + "x".repeat(70_000) + "\"").build()),
           Status.Code.RESOURCE_EXHAUSTED,
           "event_too_large");
+      failure(
+          () ->
+              append(
+                  db,
+                  event("t", "s").toBuilder()
+                      .putAttributes(
+                          "time",
+                          CloudEventAttributeValue.newBuilder()
+                              .setCeTimestamp(ProtoMapping.timestamp(java.time.Instant.parse("2021-08-19T16:16:32Z")))
+                              .build())
+                      .putAttributes(
+                          ProtoMapping.TIME_TEXT,
+                          CloudEventAttributeValue.newBuilder().setCeString("2021-08-19T16:16:33Z").build())
+                      .build()),
+          Status.Code.INVALID_ARGUMENT,
+          "invalid_attribute");
+      failure(
+          () ->
+              append(
+                  db,
+                  event("p", "s").toBuilder()
+                      .setProtoData(com.google.protobuf.Any.pack(com.google.protobuf.Empty.getDefaultInstance()))
+                      .build()),
+          Status.Code.INVALID_ARGUMENT,
+          "invalid_attribute");
+      failure(
+          () -> append(db, event("r", "s").toBuilder()
+              .putAttributes("revision", CloudEventAttributeValue.newBuilder().setCeInteger(5).build()).build()),
+          Status.Code.INVALID_ARGUMENT,
+          "reserved_attribute");
       var batch = new CloudEvent[26];
       for (int i = 0; i < batch.length; i++) {
         batch[i] = event("e" + i, "s");
