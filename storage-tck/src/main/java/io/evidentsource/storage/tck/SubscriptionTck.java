@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,16 +78,17 @@ public abstract class SubscriptionTck {
     var store = EventStore.create(adapter());
     DatabaseName db = uniqueDatabase("live");
     store.createDatabase(db);
-    var engine = engine(store, SubscriptionOptions.defaults());
+    // short heartbeats: a collector knows it has seen everything once a heartbeat reports the
+    // final head (a heartbeat means every revision up to it was examined)
+    var engine = engine(store, new SubscriptionOptions(1024, Duration.ofSeconds(30), Duration.ofMillis(50)));
     int writers = 4;
     int transactionsPerWriter = 40;
-    var target = new AtomicLong(Long.MAX_VALUE);
+    var finalHead = new AtomicLong(Long.MAX_VALUE);
     var writer1 = EventSelector.subject("writer-1");
-    var writer1Target = new AtomicLong(Long.MAX_VALUE);
 
     List<Collector> collectors = new ArrayList<>();
-    collectors.add(collect(engine.subscribe(db, EventSelector.any(), 1L), 1, target::get));
-    collectors.add(collectWriter1(engine.subscribe(db, writer1, 1L), 1, writer1Target::get));
+    collectors.add(collect(engine.subscribe(db, EventSelector.any(), 1L), 1, false, finalHead));
+    collectors.add(collect(engine.subscribe(db, writer1, 1L), 1, true, finalHead));
 
     var halfway = new CountDownLatch(writers * transactionsPerWriter / 2);
     List<Future<?>> appenders = new ArrayList<>();
@@ -112,34 +112,32 @@ public abstract class SubscriptionTck {
     halfway.await();
     // started while the appends run: from the start, from the middle, and from "now"
     long middle = store.database(db).revision();
-    collectors.add(collect(engine.subscribe(db, EventSelector.any(), 1L), 1, target::get));
-    collectors.add(collect(engine.subscribe(db, EventSelector.any(), middle), middle, target::get));
-    var fromNow = collect(engine.subscribe(db, EventSelector.any(), null), 0, target::get);
-    collectors.add(collectWriter1(engine.subscribe(db, writer1, middle), middle, writer1Target::get));
+    collectors.add(collect(engine.subscribe(db, EventSelector.any(), 1L), 1, false, finalHead));
+    collectors.add(collect(engine.subscribe(db, EventSelector.any(), middle), middle, false, finalHead));
+    collectors.add(collect(engine.subscribe(db, writer1, middle), middle, true, finalHead));
+    var fromNow = collect(engine.subscribe(db, EventSelector.any(), null), 1, false, finalHead);
     for (var f : appenders) {
       f.get();
     }
     long head = store.database(db).revision();
-    long lastWriter1 = store.query(db, EventQuery.of(writer1).withRevision(head).withLimit(1000))
-        .events().stream().mapToLong(StoredEvent::revision).max().orElseThrow();
-    target.set(head);
-    writer1Target.set(lastWriter1);
+    finalHead.set(head);
 
     List<Long> all = revisions(store.query(db, EventQuery.all().withLimit(1000)).events());
     assertThat(all).hasSize((int) head);
     List<Long> ofWriter1 =
         revisions(store.query(db, EventQuery.of(writer1).withLimit(1000)).events());
+    assertThat(ofWriter1).isNotEmpty();
     for (var c : collectors) {
-      List<Long> got = c.result();
       var expected = c.onlyWriter1 ? ofWriter1 : all;
-      assertThat(got)
-          .as("subscriber from revision %d", c.from)
+      assertThat(c.result())
+          .as("subscriber from revision %d%s", c.from, c.onlyWriter1 ? " (writer-1 only)" : "")
           .isEqualTo(expected.stream().filter(r -> r >= c.from).toList());
     }
+    // "now" is some moment during the appends: whatever it saw is the log from there to the end
     List<Long> live = fromNow.result();
-    assertThat(live).isNotEmpty().isSorted().doesNotHaveDuplicates();
-    assertThat(live.get(live.size() - 1)).isEqualTo(head);
-    assertThat(live).isEqualTo(all.subList((int) (live.get(0) - 1), (int) head));
+    if (!live.isEmpty()) {
+      assertThat(live).isEqualTo(all.subList((int) (live.get(0) - 1), (int) head));
+    }
   }
 
   @Test
@@ -235,15 +233,14 @@ public abstract class SubscriptionTck {
     return events.stream().map(StoredEvent::revision).toList();
   }
 
-  private Collector collect(Subscription sub, long from, LongSupplier target) {
-    return new Collector(sub, from, target, false, workers);
+  private Collector collect(Subscription sub, long from, boolean onlyWriter1, AtomicLong finalHead) {
+    return new Collector(sub, from, onlyWriter1, finalHead, workers);
   }
 
-  private Collector collectWriter1(Subscription sub, long from, LongSupplier target) {
-    return new Collector(sub, from, target, true, workers);
-  }
-
-  /** Drains one subscription on its own thread until it has seen the target revision. */
+  /**
+   * Drains one subscription on its own thread until a heartbeat reports the final head: by then
+   * every revision up to it has been examined and every match delivered.
+   */
   private static final class Collector {
     final long from;
     final boolean onlyWriter1;
@@ -252,8 +249,8 @@ public abstract class SubscriptionTck {
     Collector(
         Subscription sub,
         long from,
-        LongSupplier target,
         boolean onlyWriter1,
+        AtomicLong finalHead,
         ExecutorService workers) {
       this.from = from;
       this.onlyWriter1 = onlyWriter1;
@@ -262,16 +259,19 @@ public abstract class SubscriptionTck {
               () -> {
                 var seen = new ArrayList<Long>();
                 try (sub) {
-                  while (seen.isEmpty() || seen.get(seen.size() - 1) < target.getAsLong()) {
+                  while (true) {
                     @Nullable SubscriptionItem item = sub.poll(POLL);
                     if (item instanceof SubscriptionItem.Delivered) {
                       seen.add(((SubscriptionItem.Delivered) item).event().revision());
+                    } else if (item instanceof SubscriptionItem.Heartbeat) {
+                      if (((SubscriptionItem.Heartbeat) item).revision() >= finalHead.get()) {
+                        return seen;
+                      }
                     } else if (item instanceof SubscriptionItem.Ended) {
                       throw ((SubscriptionItem.Ended) item).error();
                     }
                   }
                 }
-                return seen;
               });
     }
 
