@@ -31,7 +31,7 @@ final class ErrorStatus {
       case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
       case NOT_ACCEPTABLE -> HttpStatus.NOT_ACCEPTABLE;
       case METHOD_NOT_ALLOWED -> HttpStatus.METHOD_NOT_ALLOWED;
-      case CONTENTION_TIMEOUT -> HttpStatus.SERVICE_UNAVAILABLE;
+      case CONTENTION_TIMEOUT, SLOW_CONSUMER -> HttpStatus.SERVICE_UNAVAILABLE;
       case INTERNAL -> HttpStatus.INTERNAL_SERVER_ERROR;
     };
   }

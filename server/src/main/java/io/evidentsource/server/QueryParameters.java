@@ -133,6 +133,26 @@ record QueryParameters(
         throw invalid(name, "query parameter '" + name + "' may be given only once");
       }
     }
+    EventSelector selector = filters(parameters);
+    return new QueryParameters(
+        selector,
+        longParam(parameters, "revision"),
+        timeParam(parameters, "as_of_transaction_time"),
+        timeParam(parameters, "as_of_effective_time"),
+        orDefault(longParam(parameters, "from_revision"), 1L),
+        longParam(parameters, "to_revision"),
+        direction(single(parameters, "direction")),
+        order(single(parameters, "order")),
+        longParam(parameters, "limit"),
+        single(parameters, "page_token"));
+  }
+
+  /**
+   * The selector of the simple filters ({@code stream}, {@code subject}, {@code type}, {@code tag},
+   * {@code q}) of a URL: repeated values of one filter are alternatives, different filters must
+   * all match; none selects every event.
+   */
+  static EventSelector filters(Map<String, String[]> parameters) {
     var parts = new ArrayList<EventSelector>();
     addAlternatives(parts, parameters.get("stream"), Attribute.STREAM);
     addAlternatives(parts, parameters.get("subject"), Attribute.SUBJECT);
@@ -148,21 +168,35 @@ record QueryParameters(
         }
       }
     }
-    EventSelector selector =
-        parts.isEmpty()
-            ? EventSelector.any()
-            : parts.size() == 1 ? parts.get(0) : new EventSelector.And(parts);
-    return new QueryParameters(
-        selector,
-        longParam(parameters, "revision"),
-        timeParam(parameters, "as_of_transaction_time"),
-        timeParam(parameters, "as_of_effective_time"),
-        orDefault(longParam(parameters, "from_revision"), 1L),
-        longParam(parameters, "to_revision"),
-        direction(single(parameters, "direction")),
-        order(single(parameters, "order")),
-        longParam(parameters, "limit"),
-        single(parameters, "page_token"));
+    return parts.isEmpty()
+        ? EventSelector.any()
+        : parts.size() == 1 ? parts.get(0) : new EventSelector.And(parts);
+  }
+
+  /** Every parameter of the live tail ({@code GET .../events/live}). */
+  static final Set<String> LIVE_PARAMETERS =
+      Set.of("stream", "subject", "type", "tag", "q", "from_revision");
+
+  /**
+   * The selector and {@code from_revision} (null when absent) of a live tail URL.
+   *
+   * @throws EvidentSourceException {@code INVALID_QUERY} for unknown or repeated parameters
+   */
+  static Map.Entry<EventSelector, @Nullable Long> live(Map<String, String[]> parameters) {
+    for (var entry : parameters.entrySet()) {
+      String name = entry.getKey();
+      if (!LIVE_PARAMETERS.contains(name)) {
+        throw invalid(
+            name,
+            "unknown query parameter '" + name + "'; known: "
+                + String.join(", ", sorted(LIVE_PARAMETERS)));
+      }
+      if (!FILTERS.contains(name) && entry.getValue().length > 1) {
+        throw invalid(name, "query parameter '" + name + "' may be given only once");
+      }
+    }
+    return new java.util.AbstractMap.SimpleImmutableEntry<>(
+        filters(parameters), longParam(parameters, "from_revision"));
   }
 
   /** Parses the JSON body of {@code POST .../events/query}. */

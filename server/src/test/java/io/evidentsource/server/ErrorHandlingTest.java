@@ -42,6 +42,7 @@ class ErrorHandlingTest {
               Map.entry(ErrorCode.NOT_ACCEPTABLE, 406),
               Map.entry(ErrorCode.METHOD_NOT_ALLOWED, 405),
               Map.entry(ErrorCode.CONTENTION_TIMEOUT, 503),
+              Map.entry(ErrorCode.SLOW_CONSUMER, 503),
               Map.entry(ErrorCode.INTERNAL, 500)));
       assertThat(expected.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
       expected.forEach(

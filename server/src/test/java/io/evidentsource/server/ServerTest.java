@@ -6,6 +6,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 
 /**
  * A test against the real server on a random loopback port. All such tests share one application
@@ -20,7 +21,9 @@ import org.springframework.boot.test.context.SpringBootTest;
     properties = {
       "evidentsource.max-request-bytes=" + ServerTest.MAX_REQUEST_BYTES,
       "evidentsource.max-bulk-bytes=" + ServerTest.MAX_BULK_BYTES,
+      "spring.grpc.server.port=0",
     })
+@Import(GrpcPort.class)
 @interface ServerTest {
   /** The request body limit in tests (256 KiB). */
   int MAX_REQUEST_BYTES = 256 * 1024;

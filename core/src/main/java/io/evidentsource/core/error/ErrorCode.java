@@ -45,6 +45,10 @@ public enum ErrorCode {
       true),
   NOT_FOUND("not_found", "No resource at this path", false),
   METHOD_NOT_ALLOWED("method_not_allowed", "The method is not allowed on this resource", false),
+  SLOW_CONSUMER(
+      "slow_consumer",
+      "The subscriber read too slowly; its buffer stayed full and the subscription was ended",
+      true),
   INTERNAL("internal", "An unexpected error occurred on the server", true);
 
   private final String code;

@@ -9,7 +9,9 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
+import io.evidentsource.core.port.ChangeNotifications;
 import io.evidentsource.core.port.StorageAdapter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,9 +25,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * Keeps every database on the heap. Events sit in fixed-size chunks that never move, so readers
  * need no lock: they read the volatile head first and then only revisions up to it. Commit times
- * are kept once per transaction, not per event.
+ * are kept once per transaction, not per event. Waiting subscribers are woken on the log's monitor
+ * by every commit and by deletion.
  */
-public final class InMemoryStorageAdapter implements StorageAdapter {
+public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotifications {
   private static final int CHUNK_BITS = 10;
   private static final int CHUNK = 1 << CHUNK_BITS;
 
@@ -133,6 +136,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
       }
       synchronized (log) {
         log.deleted = true;
+        log.notifyAll();
       }
     }
   }
@@ -199,7 +203,29 @@ public final class InMemoryStorageAdapter implements StorageAdapter {
               false);
       log.headTime = request.recordedTime();
       log.head = last; // publish: everything above is visible to readers who see this head
+      log.notifyAll(); // wake subscribers waiting in awaitBeyond
       return new AppendOutcome.Committed(result);
+    }
+  }
+
+  @Override
+  public boolean awaitBeyond(DatabaseName database, long revision, Duration timeout)
+      throws InterruptedException {
+    var log = databases.get(database);
+    if (log == null) {
+      return true;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (log) {
+      while (log.head <= revision && !log.deleted) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        long millis = Math.max(1, left / 1_000_000);
+        log.wait(millis);
+      }
+      return true;
     }
   }
 

@@ -1,0 +1,54 @@
+package io.evidentsource.client;
+
+import java.util.Objects;
+
+/**
+ * An append condition on L(S), the highest revision of an event matching the selector at commit
+ * time (0 when none): checked atomically with the append (DESIGN §2).
+ */
+public sealed interface Condition {
+
+  /** The selector whose highest matching revision is checked. */
+  Selector selector();
+
+  /** {@code L ≤ revision}: nothing matching since {@code revision} (0: nothing matching at all). */
+  record Max(Selector selector, long revision) implements Condition {
+    public Max {
+      Objects.requireNonNull(selector, "selector");
+    }
+  }
+
+  /** {@code L ≥ revision}. */
+  record Min(Selector selector, long revision) implements Condition {
+    public Min {
+      Objects.requireNonNull(selector, "selector");
+    }
+  }
+
+  /** {@code start ≤ L ≤ end}. */
+  record Range(Selector selector, long start, long end) implements Condition {
+    public Range {
+      Objects.requireNonNull(selector, "selector");
+    }
+  }
+
+  static Condition max(Selector selector, long revision) {
+    return new Max(selector, revision);
+  }
+
+  static Condition min(Selector selector, long revision) {
+    return new Min(selector, revision);
+  }
+
+  static Condition range(Selector selector, long start, long end) {
+    return new Range(selector, start, end);
+  }
+
+  /**
+   * A condition that did not hold.
+   *
+   * @param condition the condition as sent
+   * @param actualRevision L(S) at the commit position
+   */
+  record Failed(Condition condition, long actualRevision) {}
+}

@@ -1,0 +1,308 @@
+package io.evidentsource.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import com.google.rpc.ErrorInfo;
+import io.cloudevents.v1.proto.CloudEvent;
+import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
+import io.evidentsource.api.v1.AppendCondition;
+import io.evidentsource.api.v1.Attribute;
+import io.evidentsource.api.v1.EventSelector;
+import io.evidentsource.api.v1.FailedConditions;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** The mapping between the client's records and the evidentsource.v1 messages (private). */
+final class Wire {
+  static final String TIME_TEXT = "timetext";
+
+  private Wire() {}
+
+  static Timestamp timestamp(Instant i) {
+    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+  }
+
+  static Instant instant(Timestamp t) {
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  static Database database(io.evidentsource.api.v1.Database d) {
+    return new Database(d.getName(), instant(d.getCreatedAt()), d.getRevision(), instant(d.getRevisionTime()));
+  }
+
+  static TransactionResult result(io.evidentsource.api.v1.TransactResponse r) {
+    return new TransactionResult(
+        UUID.fromString(r.getTransactionId()),
+        r.getFirstRevision(),
+        r.getRevision(),
+        r.getEventCount(),
+        instant(r.getRecordedTime()),
+        r.getDuplicate());
+  }
+
+  static CloudEvent cloudEvent(Event e) {
+    var b =
+        CloudEvent.newBuilder().setId(e.id()).setSource(e.source()).setSpecVersion("1.0").setType(e.type());
+    if (e.subject() != null) {
+      b.putAttributes("subject", string(e.subject()));
+    }
+    if (e.time() != null) {
+      String text = e.time();
+      Instant instant = OffsetDateTime.parse(text.replace('t', 'T').replace('z', 'Z')).toInstant();
+      b.putAttributes("time", CloudEventAttributeValue.newBuilder().setCeTimestamp(timestamp(instant)).build());
+      b.putAttributes(TIME_TEXT, string(text));
+    }
+    if (e.dataContentType() != null) {
+      b.putAttributes("datacontenttype", string(e.dataContentType()));
+    }
+    e.extensions()
+        .forEach(
+            (name, value) -> {
+              var v = CloudEventAttributeValue.newBuilder();
+              if (value instanceof Boolean) {
+                v.setCeBoolean((Boolean) value);
+              } else if (value instanceof Integer) {
+                v.setCeInteger((Integer) value);
+              } else {
+                v.setCeString(value.toString());
+              }
+              b.putAttributes(name, v.build());
+            });
+    byte[] data = e.data();
+    if (data != null) {
+      if (e.textual()) {
+        b.setTextData(e.dataText());
+      } else {
+        b.setBinaryData(ByteString.copyFrom(data));
+      }
+    }
+    return b.build();
+  }
+
+  static StoredEvent stored(io.evidentsource.api.v1.StoredEvent s) {
+    CloudEvent ce = s.getEvent();
+    String subject = null;
+    String time = null;
+    String contentType = null;
+    var extensions = new LinkedHashMap<String, Object>();
+    Map<String, CloudEventAttributeValue> attributes = ce.getAttributesMap();
+    for (var entry : attributes.entrySet()) {
+      var v = entry.getValue();
+      switch (entry.getKey()) {
+        case "subject" -> subject = v.getCeString();
+        case "datacontenttype" -> contentType = v.getCeString();
+        case "time" -> {
+          var text = attributes.get(TIME_TEXT);
+          time = text != null ? text.getCeString() : DateTimeFormatter.ISO_INSTANT.format(instant(v.getCeTimestamp()));
+        }
+        case TIME_TEXT -> {
+          if (!attributes.containsKey("time")) {
+            extensions.put(TIME_TEXT, v.getCeString());
+          }
+        }
+        default -> extensions.put(entry.getKey(), value(v));
+      }
+    }
+    byte[] data = null;
+    if (ce.hasTextData()) {
+      data = ce.getTextData().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    } else if (ce.hasBinaryData()) {
+      data = ce.getBinaryData().toByteArray();
+    }
+    var event = new Event(ce.getId(), ce.getSource(), ce.getType(), subject, time, contentType, extensions, data);
+    return new StoredEvent(s.getRevision(), instant(s.getRecordedTime()), event);
+  }
+
+  private static Object value(CloudEventAttributeValue v) {
+    switch (v.getAttrCase()) {
+      case CE_BOOLEAN:
+        return v.getCeBoolean();
+      case CE_INTEGER:
+        return v.getCeInteger();
+      case CE_URI:
+        return v.getCeUri();
+      case CE_URI_REF:
+        return v.getCeUriRef();
+      case CE_TIMESTAMP:
+        return DateTimeFormatter.ISO_INSTANT.format(instant(v.getCeTimestamp()));
+      case CE_BYTES:
+        return java.util.Base64.getEncoder().encodeToString(v.getCeBytes().toByteArray());
+      default:
+        return v.getCeString();
+    }
+  }
+
+  static EventSelector selector(Selector s) {
+    var b = EventSelector.newBuilder();
+    if (s instanceof Selector.Equals) {
+      var eq = (Selector.Equals) s;
+      var m = EventSelector.Equals.newBuilder().setAttribute(attribute(eq.attribute()));
+      if (eq.value() != null) {
+        m.setValue(eq.value());
+      }
+      b.setEquals(m);
+    } else if (s instanceof Selector.StartsWith) {
+      var sw = (Selector.StartsWith) s;
+      b.setStartsWith(EventSelector.StartsWith.newBuilder().setAttribute(attribute(sw.attribute())).setPrefix(sw.prefix()));
+    } else if (s instanceof Selector.And) {
+      b.setAnd(group(((Selector.And) s).selectors()));
+    } else if (s instanceof Selector.Or) {
+      b.setOr(group(((Selector.Or) s).selectors()));
+    } else {
+      b.setAny(EventSelector.AnyEvent.getDefaultInstance());
+    }
+    return b.build();
+  }
+
+  private static EventSelector.Selectors group(List<Selector> list) {
+    var g = EventSelector.Selectors.newBuilder();
+    list.forEach(s -> g.addSelectors(selector(s)));
+    return g.build();
+  }
+
+  private static Attribute attribute(Selector.Attribute a) {
+    return switch (a) {
+      case STREAM -> Attribute.ATTRIBUTE_STREAM;
+      case SUBJECT -> Attribute.ATTRIBUTE_SUBJECT;
+      case EVENT_TYPE -> Attribute.ATTRIBUTE_EVENT_TYPE;
+      case TAG -> Attribute.ATTRIBUTE_TAG;
+    };
+  }
+
+  private static Selector selector(EventSelector s) {
+    switch (s.getKindCase()) {
+      case EQUALS:
+        return new Selector.Equals(attribute(s.getEquals().getAttribute()), s.getEquals().hasValue() ? s.getEquals().getValue() : null);
+      case STARTS_WITH:
+        return new Selector.StartsWith(attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
+      case AND:
+        return new Selector.And(selectors(s.getAnd().getSelectorsList()));
+      case OR:
+        return new Selector.Or(selectors(s.getOr().getSelectorsList()));
+      default:
+        return Selector.any();
+    }
+  }
+
+  private static List<Selector> selectors(List<EventSelector> list) {
+    var out = new ArrayList<Selector>();
+    list.forEach(s -> out.add(selector(s)));
+    return out;
+  }
+
+  private static Selector.Attribute attribute(Attribute a) {
+    switch (a) {
+      case ATTRIBUTE_STREAM:
+        return Selector.Attribute.STREAM;
+      case ATTRIBUTE_EVENT_TYPE:
+        return Selector.Attribute.EVENT_TYPE;
+      case ATTRIBUTE_TAG:
+        return Selector.Attribute.TAG;
+      default:
+        return Selector.Attribute.SUBJECT;
+    }
+  }
+
+  static AppendCondition condition(Condition c) {
+    var b = AppendCondition.newBuilder();
+    if (c instanceof Condition.Max) {
+      var m = (Condition.Max) c;
+      b.setMax(AppendCondition.Max.newBuilder().setSelector(selector(m.selector())).setRevision(m.revision()));
+    } else if (c instanceof Condition.Min) {
+      var m = (Condition.Min) c;
+      b.setMin(AppendCondition.Min.newBuilder().setSelector(selector(m.selector())).setRevision(m.revision()));
+    } else {
+      var r = (Condition.Range) c;
+      b.setRange(AppendCondition.Range.newBuilder().setSelector(selector(r.selector())).setStart(r.start()).setEnd(r.end()));
+    }
+    return b.build();
+  }
+
+  private static Condition condition(AppendCondition c) {
+    switch (c.getKindCase()) {
+      case MAX:
+        return Condition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
+      case MIN:
+        return Condition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
+      default:
+        return Condition.range(selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
+    }
+  }
+
+  /** The typed exception for a failed call. */
+  static EvidentSourceException error(Throwable t) {
+    if (t instanceof EvidentSourceException) {
+      return (EvidentSourceException) t;
+    }
+    Status status = Status.fromThrowable(t);
+    String message = status.getDescription() != null ? status.getDescription() : status.getCode().name();
+    String code = status.getCode().name().toLowerCase(Locale.ROOT);
+    Map<String, String> metadata = Map.of();
+    FailedConditions failed = null;
+    var details = StatusProto.fromThrowable(t);
+    if (details != null) {
+      for (var any : details.getDetailsList()) {
+        try {
+          if (any.is(ErrorInfo.class)) {
+            var info = any.unpack(ErrorInfo.class);
+            code = info.getReason();
+            metadata = info.getMetadataMap();
+          } else if (any.is(FailedConditions.class)) {
+            failed = any.unpack(FailedConditions.class);
+          }
+        } catch (InvalidProtocolBufferException e) {
+          // an unreadable detail: keep what the status says
+        }
+      }
+    }
+    switch (status.getCode()) {
+      case NOT_FOUND:
+        return new EvidentSourceException.NotFound(code, message, metadata, t);
+      case ALREADY_EXISTS:
+        return new EvidentSourceException.AlreadyExists(code, message, metadata, t);
+      case INVALID_ARGUMENT:
+        return new EvidentSourceException.InvalidRequest(code, message, metadata, t);
+      case RESOURCE_EXHAUSTED:
+        return new EvidentSourceException.LimitExceeded(code, message, metadata, t);
+      case FAILED_PRECONDITION:
+        if (failed != null) {
+          var failures = new ArrayList<Condition.Failed>();
+          for (var f : failed.getFailedConditionsList()) {
+            failures.add(new Condition.Failed(condition(f.getCondition()), f.getActualRevision()));
+          }
+          return new ConditionFailedException(message, metadata, failed.getHeadRevision(), failures, t);
+        }
+        return new EvidentSourceException(code, status.getCode(), message, metadata, t);
+      case UNAVAILABLE:
+      case ABORTED:
+      case DEADLINE_EXCEEDED:
+        return new EvidentSourceException.Unavailable(code, status.getCode(), message, metadata, t);
+      default:
+        return new EvidentSourceException(code, status.getCode(), message, metadata, t);
+    }
+  }
+
+  /** Whether a transaction may be retried with the same transaction id. */
+  static boolean retriable(Throwable t) {
+    if (!(t instanceof StatusRuntimeException)) {
+      return false;
+    }
+    var code = ((StatusRuntimeException) t).getStatus().getCode();
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
+  }
+
+  private static CloudEventAttributeValue string(String v) {
+    return CloudEventAttributeValue.newBuilder().setCeString(v).build();
+  }
+}

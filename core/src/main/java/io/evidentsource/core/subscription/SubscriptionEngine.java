@@ -1,0 +1,169 @@
+package io.evidentsource.core.subscription;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.port.ChangeNotifications;
+import io.evidentsource.core.query.EventQuery;
+import io.evidentsource.core.selector.EventSelector;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs live subscriptions over an {@link EventStore}: each reads matching events from a revision
+ * up to the head it saw, then waits for {@link ChangeNotifications} and reads the next range.
+ * Because each range ends at a head the storage reported (every lower revision committed) and the
+ * next range starts right after it, no revision is skipped, repeated or reordered.
+ *
+ * <p>Each open subscription uses one thread of the given executor while it runs.
+ */
+public final class SubscriptionEngine {
+  private final EventStore store;
+  private final ChangeNotifications notifications;
+  private final ExecutorService executor;
+  private final SubscriptionOptions options;
+
+  /**
+   * @param store the event store read from
+   * @param notifications how the reader learns that a database moved
+   * @param executor runs one reader per open subscription (unbounded, e.g. a cached pool)
+   * @param options buffer, stall and heartbeat settings
+   */
+  public SubscriptionEngine(
+      EventStore store,
+      ChangeNotifications notifications,
+      ExecutorService executor,
+      SubscriptionOptions options) {
+    this.store = store;
+    this.notifications = notifications;
+    this.executor = executor;
+    this.options = options;
+  }
+
+  /** The settings subscriptions run with. */
+  public SubscriptionOptions options() {
+    return options;
+  }
+
+  /**
+   * Opens a subscription.
+   *
+   * @param database the database followed
+   * @param selector which events to deliver
+   * @param fromRevision first revision delivered (inclusive, ≥ 1), or null for "only events
+   *     committed from now on"
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_QUERY} for a
+   *     revision below 1
+   */
+  public Subscription subscribe(
+      DatabaseName database, EventSelector selector, @Nullable Long fromRevision) {
+    if (fromRevision != null && fromRevision < 1) {
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "'from_revision' must be >= 1, was " + fromRevision,
+          Map.of("parameter", "from_revision"));
+    }
+    DatabaseInfo start = store.database(database);
+    long first = fromRevision != null ? fromRevision : start.revision() + 1;
+    var subscription = new Subscription(options);
+    var reader = new Reader(database, start.generation(), selector, first, subscription);
+    Future<?> running = executor.submit(reader);
+    subscription.onClose(() -> running.cancel(true));
+    return subscription;
+  }
+
+  private final class Reader implements Runnable {
+    private final DatabaseName database;
+    private final long generation;
+    private final EventSelector selector;
+    private final Subscription out;
+    private long next;
+
+    Reader(
+        DatabaseName database,
+        long generation,
+        EventSelector selector,
+        long next,
+        Subscription out) {
+      this.database = database;
+      this.generation = generation;
+      this.selector = selector;
+      this.next = next;
+      this.out = out;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!out.isClosed()) {
+          long head = head();
+          if (next <= head) {
+            var query = EventQuery.of(selector).withRevision(head).withRange(next, head);
+            var events = store.stream(database, query, Long.MAX_VALUE).events();
+            while (events.hasNext()) {
+              if (!deliver(new SubscriptionItem.Delivered(events.next()))) {
+                return;
+              }
+            }
+            next = head + 1;
+          } else if (!notifications.awaitBeyond(database, head, options.heartbeatInterval())
+              && !deliver(new SubscriptionItem.Heartbeat(head))) {
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (EvidentSourceException e) {
+        out.end(new SubscriptionItem.Ended(e));
+      } catch (RuntimeException e) {
+        out.end(
+            new SubscriptionItem.Ended(
+                new EvidentSourceException(
+                    ErrorCode.INTERNAL,
+                    "the subscription failed while reading events",
+                    Map.of("database", database.value()),
+                    e)));
+      }
+    }
+
+    private long head() {
+      var info = store.database(database);
+      if (info.generation() != generation) {
+        throw new EvidentSourceException(
+            ErrorCode.DATABASE_NOT_FOUND,
+            "database '" + database + "' was deleted while subscribed",
+            Map.of("database", database.value()));
+      }
+      return info.revision();
+    }
+
+    private boolean deliver(SubscriptionItem item) throws InterruptedException {
+      if (out.offer(item)) {
+        return true;
+      }
+      if (!out.isClosed()) {
+        out.end(
+            new SubscriptionItem.Ended(
+                new EvidentSourceException(
+                    ErrorCode.SLOW_CONSUMER,
+                    "the subscriber did not read for "
+                        + options.maxStall().toMillis()
+                        + " ms while "
+                        + options.bufferSize()
+                        + " items were waiting; resume after the last revision received",
+                    Map.of(
+                        "database",
+                        database.value(),
+                        "buffer_size",
+                        options.bufferSize(),
+                        "next_revision",
+                        next))));
+      }
+      return false;
+    }
+  }
+}

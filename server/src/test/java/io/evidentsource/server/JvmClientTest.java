@@ -1,0 +1,239 @@
+package io.evidentsource.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.evidentsource.api.v1.EvidentSourceGrpc;
+import io.evidentsource.client.Condition;
+import io.evidentsource.client.ConditionFailedException;
+import io.evidentsource.client.Event;
+import io.evidentsource.client.EvidentSourceClient;
+import io.evidentsource.client.EvidentSourceException;
+import io.evidentsource.client.Query;
+import io.evidentsource.client.Selector;
+import io.evidentsource.client.StoredEvent;
+import io.evidentsource.client.SubscriptionListener;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The JVM client (module {@code client}) against this server on a random port. */
+@ServerTest
+class JvmClientTest {
+  @Autowired GrpcPort grpcPort;
+  EvidentSourceClient client;
+
+  @BeforeEach
+  void connect() {
+    client =
+        EvidentSourceClient.builder()
+            .address("127.0.0.1", grpcPort.port())
+            .apiKey("test-key")
+            .deadline(Duration.ofSeconds(20))
+            .build();
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  static String name() {
+    return "c-" + UUID.randomUUID().toString().substring(0, 12).replace("-", "");
+  }
+
+  static Event event(String id, String subject) {
+    return Event.builder()
+        .id(id)
+        .source("https://example.com/client")
+        .type("com.example.Happened")
+        .subject(subject)
+        .time("2024-05-01T12:00:00.250+02:00")
+        .tags("t:" + subject)
+        .jsonData("{\"id\":\"" + id + "\"}")
+        .build();
+  }
+
+  @Test
+  void manages_the_catalog_and_reports_typed_errors_with_stable_codes() {
+    String db = name();
+    assertThat(client.createDatabase(db).revision()).isZero();
+    assertThat(client.listDatabases()).extracting(d -> d.name()).contains(db);
+    assertThat(catchThrowableOfType(EvidentSourceException.AlreadyExists.class, () -> client.createDatabase(db)).code())
+        .isEqualTo("database_exists");
+    assertThat(catchThrowableOfType(EvidentSourceException.InvalidRequest.class, () -> client.createDatabase("Bad Name")).code())
+        .isEqualTo("invalid_database_name");
+    client.deleteDatabase(db);
+    var missing = catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.database(db));
+    assertThat(missing.code()).isEqualTo("database_not_found");
+    assertThat(missing.metadata()).containsEntry("database", db);
+  }
+
+  @Test
+  void transacts_with_conditions_and_reads_events_back_exactly() {
+    String db = name();
+    client.createDatabase(db);
+    var first = client.transact(db, List.of(event("a", "o1"), event("b", "o2")));
+    assertThat(first.firstRevision()).isEqualTo(1);
+    assertThat(first.revision()).isEqualTo(2);
+
+    var guarded =
+        client.transact(db, List.of(event("c", "o1")), List.of(Condition.max(Selector.subject("o1"), 1)));
+    assertThat(guarded.revision()).isEqualTo(3);
+
+    var conflict =
+        catchThrowableOfType(
+            ConditionFailedException.class,
+            () -> client.transact(db, List.of(event("d", "o1")), List.of(Condition.max(Selector.subject("o1"), 1))));
+    assertThat(conflict.code()).isEqualTo("condition_failed");
+    assertThat(conflict.failures()).containsExactly(new Condition.Failed(Condition.max(Selector.subject("o1"), 1), 3));
+
+    StoredEvent stored = client.event(db, 3);
+    assertThat(stored.event().time()).isEqualTo("2024-05-01T12:00:00.250+02:00");
+    assertThat(stored.event().dataText()).isEqualTo("{\"id\":\"c\"}");
+    assertThat(stored.event().extensions()).containsEntry("tags", "t:o1");
+    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.event(db, 99)).code())
+        .isEqualTo("revision_not_found");
+    assertThat(catchThrowableOfType(EvidentSourceException.LimitExceeded.class,
+            () -> client.transact(db, java.util.Collections.nCopies(26, event("x", "o9")))).code())
+        .isEqualTo("batch_too_large");
+  }
+
+  @Test
+  void retries_a_transaction_whose_answer_was_lost_with_the_same_id_and_commits_once() {
+    String db = name();
+    client.createDatabase(db);
+    // the first Transact reaches the server and commits, but the client sees UNAVAILABLE
+    var lost = new AtomicInteger();
+    ClientInterceptor loseFirstAnswer =
+        new ClientInterceptor() {
+          @Override
+          public <Q, R> ClientCall<Q, R> interceptCall(
+              MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            boolean drop =
+                method.equals(EvidentSourceGrpc.getTransactMethod()) && lost.getAndIncrement() == 0;
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+              @Override
+              public void start(Listener<R> listener, Metadata headers) {
+                super.start(
+                    !drop
+                        ? listener
+                        : new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                          @Override
+                          public void onMessage(R message) {}
+
+                          @Override
+                          public void onClose(Status status, Metadata trailers) {
+                            super.onClose(Status.UNAVAILABLE.withDescription("answer lost"), trailers);
+                          }
+                        },
+                    headers);
+              }
+            };
+          }
+        };
+    ManagedChannel raw = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
+    try (var flaky =
+        EvidentSourceClient.builder()
+            .channel(ClientInterceptors.intercept(raw, loseFirstAnswer))
+            .retryBackoff(Duration.ofMillis(10))
+            .build()) {
+      var result = flaky.transact(db, List.of(event("a", "x"), event("b", "x")));
+      assertThat(lost.get()).isEqualTo(2);
+      assertThat(result.duplicate()).isTrue();
+      assertThat(result.revision()).isEqualTo(2);
+      assertThat(client.database(db).revision()).isEqualTo(2);
+    } finally {
+      raw.shutdownNow();
+    }
+  }
+
+  @Test
+  void queries_page_lazily_at_the_snapshot_of_the_first_page() {
+    String db = name();
+    client.createDatabase(db);
+    for (int i = 0; i < 5; i++) {
+      var batch = new java.util.ArrayList<Event>();
+      for (int k = 0; k < 5; k++) {
+        batch.add(event("e" + i + "-" + k, k % 2 == 0 ? "even" : "odd"));
+      }
+      client.transact(db, batch);
+    }
+    try (var events = client.query(db, Query.all().pageSize(10))) {
+      var it = events.iterator();
+      assertThat(it.next().revision()).isEqualTo(1);
+      client.transact(db, List.of(event("late", "even"))); // revision 26: after the snapshot
+      var rest = new java.util.ArrayList<Long>();
+      it.forEachRemaining(e -> rest.add(e.revision()));
+      assertThat(rest).hasSize(24).isSorted();
+      assertThat(rest.get(rest.size() - 1)).isEqualTo(25);
+    }
+    assertThat(client.query(db, Query.of(Selector.subject("odd")).newestFirst().pageSize(3)).map(StoredEvent::revision).collect(Collectors.toList()))
+        .hasSize(10)
+        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class,
+            () -> client.query("no-such-db", Query.all()).findFirst()).code())
+        .isEqualTo("database_not_found");
+  }
+
+  @Test
+  void subscriptions_deliver_catch_up_and_live_events_to_the_listener_until_closed() throws Exception {
+    String db = name();
+    client.createDatabase(db);
+    client.transact(db, List.of(event("a", "x"), event("b", "y")));
+    var events = new LinkedBlockingQueue<Long>();
+    var errors = new LinkedBlockingQueue<EvidentSourceException>();
+    var subscription =
+        client.subscribe(
+            db,
+            Selector.subject("x"),
+            1L,
+            new SubscriptionListener() {
+              @Override
+              public void onEvent(StoredEvent event) {
+                events.add(event.revision());
+              }
+
+              @Override
+              public void onError(EvidentSourceException error) {
+                errors.add(error);
+              }
+            });
+    assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+    client.transact(db, List.of(event("c", "y"), event("d", "x")));
+    assertThat(events.poll(10, TimeUnit.SECONDS)).isEqualTo(4);
+    subscription.close();
+    assertThat(errors.poll(10, TimeUnit.SECONDS).code()).isEqualTo("cancelled");
+    client.transact(db, List.of(event("e", "x")));
+    assertThat(events.poll(300, TimeUnit.MILLISECONDS)).as("nothing after close").isNull();
+  }
+
+  @Test
+  void a_call_past_its_deadline_fails_with_deadline_exceeded() {
+    try (var impatient =
+        EvidentSourceClient.builder().address("127.0.0.1", grpcPort.port()).deadline(Duration.ofNanos(1)).build()) {
+      var e = catchThrowableOfType(EvidentSourceException.Unavailable.class, impatient::listDatabases);
+      assertThat(e.code()).isEqualTo("deadline_exceeded");
+    }
+  }
+}
