@@ -108,6 +108,25 @@ class HostileModuleTest {
     }
 
     @Test
+    void an_infinite_loop_is_interrupted_when_interpreted_too() {
+      var interpreted = new Fixture(WasmLimits.defaults()
+          .withCallTimeout(Duration.ofMillis(300)).withCompile(false));
+      try {
+        interpreted.views.publish(DB, Fixture.view("bad", EventSelector.any()),
+            Wat.view("", "(loop $forever (br $forever)) (i64.const 0)"));
+        interpreted.append(event("x", "s"));
+        failsWith(() -> interpreted.views.read(DB, "bad", null, StateViewRead.latest(Map.of())),
+            ErrorCode.COMPONENT_TIMEOUT, "did not finish within 300 ms");
+        assertThat(interpreted.runtime.isCompiled(
+            new io.evidentsource.core.component.ComponentId(
+                DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "bad", 1)))
+            .isFalse();
+      } finally {
+        interpreted.close();
+      }
+    }
+
+    @Test
     void unbounded_memory_growth_stops_at_the_memory_cap() {
       // grows one page at a time until refused, then reports how far it got
       hostile(Wat.view(
