@@ -133,6 +133,26 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     return loaded(id).created.get();
   }
 
+  /**
+   * The linear memory, in bytes, held by the idle instances of {@code id} (pool diagnostics; the
+   * compiled classes and Chicory's per-instance structures come on top).
+   */
+  public long idleMemoryBytes(ComponentId id) {
+    long bytes = 0;
+    for (var guest : loaded(id).idle) {
+      var instance = guest.instance;
+      if (instance != null) {
+        bytes += (long) instance.memory().pages() * WasmLimits.PAGE_BYTES;
+      }
+    }
+    return bytes;
+  }
+
+  /** How many idle instances {@code id} has in its pool. */
+  public int idleInstances(ComponentId id) {
+    return loaded(id).idle.size();
+  }
+
   private Loaded prepare(ComponentKind kind, byte[] bytes) {
     if (bytes.length > limits.maxModuleBytes()) {
       throw new EvidentSourceException(
