@@ -405,19 +405,24 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     var paramsJson = GuestJson.params(params);
     byte[] current = state;
     int from = 0;
+    byte[] pending = null; // the JSON of events.get(from), serialized while filling a batch
     while (from < events.size()) {
       int to = from;
       long bytes = 0;
+      var jsons = new ArrayList<byte[]>(Math.min(limits.evolveBatchEvents(), events.size() - from));
       while (to < events.size() && to - from < limits.evolveBatchEvents()) {
-        int size = GuestJson.size(events.get(to));
-        if (to > from && bytes + size > limits.evolveBatchBytes()) {
+        byte[] json = pending != null ? pending : GuestJson.eventJson(events.get(to));
+        pending = null;
+        if (to > from && bytes + json.length > limits.evolveBatchBytes()) {
+          pending = json;
           break;
         }
-        bytes += size;
+        jsons.add(json);
+        bytes += json.length;
         to++;
       }
       var batch = events.subList(from, to);
-      var eventsJson = GuestJson.events(batch);
+      var eventsJson = GuestJson.array(jsons, bytes);
       var previous = current;
       current =
           call(

@@ -12,35 +12,37 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.ConditionJson;
 import io.evidentsource.json.JsonSupport;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
 /** The JSON the host and guests exchange (DESIGN §6): inputs written, outputs read. */
 final class GuestJson {
   private GuestJson() {}
 
-  /** A JSON array of stored CloudEvents (with {@code revision} and {@code recordedtime}). */
-  static byte[] events(List<StoredEvent> events) {
-    var out = new ByteArrayOutputStream(512 * events.size() + 2);
-    try (JsonGenerator g = JsonSupport.mapper().createGenerator(out)) {
-      g.writeStartArray();
-      for (var e : events) {
-        CloudEventJson.write(e, g);
-      }
-      g.writeEndArray();
-    }
-    return out.toByteArray();
+  /** One stored event's compact JSON. */
+  static byte[] eventJson(StoredEvent event) {
+    return CloudEventJson.toJsonBytes(event);
   }
 
-  /** The size of one stored event's JSON, for batching. */
-  static int size(StoredEvent event) {
-    return CloudEventJson.toJsonBytes(event).length;
+  /** A JSON array of already serialized values holding {@code bytes} bytes in total. */
+  static byte[] array(List<byte[]> values, long bytes) {
+    var out = new byte[(int) (bytes + values.size() + 1)];
+    int at = 0;
+    out[at++] = '[';
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        out[at++] = ',';
+      }
+      var v = values.get(i);
+      System.arraycopy(v, 0, out, at, v.length);
+      at += v.length;
+    }
+    out[at] = ']';
+    return out;
   }
 
   /** A JSON object of string parameters. */

@@ -39,6 +39,24 @@ class InstancePoolTest {
   }
 
   @Test
+  void batches_are_cut_by_bytes_without_losing_or_repeating_an_event() {
+    var d = WasmLimits.defaults();
+    var small = new Fixture(new WasmLimits(d.maxModuleBytes(), d.maxMemoryBytes(), d.callTimeout(),
+        d.maxOutputBytes(), 1000, 300, d.maxViewReads(), d.poolSize(), true));
+    try {
+      small.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
+      for (int i = 0; i < 37; i++) {
+        small.append(event("e" + i, "subject-" + "x".repeat(i * 7)));
+      }
+      // events of ~100 to ~350 bytes against a 300-byte batch: one to three events per call
+      assertThat(small.views.read(DB, "count", null, StateViewRead.latest(Map.of())).content())
+          .asString().isEqualTo("37");
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
   void an_instance_whose_call_failed_is_discarded() {
     // traps on the second event it sees: the guest's state is suspect afterwards
     f.views.publish(DB, Fixture.view("fragile", EventSelector.any()),
