@@ -1,6 +1,7 @@
 package io.evidentsource.server;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -24,10 +25,13 @@ import tools.jackson.databind.JsonNode;
 class DatabaseController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
+  private final ComponentRegistry components;
 
-  DatabaseController(EventStore store, EvidentSourceProperties properties) {
+  DatabaseController(
+      EventStore store, EvidentSourceProperties properties, ComponentRegistry components) {
     this.store = store;
     this.properties = properties;
+    this.components = components;
   }
 
   @GetMapping
@@ -70,6 +74,7 @@ class DatabaseController {
   @DeleteMapping("/{db}")
   ResponseEntity<Void> delete(@PathVariable("db") String db) {
     store.deleteDatabase(DatabaseName.of(db));
+    components.forget(DatabaseName.of(db));
     return ResponseEntity.noContent().build();
   }
 

@@ -43,7 +43,14 @@ class ErrorHandlingTest {
               Map.entry(ErrorCode.METHOD_NOT_ALLOWED, 405),
               Map.entry(ErrorCode.CONTENTION_TIMEOUT, 503),
               Map.entry(ErrorCode.SLOW_CONSUMER, 503),
-              Map.entry(ErrorCode.INTERNAL, 500)));
+              Map.entry(ErrorCode.INTERNAL, 500),
+              Map.entry(ErrorCode.STATE_VIEW_NOT_FOUND, 404),
+              Map.entry(ErrorCode.STATE_CHANGE_NOT_FOUND, 404),
+              Map.entry(ErrorCode.COMPONENT_TOO_LARGE, 413),
+              Map.entry(ErrorCode.COMPONENT_FAILED, 500),
+              Map.entry(ErrorCode.COMPONENT_LIMIT_EXCEEDED, 500),
+              Map.entry(ErrorCode.COMPONENT_TIMEOUT, 504),
+              Map.entry(ErrorCode.COMMAND_REJECTED, 422)));
       assertThat(expected.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
       expected.forEach(
           (code, status) ->

@@ -49,7 +49,26 @@ public enum ErrorCode {
       "slow_consumer",
       "The subscriber read too slowly; its buffer stayed full and the subscription was ended",
       true),
-  INTERNAL("internal", "An unexpected error occurred on the server", true);
+  INTERNAL("internal", "An unexpected error occurred on the server", true),
+  STATE_VIEW_NOT_FOUND(
+      "state_view_not_found", "No state view of that name (or version) is published", false),
+  STATE_CHANGE_NOT_FOUND(
+      "state_change_not_found", "No state change of that name (or version) is published", false),
+  INVALID_COMPONENT(
+      "invalid_component",
+      "The WebAssembly module or its metadata does not meet the component ABI",
+      false),
+  COMPONENT_TOO_LARGE(
+      "component_too_large", "The WebAssembly module is larger than the module size limit", false),
+  COMPONENT_FAILED(
+      "component_failed", "The component trapped or reported an error while running", false),
+  COMPONENT_TIMEOUT(
+      "component_timeout", "The component did not finish within the per-call deadline", false),
+  COMPONENT_LIMIT_EXCEEDED(
+      "component_limit_exceeded",
+      "The component exceeded its memory or output limit while running",
+      false),
+  COMMAND_REJECTED("command_rejected", "The state change rejected the command", false);
 
   private final String code;
   private final String defaultMessage;

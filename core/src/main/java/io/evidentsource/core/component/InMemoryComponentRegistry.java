@@ -1,0 +1,126 @@
+package io.evidentsource.core.component;
+
+import io.evidentsource.core.model.DatabaseName;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/** A {@link ComponentRegistry} in the heap: lost on restart, like the in-memory storage. */
+public final class InMemoryComponentRegistry implements ComponentRegistry {
+  private final Map<DatabaseName, Catalog> catalogs = new ConcurrentHashMap<>();
+
+  private static final class Catalog {
+    final TreeMap<String, List<PublishedStateView>> views = new TreeMap<>();
+    final TreeMap<String, List<PublishedStateChange>> changes = new TreeMap<>();
+    final Map<ComponentId, byte[]> modules = new ConcurrentHashMap<>();
+  }
+
+  private Catalog catalog(DatabaseName database) {
+    return catalogs.computeIfAbsent(database, d -> new Catalog());
+  }
+
+  @Override
+  public PublishedStateView addStateView(
+      DatabaseName database, StateViewDefinition definition, byte[] module, Instant createdAt) {
+    var catalog = catalog(database);
+    synchronized (catalog) {
+      var versions = catalog.views.computeIfAbsent(definition.name(), n -> new ArrayList<>());
+      var id =
+          new ComponentId(
+              database, ComponentKind.STATE_VIEW, definition.name(), versions.size() + 1);
+      var published = new PublishedStateView(id, definition, createdAt, module.length);
+      catalog.modules.put(id, module.clone());
+      versions.add(published);
+      return published;
+    }
+  }
+
+  @Override
+  public PublishedStateChange addStateChange(
+      DatabaseName database, StateChangeDefinition definition, byte[] module, Instant createdAt) {
+    var catalog = catalog(database);
+    synchronized (catalog) {
+      var versions = catalog.changes.computeIfAbsent(definition.name(), n -> new ArrayList<>());
+      var id =
+          new ComponentId(
+              database, ComponentKind.STATE_CHANGE, definition.name(), versions.size() + 1);
+      var published = new PublishedStateChange(id, definition, createdAt, module.length);
+      catalog.modules.put(id, module.clone());
+      versions.add(published);
+      return published;
+    }
+  }
+
+  @Override
+  public Optional<PublishedStateView> stateView(
+      DatabaseName database, String name, @Nullable Integer version) {
+    var catalog = catalog(database);
+    synchronized (catalog) {
+      return pick(catalog.views.get(name), version);
+    }
+  }
+
+  @Override
+  public Optional<PublishedStateChange> stateChange(
+      DatabaseName database, String name, @Nullable Integer version) {
+    var catalog = catalog(database);
+    synchronized (catalog) {
+      return pick(catalog.changes.get(name), version);
+    }
+  }
+
+  private static <T> Optional<T> pick(@Nullable List<T> versions, @Nullable Integer version) {
+    if (versions == null || versions.isEmpty()) {
+      return Optional.empty();
+    }
+    if (version == null) {
+      return Optional.of(versions.get(versions.size() - 1));
+    }
+    return version >= 1 && version <= versions.size()
+        ? Optional.of(versions.get(version - 1))
+        : Optional.empty();
+  }
+
+  @Override
+  public List<PublishedStateView> stateViews(DatabaseName database) {
+    var catalog = catalog(database);
+    synchronized (catalog) {
+      return flatten(catalog.views, Function.identity());
+    }
+  }
+
+  @Override
+  public List<PublishedStateChange> stateChanges(DatabaseName database) {
+    var catalog = catalog(database);
+    synchronized (catalog) {
+      return flatten(catalog.changes, Function.identity());
+    }
+  }
+
+  private static <T> List<T> flatten(TreeMap<String, List<T>> byName, Function<T, T> f) {
+    var all = new ArrayList<T>();
+    byName.values().forEach(vs -> vs.forEach(v -> all.add(f.apply(v))));
+    return List.copyOf(all);
+  }
+
+  @Override
+  public Optional<byte[]> module(ComponentId id) {
+    var catalog = catalogs.get(id.database());
+    if (catalog == null) {
+      return Optional.empty();
+    }
+    var bytes = catalog.modules.get(id);
+    return bytes == null ? Optional.empty() : Optional.of(bytes.clone());
+  }
+
+  @Override
+  public void forget(DatabaseName database) {
+    catalogs.remove(database);
+  }
+}

@@ -1,0 +1,30 @@
+package io.evidentsource.core.component;
+
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Who sent a command and how; recorded on each decided event (DESIGN §2).
+ *
+ * @param principal the authenticated principal, or null
+ * @param origin {@code http} or {@code grpc}
+ * @param correlationId the caller's correlation id, or null to use the transaction id
+ * @param causationId what caused the command, or null
+ * @param transactionId the idempotency key of the resulting transaction, or null
+ */
+public record Provenance(
+    @Nullable String principal,
+    String origin,
+    @Nullable String correlationId,
+    @Nullable String causationId,
+    @Nullable UUID transactionId) {
+  public Provenance {
+    Objects.requireNonNull(origin, "origin");
+  }
+
+  /** An anonymous HTTP command. */
+  public static Provenance http() {
+    return new Provenance(null, "http", null, null, null);
+  }
+}

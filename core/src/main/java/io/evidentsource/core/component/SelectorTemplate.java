@@ -1,0 +1,61 @@
+package io.evidentsource.core.component;
+
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.selector.EventSelector;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fills {@code {param}} placeholders in a selector's values from read parameters, e.g. {@code
+ * {"type":"equals","attr":{"subject":"account/{account_id}"}}} with {@code account_id=a1} selects
+ * subject {@code account/a1}. A placeholder without a parameter is an {@code INVALID_QUERY}.
+ */
+public final class SelectorTemplate {
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+
+  private SelectorTemplate() {}
+
+  /** The selector with every placeholder replaced. */
+  public static EventSelector fill(EventSelector selector, Map<String, String> params) {
+    if (selector instanceof EventSelector.Equals e) {
+      return e.value() == null
+          ? e
+          : new EventSelector.Equals(e.attribute(), fill(e.value(), params));
+    }
+    if (selector instanceof EventSelector.StartsWith s) {
+      return new EventSelector.StartsWith(s.attribute(), fill(s.prefix(), params));
+    }
+    if (selector instanceof EventSelector.And a) {
+      var parts = new ArrayList<EventSelector>();
+      a.selectors().forEach(p -> parts.add(fill(p, params)));
+      return new EventSelector.And(parts);
+    }
+    if (selector instanceof EventSelector.Or o) {
+      var parts = new ArrayList<EventSelector>();
+      o.selectors().forEach(p -> parts.add(fill(p, params)));
+      return new EventSelector.Or(parts);
+    }
+    return selector;
+  }
+
+  static String fill(String value, Map<String, String> params) {
+    Matcher m = PLACEHOLDER.matcher(value);
+    var out = new StringBuilder();
+    while (m.find()) {
+      var name = m.group(1);
+      var replacement = params.get(name);
+      if (replacement == null) {
+        throw new EvidentSourceException(
+            ErrorCode.INVALID_QUERY,
+            "the state view's selector needs the parameter '" + name + "'",
+            Map.of("parameter", name));
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,183 @@
+package io.evidentsource.core.component;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.StoredEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Publishing state changes and executing commands (DESIGN §2): the decision reads views at the
+ * basis revision, its events get provenance extensions ({@code correlationid}, {@code
+ * causationid}, {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code
+ * principal}, {@code origin}) and are appended with its conditions as one transaction.
+ */
+public final class StateChanges {
+  private final EventStore store;
+  private final ComponentRegistry registry;
+  private final ComponentRuntime runtime;
+  private final StateViews views;
+  private final Clock clock;
+  private final Supplier<UUID> ids;
+
+  /**
+   * @param store the event store commands append to
+   * @param registry where published changes are kept
+   * @param runtime the WebAssembly host
+   * @param views the views a decision reads
+   * @param clock the source of publication and effective times
+   * @param ids the source of correlation ids when the caller gives none
+   */
+  public StateChanges(
+      EventStore store,
+      ComponentRegistry registry,
+      ComponentRuntime runtime,
+      StateViews views,
+      Clock clock,
+      Supplier<UUID> ids) {
+    this.store = store;
+    this.registry = registry;
+    this.runtime = runtime;
+    this.views = views;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /**
+   * Publishes the next version of a state change after validating the module against the ABI.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_COMPONENT}, {@code
+   *     COMPONENT_TOO_LARGE}
+   */
+  public PublishedStateChange publish(
+      DatabaseName database, StateChangeDefinition definition, byte[] module) {
+    store.database(database);
+    runtime.validate(ComponentKind.STATE_CHANGE, module);
+    var published = registry.addStateChange(database, definition, module, clock.instant());
+    runtime.load(published.id(), module);
+    return published;
+  }
+
+  /** Every version of every state change of a database, by name then version. */
+  public List<PublishedStateChange> list(DatabaseName database) {
+    store.database(database);
+    return registry.stateChanges(database);
+  }
+
+  /**
+   * One version of a state change, or the latest when {@code version} is null.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND}
+   */
+  public PublishedStateChange describe(
+      DatabaseName database, String name, @Nullable Integer version) {
+    store.database(database);
+    return registry
+        .stateChange(database, name, version)
+        .orElseThrow(() -> notFound(database, name, version));
+  }
+
+  /**
+   * Executes a command: decide at the current head, then append the decided events with their
+   * conditions.
+   *
+   * @throws EvidentSourceException {@code COMMAND_REJECTED} with fields {@code rejection_code} and
+   *     {@code rejection_message}; {@code CONDITION_FAILED} when a returned condition fails (retry
+   *     with fresh state); the component errors; the transaction errors
+   */
+  public CommandResult execute(
+      DatabaseName database,
+      String name,
+      @Nullable Integer version,
+      Command command,
+      Provenance provenance) {
+    var info = store.database(database);
+    var change = describe(database, name, version);
+    var id = change.id();
+    if (!runtime.isLoaded(id)) {
+      runtime.load(
+          id, registry.module(id).orElseThrow(() -> notFound(database, name, version)));
+    }
+    long basis = info.revision();
+    var correlationId =
+        provenance.correlationId() != null
+            ? provenance.correlationId()
+            : (provenance.transactionId() != null ? provenance.transactionId() : ids.get())
+                .toString();
+    var metadata =
+        new DecideMetadata(
+            database,
+            basis,
+            info.revisionTime(),
+            clock.instant(),
+            provenance.principal(),
+            correlationId,
+            provenance.causationId());
+    ComponentRuntime.ViewReader reader =
+        (view, params) -> views.read(database, view, null, StateViewRead.at(basis, params));
+    var result = runtime.decide(id, command, metadata, reader);
+    if (result instanceof DecideResult.Rejection r) {
+      var fields = new LinkedHashMap<String, Object>();
+      fields.put("rejection_code", r.code());
+      fields.put("rejection_message", r.message());
+      throw new EvidentSourceException(
+          ErrorCode.COMMAND_REJECTED,
+          "state change '" + name + "' rejected the command: " + r.message(),
+          fields);
+    }
+    var decision = (DecideResult.Decision) result;
+    if (decision.events().isEmpty()) {
+      return new CommandResult(basis, null, List.of());
+    }
+    var events = new ArrayList<Event>();
+    for (var e : decision.events()) {
+      var b = e.toBuilder();
+      b.extension("correlationid", correlationId);
+      if (provenance.causationId() != null) {
+        b.extension("causationid", provenance.causationId());
+      }
+      b.extension("statechange", name);
+      b.extension("statechangeversion", id.version());
+      b.extension(
+          "basisrevision", basis <= Integer.MAX_VALUE ? (Object) (int) basis : Long.toString(basis));
+      if (provenance.principal() != null) {
+        b.extension("principal", provenance.principal());
+      }
+      b.extension("origin", provenance.origin());
+      events.add(b.build());
+    }
+    var committed =
+        store.transact(
+            database, new Transaction(provenance.transactionId(), events, decision.conditions()));
+    var stored = new ArrayList<StoredEvent>();
+    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
+      stored.add(store.event(database, r));
+    }
+    return new CommandResult(basis, committed, stored);
+  }
+
+  static EvidentSourceException notFound(
+      DatabaseName database, String name, @Nullable Integer version) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("database", database.value());
+    fields.put("state_change", name);
+    if (version != null) {
+      fields.put("version", version);
+    }
+    return new EvidentSourceException(
+        ErrorCode.STATE_CHANGE_NOT_FOUND,
+        "database '" + database + "' has no state change '" + name + "'"
+            + (version == null ? "" : " version " + version),
+        fields);
+  }
+}

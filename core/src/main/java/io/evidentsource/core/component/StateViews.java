@@ -1,0 +1,284 @@
+package io.evidentsource.core.component;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.query.EventQuery;
+import io.evidentsource.core.query.Order;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Publishing and reading state views (DESIGN §2): versions per name, selector placeholders,
+ * folding in revision or effective-time order, and a cache per (view, version, params) that later
+ * reads extend with the events appended since. Thread-safe.
+ */
+public final class StateViews {
+  private final EventStore store;
+  private final ComponentRegistry registry;
+  private final ComponentRuntime runtime;
+  private final Clock clock;
+  private final Map<CacheKey, Fold> cache;
+
+  /**
+   * @param store the event store the views read
+   * @param registry where published views are kept
+   * @param runtime the WebAssembly host
+   * @param clock the source of publication times
+   * @param cacheEntries the most folds kept (least recently used are dropped)
+   */
+  public StateViews(
+      EventStore store,
+      ComponentRegistry registry,
+      ComponentRuntime runtime,
+      Clock clock,
+      int cacheEntries) {
+    this.store = store;
+    this.registry = registry;
+    this.runtime = runtime;
+    this.clock = clock;
+    this.cache =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<CacheKey, Fold> eldest) {
+            return size() > cacheEntries;
+          }
+        };
+  }
+
+  /**
+   * Publishes the next version of a view after validating the module against the ABI.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_COMPONENT}, {@code
+   *     COMPONENT_TOO_LARGE}
+   */
+  public PublishedStateView publish(
+      DatabaseName database, StateViewDefinition definition, byte[] module) {
+    store.database(database);
+    runtime.validate(ComponentKind.STATE_VIEW, module);
+    var published = registry.addStateView(database, definition, module, clock.instant());
+    runtime.load(published.id(), module);
+    return published;
+  }
+
+  /** Every version of every view of a database, by name then version. */
+  public List<PublishedStateView> list(DatabaseName database) {
+    store.database(database);
+    return registry.stateViews(database);
+  }
+
+  /**
+   * One version of a view, or the latest when {@code version} is null.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_VIEW_NOT_FOUND}
+   */
+  public PublishedStateView describe(
+      DatabaseName database, String name, @Nullable Integer version) {
+    store.database(database);
+    return registry
+        .stateView(database, name, version)
+        .orElseThrow(() -> notFound(database, name, version));
+  }
+
+  /**
+   * Reads a view: the fold of its matching events at the requested point.
+   *
+   * @throws EvidentSourceException {@code STATE_VIEW_NOT_FOUND}, {@code INVALID_QUERY} (a missing
+   *     parameter, {@code as_of_effective_time} on a revision view), the query errors, and the
+   *     runtime's component errors
+   */
+  public StateViewResult read(
+      DatabaseName database, String name, @Nullable Integer version, StateViewRead read) {
+    var info = store.database(database);
+    var view = describe(database, name, version);
+    var definition = view.definition();
+    var effective = definition.temporality() == QueryTemporality.EFFECTIVE;
+    if (!effective && read.asOfEffectiveTime() != null) {
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "'as_of_effective_time' needs a view with query_temporality 'effective'; '" + name
+              + "' folds by revision",
+          Map.of("parameter", "as_of_effective_time"));
+    }
+    ensureLoaded(view.id());
+    var selector = SelectorTemplate.fill(definition.selector(), read.params());
+    var base =
+        EventQuery.of(selector)
+            .withRevision(read.revision())
+            .withAsOfTransactionTime(read.asOfTransactionTime())
+            .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
+            .withAsOfEffectiveTime(read.asOfEffectiveTime());
+    long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
+    var key =
+        new CacheKey(
+            view.id(), info.generation(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
+    Fold cached;
+    synchronized (cache) {
+      cached = cache.get(key);
+    }
+    Fold fold;
+    if (cached != null && cached.revision == snapshot) {
+      fold = cached;
+    } else if (cached != null && cached.revision < snapshot) {
+      var newer =
+          store.stream(
+              database,
+              base.withAsOfTransactionTime(null)
+                  .withRevision(snapshot)
+                  .withRange(cached.revision + 1, snapshot),
+              Long.MAX_VALUE);
+      if (!effective) {
+        fold = extend(view.id(), cached, newer.events(), snapshot, read.params());
+      } else {
+        var events = new ArrayList<StoredEvent>();
+        newer.events().forEachRemaining(events::add);
+        boolean appendsAtTheEnd =
+            cached.maxEffective == null
+                || events.isEmpty()
+                || !events.get(0).effectiveTime().isBefore(cached.maxEffective);
+        fold =
+            appendsAtTheEnd
+                ? extend(view.id(), cached, events.iterator(), snapshot, read.params())
+                : fromScratch(database, view.id(), base, snapshot, read.params());
+      }
+    } else {
+      fold = fromScratch(database, view.id(), base, snapshot, read.params());
+    }
+    if (cached == null || fold.revision > cached.revision) {
+      synchronized (cache) {
+        cache.put(key, fold);
+      }
+    }
+    return new StateViewResult(
+        database,
+        name,
+        view.id().version(),
+        snapshot,
+        fold.lastModifiedRevision,
+        fold.lastModifiedTime,
+        definition.contentType(),
+        fold.state);
+  }
+
+  /** Folds the view from the empty state, ignoring the cache (for tests and diagnostics). */
+  public byte[] foldFromScratch(
+      DatabaseName database, String name, @Nullable Integer version, StateViewRead read) {
+    var view = describe(database, name, version);
+    ensureLoaded(view.id());
+    var effective = view.definition().temporality() == QueryTemporality.EFFECTIVE;
+    var base =
+        EventQuery.of(SelectorTemplate.fill(view.definition().selector(), read.params()))
+            .withRevision(read.revision())
+            .withAsOfTransactionTime(read.asOfTransactionTime())
+            .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
+            .withAsOfEffectiveTime(read.asOfEffectiveTime());
+    long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
+    return fromScratch(database, view.id(), base, snapshot, read.params()).state;
+  }
+
+  private Fold fromScratch(
+      DatabaseName database,
+      ComponentId id,
+      EventQuery base,
+      long snapshot,
+      Map<String, String> params) {
+    var events =
+        store.stream(
+            database, base.withAsOfTransactionTime(null).withRevision(snapshot), Long.MAX_VALUE);
+    return extend(id, Fold.EMPTY, events.events(), snapshot, params);
+  }
+
+  private Fold extend(
+      ComponentId id,
+      Fold from,
+      Iterator<StoredEvent> events,
+      long snapshot,
+      Map<String, String> params) {
+    byte[] state = from.state;
+    long lastRevision = from.lastModifiedRevision;
+    Instant lastTime = from.lastModifiedTime;
+    Instant maxEffective = from.maxEffective;
+    int batchSize = Math.max(1, runtime.evolveBatchSize());
+    var batch = new ArrayList<StoredEvent>(Math.min(batchSize, 1024));
+    while (events.hasNext()) {
+      batch.clear();
+      while (events.hasNext() && batch.size() < batchSize) {
+        batch.add(events.next());
+      }
+      for (var e : batch) {
+        if (e.revision() > lastRevision) {
+          lastRevision = e.revision();
+          lastTime = e.recordedTime();
+        }
+        if (maxEffective == null || e.effectiveTime().isAfter(maxEffective)) {
+          maxEffective = e.effectiveTime();
+        }
+      }
+      var basisTime = batch.get(batch.size() - 1).recordedTime();
+      state = runtime.evolve(id, state, batch, params, basisTime);
+    }
+    return new Fold(snapshot, state, lastRevision, lastTime, maxEffective);
+  }
+
+  void ensureLoaded(ComponentId id) {
+    if (!runtime.isLoaded(id)) {
+      var module =
+          registry
+              .module(id)
+              .orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
+      runtime.load(id, module);
+    }
+  }
+
+  static EvidentSourceException notFound(
+      DatabaseName database, String name, @Nullable Integer version) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("database", database.value());
+    fields.put("state_view", name);
+    if (version != null) {
+      fields.put("version", version);
+    }
+    return new EvidentSourceException(
+        ErrorCode.STATE_VIEW_NOT_FOUND,
+        "database '" + database + "' has no state view '" + name + "'"
+            + (version == null ? "" : " version " + version),
+        fields);
+  }
+
+  private record CacheKey(
+      ComponentId view,
+      long generation,
+      TreeMap<String, String> params,
+      @Nullable Instant asOfEffectiveTime) {}
+
+  private static final class Fold {
+    static final Fold EMPTY = new Fold(0, new byte[0], 0, null, null);
+    final long revision;
+    final byte[] state;
+    final long lastModifiedRevision;
+    final @Nullable Instant lastModifiedTime;
+    final @Nullable Instant maxEffective;
+
+    Fold(
+        long revision,
+        byte[] state,
+        long lastModifiedRevision,
+        @Nullable Instant lastModifiedTime,
+        @Nullable Instant maxEffective) {
+      this.revision = revision;
+      this.state = state;
+      this.lastModifiedRevision = lastModifiedRevision;
+      this.lastModifiedTime = lastModifiedTime;
+      this.maxEffective = maxEffective;
+    }
+  }
+}

@@ -1,0 +1,3 @@
+module evidentsource.io/guests
+
+go 1.24

@@ -1,0 +1,212 @@
+package io.evidentsource.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * State views and state changes over HTTP, with guests from {@code guests/wat} compiled at test
+ * time by wabt; every response is also checked against the OpenAPI document.
+ */
+class ComponentApiTest extends ServerTestBase {
+  static final byte[] COUNTER = wat("counter.wat");
+  static final byte[] ECHO = wat("echo-decide.wat");
+
+  String db;
+  OpenApiShapesTest shapes;
+
+  static byte[] wat(String file) {
+    try {
+      return Wat2Wasm.parse(Files.readString(Path.of("..", "guests", "wat", file)));
+    } catch (IOException e) {
+      throw new IllegalStateException("guest source guests/wat/" + file + " is missing", e);
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    db = api.createDatabase();
+    shapes = new OpenApiShapesTest();
+    shapes.api = api;
+    shapes.load();
+  }
+
+  static byte[] multipart(String boundary, String metadata, byte[] wasm) {
+    var out = new ByteArrayOutputStream();
+    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+            + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n")
+        .getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"wasm\"; "
+            + "filename=\"m.wasm\"\r\nContent-Type: application/wasm\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(wasm);
+    out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
+  Api.Response publish(String kind, String metadata, byte[] wasm) {
+    var boundary = "b" + UUID.randomUUID();
+    return api.post("/api/v1/databases/" + db + "/" + kind,
+        "multipart/form-data; boundary=" + boundary, multipart(boundary, metadata, wasm));
+  }
+
+  Api.Response publishCounter(String name, String selector) {
+    return publish("state-views", "{\"state_view_name\":\"" + name
+        + "\",\"content_type\":\"application/json\",\"event_selector\":" + selector + "}", COUNTER);
+  }
+
+  Api.Response command(String decision) {
+    return api.postJson("/api/v1/databases/" + db + "/state-changes/echo/commands", decision);
+  }
+
+  @Nested
+  class State_views {
+    @Test
+    void publish_list_and_read_with_parameters() {
+      var published = publishCounter("per-subject",
+          "{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/{id}\"}}");
+      shapes.assertConforms(published, "/api/v1/databases/{db}/state-views", "post", 201,
+          "application/json");
+      assertThat(published.json().get("version").intValue()).isEqualTo(1);
+      assertThat(publishCounter("per-subject", "{\"type\":\"any\"}").json().get("version")
+          .intValue()).isEqualTo(2);
+      var list = api.get("/api/v1/databases/" + db + "/state-views");
+      shapes.assertConforms(list, "/api/v1/databases/{db}/state-views", "get", 200,
+          "application/json");
+      assertThat(list.json().get("state_views")).hasSize(2);
+
+      api.append(db, Api.event("1", "s", "t", "acct/a"), Api.event("2", "s", "t", "acct/b"),
+          Api.event("3", "s", "t", "acct/a"));
+      var v1 = api.get("/api/v1/databases/" + db + "/state-views/per-subject/versions/1?id=a");
+      shapes.assertConforms(v1, "/api/v1/databases/{db}/state-views/{name}/versions/{version}",
+          "get", 200, "application/json");
+      JsonNode body = v1.json();
+      assertThat(body.get("content").intValue()).isEqualTo(2);
+      assertThat(body.get("revision").longValue()).isEqualTo(3);
+      assertThat(body.get("last_modified_revision").longValue()).isEqualTo(3);
+      assertThat(body.get("name").stringValue()).isEqualTo("per-subject");
+      var latest = api.get("/api/v1/databases/" + db + "/state-views/per-subject");
+      shapes.assertConforms(latest, "/api/v1/databases/{db}/state-views/{name}", "get", 200,
+          "application/json");
+      assertThat(latest.json().get("content").intValue()).isEqualTo(3);
+      assertThat(latest.json().get("version").intValue()).isEqualTo(2);
+      var atRevision = api.get("/api/v1/databases/" + db
+          + "/state-views/per-subject/versions/1?id=a&revision=1");
+      assertThat(atRevision.json().get("content").intValue()).isEqualTo(1);
+    }
+
+    @Test
+    void format_raw_serves_the_content_with_the_views_content_type() {
+      publishCounter("count", "{\"type\":\"any\"}");
+      api.append(db, Api.event("1", "s", "t", null));
+      var raw = api.get("/api/v1/databases/" + db + "/state-views/count?format=raw");
+      assertThat(raw.status()).isEqualTo(200);
+      assertThat(raw.contentType()).startsWith("application/json");
+      assertThat(raw.text()).isEqualTo("1");
+    }
+
+    @Test
+    void errors_have_stable_codes() {
+      publishCounter("count", "{\"type\":\"equals\",\"attr\":{\"subject\":\"{id}\"}}");
+      api.get("/api/v1/databases/" + db + "/state-views/nope").problem(404, "state_view_not_found");
+      api.get("/api/v1/databases/" + db + "/state-views/count").problem(400, "invalid_query");
+      api.get("/api/v1/databases/" + db + "/state-views/count?id=x&revision=99")
+          .problem(400, "invalid_query");
+      var bad = publish("state-views", "{\"state_view_name\":\"bad\","
+          + "\"content_type\":\"application/json\",\"event_selector\":{\"type\":\"any\"}}", ECHO);
+      var problem = bad.problem(400, "invalid_component");
+      assertThat(problem.get("detail").stringValue())
+          .contains("missing export 'evidentsource_evolve'");
+      assertThat(problem.get("problems")).isNotEmpty();
+      api.post("/api/v1/databases/" + db + "/state-views", "application/json", "{}")
+          .problem(415, "unsupported_media_type");
+      publish("state-views", "{\"state_view_name\":\"x\"}", COUNTER)
+          .problem(400, "malformed_request");
+      api.get("/api/v1/databases/nope-db/state-views").problem(404, "database_not_found");
+    }
+  }
+
+  @Nested
+  class State_changes {
+    @BeforeEach
+    void publishEcho() {
+      var r = publish("state-changes", "{\"state_change_name\":\"echo\"}", ECHO);
+      shapes.assertConforms(r, "/api/v1/databases/{db}/state-changes", "post", 201,
+          "application/json");
+      shapes.assertConforms(api.get("/api/v1/databases/" + db + "/state-changes"),
+          "/api/v1/databases/{db}/state-changes", "get", 200, "application/json");
+    }
+
+    @Test
+    void a_decision_is_committed_with_provenance_201() {
+      var r = api.post("/api/v1/databases/" + db + "/state-changes/echo/commands",
+          "application/json",
+          "{\"events\":[" + Api.event("e1", "bank", "Deposited", "acct/a") + "],"
+              + "\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},\"revision\":0}]}",
+          "X-Correlation-Id", "corr-1");
+      shapes.assertConforms(r, "/api/v1/databases/{db}/state-changes/{name}/commands", "post",
+          201, "application/json");
+      var event = r.json().get("events").get(0);
+      assertThat(event.get("revision").longValue()).isEqualTo(1);
+      assertThat(event.get("correlationid").stringValue()).isEqualTo("corr-1");
+      assertThat(event.get("statechange").stringValue()).isEqualTo("echo");
+      assertThat(event.get("statechangeversion").intValue()).isEqualTo(1);
+      assertThat(event.get("basisrevision").intValue()).isZero();
+      assertThat(event.get("origin").stringValue()).isEqualTo("http");
+      assertThat(r.json().get("transaction").get("revision").longValue()).isEqualTo(1);
+      assertThat(api.revision(db)).isEqualTo(1);
+    }
+
+    @Test
+    void a_rejection_is_422_with_the_components_code() {
+      var p = command("{\"rejection\":{\"code\":\"insufficient_funds\",\"message\":\"only 5\"}}")
+          .problem(422, "command_rejected");
+      assertThat(p.get("rejection_code").stringValue()).isEqualTo("insufficient_funds");
+      assertThat(p.get("rejection_message").stringValue()).isEqualTo("only 5");
+      assertThat(api.revision(db)).isZero();
+    }
+
+    @Test
+    void a_failed_condition_is_409_and_nothing_is_appended() {
+      api.append(db, Api.event("x", "s", "t", null));
+      var p = api.post("/api/v1/databases/" + db + "/state-changes/echo/versions/1/commands",
+              "application/json",
+              "{\"events\":[" + Api.event("e1", "bank", "t", null) + "],"
+                  + "\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},"
+                  + "\"revision\":0}]}")
+          .problem(409, "condition_failed");
+      assertThat(p.get("failed_conditions")).hasSize(1);
+      assertThat(api.revision(db)).isEqualTo(1);
+    }
+
+    @Test
+    void a_trap_is_500_with_the_components_message_and_the_server_carries_on() {
+      var p = command("\"trap\"").problem(500, "component_failed");
+      assertThat(p.get("detail").stringValue()).contains("unreachable");
+      command("{\"events\":[]}");
+      var ok = command("{\"events\":[" + Api.event("e2", "bank", "t", null) + "]}");
+      assertThat(ok.status()).isEqualTo(201);
+    }
+
+    @Test
+    void a_malformed_decision_is_a_component_failure() {
+      command("{\"events\":[{\"id\":\"no-source\"}]}").problem(500, "component_failed");
+    }
+
+    @Test
+    void an_unknown_state_change_is_404() {
+      api.postJson("/api/v1/databases/" + db + "/state-changes/nope/commands", "{}")
+          .problem(404, "state_change_not_found");
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.evidentsource.wasm;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.component.InMemoryComponentRegistry;
+import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateChanges;
+import io.evidentsource.core.component.StateViewDefinition;
+import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+
+/** A real event store, registry and Chicory runtime wired as the server wires them. */
+final class Fixture implements AutoCloseable {
+  static final DatabaseName DB = DatabaseName.of("bank");
+
+  final EventStore store = EventStore.create(new InMemoryStorageAdapter());
+  final ChicoryComponentRuntime runtime;
+  final InMemoryComponentRegistry registry = new InMemoryComponentRegistry();
+  final StateViews views;
+  final StateChanges changes;
+
+  Fixture(WasmLimits limits) {
+    runtime = new ChicoryComponentRuntime(limits);
+    views = new StateViews(store, registry, runtime, Clock.systemUTC(), 1000);
+    changes =
+        new StateChanges(store, registry, runtime, views, Clock.systemUTC(), UUID::randomUUID);
+    store.createDatabase(DB);
+  }
+
+  Fixture() {
+    this(WasmLimits.defaults());
+  }
+
+  static StateViewDefinition view(String name, EventSelector selector) {
+    return new StateViewDefinition(
+        name, null, "application/json", null, selector, QueryTemporality.REVISION);
+  }
+
+  static StateViewDefinition effectiveView(String name, EventSelector selector) {
+    return new StateViewDefinition(
+        name, null, "application/json", null, selector, QueryTemporality.EFFECTIVE);
+  }
+
+  static Event event(String id, String subject) {
+    return Event.builder().id(id).source("test").type("t").subject(subject).build();
+  }
+
+  void append(Event... events) {
+    store.transact(DB, Transaction.of(List.of(events)));
+  }
+
+  @Override
+  public void close() {
+    runtime.close();
+  }
+}
