@@ -43,13 +43,27 @@ final class GrpcErrors {
               INVALID_QUERY,
               INVALID_PAGE_TOKEN,
               UNSUPPORTED_MEDIA_TYPE,
-              NOT_ACCEPTABLE ->
+              NOT_ACCEPTABLE,
+              INVALID_COMPONENT ->
           Status.Code.INVALID_ARGUMENT;
-      case EVENT_TOO_LARGE, BATCH_TOO_LARGE, ATTRIBUTE_TOO_LONG, BODY_TOO_LARGE, SLOW_CONSUMER ->
+      case EVENT_TOO_LARGE,
+              BATCH_TOO_LARGE,
+              ATTRIBUTE_TOO_LONG,
+              BODY_TOO_LARGE,
+              SLOW_CONSUMER,
+              COMPONENT_TOO_LARGE,
+              COMPONENT_LIMIT_EXCEEDED ->
           Status.Code.RESOURCE_EXHAUSTED;
-      case DATABASE_NOT_FOUND, REVISION_NOT_FOUND, NOT_FOUND -> Status.Code.NOT_FOUND;
+      case DATABASE_NOT_FOUND,
+              REVISION_NOT_FOUND,
+              NOT_FOUND,
+              STATE_VIEW_NOT_FOUND,
+              STATE_CHANGE_NOT_FOUND ->
+          Status.Code.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID -> Status.Code.ALREADY_EXISTS;
-      case CONDITION_FAILED -> Status.Code.FAILED_PRECONDITION;
+      case CONDITION_FAILED, COMMAND_REJECTED -> Status.Code.FAILED_PRECONDITION;
+      case COMPONENT_TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+      case COMPONENT_FAILED -> Status.Code.INTERNAL;
       case METHOD_NOT_ALLOWED -> Status.Code.UNIMPLEMENTED;
       case CONTENTION_TIMEOUT -> Status.Code.ABORTED;
       case INTERNAL -> Status.Code.INTERNAL;
