@@ -37,6 +37,12 @@ public final class GrpcLoad {
   private GrpcLoad() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length < 2 || !(args[0].equals("throughput") || args[0].equals("latency"))) {
+      System.err.println(
+          "usage: GrpcLoad throughput PORT [seconds] [batch] [in-flight]\n"
+              + "       GrpcLoad latency PORT [seconds] [rate/s]");
+      System.exit(2);
+    }
     String mode = args[0];
     int port = Integer.parseInt(args[1]);
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;

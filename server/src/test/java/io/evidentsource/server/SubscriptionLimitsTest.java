@@ -43,6 +43,7 @@ class SubscriptionLimitsTest {
   @LocalServerPort int port;
   Api api;
   ManagedChannel channel;
+  ManagedChannel closeLater;
 
   @BeforeEach
   void connect() {
@@ -53,6 +54,9 @@ class SubscriptionLimitsTest {
   @AfterEach
   void disconnect() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    if (closeLater != null) {
+      closeLater.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   String event(int n) {
@@ -98,9 +102,16 @@ class SubscriptionLimitsTest {
       }
       api.append(db, events.toArray(String[]::new));
     }
-    // 500 events of ~2 KB: far more than grpc's flow-control window plus our buffer of 4
+    // 500 events of ~2 KB (1 MB) against a fixed 64 KiB flow-control window (no auto-tuning):
+    // far more than the window, grpc's send buffer and our buffer of 4 can hold
+    ManagedChannel narrow =
+        io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", grpcPort.port())
+            .usePlaintext()
+            .flowControlWindow(64 * 1024)
+            .build();
+    closeLater = narrow;
     var stream =
-        EvidentSourceGrpc.newBlockingStub(channel)
+        EvidentSourceGrpc.newBlockingStub(narrow)
             .withDeadlineAfter(60, TimeUnit.SECONDS)
             .subscribeEvents(SubscribeEventsRequest.newBuilder().setDatabase(db).setFromRevision(1).build());
     assertThat(stream.next().getEvent().getRevision()).isEqualTo(1);
