@@ -167,6 +167,47 @@ class ComponentApiTest extends ServerTestBase {
   }
 
   @Nested
+  class Hostile_components {
+    @Test
+    void an_endless_view_times_out_with_504_while_the_server_keeps_answering() throws Exception {
+      var loop =
+          Wat2Wasm.parse(
+              """
+              (module
+                (memory (export "memory") 1)
+                (func (export "evidentsource_alloc") (param i32) (result i32) (i32.const 1024))
+                (func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
+                  (loop $forever (br $forever)) (i64.const 0)))
+              """);
+      publish(
+          "state-views",
+          "{\"state_view_name\":\"loop\",\"content_type\":\"application/json\","
+              + "\"event_selector\":{\"type\":\"any\"}}",
+          loop);
+      publishCounter("count", "{\"type\":\"any\"}");
+      api.append(db, Api.event("1", "s", "t", null));
+      var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        var looping = pool.submit(() -> api.get("/api/v1/databases/" + db + "/state-views/loop"));
+        for (int i = 0; i < 10; i++) {
+          assertThat(
+                  api.get("/api/v1/databases/" + db + "/state-views/count")
+                      .json()
+                      .get("content")
+                      .intValue())
+              .isEqualTo(1);
+          assertThat(api.get("/api/v1/databases").status()).isEqualTo(200);
+        }
+        var p = looping.get().problem(504, "component_timeout");
+        assertThat(p.get("detail").stringValue()).contains("did not finish within 1000 ms");
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(api.get("/api/v1/databases/" + db + "/state-views/count").status()).isEqualTo(200);
+    }
+  }
+
+  @Nested
   class State_changes {
     @BeforeEach
     void publishEcho() {

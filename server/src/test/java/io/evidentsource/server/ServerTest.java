@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
     properties = {
       "evidentsource.max-request-bytes=" + ServerTest.MAX_REQUEST_BYTES,
       "evidentsource.max-bulk-bytes=" + ServerTest.MAX_BULK_BYTES,
+      "evidentsource.wasm.call-timeout=1s",
     })
 @interface ServerTest {
   /** The request body limit in tests (256 KiB). */
