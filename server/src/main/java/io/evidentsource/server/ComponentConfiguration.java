@@ -14,9 +14,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * State views and state changes: the Chicory runtime with the limits of {@link WasmProperties}
- * and an in-memory component registry (published components are lost on restart, like the
- * in-memory storage; a durable registry implements the same port).
+ * State views and state changes: the Chicory runtime with the limits of {@link WasmProperties} and
+ * an in-memory component registry (published components are lost on restart, like the in-memory
+ * storage; a durable registry implements the same port).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WasmProperties.class)

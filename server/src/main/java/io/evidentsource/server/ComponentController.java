@@ -102,13 +102,19 @@ class ComponentController {
               required(metadata, "content_type"),
               text(metadata, "content_schema", false),
               SelectorJson.read(selectorNode, "event_selector"),
-              temporality == null ? QueryTemporality.REVISION : QueryTemporality.fromJson(temporality));
+              temporality == null
+                  ? QueryTemporality.REVISION
+                  : QueryTemporality.fromJson(temporality));
     } catch (IllegalArgumentException e) {
       throw malformed(e.getMessage(), "query_temporality");
     }
     var published = views.publish(database, definition, module(request));
     return created(
-        "/api/v1/databases/" + db + "/state-views/" + definition.name() + "/versions/"
+        "/api/v1/databases/"
+            + db
+            + "/state-views/"
+            + definition.name()
+            + "/versions/"
             + published.id().version(),
         describe(published));
   }
@@ -123,7 +129,9 @@ class ComponentController {
 
   @GetMapping("/state-views/{name}")
   ResponseEntity<byte[]> readView(
-      @PathVariable("db") String db, @PathVariable("name") String name, HttpServletRequest request) {
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      HttpServletRequest request) {
     return read(db, name, null, request);
   }
 
@@ -160,10 +168,7 @@ class ComponentController {
     }
     var read =
         new StateViewRead(
-            at,
-            time(query, "as_of_transaction_time"),
-            time(query, "as_of_effective_time"),
-            params);
+            at, time(query, "as_of_transaction_time"), time(query, "as_of_effective_time"), params);
     var format = single(query, "format");
     if (format != null && !format.equals("raw") && !format.equals("envelope")) {
       throw invalidQuery("format", "'format' must be 'raw' or 'envelope', was '" + format + "'");
@@ -217,7 +222,11 @@ class ComponentController {
             required(metadata, "state_change_name"), text(metadata, "description", false));
     var published = changes.publish(DatabaseName.of(db), definition, module(request));
     return created(
-        "/api/v1/databases/" + db + "/state-changes/" + definition.name() + "/versions/"
+        "/api/v1/databases/"
+            + db
+            + "/state-changes/"
+            + definition.name()
+            + "/versions/"
             + published.id().version(),
         describe(published));
   }
@@ -232,7 +241,9 @@ class ComponentController {
 
   @PostMapping("/state-changes/{name}/commands")
   ResponseEntity<byte[]> execute(
-      @PathVariable("db") String db, @PathVariable("name") String name, HttpServletRequest request) {
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      HttpServletRequest request) {
     return execute(db, name, null, request);
   }
 
@@ -248,8 +259,10 @@ class ComponentController {
   private ResponseEntity<byte[]> execute(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var body =
-        RequestBodies.read(request, wasm.maxOutputBytes().toBytes(), "evidentsource.wasm.max-output-bytes");
-    var contentType = request.getContentType() == null ? "application/json" : request.getContentType();
+        RequestBodies.read(
+            request, wasm.maxOutputBytes().toBytes(), "evidentsource.wasm.max-output-bytes");
+    var contentType =
+        request.getContentType() == null ? "application/json" : request.getContentType();
     if (CloudEventJson.isJsonMediaType(contentType) && body.length > 0) {
       JsonSupport.parse(body); // malformed JSON is the client's error, not the component's
     }
@@ -278,7 +291,11 @@ class ComponentController {
             transactionId);
     CommandResult result =
         changes.execute(
-            DatabaseName.of(db), name, version, new Command(contentType, headers, body), provenance);
+            DatabaseName.of(db),
+            name,
+            version,
+            new Command(contentType, headers, body),
+            provenance);
     var out = JsonSupport.mapper().createObjectNode();
     out.put("basis_revision", result.basisRevision());
     var tx = result.transaction();
@@ -310,8 +327,10 @@ class ComponentController {
     node.put("description", d.description());
     node.put("content_type", d.contentType());
     node.put("content_schema", d.contentSchema());
-    node.set("event_selector", JsonSupport.parse(SelectorJson.toJson(d.selector()).getBytes(
-        java.nio.charset.StandardCharsets.UTF_8)));
+    node.set(
+        "event_selector",
+        JsonSupport.parse(
+            SelectorJson.toJson(d.selector()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     node.put("query_temporality", d.temporality().jsonName());
     node.put("module_size", v.moduleSize());
     return node;
@@ -336,7 +355,10 @@ class ComponentController {
     for (String member : node.propertyNames()) {
       if (!allowed.contains(member)) {
         throw malformed(
-            "unexpected metadata member '" + member + "'; allowed: " + allowed.stream().sorted().toList(),
+            "unexpected metadata member '"
+                + member
+                + "'; allowed: "
+                + allowed.stream().sorted().toList(),
             member);
       }
     }

@@ -25,10 +25,14 @@ final class ErrorStatus {
               INVALID_PAGE_TOKEN,
               INVALID_COMPONENT ->
           HttpStatus.BAD_REQUEST;
-      case EVENT_TOO_LARGE, BATCH_TOO_LARGE, ATTRIBUTE_TOO_LONG, BODY_TOO_LARGE,
+      case EVENT_TOO_LARGE,
+              BATCH_TOO_LARGE,
+              ATTRIBUTE_TOO_LONG,
+              BODY_TOO_LARGE,
               COMPONENT_TOO_LARGE ->
           HttpStatus.CONTENT_TOO_LARGE;
-      case DATABASE_NOT_FOUND, REVISION_NOT_FOUND,
+      case DATABASE_NOT_FOUND,
+              REVISION_NOT_FOUND,
               NOT_FOUND,
               STATE_VIEW_NOT_FOUND,
               STATE_CHANGE_NOT_FOUND ->
@@ -39,8 +43,7 @@ final class ErrorStatus {
       case METHOD_NOT_ALLOWED -> HttpStatus.METHOD_NOT_ALLOWED;
       case CONTENTION_TIMEOUT, SLOW_CONSUMER -> HttpStatus.SERVICE_UNAVAILABLE;
       case COMMAND_REJECTED -> HttpStatus.UNPROCESSABLE_CONTENT;
-      case INTERNAL, COMPONENT_FAILED, COMPONENT_LIMIT_EXCEEDED ->
-          HttpStatus.INTERNAL_SERVER_ERROR;
+      case INTERNAL, COMPONENT_FAILED, COMPONENT_LIMIT_EXCEEDED -> HttpStatus.INTERNAL_SERVER_ERROR;
       case COMPONENT_TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
     };
   }

@@ -43,12 +43,20 @@ class ComponentApiTest extends ServerTestBase {
 
   static byte[] multipart(String boundary, String metadata, byte[] wasm) {
     var out = new ByteArrayOutputStream();
-    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-            + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n")
-        .getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"wasm\"; "
-            + "filename=\"m.wasm\"\r\nContent-Type: application/wasm\r\n\r\n")
-        .getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                + "Content-Type: application/json\r\n\r\n"
+                + metadata
+                + "\r\n")
+            .getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"wasm\"; "
+                + "filename=\"m.wasm\"\r\nContent-Type: application/wasm\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8));
     out.writeBytes(wasm);
     out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return out.toByteArray();
@@ -56,13 +64,21 @@ class ComponentApiTest extends ServerTestBase {
 
   Api.Response publish(String kind, String metadata, byte[] wasm) {
     var boundary = "b" + UUID.randomUUID();
-    return api.post("/api/v1/databases/" + db + "/" + kind,
-        "multipart/form-data; boundary=" + boundary, multipart(boundary, metadata, wasm));
+    return api.post(
+        "/api/v1/databases/" + db + "/" + kind,
+        "multipart/form-data; boundary=" + boundary,
+        multipart(boundary, metadata, wasm));
   }
 
   Api.Response publishCounter(String name, String selector) {
-    return publish("state-views", "{\"state_view_name\":\"" + name
-        + "\",\"content_type\":\"application/json\",\"event_selector\":" + selector + "}", COUNTER);
+    return publish(
+        "state-views",
+        "{\"state_view_name\":\""
+            + name
+            + "\",\"content_type\":\"application/json\",\"event_selector\":"
+            + selector
+            + "}",
+        COUNTER);
   }
 
   Api.Response command(String decision) {
@@ -73,35 +89,45 @@ class ComponentApiTest extends ServerTestBase {
   class State_views {
     @Test
     void publish_list_and_read_with_parameters() {
-      var published = publishCounter("per-subject",
-          "{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/{id}\"}}");
-      shapes.assertConforms(published, "/api/v1/databases/{db}/state-views", "post", 201,
-          "application/json");
+      var published =
+          publishCounter(
+              "per-subject", "{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/{id}\"}}");
+      shapes.assertConforms(
+          published, "/api/v1/databases/{db}/state-views", "post", 201, "application/json");
       assertThat(published.json().get("version").intValue()).isEqualTo(1);
-      assertThat(publishCounter("per-subject", "{\"type\":\"any\"}").json().get("version")
-          .intValue()).isEqualTo(2);
+      assertThat(
+              publishCounter("per-subject", "{\"type\":\"any\"}").json().get("version").intValue())
+          .isEqualTo(2);
       var list = api.get("/api/v1/databases/" + db + "/state-views");
-      shapes.assertConforms(list, "/api/v1/databases/{db}/state-views", "get", 200,
-          "application/json");
+      shapes.assertConforms(
+          list, "/api/v1/databases/{db}/state-views", "get", 200, "application/json");
       assertThat(list.json().get("state_views")).hasSize(2);
 
-      api.append(db, Api.event("1", "s", "t", "acct/a"), Api.event("2", "s", "t", "acct/b"),
+      api.append(
+          db,
+          Api.event("1", "s", "t", "acct/a"),
+          Api.event("2", "s", "t", "acct/b"),
           Api.event("3", "s", "t", "acct/a"));
       var v1 = api.get("/api/v1/databases/" + db + "/state-views/per-subject/versions/1?id=a");
-      shapes.assertConforms(v1, "/api/v1/databases/{db}/state-views/{name}/versions/{version}",
-          "get", 200, "application/json");
+      shapes.assertConforms(
+          v1,
+          "/api/v1/databases/{db}/state-views/{name}/versions/{version}",
+          "get",
+          200,
+          "application/json");
       JsonNode body = v1.json();
       assertThat(body.get("content").intValue()).isEqualTo(2);
       assertThat(body.get("revision").longValue()).isEqualTo(3);
       assertThat(body.get("last_modified_revision").longValue()).isEqualTo(3);
       assertThat(body.get("name").stringValue()).isEqualTo("per-subject");
       var latest = api.get("/api/v1/databases/" + db + "/state-views/per-subject");
-      shapes.assertConforms(latest, "/api/v1/databases/{db}/state-views/{name}", "get", 200,
-          "application/json");
+      shapes.assertConforms(
+          latest, "/api/v1/databases/{db}/state-views/{name}", "get", 200, "application/json");
       assertThat(latest.json().get("content").intValue()).isEqualTo(3);
       assertThat(latest.json().get("version").intValue()).isEqualTo(2);
-      var atRevision = api.get("/api/v1/databases/" + db
-          + "/state-views/per-subject/versions/1?id=a&revision=1");
+      var atRevision =
+          api.get(
+              "/api/v1/databases/" + db + "/state-views/per-subject/versions/1?id=a&revision=1");
       assertThat(atRevision.json().get("content").intValue()).isEqualTo(1);
     }
 
@@ -122,8 +148,12 @@ class ComponentApiTest extends ServerTestBase {
       api.get("/api/v1/databases/" + db + "/state-views/count").problem(400, "invalid_query");
       api.get("/api/v1/databases/" + db + "/state-views/count?id=x&revision=99")
           .problem(400, "invalid_query");
-      var bad = publish("state-views", "{\"state_view_name\":\"bad\","
-          + "\"content_type\":\"application/json\",\"event_selector\":{\"type\":\"any\"}}", ECHO);
+      var bad =
+          publish(
+              "state-views",
+              "{\"state_view_name\":\"bad\","
+                  + "\"content_type\":\"application/json\",\"event_selector\":{\"type\":\"any\"}}",
+              ECHO);
       var problem = bad.problem(400, "invalid_component");
       assertThat(problem.get("detail").stringValue())
           .contains("missing export 'evidentsource_evolve'");
@@ -137,25 +167,78 @@ class ComponentApiTest extends ServerTestBase {
   }
 
   @Nested
+  class Hostile_components {
+    @Test
+    void an_endless_view_times_out_with_504_while_the_server_keeps_answering() throws Exception {
+      var loop =
+          Wat2Wasm.parse(
+              """
+              (module
+                (memory (export "memory") 1)
+                (func (export "evidentsource_alloc") (param i32) (result i32) (i32.const 1024))
+                (func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
+                  (loop $forever (br $forever)) (i64.const 0)))
+              """);
+      publish(
+          "state-views",
+          "{\"state_view_name\":\"loop\",\"content_type\":\"application/json\","
+              + "\"event_selector\":{\"type\":\"any\"}}",
+          loop);
+      publishCounter("count", "{\"type\":\"any\"}");
+      api.append(db, Api.event("1", "s", "t", null));
+      var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        var looping = pool.submit(() -> api.get("/api/v1/databases/" + db + "/state-views/loop"));
+        for (int i = 0; i < 10; i++) {
+          assertThat(
+                  api.get("/api/v1/databases/" + db + "/state-views/count")
+                      .json()
+                      .get("content")
+                      .intValue())
+              .isEqualTo(1);
+          assertThat(api.get("/api/v1/databases").status()).isEqualTo(200);
+        }
+        var p = looping.get().problem(504, "component_timeout");
+        assertThat(p.get("detail").stringValue()).contains("did not finish within 1000 ms");
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(api.get("/api/v1/databases/" + db + "/state-views/count").status()).isEqualTo(200);
+    }
+  }
+
+  @Nested
   class State_changes {
     @BeforeEach
     void publishEcho() {
       var r = publish("state-changes", "{\"state_change_name\":\"echo\"}", ECHO);
-      shapes.assertConforms(r, "/api/v1/databases/{db}/state-changes", "post", 201,
+      shapes.assertConforms(
+          r, "/api/v1/databases/{db}/state-changes", "post", 201, "application/json");
+      shapes.assertConforms(
+          api.get("/api/v1/databases/" + db + "/state-changes"),
+          "/api/v1/databases/{db}/state-changes",
+          "get",
+          200,
           "application/json");
-      shapes.assertConforms(api.get("/api/v1/databases/" + db + "/state-changes"),
-          "/api/v1/databases/{db}/state-changes", "get", 200, "application/json");
     }
 
     @Test
     void a_decision_is_committed_with_provenance_201() {
-      var r = api.post("/api/v1/databases/" + db + "/state-changes/echo/commands",
-          "application/json",
-          "{\"events\":[" + Api.event("e1", "bank", "Deposited", "acct/a") + "],"
-              + "\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},\"revision\":0}]}",
-          "X-Correlation-Id", "corr-1");
-      shapes.assertConforms(r, "/api/v1/databases/{db}/state-changes/{name}/commands", "post",
-          201, "application/json");
+      var r =
+          api.post(
+              "/api/v1/databases/" + db + "/state-changes/echo/commands",
+              "application/json",
+              "{\"events\":["
+                  + Api.event("e1", "bank", "Deposited", "acct/a")
+                  + "],\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},\"revision\":0}]}",
+              "X-Correlation-Id",
+              "corr-1");
+      shapes.assertConforms(
+          r,
+          "/api/v1/databases/{db}/state-changes/{name}/commands",
+          "post",
+          201,
+          "application/json");
       var event = r.json().get("events").get(0);
       assertThat(event.get("revision").longValue()).isEqualTo(1);
       assertThat(event.get("correlationid").stringValue()).isEqualTo("corr-1");
@@ -169,8 +252,9 @@ class ComponentApiTest extends ServerTestBase {
 
     @Test
     void a_rejection_is_422_with_the_components_code() {
-      var p = command("{\"rejection\":{\"code\":\"insufficient_funds\",\"message\":\"only 5\"}}")
-          .problem(422, "command_rejected");
+      var p =
+          command("{\"rejection\":{\"code\":\"insufficient_funds\",\"message\":\"only 5\"}}")
+              .problem(422, "command_rejected");
       assertThat(p.get("rejection_code").stringValue()).isEqualTo("insufficient_funds");
       assertThat(p.get("rejection_message").stringValue()).isEqualTo("only 5");
       assertThat(api.revision(db)).isZero();
@@ -179,12 +263,16 @@ class ComponentApiTest extends ServerTestBase {
     @Test
     void a_failed_condition_is_409_and_nothing_is_appended() {
       api.append(db, Api.event("x", "s", "t", null));
-      var p = api.post("/api/v1/databases/" + db + "/state-changes/echo/versions/1/commands",
-              "application/json",
-              "{\"events\":[" + Api.event("e1", "bank", "t", null) + "],"
-                  + "\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},"
-                  + "\"revision\":0}]}")
-          .problem(409, "condition_failed");
+      var p =
+          api.post(
+                  "/api/v1/databases/" + db + "/state-changes/echo/versions/1/commands",
+                  "application/json",
+                  "{\"events\":["
+                      + Api.event("e1", "bank", "t", null)
+                      + "],"
+                      + "\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},"
+                      + "\"revision\":0}]}")
+              .problem(409, "condition_failed");
       assertThat(p.get("failed_conditions")).hasSize(1);
       assertThat(api.revision(db)).isEqualTo(1);
     }

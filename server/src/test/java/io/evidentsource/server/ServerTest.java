@@ -22,6 +22,7 @@ import org.springframework.context.annotation.Import;
       "evidentsource.max-request-bytes=" + ServerTest.MAX_REQUEST_BYTES,
       "evidentsource.max-bulk-bytes=" + ServerTest.MAX_BULK_BYTES,
       "spring.grpc.server.port=0",
+      "evidentsource.wasm.call-timeout=1s",
     })
 @Import(GrpcPort.class)
 @interface ServerTest {

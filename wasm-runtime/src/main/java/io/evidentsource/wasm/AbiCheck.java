@@ -61,7 +61,10 @@ final class AbiCheck {
       var where = "'" + imp.module() + "." + imp.name() + "'";
       if (!(imp instanceof FunctionImport f)) {
         problems.add(
-            "import " + where + " is a " + String.valueOf(imp.importType()).toLowerCase(java.util.Locale.ROOT)
+            "import "
+                + where
+                + " is a "
+                + String.valueOf(imp.importType()).toLowerCase(java.util.Locale.ROOT)
                 + "; only functions may be imported");
         continue;
       }
@@ -71,7 +74,9 @@ final class AbiCheck {
         var expected = HOST_IMPORTS.get(imp.name());
         if (expected == null) {
           problems.add(
-              "import " + where + " is not a host function; the host provides "
+              "import "
+                  + where
+                  + " is not a host function; the host provides "
                   + HOST_IMPORTS.keySet().stream().sorted().toList());
         } else if (!expected.equals(type)) {
           problems.add("import " + where + " has type " + type + ", expected " + expected);
@@ -86,8 +91,13 @@ final class AbiCheck {
         }
       } else {
         problems.add(
-            "import " + where + " is forbidden; allowed: '" + HOST_MODULE + ".*', '"
-                + WASI_MODULE + ".*' and 'env.abort'");
+            "import "
+                + where
+                + " is forbidden; allowed: '"
+                + HOST_MODULE
+                + ".*', '"
+                + WASI_MODULE
+                + ".*' and 'env.abort'");
       }
     }
     var exports = module.exportSection();
@@ -112,8 +122,8 @@ final class AbiCheck {
       problems.add("missing export 'memory' (the guest's linear memory)");
     }
     expect(functions, "evidentsource_alloc", ALLOC, problems);
-    expect(functions, kind.entryPoint(), kind == ComponentKind.STATE_VIEW ? EVOLVE : DECIDE,
-        problems);
+    expect(
+        functions, kind.entryPoint(), kind == ComponentKind.STATE_VIEW ? EVOLVE : DECIDE, problems);
     if (functions.containsKey("_initialize") && !INITIALIZE.equals(functions.get("_initialize"))) {
       problems.add("export '_initialize' must take and return nothing");
     }
@@ -125,16 +135,18 @@ final class AbiCheck {
                 int initial = memories.getMemory(i).limits().initialPages();
                 if (initial > maxMemoryPages) {
                   problems.add(
-                      "memory starts at " + initial + " pages, above the limit of "
-                          + maxMemoryPages + " pages");
+                      "memory starts at "
+                          + initial
+                          + " pages, above the limit of "
+                          + maxMemoryPages
+                          + " pages");
                 }
               }
             });
     if (!problems.isEmpty()) {
       throw new EvidentSourceException(
           ErrorCode.INVALID_COMPONENT,
-          "the module does not meet the " + kindName(kind) + " ABI: "
-              + String.join("; ", problems),
+          "the module does not meet the " + kindName(kind) + " ABI: " + String.join("; ", problems),
           Map.of("problems", Collections.unmodifiableList(problems)));
     }
   }

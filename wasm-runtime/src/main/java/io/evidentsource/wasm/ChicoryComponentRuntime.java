@@ -49,10 +49,10 @@ import org.jspecify.annotations.Nullable;
  * The {@link ComponentRuntime} on Chicory (DESIGN §6). Modules are parsed and checked once,
  * compiled to JVM bytecode once (interpreted when the compiler cannot handle them), and
  * instantiated into a pool per component version. Each call runs on the caller's thread under a
- * deadline enforced by interrupting it; an instance that failed is discarded, never reused.
- * Guests see only the {@code evidentsource} host functions and a WASI preview1 without files,
- * sockets, arguments or environment, whose clock reads the call's basis time and whose random
- * numbers are seeded from it.
+ * deadline enforced by interrupting it; an instance that failed is discarded, never reused. Guests
+ * see only the {@code evidentsource} host functions and a WASI preview1 without files, sockets,
+ * arguments or environment, whose clock reads the call's basis time and whose random numbers are
+ * seeded from it.
  */
 public final class ChicoryComponentRuntime implements ComponentRuntime, AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.evidentsource.wasm.guest");
@@ -79,7 +79,9 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     }
   }
 
-  /** @param limits the sandbox limits */
+  /**
+   * @param limits the sandbox limits
+   */
   public ChicoryComponentRuntime(WasmLimits limits) {
     this.limits = limits;
     this.watchdog =
@@ -112,7 +114,8 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
         id,
         k -> {
           var ready = prepared.remove(digest(module));
-          var loaded = ready != null && ready.kind == id.kind() ? ready : prepare(id.kind(), module);
+          var loaded =
+              ready != null && ready.kind == id.kind() ? ready : prepare(id.kind(), module);
           loaded.name = id.toString();
           return loaded;
         });
@@ -157,8 +160,11 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     if (bytes.length > limits.maxModuleBytes()) {
       throw new EvidentSourceException(
           ErrorCode.COMPONENT_TOO_LARGE,
-          "the module has " + bytes.length + " bytes, above the limit of "
-              + limits.maxModuleBytes() + " bytes",
+          "the module has "
+              + bytes.length
+              + " bytes, above the limit of "
+              + limits.maxModuleBytes()
+              + " bytes",
           Map.of("limit", limits.maxModuleBytes(), "actual", bytes.length));
     }
     WasmModule module;
@@ -330,12 +336,17 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     if (views == null) {
       throw new GuestError(
           "view_state is only available to a state change's decide, not to "
-              + AbiCheck.kindName(loaded.kind) + " " + loaded.name);
+              + AbiCheck.kindName(loaded.kind)
+              + " "
+              + loaded.name);
     }
     if (++guest.viewReads > limits.maxViewReads()) {
       throw new EvidentSourceException(
           ErrorCode.COMPONENT_LIMIT_EXCEEDED,
-          "component " + loaded.name + " called view_state more than " + limits.maxViewReads()
+          "component "
+              + loaded.name
+              + " called view_state more than "
+              + limits.maxViewReads()
               + " times in one decide",
           Map.of("limit", limits.maxViewReads(), "component", loaded.name));
     }
@@ -384,8 +395,13 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     long size = (long) instance.memory().pages() * WasmLimits.PAGE_BYTES;
     if (ptr <= 0 || ptr + bytes.length > size) {
       throw new GuestError(
-          "evidentsource_alloc(" + bytes.length + ") returned " + ptr
-              + ", outside the guest's memory of " + size + " bytes");
+          "evidentsource_alloc("
+              + bytes.length
+              + ") returned "
+              + ptr
+              + ", outside the guest's memory of "
+              + size
+              + " bytes");
     }
     instance.memory().write((int) ptr, bytes);
     return (ptr << 32) | bytes.length;
@@ -437,7 +453,11 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
                 return guest
                     .entry
                     .apply(
-                        s >>> 32, s & 0xffffffffL, e >>> 32, e & 0xffffffffL, p >>> 32,
+                        s >>> 32,
+                        s & 0xffffffffL,
+                        e >>> 32,
+                        e & 0xffffffffL,
+                        p >>> 32,
                         p & 0xffffffffL)[0];
               });
       from = to;
@@ -511,8 +531,12 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
                 if (len > limits.maxOutputBytes()) {
                   throw new EvidentSourceException(
                       ErrorCode.COMPONENT_LIMIT_EXCEEDED,
-                      "component " + loaded.name + " returned " + Integer.toUnsignedString(len)
-                          + " bytes, above the output limit of " + limits.maxOutputBytes(),
+                      "component "
+                          + loaded.name
+                          + " returned "
+                          + Integer.toUnsignedString(len)
+                          + " bytes, above the output limit of "
+                          + limits.maxOutputBytes(),
                       Map.of(
                           "limit", limits.maxOutputBytes(),
                           "actual", Integer.toUnsignedLong(len),
@@ -522,8 +546,13 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
                 if (len > 0 && (ptr < 0 || (long) ptr + len > size)) {
                   throw failure(
                       loaded,
-                      "the output (" + ptr + ", " + len + ") lies outside the guest's memory of "
-                          + size + " bytes");
+                      "the output ("
+                          + ptr
+                          + ", "
+                          + len
+                          + ") lies outside the guest's memory of "
+                          + size
+                          + " bytes");
                 }
                 return len == 0 ? new byte[0] : g.instance.memory().readBytes(ptr, len);
               },
@@ -614,7 +643,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   private EvidentSourceException timeout(Loaded loaded) {
     return new EvidentSourceException(
         ErrorCode.COMPONENT_TIMEOUT,
-        "component " + loaded.name + " did not finish within " + limits.callTimeout().toMillis()
+        "component "
+            + loaded.name
+            + " did not finish within "
+            + limits.callTimeout().toMillis()
             + " ms",
         Map.of("limit_ms", limits.callTimeout().toMillis(), "component", loaded.name));
   }

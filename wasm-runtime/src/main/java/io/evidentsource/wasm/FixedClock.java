@@ -6,8 +6,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The guest's WASI clock: reads the instant the host set for the current call (the basis time),
- * so a replay sees the same time. One per pooled instance; set before each call.
+ * The guest's WASI clock: reads the instant the host set for the current call (the basis time), so
+ * a replay sees the same time. One per pooled instance; set before each call.
  */
 final class FixedClock extends Clock {
   private volatile Instant now = Instant.EPOCH;

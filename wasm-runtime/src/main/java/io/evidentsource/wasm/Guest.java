@@ -7,8 +7,8 @@ import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One instantiated guest with the per-call state its host imports see. Used by one thread at a
- * time (taken from and returned to its module's pool).
+ * One instantiated guest with the per-call state its host imports see. Used by one thread at a time
+ * (taken from and returned to its module's pool).
  */
 final class Guest {
   final FixedClock clock;

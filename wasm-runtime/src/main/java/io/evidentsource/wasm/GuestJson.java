@@ -85,7 +85,9 @@ final class GuestJson {
     return JsonSupport.compact(node);
   }
 
-  /** {@code {database, basis_revision, effective_time, principal, correlation_id, causation_id}}. */
+  /**
+   * {@code {database, basis_revision, effective_time, principal, correlation_id, causation_id}}.
+   */
   static byte[] metadata(DecideMetadata m) {
     var node = JsonSupport.mapper().createObjectNode();
     node.put("database", m.database().value());
@@ -106,7 +108,8 @@ final class GuestJson {
     node.put("revision", r.revision());
     node.put("last_modified_revision", r.lastModifiedRevision());
     node.put(
-        "last_modified_time", r.lastModifiedTime() == null ? null : r.lastModifiedTime().toString());
+        "last_modified_time",
+        r.lastModifiedTime() == null ? null : r.lastModifiedTime().toString());
     node.put("content_type", r.contentType());
     node.set("content", content(r.contentType(), r.content()));
     return JsonSupport.compact(node);
@@ -124,7 +127,9 @@ final class GuestJson {
         // fall through: a view may produce bytes that do not parse; show them as base64
       }
     }
-    return JsonSupport.mapper().getNodeFactory().stringNode(Base64.getEncoder().encodeToString(content));
+    return JsonSupport.mapper()
+        .getNodeFactory()
+        .stringNode(Base64.getEncoder().encodeToString(content));
   }
 
   /**

@@ -67,32 +67,80 @@ public record WasmLimits(
   }
 
   public WasmLimits withCallTimeout(Duration timeout) {
-    return new WasmLimits(maxModuleBytes, maxMemoryBytes, timeout, maxOutputBytes,
-        evolveBatchEvents, evolveBatchBytes, maxViewReads, poolSize, compile);
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        timeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile);
   }
 
   public WasmLimits withMaxMemoryBytes(long bytes) {
-    return new WasmLimits(maxModuleBytes, bytes, callTimeout, maxOutputBytes, evolveBatchEvents,
-        evolveBatchBytes, maxViewReads, poolSize, compile);
+    return new WasmLimits(
+        maxModuleBytes,
+        bytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile);
   }
 
   public WasmLimits withMaxOutputBytes(int bytes) {
-    return new WasmLimits(maxModuleBytes, maxMemoryBytes, callTimeout, bytes, evolveBatchEvents,
-        evolveBatchBytes, maxViewReads, poolSize, compile);
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        bytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile);
   }
 
   public WasmLimits withMaxModuleBytes(int bytes) {
-    return new WasmLimits(bytes, maxMemoryBytes, callTimeout, maxOutputBytes, evolveBatchEvents,
-        evolveBatchBytes, maxViewReads, poolSize, compile);
+    return new WasmLimits(
+        bytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile);
   }
 
   public WasmLimits withEvolveBatchEvents(int events) {
-    return new WasmLimits(maxModuleBytes, maxMemoryBytes, callTimeout, maxOutputBytes, events,
-        evolveBatchBytes, maxViewReads, poolSize, compile);
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        events,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile);
   }
 
   public WasmLimits withCompile(boolean compile) {
-    return new WasmLimits(maxModuleBytes, maxMemoryBytes, callTimeout, maxOutputBytes,
-        evolveBatchEvents, evolveBatchBytes, maxViewReads, poolSize, compile);
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile);
   }
 }

@@ -41,18 +41,28 @@ class BankExampleTest {
 
   @BeforeEach
   void open() {
-    f.views.publish(DB,
-        new io.evidentsource.core.component.StateViewDefinition("account-summary", "balance",
-            "application/json", null,
+    f.views.publish(
+        DB,
+        new io.evidentsource.core.component.StateViewDefinition(
+            "account-summary",
+            "balance",
+            "application/json",
+            null,
             new EventSelector.Equals(Attribute.SUBJECT, "account/{account_id}"),
             io.evidentsource.core.component.QueryTemporality.REVISION),
         Toolchains.go("account-summary"));
-    f.changes.publish(DB, new StateChangeDefinition("transfer", "moves money"),
-        Toolchains.go("transfer"));
+    f.changes.publish(
+        DB, new StateChangeDefinition("transfer", "moves money"), Toolchains.go("transfer"));
     var deposits = new ArrayList<Event>();
     for (int i = 0; i < ACCOUNTS; i++) {
-      deposits.add(Event.builder().id("open-" + i).source("bank").type("Deposited")
-          .subject("account/a" + i).jsonData("{\"amount\":" + OPENING + "}").build());
+      deposits.add(
+          Event.builder()
+              .id("open-" + i)
+              .source("bank")
+              .type("Deposited")
+              .subject("account/a" + i)
+              .jsonData("{\"amount\":" + OPENING + "}")
+              .build());
     }
     f.store.transact(DB, Transaction.of(deposits));
   }
@@ -63,17 +73,30 @@ class BankExampleTest {
   }
 
   private Map<String, Object> transfer(String id, String from, String to, long amount) {
-    var body = "{\"transfer_id\":\"" + id + "\",\"from\":\"" + from + "\",\"to\":\"" + to
-        + "\",\"amount\":" + amount + "}";
-    var result = f.changes.execute(DB, "transfer", null,
-        new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
-        Provenance.http());
+    var body =
+        "{\"transfer_id\":\""
+            + id
+            + "\",\"from\":\""
+            + from
+            + "\",\"to\":\""
+            + to
+            + "\",\"amount\":"
+            + amount
+            + "}";
+    var result =
+        f.changes.execute(
+            DB,
+            "transfer",
+            null,
+            new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
+            Provenance.http());
     return Map.of("revision", result.transaction().revision(), "events", result.events());
   }
 
   private long balance(String account) {
-    var r = f.views.read(DB, "account-summary", null,
-        StateViewRead.latest(Map.of("account_id", account)));
+    var r =
+        f.views.read(
+            DB, "account-summary", null, StateViewRead.latest(Map.of("account_id", account)));
     return JsonSupport.parse(r.content()).get("balance").longValue();
   }
 
@@ -96,10 +119,12 @@ class BankExampleTest {
   @Test
   void an_overdraft_is_rejected_with_the_components_code() {
     assertThatThrownBy(() -> transfer("t1", "a0", "a1", OPENING + 1))
-        .isInstanceOfSatisfying(EvidentSourceException.class, e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.COMMAND_REJECTED);
-          assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds");
-        });
+        .isInstanceOfSatisfying(
+            EvidentSourceException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.COMMAND_REJECTED);
+              assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds");
+            });
     assertThat(balance("a0")).isEqualTo(OPENING);
   }
 
@@ -115,32 +140,34 @@ class BankExampleTest {
       var tasks = new ArrayList<Callable<Void>>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        tasks.add(() -> {
-          var random = new Random(thread);
-          for (int i = 0; i < perThread; i++) {
-            int from = random.nextInt(ACCOUNTS);
-            int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-            long amount = 1 + random.nextInt(60);
-            for (int attempt = 0; ; attempt++) {
-              try {
-                transfer("t" + thread + "-" + i, "a" + from, "a" + to, amount);
-                committed.incrementAndGet();
-                break;
-              } catch (EvidentSourceException e) {
-                if (e.code() == ErrorCode.CONDITION_FAILED && attempt < 50) {
-                  conflicts.incrementAndGet(); // someone moved one of the accounts: decide again
-                  continue;
+        tasks.add(
+            () -> {
+              var random = new Random(thread);
+              for (int i = 0; i < perThread; i++) {
+                int from = random.nextInt(ACCOUNTS);
+                int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+                long amount = 1 + random.nextInt(60);
+                for (int attempt = 0; ; attempt++) {
+                  try {
+                    transfer("t" + thread + "-" + i, "a" + from, "a" + to, amount);
+                    committed.incrementAndGet();
+                    break;
+                  } catch (EvidentSourceException e) {
+                    if (e.code() == ErrorCode.CONDITION_FAILED && attempt < 50) {
+                      conflicts
+                          .incrementAndGet(); // someone moved one of the accounts: decide again
+                      continue;
+                    }
+                    if (e.code() == ErrorCode.COMMAND_REJECTED) {
+                      rejected.incrementAndGet();
+                      break;
+                    }
+                    throw e;
+                  }
                 }
-                if (e.code() == ErrorCode.COMMAND_REJECTED) {
-                  rejected.incrementAndGet();
-                  break;
-                }
-                throw e;
               }
-            }
-          }
-          return null;
-        });
+              return null;
+            });
       }
       for (var future : pool.invokeAll(tasks)) {
         future.get();
@@ -157,13 +184,15 @@ class BankExampleTest {
       var e = all.next().event();
       var account = e.subject().substring("account/".length());
       var data = e.data();
-      long amount = JsonSupport.parse(
-          ((io.evidentsource.core.model.EventData.Json) data).utf8())
-          .get("amount").longValue();
+      long amount =
+          JsonSupport.parse(((io.evidentsource.core.model.EventData.Json) data).utf8())
+              .get("amount")
+              .longValue();
       long signed = e.type().equals("Debited") ? -amount : amount;
       fromEvents.merge(account, signed, Long::sum);
       // the running balance of the debited account never went below zero
-      assertThat(fromEvents.get(account)).as("balance of %s after %s", account, e.id())
+      assertThat(fromEvents.get(account))
+          .as("balance of %s after %s", account, e.id())
           .isGreaterThanOrEqualTo(0);
       total += signed;
     }
@@ -171,7 +200,8 @@ class BankExampleTest {
     for (int i = 0; i < ACCOUNTS; i++) {
       assertThat(balance("a" + i)).isEqualTo(fromEvents.get("a" + i)).isGreaterThanOrEqualTo(0);
     }
-    System.out.printf("bank: %d committed, %d rejected, %d condition conflicts retried%n",
+    System.out.printf(
+        "bank: %d committed, %d rejected, %d condition conflicts retried%n",
         committed.get(), rejected.get(), conflicts.get());
   }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Go view over the real GitHub webhook sample (samples/github-webhooks.ndjson): open issues
- * per repository, against counts computed here directly from the file.
+ * A Go view over the real GitHub webhook sample (samples/github-webhooks.ndjson): open issues per
+ * repository, against counts computed here directly from the file.
  */
 class GithubIssuesViewTest {
   static final Path SAMPLE = Path.of("..", "samples", "github-webhooks.ndjson");
@@ -59,12 +59,15 @@ class GithubIssuesViewTest {
       }
     }
     var expected = new TreeMap<String, Integer>();
-    issues.forEach((repo, states) -> expected.put(repo,
-        (int) states.values().stream().filter("open"::equals).count()));
+    issues.forEach(
+        (repo, states) ->
+            expected.put(repo, (int) states.values().stream().filter("open"::equals).count()));
     assertThat(expected).isNotEmpty();
 
-    f.views.publish(DB,
-        Fixture.view("open-issues",
+    f.views.publish(
+        DB,
+        Fixture.view(
+            "open-issues",
             new EventSelector.StartsWith(Attribute.EVENT_TYPE, "com.github.issues.")),
         Toolchains.go("open-issues"));
     var batch = new ArrayList<Event>();

@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The counting view of every guest language (guests/), built from source at test time, against
- * its Java twin: the same count after each of several appends, with evolve batches of 50 events,
+ * The counting view of every guest language (guests/), built from source at test time, against its
+ * Java twin: the same count after each of several appends, with evolve batches of 50 events,
  * compiled and interpreted.
  */
 class GuestLanguagesTest {
@@ -37,13 +37,14 @@ class GuestLanguagesTest {
   }
 
   static Stream<Arguments> counters() {
-    Supplier<byte[]> wat = () -> {
-      try {
-        return Wat2Wasm.parse(Files.readString(Toolchains.GUESTS.resolve("wat/counter.wat")));
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    };
+    Supplier<byte[]> wat =
+        () -> {
+          try {
+            return Wat2Wasm.parse(Files.readString(Toolchains.GUESTS.resolve("wat/counter.wat")));
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        };
     Supplier<byte[]> as = () -> Toolchains.assemblyScript("counter.ts");
     Supplier<byte[]> go = () -> Toolchains.go("counter");
     Supplier<byte[]> c = () -> Toolchains.c("counter.c");
@@ -53,7 +54,8 @@ class GuestLanguagesTest {
       args.add(Arguments.of("AssemblyScript", as, "{\"count\":%d}", compiled));
       args.add(Arguments.of("C", c, "{\"count\":%d}", compiled));
       if (compiled) {
-        args.add(Arguments.of("Go", go, "{\"count\":%d}", true)); // Go's runtime is slow to interpret
+        args.add(
+            Arguments.of("Go", go, "{\"count\":%d}", true)); // Go's runtime is slow to interpret
       }
     }
     return args.stream();
@@ -73,8 +75,13 @@ class GuestLanguagesTest {
       var batch = new ArrayList<Event>();
       for (int i = 0; i < 25; i++) {
         // data with braces, brackets and quotes that a sloppy counter would miscount
-        batch.add(Event.builder().id("e" + id++).source("test").type("t")
-            .jsonData("{\"text\":\"{[\\\"}\",\"nested\":[{\"a\":1},{\"b\":[2]}]}").build());
+        batch.add(
+            Event.builder()
+                .id("e" + id++)
+                .source("test")
+                .type("t")
+                .jsonData("{\"text\":\"{[\\\"}\",\"nested\":[{\"a\":1},{\"b\":[2]}]}")
+                .build());
       }
       f.store.transact(DB, io.evidentsource.core.command.Transaction.of(batch));
       javaTwin += batch.size();

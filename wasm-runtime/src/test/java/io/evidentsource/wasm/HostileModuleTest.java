@@ -79,10 +79,13 @@ class HostileModuleTest {
       hostile(Wat.view("", "(loop $forever (br $forever)) (i64.const 0)"));
       var pool = Executors.newFixedThreadPool(2);
       try {
-        Future<?> looping = pool.submit((Callable<Object>) () -> {
-          f.views.read(DB, "bad", null, StateViewRead.latest(Map.of()));
-          return null;
-        });
+        Future<?> looping =
+            pool.submit(
+                (Callable<Object>)
+                    () -> {
+                      f.views.read(DB, "bad", null, StateViewRead.latest(Map.of()));
+                      return null;
+                    });
         var answers = new ArrayList<Future<?>>();
         for (int i = 0; i < 20; i++) {
           answers.add(pool.submit(HostileModuleTest.this::goodViewStillAnswers));
@@ -90,14 +93,16 @@ class HostileModuleTest {
         for (var a : answers) {
           a.get();
         }
-        failsWith(() -> {
+        failsWith(
+            () -> {
               try {
                 looping.get();
               } catch (java.util.concurrent.ExecutionException e) {
                 throw e.getCause();
               }
             },
-            ErrorCode.COMPONENT_TIMEOUT, "did not finish within 500 ms");
+            ErrorCode.COMPONENT_TIMEOUT,
+            "did not finish within 500 ms");
       } finally {
         pool.shutdownNow();
       }
@@ -109,17 +114,23 @@ class HostileModuleTest {
 
     @Test
     void an_infinite_loop_is_interrupted_when_interpreted_too() {
-      var interpreted = new Fixture(WasmLimits.defaults()
-          .withCallTimeout(Duration.ofMillis(300)).withCompile(false));
+      var interpreted =
+          new Fixture(
+              WasmLimits.defaults().withCallTimeout(Duration.ofMillis(300)).withCompile(false));
       try {
-        interpreted.views.publish(DB, Fixture.view("bad", EventSelector.any()),
+        interpreted.views.publish(
+            DB,
+            Fixture.view("bad", EventSelector.any()),
             Wat.view("", "(loop $forever (br $forever)) (i64.const 0)"));
         interpreted.append(event("x", "s"));
-        failsWith(() -> interpreted.views.read(DB, "bad", null, StateViewRead.latest(Map.of())),
-            ErrorCode.COMPONENT_TIMEOUT, "did not finish within 300 ms");
-        assertThat(interpreted.runtime.isCompiled(
-            new io.evidentsource.core.component.ComponentId(
-                DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "bad", 1)))
+        failsWith(
+            () -> interpreted.views.read(DB, "bad", null, StateViewRead.latest(Map.of())),
+            ErrorCode.COMPONENT_TIMEOUT,
+            "did not finish within 300 ms");
+        assertThat(
+                interpreted.runtime.isCompiled(
+                    new io.evidentsource.core.component.ComponentId(
+                        DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "bad", 1)))
             .isFalse();
       } finally {
         interpreted.close();
@@ -129,19 +140,20 @@ class HostileModuleTest {
     @Test
     void unbounded_memory_growth_stops_at_the_memory_cap() {
       // grows one page at a time until refused, then reports how far it got
-      hostile(Wat.view(
-          "(import \"evidentsource\" \"error\" (func $error (param i32 i32)))",
-          """
-          (block $refused (loop $grow
-            (br_if $refused (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
-            (br $grow)))
-          (i32.store8 (i32.const 2000) (i32.add (i32.const 48)
-             (i32.div_u (memory.size) (i32.const 10))))
-          (i32.store8 (i32.const 2001) (i32.add (i32.const 48)
-             (i32.rem_u (memory.size) (i32.const 10))))
-          (call $error (i32.const 2000) (i32.const 2))
-          (i64.const -1)
-          """));
+      hostile(
+          Wat.view(
+              "(import \"evidentsource\" \"error\" (func $error (param i32 i32)))",
+              """
+              (block $refused (loop $grow
+                (br_if $refused (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+                (br $grow)))
+              (i32.store8 (i32.const 2000) (i32.add (i32.const 48)
+                 (i32.div_u (memory.size) (i32.const 10))))
+              (i32.store8 (i32.const 2001) (i32.add (i32.const 48)
+                 (i32.rem_u (memory.size) (i32.const 10))))
+              (call $error (i32.const 2000) (i32.const 2))
+              (i64.const -1)
+              """));
       // 4 MiB = 64 pages
       failsWith(readBad(), ErrorCode.COMPONENT_FAILED, "failed: 64");
       goodViewStillAnswers();
@@ -156,9 +168,10 @@ class HostileModuleTest {
 
     @Test
     void a_negative_result_reports_the_message_given_to_error() {
-      hostile(Wat.view(
-          "(import \"evidentsource\" \"error\" (func $error (param i32 i32)))",
-          "(call $error (i32.const 16) (i32.const 13)) (i64.const -1)"));
+      hostile(
+          Wat.view(
+              "(import \"evidentsource\" \"error\" (func $error (param i32 i32)))",
+              "(call $error (i32.const 16) (i32.const 13)) (i64.const -1)"));
       failsWith(readBad(), ErrorCode.COMPONENT_FAILED, "\"specversion\"");
       goodViewStillAnswers();
     }
@@ -179,44 +192,56 @@ class HostileModuleTest {
 
     @Test
     void unbounded_recursion_fails_the_call() {
-      hostile(Wat.module("",
-          """
-          (func $deeper (param i32) (result i32)
-            (call $deeper (i32.add (local.get 0) (i32.const 1))))
-          (func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
-            (i64.extend_i32_u (call $deeper (i32.const 0))))
-          """));
-      assertThatThrownBy(readBad()).isInstanceOfSatisfying(EvidentSourceException.class,
-          e -> assertThat(e.code()).isEqualTo(ErrorCode.COMPONENT_FAILED));
+      hostile(
+          Wat.module(
+              "",
+              """
+              (func $deeper (param i32) (result i32)
+                (call $deeper (i32.add (local.get 0) (i32.const 1))))
+              (func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
+                (i64.extend_i32_u (call $deeper (i32.const 0))))
+              """));
+      assertThatThrownBy(readBad())
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.COMPONENT_FAILED));
       goodViewStillAnswers();
     }
 
     @Test
     void a_view_may_not_call_view_state() {
-      hostile(Wat.view(
-          "(import \"evidentsource\" \"view_state\" (func $vs (param i32 i32 i32 i32) (result i64)))",
-          "(call $vs (i32.const 16) (i32.const 4) (i32.const 0) (i32.const 0))"));
+      hostile(
+          Wat.view(
+              "(import \"evidentsource\" \"view_state\" (func $vs (param i32 i32 i32 i32) (result"
+                  + " i64)))",
+              "(call $vs (i32.const 16) (i32.const 4) (i32.const 0) (i32.const 0))"));
       failsWith(readBad(), ErrorCode.COMPONENT_FAILED, "view_state is only available to");
       goodViewStillAnswers();
     }
 
     @Test
     void a_decide_calling_view_state_without_end_is_stopped_by_the_read_limit() {
-      var change = Wat.change(
-          "(import \"evidentsource\" \"view_state\" (func $vs (param i32 i32 i32 i32) (result i64)))"
-              + "(data (i32.const 3000) \"good\")",
-          """
-          (loop $again
-            (drop (call $vs (i32.const 3000) (i32.const 4) (i32.const 0) (i32.const 0)))
-            (br $again))
-          (i64.const 0)
-          """);
+      var change =
+          Wat.change(
+              "(import \"evidentsource\" \"view_state\" (func $vs (param i32 i32 i32 i32) (result"
+                  + " i64)))(data (i32.const 3000) \"good\")",
+              """
+              (loop $again
+                (drop (call $vs (i32.const 3000) (i32.const 4) (i32.const 0) (i32.const 0)))
+                (br $again))
+              (i64.const 0)
+              """);
       f.changes.publish(DB, new StateChangeDefinition("greedy", null), change);
       failsWith(
-          () -> f.changes.execute(DB, "greedy", null,
-              new Command("application/json", Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
-              Provenance.http()),
-          ErrorCode.COMPONENT_LIMIT_EXCEEDED, "view_state more than 64 times");
+          () ->
+              f.changes.execute(
+                  DB,
+                  "greedy",
+                  null,
+                  new Command("application/json", Map.of(), "{}".getBytes(StandardCharsets.UTF_8)),
+                  Provenance.http()),
+          ErrorCode.COMPONENT_LIMIT_EXCEEDED,
+          "view_state more than 64 times");
       goodViewStillAnswers();
     }
   }
@@ -225,46 +250,70 @@ class HostileModuleTest {
   class At_publish_time {
     @Test
     void missing_exports_are_each_named() {
-      failsWith(() -> hostile(Wat.compile("(module (memory 1))")),
-          ErrorCode.INVALID_COMPONENT, "missing export 'memory'");
-      failsWith(() -> hostile(Wat.compile("(module (memory (export \"memory\") 1))")),
-          ErrorCode.INVALID_COMPONENT, "missing export 'evidentsource_evolve'");
-      failsWith(() -> hostile(Wat.compile("(module (memory (export \"memory\") 1))")),
-          ErrorCode.INVALID_COMPONENT, "missing export 'evidentsource_alloc'");
+      failsWith(
+          () -> hostile(Wat.compile("(module (memory 1))")),
+          ErrorCode.INVALID_COMPONENT,
+          "missing export 'memory'");
+      failsWith(
+          () -> hostile(Wat.compile("(module (memory (export \"memory\") 1))")),
+          ErrorCode.INVALID_COMPONENT,
+          "missing export 'evidentsource_evolve'");
+      failsWith(
+          () -> hostile(Wat.compile("(module (memory (export \"memory\") 1))")),
+          ErrorCode.INVALID_COMPONENT,
+          "missing export 'evidentsource_alloc'");
       assertThat(f.views.list(DB)).extracting(v -> v.id().name()).containsExactly("good");
       goodViewStillAnswers();
     }
 
     @Test
     void an_export_with_the_wrong_signature_is_named() {
-      failsWith(() -> hostile(Wat.module("",
-              "(func (export \"evidentsource_evolve\") (param i32) (result i32) (local.get 0))")),
-          ErrorCode.INVALID_COMPONENT, "export 'evidentsource_evolve' has type");
+      failsWith(
+          () ->
+              hostile(
+                  Wat.module(
+                      "",
+                      "(func (export \"evidentsource_evolve\") (param i32) (result i32) (local.get"
+                          + " 0))")),
+          ErrorCode.INVALID_COMPONENT,
+          "export 'evidentsource_evolve' has type");
     }
 
     @Test
     void a_state_change_needs_decide_not_evolve() {
-      failsWith(() -> f.changes.publish(DB, new StateChangeDefinition("c", null),
-              Wat.countingView()),
-          ErrorCode.INVALID_COMPONENT, "missing export 'evidentsource_decide'");
+      failsWith(
+          () -> f.changes.publish(DB, new StateChangeDefinition("c", null), Wat.countingView()),
+          ErrorCode.INVALID_COMPONENT,
+          "missing export 'evidentsource_decide'");
     }
 
     @Test
     void forbidden_imports_are_each_named() {
-      failsWith(() -> hostile(Wat.view(
-              """
-              (import "env" "fetch" (func (param i32) (result i32)))
-              (import "wasi_snapshot_preview1" "sock_connect" (func (param i32) (result i32)))
-              (import "evidentsource" "spawn" (func))
-              """, "(i64.const 0)")),
-          ErrorCode.INVALID_COMPONENT, "'env.fetch' is forbidden");
-      failsWith(() -> hostile(Wat.view(
-              "(import \"wasi_snapshot_preview1\" \"sock_connect\" (func (param i32) (result i32)))",
-              "(i64.const 0)")),
-          ErrorCode.INVALID_COMPONENT, "'wasi_snapshot_preview1.sock_connect' is not a WASI");
-      failsWith(() -> hostile(Wat.view(
-              "(import \"evidentsource\" \"spawn\" (func))", "(i64.const 0)")),
-          ErrorCode.INVALID_COMPONENT, "'evidentsource.spawn' is not a host function");
+      failsWith(
+          () ->
+              hostile(
+                  Wat.view(
+                      """
+(import "env" "fetch" (func (param i32) (result i32)))
+(import "wasi_snapshot_preview1" "sock_connect" (func (param i32) (result i32)))
+(import "evidentsource" "spawn" (func))
+""",
+                      "(i64.const 0)")),
+          ErrorCode.INVALID_COMPONENT,
+          "'env.fetch' is forbidden");
+      failsWith(
+          () ->
+              hostile(
+                  Wat.view(
+                      "(import \"wasi_snapshot_preview1\" \"sock_connect\" (func (param i32)"
+                          + " (result i32)))",
+                      "(i64.const 0)")),
+          ErrorCode.INVALID_COMPONENT,
+          "'wasi_snapshot_preview1.sock_connect' is not a WASI");
+      failsWith(
+          () -> hostile(Wat.view("(import \"evidentsource\" \"spawn\" (func))", "(i64.const 0)")),
+          ErrorCode.INVALID_COMPONENT,
+          "'evidentsource.spawn' is not a host function");
       goodViewStillAnswers();
     }
 
@@ -272,12 +321,16 @@ class HostileModuleTest {
     void a_module_over_the_size_limit_is_refused() {
       var small = new Fixture(WasmLimits.defaults().withMaxModuleBytes(100));
       try {
-        assertThatThrownBy(() -> small.views.publish(DB,
-                Fixture.view("big", EventSelector.any()), Wat.countingView()))
-            .isInstanceOfSatisfying(EvidentSourceException.class, e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.COMPONENT_TOO_LARGE);
-              assertThat(e.fields()).containsEntry("limit", 100);
-            });
+        assertThatThrownBy(
+                () ->
+                    small.views.publish(
+                        DB, Fixture.view("big", EventSelector.any()), Wat.countingView()))
+            .isInstanceOfSatisfying(
+                EvidentSourceException.class,
+                e -> {
+                  assertThat(e.code()).isEqualTo(ErrorCode.COMPONENT_TOO_LARGE);
+                  assertThat(e.fields()).containsEntry("limit", 100);
+                });
       } finally {
         small.close();
       }
@@ -285,19 +338,26 @@ class HostileModuleTest {
 
     @Test
     void bytes_that_are_not_webassembly_are_refused() {
-      failsWith(() -> hostile("hello".getBytes(StandardCharsets.UTF_8)),
-          ErrorCode.INVALID_COMPONENT, "not valid WebAssembly");
+      failsWith(
+          () -> hostile("hello".getBytes(StandardCharsets.UTF_8)),
+          ErrorCode.INVALID_COMPONENT,
+          "not valid WebAssembly");
     }
 
     @Test
     void an_initializer_that_traps_is_refused_at_publish() {
-      failsWith(() -> hostile(Wat.module("",
-              """
-              (func (export "_initialize") (unreachable))
-              (func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
-                (i64.const 0))
-              """)),
-          ErrorCode.INVALID_COMPONENT, "cannot be instantiated");
+      failsWith(
+          () ->
+              hostile(
+                  Wat.module(
+                      "",
+                      """
+(func (export "_initialize") (unreachable))
+(func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
+  (i64.const 0))
+""")),
+          ErrorCode.INVALID_COMPONENT,
+          "cannot be instantiated");
     }
   }
 }

@@ -31,7 +31,8 @@ class InstancePoolTest {
     }
     // 20 events in batches of one: every fold call went through the single pooled instance
     assertThat(f.views.foldFromScratch(DB, "count", null, StateViewRead.latest(Map.of())))
-        .asString().isEqualTo("20");
+        .asString()
+        .isEqualTo("20");
     var id = new ComponentId(DB, ComponentKind.STATE_VIEW, "count", 1);
     assertThat(f.runtime.instancesCreated(id)).isEqualTo(1);
     assertThat(f.runtime.idleInstances(id)).isEqualTo(1);
@@ -41,8 +42,18 @@ class InstancePoolTest {
   @Test
   void batches_are_cut_by_bytes_without_losing_or_repeating_an_event() {
     var d = WasmLimits.defaults();
-    var small = new Fixture(new WasmLimits(d.maxModuleBytes(), d.maxMemoryBytes(), d.callTimeout(),
-        d.maxOutputBytes(), 1000, 300, d.maxViewReads(), d.poolSize(), true));
+    var small =
+        new Fixture(
+            new WasmLimits(
+                d.maxModuleBytes(),
+                d.maxMemoryBytes(),
+                d.callTimeout(),
+                d.maxOutputBytes(),
+                1000,
+                300,
+                d.maxViewReads(),
+                d.poolSize(),
+                true));
     try {
       small.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
       for (int i = 0; i < 37; i++) {
@@ -50,7 +61,8 @@ class InstancePoolTest {
       }
       // events of ~100 to ~350 bytes against a 300-byte batch: one to three events per call
       assertThat(small.views.read(DB, "count", null, StateViewRead.latest(Map.of())).content())
-          .asString().isEqualTo("37");
+          .asString()
+          .isEqualTo("37");
     } finally {
       small.close();
     }
@@ -59,9 +71,13 @@ class InstancePoolTest {
   @Test
   void an_instance_whose_call_failed_is_discarded() {
     // traps on the second event it sees: the guest's state is suspect afterwards
-    f.views.publish(DB, Fixture.view("fragile", EventSelector.any()),
-        Wat.view("", "(if (i32.gt_u (local.get $sl) (i32.const 0)) (then (unreachable)))"
-            + "(call $itoa (i64.const 1))"));
+    f.views.publish(
+        DB,
+        Fixture.view("fragile", EventSelector.any()),
+        Wat.view(
+            "",
+            "(if (i32.gt_u (local.get $sl) (i32.const 0)) (then (unreachable)))"
+                + "(call $itoa (i64.const 1))"));
     f.append(event("1", "s"), event("2", "s"));
     var id = new ComponentId(DB, ComponentKind.STATE_VIEW, "fragile", 1);
     assertThatThrownBy(() -> f.views.read(DB, "fragile", null, StateViewRead.latest(Map.of())))

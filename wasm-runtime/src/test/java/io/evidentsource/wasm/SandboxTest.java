@@ -41,14 +41,22 @@ class SandboxTest {
 
   @Test
   void the_clock_reads_the_basis_time_randomness_is_seeded_and_there_are_no_files() {
-    f.views.publish(DB, new io.evidentsource.core.component.StateViewDefinition("probe", null,
-        "application/octet-stream", null, EventSelector.any(),
-        io.evidentsource.core.component.QueryTemporality.REVISION), probe());
+    f.views.publish(
+        DB,
+        new io.evidentsource.core.component.StateViewDefinition(
+            "probe",
+            null,
+            "application/octet-stream",
+            null,
+            EventSelector.any(),
+            io.evidentsource.core.component.QueryTemporality.REVISION),
+        probe());
     f.append(event("1", "s"));
     f.append(event("2", "s"));
     var read = StateViewRead.latest(Map.of());
-    var state = ByteBuffer.wrap(f.views.read(DB, "probe", null, read).content())
-        .order(ByteOrder.LITTLE_ENDIAN);
+    var state =
+        ByteBuffer.wrap(f.views.read(DB, "probe", null, read).content())
+            .order(ByteOrder.LITTLE_ENDIAN);
     var recorded = f.store.event(DB, 2).recordedTime();
     long nanos = state.getLong(0);
     assertThat(nanos).isEqualTo(recorded.getEpochSecond() * 1_000_000_000L + recorded.getNano());
@@ -58,12 +66,20 @@ class SandboxTest {
     try {
       assertThat(f.views.foldFromScratch(DB, "probe", null, read))
           .isEqualTo(f.views.read(DB, "probe", null, read).content());
-      again.views.publish(DB, new io.evidentsource.core.component.StateViewDefinition("probe",
-          null, "application/octet-stream", null, EventSelector.any(),
-          io.evidentsource.core.component.QueryTemporality.REVISION), probe());
+      again.views.publish(
+          DB,
+          new io.evidentsource.core.component.StateViewDefinition(
+              "probe",
+              null,
+              "application/octet-stream",
+              null,
+              EventSelector.any(),
+              io.evidentsource.core.component.QueryTemporality.REVISION),
+          probe());
       var runtime = again.runtime;
-      var id = new io.evidentsource.core.component.ComponentId(
-          DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "probe", 1);
+      var id =
+          new io.evidentsource.core.component.ComponentId(
+              DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "probe", 1);
       var events = java.util.List.of(f.store.event(DB, 1), f.store.event(DB, 2));
       assertThat(runtime.evolve(id, new byte[0], events, Map.of(), recorded))
           .isEqualTo(f.views.foldFromScratch(DB, "probe", null, read));

@@ -37,11 +37,13 @@ class StateViewTest {
     void versions_count_from_one_per_name() {
       var v1 = f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
       var v2 = f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.lastIdView());
-      var other = f.views.publish(DB, Fixture.view("other", EventSelector.any()), Wat.countingView());
+      var other =
+          f.views.publish(DB, Fixture.view("other", EventSelector.any()), Wat.countingView());
       assertThat(v1.id().version()).isEqualTo(1);
       assertThat(v2.id().version()).isEqualTo(2);
       assertThat(other.id().version()).isEqualTo(1);
-      assertThat(f.views.list(DB)).extracting(v -> v.id().name() + "@" + v.id().version())
+      assertThat(f.views.list(DB))
+          .extracting(v -> v.id().name() + "@" + v.id().version())
           .containsExactly("count@1", "count@2", "other@1");
     }
 
@@ -51,14 +53,18 @@ class StateViewTest {
       f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.lastIdView());
       f.append(event("a", "x"), event("b", "y"));
       assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("\"b\"");
-      assertThat(new String(f.views.read(DB, "v", 1, StateViewRead.latest(Map.of())).content(),
-          StandardCharsets.UTF_8)).isEqualTo("2");
+      assertThat(
+              new String(
+                  f.views.read(DB, "v", 1, StateViewRead.latest(Map.of())).content(),
+                  StandardCharsets.UTF_8))
+          .isEqualTo("2");
     }
 
     @Test
     void an_unknown_view_is_state_view_not_found() {
       assertThatThrownBy(() -> f.views.read(DB, "nope", null, StateViewRead.latest(Map.of())))
-          .isInstanceOfSatisfying(EvidentSourceException.class,
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.STATE_VIEW_NOT_FOUND));
     }
   }
@@ -67,7 +73,8 @@ class StateViewTest {
   class Reading {
     @Test
     void folds_the_matching_events_with_parameters_filling_the_selector() {
-      f.views.publish(DB,
+      f.views.publish(
+          DB,
           Fixture.view("per-subject", new EventSelector.Equals(Attribute.SUBJECT, "acct/{id}")),
           Wat.countingView());
       f.append(event("1", "acct/a"), event("2", "acct/b"), event("3", "acct/a"));
@@ -83,14 +90,18 @@ class StateViewTest {
 
     @Test
     void a_missing_parameter_is_named() {
-      f.views.publish(DB,
+      f.views.publish(
+          DB,
           Fixture.view("per-subject", new EventSelector.Equals(Attribute.SUBJECT, "acct/{id}")),
           Wat.countingView());
-      assertThatThrownBy(() -> f.views.read(DB, "per-subject", null, StateViewRead.latest(Map.of())))
-          .isInstanceOfSatisfying(EvidentSourceException.class, e -> {
-            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY);
-            assertThat(e.fields()).containsEntry("parameter", "id");
-          });
+      assertThatThrownBy(
+              () -> f.views.read(DB, "per-subject", null, StateViewRead.latest(Map.of())))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY);
+                assertThat(e.fields()).containsEntry("parameter", "id");
+              });
     }
 
     @Test
@@ -127,16 +138,18 @@ class StateViewTest {
       var midFeb = Instant.parse("2026-02-15T00:00:00Z");
       assertThat(read("last", new StateViewRead(null, null, midFeb, Map.of())))
           .isEqualTo("\"feb\"");
-      assertThat(read("last", new StateViewRead(2L, null, midFeb, Map.of())))
-          .isEqualTo("\"jan\"");
+      assertThat(read("last", new StateViewRead(2L, null, midFeb, Map.of()))).isEqualTo("\"jan\"");
     }
 
     @Test
     void as_of_effective_time_is_refused_on_a_revision_view() {
       f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
-      assertThatThrownBy(() -> f.views.read(DB, "count", null,
-              new StateViewRead(null, null, Instant.EPOCH, Map.of())))
-          .isInstanceOfSatisfying(EvidentSourceException.class,
+      assertThatThrownBy(
+              () ->
+                  f.views.read(
+                      DB, "count", null, new StateViewRead(null, null, Instant.EPOCH, Map.of())))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
               e -> assertThat(e.fields()).containsEntry("parameter", "as_of_effective_time"));
     }
 
@@ -160,8 +173,13 @@ class StateViewTest {
         var batch = new Event[n];
         for (int i = 0; i < n; i++) {
           var day = 1 + random.nextInt(28);
-          batch[i] = Event.builder().id("e" + id++).source("test").type("t")
-              .time(String.format("2026-02-%02dT00:00:00Z", day)).build();
+          batch[i] =
+              Event.builder()
+                  .id("e" + id++)
+                  .source("test")
+                  .type("t")
+                  .time(String.format("2026-02-%02dT00:00:00Z", day))
+                  .build();
         }
         f.append(batch);
         for (var view : new String[] {"count", "last"}) {

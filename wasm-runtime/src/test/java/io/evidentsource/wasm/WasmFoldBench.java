@@ -32,9 +32,8 @@ import org.junit.jupiter.api.Test;
  * Measurements, not a test: the class name does not match the surefire includes, so it only runs
  * when named: {@code ./mvnw -B -ntp verify -pl wasm-runtime -am -Dtest=WasmFoldBench
  * -Dsurefire.failIfNoSpecifiedTests=false}. Prints events folded per second by the counting view
- * (AssemblyScript, Go; compiled and interpreted) against its Java twin over the same store, and
- * the latency of the Go transfer's decide. Run it on a quiet machine; numbers go to
- * docs/benchmarks.md.
+ * (AssemblyScript, Go; compiled and interpreted) against its Java twin over the same store, and the
+ * latency of the Go transfer's decide. Run it on a quiet machine; numbers go to docs/benchmarks.md.
  */
 class WasmFoldBench {
   static final int EVENTS = Integer.getInteger("bench.events", 200_000);
@@ -58,15 +57,19 @@ class WasmFoldBench {
     }
 
     @Override
-    public byte[] evolve(ComponentId id, byte[] state, List<StoredEvent> events,
-        Map<String, String> params, Instant basisTime) {
+    public byte[] evolve(
+        ComponentId id,
+        byte[] state,
+        List<StoredEvent> events,
+        Map<String, String> params,
+        Instant basisTime) {
       long n = state.length == 0 ? 0 : Long.parseLong(new String(state, StandardCharsets.UTF_8));
       return Long.toString(n + events.size()).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
-    public DecideResult decide(ComponentId id, Command command, DecideMetadata metadata,
-        ViewReader views) {
+    public DecideResult decide(
+        ComponentId id, Command command, DecideMetadata metadata, ViewReader views) {
       throw new UnsupportedOperationException();
     }
   }
@@ -78,34 +81,49 @@ class WasmFoldBench {
     try (var f = new Fixture(WasmLimits.defaults())) {
       var batch = new ArrayList<Event>();
       for (int i = 0; i < EVENTS; i++) {
-        batch.add(Event.builder().id("e" + i).source("bench").type("Counted")
-            .subject("item/" + (i % 100)).jsonData("{\"n\":" + i + ",\"text\":\"hello\"}").build());
+        batch.add(
+            Event.builder()
+                .id("e" + i)
+                .source("bench")
+                .type("Counted")
+                .subject("item/" + (i % 100))
+                .jsonData("{\"n\":" + i + ",\"text\":\"hello\"}")
+                .build());
         if (batch.size() == 25) {
           f.store.transact(DB, Transaction.of(batch));
           batch.clear();
         }
       }
-      var twin = new StateViews(f.store, new InMemoryComponentRegistry(), new JavaTwin(),
-          Clock.systemUTC(), 10);
+      var twin =
+          new StateViews(
+              f.store, new InMemoryComponentRegistry(), new JavaTwin(), Clock.systemUTC(), 10);
       twin.publish(DB, Fixture.view("count", EventSelector.any()), new byte[0]);
-      out.append(measure("Java twin", () -> twin.foldFromScratch(DB, "count", null,
-          StateViewRead.latest(Map.of()))));
+      out.append(
+          measure(
+              "Java twin",
+              () -> twin.foldFromScratch(DB, "count", null, StateViewRead.latest(Map.of()))));
       for (boolean compiled : new boolean[] {true, false}) {
         try (var g = new Fixture(WasmLimits.defaults().withCompile(compiled))) {
           // share the loaded store: publish into g's views over f's store
           var views = new StateViews(f.store, g.registry, g.runtime, Clock.systemUTC(), 10);
-          views.publish(DB, Fixture.view("as", EventSelector.any()),
-              Toolchains.assemblyScript("counter.ts"));
-          out.append(measure("AssemblyScript " + (compiled ? "compiled" : "interpreted"),
-              () -> views.foldFromScratch(DB, "as", null, StateViewRead.latest(Map.of()))));
+          views.publish(
+              DB, Fixture.view("as", EventSelector.any()), Toolchains.assemblyScript("counter.ts"));
+          out.append(
+              measure(
+                  "AssemblyScript " + (compiled ? "compiled" : "interpreted"),
+                  () -> views.foldFromScratch(DB, "as", null, StateViewRead.latest(Map.of()))));
           if (compiled) {
             views.publish(DB, Fixture.view("go", EventSelector.any()), Toolchains.go("counter"));
-            out.append(measure("Go compiled",
-                () -> views.foldFromScratch(DB, "go", null, StateViewRead.latest(Map.of()))));
+            out.append(
+                measure(
+                    "Go compiled",
+                    () -> views.foldFromScratch(DB, "go", null, StateViewRead.latest(Map.of()))));
             for (var name : List.of("as", "go")) {
               var id = new ComponentId(DB, ComponentKind.STATE_VIEW, name, 1);
-              out.append(String.format("pool of %s: %d idle instance(s), %,d bytes of linear memory%n",
-                  name, g.runtime.idleInstances(id), g.runtime.idleMemoryBytes(id)));
+              out.append(
+                  String.format(
+                      "pool of %s: %d idle instance(s), %,d bytes of linear memory%n",
+                      name, g.runtime.idleInstances(id), g.runtime.idleMemoryBytes(id)));
             }
           }
         }
@@ -129,33 +147,55 @@ class WasmFoldBench {
       state = new String(fold.get(), StandardCharsets.UTF_8);
       best = Math.min(best, System.nanoTime() - start);
     }
-    var line = String.format("%-28s %,12.0f events/s  (best of %d: %,d ms; state %s)%n", name,
-        EVENTS / (best / 1e9), runs, best / 1_000_000, state);
+    var line =
+        String.format(
+            "%-28s %,12.0f events/s  (best of %d: %,d ms; state %s)%n",
+            name, EVENTS / (best / 1e9), runs, best / 1_000_000, state);
     System.out.print("WasmFoldBench: " + line);
     return line;
   }
 
   private static String decideLatency() {
     try (var f = new Fixture(WasmLimits.defaults())) {
-      f.views.publish(DB, new io.evidentsource.core.component.StateViewDefinition(
-              "account-summary", null, "application/json", null,
+      f.views.publish(
+          DB,
+          new io.evidentsource.core.component.StateViewDefinition(
+              "account-summary",
+              null,
+              "application/json",
+              null,
               new EventSelector.Equals(Attribute.SUBJECT, "account/{account_id}"),
               io.evidentsource.core.component.QueryTemporality.REVISION),
           Toolchains.go("account-summary"));
       f.changes.publish(DB, new StateChangeDefinition("transfer", null), Toolchains.go("transfer"));
       var opening = new ArrayList<Event>();
       for (int i = 0; i < 10; i++) {
-        opening.add(Event.builder().id("open-" + i).source("bank").type("Deposited")
-            .subject("account/a" + i).jsonData("{\"amount\":1000000}").build());
+        opening.add(
+            Event.builder()
+                .id("open-" + i)
+                .source("bank")
+                .type("Deposited")
+                .subject("account/a" + i)
+                .jsonData("{\"amount\":1000000}")
+                .build());
       }
       f.store.transact(DB, Transaction.of(opening));
       int n = 2000;
       var nanos = new long[n];
       for (int i = 0; i < n; i++) {
-        var body = "{\"transfer_id\":\"t" + i + "\",\"from\":\"a" + (i % 10) + "\",\"to\":\"a"
-            + ((i + 1) % 10) + "\",\"amount\":1}";
+        var body =
+            "{\"transfer_id\":\"t"
+                + i
+                + "\",\"from\":\"a"
+                + (i % 10)
+                + "\",\"to\":\"a"
+                + ((i + 1) % 10)
+                + "\",\"amount\":1}";
         long start = System.nanoTime();
-        f.changes.execute(DB, "transfer", null,
+        f.changes.execute(
+            DB,
+            "transfer",
+            null,
             new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
             Provenance.http());
         nanos[i] = System.nanoTime() - start;
@@ -164,8 +204,10 @@ class WasmFoldBench {
       Arrays.sort(measured);
       return String.format(
           "transfer (Go) execute, sequential, %d measured: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-          measured.length, measured[measured.length / 2] / 1e6,
-          measured[(int) (measured.length * 0.99)] / 1e6, measured[measured.length - 1] / 1e6);
+          measured.length,
+          measured[measured.length / 2] / 1e6,
+          measured[(int) (measured.length * 0.99)] / 1e6,
+          measured[measured.length - 1] / 1e6);
     }
   }
 }

@@ -107,8 +107,8 @@ final class Wat {
   }
 
   /**
-   * A view whose state is the id of the last event folded, as a JSON string: order-sensitive, so
-   * it shows which order events were folded in.
+   * A view whose state is the id of the last event folded, as a JSON string: order-sensitive, so it
+   * shows which order events were folded in.
    */
   static byte[] lastIdView() {
     return module(

@@ -8,9 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where published components live: metadata, versions and module bytes per database. {@link
- * InMemoryComponentRegistry} is the only implementation today; a durable one (e.g. a DynamoDB
- * table keyed by database and name, sorted by version) implements the same port. Implementations
- * are thread-safe and number versions of one name densely from 1.
+ * InMemoryComponentRegistry} is the only implementation today; a durable one (e.g. a DynamoDB table
+ * keyed by database and name, sorted by version) implements the same port. Implementations are
+ * thread-safe and number versions of one name densely from 1.
  */
 public interface ComponentRegistry {
 

@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The port a WebAssembly host implements (DESIGN §6): validates modules against the component
- * ABI, keeps them ready per {@link ComponentId} and runs {@code evolve} and {@code decide} under
- * the sandbox limits. Implementations are thread-safe; a failing call never affects other calls.
+ * The port a WebAssembly host implements (DESIGN §6): validates modules against the component ABI,
+ * keeps them ready per {@link ComponentId} and runs {@code evolve} and {@code decide} under the
+ * sandbox limits. Implementations are thread-safe; a failing call never affects other calls.
  *
- * <p>Every method may throw {@link io.evidentsource.core.error.EvidentSourceException} with
- * {@code INVALID_COMPONENT} or {@code COMPONENT_TOO_LARGE} (publish), {@code COMPONENT_FAILED}
- * (trap or guest-reported error, with the guest's message), {@code COMPONENT_TIMEOUT} (deadline)
- * or {@code COMPONENT_LIMIT_EXCEEDED} (memory or output cap).
+ * <p>Every method may throw {@link io.evidentsource.core.error.EvidentSourceException} with {@code
+ * INVALID_COMPONENT} or {@code COMPONENT_TOO_LARGE} (publish), {@code COMPONENT_FAILED} (trap or
+ * guest-reported error, with the guest's message), {@code COMPONENT_TIMEOUT} (deadline) or {@code
+ * COMPONENT_LIMIT_EXCEEDED} (memory or output cap).
  */
 public interface ComponentRuntime {
 
@@ -56,8 +56,7 @@ public interface ComponentRuntime {
   @FunctionalInterface
   interface ViewReader {
     /**
-     * The latest version of view {@code name} with {@code params} at the decision's basis
-     * revision.
+     * The latest version of view {@code name} with {@code params} at the decision's basis revision.
      *
      * @throws io.evidentsource.core.error.EvidentSourceException {@code STATE_VIEW_NOT_FOUND}
      */

@@ -11,16 +11,15 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Publishing state changes and executing commands (DESIGN §2): the decision reads views at the
- * basis revision, its events get provenance extensions ({@code correlationid}, {@code
- * causationid}, {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code
- * principal}, {@code origin}) and are appended with its conditions as one transaction.
+ * basis revision, its events get provenance extensions ({@code correlationid}, {@code causationid},
+ * {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code principal}, {@code
+ * origin}) and are appended with its conditions as one transaction.
  */
 public final class StateChanges {
   private final EventStore store;
@@ -105,8 +104,7 @@ public final class StateChanges {
     var change = describe(database, name, version);
     var id = change.id();
     if (!runtime.isLoaded(id)) {
-      runtime.load(
-          id, registry.module(id).orElseThrow(() -> notFound(database, name, version)));
+      runtime.load(id, registry.module(id).orElseThrow(() -> notFound(database, name, version)));
     }
     long basis = info.revision();
     var correlationId =
@@ -149,7 +147,8 @@ public final class StateChanges {
       b.extension("statechange", name);
       b.extension("statechangeversion", id.version());
       b.extension(
-          "basisrevision", basis <= Integer.MAX_VALUE ? (Object) (int) basis : Long.toString(basis));
+          "basisrevision",
+          basis <= Integer.MAX_VALUE ? (Object) (int) basis : Long.toString(basis));
       if (provenance.principal() != null) {
         b.extension("principal", provenance.principal());
       }
@@ -176,7 +175,11 @@ public final class StateChanges {
     }
     return new EvidentSourceException(
         ErrorCode.STATE_CHANGE_NOT_FOUND,
-        "database '" + database + "' has no state change '" + name + "'"
+        "database '"
+            + database
+            + "' has no state change '"
+            + name
+            + "'"
             + (version == null ? "" : " version " + version),
         fields);
   }

@@ -64,7 +64,18 @@ public record StateViewResult(
 
   @Override
   public String toString() {
-    return "StateViewResult[" + database + "/" + name + "@" + version + " revision=" + revision
-        + " lastModified=" + lastModifiedRevision + " " + content.length + " bytes]";
+    return "StateViewResult["
+        + database
+        + "/"
+        + name
+        + "@"
+        + version
+        + " revision="
+        + revision
+        + " lastModified="
+        + lastModifiedRevision
+        + " "
+        + content.length
+        + " bytes]";
   }
 }

@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Publishing and reading state views (DESIGN §2): versions per name, selector placeholders,
- * folding in revision or effective-time order, and a cache per (view, version, params) that later
- * reads extend with the events appended since. Thread-safe.
+ * Publishing and reading state views (DESIGN §2): versions per name, selector placeholders, folding
+ * in revision or effective-time order, and a cache per (view, version, params) that later reads
+ * extend with the events appended since. Thread-safe.
  */
 public final class StateViews {
   private final EventStore store;
@@ -105,7 +105,8 @@ public final class StateViews {
     if (!effective && read.asOfEffectiveTime() != null) {
       throw new EvidentSourceException(
           ErrorCode.INVALID_QUERY,
-          "'as_of_effective_time' needs a view with query_temporality 'effective'; '" + name
+          "'as_of_effective_time' needs a view with query_temporality 'effective'; '"
+              + name
               + "' folds by revision",
           Map.of("parameter", "as_of_effective_time"));
     }
@@ -232,9 +233,7 @@ public final class StateViews {
   void ensureLoaded(ComponentId id) {
     if (!runtime.isLoaded(id)) {
       var module =
-          registry
-              .module(id)
-              .orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
+          registry.module(id).orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
       runtime.load(id, module);
     }
   }
@@ -249,7 +248,11 @@ public final class StateViews {
     }
     return new EvidentSourceException(
         ErrorCode.STATE_VIEW_NOT_FOUND,
-        "database '" + database + "' has no state view '" + name + "'"
+        "database '"
+            + database
+            + "' has no state view '"
+            + name
+            + "'"
             + (version == null ? "" : " version " + version),
         fields);
   }
