@@ -12,9 +12,9 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 HEAP=${HEAP:--Xmx4g}
 JAR=server/target/evidentsource-server.jar
-[[ -f $JAR ]] || ./mvnw -q -B -DskipTests install
+[[ -f $JAR ]] || ./mvnw -q -B -DskipTests package -pl server -am
 mkdir -p bench/results
-java $HEAP -jar "$JAR" --server.port="$PORT" --logging.level.root=WARN > bench/results/rest-server.log 2>&1 &
+java $HEAP -jar "$JAR" --server.port="$PORT" --spring.grpc.server.port=0 --logging.level.root=WARN > bench/results/rest-server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
