@@ -137,10 +137,16 @@ public final class NotificationRelay implements AutoCloseable {
     }
   }
 
-  /** One round over every database. */
+  /**
+   * One round over every database: one {@code Scan} of the catalog and one read of each watermark;
+   * only databases whose head is beyond their watermark get a publishing round.
+   */
   public void sweep() {
     for (DatabaseInfo info : storage.listDatabases()) {
-      publishPending(info.name());
+      String key = EventItems.partition(info.name().value(), info.generation());
+      if (published(key) < info.revision()) {
+        publishPending(info.name());
+      }
     }
   }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Answers moto cannot give: throttling and transaction conflicts. The real SDK client and adapter
+ * Answers moto cannot give: throttling, transaction conflicts and unprocessed batch keys. The real SDK client and adapter
  * talk HTTP to a scripted DynamoDB endpoint on loopback that returns DynamoDB's own error
  * documents for the first calls of an operation, then success.
  */
@@ -124,5 +124,30 @@ class ThrottlingTest {
 
     assertThat(outcome).isEqualTo(new AppendOutcome.HeadMoved(7));
     assertThat(calls.get("TransactWriteItems")).hasValue(1);
+  }
+
+  @Test
+  void unprocessed_keys_of_a_batch_get_are_asked_again_until_every_revision_is_read() {
+    then("GetItem", 200, HEAD);
+    then(
+        "BatchGetItem",
+        200,
+        "{\"Responses\":{\"stub-events\":[" + eventItem(1) + "]},"
+            + "\"UnprocessedKeys\":{\"stub-events\":{\"Keys\":[{\"db\":{\"S\":\"orders#1\"},"
+            + "\"rev\":{\"N\":\"2\"}}],\"ConsistentRead\":true}}}");
+    then("BatchGetItem", 200, "{\"Responses\":{\"stub-events\":[" + eventItem(2) + "]}}");
+
+    var read = adapter.readRevisions(DB, 1, new long[] {2, 1});
+
+    assertThat(read).extracting(e -> e.revision()).containsExactly(2L, 1L);
+    assertThat(read).extracting(e -> e.event().id()).containsExactly("e2", "e1");
+    assertThat(calls.get("BatchGetItem")).hasValue(2);
+  }
+
+  private static String eventItem(int revision) {
+    return "{\"db\":{\"S\":\"orders#1\"},\"rev\":{\"N\":\"" + revision + "\"},"
+        + "\"tx\":{\"S\":\"00000000-0000-0000-0000-000000000001\"},"
+        + "\"rt\":{\"S\":\"2026-01-01T00:00:01Z\"},\"id\":{\"S\":\"e" + revision + "\"},"
+        + "\"src\":{\"S\":\"bank\"},\"type\":{\"S\":\"Posted\"}}";
   }
 }
