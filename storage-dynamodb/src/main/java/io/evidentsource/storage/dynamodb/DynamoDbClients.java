@@ -10,7 +10,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -45,7 +45,7 @@ public final class DynamoDbClients {
   /** A DynamoDB client with these settings. */
   public static DynamoDbClient dynamoDb(Settings settings) {
     return configure(DynamoDbClient.builder(), settings)
-        .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+        .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
         .build();
   }
 

@@ -1,7 +1,7 @@
 package io.evidentsource.storage.dynamodb.sns;
 
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /** Builds SNS clients with the shared region, endpoint and retry settings. */
@@ -11,7 +11,7 @@ public final class SnsClients {
   /** An SNS client with these settings. */
   public static SnsClient sns(DynamoDbClients.Settings settings) {
     return DynamoDbClients.configure(SnsClient.builder(), settings)
-        .httpClientBuilder(ApacheHttpClient.builder())
+        .httpClientBuilder(Apache5HttpClient.builder())
         .build();
   }
 }
