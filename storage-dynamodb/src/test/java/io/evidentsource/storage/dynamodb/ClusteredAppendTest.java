@@ -3,6 +3,11 @@ package io.evidentsource.storage.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.port.ChangeNotifications;
+import io.evidentsource.core.subscription.Subscription;
+import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.evidentsource.core.subscription.SubscriptionItem;
+import io.evidentsource.core.subscription.SubscriptionOptions;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.condition.AppendCondition;
@@ -39,7 +44,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * One or two server instances — {@link EventStore}s, each with its own DynamoDB client, adapter,
  * event cache, index and notification relay — on the same tables, with clients appending through
  * both under conditions on overlapping subjects. The moto server answers one request at a time
- * ({@link MotoServer}), so each {@code TransactWriteItems} is atomic as in DynamoDB.
+ * ({@link MotoServer}), so each {@code TransactWriteItems} is atomic as in DynamoDB. A live
+ * subscriber on each instance (catalog polling, as DynamoDB gives no commit signal) must see every
+ * revision once, in order, whichever instance committed it.
  */
 class ClusteredAppendTest {
   private static final Pattern AFTER = Pattern.compile("\\{\"after\":(\\d+)}");
@@ -78,6 +85,19 @@ class ClusteredAppendTest {
     }
     DatabaseName db = TckFixtures.uniqueDatabase("cluster");
     stores.get(0).createDatabase(db);
+
+    // a live subscriber on each instance, learning of other instances' commits from the catalog
+    var readers = Executors.newCachedThreadPool();
+    var subscriptions = new ArrayList<Subscription>();
+    for (int i = 0; i < instances; i++) {
+      var engine =
+          new SubscriptionEngine(
+              stores.get(i),
+              ChangeNotifications.polling(storages.get(i), Duration.ofMillis(50)),
+              readers,
+              SubscriptionOptions.defaults());
+      subscriptions.add(engine.subscribe(db, EventSelector.any(), 1L));
+    }
 
     Map<UUID, Event> acknowledged = Collections.synchronizedMap(new HashMap<>());
     Map<UUID, TransactionResult> results = Collections.synchronizedMap(new HashMap<>());
@@ -152,6 +172,26 @@ class ClusteredAppendTest {
     }
     assertThat(firstSeen).isEqualTo(range(1, total));
     relays.forEach(NotificationRelay::close);
+
+    // the subscriber on each instance saw every revision once, in order
+    try {
+      for (int i = 0; i < instances; i++) {
+        var seen = new ArrayList<Long>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (seen.size() < total && System.nanoTime() < deadline) {
+          SubscriptionItem item = subscriptions.get(i).poll(Duration.ofSeconds(1));
+          if (item instanceof SubscriptionItem.Delivered d) {
+            seen.add(d.event().revision());
+          } else if (item instanceof SubscriptionItem.Ended e) {
+            throw new AssertionError("the subscriber on instance " + i + " ended", e.error());
+          }
+        }
+        assertThat(seen).as("revisions seen by the subscriber on instance %d", i).isEqualTo(range(1, total));
+      }
+    } finally {
+      subscriptions.forEach(Subscription::close);
+      readers.shutdownNow();
+    }
   }
 
   /** Reads the subject's latest event and appends one guarded by "nothing on it since". */
