@@ -33,6 +33,14 @@ public record Event(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(type, "type");
+    if (time != null) {
+      try {
+        java.time.OffsetDateTime.parse(time.replace('t', 'T').replace('z', 'Z'));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            "time must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z, was '" + time + "'", e);
+      }
+    }
     extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
   }
 

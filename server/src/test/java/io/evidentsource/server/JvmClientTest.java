@@ -120,6 +120,52 @@ class JvmClientTest {
   }
 
   @Test
+  void every_error_a_client_request_can_cause_arrives_typed_with_its_stable_code() {
+    String db = name();
+    client.createDatabase(db);
+    client.transact(db, List.of(event("e1", "o1")));
+    record Case(String code, Class<? extends EvidentSourceException> type, Runnable call) {}
+    Event.Builder base = Event.builder().id("n").source("https://example.com/client").type("T");
+    List<Case> cases =
+        List.of(
+            new Case("database_exists", EvidentSourceException.AlreadyExists.class, () -> client.createDatabase(db)),
+            new Case("invalid_database_name", EvidentSourceException.InvalidRequest.class, () -> client.createDatabase("-x")),
+            new Case("database_not_found", EvidentSourceException.NotFound.class, () -> client.database("no-such-db")),
+            new Case("revision_not_found", EvidentSourceException.NotFound.class, () -> client.event(db, 42)),
+            new Case("duplicate_event_id", EvidentSourceException.AlreadyExists.class,
+                () -> client.transact(db, List.of(event("e1", "o1")))),
+            new Case("condition_failed", ConditionFailedException.class,
+                () -> client.transact(db, List.of(event("e2", "o1")), List.of(Condition.max(Selector.subject("o1"), 0)))),
+            new Case("batch_too_large", EvidentSourceException.LimitExceeded.class,
+                () -> client.transact(db, java.util.Collections.nCopies(26, event("x", "o9")))),
+            new Case("event_too_large", EvidentSourceException.LimitExceeded.class,
+                () -> client.transact(db, List.of(base.jsonData("\"" + "x".repeat(70_000) + "\"").build()))),
+            new Case("attribute_too_long", EvidentSourceException.LimitExceeded.class,
+                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T".repeat(1025)).build()))),
+            new Case("reserved_attribute", EvidentSourceException.InvalidRequest.class,
+                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").extension("recordedtime", "x").build()))),
+            new Case("invalid_extension_name", EvidentSourceException.InvalidRequest.class,
+                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").extension("Bad_Name", "x").build()))),
+            new Case("invalid_tag", EvidentSourceException.InvalidRequest.class,
+                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").tags("a", "").build()))),
+            new Case("invalid_attribute", EvidentSourceException.InvalidRequest.class,
+                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").subject("").build()))),
+            new Case("invalid_query", EvidentSourceException.InvalidRequest.class,
+                () -> client.query(db, Query.all().atRevision(99)).count()));
+    for (Case c : cases) {
+      EvidentSourceException e = catchThrowableOfType(EvidentSourceException.class, c.call()::run);
+      assertThat(e).as(c.code()).isNotNull();
+      assertThat(e.code()).as(c.code()).isEqualTo(c.code());
+      assertThat(e).as(c.code()).isInstanceOf(c.type());
+    }
+    assertThat(client.database(db).revision()).as("nothing was appended by the failures").isEqualTo(1);
+    // a malformed time never leaves the client
+    assertThat(catchThrowableOfType(IllegalArgumentException.class,
+            () -> Event.builder().id("n").source("s").type("T").time("yesterday").build()))
+        .hasMessageContaining("RFC 3339");
+  }
+
+  @Test
   void retries_a_transaction_whose_answer_was_lost_with_the_same_id_and_commits_once() {
     String db = name();
     client.createDatabase(db);
