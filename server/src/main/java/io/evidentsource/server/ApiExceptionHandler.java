@@ -20,6 +20,7 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
@@ -144,6 +145,24 @@ class ApiExceptionHandler {
         ErrorCode.MALFORMED_REQUEST,
         "the request body could not be read",
         Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(MaxUploadSizeExceededException.class)
+  ResponseEntity<Object> uploadTooLarge(
+      MaxUploadSizeExceededException e, HttpServletRequest request) {
+    var fields = new java.util.LinkedHashMap<String, Object>();
+    if (e.getMaxUploadSize() > 0) {
+      fields.put("limit", e.getMaxUploadSize());
+    }
+    fields.put("limit_name", "spring.servlet.multipart.max-request-size");
+    return problem(
+        ErrorCode.BODY_TOO_LARGE,
+        "the multipart upload is larger than the upload limit"
+            + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "")
+            + " (spring.servlet.multipart.max-request-size / max-file-size)",
+        fields,
         request,
         new HttpHeaders());
   }

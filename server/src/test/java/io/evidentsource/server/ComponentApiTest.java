@@ -142,6 +142,19 @@ class ComponentApiTest extends ServerTestBase {
     }
 
     @Test
+    void an_upload_over_the_multipart_limit_is_413_naming_the_limit() {
+      var problem =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"huge\",\"content_type\":\"application/json\","
+                      + "\"event_selector\":{\"type\":\"any\"}}",
+                  new byte[18 * 1024 * 1024])
+              .problem(413, "body_too_large");
+      assertThat(problem.get("limit_name").stringValue())
+          .isEqualTo("spring.servlet.multipart.max-request-size");
+    }
+
+    @Test
     void errors_have_stable_codes() {
       publishCounter("count", "{\"type\":\"equals\",\"attr\":{\"subject\":\"{id}\"}}");
       api.get("/api/v1/databases/" + db + "/state-views/nope").problem(404, "state_view_not_found");
