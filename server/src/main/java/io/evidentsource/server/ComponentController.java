@@ -5,10 +5,8 @@ import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.PublishedStateChange;
 import io.evidentsource.core.component.PublishedStateView;
-import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
-import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViewResult;
 import io.evidentsource.core.component.StateViews;
@@ -34,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -68,10 +65,6 @@ class ComponentController {
           "query_temporality");
   private static final Set<String> CHANGE_METADATA = Set.of("state_change_name", "description");
 
-  /** Request headers never passed to a state change. */
-  private static final Set<String> PRIVATE_HEADERS =
-      Set.of("authorization", "cookie", "x-api-key", "proxy-authorization");
-
   private final StateViews views;
   private final StateChanges changes;
   private final WasmProperties wasm;
@@ -93,21 +86,14 @@ class ComponentController {
     if (selectorNode == null) {
       throw malformed("metadata needs 'event_selector', e.g. {\"type\":\"any\"}", "event_selector");
     }
-    StateViewDefinition definition;
-    try {
-      definition =
-          new StateViewDefinition(
-              required(metadata, "state_view_name"),
-              text(metadata, "description", false),
-              required(metadata, "content_type"),
-              text(metadata, "content_schema", false),
-              SelectorJson.read(selectorNode, "event_selector"),
-              temporality == null
-                  ? QueryTemporality.REVISION
-                  : QueryTemporality.fromJson(temporality));
-    } catch (IllegalArgumentException e) {
-      throw malformed(e.getMessage(), "query_temporality");
-    }
+    var definition =
+        ComponentRequests.viewDefinition(
+            required(metadata, "state_view_name"),
+            text(metadata, "description", false),
+            required(metadata, "content_type"),
+            text(metadata, "content_schema", false),
+            SelectorJson.read(selectorNode, "event_selector"),
+            temporality);
     var published = views.publish(database, definition, module(request));
     return created(
         "/api/v1/databases/"
@@ -263,25 +249,17 @@ class ComponentController {
             request, wasm.maxOutputBytes().toBytes(), "evidentsource.wasm.max-output-bytes");
     var contentType =
         request.getContentType() == null ? "application/json" : request.getContentType();
-    if (CloudEventJson.isJsonMediaType(contentType) && body.length > 0) {
-      JsonSupport.parse(body); // malformed JSON is the client's error, not the component's
-    }
-    var headers = new LinkedHashMap<String, String>();
+    ComponentRequests.checkCommandBody(contentType, body);
+    var raw = new LinkedHashMap<String, String>();
     for (var n : Collections.list(request.getHeaderNames())) {
-      var lower = n.toLowerCase(Locale.ROOT);
-      if (!PRIVATE_HEADERS.contains(lower)) {
-        headers.put(lower, request.getHeader(n));
-      }
+      raw.put(n, request.getHeader(n));
     }
-    var idempotencyKey = request.getHeader("Idempotency-Key");
-    UUID transactionId = null;
-    if (idempotencyKey != null) {
-      try {
-        transactionId = UUID.fromString(idempotencyKey);
-      } catch (IllegalArgumentException e) {
-        throw malformed("the Idempotency-Key header must be a UUID", "Idempotency-Key");
-      }
-    }
+    var headers = ComponentRequests.commandHeaders(raw);
+    var transactionId =
+        ComponentRequests.transactionId(
+            request.getHeader("Idempotency-Key"),
+            "Idempotency-Key",
+            "the Idempotency-Key header");
     var provenance =
         new Provenance(
             null,
@@ -462,8 +440,7 @@ class ComponentController {
   }
 
   private static EvidentSourceException malformed(@Nullable String detail, String field) {
-    return new EvidentSourceException(
-        ErrorCode.MALFORMED_REQUEST, String.valueOf(detail), Map.of("field", field));
+    return ComponentRequests.malformed(detail, field);
   }
 
   private static EvidentSourceException invalidQuery(String parameter, String detail) {

@@ -5,6 +5,8 @@ import io.evidentsource.api.v1.CreateDatabaseResponse;
 import io.evidentsource.api.v1.DeleteDatabaseRequest;
 import io.evidentsource.api.v1.DeleteDatabaseResponse;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
+import io.evidentsource.api.v1.ExecuteCommandRequest;
+import io.evidentsource.api.v1.ExecuteCommandResponse;
 import io.evidentsource.api.v1.GetDatabaseRequest;
 import io.evidentsource.api.v1.GetDatabaseResponse;
 import io.evidentsource.api.v1.GetEventRequest;
@@ -12,14 +14,29 @@ import io.evidentsource.api.v1.GetEventResponse;
 import io.evidentsource.api.v1.Heartbeat;
 import io.evidentsource.api.v1.ListDatabasesRequest;
 import io.evidentsource.api.v1.ListDatabasesResponse;
+import io.evidentsource.api.v1.ListStateChangesRequest;
+import io.evidentsource.api.v1.ListStateChangesResponse;
+import io.evidentsource.api.v1.ListStateViewsRequest;
+import io.evidentsource.api.v1.ListStateViewsResponse;
+import io.evidentsource.api.v1.PublishStateChangeRequest;
+import io.evidentsource.api.v1.PublishStateChangeResponse;
+import io.evidentsource.api.v1.PublishStateViewRequest;
+import io.evidentsource.api.v1.PublishStateViewResponse;
 import io.evidentsource.api.v1.QueryEnd;
 import io.evidentsource.api.v1.QueryEventsRequest;
 import io.evidentsource.api.v1.QueryEventsResponse;
+import io.evidentsource.api.v1.ReadStateViewRequest;
+import io.evidentsource.api.v1.ReadStateViewResponse;
 import io.evidentsource.api.v1.SubscribeEventsRequest;
 import io.evidentsource.api.v1.SubscribeEventsResponse;
 import io.evidentsource.api.v1.TransactRequest;
 import io.evidentsource.api.v1.TransactResponse;
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.Provenance;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateChanges;
+import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
@@ -32,6 +49,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code evidentsource.v1.EvidentSource} gRPC service over the same {@link EventStore} as the
@@ -45,11 +63,23 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   private final EventStore store;
   private final SubscriptionEngine subscriptions;
   private final Executor senders;
+  private final StateViews views;
+  private final StateChanges changes;
+  private final WasmProperties wasm;
 
-  EvidentSourceGrpcService(EventStore store, SubscriptionEngine subscriptions, Executor senders) {
+  EvidentSourceGrpcService(
+      EventStore store,
+      SubscriptionEngine subscriptions,
+      Executor senders,
+      StateViews views,
+      StateChanges changes,
+      WasmProperties wasm) {
     this.store = store;
     this.subscriptions = subscriptions;
     this.senders = senders;
+    this.views = views;
+    this.changes = changes;
+    this.wasm = wasm;
   }
 
   @Override
@@ -124,6 +154,160 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                       store.event(DatabaseName.of(request.getDatabase()), request.getRevision())))
               .build();
         });
+  }
+
+  // ---------------------------------------------------- state views and state changes (REST twin:
+  // ComponentController; the shared request rules are in ComponentRequests)
+
+  @Override
+  public void publishStateView(
+      PublishStateViewRequest request, StreamObserver<PublishStateViewResponse> response) {
+    unary(
+        response,
+        () -> {
+          if (!request.hasEventSelector() && request.getEventSelectorText().isEmpty()) {
+            throw ComponentRequests.malformed(
+                "the request needs 'event_selector' or 'event_selector_text'", "event_selector");
+          }
+          var definition =
+              ComponentRequests.viewDefinition(
+                  required(request.getStateViewName(), "state_view_name"),
+                  optional(request.getDescription()),
+                  required(request.getContentType(), "content_type"),
+                  optional(request.getContentSchema()),
+                  ProtoMapping.selector(
+                      request.hasEventSelector(),
+                      request.getEventSelector(),
+                      request.getEventSelectorText()),
+                  ProtoMapping.temporality(request.getQueryTemporality()));
+          var published =
+              views.publish(
+                  DatabaseName.of(request.getDatabase()),
+                  definition,
+                  request.getWasm().toByteArray());
+          return PublishStateViewResponse.newBuilder()
+              .setStateView(ProtoMapping.stateView(published))
+              .build();
+        });
+  }
+
+  @Override
+  public void listStateViews(
+      ListStateViewsRequest request, StreamObserver<ListStateViewsResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = ListStateViewsResponse.newBuilder();
+          views
+              .list(DatabaseName.of(request.getDatabase()))
+              .forEach(v -> b.addStateViews(ProtoMapping.stateView(v)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void readStateView(
+      ReadStateViewRequest request, StreamObserver<ReadStateViewResponse> response) {
+    unary(
+        response,
+        () ->
+            ProtoMapping.readStateViewResponse(
+                views.read(
+                    DatabaseName.of(request.getDatabase()),
+                    request.getName(),
+                    request.hasVersion() ? version(request.getVersion()) : null,
+                    ProtoMapping.stateViewRead(request))));
+  }
+
+  @Override
+  public void publishStateChange(
+      PublishStateChangeRequest request, StreamObserver<PublishStateChangeResponse> response) {
+    unary(
+        response,
+        () -> {
+          var definition =
+              new StateChangeDefinition(
+                  required(request.getStateChangeName(), "state_change_name"),
+                  optional(request.getDescription()));
+          var published =
+              changes.publish(
+                  DatabaseName.of(request.getDatabase()),
+                  definition,
+                  request.getWasm().toByteArray());
+          return PublishStateChangeResponse.newBuilder()
+              .setStateChange(ProtoMapping.stateChange(published))
+              .build();
+        });
+  }
+
+  @Override
+  public void listStateChanges(
+      ListStateChangesRequest request, StreamObserver<ListStateChangesResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = ListStateChangesResponse.newBuilder();
+          changes
+              .list(DatabaseName.of(request.getDatabase()))
+              .forEach(c -> b.addStateChanges(ProtoMapping.stateChange(c)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void executeCommand(
+      ExecuteCommandRequest request, StreamObserver<ExecuteCommandResponse> response) {
+    unary(
+        response,
+        () -> {
+          var body = request.getBody().toByteArray();
+          long limit = wasm.maxOutputBytes().toBytes();
+          if (body.length > limit) {
+            throw RequestBodies.tooLarge(
+                limit, "evidentsource.wasm.max-output-bytes", (long) body.length);
+          }
+          var contentType =
+              request.getContentType().isEmpty() ? "application/json" : request.getContentType();
+          ComponentRequests.checkCommandBody(contentType, body);
+          var provenance =
+              new Provenance(
+                  null,
+                  "grpc",
+                  optional(request.getCorrelationId()),
+                  optional(request.getCausationId()),
+                  ComponentRequests.transactionId(
+                      request.getTransactionId(), "transaction_id", "'transaction_id'"));
+          return ProtoMapping.executeCommandResponse(
+              changes.execute(
+                  DatabaseName.of(request.getDatabase()),
+                  request.getName(),
+                  request.hasVersion() ? version(request.getVersion()) : null,
+                  new Command(
+                      contentType,
+                      ComponentRequests.commandHeaders(request.getHeadersMap()),
+                      body),
+                  provenance));
+        });
+  }
+
+  private static Integer version(int version) {
+    if (version < 1) {
+      throw ComponentRequests.malformed(
+          "the version must be a whole number >= 1, was " + Integer.toUnsignedString(version),
+          "version");
+    }
+    return version;
+  }
+
+  private static String required(String value, String field) {
+    if (value.isEmpty()) {
+      throw ComponentRequests.malformed("the request needs '" + field + "'", field);
+    }
+    return value;
+  }
+
+  private static @Nullable String optional(String value) {
+    return value.isEmpty() ? null : value;
   }
 
   /** One page, streamed event by event; a cancelled call stops sending at once. */

@@ -1,6 +1,8 @@
 package io.evidentsource.server;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.StateChanges;
+import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.port.ChangeNotifications;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.subscription.SubscriptionEngine;
@@ -48,26 +50,38 @@ class GrpcConfiguration {
 
   @Bean
   BindableService evidentSourceGrpcService(
-      EventStore store, SubscriptionEngine subscriptionEngine, SubscriptionThreads subscriptionThreads) {
-    return new EvidentSourceGrpcService(store, subscriptionEngine, subscriptionThreads);
+      EventStore store,
+      SubscriptionEngine subscriptionEngine,
+      SubscriptionThreads subscriptionThreads,
+      StateViews stateViews,
+      StateChanges stateChanges,
+      WasmProperties wasm) {
+    return new EvidentSourceGrpcService(
+        store, subscriptionEngine, subscriptionThreads, stateViews, stateChanges, wasm);
   }
 
   /**
-   * Largest inbound message: a full batch of events at the size limit plus framing, so the core
-   * reports {@code event_too_large} / {@code batch_too_large} for anything up to that and gRPC
-   * answers {@code RESOURCE_EXHAUSTED} beyond it.
+   * Largest inbound message: the larger of a full batch of events at the size limit plus framing
+   * and a WebAssembly module at {@code evidentsource.wasm.max-module-bytes} (PublishStateView /
+   * PublishStateChange) or a command body at {@code max-output-bytes} (ExecuteCommand) plus
+   * framing for the other fields. Up to that the core reports {@code event_too_large} / {@code
+   * batch_too_large} / {@code component_too_large} / {@code body_too_large} with their stable
+   * codes; beyond it gRPC answers {@code RESOURCE_EXHAUSTED} itself.
    */
-  static int maxInboundMessageBytes(EvidentSourceProperties properties) {
-    long bytes =
+  static int maxInboundMessageBytes(EvidentSourceProperties properties, WasmProperties wasm) {
+    long events =
         (long) properties.maxBatchEvents() * (properties.maxEventBytes() + FRAMING_PER_EVENT)
             + FRAMING_PER_MESSAGE;
-    return (int) Math.min(bytes, Integer.MAX_VALUE);
+    long components =
+        Math.max(wasm.maxModuleBytes().toBytes(), wasm.maxOutputBytes().toBytes())
+            + FRAMING_PER_MESSAGE;
+    return (int) Math.min(Math.max(events, components), Integer.MAX_VALUE);
   }
 
   @Bean
   <T extends ServerBuilder<T>> ServerBuilderCustomizer<T> messageSizeLimit(
-      EvidentSourceProperties properties) {
-    int limit = maxInboundMessageBytes(properties);
+      EvidentSourceProperties properties, WasmProperties wasm) {
+    int limit = maxInboundMessageBytes(properties, wasm);
     return builder -> builder.maxInboundMessageSize(limit);
   }
 }

@@ -4,10 +4,19 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.cloudevents.v1.proto.CloudEvent;
 import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
+import io.evidentsource.api.v1.ExecuteCommandResponse;
 import io.evidentsource.api.v1.QueryEventsRequest;
+import io.evidentsource.api.v1.ReadStateViewRequest;
+import io.evidentsource.api.v1.ReadStateViewResponse;
 import io.evidentsource.api.v1.TransactResponse;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.component.CommandResult;
+import io.evidentsource.core.component.PublishedStateChange;
+import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateViewRead;
+import io.evidentsource.core.component.StateViewResult;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.ErrorCode;
@@ -82,6 +91,92 @@ final class ProtoMapping {
         .setRecordedTime(timestamp(result.recordedTime()))
         .setDuplicate(result.duplicate())
         .build();
+  }
+
+  // ---- state views and state changes ----
+
+  static io.evidentsource.api.v1.StateView stateView(PublishedStateView v) {
+    var d = v.definition();
+    var b =
+        io.evidentsource.api.v1.StateView.newBuilder()
+            .setName(d.name())
+            .setVersion(v.id().version())
+            .setCreatedAt(timestamp(v.createdAt()))
+            .setContentType(d.contentType())
+            .setEventSelector(selector(d.selector()))
+            .setQueryTemporality(
+                d.temporality() == QueryTemporality.EFFECTIVE
+                    ? io.evidentsource.api.v1.QueryTemporality.QUERY_TEMPORALITY_EFFECTIVE
+                    : io.evidentsource.api.v1.QueryTemporality.QUERY_TEMPORALITY_REVISION)
+            .setModuleSize(v.moduleSize());
+    if (d.description() != null) {
+      b.setDescription(d.description());
+    }
+    if (d.contentSchema() != null) {
+      b.setContentSchema(d.contentSchema());
+    }
+    return b.build();
+  }
+
+  static io.evidentsource.api.v1.StateChange stateChange(PublishedStateChange c) {
+    var b =
+        io.evidentsource.api.v1.StateChange.newBuilder()
+            .setName(c.definition().name())
+            .setVersion(c.id().version())
+            .setCreatedAt(timestamp(c.createdAt()))
+            .setModuleSize(c.moduleSize());
+    if (c.definition().description() != null) {
+      b.setDescription(c.definition().description());
+    }
+    return b.build();
+  }
+
+  /** The JSON name of a publish request's temporality, or null for the default (revision). */
+  static @Nullable String temporality(io.evidentsource.api.v1.QueryTemporality t) {
+    switch (t) {
+      case QUERY_TEMPORALITY_UNSPECIFIED:
+        return null;
+      case QUERY_TEMPORALITY_REVISION:
+        return QueryTemporality.REVISION.jsonName();
+      case QUERY_TEMPORALITY_EFFECTIVE:
+        return QueryTemporality.EFFECTIVE.jsonName();
+      default:
+        throw ComponentRequests.malformed(
+            "unknown query_temporality " + t.getNumber(), "query_temporality");
+    }
+  }
+
+  static StateViewRead stateViewRead(ReadStateViewRequest r) {
+    return new StateViewRead(
+        r.hasRevision() ? r.getRevision() : null,
+        r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null,
+        r.hasAsOfEffectiveTime() ? instant(r.getAsOfEffectiveTime()) : null,
+        r.getParamsMap());
+  }
+
+  static ReadStateViewResponse readStateViewResponse(StateViewResult result) {
+    var b =
+        ReadStateViewResponse.newBuilder()
+            .setDatabase(result.database().value())
+            .setName(result.name())
+            .setVersion(result.version())
+            .setRevision(result.revision())
+            .setLastModifiedRevision(result.lastModifiedRevision())
+            .setContentType(result.contentType())
+            .setContent(ByteString.copyFrom(result.content()));
+    if (result.lastModifiedTime() != null) {
+      b.setLastModifiedTime(timestamp(result.lastModifiedTime()));
+    }
+    return b.build();
+  }
+
+  static ExecuteCommandResponse executeCommandResponse(CommandResult result) {
+    var b = ExecuteCommandResponse.newBuilder().setBasisRevision(result.basisRevision());
+    if (result.transaction() != null) {
+      b.setTransaction(transactResponse(result.transaction()));
+    }
+    result.events().forEach(e -> b.addEvents(storedEvent(e)));
+    return b.build();
   }
 
   // ---- events ----

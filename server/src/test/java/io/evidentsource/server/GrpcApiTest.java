@@ -54,6 +54,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 class GrpcApiTest {
   @Autowired GrpcPort grpcPort;
   @org.springframework.boot.test.web.server.LocalServerPort int httpPort;
+  @Autowired EvidentSourceProperties properties;
+  @Autowired WasmProperties wasm;
 
   ManagedChannel channel;
   EvidentSourceGrpc.EvidentSourceBlockingStub stub;
@@ -325,18 +327,18 @@ class GrpcApiTest {
     }
 
     @Test
-    void a_message_beyond_the_batch_and_event_limits_is_refused_by_the_transport() {
+    void a_message_beyond_the_batch_event_and_module_limits_is_refused_by_the_transport() {
       String db = createDatabase();
+      int limit = GrpcConfiguration.maxInboundMessageBytes(properties, wasm);
+      assertThat((long) limit)
+          .as("a module at the module limit fits in one message")
+          .isGreaterThan(wasm.maxModuleBytes().toBytes());
       var request =
           TransactRequest.newBuilder()
               .setDatabase(db)
-              .addEvents(event("huge", "s").toBuilder().setTextData("\"" + "x".repeat(3_000_000) + "\""))
+              .addEvents(event("huge", "s").toBuilder().setTextData("\"" + "x".repeat(limit) + "\""))
               .build();
-      assertThat(request.getSerializedSize())
-          .isGreaterThan(GrpcConfiguration.maxInboundMessageBytes(
-              new EvidentSourceProperties(65536, 25, 1024, java.time.Duration.ofSeconds(10),
-                  org.springframework.util.unit.DataSize.ofMegabytes(1),
-                  org.springframework.util.unit.DataSize.ofMegabytes(256))));
+      assertThat(request.getSerializedSize()).isGreaterThan(limit);
       assertThatThrownBy(() -> stub.transact(request))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
