@@ -88,7 +88,7 @@ public final class CommandHandler {
         }
       }
       TransactionResult result =
-          indexes.withWriteLock(seen, () -> attempt(database, transaction, id));
+          indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
       if (result != null) {
         return result;
       }
@@ -113,11 +113,21 @@ public final class CommandHandler {
   }
 
   /** One attempt under the index write lock; null when the head moved. */
-  private @Nullable TransactionResult attempt(DatabaseName database, Transaction tx, UUID id) {
-    DatabaseInfo info = require(database); // fresh head, read under the lock
+  private @Nullable TransactionResult attempt(DatabaseInfo seen, Transaction tx, UUID id) {
+    DatabaseName database = seen.name();
+    DatabaseInfo info = seen;
     DatabaseIndex index = indexes.index(info);
     if (index.generation() != info.generation()) {
       return null; // catalog changed under us; re-read
+    }
+    if (index.revision() > info.revision()) {
+      // A writer of this process committed after our read (every local commit is indexed under
+      // this lock): read the head again. Other processes' commits surface as HeadMoved instead,
+      // so the head is read once per attempt, not twice.
+      info = require(database);
+      if (info.generation() != index.generation()) {
+        return null;
+      }
     }
     indexes.catchUp(index, info.revision());
     long[] idHashes = rejectDuplicateIds(info, index, tx.events());
