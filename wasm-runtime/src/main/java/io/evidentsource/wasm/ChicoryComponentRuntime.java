@@ -387,24 +387,29 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
   /** Copies bytes into guest memory obtained from {@code evidentsource_alloc}; packs ptr/len. */
   private static long write(Guest guest, byte[] bytes) {
-    if (bytes.length == 0) {
+    return write(guest, bytes, bytes.length);
+  }
+
+  /** Copies the first {@code length} bytes into guest memory; packs ptr/len. */
+  private static long write(Guest guest, byte[] bytes, int length) {
+    if (length == 0) {
       return 0;
     }
     var instance = java.util.Objects.requireNonNull(guest.instance);
-    long ptr = java.util.Objects.requireNonNull(guest.alloc).apply(bytes.length)[0];
+    long ptr = java.util.Objects.requireNonNull(guest.alloc).apply(length)[0];
     long size = (long) instance.memory().pages() * WasmLimits.PAGE_BYTES;
-    if (ptr <= 0 || ptr + bytes.length > size) {
+    if (ptr <= 0 || ptr + length > size) {
       throw new GuestError(
           "evidentsource_alloc("
-              + bytes.length
+              + length
               + ") returned "
               + ptr
               + ", outside the guest's memory of "
               + size
               + " bytes");
     }
-    instance.memory().write((int) ptr, bytes);
-    return (ptr << 32) | bytes.length;
+    instance.memory().write((int) ptr, bytes, 0, length);
+    return (ptr << 32) | length;
   }
 
   @Override
@@ -420,36 +425,32 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     }
     var paramsJson = GuestJson.params(params);
     byte[] current = state;
+    var writer = new EventBatchWriter(Math.min(limits.evolveBatchBytes(), 64 * 1024));
     int from = 0;
-    byte[] pending = null; // the JSON of events.get(from), serialized while filling a batch
     while (from < events.size()) {
+      writer.start();
       int to = from;
-      long bytes = 0;
-      var jsons = new ArrayList<byte[]>(Math.min(limits.evolveBatchEvents(), events.size() - from));
       while (to < events.size() && to - from < limits.evolveBatchEvents()) {
-        byte[] json = pending != null ? pending : GuestJson.eventJson(events.get(to));
-        pending = null;
-        if (to > from && bytes + json.length > limits.evolveBatchBytes()) {
-          pending = json;
+        int mark = writer.append(events.get(to));
+        if (to > from && writer.length() + 1 > limits.evolveBatchBytes()) {
+          writer.removeFrom(mark); // it opens the next batch
           break;
         }
-        jsons.add(json);
-        bytes += json.length;
         to++;
       }
-      var batch = events.subList(from, to);
-      var eventsJson = GuestJson.array(jsons, bytes);
+      writer.finish();
+      var batchTime = events.get(to - 1).recordedTime();
       var previous = current;
       current =
           call(
               loaded,
               id,
-              batch.get(batch.size() - 1).recordedTime(),
+              batchTime,
               null,
               guest -> {
-                long s = write(guest, previous);
-                long e = write(guest, eventsJson);
-                long p = write(guest, paramsJson);
+                long s = write(guest, previous, previous.length);
+                long e = write(guest, writer.buffer(), writer.length());
+                long p = write(guest, paramsJson, paramsJson.length);
                 return guest
                     .entry
                     .apply(

@@ -8,7 +8,6 @@ import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
-import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.ConditionJson;
 import io.evidentsource.json.JsonSupport;
@@ -22,28 +21,6 @@ import tools.jackson.databind.JsonNode;
 /** The JSON the host and guests exchange (DESIGN §6): inputs written, outputs read. */
 final class GuestJson {
   private GuestJson() {}
-
-  /** One stored event's compact JSON. */
-  static byte[] eventJson(StoredEvent event) {
-    return CloudEventJson.toJsonBytes(event);
-  }
-
-  /** A JSON array of already serialized values holding {@code bytes} bytes in total. */
-  static byte[] array(List<byte[]> values, long bytes) {
-    var out = new byte[(int) (bytes + values.size() + 1)];
-    int at = 0;
-    out[at++] = '[';
-    for (int i = 0; i < values.size(); i++) {
-      if (i > 0) {
-        out[at++] = ',';
-      }
-      var v = values.get(i);
-      System.arraycopy(v, 0, out, at, v.length);
-      at += v.length;
-    }
-    out[at] = ']';
-    return out;
-  }
 
   /** A JSON object of string parameters. */
   static byte[] params(Map<String, String> params) {

@@ -131,6 +131,19 @@ public record WasmLimits(
         compile);
   }
 
+  public WasmLimits withEvolveBatchBytes(int bytes) {
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        bytes,
+        maxViewReads,
+        poolSize,
+        compile);
+  }
+
   public WasmLimits withCompile(boolean compile) {
     return new WasmLimits(
         maxModuleBytes,
