@@ -1,6 +1,7 @@
 package io.evidentsource.wasm;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
@@ -229,6 +230,8 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
         Instance.builder(loaded.module)
             .withImportValues(imports)
             .withMemoryLimits(new MemoryLimits(initialPages, Math.min(declaredMax, maxPages)))
+            // linear memory on a byte[]: guest loads and stores are faster than on a ByteBuffer
+            .withMemoryFactory(ByteArrayMemory::new)
             .withStart(false);
     if (loaded.machines != null) {
       builder.withMachineFactory(loaded.machines);

@@ -142,7 +142,9 @@ final class EventBatchWriter {
     return mark;
   }
 
-  /** Drops the event appended at {@code mark} (the value {@link #append} returned), the last one. */
+  /**
+   * Drops the event appended at {@code mark} (the value {@link #append} returned), the last one.
+   */
   void removeFrom(int mark) {
     length = mark;
     events--;

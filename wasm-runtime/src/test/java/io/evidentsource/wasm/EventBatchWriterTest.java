@@ -136,11 +136,12 @@ class EventBatchWriterTest {
     assertThat(w.events()).isEqualTo(2);
     assertThat(JsonSupport.parse(Arrays.copyOf(w.buffer(), w.length())))
         .isEqualTo(
-            JsonSupport.parse(
-                reference(events.subList(0, 2)).getBytes(StandardCharsets.UTF_8)));
+            JsonSupport.parse(reference(events.subList(0, 2)).getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** Text mixing ASCII, control characters, 2-, 3- and 4-byte UTF-8 and JSON's special characters. */
+  /**
+   * Text mixing ASCII, control characters, 2-, 3- and 4-byte UTF-8 and JSON's special characters.
+   */
   private static String randomText(Random random) {
     var sb = new StringBuilder();
     int n = random.nextInt(12);

@@ -17,8 +17,7 @@ class EvolveBatchingTest {
   /** A view whose state is the number of evolve calls it has seen. */
   private static byte[] callCountingView() {
     return Wat.view(
-        "",
-        "(call $itoa (i64.add (call $atoi (local.get $s) (local.get $sl)) (i64.const 1)))");
+        "", "(call $itoa (i64.add (call $atoi (local.get $s) (local.get $sl)) (i64.const 1)))");
   }
 
   private static String fold(WasmLimits limits, int events, int dataBytes, String view) {
