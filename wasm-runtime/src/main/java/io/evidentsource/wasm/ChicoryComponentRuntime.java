@@ -63,6 +63,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   private final Map<ComponentId, Loaded> modules = new ConcurrentHashMap<>();
   private final Map<String, Loaded> prepared = new ConcurrentHashMap<>();
   private final ScheduledExecutorService watchdog;
+  private final Function<WasmModule, Function<Instance, Machine>> compiler;
 
   /** A parsed, checked and compiled module with its idle instances. */
   private static final class Loaded {
@@ -84,7 +85,18 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    * @param limits the sandbox limits
    */
   public ChicoryComponentRuntime(WasmLimits limits) {
+    this(limits, MachineFactoryCompiler::compile);
+  }
+
+  /**
+   * @param limits the sandbox limits
+   * @param compiler turns a module into a machine factory; when it throws, the module is
+   *     interpreted (tests provoke that fallback with a compiler that fails)
+   */
+  ChicoryComponentRuntime(
+      WasmLimits limits, Function<WasmModule, Function<Instance, Machine>> compiler) {
     this.limits = limits;
+    this.compiler = compiler;
     this.watchdog =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -182,7 +194,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     Function<Instance, Machine> machines = null;
     if (limits.compile()) {
       try {
-        machines = MachineFactoryCompiler.compile(module);
+        machines = compiler.apply(module);
       } catch (RuntimeException | LinkageError e) {
         LOG.log(Level.WARNING, "module cannot be compiled, interpreting it: " + e);
       }

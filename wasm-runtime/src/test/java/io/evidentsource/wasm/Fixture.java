@@ -26,7 +26,11 @@ final class Fixture implements AutoCloseable {
   final StateChanges changes;
 
   Fixture(WasmLimits limits) {
-    runtime = new ChicoryComponentRuntime(limits);
+    this(new ChicoryComponentRuntime(limits));
+  }
+
+  Fixture(ChicoryComponentRuntime runtime) {
+    this.runtime = runtime;
     views = new StateViews(store, registry, runtime, Clock.systemUTC(), 1000);
     changes =
         new StateChanges(store, registry, runtime, views, Clock.systemUTC(), UUID::randomUUID);
