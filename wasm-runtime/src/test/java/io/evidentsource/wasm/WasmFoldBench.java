@@ -139,7 +139,7 @@ class WasmFoldBench {
     if (!slow) {
       fold.get();
     }
-    int runs = slow ? 1 : 3;
+    int runs = slow ? 1 : 7;
     long best = Long.MAX_VALUE;
     String state = "";
     for (int i = 0; i < runs; i++) {
