@@ -124,6 +124,9 @@ public final class NotificationRelay implements AutoCloseable {
                 schedule(database, 100, retries + 1); // another instance holds the lease
               }
             } catch (RuntimeException e) {
+              if (worker.isShutdown()) {
+                return; // closed mid-round: the next start's sweep republishes from the watermark
+              }
               LOG.log(Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
               if (retries < 5) {
                 schedule(database, 200L << retries, retries + 1);
@@ -154,6 +157,9 @@ public final class NotificationRelay implements AutoCloseable {
     try {
       sweep();
     } catch (RuntimeException e) {
+      if (worker.isShutdown()) {
+        return; // closed mid-sweep (the interrupt aborts the AWS call); nothing is lost
+      }
       LOG.log(Level.WARNING, "notification sweep failed; next sweep retries", e);
     }
   }
