@@ -58,7 +58,8 @@ class DynamoDbProfileValidationTest {
                 startWithoutBucket(
                     "dynamodb-sns",
                     "evidentsource.dynamodb.create-tables=true",
-                    "evidentsource.dynamodb.table-prefix=b" + UUID.randomUUID().toString().substring(0, 6),
+                    "evidentsource.dynamodb.table-prefix=b"
+                        + UUID.randomUUID().toString().substring(0, 6),
                     "evidentsource.sns.topic-arn=" + "arn:aws:sns:us-east-1:123456789012:unused"))
         .hasStackTraceContaining("evidentsource.dynamodb.components-bucket must be set");
   }

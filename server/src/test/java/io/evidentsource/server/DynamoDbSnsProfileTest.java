@@ -120,12 +120,13 @@ class DynamoDbSnsProfileTest {
                 ComponentApiTest.COUNTER));
     assertThat(published.status()).isEqualTo(201);
     api.append("views", Api.event("1", "s", "t", null), Api.event("2", "s", "t", null));
-    assertThat(api.get("/api/v1/databases/views/state-views/count").json().get("content").intValue())
-        .isEqualTo(2);
+    var read = api.get("/api/v1/databases/views/state-views/count");
+    assertThat(read.json().get("content").intValue()).isEqualTo(2);
 
     // really in DynamoDB and S3: another registry on the same table and bucket has it
     var other =
-        DynamoDbFixture.componentRegistry(new DynamoDbTables(PREFIX), PREFIX + "-components", false);
+        DynamoDbFixture.componentRegistry(
+            new DynamoDbTables(PREFIX), PREFIX + "-components", false);
     long generation =
         new DynamoDbStorageAdapter(DynamoDbFixture.client(), new DynamoDbTables(PREFIX))
             .findDatabase(DatabaseName.of("views"))

@@ -42,7 +42,11 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
       var versions = catalog.views.computeIfAbsent(definition.name(), n -> new ArrayList<>());
       var id =
           new ComponentId(
-              database, generation, ComponentKind.STATE_VIEW, definition.name(), versions.size() + 1);
+              database,
+              generation,
+              ComponentKind.STATE_VIEW,
+              definition.name(),
+              versions.size() + 1);
       var published = new PublishedStateView(id, definition, createdAt, module.length);
       catalog.modules.put(id, module.clone());
       versions.add(published);
@@ -62,7 +66,11 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
       var versions = catalog.changes.computeIfAbsent(definition.name(), n -> new ArrayList<>());
       var id =
           new ComponentId(
-              database, generation, ComponentKind.STATE_CHANGE, definition.name(), versions.size() + 1);
+              database,
+              generation,
+              ComponentKind.STATE_CHANGE,
+              definition.name(),
+              versions.size() + 1);
       var published = new PublishedStateChange(id, definition, createdAt, module.length);
       catalog.modules.put(id, module.clone());
       versions.add(published);

@@ -11,7 +11,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * startup as {@link DynamoDbSchema#ensure} does for the tables.
  */
 public final class ComponentBucket {
-  /** S3's rule for bucket names: 3-63 characters of a-z, 0-9, '.', '-', starting and ending alphanumeric. */
+  /** S3's bucket naming rule: 3-63 characters of a-z, 0-9, '.', '-', alphanumeric at both ends. */
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   private ComponentBucket() {}

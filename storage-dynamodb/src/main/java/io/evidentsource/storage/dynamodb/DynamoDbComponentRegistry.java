@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
       StateViewDefinition definition,
       byte[] module,
       Instant createdAt) {
-    var attributes = new java.util.HashMap<String, AttributeValue>();
+    var attributes = new HashMap<String, AttributeValue>();
     if (definition.description() != null) {
       attributes.put("description", s(definition.description()));
     }
@@ -105,7 +106,13 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     attributes.put("event_selector", s(SelectorText.format(definition.selector())));
     attributes.put("query_temporality", s(definition.temporality().jsonName()));
     var id =
-        add(database, generation, ComponentKind.STATE_VIEW, definition.name(), module, createdAt,
+        add(
+            database,
+            generation,
+            ComponentKind.STATE_VIEW,
+            definition.name(),
+            module,
+            createdAt,
             attributes);
     return new PublishedStateView(id, definition, createdAt, module.length);
   }
@@ -117,12 +124,18 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
       StateChangeDefinition definition,
       byte[] module,
       Instant createdAt) {
-    var attributes = new java.util.HashMap<String, AttributeValue>();
+    var attributes = new HashMap<String, AttributeValue>();
     if (definition.description() != null) {
       attributes.put("description", s(definition.description()));
     }
     var id =
-        add(database, generation, ComponentKind.STATE_CHANGE, definition.name(), module, createdAt,
+        add(
+            database,
+            generation,
+            ComponentKind.STATE_CHANGE,
+            definition.name(),
+            module,
+            createdAt,
             attributes);
     return new PublishedStateChange(id, definition, createdAt, module.length);
   }
@@ -146,7 +159,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     for (int attempt = 1; ; attempt++) {
       var latest = latestItem(pk, name);
       int version = latest == null ? 1 : version(latest) + 1;
-      var item = new java.util.HashMap<>(attributes);
+      var item = new HashMap<>(attributes);
       item.put(DynamoDbSchema.CO_PK, s(pk));
       item.put(DynamoDbSchema.CO_SK, s(sortKey(name, version)));
       item.put("name", s(name));
@@ -181,7 +194,8 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
               Map.of("database", database.value(), "name", name, "attempts", MAX_ATTEMPTS));
         }
         // another instance took this version: read the latest again after a short jittered pause
-        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000L << Math.min(attempt, 5)));
+        long pauseNanos = ThreadLocalRandom.current().nextLong(1_000_000L << Math.min(attempt, 5));
+        LockSupport.parkNanos(pauseNanos);
       }
     }
   }
@@ -223,13 +237,15 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
       bytes =
           call(
               "S3 GetObject",
-              () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(digest))).asByteArray());
+              () ->
+                  s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(digest)))
+                      .asByteArray());
     } catch (EvidentSourceException e) {
       if (e.getCause() instanceof NoSuchKeyException) {
         throw new EvidentSourceException(
             ErrorCode.INTERNAL,
-            "the module of " + id + " is missing from bucket '" + bucket + "' (" + objectKey(digest)
-                + ")",
+            "the module of " + id + " is missing from bucket '" + bucket + "' at "
+                + objectKey(digest),
             Map.of("bucket", bucket, "key", objectKey(digest)),
             e);
       }
@@ -238,7 +254,8 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     if (!sha256(bytes).equals(digest)) {
       throw new EvidentSourceException(
           ErrorCode.INTERNAL,
-          "the module of " + id + " in bucket '" + bucket + "' does not match its SHA-256 " + digest,
+          "the module of " + id + " in bucket '" + bucket + "' does not match its SHA-256 "
+              + digest,
           Map.of("bucket", bucket, "key", objectKey(digest)));
     }
     return Optional.of(bytes);
@@ -353,7 +370,10 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
   }
 
   private static ComponentId id(
-      DatabaseName database, long generation, ComponentKind kind, Map<String, AttributeValue> item) {
+      DatabaseName database,
+      long generation,
+      ComponentKind kind,
+      Map<String, AttributeValue> item) {
     return new ComponentId(database, generation, kind, item.get("name").s(), version(item));
   }
 

@@ -79,12 +79,14 @@ public abstract class ComponentRegistryTck {
       registry.addStateView(db, GEN, view("same"), module(1, 10), T0);
       registry.addStateView(db, GEN, view("same"), module(2, 10), T0);
       var change =
-          registry.addStateChange(db, GEN, new StateChangeDefinition("same", null), module(3, 10), T0);
+          registry.addStateChange(
+              db, GEN, new StateChangeDefinition("same", null), module(3, 10), T0);
       assertThat(change.id().version()).isEqualTo(1);
       assertThat(change.id().kind()).isEqualTo(ComponentKind.STATE_CHANGE);
       assertThat(registry.stateViews(db, GEN)).hasSize(2);
       assertThat(registry.stateChanges(db, GEN)).containsExactly(change);
-      assertThat(registry.module(change.id())).hasValueSatisfying(m -> assertThat(m).isEqualTo(module(3, 10)));
+      assertThat(registry.module(change.id()))
+          .hasValueSatisfying(m -> assertThat(m).isEqualTo(module(3, 10)));
     }
 
     @Test
@@ -175,7 +177,11 @@ public abstract class ComponentRegistryTck {
       assertThat(read.moduleSize()).isEqualTo(123);
       var change =
           registry.addStateChange(
-              db, GEN, new StateChangeDefinition("place-order", "Places an order"), module(2, 5), T0);
+              db,
+              GEN,
+              new StateChangeDefinition("place-order", "Places an order"),
+              module(2, 5),
+              T0);
       assertThat(registry.stateChange(db, GEN, "place-order", null)).contains(change);
     }
 
