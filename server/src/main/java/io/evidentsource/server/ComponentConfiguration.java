@@ -12,19 +12,26 @@ import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 
 /**
  * State views and state changes: the Chicory runtime with the limits of {@link WasmProperties} and
- * an in-memory component registry (published components are lost on restart, like the in-memory
- * storage; a durable registry implements the same port).
+ * the profile's component registry: in the heap on {@code memory} (lost on restart, like the
+ * in-memory storage), in DynamoDB and S3 on the DynamoDB profiles ({@link
+ * DynamoDbStorageConfiguration}, ADR 0007).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WasmProperties.class)
 class ComponentConfiguration {
 
-  @Bean
-  ComponentRegistry componentRegistry() {
-    return new InMemoryComponentRegistry();
+  /** Every profile but the DynamoDB ones ({@code memory}): components in this process's heap. */
+  @Configuration(proxyBeanMethods = false)
+  @Profile("!dynamodb-sns & !dynamodb-kafka")
+  static class Memory {
+    @Bean
+    ComponentRegistry componentRegistry() {
+      return new InMemoryComponentRegistry();
+    }
   }
 
   @Bean(destroyMethod = "close")

@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param endpoint an endpoint override for DynamoDB, SNS and SQS (an emulator such as moto, or a
  *     VPC endpoint); unset for AWS
  * @param tablePrefix the prefix of the table names ({@code {prefix}-databases}, {@code
- *     -events}, {@code -transactions}, {@code -indexes}, {@code -publications})
+ *     -events}, {@code -transactions}, {@code -indexes}, {@code -publications}, {@code
+ *     -components})
  * @param createTables create missing tables (on-demand capacity) at start; when off, a missing
  *     table stops the start with an error naming it
  * @param maxAttempts attempts per AWS request including the first; throttling and transient
@@ -25,6 +26,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publishLease how long one instance may publish a database's notifications without
  *     renewing its lease; after a crash another instance takes over when it expires
  * @param publishSweep how often every database is checked for commits left unannounced
+ * @param componentsBucket the S3 bucket that holds the modules of published state views and state
+ *     changes (content-addressed under {@code {table-prefix}/modules/}; ADR 0007); required,
+ *     created at start when missing and {@code create-tables} is on
  */
 @ConfigurationProperties("evidentsource.dynamodb")
 record DynamoDbProperties(
@@ -35,7 +39,8 @@ record DynamoDbProperties(
     @DefaultValue("8") int maxAttempts,
     @DefaultValue("20000") int cachedEvents,
     @DefaultValue("10s") Duration publishLease,
-    @DefaultValue("5s") Duration publishSweep) {
+    @DefaultValue("5s") Duration publishSweep,
+    @Nullable String componentsBucket) {
 
   DynamoDbProperties {
     if (region == null || region.isBlank()) {
@@ -67,6 +72,21 @@ record DynamoDbProperties(
       throw new IllegalArgumentException(
           "evidentsource.dynamodb.publish-sweep must be positive, was " + publishSweep);
     }
+  }
+
+  /**
+   * The components bucket, which must be set.
+   *
+   * @throws IllegalStateException naming the property when it is unset
+   */
+  String requiredComponentsBucket() {
+    if (componentsBucket == null || componentsBucket.isBlank()) {
+      throw new IllegalStateException(
+          "evidentsource.dynamodb.components-bucket must be set: the S3 bucket that holds the"
+              + " modules of published state views and state changes, shared by every instance"
+              + " (e.g. EVIDENTSOURCE_DYNAMODB_COMPONENTS_BUCKET=my-evidentsource-components)");
+    }
+    return componentsBucket;
   }
 
   DynamoDbClients.Settings clientSettings() {

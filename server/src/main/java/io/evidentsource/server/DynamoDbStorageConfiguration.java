@@ -1,8 +1,11 @@
 package io.evidentsource.server;
 
+import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.storage.dynamodb.ComponentBucket;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
+import io.evidentsource.storage.dynamodb.DynamoDbComponentRegistry;
 import io.evidentsource.storage.dynamodb.DynamoDbSchema;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.NotificationRelay;
@@ -18,13 +21,16 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Profile;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * Profiles {@code dynamodb-sns} and {@code dynamodb-kafka}: the shared DynamoDB log (tables
  * created or checked at start), with each committed transaction announced through the profile's
  * {@link EventPublisher} by a {@link NotificationRelay} (at least once, in revision order per
- * database). Any number of instances may run on the same tables.
+ * database). Published components live in the {@code -components} table and the S3 bucket
+ * {@code evidentsource.dynamodb.components-bucket} (ADR 0007). Any number of instances may run on
+ * the same tables and bucket.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile({"dynamodb-sns", "dynamodb-kafka"})
@@ -60,6 +66,30 @@ class DynamoDbStorageConfiguration {
             properties.publishSweep(),
             500),
         clock);
+  }
+
+  @Bean(destroyMethod = "close")
+  S3Client componentsS3Client(DynamoDbProperties properties) {
+    return DynamoDbClients.s3(properties.clientSettings());
+  }
+
+  /**
+   * Components shared by every instance; the tables are ensured by {@link
+   * #dynamoDbStorageAdapter} first, the bucket here.
+   */
+  @Bean
+  ComponentRegistry componentRegistry(
+      DynamoDbStorageAdapter storage,
+      DynamoDbClient client,
+      S3Client componentsS3Client,
+      DynamoDbProperties properties) {
+    String bucket = properties.requiredComponentsBucket();
+    ComponentBucket.ensure(
+        componentsS3Client,
+        bucket,
+        properties.createTables(),
+        "evidentsource.dynamodb.components-bucket");
+    return new DynamoDbComponentRegistry(client, storage.tables(), componentsS3Client, bucket);
   }
 
   /** The adapter the core uses: the log plus notifications. */

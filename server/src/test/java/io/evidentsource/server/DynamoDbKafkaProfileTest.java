@@ -48,6 +48,7 @@ class DynamoDbKafkaProfileTest {
         "evidentsource.dynamodb.endpoint", () -> DynamoDbFixture.settings().endpoint().toString());
     registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
     registry.add("evidentsource.dynamodb.create-tables", () -> "true");
+    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
     registry.add("evidentsource.kafka.bootstrap-servers", BROKER::getBrokersAsString);
     registry.add("evidentsource.kafka.topic", () -> TOPIC);
   }

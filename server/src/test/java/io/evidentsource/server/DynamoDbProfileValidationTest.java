@@ -3,6 +3,8 @@ package io.evidentsource.server;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.evidentsource.storage.dynamodb.DynamoDbSchema;
+import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -49,11 +51,49 @@ class DynamoDbProfileValidationTest {
         .hasStackTraceContaining("evidentsource.sns.topic-arn must be an SNS topic ARN");
   }
 
+  @Test
+  void refuses_to_start_without_a_components_bucket_naming_the_property() {
+    assertThatThrownBy(
+            () ->
+                startWithoutBucket(
+                    "dynamodb-sns",
+                    "evidentsource.dynamodb.create-tables=true",
+                    "evidentsource.dynamodb.table-prefix=b"
+                        + UUID.randomUUID().toString().substring(0, 6),
+                    "evidentsource.sns.topic-arn=" + "arn:aws:sns:us-east-1:123456789012:unused"))
+        .hasStackTraceContaining("evidentsource.dynamodb.components-bucket must be set");
+  }
+
+  @Test
+  void refuses_to_start_when_the_components_bucket_is_missing_and_create_tables_is_off() {
+    String prefix = "c" + UUID.randomUUID().toString().substring(0, 6);
+    var client = DynamoDbFixture.client();
+    DynamoDbSchema.ensure(client, new DynamoDbTables(prefix), true);
+    String bucket = DynamoDbFixture.freshBucket();
+    assertThatThrownBy(
+            () ->
+                startWithoutBucket(
+                    "dynamodb-sns",
+                    "evidentsource.dynamodb.table-prefix=" + prefix,
+                    "evidentsource.dynamodb.components-bucket=" + bucket,
+                    "evidentsource.sns.topic-arn=" + "arn:aws:sns:us-east-1:123456789012:unused"))
+        .hasStackTraceContaining("S3 bucket '" + bucket + "'")
+        .hasStackTraceContaining("evidentsource.dynamodb.components-bucket")
+        .hasStackTraceContaining("is missing");
+  }
+
   private void start(String... properties) {
     startWith("dynamodb-sns", properties);
   }
 
   private void startWith(String profile, String... properties) {
+    var all = new String[properties.length + 1];
+    all[0] = "evidentsource.dynamodb.components-bucket=validation-components";
+    System.arraycopy(properties, 0, all, 1, properties.length);
+    startWithoutBucket(profile, all);
+  }
+
+  private void startWithoutBucket(String profile, String... properties) {
     var all = new String[properties.length + 3];
     all[0] = "evidentsource.dynamodb.endpoint=" + DynamoDbFixture.settings().endpoint();
     all[1] = "server.port=0";

@@ -41,6 +41,7 @@ class DynamoDbSnsProfileTest {
     registry.add("evidentsource.dynamodb.endpoint", () -> SETTINGS.endpoint().toString());
     registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
     registry.add("evidentsource.dynamodb.create-tables", () -> "true");
+    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
     registry.add("evidentsource.dynamodb.publish-sweep", () -> "500ms");
     registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
   }
@@ -102,5 +103,44 @@ class DynamoDbSnsProfileTest {
       }
     }
     assertThat(body).contains("\"id\":\"o-1\"").contains("\"id\":\"o-2\"").contains("\"revision\":2");
+  }
+
+  @Test
+  void a_state_view_published_over_rest_lives_in_the_components_table_and_bucket() {
+    assertThat(api.postJson("/api/v1/databases", "{\"name\":\"views\"}").status()).isEqualTo(201);
+    var boundary = "b" + UUID.randomUUID();
+    var published =
+        api.post(
+            "/api/v1/databases/views/state-views",
+            "multipart/form-data; boundary=" + boundary,
+            ComponentApiTest.multipart(
+                boundary,
+                "{\"state_view_name\":\"count\",\"content_type\":\"application/json\","
+                    + "\"event_selector\":{\"type\":\"any\"}}",
+                ComponentApiTest.COUNTER));
+    assertThat(published.status()).isEqualTo(201);
+    api.append("views", Api.event("1", "s", "t", null), Api.event("2", "s", "t", null));
+    var read = api.get("/api/v1/databases/views/state-views/count");
+    assertThat(read.json().get("content").intValue()).isEqualTo(2);
+
+    // really in DynamoDB and S3: another registry on the same table and bucket has it
+    var other =
+        DynamoDbFixture.componentRegistry(
+            new DynamoDbTables(PREFIX), PREFIX + "-components", false);
+    long generation =
+        new DynamoDbStorageAdapter(DynamoDbFixture.client(), new DynamoDbTables(PREFIX))
+            .findDatabase(DatabaseName.of("views"))
+            .orElseThrow()
+            .generation();
+    var view = other.stateView(DatabaseName.of("views"), generation, "count", null).orElseThrow();
+    assertThat(view.id().version()).isEqualTo(1);
+    assertThat(other.module(view.id()))
+        .hasValueSatisfying(m -> assertThat(m).isEqualTo(ComponentApiTest.COUNTER));
+
+    // a re-created database starts without components
+    assertThat(api.delete("/api/v1/databases/views").status()).isEqualTo(204);
+    assertThat(api.postJson("/api/v1/databases", "{\"name\":\"views\"}").status()).isEqualTo(201);
+    assertThat(api.get("/api/v1/databases/views/state-views").json().get("state_views")).isEmpty();
+    api.get("/api/v1/databases/views/state-views/count").problem(404, "state_view_not_found");
   }
 }

@@ -4,8 +4,6 @@ import static io.evidentsource.wasm.Fixture.DB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
-import io.evidentsource.core.component.ComponentId;
-import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.selector.EventSelector;
@@ -67,7 +65,7 @@ class GuestLanguagesTest {
       String language, Supplier<byte[]> module, String format, boolean compiled) {
     f = new Fixture(WasmLimits.defaults().withEvolveBatchEvents(50).withCompile(compiled));
     f.views.publish(DB, Fixture.view("count", EventSelector.any()), module.get());
-    assertThat(f.runtime.isCompiled(new ComponentId(DB, ComponentKind.STATE_VIEW, "count", 1)))
+    assertThat(f.runtime.isCompiled(f.views.describe(DB, "count", 1).id()))
         .isEqualTo(compiled);
     long javaTwin = 0;
     int id = 0;

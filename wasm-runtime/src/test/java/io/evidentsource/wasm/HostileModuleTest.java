@@ -129,8 +129,7 @@ class HostileModuleTest {
             "did not finish within 300 ms");
         assertThat(
                 interpreted.runtime.isCompiled(
-                    new io.evidentsource.core.component.ComponentId(
-                        DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "bad", 1)))
+                    interpreted.views.describe(DB, "bad", 1).id()))
             .isFalse();
       } finally {
         interpreted.close();

@@ -5,8 +5,6 @@ import static io.evidentsource.wasm.Fixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.evidentsource.core.component.ComponentId;
-import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.selector.EventSelector;
@@ -33,7 +31,7 @@ class InstancePoolTest {
     assertThat(f.views.foldFromScratch(DB, "count", null, StateViewRead.latest(Map.of())))
         .asString()
         .isEqualTo("20");
-    var id = new ComponentId(DB, ComponentKind.STATE_VIEW, "count", 1);
+    var id = f.views.describe(DB, "count", 1).id();
     assertThat(f.runtime.instancesCreated(id)).isEqualTo(1);
     assertThat(f.runtime.idleInstances(id)).isEqualTo(1);
     assertThat(f.runtime.idleMemoryBytes(id)).isEqualTo(2L * WasmLimits.PAGE_BYTES);
@@ -79,7 +77,7 @@ class InstancePoolTest {
             "(if (i32.gt_u (local.get $sl) (i32.const 0)) (then (unreachable)))"
                 + "(call $itoa (i64.const 1))"));
     f.append(event("1", "s"), event("2", "s"));
-    var id = new ComponentId(DB, ComponentKind.STATE_VIEW, "fragile", 1);
+    var id = f.views.describe(DB, "fragile", 1).id();
     assertThatThrownBy(() -> f.views.read(DB, "fragile", null, StateViewRead.latest(Map.of())))
         .isInstanceOf(EvidentSourceException.class);
     assertThat(f.runtime.idleInstances(id)).isZero();

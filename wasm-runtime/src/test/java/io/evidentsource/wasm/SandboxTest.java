@@ -77,9 +77,7 @@ class SandboxTest {
               io.evidentsource.core.component.QueryTemporality.REVISION),
           probe());
       var runtime = again.runtime;
-      var id =
-          new io.evidentsource.core.component.ComponentId(
-              DB, io.evidentsource.core.component.ComponentKind.STATE_VIEW, "probe", 1);
+      var id = again.views.describe(DB, "probe", 1).id();
       var events = java.util.List.of(f.store.event(DB, 1), f.store.event(DB, 2));
       assertThat(runtime.evolve(id, new byte[0], events, Map.of(), recorded))
           .isEqualTo(f.views.foldFromScratch(DB, "probe", null, read));

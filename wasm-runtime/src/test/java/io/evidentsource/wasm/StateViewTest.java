@@ -48,6 +48,21 @@ class StateViewTest {
     }
 
     @Test
+    void a_re_created_database_runs_its_new_version_one_not_the_loaded_module_of_the_old_one() {
+      f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.countingView());
+      f.append(event("a", "x"));
+      assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("1");
+      f.store.deleteDatabase(DB);
+      f.registry.forget(DB);
+      f.store.createDatabase(DB);
+      assertThat(f.views.list(DB)).isEmpty();
+      var again = f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.lastIdView());
+      assertThat(again.id().version()).isEqualTo(1);
+      f.append(event("b", "y"));
+      assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("\"b\"");
+    }
+
+    @Test
     void reads_the_latest_version_unless_one_is_named() {
       f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.countingView());
       f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.lastIdView());

@@ -119,7 +119,7 @@ class WasmFoldBench {
                     "Go compiled",
                     () -> views.foldFromScratch(DB, "go", null, StateViewRead.latest(Map.of()))));
             for (var name : List.of("as", "go")) {
-              var id = new ComponentId(DB, ComponentKind.STATE_VIEW, name, 1);
+              var id = views.describe(DB, name, 1).id();
               out.append(
                   String.format(
                       "pool of %s: %d idle instance(s), %,d bytes of linear memory%n",

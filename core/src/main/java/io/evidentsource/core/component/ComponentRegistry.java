@@ -7,38 +7,54 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where published components live: metadata, versions and module bytes per database. {@link
- * InMemoryComponentRegistry} is the only implementation today; a durable one (e.g. a DynamoDB table
- * keyed by database and name, sorted by version) implements the same port. Implementations are
- * thread-safe and number versions of one name densely from 1.
+ * Where published components live: metadata, versions and module bytes per generation of a
+ * database. {@link InMemoryComponentRegistry} keeps them in the heap; the DynamoDB adapter keeps
+ * them in a table and S3 so that every server instance sees every publication (ADR 0007).
+ *
+ * <p>Components belong to one generation of a database ({@link
+ * io.evidentsource.core.model.DatabaseInfo#generation()}): a database deleted and created again
+ * has none (DESIGN §2). Implementations are thread-safe and number the versions of one name in one
+ * generation densely from 1, also when several instances publish concurrently.
  */
 public interface ComponentRegistry {
 
-  /** Stores the next version of a state view and returns it. */
+  /** Stores the next version of a state view in {@code generation} of the database. */
   PublishedStateView addStateView(
-      DatabaseName database, StateViewDefinition definition, byte[] module, Instant createdAt);
+      DatabaseName database,
+      long generation,
+      StateViewDefinition definition,
+      byte[] module,
+      Instant createdAt);
 
-  /** Stores the next version of a state change and returns it. */
+  /** Stores the next version of a state change in {@code generation} of the database. */
   PublishedStateChange addStateChange(
-      DatabaseName database, StateChangeDefinition definition, byte[] module, Instant createdAt);
+      DatabaseName database,
+      long generation,
+      StateChangeDefinition definition,
+      byte[] module,
+      Instant createdAt);
 
   /** One version of a state view, or the latest when {@code version} is null. */
   Optional<PublishedStateView> stateView(
-      DatabaseName database, String name, @Nullable Integer version);
+      DatabaseName database, long generation, String name, @Nullable Integer version);
 
   /** One version of a state change, or the latest when {@code version} is null. */
   Optional<PublishedStateChange> stateChange(
-      DatabaseName database, String name, @Nullable Integer version);
+      DatabaseName database, long generation, String name, @Nullable Integer version);
 
-  /** Every version of every state view of the database, by name then version. */
-  List<PublishedStateView> stateViews(DatabaseName database);
+  /** Every version of every state view of the generation, by name then version. */
+  List<PublishedStateView> stateViews(DatabaseName database, long generation);
 
-  /** Every version of every state change of the database, by name then version. */
-  List<PublishedStateChange> stateChanges(DatabaseName database);
+  /** Every version of every state change of the generation, by name then version. */
+  List<PublishedStateChange> stateChanges(DatabaseName database, long generation);
 
   /** The module bytes of a published component, or empty when unknown. */
   Optional<byte[]> module(ComponentId id);
 
-  /** Forgets every component of a database (called when the database is deleted). */
+  /**
+   * Lets go of every component of every generation of a database (called when the database is
+   * deleted). Lookups never find the components of an earlier generation anyway; this frees what
+   * the registry holds for them, where it can.
+   */
   void forget(DatabaseName database);
 }

@@ -11,9 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
-/** A {@link ComponentRegistry} in the heap: lost on restart, like the in-memory storage. */
+/**
+ * A {@link ComponentRegistry} in the heap: lost on restart, like the in-memory storage, and seen by
+ * this process only.
+ */
 public final class InMemoryComponentRegistry implements ComponentRegistry {
-  private final Map<DatabaseName, Catalog> catalogs = new ConcurrentHashMap<>();
+  private final Map<Generation, Catalog> catalogs = new ConcurrentHashMap<>();
+
+  private record Generation(DatabaseName database, long generation) {}
 
   private static final class Catalog {
     final TreeMap<String, List<PublishedStateView>> views = new TreeMap<>();
@@ -21,19 +26,27 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
     final Map<ComponentId, byte[]> modules = new ConcurrentHashMap<>();
   }
 
-  private Catalog catalog(DatabaseName database) {
-    return catalogs.computeIfAbsent(database, d -> new Catalog());
+  private Catalog catalog(DatabaseName database, long generation) {
+    return catalogs.computeIfAbsent(new Generation(database, generation), g -> new Catalog());
   }
 
   @Override
   public PublishedStateView addStateView(
-      DatabaseName database, StateViewDefinition definition, byte[] module, Instant createdAt) {
-    var catalog = catalog(database);
+      DatabaseName database,
+      long generation,
+      StateViewDefinition definition,
+      byte[] module,
+      Instant createdAt) {
+    var catalog = catalog(database, generation);
     synchronized (catalog) {
       var versions = catalog.views.computeIfAbsent(definition.name(), n -> new ArrayList<>());
       var id =
           new ComponentId(
-              database, ComponentKind.STATE_VIEW, definition.name(), versions.size() + 1);
+              database,
+              generation,
+              ComponentKind.STATE_VIEW,
+              definition.name(),
+              versions.size() + 1);
       var published = new PublishedStateView(id, definition, createdAt, module.length);
       catalog.modules.put(id, module.clone());
       versions.add(published);
@@ -43,13 +56,21 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   @Override
   public PublishedStateChange addStateChange(
-      DatabaseName database, StateChangeDefinition definition, byte[] module, Instant createdAt) {
-    var catalog = catalog(database);
+      DatabaseName database,
+      long generation,
+      StateChangeDefinition definition,
+      byte[] module,
+      Instant createdAt) {
+    var catalog = catalog(database, generation);
     synchronized (catalog) {
       var versions = catalog.changes.computeIfAbsent(definition.name(), n -> new ArrayList<>());
       var id =
           new ComponentId(
-              database, ComponentKind.STATE_CHANGE, definition.name(), versions.size() + 1);
+              database,
+              generation,
+              ComponentKind.STATE_CHANGE,
+              definition.name(),
+              versions.size() + 1);
       var published = new PublishedStateChange(id, definition, createdAt, module.length);
       catalog.modules.put(id, module.clone());
       versions.add(published);
@@ -59,8 +80,8 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   @Override
   public Optional<PublishedStateView> stateView(
-      DatabaseName database, String name, @Nullable Integer version) {
-    var catalog = catalog(database);
+      DatabaseName database, long generation, String name, @Nullable Integer version) {
+    var catalog = catalog(database, generation);
     synchronized (catalog) {
       return pick(catalog.views.get(name), version);
     }
@@ -68,8 +89,8 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   @Override
   public Optional<PublishedStateChange> stateChange(
-      DatabaseName database, String name, @Nullable Integer version) {
-    var catalog = catalog(database);
+      DatabaseName database, long generation, String name, @Nullable Integer version) {
+    var catalog = catalog(database, generation);
     synchronized (catalog) {
       return pick(catalog.changes.get(name), version);
     }
@@ -88,16 +109,16 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
   }
 
   @Override
-  public List<PublishedStateView> stateViews(DatabaseName database) {
-    var catalog = catalog(database);
+  public List<PublishedStateView> stateViews(DatabaseName database, long generation) {
+    var catalog = catalog(database, generation);
     synchronized (catalog) {
       return flatten(catalog.views, Function.identity());
     }
   }
 
   @Override
-  public List<PublishedStateChange> stateChanges(DatabaseName database) {
-    var catalog = catalog(database);
+  public List<PublishedStateChange> stateChanges(DatabaseName database, long generation) {
+    var catalog = catalog(database, generation);
     synchronized (catalog) {
       return flatten(catalog.changes, Function.identity());
     }
@@ -111,7 +132,7 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   @Override
   public Optional<byte[]> module(ComponentId id) {
-    var catalog = catalogs.get(id.database());
+    var catalog = catalogs.get(new Generation(id.database(), id.generation()));
     if (catalog == null) {
       return Optional.empty();
     }
@@ -121,6 +142,6 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   @Override
   public void forget(DatabaseName database) {
-    catalogs.remove(database);
+    catalogs.keySet().removeIf(g -> g.database().equals(database));
   }
 }

@@ -60,17 +60,17 @@ public final class StateChanges {
    */
   public PublishedStateChange publish(
       DatabaseName database, StateChangeDefinition definition, byte[] module) {
-    store.database(database);
+    var info = store.database(database);
     runtime.validate(ComponentKind.STATE_CHANGE, module);
-    var published = registry.addStateChange(database, definition, module, clock.instant());
+    var published =
+        registry.addStateChange(database, info.generation(), definition, module, clock.instant());
     runtime.load(published.id(), module);
     return published;
   }
 
   /** Every version of every state change of a database, by name then version. */
   public List<PublishedStateChange> list(DatabaseName database) {
-    store.database(database);
-    return registry.stateChanges(database);
+    return registry.stateChanges(database, store.database(database).generation());
   }
 
   /**
@@ -80,9 +80,8 @@ public final class StateChanges {
    */
   public PublishedStateChange describe(
       DatabaseName database, String name, @Nullable Integer version) {
-    store.database(database);
     return registry
-        .stateChange(database, name, version)
+        .stateChange(database, store.database(database).generation(), name, version)
         .orElseThrow(() -> notFound(database, name, version));
   }
 

@@ -63,17 +63,17 @@ public final class StateViews {
    */
   public PublishedStateView publish(
       DatabaseName database, StateViewDefinition definition, byte[] module) {
-    store.database(database);
+    var info = store.database(database);
     runtime.validate(ComponentKind.STATE_VIEW, module);
-    var published = registry.addStateView(database, definition, module, clock.instant());
+    var published =
+        registry.addStateView(database, info.generation(), definition, module, clock.instant());
     runtime.load(published.id(), module);
     return published;
   }
 
   /** Every version of every view of a database, by name then version. */
   public List<PublishedStateView> list(DatabaseName database) {
-    store.database(database);
-    return registry.stateViews(database);
+    return registry.stateViews(database, store.database(database).generation());
   }
 
   /**
@@ -83,9 +83,8 @@ public final class StateViews {
    */
   public PublishedStateView describe(
       DatabaseName database, String name, @Nullable Integer version) {
-    store.database(database);
     return registry
-        .stateView(database, name, version)
+        .stateView(database, store.database(database).generation(), name, version)
         .orElseThrow(() -> notFound(database, name, version));
   }
 

@@ -13,6 +13,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Builds AWS clients with the settings every adapter shares: region, an optional endpoint override
@@ -45,6 +46,17 @@ public final class DynamoDbClients {
   /** A DynamoDB client with these settings. */
   public static DynamoDbClient dynamoDb(Settings settings) {
     return configure(DynamoDbClient.builder(), settings)
+        .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
+        .build();
+  }
+
+  /**
+   * An S3 client with these settings; with an endpoint override it addresses buckets by path
+   * ({@code http://host/bucket/key}), as emulators need.
+   */
+  public static S3Client s3(Settings settings) {
+    return configure(S3Client.builder(), settings)
+        .forcePathStyle(settings.endpoint() != null)
         .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
         .build();
   }

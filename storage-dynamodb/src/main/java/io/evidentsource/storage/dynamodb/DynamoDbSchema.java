@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  * Creates the adapter's tables (on-demand capacity) or checks that they exist with the expected
  * keys. Key attributes: databases {@code name} (S); events {@code db} (S) + {@code rev} (N);
  * transactions {@code tx} (S); indexes {@code pk} (S) + {@code sk} (N); publications {@code db}
- * (S).
+ * (S); components {@code pk} (S) + {@code sk} (S).
  */
 public final class DynamoDbSchema {
   static final String DB_NAME = "name";
@@ -29,6 +29,8 @@ public final class DynamoDbSchema {
   static final String IX_PK = "pk";
   static final String IX_SK = "sk";
   static final String PUB_PK = "db";
+  static final String CO_PK = "pk";
+  static final String CO_SK = "sk";
 
   private DynamoDbSchema() {}
 
@@ -43,10 +45,12 @@ public final class DynamoDbSchema {
     for (var e : expected.entrySet()) {
       String table = e.getKey();
       String[] keys = e.getValue();
+      ScalarAttributeType sortType =
+          table.equals(tables.components()) ? ScalarAttributeType.S : ScalarAttributeType.N;
       TableDescription found = describe(client, table);
       if (found == null) {
         if (createTables) {
-          create(client, table, keys);
+          create(client, table, keys, sortType);
         } else {
           problems.add("table '" + table + "' is missing");
         }
@@ -73,6 +77,7 @@ public final class DynamoDbSchema {
     m.put(t.transactions(), new String[] {TX_PK});
     m.put(t.indexes(), new String[] {IX_PK, IX_SK});
     m.put(t.publications(), new String[] {PUB_PK});
+    m.put(t.components(), new String[] {CO_PK, CO_SK});
     return m;
   }
 
@@ -84,13 +89,14 @@ public final class DynamoDbSchema {
     }
   }
 
-  private static void create(DynamoDbClient client, String table, String[] keys) {
+  private static void create(
+      DynamoDbClient client, String table, String[] keys, ScalarAttributeType sortType) {
     var defs = new ArrayList<AttributeDefinition>();
     var schema = new ArrayList<KeySchemaElement>();
     defs.add(attr(keys[0], ScalarAttributeType.S));
     schema.add(KeySchemaElement.builder().attributeName(keys[0]).keyType(KeyType.HASH).build());
     if (keys.length > 1) {
-      defs.add(attr(keys[1], ScalarAttributeType.N));
+      defs.add(attr(keys[1], sortType));
       schema.add(KeySchemaElement.builder().attributeName(keys[1]).keyType(KeyType.RANGE).build());
     }
     try {

@@ -44,8 +44,17 @@ public record DynamoDbTables(String prefix) {
     return prefix + "-publications";
   }
 
+  /**
+   * Published components (ADR 0007): partition key {@code db#generation#kind}, sort key {@code
+   * name#version}; the module bytes live in S3.
+   */
+  public String components() {
+    return prefix + "-components";
+  }
+
   /** Every table, in creation order. */
   public List<String> all() {
-    return List.of(databases(), events(), transactions(), indexes(), publications());
+    return List.of(
+        databases(), events(), transactions(), indexes(), publications(), components());
   }
 }

@@ -1,0 +1,435 @@
+package io.evidentsource.storage.dynamodb;
+
+import static io.evidentsource.storage.dynamodb.EventItems.n;
+import static io.evidentsource.storage.dynamodb.EventItems.s;
+
+import io.evidentsource.core.component.ComponentId;
+import io.evidentsource.core.component.ComponentKind;
+import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.PublishedStateChange;
+import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateViewDefinition;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.selector.SelectorText;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * Published components in DynamoDB and S3, shared by every server instance (ADR 0007).
+ *
+ * <ul>
+ *   <li>Metadata: one item per version in {@link DynamoDbTables#components()}, partition key
+ *       {@code db#generation#kind}, sort key {@code name#version} (version zero-padded to ten
+ *       digits, so a {@code Query} returns names in order and the versions of a name ascending).
+ *       Keying by generation makes the components of a deleted database invisible to the next
+ *       database of that name, as its events are (DESIGN §2, §4).
+ *   <li>Versions: the next version of a name is the latest plus one, claimed by a put with {@code
+ *       attribute_not_exists}; an instance that loses the race reads the latest again and retries,
+ *       so concurrent publishers on any instance get distinct, dense versions and no publish is
+ *       lost. After {@value #MAX_ATTEMPTS} lost races the publish fails with {@code
+ *       CONTENTION_TIMEOUT}.
+ *   <li>Module bytes (at most 16 MiB, DESIGN §6): in S3 under {@code {prefix}/modules/{sha256}},
+ *       written before the metadata item, so a visible item always has its module; identical
+ *       modules share one object. Reads check the digest.
+ *   <li>All reads are strongly consistent; lists page through {@code Query}.
+ * </ul>
+ *
+ * <p>{@link #forget} keeps the items and objects: like the events of a deleted generation they are
+ * never read again, and a module may be shared by other databases. AWS failures surface as {@code
+ * INTERNAL} errors naming the operation.
+ */
+public final class DynamoDbComponentRegistry implements ComponentRegistry {
+  /** Lost version races tolerated per publish before giving up with {@code CONTENTION_TIMEOUT}. */
+  public static final int MAX_ATTEMPTS = 50;
+
+  private static final String VIEW = "view";
+  private static final String CHANGE = "change";
+
+  private final DynamoDbClient dynamo;
+  private final DynamoDbTables tables;
+  private final S3Client s3;
+  private final String bucket;
+
+  /**
+   * @param dynamo a DynamoDB client
+   * @param tables the table names; {@link DynamoDbTables#components()} must exist (see {@link
+   *     DynamoDbSchema#ensure})
+   * @param s3 an S3 client
+   * @param bucket the bucket holding module bytes; it must exist (see {@link
+   *     ComponentBucket#ensure})
+   */
+  public DynamoDbComponentRegistry(
+      DynamoDbClient dynamo, DynamoDbTables tables, S3Client s3, String bucket) {
+    this.dynamo = dynamo;
+    this.tables = tables;
+    this.s3 = s3;
+    this.bucket = bucket;
+  }
+
+  @Override
+  public PublishedStateView addStateView(
+      DatabaseName database,
+      long generation,
+      StateViewDefinition definition,
+      byte[] module,
+      Instant createdAt) {
+    var attributes = new HashMap<String, AttributeValue>();
+    if (definition.description() != null) {
+      attributes.put("description", s(definition.description()));
+    }
+    attributes.put("content_type", s(definition.contentType()));
+    if (definition.contentSchema() != null) {
+      attributes.put("content_schema", s(definition.contentSchema()));
+    }
+    attributes.put("event_selector", s(SelectorText.format(definition.selector())));
+    attributes.put("query_temporality", s(definition.temporality().jsonName()));
+    var id =
+        add(
+            database,
+            generation,
+            ComponentKind.STATE_VIEW,
+            definition.name(),
+            module,
+            createdAt,
+            attributes);
+    return new PublishedStateView(id, definition, createdAt, module.length);
+  }
+
+  @Override
+  public PublishedStateChange addStateChange(
+      DatabaseName database,
+      long generation,
+      StateChangeDefinition definition,
+      byte[] module,
+      Instant createdAt) {
+    var attributes = new HashMap<String, AttributeValue>();
+    if (definition.description() != null) {
+      attributes.put("description", s(definition.description()));
+    }
+    var id =
+        add(
+            database,
+            generation,
+            ComponentKind.STATE_CHANGE,
+            definition.name(),
+            module,
+            createdAt,
+            attributes);
+    return new PublishedStateChange(id, definition, createdAt, module.length);
+  }
+
+  private ComponentId add(
+      DatabaseName database,
+      long generation,
+      ComponentKind kind,
+      String name,
+      byte[] module,
+      Instant createdAt,
+      Map<String, AttributeValue> attributes) {
+    String digest = sha256(module);
+    call(
+        "S3 PutObject",
+        () ->
+            s3.putObject(
+                b -> b.bucket(bucket).key(objectKey(digest)).contentType("application/wasm"),
+                RequestBody.fromBytes(module)));
+    String pk = partition(database, generation, kind);
+    for (int attempt = 1; ; attempt++) {
+      var latest = latestItem(pk, name);
+      int version = latest == null ? 1 : version(latest) + 1;
+      var item = new HashMap<>(attributes);
+      item.put(DynamoDbSchema.CO_PK, s(pk));
+      item.put(DynamoDbSchema.CO_SK, s(sortKey(name, version)));
+      item.put("name", s(name));
+      item.put("version", n(version));
+      item.put("created_at", s(createdAt.toString()));
+      item.put("module_sha256", s(digest));
+      item.put("module_size", n(module.length));
+      try {
+        call(
+            "PutItem",
+            () ->
+                dynamo.putItem(
+                    b ->
+                        b.tableName(tables.components())
+                            .item(item)
+                            .conditionExpression("attribute_not_exists(#pk)")
+                            .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.CO_PK))));
+        return new ComponentId(database, generation, kind, name, version);
+      } catch (ConditionalCheckFailedException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new EvidentSourceException(
+              ErrorCode.CONTENTION_TIMEOUT,
+              "publishing '"
+                  + name
+                  + "' in database '"
+                  + database
+                  + "' lost the race for the next version "
+                  + MAX_ATTEMPTS
+                  + " times (limit "
+                  + MAX_ATTEMPTS
+                  + " attempts); other instances keep publishing it",
+              Map.of("database", database.value(), "name", name, "attempts", MAX_ATTEMPTS));
+        }
+        // another instance took this version: read the latest again after a short jittered pause
+        long pauseNanos = ThreadLocalRandom.current().nextLong(1_000_000L << Math.min(attempt, 5));
+        LockSupport.parkNanos(pauseNanos);
+      }
+    }
+  }
+
+  @Override
+  public Optional<PublishedStateView> stateView(
+      DatabaseName database, long generation, String name, @Nullable Integer version) {
+    return find(database, generation, ComponentKind.STATE_VIEW, name, version)
+        .map(item -> view(database, generation, item));
+  }
+
+  @Override
+  public Optional<PublishedStateChange> stateChange(
+      DatabaseName database, long generation, String name, @Nullable Integer version) {
+    return find(database, generation, ComponentKind.STATE_CHANGE, name, version)
+        .map(item -> change(database, generation, item));
+  }
+
+  @Override
+  public List<PublishedStateView> stateViews(DatabaseName database, long generation) {
+    return list(database, generation, ComponentKind.STATE_VIEW, i -> view(database, generation, i));
+  }
+
+  @Override
+  public List<PublishedStateChange> stateChanges(DatabaseName database, long generation) {
+    return list(
+        database, generation, ComponentKind.STATE_CHANGE, i -> change(database, generation, i));
+  }
+
+  @Override
+  public Optional<byte[]> module(ComponentId id) {
+    var item = find(id.database(), id.generation(), id.kind(), id.name(), id.version());
+    if (item.isEmpty()) {
+      return Optional.empty();
+    }
+    String digest = item.get().get("module_sha256").s();
+    byte[] bytes;
+    try {
+      bytes =
+          call(
+              "S3 GetObject",
+              () ->
+                  s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(digest)))
+                      .asByteArray());
+    } catch (EvidentSourceException e) {
+      if (e.getCause() instanceof NoSuchKeyException) {
+        throw new EvidentSourceException(
+            ErrorCode.INTERNAL,
+            "the module of " + id + " is missing from bucket '" + bucket + "' at "
+                + objectKey(digest),
+            Map.of("bucket", bucket, "key", objectKey(digest)),
+            e);
+      }
+      throw e;
+    }
+    if (!sha256(bytes).equals(digest)) {
+      throw new EvidentSourceException(
+          ErrorCode.INTERNAL,
+          "the module of " + id + " in bucket '" + bucket + "' does not match its SHA-256 "
+              + digest,
+          Map.of("bucket", bucket, "key", objectKey(digest)));
+    }
+    return Optional.of(bytes);
+  }
+
+  @Override
+  public void forget(DatabaseName database) {
+    // nothing to do: the items are keyed by generation, and the next generation never sees them
+  }
+
+  private Optional<Map<String, AttributeValue>> find(
+      DatabaseName database,
+      long generation,
+      ComponentKind kind,
+      String name,
+      @Nullable Integer version) {
+    String pk = partition(database, generation, kind);
+    if (version == null) {
+      return Optional.ofNullable(latestItem(pk, name));
+    }
+    if (version < 1) {
+      return Optional.empty();
+    }
+    var response =
+        call(
+            "GetItem",
+            () ->
+                dynamo.getItem(
+                    b ->
+                        b.tableName(tables.components())
+                            .consistentRead(true)
+                            .key(
+                                Map.of(
+                                    DynamoDbSchema.CO_PK,
+                                    s(pk),
+                                    DynamoDbSchema.CO_SK,
+                                    s(sortKey(name, version))))));
+    return response.hasItem() && !response.item().isEmpty()
+        ? Optional.of(response.item())
+        : Optional.empty();
+  }
+
+  private @Nullable Map<String, AttributeValue> latestItem(String pk, String name) {
+    var response =
+        call(
+            "Query",
+            () ->
+                dynamo.query(
+                    b ->
+                        b.tableName(tables.components())
+                            .consistentRead(true)
+                            .keyConditionExpression("#pk = :pk AND begins_with(#sk, :name)")
+                            .expressionAttributeNames(
+                                Map.of("#pk", DynamoDbSchema.CO_PK, "#sk", DynamoDbSchema.CO_SK))
+                            .expressionAttributeValues(
+                                Map.of(":pk", s(pk), ":name", s(name + "#")))
+                            .scanIndexForward(false)
+                            .limit(1)));
+    return response.items().isEmpty() ? null : response.items().get(0);
+  }
+
+  private <T> List<T> list(
+      DatabaseName database,
+      long generation,
+      ComponentKind kind,
+      Function<Map<String, AttributeValue>, T> mapper) {
+    String pk = partition(database, generation, kind);
+    var out = new ArrayList<T>();
+    call(
+        "Query",
+        () -> {
+          dynamo
+              .queryPaginator(
+                  b ->
+                      b.tableName(tables.components())
+                          .consistentRead(true)
+                          .keyConditionExpression("#pk = :pk")
+                          .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.CO_PK))
+                          .expressionAttributeValues(Map.of(":pk", s(pk))))
+              .items()
+              .forEach(item -> out.add(mapper.apply(item)));
+          return null;
+        });
+    return List.copyOf(out);
+  }
+
+  private static PublishedStateView view(
+      DatabaseName database, long generation, Map<String, AttributeValue> item) {
+    var definition =
+        new StateViewDefinition(
+            item.get("name").s(),
+            optional(item, "description"),
+            item.get("content_type").s(),
+            optional(item, "content_schema"),
+            SelectorText.parse(item.get("event_selector").s()),
+            QueryTemporality.fromJson(item.get("query_temporality").s()));
+    return new PublishedStateView(
+        id(database, generation, ComponentKind.STATE_VIEW, item),
+        definition,
+        Instant.parse(item.get("created_at").s()),
+        Integer.parseInt(item.get("module_size").n()));
+  }
+
+  private static PublishedStateChange change(
+      DatabaseName database, long generation, Map<String, AttributeValue> item) {
+    var definition = new StateChangeDefinition(item.get("name").s(), optional(item, "description"));
+    return new PublishedStateChange(
+        id(database, generation, ComponentKind.STATE_CHANGE, item),
+        definition,
+        Instant.parse(item.get("created_at").s()),
+        Integer.parseInt(item.get("module_size").n()));
+  }
+
+  private static ComponentId id(
+      DatabaseName database,
+      long generation,
+      ComponentKind kind,
+      Map<String, AttributeValue> item) {
+    return new ComponentId(database, generation, kind, item.get("name").s(), version(item));
+  }
+
+  private static int version(Map<String, AttributeValue> item) {
+    return Integer.parseInt(item.get("version").n());
+  }
+
+  private static @Nullable String optional(Map<String, AttributeValue> item, String attribute) {
+    var value = item.get(attribute);
+    return value == null ? null : value.s();
+  }
+
+  private static String partition(DatabaseName database, long generation, ComponentKind kind) {
+    return database.value()
+        + "#"
+        + generation
+        + "#"
+        + (kind == ComponentKind.STATE_VIEW ? VIEW : CHANGE);
+  }
+
+  /** {@code name#0000000007}: names hold no '#', which sorts before every name character. */
+  private static String sortKey(String name, int version) {
+    return name + "#" + String.format("%010d", version);
+  }
+
+  private String objectKey(String digest) {
+    return tables.prefix() + "/modules/" + digest;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
+  private static <T> T call(String operation, Call<T> call) {
+    try {
+      return call.run();
+    } catch (ConditionalCheckFailedException e) {
+      throw e;
+    } catch (SdkException e) {
+      throw new EvidentSourceException(
+          ErrorCode.INTERNAL,
+          (operation.startsWith("S3") ? "" : "DynamoDB ")
+              + operation
+              + " failed: "
+              + e.getMessage(),
+          Map.of("operation", operation),
+          e);
+    }
+  }
+
+  /** An AWS call. */
+  private interface Call<T> {
+    T run();
+  }
+}
