@@ -4,8 +4,6 @@ import static io.evidentsource.wasm.Fixture.DB;
 import static io.evidentsource.wasm.Fixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.evidentsource.core.component.ComponentId;
-import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.selector.EventSelector;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +35,7 @@ class CompilerFallbackTest {
       var state = f.views.read(DB, "count", null, StateViewRead.latest(Map.of())).content();
 
       assertThat(new String(state, StandardCharsets.UTF_8)).isEqualTo("3");
-      assertThat(runtime.isCompiled(new ComponentId(DB, ComponentKind.STATE_VIEW, "count", 1)))
-          .isFalse();
+      assertThat(runtime.isCompiled(f.views.describe(DB, "count", 1).id())).isFalse();
       assertThat(attempts).hasValue(1); // compiled once at publish, not per call
     }
   }
