@@ -14,11 +14,17 @@ import org.jspecify.annotations.Nullable;
  */
 public interface ComponentRegistry {
 
-  /** Stores the next version of a state view and returns it. */
+  /**
+   * Stores the next version of a state view and returns it, with the module's size in bytes and
+   * SHA-256 ({@link ModuleDigest}).
+   */
   PublishedStateView addStateView(
       DatabaseName database, StateViewDefinition definition, byte[] module, Instant createdAt);
 
-  /** Stores the next version of a state change and returns it. */
+  /**
+   * Stores the next version of a state change and returns it, with the module's size in bytes and
+   * SHA-256 ({@link ModuleDigest}).
+   */
   PublishedStateChange addStateChange(
       DatabaseName database, StateChangeDefinition definition, byte[] module, Instant createdAt);
 
@@ -30,13 +36,25 @@ public interface ComponentRegistry {
   Optional<PublishedStateChange> stateChange(
       DatabaseName database, String name, @Nullable Integer version);
 
+  /**
+   * Every version of one state view, ascending from 1; empty when the database has no view of that
+   * name.
+   */
+  List<PublishedStateView> stateViewVersions(DatabaseName database, String name);
+
+  /**
+   * Every version of one state change, ascending from 1; empty when the database has no state
+   * change of that name.
+   */
+  List<PublishedStateChange> stateChangeVersions(DatabaseName database, String name);
+
   /** Every version of every state view of the database, by name then version. */
   List<PublishedStateView> stateViews(DatabaseName database);
 
   /** Every version of every state change of the database, by name then version. */
   List<PublishedStateChange> stateChanges(DatabaseName database);
 
-  /** The module bytes of a published component, or empty when unknown. */
+  /** The module bytes of a published component exactly as published, or empty when unknown. */
   Optional<byte[]> module(ComponentId id);
 
   /** Forgets every component of a database (called when the database is deleted). */
