@@ -39,7 +39,13 @@ class ComponentConfiguration {
       ComponentRuntime runtime,
       Clock clock,
       WasmProperties properties) {
-    return new StateViews(store, registry, runtime, clock, properties.cacheEntries());
+    return new StateViews(
+        store,
+        registry,
+        runtime,
+        clock,
+        properties.cacheEntries(),
+        properties.foldCacheBytes().toBytes());
   }
 
   @Bean
