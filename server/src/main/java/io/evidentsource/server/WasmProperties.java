@@ -25,7 +25,7 @@ import org.springframework.util.unit.DataSize;
  * @param cacheEntries most state-view folds kept in the fold cache (per view, version and
  *     parameters); 0 disables the cache
  * @param foldCacheBytes byte budget of the fold cache: the cached states' lengths plus an estimate
- *     of 256 bytes per fold; least recently used folds are dropped to stay within it and a state
+ *     of 320 bytes per fold; least recently used folds are dropped to stay within it and a state
  *     larger than the whole budget is not cached (ADR 0005); 0 disables the cache
  */
 @ConfigurationProperties("evidentsource.wasm")
