@@ -46,7 +46,13 @@ class ComponentConfiguration {
       ComponentRuntime runtime,
       Clock clock,
       WasmProperties properties) {
-    return new StateViews(store, registry, runtime, clock, properties.cacheEntries());
+    return new StateViews(
+        store,
+        registry,
+        runtime,
+        clock,
+        properties.cacheEntries(),
+        properties.foldCacheBytes().toBytes());
   }
 
   @Bean

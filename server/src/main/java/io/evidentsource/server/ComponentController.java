@@ -33,6 +33,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -46,7 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
- * {@code wasm}), list, read views, execute commands.
+ * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
+ * execute commands.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -54,6 +57,8 @@ class ComponentController {
   /** Query parameters of a view read that are not the view's own parameters. */
   static final Set<String> RESERVED =
       Set.of("revision", "as_of_transaction_time", "as_of_effective_time", "format");
+
+  private static final MediaType WASM = MediaType.parseMediaType("application/wasm");
 
   private static final Set<String> VIEW_METADATA =
       Set.of(
@@ -128,6 +133,29 @@ class ComponentController {
       @PathVariable("version") String version,
       HttpServletRequest request) {
     return read(db, name, version(version), request);
+  }
+
+  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
+  @GetMapping("/state-views/{name}/versions")
+  ResponseEntity<byte[]> viewVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    var body = JsonSupport.mapper().createObjectNode();
+    body.put("state_view_name", name);
+    var array = body.putArray("versions");
+    views.versions(DatabaseName.of(db), name).forEach(v -> array.add(describe(v)));
+    return json(HttpStatus.OK, body);
+  }
+
+  /** The module of one view version, byte for byte as published. */
+  @GetMapping("/state-views/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> viewModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    var database = DatabaseName.of(db);
+    int v = version(version);
+    var view = views.describe(database, name, v);
+    return module(name, v, view.moduleSha256(), views.module(database, name, v));
   }
 
   private ResponseEntity<byte[]> read(
@@ -225,6 +253,46 @@ class ComponentController {
     return json(HttpStatus.OK, body);
   }
 
+  /** The latest version of one state change. */
+  @GetMapping("/state-changes/{name}")
+  ResponseEntity<byte[]> describeChange(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return json(HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, null)));
+  }
+
+  /** One version of one state change. */
+  @GetMapping("/state-changes/{name}/versions/{version}")
+  ResponseEntity<byte[]> describeChangeVersion(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return json(
+        HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, version(version))));
+  }
+
+  /** Every version of one state change, ascending. */
+  @GetMapping("/state-changes/{name}/versions")
+  ResponseEntity<byte[]> changeVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    var body = JsonSupport.mapper().createObjectNode();
+    body.put("state_change_name", name);
+    var array = body.putArray("versions");
+    changes.versions(DatabaseName.of(db), name).forEach(c -> array.add(describe(c)));
+    return json(HttpStatus.OK, body);
+  }
+
+  /** The module of one state change version, byte for byte as published. */
+  @GetMapping("/state-changes/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> changeModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    var database = DatabaseName.of(db);
+    int v = version(version);
+    var change = changes.describe(database, name, v);
+    return module(name, v, change.moduleSha256(), changes.module(database, name, v));
+  }
+
   @PostMapping("/state-changes/{name}/commands")
   ResponseEntity<byte[]> execute(
       @PathVariable("db") String db,
@@ -295,6 +363,24 @@ class ComponentController {
 
   // ---------------------------------------------------------------------------------- helpers
 
+  /**
+   * A module download: {@code application/wasm}, the SHA-256 as a strong ETag (so {@code
+   * If-None-Match} answers 304) and a file name for {@code curl -OJ}.
+   */
+  private static ResponseEntity<byte[]> module(
+      String name, int version, String sha256, byte[] module) {
+    return ResponseEntity.ok()
+        .contentType(WASM)
+        .eTag("\"" + sha256 + "\"")
+        .header(
+            HttpHeaders.CONTENT_DISPOSITION,
+            ContentDisposition.attachment()
+                .filename(name + "-v" + version + ".wasm")
+                .build()
+                .toString())
+        .body(module);
+  }
+
   private static ObjectNode describe(PublishedStateView v) {
     var node = JsonSupport.mapper().createObjectNode();
     var d = v.definition();
@@ -311,6 +397,7 @@ class ComponentController {
             SelectorJson.toJson(d.selector()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     node.put("query_temporality", d.temporality().jsonName());
     node.put("module_size", v.moduleSize());
+    node.put("module_sha256", v.moduleSha256());
     return node;
   }
 
@@ -322,6 +409,7 @@ class ComponentController {
     node.put("state_change_name", c.definition().name());
     node.put("description", c.definition().description());
     node.put("module_size", c.moduleSize());
+    node.put("module_sha256", c.moduleSha256());
     return node;
   }
 

@@ -4,6 +4,10 @@ import io.evidentsource.api.v1.CreateDatabaseRequest;
 import io.evidentsource.api.v1.CreateDatabaseResponse;
 import io.evidentsource.api.v1.DeleteDatabaseRequest;
 import io.evidentsource.api.v1.DeleteDatabaseResponse;
+import io.evidentsource.api.v1.DescribeStateChangeRequest;
+import io.evidentsource.api.v1.DescribeStateChangeResponse;
+import io.evidentsource.api.v1.DescribeStateViewRequest;
+import io.evidentsource.api.v1.DescribeStateViewResponse;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
 import io.evidentsource.api.v1.ExecuteCommandRequest;
 import io.evidentsource.api.v1.ExecuteCommandResponse;
@@ -206,6 +210,20 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   }
 
   @Override
+  public void describeStateView(
+      DescribeStateViewRequest request, StreamObserver<DescribeStateViewResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = DescribeStateViewResponse.newBuilder();
+          views
+              .versions(DatabaseName.of(request.getDatabase()), request.getName())
+              .forEach(v -> b.addVersions(ProtoMapping.stateView(v)));
+          return b.build();
+        });
+  }
+
+  @Override
   public void readStateView(
       ReadStateViewRequest request, StreamObserver<ReadStateViewResponse> response) {
     unary(
@@ -250,6 +268,20 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           changes
               .list(DatabaseName.of(request.getDatabase()))
               .forEach(c -> b.addStateChanges(ProtoMapping.stateChange(c)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void describeStateChange(
+      DescribeStateChangeRequest request, StreamObserver<DescribeStateChangeResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = DescribeStateChangeResponse.newBuilder();
+          changes
+              .versions(DatabaseName.of(request.getDatabase()), request.getName())
+              .forEach(c -> b.addVersions(ProtoMapping.stateChange(c)));
           return b.build();
         });
   }

@@ -108,7 +108,8 @@ final class ProtoMapping {
                 d.temporality() == QueryTemporality.EFFECTIVE
                     ? io.evidentsource.api.v1.QueryTemporality.QUERY_TEMPORALITY_EFFECTIVE
                     : io.evidentsource.api.v1.QueryTemporality.QUERY_TEMPORALITY_REVISION)
-            .setModuleSize(v.moduleSize());
+            .setModuleSize(v.moduleSize())
+            .setModuleSha256(v.moduleSha256());
     if (d.description() != null) {
       b.setDescription(d.description());
     }
@@ -124,7 +125,8 @@ final class ProtoMapping {
             .setName(c.definition().name())
             .setVersion(c.id().version())
             .setCreatedAt(timestamp(c.createdAt()))
-            .setModuleSize(c.moduleSize());
+            .setModuleSize(c.moduleSize())
+            .setModuleSha256(c.moduleSha256());
     if (c.definition().description() != null) {
       b.setDescription(c.definition().description());
     }

@@ -23,7 +23,10 @@ import org.springframework.util.unit.DataSize;
  * @param poolSize most idle instances kept per component version
  * @param compile compile modules to JVM bytecode (true) or interpret them (false)
  * @param cacheEntries most state-view folds kept in the fold cache (per view, version and
- *     parameters)
+ *     parameters); 0 disables the cache
+ * @param foldCacheBytes byte budget of the fold cache: the cached states' lengths plus an estimate
+ *     of 320 bytes per fold; least recently used folds are dropped to stay within it and a state
+ *     larger than the whole budget is not cached (ADR 0005); 0 disables the cache
  */
 @ConfigurationProperties("evidentsource.wasm")
 record WasmProperties(
@@ -36,7 +39,19 @@ record WasmProperties(
     @DefaultValue("64") int maxViewReads,
     @DefaultValue("8") int poolSize,
     @DefaultValue("true") boolean compile,
-    @DefaultValue("10000") int cacheEntries) {
+    @DefaultValue("10000") int cacheEntries,
+    @DefaultValue("64MB") DataSize foldCacheBytes) {
+
+  WasmProperties {
+    if (cacheEntries < 0) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.cache-entries must be >= 0, was " + cacheEntries);
+    }
+    if (foldCacheBytes.isNegative()) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.fold-cache-bytes must be >= 0, was " + foldCacheBytes);
+    }
+  }
 
   /** The runtime limits; invalid values fail at startup naming the field. */
   WasmLimits limits() {

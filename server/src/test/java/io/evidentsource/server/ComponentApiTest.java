@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -176,6 +179,164 @@ class ComponentApiTest extends ServerTestBase {
       publish("state-views", "{\"state_view_name\":\"x\"}", COUNTER)
           .problem(400, "malformed_request");
       api.get("/api/v1/databases/nope-db/state-views").problem(404, "database_not_found");
+    }
+  }
+
+  /** The module with a custom section appended: the same code, other bytes (another digest). */
+  static byte[] withCustomSection(byte[] module, String name) {
+    var out = new ByteArrayOutputStream();
+    out.writeBytes(module);
+    var nameBytes = name.getBytes(StandardCharsets.UTF_8);
+    out.write(0); // custom section id
+    out.write(1 + nameBytes.length); // section size (one LEB128 byte for short names)
+    out.write(nameBytes.length);
+    out.writeBytes(nameBytes);
+    return out.toByteArray();
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Nested
+  class Describing {
+    @Test
+    void a_views_versions_are_listed_ascending_with_module_size_and_sha256() {
+      var second = withCustomSection(COUNTER, "v2");
+      publishCounter("count", "{\"type\":\"any\"}");
+      var published =
+          publish(
+              "state-views",
+              "{\"state_view_name\":\"count\",\"content_type\":\"application/json\","
+                  + "\"description\":\"second\",\"event_selector\":{\"type\":\"any\"}}",
+              second);
+      assertThat(published.json().get("module_sha256").stringValue()).isEqualTo(sha256(second));
+      publishCounter("other", "{\"type\":\"any\"}");
+
+      var r = api.get("/api/v1/databases/" + db + "/state-views/count/versions");
+      shapes.assertConforms(
+          r, "/api/v1/databases/{db}/state-views/{name}/versions", "get", 200, "application/json");
+      JsonNode body = r.json();
+      assertThat(body.get("state_view_name").stringValue()).isEqualTo("count");
+      var versions = body.get("versions");
+      assertThat(versions).hasSize(2);
+      assertThat(versions.get(0).get("version").intValue()).isEqualTo(1);
+      assertThat(versions.get(0).get("module_size").intValue()).isEqualTo(COUNTER.length);
+      assertThat(versions.get(0).get("module_sha256").stringValue()).isEqualTo(sha256(COUNTER));
+      assertThat(versions.get(1).get("version").intValue()).isEqualTo(2);
+      assertThat(versions.get(1).get("description").stringValue()).isEqualTo("second");
+      assertThat(versions.get(1).get("module_size").intValue()).isEqualTo(second.length);
+      assertThat(versions.get(1).get("module_sha256").stringValue()).isEqualTo(sha256(second));
+      assertThat(versions.get(1)).isEqualTo(published.json());
+      assertThat(api.get("/api/v1/databases/" + db + "/state-views").json().get("state_views"))
+          .contains(versions.get(0), versions.get(1));
+    }
+
+    @Test
+    void a_views_module_downloads_byte_for_byte_with_its_sha256_as_etag() {
+      var second = withCustomSection(COUNTER, "v2");
+      publishCounter("count", "{\"type\":\"any\"}");
+      publish(
+          "state-views",
+          "{\"state_view_name\":\"count\",\"content_type\":\"application/json\","
+              + "\"event_selector\":{\"type\":\"any\"}}",
+          second);
+      var path = "/api/v1/databases/" + db + "/state-views/count/versions/";
+      var v1 = api.get(path + "1/module");
+      var v2 = api.get(path + "2/module");
+      assertThat(v1.status()).isEqualTo(200);
+      assertThat(v1.contentType()).isEqualTo("application/wasm");
+      assertThat(v1.body()).isEqualTo(COUNTER);
+      assertThat(v2.body()).isEqualTo(second);
+      var described = api.get("/api/v1/databases/" + db + "/state-views/count/versions").json();
+      assertThat(sha256(v2.body()))
+          .isEqualTo(described.get("versions").get(1).get("module_sha256").stringValue());
+      assertThat(v2.header("ETag")).isEqualTo("\"" + sha256(second) + "\"");
+      assertThat(v2.header("Content-Disposition")).contains("count-v2.wasm");
+      var unchanged = api.get(path + "2/module", "If-None-Match", v2.header("ETag"));
+      assertThat(unchanged.status()).isEqualTo(304);
+      assertThat(unchanged.body()).isEmpty();
+    }
+
+    @Test
+    void an_unknown_view_name_or_version_is_404_state_view_not_found() {
+      var base = "/api/v1/databases/" + db + "/state-views/";
+      var p = api.get(base + "nope/versions").problem(404, "state_view_not_found");
+      assertThat(p.get("state_view").stringValue()).isEqualTo("nope");
+      shapes.assertConforms(
+          api.get(base + "nope/versions"),
+          "/api/v1/databases/{db}/state-views/{name}/versions",
+          "get",
+          404,
+          "application/problem+json");
+      api.get(base + "nope/versions/1/module").problem(404, "state_view_not_found");
+      publishCounter("count", "{\"type\":\"any\"}");
+      api.get(base + "count/versions/2/module").problem(404, "state_view_not_found");
+      api.get(base + "count/versions/0/module").problem(400, "malformed_request");
+      api.get("/api/v1/databases/nope-db/state-views/count/versions")
+          .problem(404, "database_not_found");
+    }
+
+    @Test
+    void a_state_change_is_described_by_name_by_version_and_with_all_its_versions() {
+      var second = withCustomSection(ECHO, "v2");
+      publish("state-changes", "{\"state_change_name\":\"echo\"}", ECHO);
+      publish(
+          "state-changes",
+          "{\"state_change_name\":\"echo\",\"description\":\"second\"}",
+          second);
+      var base = "/api/v1/databases/" + db + "/state-changes/echo";
+
+      var latest = api.get(base);
+      shapes.assertConforms(
+          latest, "/api/v1/databases/{db}/state-changes/{name}", "get", 200, "application/json");
+      assertThat(latest.json().get("version").intValue()).isEqualTo(2);
+      assertThat(latest.json().get("description").stringValue()).isEqualTo("second");
+      assertThat(latest.json().get("module_sha256").stringValue()).isEqualTo(sha256(second));
+
+      var first = api.get(base + "/versions/1");
+      shapes.assertConforms(
+          first,
+          "/api/v1/databases/{db}/state-changes/{name}/versions/{version}",
+          "get",
+          200,
+          "application/json");
+      assertThat(first.json().get("module_size").intValue()).isEqualTo(ECHO.length);
+      assertThat(first.json().get("module_sha256").stringValue()).isEqualTo(sha256(ECHO));
+
+      var all = api.get(base + "/versions");
+      shapes.assertConforms(
+          all,
+          "/api/v1/databases/{db}/state-changes/{name}/versions",
+          "get",
+          200,
+          "application/json");
+      assertThat(all.json().get("state_change_name").stringValue()).isEqualTo("echo");
+      assertThat(all.json().get("versions")).containsExactly(first.json(), latest.json());
+
+      var module = api.get(base + "/versions/2/module");
+      assertThat(module.status()).isEqualTo(200);
+      assertThat(module.contentType()).isEqualTo("application/wasm");
+      assertThat(module.body()).isEqualTo(second);
+      assertThat(sha256(module.body()))
+          .isEqualTo(latest.json().get("module_sha256").stringValue());
+      assertThat(api.get(base + "/versions/1/module").body()).isEqualTo(ECHO);
+    }
+
+    @Test
+    void an_unknown_state_change_name_or_version_is_404_state_change_not_found() {
+      var base = "/api/v1/databases/" + db + "/state-changes/";
+      api.get(base + "nope").problem(404, "state_change_not_found");
+      api.get(base + "nope/versions").problem(404, "state_change_not_found");
+      api.get(base + "nope/versions/1").problem(404, "state_change_not_found");
+      api.get(base + "nope/versions/1/module").problem(404, "state_change_not_found");
+      publish("state-changes", "{\"state_change_name\":\"echo\"}", ECHO);
+      api.get(base + "echo/versions/2").problem(404, "state_change_not_found");
+      api.get(base + "echo/versions/2/module").problem(404, "state_change_not_found");
     }
   }
 

@@ -21,6 +21,7 @@ class ConfigurationTest {
   @Autowired EventStore store;
   @Autowired StorageAdapter storage;
   @Autowired Environment environment;
+  @Autowired WasmProperties wasm;
 
   @Test
   void limits_default_to_the_design() {
@@ -47,6 +48,25 @@ class ConfigurationTest {
         .hasMessageContaining("evidentsource.contention-timeout");
     assertThatThrownBy(() -> new EvidentSourceProperties(65536, 25, 1024, second, twoMb, oneMb))
         .hasMessageContaining("evidentsource.max-bulk-bytes");
+  }
+
+  @Test
+  void the_fold_cache_is_bounded_by_64_mib_and_10000_folds_by_default() {
+    assertThat(wasm.foldCacheBytes()).isEqualTo(DataSize.ofMegabytes(64));
+    assertThat(wasm.cacheEntries()).isEqualTo(10000);
+  }
+
+  @Test
+  void refuses_a_negative_fold_cache_bound_naming_the_property() {
+    var second = Duration.ofSeconds(1);
+    var mb = DataSize.ofMegabytes(1);
+    assertThatThrownBy(
+            () ->
+                new WasmProperties(
+                    mb, mb, second, mb, 1000, mb, 64, 8, true, 10, DataSize.ofBytes(-1)))
+        .hasMessageContaining("evidentsource.wasm.fold-cache-bytes");
+    assertThatThrownBy(() -> new WasmProperties(mb, mb, second, mb, 1000, mb, 64, 8, true, -1, mb))
+        .hasMessageContaining("evidentsource.wasm.cache-entries");
   }
 
   @Test

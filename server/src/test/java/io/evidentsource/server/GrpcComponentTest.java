@@ -10,6 +10,8 @@ import io.cloudevents.v1.proto.CloudEvent;
 import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
 import io.evidentsource.api.v1.Attribute;
 import io.evidentsource.api.v1.CreateDatabaseRequest;
+import io.evidentsource.api.v1.DescribeStateChangeRequest;
+import io.evidentsource.api.v1.DescribeStateViewRequest;
 import io.evidentsource.api.v1.EventSelector;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
 import io.evidentsource.api.v1.ExecuteCommandRequest;
@@ -227,6 +229,84 @@ class GrpcComponentTest {
                 .setTransactionId(transactionId)
                 .build());
     assertThat(again.getTransaction().getDuplicate()).isTrue();
+  }
+
+  @Test
+  void describe_state_view_lists_the_versions_of_one_name_ascending_with_size_and_sha256() {
+    var second = ComponentApiTest.withCustomSection(ComponentApiTest.COUNTER, "v2");
+    stub.publishStateView(counter("count").setEventSelectorText("ANY").build());
+    var published =
+        stub.publishStateView(
+                counter("count")
+                    .setEventSelectorText("ANY")
+                    .setDescription("second")
+                    .setWasm(ByteString.copyFrom(second))
+                    .build())
+            .getStateView();
+    assertThat(published.getModuleSha256()).isEqualTo(ComponentApiTest.sha256(second));
+    stub.publishStateView(counter("other").setEventSelectorText("ANY").build());
+
+    var versions =
+        stub.describeStateView(
+                DescribeStateViewRequest.newBuilder().setDatabase(db).setName("count").build())
+            .getVersionsList();
+    assertThat(versions)
+        .extracting(v -> v.getName() + "@" + v.getVersion())
+        .containsExactly("count@1", "count@2");
+    assertThat(versions.get(0).getModuleSize()).isEqualTo(ComponentApiTest.COUNTER.length);
+    assertThat(versions.get(0).getModuleSha256())
+        .isEqualTo(ComponentApiTest.sha256(ComponentApiTest.COUNTER));
+    assertThat(versions.get(1)).isEqualTo(published);
+  }
+
+  @Test
+  void describe_state_change_lists_the_versions_of_one_name_ascending_with_size_and_sha256() {
+    publishEcho();
+    var second = ComponentApiTest.withCustomSection(ComponentApiTest.ECHO, "v2");
+    stub.publishStateChange(
+        PublishStateChangeRequest.newBuilder()
+            .setDatabase(db)
+            .setStateChangeName("echo")
+            .setWasm(ByteString.copyFrom(second))
+            .build());
+    var versions =
+        stub.describeStateChange(
+                DescribeStateChangeRequest.newBuilder().setDatabase(db).setName("echo").build())
+            .getVersionsList();
+    assertThat(versions).extracting(c -> c.getVersion()).containsExactly(1, 2);
+    assertThat(versions.get(0).getDescription()).isEqualTo("decides what it is told");
+    assertThat(versions.get(0).getModuleSha256())
+        .isEqualTo(ComponentApiTest.sha256(ComponentApiTest.ECHO));
+    assertThat(versions.get(1).getModuleSize()).isEqualTo(second.length);
+    assertThat(versions.get(1).getModuleSha256()).isEqualTo(ComponentApiTest.sha256(second));
+  }
+
+  @Test
+  void describing_an_unknown_name_is_not_found_with_the_rest_code()
+      throws InvalidProtocolBufferException {
+    var view =
+        failure(
+            () ->
+                stub.describeStateView(
+                    DescribeStateViewRequest.newBuilder().setDatabase(db).setName("nope").build()),
+            Status.Code.NOT_FOUND,
+            "state_view_not_found");
+    assertThat(errorInfo(view).getMetadataMap()).containsEntry("state_view", "nope");
+    failure(
+        () ->
+            stub.describeStateChange(
+                DescribeStateChangeRequest.newBuilder().setDatabase(db).setName("nope").build()),
+        Status.Code.NOT_FOUND,
+        "state_change_not_found");
+    failure(
+        () ->
+            stub.describeStateView(
+                DescribeStateViewRequest.newBuilder()
+                    .setDatabase("nope-db")
+                    .setName("count")
+                    .build()),
+        Status.Code.NOT_FOUND,
+        "database_not_found");
   }
 
   @Test

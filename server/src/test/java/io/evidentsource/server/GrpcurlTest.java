@@ -72,7 +72,12 @@ class GrpcurlTest {
   void grpcurl_lists_the_service_by_reflection_and_calls_transact_and_query_events() throws Exception {
     assertThat(run(address(), "list")).contains("evidentsource.v1.EvidentSource", "grpc.health.v1.Health");
     assertThat(run(address(), "describe", "evidentsource.v1.EvidentSource"))
-        .contains("rpc Transact", "rpc QueryEvents", "rpc SubscribeEvents");
+        .contains(
+            "rpc Transact",
+            "rpc QueryEvents",
+            "rpc SubscribeEvents",
+            "rpc DescribeStateView",
+            "rpc DescribeStateChange");
 
     String db = "curl-" + UUID.randomUUID().toString().substring(0, 8);
     assertThat(run("-d", "{\"name\":\"" + db + "\"}", address(), "evidentsource.v1.EvidentSource/CreateDatabase"))

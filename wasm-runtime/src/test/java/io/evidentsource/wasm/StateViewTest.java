@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.component.StateViewRead;
+import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
@@ -205,6 +207,58 @@ class StateViewTest {
         }
       }
       assertThat(read("count", StateViewRead.latest(Map.of()))).isEqualTo(Integer.toString(id));
+    }
+
+    @Test
+    void a_byte_budget_drops_least_recently_used_folds_and_reads_stay_correct() {
+      // room for two per-subject counts of one digit: the cache keeps at most two of five subjects
+      long budget = 2 * (StateViews.CACHE_ENTRY_OVERHEAD_BYTES + 1);
+      var views = new StateViews(f.store, f.registry, f.runtime, Clock.systemUTC(), 1000, budget);
+      views.publish(
+          DB,
+          Fixture.view("per-subject", new EventSelector.Equals(Attribute.SUBJECT, "{id}")),
+          Wat.countingView());
+      var random = new Random(7);
+      var counts = new int[5];
+      for (int round = 0; round < 40; round++) {
+        int subject = random.nextInt(5);
+        if (counts[subject] < 9) {
+          f.append(event("e" + round, "s" + subject));
+          counts[subject]++;
+        }
+        int reader = random.nextInt(5);
+        var read = StateViewRead.latest(Map.of("id", "s" + reader));
+        var content = views.read(DB, "per-subject", null, read).content();
+        assertThat(content)
+            .as("s%d in round %d", reader, round)
+            .isEqualTo(views.foldFromScratch(DB, "per-subject", null, read));
+        assertThat(new String(content, StandardCharsets.UTF_8))
+            .isEqualTo(counts[reader] == 0 ? "" : Integer.toString(counts[reader]));
+        assertThat(views.cachedBytes()).isLessThanOrEqualTo(budget);
+        assertThat(views.cachedFolds()).isLessThanOrEqualTo(2);
+      }
+      assertThat(views.cachedFolds()).isEqualTo(2);
+    }
+
+    @Test
+    void a_state_larger_than_the_whole_budget_is_not_cached_but_still_read() {
+      long budget = StateViews.CACHE_ENTRY_OVERHEAD_BYTES + 1;
+      var views = new StateViews(f.store, f.registry, f.runtime, Clock.systemUTC(), 1000, budget);
+      views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
+      for (int i = 0; i < 5; i++) {
+        f.append(event("a" + i, "x"));
+      }
+      var head = StateViewRead.latest(Map.of());
+      assertThat(views.read(DB, "count", null, head).content()).asString().isEqualTo("5");
+      assertThat(views.cachedFolds()).isEqualTo(1);
+      assertThat(views.cachedBytes()).isEqualTo(budget);
+      for (int i = 0; i < 7; i++) {
+        f.append(event("b" + i, "x"));
+      }
+      assertThat(views.read(DB, "count", null, head).content()).asString().isEqualTo("12");
+      assertThat(views.cachedFolds()).as("two bytes of state do not fit").isZero();
+      assertThat(views.cachedBytes()).isZero();
+      assertThat(views.read(DB, "count", null, head).content()).asString().isEqualTo("12");
     }
   }
 }

@@ -12,13 +12,16 @@ import org.jspecify.annotations.Nullable;
  * them in a table and S3 so that every server instance sees every publication (ADR 0007).
  *
  * <p>Components belong to one generation of a database ({@link
- * io.evidentsource.core.model.DatabaseInfo#generation()}): a database deleted and created again
- * has none (DESIGN §2). Implementations are thread-safe and number the versions of one name in one
+ * io.evidentsource.core.model.DatabaseInfo#generation()}): a database deleted and created again has
+ * none (DESIGN §2). Implementations are thread-safe and number the versions of one name in one
  * generation densely from 1, also when several instances publish concurrently.
  */
 public interface ComponentRegistry {
 
-  /** Stores the next version of a state view in {@code generation} of the database. */
+  /**
+   * Stores the next version of a state view in {@code generation} of the database and returns it,
+   * with the module's size in bytes and SHA-256 ({@link ModuleDigest}).
+   */
   PublishedStateView addStateView(
       DatabaseName database,
       long generation,
@@ -26,7 +29,10 @@ public interface ComponentRegistry {
       byte[] module,
       Instant createdAt);
 
-  /** Stores the next version of a state change in {@code generation} of the database. */
+  /**
+   * Stores the next version of a state change in {@code generation} of the database and returns it,
+   * with the module's size in bytes and SHA-256 ({@link ModuleDigest}).
+   */
   PublishedStateChange addStateChange(
       DatabaseName database,
       long generation,
@@ -42,13 +48,26 @@ public interface ComponentRegistry {
   Optional<PublishedStateChange> stateChange(
       DatabaseName database, long generation, String name, @Nullable Integer version);
 
+  /**
+   * Every version of one state view of the generation, ascending from 1; empty when it has no view
+   * of that name.
+   */
+  List<PublishedStateView> stateViewVersions(DatabaseName database, long generation, String name);
+
+  /**
+   * Every version of one state change of the generation, ascending from 1; empty when it has no
+   * state change of that name.
+   */
+  List<PublishedStateChange> stateChangeVersions(
+      DatabaseName database, long generation, String name);
+
   /** Every version of every state view of the generation, by name then version. */
   List<PublishedStateView> stateViews(DatabaseName database, long generation);
 
   /** Every version of every state change of the generation, by name then version. */
   List<PublishedStateChange> stateChanges(DatabaseName database, long generation);
 
-  /** The module bytes of a published component, or empty when unknown. */
+  /** The module bytes of a published component exactly as published, or empty when unknown. */
   Optional<byte[]> module(ComponentId id);
 
   /**

@@ -47,8 +47,11 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
               ComponentKind.STATE_VIEW,
               definition.name(),
               versions.size() + 1);
-      var published = new PublishedStateView(id, definition, createdAt, module.length);
-      catalog.modules.put(id, module.clone());
+      var copy = module.clone();
+      var published =
+          new PublishedStateView(
+              id, definition, createdAt, copy.length, ModuleDigest.sha256Hex(copy));
+      catalog.modules.put(id, copy);
       versions.add(published);
       return published;
     }
@@ -71,8 +74,11 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
               ComponentKind.STATE_CHANGE,
               definition.name(),
               versions.size() + 1);
-      var published = new PublishedStateChange(id, definition, createdAt, module.length);
-      catalog.modules.put(id, module.clone());
+      var copy = module.clone();
+      var published =
+          new PublishedStateChange(
+              id, definition, createdAt, copy.length, ModuleDigest.sha256Hex(copy));
+      catalog.modules.put(id, copy);
       versions.add(published);
       return published;
     }
@@ -106,6 +112,26 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
     return version >= 1 && version <= versions.size()
         ? Optional.of(versions.get(version - 1))
         : Optional.empty();
+  }
+
+  @Override
+  public List<PublishedStateView> stateViewVersions(
+      DatabaseName database, long generation, String name) {
+    var catalog = catalog(database, generation);
+    synchronized (catalog) {
+      var versions = catalog.views.get(name);
+      return versions == null ? List.of() : List.copyOf(versions);
+    }
+  }
+
+  @Override
+  public List<PublishedStateChange> stateChangeVersions(
+      DatabaseName database, long generation, String name) {
+    var catalog = catalog(database, generation);
+    synchronized (catalog) {
+      var versions = catalog.changes.get(name);
+      return versions == null ? List.of() : List.copyOf(versions);
+    }
   }
 
   @Override

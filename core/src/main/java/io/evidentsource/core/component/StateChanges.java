@@ -74,6 +74,32 @@ public final class StateChanges {
   }
 
   /**
+   * Every version of one state change, ascending from 1.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND} when
+   *     no version of that name was published
+   */
+  public List<PublishedStateChange> versions(DatabaseName database, String name) {
+    var versions =
+        registry.stateChangeVersions(database, store.database(database).generation(), name);
+    if (versions.isEmpty()) {
+      throw notFound(database, name, null);
+    }
+    return versions;
+  }
+
+  /**
+   * The module of one version exactly as it was published (its SHA-256 is the version's {@link
+   * PublishedStateChange#moduleSha256()}).
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND}
+   */
+  public byte[] module(DatabaseName database, String name, int version) {
+    var change = describe(database, name, version);
+    return registry.module(change.id()).orElseThrow(() -> notFound(database, name, version));
+  }
+
+  /**
    * One version of a state change, or the latest when {@code version} is null.
    *
    * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND}

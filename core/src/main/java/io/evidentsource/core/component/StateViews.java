@@ -20,16 +20,28 @@ import org.jspecify.annotations.Nullable;
 /**
  * Publishing and reading state views (DESIGN §2): versions per name, selector placeholders, folding
  * in revision or effective-time order, and a cache per (view, version, params) that later reads
- * extend with the events appended since. Thread-safe.
+ * extend with the events appended since, bounded by a fold count and a byte budget (least recently
+ * used folds are dropped; ADR 0005). Thread-safe.
  */
 public final class StateViews {
+  /** The fold cache's default byte budget: 64 MiB. */
+  public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * Heap estimate of one fold cache entry besides its state bytes (key, parameters, fold record,
+   * map node); each entry counts this plus its state's length against the byte budget.
+   */
+  public static final long CACHE_ENTRY_OVERHEAD_BYTES = FoldCache.ENTRY_OVERHEAD_BYTES;
+
   private final EventStore store;
   private final ComponentRegistry registry;
   private final ComponentRuntime runtime;
   private final Clock clock;
-  private final Map<CacheKey, Fold> cache;
+  private final FoldCache<CacheKey, Fold> cache;
 
   /**
+   * With the default fold cache budget ({@link #DEFAULT_CACHE_BYTES}).
+   *
    * @param store the event store the views read
    * @param registry where published views are kept
    * @param runtime the WebAssembly host
@@ -42,17 +54,32 @@ public final class StateViews {
       ComponentRuntime runtime,
       Clock clock,
       int cacheEntries) {
+    this(store, registry, runtime, clock, cacheEntries, DEFAULT_CACHE_BYTES);
+  }
+
+  /**
+   * @param store the event store the views read
+   * @param registry where published views are kept
+   * @param runtime the WebAssembly host
+   * @param clock the source of publication times
+   * @param cacheEntries the most folds kept (least recently used are dropped); 0 disables the cache
+   * @param cacheBytes the byte budget of the fold cache: the states' lengths plus {@link
+   *     #CACHE_ENTRY_OVERHEAD_BYTES} per fold; least recently used folds are dropped to stay within
+   *     it, and a fold heavier than the whole budget is not cached; 0 disables the cache
+   * @throws IllegalArgumentException when {@code cacheEntries} or {@code cacheBytes} is negative
+   */
+  public StateViews(
+      EventStore store,
+      ComponentRegistry registry,
+      ComponentRuntime runtime,
+      Clock clock,
+      int cacheEntries,
+      long cacheBytes) {
     this.store = store;
     this.registry = registry;
     this.runtime = runtime;
     this.clock = clock;
-    this.cache =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<CacheKey, Fold> eldest) {
-            return size() > cacheEntries;
-          }
-        };
+    this.cache = new FoldCache<>(cacheBytes, cacheEntries, fold -> fold.state.length);
   }
 
   /**
@@ -74,6 +101,45 @@ public final class StateViews {
   /** Every version of every view of a database, by name then version. */
   public List<PublishedStateView> list(DatabaseName database) {
     return registry.stateViews(database, store.database(database).generation());
+  }
+
+  /**
+   * Every version of one view, ascending from 1.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_VIEW_NOT_FOUND} when no
+   *     version of that name was published
+   */
+  public List<PublishedStateView> versions(DatabaseName database, String name) {
+    var versions =
+        registry.stateViewVersions(database, store.database(database).generation(), name);
+    if (versions.isEmpty()) {
+      throw notFound(database, name, null);
+    }
+    return versions;
+  }
+
+  /**
+   * The module of one version exactly as it was published (its SHA-256 is the version's {@link
+   * PublishedStateView#moduleSha256()}).
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_VIEW_NOT_FOUND}
+   */
+  public byte[] module(DatabaseName database, String name, int version) {
+    var view = describe(database, name, version);
+    return registry.module(view.id()).orElseThrow(() -> notFound(database, name, version));
+  }
+
+  /** How many folds the cache holds (for tests and diagnostics). */
+  public int cachedFolds() {
+    return cache.size();
+  }
+
+  /**
+   * The weight of the cached folds in bytes: state lengths plus {@link #CACHE_ENTRY_OVERHEAD_BYTES}
+   * each (for tests and diagnostics).
+   */
+  public long cachedBytes() {
+    return cache.bytes();
   }
 
   /**
@@ -121,10 +187,7 @@ public final class StateViews {
     var key =
         new CacheKey(
             view.id(), info.generation(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
-    Fold cached;
-    synchronized (cache) {
-      cached = cache.get(key);
-    }
+    Fold cached = cache.get(key);
     Fold fold;
     if (cached != null && cached.revision == snapshot) {
       fold = cached;
@@ -154,9 +217,7 @@ public final class StateViews {
       fold = fromScratch(database, view.id(), base, snapshot, read.params());
     }
     if (cached == null || fold.revision > cached.revision) {
-      synchronized (cache) {
-        cache.put(key, fold);
-      }
+      cache.put(key, fold);
     }
     return new StateViewResult(
         database,

@@ -6,6 +6,7 @@ import static io.evidentsource.storage.dynamodb.EventItems.s;
 import io.evidentsource.core.component.ComponentId;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.ModuleDigest;
 import io.evidentsource.core.component.PublishedStateChange;
 import io.evidentsource.core.component.PublishedStateView;
 import io.evidentsource.core.component.QueryTemporality;
@@ -15,12 +16,9 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.selector.SelectorText;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,11 +38,11 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * Published components in DynamoDB and S3, shared by every server instance (ADR 0007).
  *
  * <ul>
- *   <li>Metadata: one item per version in {@link DynamoDbTables#components()}, partition key
- *       {@code db#generation#kind}, sort key {@code name#version} (version zero-padded to ten
- *       digits, so a {@code Query} returns names in order and the versions of a name ascending).
- *       Keying by generation makes the components of a deleted database invisible to the next
- *       database of that name, as its events are (DESIGN §2, §4).
+ *   <li>Metadata: one item per version in {@link DynamoDbTables#components()}, partition key {@code
+ *       db#generation#kind}, sort key {@code name#version} (version zero-padded to ten digits, so a
+ *       {@code Query} returns names in order and the versions of a name ascending). Keying by
+ *       generation makes the components of a deleted database invisible to the next database of
+ *       that name, as its events are (DESIGN §2, §4).
  *   <li>Versions: the next version of a name is the latest plus one, claimed by a put with {@code
  *       attribute_not_exists}; an instance that loses the race reads the latest again and retries,
  *       so concurrent publishers on any instance get distinct, dense versions and no publish is
@@ -105,6 +103,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     }
     attributes.put("event_selector", s(SelectorText.format(definition.selector())));
     attributes.put("query_temporality", s(definition.temporality().jsonName()));
+    String digest = ModuleDigest.sha256Hex(module);
     var id =
         add(
             database,
@@ -112,9 +111,10 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
             ComponentKind.STATE_VIEW,
             definition.name(),
             module,
+            digest,
             createdAt,
             attributes);
-    return new PublishedStateView(id, definition, createdAt, module.length);
+    return new PublishedStateView(id, definition, createdAt, module.length, digest);
   }
 
   @Override
@@ -128,6 +128,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     if (definition.description() != null) {
       attributes.put("description", s(definition.description()));
     }
+    String digest = ModuleDigest.sha256Hex(module);
     var id =
         add(
             database,
@@ -135,9 +136,10 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
             ComponentKind.STATE_CHANGE,
             definition.name(),
             module,
+            digest,
             createdAt,
             attributes);
-    return new PublishedStateChange(id, definition, createdAt, module.length);
+    return new PublishedStateChange(id, definition, createdAt, module.length, digest);
   }
 
   private ComponentId add(
@@ -146,9 +148,9 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
       ComponentKind kind,
       String name,
       byte[] module,
+      String digest,
       Instant createdAt,
       Map<String, AttributeValue> attributes) {
-    String digest = sha256(module);
     call(
         "S3 PutObject",
         () ->
@@ -226,6 +228,24 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
   }
 
   @Override
+  public List<PublishedStateView> stateViewVersions(
+      DatabaseName database, long generation, String name) {
+    return versions(
+        database, generation, ComponentKind.STATE_VIEW, name, i -> view(database, generation, i));
+  }
+
+  @Override
+  public List<PublishedStateChange> stateChangeVersions(
+      DatabaseName database, long generation, String name) {
+    return versions(
+        database,
+        generation,
+        ComponentKind.STATE_CHANGE,
+        name,
+        i -> change(database, generation, i));
+  }
+
+  @Override
   public Optional<byte[]> module(ComponentId id) {
     var item = find(id.database(), id.generation(), id.kind(), id.name(), id.version());
     if (item.isEmpty()) {
@@ -238,23 +258,30 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
           call(
               "S3 GetObject",
               () ->
-                  s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(digest)))
-                      .asByteArray());
+                  s3.getObjectAsBytes(b -> b.bucket(bucket).key(objectKey(digest))).asByteArray());
     } catch (EvidentSourceException e) {
       if (e.getCause() instanceof NoSuchKeyException) {
         throw new EvidentSourceException(
             ErrorCode.INTERNAL,
-            "the module of " + id + " is missing from bucket '" + bucket + "' at "
+            "the module of "
+                + id
+                + " is missing from bucket '"
+                + bucket
+                + "' at "
                 + objectKey(digest),
             Map.of("bucket", bucket, "key", objectKey(digest)),
             e);
       }
       throw e;
     }
-    if (!sha256(bytes).equals(digest)) {
+    if (!ModuleDigest.sha256Hex(bytes).equals(digest)) {
       throw new EvidentSourceException(
           ErrorCode.INTERNAL,
-          "the module of " + id + " in bucket '" + bucket + "' does not match its SHA-256 "
+          "the module of "
+              + id
+              + " in bucket '"
+              + bucket
+              + "' does not match its SHA-256 "
               + digest,
           Map.of("bucket", bucket, "key", objectKey(digest)));
     }
@@ -310,8 +337,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
                             .keyConditionExpression("#pk = :pk AND begins_with(#sk, :name)")
                             .expressionAttributeNames(
                                 Map.of("#pk", DynamoDbSchema.CO_PK, "#sk", DynamoDbSchema.CO_SK))
-                            .expressionAttributeValues(
-                                Map.of(":pk", s(pk), ":name", s(name + "#")))
+                            .expressionAttributeValues(Map.of(":pk", s(pk), ":name", s(name + "#")))
                             .scanIndexForward(false)
                             .limit(1)));
     return response.items().isEmpty() ? null : response.items().get(0);
@@ -342,6 +368,35 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     return List.copyOf(out);
   }
 
+  /** Every version of one name, ascending: the sort keys {@code name#0000000001}, ... */
+  private <T> List<T> versions(
+      DatabaseName database,
+      long generation,
+      ComponentKind kind,
+      String name,
+      Function<Map<String, AttributeValue>, T> mapper) {
+    String pk = partition(database, generation, kind);
+    var out = new ArrayList<T>();
+    call(
+        "Query",
+        () -> {
+          dynamo
+              .queryPaginator(
+                  b ->
+                      b.tableName(tables.components())
+                          .consistentRead(true)
+                          .keyConditionExpression("#pk = :pk AND begins_with(#sk, :name)")
+                          .expressionAttributeNames(
+                              Map.of("#pk", DynamoDbSchema.CO_PK, "#sk", DynamoDbSchema.CO_SK))
+                          .expressionAttributeValues(Map.of(":pk", s(pk), ":name", s(name + "#")))
+                          .scanIndexForward(true))
+              .items()
+              .forEach(item -> out.add(mapper.apply(item)));
+          return null;
+        });
+    return List.copyOf(out);
+  }
+
   private static PublishedStateView view(
       DatabaseName database, long generation, Map<String, AttributeValue> item) {
     var definition =
@@ -356,7 +411,8 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
         id(database, generation, ComponentKind.STATE_VIEW, item),
         definition,
         Instant.parse(item.get("created_at").s()),
-        Integer.parseInt(item.get("module_size").n()));
+        Integer.parseInt(item.get("module_size").n()),
+        item.get("module_sha256").s());
   }
 
   private static PublishedStateChange change(
@@ -366,7 +422,8 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
         id(database, generation, ComponentKind.STATE_CHANGE, item),
         definition,
         Instant.parse(item.get("created_at").s()),
-        Integer.parseInt(item.get("module_size").n()));
+        Integer.parseInt(item.get("module_size").n()),
+        item.get("module_sha256").s());
   }
 
   private static ComponentId id(
@@ -401,14 +458,6 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
 
   private String objectKey(String digest) {
     return tables.prefix() + "/modules/" + digest;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK always has SHA-256", e);
-    }
   }
 
   private static <T> T call(String operation, Call<T> call) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.evidentsource.core.component.ComponentId;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.ModuleDigest;
 import io.evidentsource.core.component.PublishedStateView;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateChangeDefinition;
@@ -70,8 +71,7 @@ public abstract class ComponentRegistryTck {
       assertThat(List.of(a1, a2, b1, a3))
           .extracting(v -> v.id().name() + "@" + v.id().version())
           .containsExactly("a@1", "a@2", "b@1", "a@3");
-      assertThat(a3.id())
-          .isEqualTo(new ComponentId(db, GEN, ComponentKind.STATE_VIEW, "a", 3));
+      assertThat(a3.id()).isEqualTo(new ComponentId(db, GEN, ComponentKind.STATE_VIEW, "a", 3));
     }
 
     @Test
@@ -213,6 +213,35 @@ public abstract class ComponentRegistryTck {
       assertThat(registry.module(v2.id()))
           .hasValueSatisfying(m -> assertThat(m).isEqualTo(module(7, 1000)));
       assertThat(registry.module(v3.id())).hasValueSatisfying(m -> assertThat(m).isEqualTo(all));
+    }
+
+    @Test
+    void records_size_and_sha256_and_lists_the_versions_of_one_name_ascending() {
+      var first = module(1, 100);
+      var second = module(2, 300);
+      registry.addStateView(db, GEN, view("v"), first, T0);
+      registry.addStateView(db, GEN, view("v-other"), first, T0);
+      registry.addStateView(db, GEN, view("v"), second, T0);
+      registry.addStateChange(db, GEN, new StateChangeDefinition("c", null), second, T0);
+
+      var versions = registry.stateViewVersions(db, GEN, "v");
+      assertThat(versions).extracting(v -> v.id().version()).containsExactly(1, 2);
+      assertThat(versions.get(1).moduleSize()).isEqualTo(300);
+      assertThat(versions.get(1).moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second));
+      assertThat(versions.get(0).moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(first));
+      assertThat(registry.stateView(db, GEN, "v", 2))
+          .hasValueSatisfying(
+              v -> assertThat(v.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second)));
+      assertThat(registry.stateViewVersions(db, GEN, "nope")).isEmpty();
+      assertThat(registry.stateChangeVersions(db, GEN, "v")).isEmpty();
+      assertThat(registry.stateViewVersions(db, GEN + 1, "v")).isEmpty();
+      assertThat(registry.stateChangeVersions(db, GEN, "c"))
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.moduleSize()).isEqualTo(300);
+                assertThat(c.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second));
+              });
     }
 
     @Test

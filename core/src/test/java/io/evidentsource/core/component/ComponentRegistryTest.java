@@ -1,0 +1,70 @@
+package io.evidentsource.core.component;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.selector.EventSelector;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class ComponentRegistryTest {
+  static final DatabaseName DB = DatabaseName.of("db");
+  static final long G = 1; // the database generation
+  static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+
+  static StateViewDefinition view(String name) {
+    return new StateViewDefinition(
+        name, null, "application/json", null, EventSelector.any(), QueryTemporality.REVISION);
+  }
+
+  @Test
+  void sha256_is_the_well_known_digest_in_lower_case_hex() {
+    // FIPS 180-2 example: SHA-256("abc")
+    assertThat(ModuleDigest.sha256Hex("abc".getBytes(StandardCharsets.US_ASCII)))
+        .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+
+  @Test
+  void records_size_and_digest_and_lists_the_versions_of_one_name_ascending() {
+    var registry = new InMemoryComponentRegistry();
+    byte[] first = {0, 'a', 's', 'm', 1};
+    byte[] second = {0, 'a', 's', 'm', 2, 3};
+    registry.addStateView(DB, G, view("v"), first, T);
+    registry.addStateView(DB, G, view("other"), first, T);
+    registry.addStateView(DB, G, view("v"), second, T);
+    var versions = registry.stateViewVersions(DB, G, "v");
+    assertThat(versions).extracting(v -> v.id().version()).containsExactly(1, 2);
+    assertThat(versions.get(1).moduleSize()).isEqualTo(6);
+    assertThat(versions.get(1).moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second));
+    assertThat(registry.module(versions.get(1).id()))
+        .hasValueSatisfying(m -> assertThat(m).isEqualTo(second));
+    assertThat(registry.stateViewVersions(DB, G, "nope")).isEmpty();
+    assertThat(registry.stateChangeVersions(DB, G, "v")).isEmpty();
+
+    registry.addStateChange(DB, G, new StateChangeDefinition("c", null), second, T);
+    assertThat(registry.stateChangeVersions(DB, G, "c"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second)));
+  }
+
+  @Test
+  void the_stored_module_is_a_copy_of_what_was_published() {
+    var registry = new InMemoryComponentRegistry();
+    byte[] module = {1, 2, 3};
+    var published = registry.addStateView(DB, G, view("v"), module, T);
+    module[0] = 9;
+    assertThat(registry.module(published.id()))
+        .hasValueSatisfying(m -> assertThat(m).containsExactly(1, 2, 3));
+    assertThat(published.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void a_digest_must_be_64_lower_case_hex_digits() {
+    var id = new ComponentId(DB, G, ComponentKind.STATE_CHANGE, "c", 1);
+    var definition = new StateChangeDefinition("c", null);
+    assertThatThrownBy(() -> new PublishedStateChange(id, definition, T, 1, "ABC"))
+        .hasMessageContaining("moduleSha256");
+  }
+}
