@@ -17,7 +17,15 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// pinned keeps the buffers the host filled alive until the guest call has read them.
+// inputs is where evidentsource_alloc places the host's inputs: one buffer reused by every call
+// (a bump allocator that Release resets), so passing inputs allocates nothing once it is large
+// enough. Go's garbage collector does not move objects, so the addresses stay valid.
+var inputs []byte
+
+// used is how much of inputs the current call's inputs take.
+var used int
+
+// pinned keeps the buffers of inputs that did not fit alive until Release.
 var pinned [][]byte
 
 // output keeps the last result alive until the host has copied it.
@@ -26,14 +34,30 @@ var output []byte
 // out holds the JSON values a call builds for its result; reset once the result is written.
 var out fastjson.Arena
 
-// Alloc is the body of the evidentsource_alloc export.
+// Alloc is the body of the evidentsource_alloc export: size bytes for the host to fill, valid
+// until Release.
 func Alloc(size int32) int32 {
-	if size <= 0 {
-		size = 1
+	n := int(size)
+	if n <= 0 {
+		n = 1
 	}
-	b := make([]byte, size)
-	pinned = append(pinned, b)
-	return int32(uintptr(unsafe.Pointer(&b[0])))
+	n = (n + 7) &^ 7
+	if used+n > len(inputs) {
+		if used > 0 {
+			pinned = append(pinned, inputs) // still holds this call's earlier inputs
+		}
+		c := 2 * len(inputs)
+		if c < 64*1024 {
+			c = 64 * 1024
+		}
+		for c < n {
+			c *= 2
+		}
+		inputs, used = make([]byte, c), 0
+	}
+	p := &inputs[used]
+	used += n
+	return int32(uintptr(unsafe.Pointer(p)))
 }
 
 // input is the host's input at (ptr, len), still in the pinned buffer: read it before Release.
@@ -63,8 +87,20 @@ func Parse(p *fastjson.Parser, ptr, length int32) (*fastjson.Value, error) {
 	return p.ParseBytes(input(ptr, length))
 }
 
-// Release drops the input buffers; call it once the inputs are parsed or copied.
-func Release() { pinned = pinned[:0] }
+// Release makes the inputs' memory reusable; call it once the inputs are parsed or copied.
+func Release() {
+	used = 0
+	clear(pinned)
+	pinned = pinned[:0]
+}
+
+// text is b as a string without copying: valid as long as b is.
+func text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 // Result packs bytes as (ptr << 32) | len, keeping them alive until the next result.
 func Result(b []byte) int64 {
@@ -197,9 +233,10 @@ type Event struct {
 }
 
 var events fastjson.Parser
+var batch []Event
 
-// Events reads the JSON array of CloudEvents evolve receives at (ptr, len). The events' Data
-// stays valid until the next call of Events.
+// Events reads the JSON array of CloudEvents evolve receives at (ptr, len). The events and their
+// strings and Data stay valid until the next call of Events (they point into the parsed input).
 func Events(ptr, length int32) ([]Event, error) {
 	v, err := Parse(&events, ptr, length)
 	if err != nil {
@@ -212,21 +249,22 @@ func Events(ptr, length int32) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	list := make([]Event, len(items))
-	for i, e := range items {
-		list[i] = Event{
-			ID:              string(e.GetStringBytes("id")),
-			Source:          string(e.GetStringBytes("source")),
-			SpecVersion:     string(e.GetStringBytes("specversion")),
-			Type:            string(e.GetStringBytes("type")),
-			Subject:         string(e.GetStringBytes("subject")),
-			Time:            string(e.GetStringBytes("time")),
-			DataContentType: string(e.GetStringBytes("datacontenttype")),
+	clear(batch)
+	batch = batch[:0]
+	for _, e := range items {
+		batch = append(batch, Event{
+			ID:              text(e.GetStringBytes("id")),
+			Source:          text(e.GetStringBytes("source")),
+			SpecVersion:     text(e.GetStringBytes("specversion")),
+			Type:            text(e.GetStringBytes("type")),
+			Subject:         text(e.GetStringBytes("subject")),
+			Time:            text(e.GetStringBytes("time")),
+			DataContentType: text(e.GetStringBytes("datacontenttype")),
 			Data:            e.Get("data"),
 			Revision:        e.GetInt64("revision"),
-		}
+		})
 	}
-	return list, nil
+	return batch, nil
 }
 
 var params fastjson.Parser

@@ -277,6 +277,8 @@ class WasmFoldBench {
       f.store.transact(DB, Transaction.of(opening));
       int n = 2000;
       var nanos = new long[n];
+      var cpu = new long[n];
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
       // per call: [decide outside view_state, view_state outside folds, folds, append]
       var parts = new long[4][n];
       for (int i = 0; i < n; i++) {
@@ -289,6 +291,7 @@ class WasmFoldBench {
                 + ((i + 1) % 10)
                 + "\",\"amount\":1}";
         timed.reset();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         changes.execute(
             DB,
@@ -297,6 +300,7 @@ class WasmFoldBench {
             new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
             Provenance.http());
         nanos[i] = System.nanoTime() - start;
+        cpu[i] = threads.getCurrentThreadCpuTime() - cpuStart;
         parts[0][i] = timed.decide - timed.reads;
         parts[1][i] = timed.reads - timed.evolve;
         parts[2][i] = timed.evolve;
@@ -304,6 +308,7 @@ class WasmFoldBench {
       }
       var out = new StringBuilder();
       out.append(latency("transfer (Go) execute, sequential", nanos));
+      out.append(latency("  its CPU time (this thread)", cpu));
       var names =
           List.of(
               "  decide (guest + host JSON)",
