@@ -51,7 +51,7 @@ func evolve(statePtr, stateLen, eventsPtr, eventsLen, paramsPtr, paramsLen int32
 		movements++
 	}
 	s := es.Object()
-	s.Set("account_id", es.String(params["account_id"]))
+	s.Set("account_id", es.String(string(params.Get("account_id").GetStringBytes())))
 	s.Set("balance", es.Int(balance))
 	s.Set("movements", es.Int(movements))
 	return es.JSON(s)

@@ -178,14 +178,17 @@ type ViewResult struct {
 var views []*fastjson.Parser
 var viewReads int
 
-// ViewState reads a state view at the decision's basis revision; ok is false when the view has
-// no state. Only a state change's decide may call it. Results stay valid until the decision
-// writes its result.
-func ViewState(name string, params map[string]string) (result ViewResult, ok bool, err error) {
+// ViewState reads a state view at the decision's basis revision with its parameters given as
+// name, value pairs; ok is false when the view has no state. Only a state change's decide may call
+// it. Results stay valid until the decision writes its result.
+func ViewState(name string, params ...string) (result ViewResult, ok bool, err error) {
+	if len(params)%2 != 0 {
+		return result, false, errors.New("ViewState needs parameter name, value pairs")
+	}
 	n := []byte(name)
 	po := out.NewObject()
-	for k, v := range params {
-		po.Set(k, out.NewString(v))
+	for i := 0; i < len(params); i += 2 {
+		po.Set(params[i], out.NewString(params[i+1]))
 	}
 	p := po.MarshalTo(nil)
 	packed := hostViewState(
@@ -269,21 +272,17 @@ func Events(ptr, length int32) ([]Event, error) {
 
 var params fastjson.Parser
 
-// Params reads the view's parameters evolve receives at (ptr, len): a JSON object of strings.
-func Params(ptr, length int32) (map[string]string, error) {
+// Params reads the view's parameters evolve receives at (ptr, len): a JSON object of strings
+// (an empty object when there are none). It stays valid until the next call of Params.
+func Params(ptr, length int32) (*fastjson.Object, error) {
 	v, err := Parse(&params, ptr, length)
-	if err != nil || v == nil {
-		return map[string]string{}, err
-	}
-	o, err := v.Object()
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[string]string, o.Len())
-	o.Visit(func(k []byte, s *fastjson.Value) {
-		m[string(k)] = string(s.GetStringBytes())
-	})
-	return m, nil
+	if v == nil {
+		v = fastjson.MustParse("{}")
+	}
+	return v.Object()
 }
 
 // value is the JSON of an event a decision returns.

@@ -17,7 +17,7 @@ func alloc(size int32) int32 { return es.Alloc(size) }
 
 // account reads the summary of an account: its balance and the revision it was last changed at.
 func account(id string) (balance int64, revision int64, err error) {
-	r, ok, err := es.ViewState("account-summary", map[string]string{"account_id": id})
+	r, ok, err := es.ViewState("account-summary", "account_id", id)
 	if err != nil || !ok {
 		return 0, 0, err
 	}
