@@ -42,6 +42,13 @@ class WasmFoldBench {
   /** {@code -Dbench.only=decide} runs the decide latency part alone (for iterating on it). */
   static final String ONLY = System.getProperty("bench.only", "");
 
+  /**
+   * {@code -Dbench.commands=N}: how many transfers the decide latency part runs (the first quarter
+   * is warm-up). With the default, HotSpot is still compiling the guests' methods while the rest is
+   * measured; a longer run shows the steady state.
+   */
+  static final int COMMANDS = Integer.getInteger("bench.commands", 2000);
+
   /** The same reducer in Java: a ComponentRuntime whose evolve adds the batch size. */
   static final class JavaTwin implements ComponentRuntime {
     @Override
@@ -275,7 +282,7 @@ class WasmFoldBench {
                 .build());
       }
       f.store.transact(DB, Transaction.of(opening));
-      int n = 2000;
+      int n = COMMANDS;
       var nanos = new long[n];
       var cpu = new long[n];
       var threads = java.lang.management.ManagementFactory.getThreadMXBean();
