@@ -325,6 +325,14 @@ class WasmFoldBench {
       for (int p = 0; p < parts.length; p++) {
         out.append(latency(names.get(p), parts[p]));
       }
+      for (var name : List.of("transfer", "account-summary")) {
+        var kind = name.equals("transfer") ? ComponentKind.STATE_CHANGE : ComponentKind.STATE_VIEW;
+        var id = new ComponentId(DB, kind, name, 1);
+        out.append(
+            String.format(
+                "%s: %d instance(s) ever created, %,d bytes of idle linear memory%n",
+                name, f.runtime.instancesCreated(id), f.runtime.idleMemoryBytes(id)));
+      }
       return out.toString();
     }
   }
