@@ -5,59 +5,55 @@
 package main
 
 import (
-	"encoding/json"
-
 	es "evidentsource.io/guests/evidentsource"
+	"github.com/valyala/fastjson"
 )
 
 //go:wasmexport evidentsource_alloc
 func alloc(size int32) int32 { return es.Alloc(size) }
 
-type summary struct {
-	AccountID string `json:"account_id"`
-	Balance   int64  `json:"balance"`
-	Movements int64  `json:"movements"`
-}
-
-type movement struct {
-	Amount int64 `json:"amount"`
-}
+var previous fastjson.Parser
 
 //go:wasmexport evidentsource_evolve
 func evolve(statePtr, stateLen, eventsPtr, eventsLen, paramsPtr, paramsLen int32) int64 {
-	var s summary
-	if stateLen > 0 {
-		if err := json.Unmarshal(es.Bytes(statePtr, stateLen), &s); err != nil {
-			return es.Fail("bad state: " + err.Error())
-		}
+	var balance, movements int64
+	state, err := es.Parse(&previous, statePtr, stateLen)
+	if err != nil {
+		return es.Fail("bad state: " + err.Error())
 	}
-	var params map[string]string
-	if err := json.Unmarshal(es.Bytes(paramsPtr, paramsLen), &params); err != nil {
+	if state != nil {
+		balance, movements = state.GetInt64("balance"), state.GetInt64("movements")
+	}
+	params, err := es.Params(paramsPtr, paramsLen)
+	if err != nil {
 		return es.Fail("bad params: " + err.Error())
 	}
-	var events []es.Event
-	if err := json.Unmarshal(es.Bytes(eventsPtr, eventsLen), &events); err != nil {
+	events, err := es.Events(eventsPtr, eventsLen)
+	if err != nil {
 		return es.Fail("bad events: " + err.Error())
 	}
 	es.Release()
-	s.AccountID = params["account_id"]
 	for _, e := range events {
-		var m movement
-		if len(e.Data) > 0 {
-			if err := json.Unmarshal(e.Data, &m); err != nil {
+		var amount int64
+		if a := e.Data.Get("amount"); a != nil {
+			if amount, err = a.Int64(); err != nil {
 				return es.Fail("bad data in " + e.ID + ": " + err.Error())
 			}
 		}
 		switch e.Type {
 		case "Deposited", "Credited":
-			s.Balance += m.Amount
+			balance += amount
 		case "Debited":
-			s.Balance -= m.Amount
+			balance -= amount
 		default:
 			continue
 		}
-		s.Movements++
+		movements++
 	}
+	s := es.Object()
+	s.Set("account_id", es.String(string(params.Get("account_id").GetStringBytes())))
+	s.Set("balance", es.Int(balance))
+	s.Set("movements", es.Int(movements))
 	return es.JSON(s)
 }
 

@@ -4,32 +4,29 @@
 package main
 
 import (
-	"encoding/json"
-
 	es "evidentsource.io/guests/evidentsource"
+	"github.com/valyala/fastjson"
 )
 
 //go:wasmexport evidentsource_alloc
 func alloc(size int32) int32 { return es.Alloc(size) }
 
-type state struct {
-	Count int64 `json:"count"`
-}
+var previous, batch fastjson.Parser
 
 //go:wasmexport evidentsource_evolve
 func evolve(statePtr, stateLen, eventsPtr, eventsLen, paramsPtr, paramsLen int32) int64 {
-	var s state
-	if stateLen > 0 {
-		if err := json.Unmarshal(es.Bytes(statePtr, stateLen), &s); err != nil {
-			return es.Fail("bad state: " + err.Error())
-		}
+	state, err := es.Parse(&previous, statePtr, stateLen)
+	if err != nil {
+		return es.Fail("bad state: " + err.Error())
 	}
-	var events []json.RawMessage
-	if err := json.Unmarshal(es.Bytes(eventsPtr, eventsLen), &events); err != nil {
+	events, err := es.Parse(&batch, eventsPtr, eventsLen)
+	if err != nil {
 		return es.Fail("bad events: " + err.Error())
 	}
 	es.Release()
-	s.Count += int64(len(events))
+	count := state.GetInt64("count") + int64(len(events.GetArray()))
+	s := es.Object()
+	s.Set("count", es.Int(count))
 	return es.JSON(s)
 }
 

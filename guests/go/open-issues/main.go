@@ -7,67 +7,74 @@
 package main
 
 import (
-	"encoding/json"
 	"strconv"
 
 	es "evidentsource.io/guests/evidentsource"
+	"github.com/valyala/fastjson"
 )
 
 //go:wasmexport evidentsource_alloc
 func alloc(size int32) int32 { return es.Alloc(size) }
 
-type state struct {
-	OpenIssues map[string]int               `json:"open_issues"`
-	Issues     map[string]map[string]string `json:"issues"`
-}
-
-type payload struct {
-	Action string `json:"action"`
-	Issue  *struct {
-		Number int    `json:"number"`
-		State  string `json:"state"`
-	} `json:"issue"`
-}
+var previous fastjson.Parser
 
 //go:wasmexport evidentsource_evolve
 func evolve(statePtr, stateLen, eventsPtr, eventsLen, paramsPtr, paramsLen int32) int64 {
-	s := state{OpenIssues: map[string]int{}, Issues: map[string]map[string]string{}}
-	if stateLen > 0 {
-		if err := json.Unmarshal(es.Bytes(statePtr, stateLen), &s); err != nil {
-			return es.Fail("bad state: " + err.Error())
-		}
+	// repository -> issue number -> state
+	issues := map[string]map[string]string{}
+	state, err := es.Parse(&previous, statePtr, stateLen)
+	if err != nil {
+		return es.Fail("bad state: " + err.Error())
 	}
-	var events []es.Event
-	if err := json.Unmarshal(es.Bytes(eventsPtr, eventsLen), &events); err != nil {
+	if o := state.GetObject("issues"); o != nil {
+		o.Visit(func(repo []byte, v *fastjson.Value) {
+			m := map[string]string{}
+			if numbers := v.GetObject(); numbers != nil {
+				numbers.Visit(func(number []byte, st *fastjson.Value) {
+					m[string(number)] = string(st.GetStringBytes())
+				})
+			}
+			issues[string(repo)] = m
+		})
+	}
+	events, err := es.Events(eventsPtr, eventsLen)
+	if err != nil {
 		return es.Fail("bad events: " + err.Error())
 	}
 	es.Release()
 	for _, e := range events {
-		var p payload
-		if err := json.Unmarshal(e.Data, &p); err != nil || p.Issue == nil {
+		issue := e.Data.Get("issue")
+		if issue == nil || issue.Type() != fastjson.TypeObject {
 			continue
 		}
-		repo, number := e.Source, strconv.Itoa(p.Issue.Number)
-		if s.Issues[repo] == nil {
-			s.Issues[repo] = map[string]string{}
+		action := string(e.Data.GetStringBytes("action"))
+		repo, number := e.Source, strconv.Itoa(issue.GetInt("number"))
+		if issues[repo] == nil {
+			issues[repo] = map[string]string{}
 		}
-		switch {
-		case p.Action == "deleted" || p.Action == "transferred":
-			delete(s.Issues[repo], number)
-		case p.Issue.State != "":
-			s.Issues[repo][number] = p.Issue.State
+		switch st := string(issue.GetStringBytes("state")); {
+		case action == "deleted" || action == "transferred":
+			delete(issues[repo], number)
+		case st != "":
+			issues[repo][number] = st
 		}
 	}
-	s.OpenIssues = map[string]int{}
-	for repo, issues := range s.Issues {
-		open := 0
-		for _, st := range issues {
+	open, all := es.Object(), es.Object()
+	for repo, numbers := range issues {
+		n := 0
+		states := es.Object()
+		for number, st := range numbers {
 			if st == "open" {
-				open++
+				n++
 			}
+			states.Set(number, es.String(st))
 		}
-		s.OpenIssues[repo] = open
+		open.Set(repo, es.Int(int64(n)))
+		all.Set(repo, states)
 	}
+	s := es.Object()
+	s.Set("open_issues", open)
+	s.Set("issues", all)
 	return es.JSON(s)
 }
 

@@ -7,8 +7,7 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
+	"strconv"
 
 	es "evidentsource.io/guests/evidentsource"
 )
@@ -16,69 +15,60 @@ import (
 //go:wasmexport evidentsource_alloc
 func alloc(size int32) int32 { return es.Alloc(size) }
 
-type transfer struct {
-	TransferID string `json:"transfer_id"`
-	From       string `json:"from"`
-	To         string `json:"to"`
-	Amount     int64  `json:"amount"`
-}
-
-type summary struct {
-	Balance int64 `json:"balance"`
-}
-
 // account reads the summary of an account: its balance and the revision it was last changed at.
 func account(id string) (balance int64, revision int64, err error) {
-	r, ok, err := es.ViewState("account-summary", map[string]string{"account_id": id})
+	r, ok, err := es.ViewState("account-summary", "account_id", id)
 	if err != nil || !ok {
 		return 0, 0, err
 	}
-	var s summary
-	if err := json.Unmarshal(r.Content, &s); err != nil {
-		return 0, 0, err
-	}
-	return s.Balance, r.LastModifiedRevision, nil
+	return r.Content.GetInt64("balance"), r.LastModifiedRevision, nil
 }
 
 //go:wasmexport evidentsource_decide
 func decide(commandPtr, commandLen, metadataPtr, metadataLen int32) int64 {
-	var cmd es.Command
-	if err := json.Unmarshal(es.Bytes(commandPtr, commandLen), &cmd); err != nil {
+	cmd, err := es.ReadCommand(commandPtr, commandLen)
+	if err != nil {
 		return es.Fail("bad command: " + err.Error())
 	}
 	es.Release()
-	var t transfer
-	if err := json.Unmarshal(cmd.Body, &t); err != nil {
-		return es.JSON(es.Reject("invalid_transfer", "the body is not a transfer: "+err.Error()))
+	body := cmd.Body
+	if body.GetObject() == nil {
+		return es.Reject("invalid_transfer", "the body is not a transfer: a JSON object is needed")
 	}
-	if t.Amount <= 0 || t.From == "" || t.To == "" || t.From == t.To || t.TransferID == "" {
-		return es.JSON(es.Reject("invalid_transfer",
-			"a transfer needs transfer_id, two different accounts and a positive amount"))
+	id := string(body.GetStringBytes("transfer_id"))
+	from := string(body.GetStringBytes("from"))
+	to := string(body.GetStringBytes("to"))
+	amount := body.GetInt64("amount")
+	if amount <= 0 || from == "" || to == "" || from == to || id == "" {
+		return es.Reject("invalid_transfer",
+			"a transfer needs transfer_id, two different accounts and a positive amount")
 	}
-	fromBalance, fromRevision, err := account(t.From)
+	fromBalance, fromRevision, err := account(from)
 	if err != nil {
-		return es.Fail("reading " + t.From + ": " + err.Error())
+		return es.Fail("reading " + from + ": " + err.Error())
 	}
-	_, toRevision, err := account(t.To)
+	_, toRevision, err := account(to)
 	if err != nil {
-		return es.Fail("reading " + t.To + ": " + err.Error())
+		return es.Fail("reading " + to + ": " + err.Error())
 	}
-	if fromBalance < t.Amount {
-		return es.JSON(es.Reject("insufficient_funds",
-			fmt.Sprintf("account %s holds %d, cannot transfer %d", t.From, fromBalance, t.Amount)))
+	if fromBalance < amount {
+		return es.Reject("insufficient_funds", "account "+from+" holds "+
+			strconv.FormatInt(fromBalance, 10)+", cannot transfer "+strconv.FormatInt(amount, 10))
 	}
-	data := json.RawMessage(fmt.Sprintf(`{"amount":%d,"transfer_id":%q}`, t.Amount, t.TransferID))
-	from, to := "account/"+t.From, "account/"+t.To
-	return es.JSON(es.Decision{
+	data := es.Object()
+	data.Set("amount", es.Int(amount))
+	data.Set("transfer_id", es.String(id))
+	fromSubject, toSubject := "account/"+from, "account/"+to
+	return es.Decide(es.Decision{
 		Events: []es.Event{
-			{ID: t.TransferID + "-debit", Source: "bank", SpecVersion: "1.0", Type: "Debited",
-				Subject: from, DataContentType: "application/json", Data: data},
-			{ID: t.TransferID + "-credit", Source: "bank", SpecVersion: "1.0", Type: "Credited",
-				Subject: to, DataContentType: "application/json", Data: data},
+			{ID: id + "-debit", Source: "bank", SpecVersion: "1.0", Type: "Debited",
+				Subject: fromSubject, DataContentType: "application/json", Data: data},
+			{ID: id + "-credit", Source: "bank", SpecVersion: "1.0", Type: "Credited",
+				Subject: toSubject, DataContentType: "application/json", Data: data},
 		},
 		Conditions: []es.Condition{
-			es.NothingSince(es.SubjectIs(from), fromRevision),
-			es.NothingSince(es.SubjectIs(to), toRevision),
+			es.NothingSince(es.SubjectIs(fromSubject), fromRevision),
+			es.NothingSince(es.SubjectIs(toSubject), toRevision),
 		},
 	})
 }

@@ -204,4 +204,36 @@ class BankExampleTest {
         "bank: %d committed, %d rejected, %d condition conflicts retried%n",
         committed.get(), rejected.get(), conflicts.get());
   }
+
+  @Test
+  void a_fold_whose_inputs_outgrow_the_guests_input_buffer_stays_exact() {
+    // ~180 KiB of events per evolve call: more than the Go SDK's first 64 KiB input buffer, so
+    // the guest grows it while the state it was handed first must stay readable
+    var memo = "x".repeat(200);
+    long expected = OPENING;
+    for (int round = 0; round < 3; round++) {
+      var deposits = new ArrayList<Event>();
+      for (int i = 1; i <= 600; i++) {
+        deposits.add(
+            Event.builder()
+                .id("deposit-" + round + "-" + i)
+                .source("bank")
+                .type("Deposited")
+                .subject("account/a0")
+                .jsonData("{\"amount\":" + i + ",\"memo\":\"" + memo + "\"}")
+                .build());
+        expected += i;
+        if (deposits.size() == 25) { // the store's batch limit
+          f.store.transact(DB, Transaction.of(deposits));
+          deposits.clear();
+        }
+      }
+      assertThat(balance("a0")).as("after round %d", round).isEqualTo(expected);
+    }
+    var read = StateViewRead.latest(Map.of("account_id", "a0"));
+    assertThat(f.views.foldFromScratch(DB, "account-summary", null, read))
+        .isEqualTo(f.views.read(DB, "account-summary", null, read).content());
+    assertThat(transfer("t1", "a0", "a1", expected).get("revision")).isNotNull();
+    assertThat(balance("a0")).isZero();
+  }
 }

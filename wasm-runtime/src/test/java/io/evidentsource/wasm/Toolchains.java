@@ -23,7 +23,12 @@ final class Toolchains {
 
   private Toolchains() {}
 
-  /** {@code GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared ./<pkg>} in guests/go. */
+  /**
+   * {@code GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+   * -gcflags=github.com/valyala/fastjson=-l ./<pkg>} in guests/go. Not inlining into fastjson keeps
+   * its parser's functions smaller, so more of the JVM methods Chicory makes of them stay under
+   * HotSpot's JIT size limit (8,000 bytes of bytecode; larger methods are interpreted).
+   */
   static byte[] go(String pkg) {
     return BUILT.computeIfAbsent(
         "go:" + pkg,
@@ -41,6 +46,7 @@ final class Toolchains {
               go,
               "build",
               "-buildmode=c-shared",
+              "-gcflags=github.com/valyala/fastjson=-l",
               "-o",
               out.toString(),
               "./" + pkg);

@@ -12,6 +12,7 @@ import io.evidentsource.core.component.DecideResult;
 import io.evidentsource.core.component.InMemoryComponentRegistry;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.model.Event;
@@ -37,6 +38,16 @@ import org.junit.jupiter.api.Test;
  */
 class WasmFoldBench {
   static final int EVENTS = Integer.getInteger("bench.events", 200_000);
+
+  /** {@code -Dbench.only=decide} runs the decide latency part alone (for iterating on it). */
+  static final String ONLY = System.getProperty("bench.only", "");
+
+  /**
+   * {@code -Dbench.commands=N}: how many transfers the decide latency part runs (the first quarter
+   * is warm-up). With the default, HotSpot is still compiling the guests' methods while the rest is
+   * measured; a longer run shows the steady state.
+   */
+  static final int COMMANDS = Integer.getInteger("bench.commands", 2000);
 
   /** The same reducer in Java: a ComponentRuntime whose evolve adds the batch size. */
   static final class JavaTwin implements ComponentRuntime {
@@ -76,6 +87,15 @@ class WasmFoldBench {
 
   @Test
   void fold_throughput_and_decide_latency() {
+    var out = new StringBuilder();
+    if (!ONLY.equals("decide")) {
+      out.append(folds());
+    }
+    out.append(decideLatency());
+    System.out.println("\n=== WasmFoldBench ===\n" + out);
+  }
+
+  private static String folds() {
     var out = new StringBuilder();
     out.append(String.format("events per fold: %d (each ~300 bytes of CloudEvent JSON)%n", EVENTS));
     try (var f = new Fixture(WasmLimits.defaults())) {
@@ -129,8 +149,7 @@ class WasmFoldBench {
         }
       }
     }
-    out.append(decideLatency());
-    System.out.println("\n=== WasmFoldBench ===\n" + out);
+    return out.toString();
   }
 
   private static String measure(String name, Supplier<byte[]> fold) {
@@ -155,9 +174,92 @@ class WasmFoldBench {
     return line;
   }
 
+  /**
+   * A {@link ComponentRuntime} that times what it delegates: the whole {@code decide}, the {@code
+   * view_state} reads it makes and the view folds ({@code evolve}) those reads trigger, in ns.
+   */
+  static final class Timed implements ComponentRuntime {
+    final ComponentRuntime delegate;
+    long decide;
+    long reads;
+    long evolve;
+
+    Timed(ComponentRuntime delegate) {
+      this.delegate = delegate;
+    }
+
+    void reset() {
+      decide = 0;
+      reads = 0;
+      evolve = 0;
+    }
+
+    @Override
+    public void validate(ComponentKind kind, byte[] module) {
+      delegate.validate(kind, module);
+    }
+
+    @Override
+    public void load(ComponentId id, byte[] module) {
+      delegate.load(id, module);
+    }
+
+    @Override
+    public boolean isLoaded(ComponentId id) {
+      return delegate.isLoaded(id);
+    }
+
+    @Override
+    public int evolveBatchSize() {
+      return delegate.evolveBatchSize();
+    }
+
+    @Override
+    public byte[] evolve(
+        ComponentId id,
+        byte[] state,
+        List<StoredEvent> events,
+        Map<String, String> params,
+        Instant basisTime) {
+      long start = System.nanoTime();
+      try {
+        return delegate.evolve(id, state, events, params, basisTime);
+      } finally {
+        evolve += System.nanoTime() - start;
+      }
+    }
+
+    @Override
+    public DecideResult decide(
+        ComponentId id, Command command, DecideMetadata metadata, ViewReader views) {
+      long start = System.nanoTime();
+      try {
+        return delegate.decide(
+            id,
+            command,
+            metadata,
+            (name, params) -> {
+              long t = System.nanoTime();
+              try {
+                return views.read(name, params);
+              } finally {
+                reads += System.nanoTime() - t;
+              }
+            });
+      } finally {
+        decide += System.nanoTime() - start;
+      }
+    }
+  }
+
   private static String decideLatency() {
     try (var f = new Fixture(WasmLimits.defaults())) {
-      f.views.publish(
+      var timed = new Timed(f.runtime);
+      var views = new StateViews(f.store, f.registry, timed, Clock.systemUTC(), 1000);
+      var changes =
+          new StateChanges(
+              f.store, f.registry, timed, views, Clock.systemUTC(), java.util.UUID::randomUUID);
+      views.publish(
           DB,
           new io.evidentsource.core.component.StateViewDefinition(
               "account-summary",
@@ -167,7 +269,7 @@ class WasmFoldBench {
               new EventSelector.Equals(Attribute.SUBJECT, "account/{account_id}"),
               io.evidentsource.core.component.QueryTemporality.REVISION),
           Toolchains.go("account-summary"));
-      f.changes.publish(DB, new StateChangeDefinition("transfer", null), Toolchains.go("transfer"));
+      changes.publish(DB, new StateChangeDefinition("transfer", null), Toolchains.go("transfer"));
       var opening = new ArrayList<Event>();
       for (int i = 0; i < 10; i++) {
         opening.add(
@@ -180,8 +282,12 @@ class WasmFoldBench {
                 .build());
       }
       f.store.transact(DB, Transaction.of(opening));
-      int n = 2000;
+      int n = COMMANDS;
       var nanos = new long[n];
+      var cpu = new long[n];
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      // per call: [decide outside view_state, view_state outside folds, folds, append]
+      var parts = new long[4][n];
       for (int i = 0; i < n; i++) {
         var body =
             "{\"transfer_id\":\"t"
@@ -191,23 +297,56 @@ class WasmFoldBench {
                 + "\",\"to\":\"a"
                 + ((i + 1) % 10)
                 + "\",\"amount\":1}";
+        timed.reset();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
-        f.changes.execute(
+        changes.execute(
             DB,
             "transfer",
             null,
             new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
             Provenance.http());
         nanos[i] = System.nanoTime() - start;
+        cpu[i] = threads.getCurrentThreadCpuTime() - cpuStart;
+        parts[0][i] = timed.decide - timed.reads;
+        parts[1][i] = timed.reads - timed.evolve;
+        parts[2][i] = timed.evolve;
+        parts[3][i] = nanos[i] - timed.decide;
       }
-      var measured = Arrays.copyOfRange(nanos, n / 4, n); // first quarter is warm-up
-      Arrays.sort(measured);
-      return String.format(
-          "transfer (Go) execute, sequential, %d measured: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-          measured.length,
-          measured[measured.length / 2] / 1e6,
-          measured[(int) (measured.length * 0.99)] / 1e6,
-          measured[measured.length - 1] / 1e6);
+      var out = new StringBuilder();
+      out.append(latency("transfer (Go) execute, sequential", nanos));
+      out.append(latency("  its CPU time (this thread)", cpu));
+      var names =
+          List.of(
+              "  decide (guest + host JSON)",
+              "  view_state (store + JSON)",
+              "  view folds (evolve)",
+              "  append");
+      for (int p = 0; p < parts.length; p++) {
+        out.append(latency(names.get(p), parts[p]));
+      }
+      for (var name : List.of("transfer", "account-summary")) {
+        var kind = name.equals("transfer") ? ComponentKind.STATE_CHANGE : ComponentKind.STATE_VIEW;
+        var id = new ComponentId(DB, kind, name, 1);
+        out.append(
+            String.format(
+                "%s: %d instance(s) ever created, %,d bytes of idle linear memory%n",
+                name, f.runtime.instancesCreated(id), f.runtime.idleMemoryBytes(id)));
+      }
+      return out.toString();
     }
+  }
+
+  /** p50, p99 and max of the samples after the first quarter (warm-up). */
+  private static String latency(String name, long[] nanos) {
+    var measured = Arrays.copyOfRange(nanos, nanos.length / 4, nanos.length);
+    Arrays.sort(measured);
+    return String.format(
+        "%s, %d measured: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        name,
+        measured.length,
+        measured[measured.length / 2] / 1e6,
+        measured[(int) (measured.length * 0.99)] / 1e6,
+        measured[measured.length - 1] / 1e6);
   }
 }
