@@ -327,7 +327,7 @@ class WasmFoldBench {
       }
       for (var name : List.of("transfer", "account-summary")) {
         var kind = name.equals("transfer") ? ComponentKind.STATE_CHANGE : ComponentKind.STATE_VIEW;
-        var id = new ComponentId(DB, kind, name, 1);
+        var id = new ComponentId(DB, f.store.database(DB).generation(), kind, name, 1);
         out.append(
             String.format(
                 "%s: %d instance(s) ever created, %,d bytes of idle linear memory%n",
