@@ -139,6 +139,42 @@ class EventBatchWriterTest {
             JsonSupport.parse(reference(events.subList(0, 2)).getBytes(StandardCharsets.UTF_8)));
   }
 
+  @Test
+  void writes_recorded_times_exactly_as_instant_to_string() {
+    var random = new Random(11);
+    var instants = new ArrayList<Instant>();
+    instants.add(Instant.parse("2026-11-29T00:00:00Z"));
+    instants.add(Instant.parse("2026-11-29T23:59:59.100Z"));
+    instants.add(Instant.parse("2026-11-29T23:59:59.000100Z"));
+    instants.add(Instant.parse("2026-11-29T23:59:59.000000001Z"));
+    instants.add(Instant.parse("0000-01-01T00:00:00Z"));
+    instants.add(Instant.parse("9999-12-31T23:59:59.999999999Z"));
+    instants.add(Instant.parse("+10000-01-01T00:00:00Z"));
+    instants.add(Instant.parse("-0001-06-15T12:00:00.5Z"));
+    for (int i = 0; i < 10_000; i++) {
+      long seconds = random.nextLong() % 400_000_000_000L;
+      int nanos;
+      switch (random.nextInt(4)) {
+        case 0:
+          nanos = 0;
+          break;
+        case 1:
+          nanos = random.nextInt(1000) * 1_000_000;
+          break;
+        case 2:
+          nanos = random.nextInt(1_000_000) * 1000;
+          break;
+        default:
+          nanos = random.nextInt(1_000_000_000);
+      }
+      instants.add(Instant.ofEpochSecond(seconds, nanos));
+    }
+    for (var instant : instants) {
+      assertThat(new String(EventBatchWriter.instantJson(instant), StandardCharsets.US_ASCII))
+          .isEqualTo("\"" + instant + "\"");
+    }
+  }
+
   /**
    * Text mixing ASCII, control characters, 2-, 3- and 4-byte UTF-8 and JSON's special characters.
    */
