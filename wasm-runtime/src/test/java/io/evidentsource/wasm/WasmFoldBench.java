@@ -44,10 +44,11 @@ class WasmFoldBench {
 
   /**
    * {@code -Dbench.commands=N}: how many transfers the decide latency part runs (the first quarter
-   * is warm-up). With the default, HotSpot is still compiling the guests' methods while the rest is
-   * measured; a longer run shows the steady state.
+   * is warm-up). The default, 8,000, measures the steady state: with 2,000 HotSpot was still
+   * compiling the guests' methods (about 3 s of C2 work on 2 cores) while the rest was measured,
+   * which a long-running server pays once at startup.
    */
-  static final int COMMANDS = Integer.getInteger("bench.commands", 2000);
+  static final int COMMANDS = Integer.getInteger("bench.commands", 8000);
 
   /** The same reducer in Java: a ComponentRuntime whose evolve adds the batch size. */
   static final class JavaTwin implements ComponentRuntime {
