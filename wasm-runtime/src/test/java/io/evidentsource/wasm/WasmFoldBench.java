@@ -39,7 +39,10 @@ import org.junit.jupiter.api.Test;
 class WasmFoldBench {
   static final int EVENTS = Integer.getInteger("bench.events", 200_000);
 
-  /** {@code -Dbench.only=decide} runs the decide latency part alone (for iterating on it). */
+  /**
+   * {@code -Dbench.only=decide} runs the decide latency part alone; {@code -Dbench.only=fold} only
+   * the Java twin against the compiled AssemblyScript view (for iterating on either).
+   */
   static final String ONLY = System.getProperty("bench.only", "");
 
   /**
@@ -92,7 +95,9 @@ class WasmFoldBench {
     if (!ONLY.equals("decide")) {
       out.append(folds());
     }
-    out.append(decideLatency());
+    if (!ONLY.equals("fold")) {
+      out.append(decideLatency());
+    }
     System.out.println("\n=== WasmFoldBench ===\n" + out);
   }
 
@@ -119,20 +124,25 @@ class WasmFoldBench {
           new StateViews(
               f.store, new InMemoryComponentRegistry(), new JavaTwin(), Clock.systemUTC(), 10);
       twin.publish(DB, Fixture.view("count", EventSelector.any()), new byte[0]);
-      out.append(
-          measure(
-              "Java twin",
-              () -> twin.foldFromScratch(DB, "count", null, StateViewRead.latest(Map.of()))));
       for (boolean compiled : new boolean[] {true, false}) {
         try (var g = new Fixture(WasmLimits.defaults().withCompile(compiled))) {
           // share the loaded store: publish into g's views over f's store
           var views = new StateViews(f.store, g.registry, g.runtime, Clock.systemUTC(), 10);
           views.publish(
               DB, Fixture.view("as", EventSelector.any()), Toolchains.assemblyScript("counter.ts"));
-          out.append(
-              measure(
-                  "AssemblyScript " + (compiled ? "compiled" : "interpreted"),
-                  () -> views.foldFromScratch(DB, "as", null, StateViewRead.latest(Map.of()))));
+          Supplier<byte[]> as =
+              () -> views.foldFromScratch(DB, "as", null, StateViewRead.latest(Map.of()));
+          if (compiled) {
+            out.append(
+                paired(
+                    () -> twin.foldFromScratch(DB, "count", null, StateViewRead.latest(Map.of())),
+                    as));
+          } else {
+            out.append(measure("AssemblyScript interpreted", as));
+          }
+          if (ONLY.equals("fold")) {
+            break;
+          }
           if (compiled) {
             views.publish(DB, Fixture.view("go", EventSelector.any()), Toolchains.go("counter"));
             out.append(
@@ -150,6 +160,50 @@ class WasmFoldBench {
         }
       }
     }
+    return out.toString();
+  }
+
+  /**
+   * The Java twin and the compiled AssemblyScript view, measured in alternating rounds (after two
+   * warm-up folds each) so both see the same machine; medians and the ratio of the medians.
+   */
+  private static String paired(Supplier<byte[]> twin, Supplier<byte[]> as) {
+    int rounds = 9;
+    for (int i = 0; i < 2; i++) {
+      twin.get();
+      as.get();
+    }
+    var twinNanos = new long[rounds];
+    var asNanos = new long[rounds];
+    for (int r = 0; r < rounds; r++) {
+      long start = System.nanoTime();
+      twin.get();
+      twinNanos[r] = System.nanoTime() - start;
+      start = System.nanoTime();
+      as.get();
+      asNanos[r] = System.nanoTime() - start;
+    }
+    Arrays.sort(twinNanos);
+    Arrays.sort(asNanos);
+    var out = new StringBuilder();
+    for (var entry :
+        List.of(Map.entry("Java twin", twinNanos), Map.entry("AssemblyScript compiled", asNanos))) {
+      long[] nanos = entry.getValue();
+      out.append(
+          String.format(
+              "%-28s %,12.0f events/s  (median of %d alternating rounds: %,.1f ms; best %,.1f"
+                  + " ms)%n",
+              entry.getKey(),
+              EVENTS / (nanos[rounds / 2] / 1e9),
+              rounds,
+              nanos[rounds / 2] / 1e6,
+              nanos[0] / 1e6));
+    }
+    out.append(
+        String.format(
+            "AssemblyScript compiled / Java twin, medians: %.1fx%n",
+            (double) asNanos[rounds / 2] / twinNanos[rounds / 2]));
+    System.out.print("WasmFoldBench: " + out);
     return out.toString();
   }
 
