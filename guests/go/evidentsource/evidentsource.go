@@ -125,7 +125,7 @@ func Fail(msg string) int64 {
 // JSON writes v as the result (a view's new state, a decision) and frees the values built since
 // the last result.
 func JSON(v *fastjson.Value) int64 {
-	b := v.MarshalTo(make([]byte, 0, len(output)))
+	b := marshal(make([]byte, 0, len(output)), v)
 	out.Reset()
 	return Result(b)
 }
@@ -190,7 +190,7 @@ func ViewState(name string, params ...string) (result ViewResult, ok bool, err e
 	for i := 0; i < len(params); i += 2 {
 		po.Set(params[i], out.NewString(params[i+1]))
 	}
-	p := po.MarshalTo(nil)
+	p := marshal(nil, po)
 	packed := hostViewState(
 		int32(uintptr(unsafe.Pointer(&n[0]))), int32(len(n)),
 		int32(uintptr(unsafe.Pointer(&p[0]))), int32(len(p)))

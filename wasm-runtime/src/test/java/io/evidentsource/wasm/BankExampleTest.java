@@ -129,6 +129,33 @@ class BankExampleTest {
   }
 
   @Test
+  void a_rejection_quoting_control_characters_from_the_command_is_still_valid_json() {
+    // fastjson quotes such strings with Go escapes (\\a, \\x01) that JSON lacks; the SDK rewrites
+    // them, so the guest's params for view_state and its rejection both reach the host intact
+    var account = "odd\u0007\u0001\u007f\"id";
+    var body =
+        "{\"transfer_id\":\"t1\",\"from\":"
+            + JsonSupport.mapper().getNodeFactory().stringNode(account)
+            + ",\"to\":\"a1\",\"amount\":5}";
+    assertThatThrownBy(
+            () ->
+                f.changes.execute(
+                    DB,
+                    "transfer",
+                    null,
+                    new Command(
+                        "application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
+                    Provenance.http()))
+        .isInstanceOfSatisfying(
+            EvidentSourceException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.COMMAND_REJECTED);
+              assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds");
+              assertThat(e.getMessage()).contains("account " + account + " holds 0");
+            });
+  }
+
+  @Test
   void many_concurrent_transfers_never_overdraw_an_account() throws Exception {
     int threads = 4;
     int perThread = 25;
