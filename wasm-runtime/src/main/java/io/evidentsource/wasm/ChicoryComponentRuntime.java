@@ -61,7 +61,23 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
   private final WasmLimits limits;
   private final Map<ComponentId, Loaded> modules = new ConcurrentHashMap<>();
-  private final Map<String, Loaded> prepared = new ConcurrentHashMap<>();
+
+  /**
+   * Modules validated by a publish that has not loaded them yet, by SHA-256; a publish that fails
+   * between validate and load leaves its entry, so only the latest few are kept.
+   */
+  private final Map<String, Loaded> prepared =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Loaded> eldest) {
+              return size() > PREPARED_KEPT;
+            }
+          });
+
+  private static final int PREPARED_KEPT = 16;
   private final ScheduledExecutorService watchdog;
   private final Function<WasmModule, Function<Instance, Machine>> compiler;
 
@@ -121,8 +137,16 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     prepared.put(digest(module), prepare(kind, module));
   }
 
+  /**
+   * Loads a published module under {@code id}. Loading a component of a newer generation of a
+   * database drops the modules (and idle instances) of its earlier generations: a deleted
+   * database's components are never called again (DESIGN §2, ADR 0007).
+   */
   @Override
   public void load(ComponentId id, byte[] module) {
+    modules
+        .keySet()
+        .removeIf(k -> k.database().equals(id.database()) && k.generation() < id.generation());
     modules.computeIfAbsent(
         id,
         k -> {

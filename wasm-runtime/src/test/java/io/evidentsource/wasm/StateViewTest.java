@@ -51,7 +51,7 @@ class StateViewTest {
 
     @Test
     void a_re_created_database_runs_its_new_version_one_not_the_loaded_module_of_the_old_one() {
-      f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.countingView());
+      var old = f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.countingView());
       f.append(event("a", "x"));
       assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("1");
       f.store.deleteDatabase(DB);
@@ -62,6 +62,9 @@ class StateViewTest {
       assertThat(again.id().version()).isEqualTo(1);
       f.append(event("b", "y"));
       assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("\"b\"");
+      // the old generation's module is unloaded, not kept for ever
+      assertThat(f.runtime.isLoaded(old.id())).isFalse();
+      assertThat(f.runtime.isLoaded(again.id())).isTrue();
     }
 
     @Test
