@@ -19,12 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The event store as the wire APIs see it: the database catalog, transactions and queries over
- * one {@link StorageAdapter}. Thread-safe; one instance per server.
+ * The event store as the wire APIs see it: the database catalog, transactions and queries over one
+ * {@link StorageAdapter}. Thread-safe; one instance per server.
  */
 public final class EventStore {
   private final StorageAdapter storage;
@@ -113,9 +114,9 @@ public final class EventStore {
 
   /**
    * The revision at which an event with this {@code source} and {@code id} is stored, or 0 when
-   * there is none at the current head. Lets a bulk load reject ids already stored before it
-   * appends anything (a concurrent writer may still store the id before the load's own append,
-   * which then fails with {@code duplicate_event_id}).
+   * there is none at the current head. Lets a bulk load reject ids already stored before it appends
+   * anything (a concurrent writer may still store the id before the load's own append, which then
+   * fails with {@code duplicate_event_id}).
    *
    * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
    */
@@ -132,6 +133,19 @@ public final class EventStore {
       }
     }
     return 0;
+  }
+
+  /**
+   * The result of the transaction committed with {@code transactionId} in the database's current
+   * generation, marked {@code duplicate}, or empty when none was (DESIGN §2, "Transaction").
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
+   */
+  public Optional<TransactionResult> findTransaction(DatabaseName database, UUID transactionId) {
+    var info = database(database);
+    return storage
+        .findTransaction(database, info.generation(), transactionId)
+        .map(TransactionResult::asDuplicate);
   }
 
   /** Commits a transaction; see {@link CommandHandler#transact}. */

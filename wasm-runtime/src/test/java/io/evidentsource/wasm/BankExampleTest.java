@@ -1,6 +1,7 @@
 package io.evidentsource.wasm;
 
 import static io.evidentsource.wasm.Fixture.DB;
+import static io.evidentsource.wasm.Fixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -153,6 +154,28 @@ class BankExampleTest {
               assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds");
               assertThat(e.getMessage()).contains("account " + account + " holds 0");
             });
+  }
+
+  @Test
+  void a_repeated_command_returns_the_original_transaction_without_deciding_again() {
+    var key = java.util.UUID.randomUUID();
+    var body =
+        "{\"transfer_id\":\"drain\",\"from\":\"a0\",\"to\":\"a1\",\"amount\":" + OPENING + "}";
+    var command = new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8));
+    var provenance = new Provenance(null, "http", null, null, key);
+    var first = f.changes.execute(DB, "transfer", null, command, provenance);
+    assertThat(first.transaction().duplicate()).isFalse();
+    f.append(event("other", "account/a9")); // the head moves on
+
+    // deciding again would reject it: a0 is empty now; the retry gets the original answer instead
+    var retry = f.changes.execute(DB, "transfer", null, command, provenance);
+
+    assertThat(retry.transaction().duplicate()).isTrue();
+    assertThat(retry.transaction().revision()).isEqualTo(first.transaction().revision());
+    assertThat(retry.basisRevision()).isEqualTo(first.basisRevision());
+    assertThat(retry.events()).isEqualTo(first.events());
+    assertThat(balance("a0")).isZero();
+    assertThat(balance("a1")).isEqualTo(2 * OPENING);
   }
 
   @Test

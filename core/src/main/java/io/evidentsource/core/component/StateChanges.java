@@ -2,6 +2,7 @@ package io.evidentsource.core.component;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
@@ -113,7 +114,11 @@ public final class StateChanges {
 
   /**
    * Executes a command: decide at the current head, then append the decided events with their
-   * conditions.
+   * conditions. A command carrying a transaction id (REST {@code Idempotency-Key}) that already
+   * committed is not decided again: its original transaction and events come back with {@code
+   * duplicate} set, before anything is evaluated (DESIGN §2, fine points), so a client retrying
+   * after a lost answer never sees a rejection or conflict computed on the state its own first
+   * attempt changed.
    *
    * @throws EvidentSourceException {@code COMMAND_REJECTED} with fields {@code rejection_code} and
    *     {@code rejection_message}; {@code CONDITION_FAILED} when a returned condition fails (retry
@@ -126,6 +131,12 @@ public final class StateChanges {
       Command command,
       Provenance provenance) {
     var info = store.database(database);
+    if (provenance.transactionId() != null) {
+      var known = store.findTransaction(database, provenance.transactionId());
+      if (known.isPresent()) {
+        return replay(database, known.get());
+      }
+    }
     var change = describe(database, name, version);
     var id = change.id();
     if (!runtime.isLoaded(id)) {
@@ -188,6 +199,19 @@ public final class StateChanges {
       stored.add(store.event(database, r));
     }
     return new CommandResult(basis, committed, stored);
+  }
+
+  /** The answer to a repeated command: the committed transaction and its events, as stored. */
+  private CommandResult replay(DatabaseName database, TransactionResult committed) {
+    var stored = new ArrayList<StoredEvent>();
+    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
+      stored.add(store.event(database, r));
+    }
+    // the basis the first attempt decided on, from the provenance it recorded
+    Object basis = stored.get(0).event().extensions().get("basisrevision");
+    long basisRevision =
+        basis == null ? committed.firstRevision() - 1 : Long.parseLong(basis.toString());
+    return new CommandResult(basisRevision, committed, stored);
   }
 
   static EvidentSourceException notFound(
