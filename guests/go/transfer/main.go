@@ -2,8 +2,8 @@
 
 // The bank example's state change transfer: moves money between two accounts. It reads both
 // accounts' summaries and guards the append with a condition on each account's subject, so two
-// concurrent transfers can never overdraw an account: the later one fails with 409 and is retried
-// with fresh state.
+// concurrent transfers can never overdraw an account: the later one fails with 409 and its client
+// sends the command again, to be decided on fresh state.
 package main
 
 import (
