@@ -325,9 +325,7 @@ class ComponentController {
     var headers = ComponentRequests.commandHeaders(raw);
     var transactionId =
         ComponentRequests.transactionId(
-            request.getHeader("Idempotency-Key"),
-            "Idempotency-Key",
-            "the Idempotency-Key header");
+            request.getHeader("Idempotency-Key"), "Idempotency-Key", "the Idempotency-Key header");
     var provenance =
         new Provenance(
             null,
@@ -414,7 +412,23 @@ class ComponentController {
   }
 
   private JsonNode metadata(HttpServletRequest request, Set<String> allowed) {
-    var node = JsonSupport.parse(partBytes(request, "metadata", wasm.maxModuleBytes().toBytes()));
+    var bytes = partBytes(request, "metadata", wasm.maxModuleBytes().toBytes());
+    JsonNode node;
+    try {
+      node = JsonSupport.parse(bytes);
+    } catch (EvidentSourceException e) {
+      if (e.code() != ErrorCode.MALFORMED_JSON || e.getMessage() == null) {
+        throw e;
+      }
+      // the JSON reader speaks of "the request body"; here it is one part of it
+      var fields = new java.util.LinkedHashMap<String, Object>(e.fields());
+      fields.put("part", "metadata");
+      throw new EvidentSourceException(
+          ErrorCode.MALFORMED_JSON,
+          e.getMessage().replaceFirst("^the request body", "the 'metadata' part"),
+          fields,
+          e);
+    }
     if (!node.isObject()) {
       throw malformed("the 'metadata' part must be a JSON object", "metadata");
     }

@@ -178,6 +178,19 @@ class ComponentApiTest extends ServerTestBase {
           .problem(415, "unsupported_media_type");
       publish("state-views", "{\"state_view_name\":\"x\"}", COUNTER)
           .problem(400, "malformed_request");
+      var notJson =
+          publish("state-views", "{\"state_view_name\":", COUNTER).problem(400, "malformed_json");
+      assertThat(notJson.get("detail").stringValue())
+          .startsWith("the 'metadata' part is not well-formed JSON at line 1, column");
+      assertThat(notJson.get("part").stringValue()).isEqualTo("metadata");
+      var source =
+          publish(
+              "state-views",
+              "{\"state_view_name\":\"src\","
+                  + "\"content_type\":\"application/json\",\"event_selector\":{\"type\":\"any\"}}",
+              "(module)".getBytes(StandardCharsets.UTF_8));
+      assertThat(source.problem(400, "invalid_component").get("detail").stringValue())
+          .contains("not a WebAssembly binary");
       api.get("/api/v1/databases/nope-db/state-views").problem(404, "database_not_found");
     }
   }
@@ -286,9 +299,7 @@ class ComponentApiTest extends ServerTestBase {
       var second = withCustomSection(ECHO, "v2");
       publish("state-changes", "{\"state_change_name\":\"echo\"}", ECHO);
       publish(
-          "state-changes",
-          "{\"state_change_name\":\"echo\",\"description\":\"second\"}",
-          second);
+          "state-changes", "{\"state_change_name\":\"echo\",\"description\":\"second\"}", second);
       var base = "/api/v1/databases/" + db + "/state-changes/echo";
 
       var latest = api.get(base);
@@ -322,8 +333,7 @@ class ComponentApiTest extends ServerTestBase {
       assertThat(module.status()).isEqualTo(200);
       assertThat(module.contentType()).isEqualTo("application/wasm");
       assertThat(module.body()).isEqualTo(second);
-      assertThat(sha256(module.body()))
-          .isEqualTo(latest.json().get("module_sha256").stringValue());
+      assertThat(sha256(module.body())).isEqualTo(latest.json().get("module_sha256").stringValue());
       assertThat(api.get(base + "/versions/1/module").body()).isEqualTo(ECHO);
     }
 

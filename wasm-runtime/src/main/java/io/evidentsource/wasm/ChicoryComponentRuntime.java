@@ -204,6 +204,18 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
               + " bytes",
           Map.of("limit", limits.maxModuleBytes(), "actual", bytes.length));
     }
+    if (bytes.length < 8
+        || bytes[0] != 0
+        || bytes[1] != 'a'
+        || bytes[2] != 's'
+        || bytes[3] != 'm') {
+      var problem =
+          "the module is not a WebAssembly binary: it does not start with the magic bytes \\0asm"
+              + " (WebAssembly spec §5.5.16); publish the compiled .wasm, not its source or .wat"
+              + " text";
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_COMPONENT, problem, Map.of("problems", List.of(problem)));
+    }
     WasmModule module;
     try {
       module = Parser.parse(bytes);

@@ -127,9 +127,7 @@ class HostileModuleTest {
             () -> interpreted.views.read(DB, "bad", null, StateViewRead.latest(Map.of())),
             ErrorCode.COMPONENT_TIMEOUT,
             "did not finish within 300 ms");
-        assertThat(
-                interpreted.runtime.isCompiled(
-                    interpreted.views.describe(DB, "bad", 1).id()))
+        assertThat(interpreted.runtime.isCompiled(interpreted.views.describe(DB, "bad", 1).id()))
             .isFalse();
       } finally {
         interpreted.close();
@@ -338,9 +336,15 @@ class HostileModuleTest {
     @Test
     void bytes_that_are_not_webassembly_are_refused() {
       failsWith(
-          () -> hostile("hello".getBytes(StandardCharsets.UTF_8)),
+          () -> hostile("(module (memory 1))".getBytes(StandardCharsets.UTF_8)),
           ErrorCode.INVALID_COMPONENT,
-          "not valid WebAssembly");
+          "not a WebAssembly binary: it does not start with the magic bytes \\0asm");
+    }
+
+    @Test
+    void a_truncated_webassembly_binary_is_refused_with_the_parsers_reason() {
+      byte[] truncated = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1};
+      failsWith(() -> hostile(truncated), ErrorCode.INVALID_COMPONENT, "not valid WebAssembly");
     }
 
     @Test

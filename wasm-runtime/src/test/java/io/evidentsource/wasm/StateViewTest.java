@@ -121,7 +121,14 @@ class StateViewTest {
               e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.INVALID_QUERY);
                 assertThat(e.fields()).containsEntry("parameter", "id");
+                assertThat(e.getMessage()).endsWith("needs the parameter 'id'; none was given");
               });
+      // a typo: the message shows what was given instead
+      assertThatThrownBy(
+              () ->
+                  f.views.read(
+                      DB, "per-subject", null, StateViewRead.latest(Map.of("idd", "a", "x", "b"))))
+          .hasMessageEndingWith("needs the parameter 'id'; given: [idd, x]");
     }
 
     @Test

@@ -50,7 +50,12 @@ public final class SelectorTemplate {
       if (replacement == null) {
         throw new EvidentSourceException(
             ErrorCode.INVALID_QUERY,
-            "the state view's selector needs the parameter '" + name + "'",
+            "the state view's selector needs the parameter '"
+                + name
+                + "'"
+                + (params.isEmpty()
+                    ? "; none was given"
+                    : "; given: " + new java.util.TreeSet<>(params.keySet())),
             Map.of("parameter", name));
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
