@@ -189,11 +189,18 @@ class ComponentController {
     }
     StateViewResult result = views.read(DatabaseName.of(db), name, version, read);
     if ("raw".equals(format)) {
-      return ResponseEntity.ok()
-          .contentType(MediaType.parseMediaType(result.contentType()))
-          .header("X-Revision", Long.toString(result.revision()))
-          .header("X-Last-Modified-Revision", Long.toString(result.lastModifiedRevision()))
-          .body(result.content());
+      // the same revision header as event queries; no state yet is 204, not an empty JSON body
+      var raw =
+          ResponseEntity.status(
+                  result.content().length == 0 ? HttpStatus.NO_CONTENT : HttpStatus.OK)
+              .header(QueryController.REVISION_HEADER, Long.toString(result.revision()))
+              .header(
+                  "EvidentSource-Last-Modified-Revision",
+                  Long.toString(result.lastModifiedRevision()));
+      if (result.content().length == 0) {
+        return raw.build();
+      }
+      return raw.contentType(MediaType.parseMediaType(result.contentType())).body(result.content());
     }
     var body = JsonSupport.mapper().createObjectNode();
     body.put("database", result.database().value());

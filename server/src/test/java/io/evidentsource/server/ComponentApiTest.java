@@ -138,10 +138,15 @@ class ComponentApiTest extends ServerTestBase {
     void format_raw_serves_the_content_with_the_views_content_type() {
       publishCounter("count", "{\"type\":\"any\"}");
       api.append(db, Api.event("1", "s", "t", null));
+      var empty = api.get("/api/v1/databases/" + db + "/state-views/count?format=raw&revision=0");
+      assertThat(empty.status()).isEqualTo(204); // no state yet: no body, not an empty "JSON"
+      assertThat(empty.header("EvidentSource-Revision")).isEqualTo("0");
       var raw = api.get("/api/v1/databases/" + db + "/state-views/count?format=raw");
       assertThat(raw.status()).isEqualTo(200);
       assertThat(raw.contentType()).startsWith("application/json");
       assertThat(raw.text()).isEqualTo("1");
+      assertThat(raw.header("EvidentSource-Revision")).isEqualTo("1");
+      assertThat(raw.header("EvidentSource-Last-Modified-Revision")).isEqualTo("1");
     }
 
     @Test
