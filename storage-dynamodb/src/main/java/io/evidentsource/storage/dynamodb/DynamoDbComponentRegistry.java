@@ -343,29 +343,13 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     return response.items().isEmpty() ? null : response.items().get(0);
   }
 
+  /** Every component of one kind in the generation, by name then version. */
   private <T> List<T> list(
       DatabaseName database,
       long generation,
       ComponentKind kind,
       Function<Map<String, AttributeValue>, T> mapper) {
-    String pk = partition(database, generation, kind);
-    var out = new ArrayList<T>();
-    call(
-        "Query",
-        () -> {
-          dynamo
-              .queryPaginator(
-                  b ->
-                      b.tableName(tables.components())
-                          .consistentRead(true)
-                          .keyConditionExpression("#pk = :pk")
-                          .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.CO_PK))
-                          .expressionAttributeValues(Map.of(":pk", s(pk))))
-              .items()
-              .forEach(item -> out.add(mapper.apply(item)));
-          return null;
-        });
-    return List.copyOf(out);
+    return query(partition(database, generation, kind), null, mapper);
   }
 
   /** Every version of one name, ascending: the sort keys {@code name#0000000001}, ... */
@@ -375,7 +359,21 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
       ComponentKind kind,
       String name,
       Function<Map<String, AttributeValue>, T> mapper) {
-    String pk = partition(database, generation, kind);
+    return query(partition(database, generation, kind), name, mapper);
+  }
+
+  /** All items of a partition in sort-key order, or those of one name; paged by the SDK. */
+  private <T> List<T> query(
+      String pk, @Nullable String name, Function<Map<String, AttributeValue>, T> mapper) {
+    var names = new HashMap<String, String>(Map.of("#pk", DynamoDbSchema.CO_PK));
+    var values = new HashMap<String, AttributeValue>(Map.of(":pk", s(pk)));
+    String condition = "#pk = :pk";
+    if (name != null) {
+      condition += " AND begins_with(#sk, :name)";
+      names.put("#sk", DynamoDbSchema.CO_SK);
+      values.put(":name", s(name + "#"));
+    }
+    String keyCondition = condition;
     var out = new ArrayList<T>();
     call(
         "Query",
@@ -385,11 +383,9 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
                   b ->
                       b.tableName(tables.components())
                           .consistentRead(true)
-                          .keyConditionExpression("#pk = :pk AND begins_with(#sk, :name)")
-                          .expressionAttributeNames(
-                              Map.of("#pk", DynamoDbSchema.CO_PK, "#sk", DynamoDbSchema.CO_SK))
-                          .expressionAttributeValues(Map.of(":pk", s(pk), ":name", s(name + "#")))
-                          .scanIndexForward(true))
+                          .keyConditionExpression(keyCondition)
+                          .expressionAttributeNames(names)
+                          .expressionAttributeValues(values))
               .items()
               .forEach(item -> out.add(mapper.apply(item)));
           return null;
