@@ -3,11 +3,13 @@ package io.evidentsource.client;
 import io.evidentsource.api.v1.CreateDatabaseRequest;
 import io.evidentsource.api.v1.DeleteDatabaseRequest;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
+import io.evidentsource.api.v1.ExecuteCommandRequest;
 import io.evidentsource.api.v1.GetDatabaseRequest;
 import io.evidentsource.api.v1.GetEventRequest;
 import io.evidentsource.api.v1.ListDatabasesRequest;
 import io.evidentsource.api.v1.QueryEventsRequest;
 import io.evidentsource.api.v1.QueryEventsResponse;
+import io.evidentsource.api.v1.ReadStateViewRequest;
 import io.evidentsource.api.v1.SubscribeEventsRequest;
 import io.evidentsource.api.v1.SubscribeEventsResponse;
 import io.evidentsource.api.v1.TransactRequest;
@@ -25,6 +27,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Spliterator;
@@ -230,6 +233,119 @@ public final class EvidentSourceClient implements AutoCloseable {
       return Wire.stored(stub().getEvent(GetEventRequest.newBuilder().setDatabase(database).setRevision(revision).build()).getEvent());
     } catch (StatusRuntimeException e) {
       throw Wire.error(e);
+    }
+  }
+
+  /**
+   * Reads a state view's latest version at the head; see {@link #readStateView(String, String,
+   * Integer, Map, Long)}.
+   */
+  public StateViewState readStateView(String database, String name, Map<String, String> params) {
+    return readStateView(database, name, null, params, null);
+  }
+
+  /**
+   * Reads a state view: the fold of the events its selector matches (with {@code params} filling
+   * the selector's {@code {placeholders}}), served from the server's cache when it has one.
+   *
+   * @param version the view's version, or null for the latest
+   * @param params the view's parameters
+   * @param revision the revision to read at, or null for the head
+   * @throws EvidentSourceException.NotFound {@code state_view_not_found}, {@code database_not_found}
+   * @throws EvidentSourceException.InvalidRequest {@code invalid_query}, e.g. a missing parameter
+   */
+  public StateViewState readStateView(
+      String database,
+      String name,
+      @Nullable Integer version,
+      Map<String, String> params,
+      @Nullable Long revision) {
+    var request = ReadStateViewRequest.newBuilder().setDatabase(database).setName(name).putAllParams(params);
+    if (version != null) {
+      request.setVersion(version);
+    }
+    if (revision != null) {
+      request.setRevision(revision);
+    }
+    try {
+      var r = stub().readStateView(request.build());
+      return new StateViewState(
+          r.getDatabase(),
+          r.getName(),
+          r.getVersion(),
+          r.getRevision(),
+          r.getLastModifiedRevision(),
+          r.hasLastModifiedTime() ? Wire.instant(r.getLastModifiedTime()) : null,
+          r.getContentType(),
+          r.getContent().toByteArray());
+    } catch (StatusRuntimeException e) {
+      throw Wire.error(e);
+    }
+  }
+
+  /**
+   * Executes a JSON command with the latest version of a state change; see {@link
+   * #executeCommand(String, String, Integer, UUID, String, byte[])}.
+   */
+  public CommandResult executeCommand(String database, String name, String jsonBody) {
+    return executeCommand(
+        database,
+        name,
+        null,
+        UUID.randomUUID(),
+        "application/json",
+        jsonBody.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Executes a command: the server decides it with the state change's {@code decide} at the head
+   * and appends the decided events under the decided conditions as one transaction. While the
+   * server is unavailable or contended the client retries with the same {@code transactionId}; a
+   * retry that finds the command's transaction committed returns it with {@code duplicate = true}
+   * without deciding again, so a lost answer never executes a command twice.
+   *
+   * @param version the state change's version, or null for the latest
+   * @param transactionId the idempotency key of the resulting transaction
+   * @param contentType the body's media type, e.g. {@code application/json}
+   * @throws EvidentSourceException.CommandRejected the component rejected the command
+   * @throws ConditionFailedException a decided condition did not hold: decide again on fresh state
+   * @throws EvidentSourceException.NotFound {@code state_change_not_found}, {@code
+   *     database_not_found}
+   * @throws EvidentSourceException {@code component_failed} (INTERNAL) with the component's error
+   * @throws EvidentSourceException.Unavailable when every attempt failed, or {@code
+   *     component_timeout}
+   */
+  public CommandResult executeCommand(
+      String database,
+      String name,
+      @Nullable Integer version,
+      UUID transactionId,
+      String contentType,
+      byte[] body) {
+    var request =
+        ExecuteCommandRequest.newBuilder()
+            .setDatabase(database)
+            .setName(name)
+            .setContentType(contentType)
+            .setBody(com.google.protobuf.ByteString.copyFrom(body))
+            .setTransactionId(transactionId.toString());
+    if (version != null) {
+      request.setVersion(version);
+    }
+    var message = request.build();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        var r = stub().executeCommand(message);
+        var events = new ArrayList<StoredEvent>();
+        r.getEventsList().forEach(e -> events.add(Wire.stored(e)));
+        return new CommandResult(
+            r.getBasisRevision(), r.hasTransaction() ? Wire.result(r.getTransaction()) : null, events);
+      } catch (StatusRuntimeException e) {
+        if (attempt >= maxAttempts || !Wire.retriable(e)) {
+          throw Wire.error(e);
+        }
+        sleep(retryBackoff.multipliedBy(1L << Math.min(attempt - 1, 6)));
+      }
     }
   }
 

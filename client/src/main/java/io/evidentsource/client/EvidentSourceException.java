@@ -51,6 +51,26 @@ public class EvidentSourceException extends RuntimeException {
     }
   }
 
+  /**
+   * Thrown when a state change rejected a command ({@code command_rejected}, FAILED_PRECONDITION):
+   * the component's own {@code {code, message}}.
+   */
+  public static final class CommandRejected extends EvidentSourceException {
+    CommandRejected(String message, Map<String, String> metadata, Throwable cause) {
+      super("command_rejected", Status.Code.FAILED_PRECONDITION, message, metadata, cause);
+    }
+
+    /** The component's rejection code, e.g. {@code insufficient_funds}. */
+    public String rejectionCode() {
+      return metadata().getOrDefault("rejection_code", "");
+    }
+
+    /** The component's rejection message. */
+    public String rejectionMessage() {
+      return metadata().getOrDefault("rejection_message", getMessage());
+    }
+  }
+
   /** Thrown for {@code INVALID_ARGUMENT}: a malformed event, selector, condition or query. */
   public static final class InvalidRequest extends EvidentSourceException {
     InvalidRequest(String code, String message, Map<String, String> metadata, Throwable cause) {

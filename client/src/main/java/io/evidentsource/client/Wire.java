@@ -283,6 +283,9 @@ final class Wire {
           }
           return new ConditionFailedException(message, metadata, failed.getHeadRevision(), failures, t);
         }
+        if (code.equals("command_rejected")) {
+          return new EvidentSourceException.CommandRejected(message, metadata, t);
+        }
         return new EvidentSourceException(code, status.getCode(), message, metadata, t);
       case UNAVAILABLE:
       case ABORTED:

@@ -89,6 +89,81 @@ class JvmClientTest {
     assertThat(missing.metadata()).containsEntry("database", db);
   }
 
+  /** Publishes the WAT counting view and the echo state change through the gRPC API. */
+  void publishComponents(String db) {
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
+    try {
+      var stub = EvidentSourceGrpc.newBlockingStub(channel);
+      stub.publishStateView(
+          io.evidentsource.api.v1.PublishStateViewRequest.newBuilder()
+              .setDatabase(db)
+              .setStateViewName("count")
+              .setContentType("application/json")
+              .setEventSelectorText("subject = 'o1'")
+              .setWasm(com.google.protobuf.ByteString.copyFrom(ComponentApiTest.COUNTER))
+              .build());
+      stub.publishStateChange(
+          io.evidentsource.api.v1.PublishStateChangeRequest.newBuilder()
+              .setDatabase(db)
+              .setStateChangeName("echo")
+              .setWasm(com.google.protobuf.ByteString.copyFrom(ComponentApiTest.ECHO))
+              .build());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void executes_commands_once_per_transaction_id_and_reads_state_views() {
+    String db = name();
+    client.createDatabase(db);
+    publishComponents(db);
+    String decision =
+        "{\"events\":[{\"specversion\":\"1.0\",\"id\":\"e1\",\"source\":\"s\",\"type\":\"t\",\"subject\":\"o1\"}],"
+            + "\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"equals\",\"attr\":{\"subject\":\"o1\"}},\"revision\":0}]}";
+    var id = UUID.randomUUID();
+    byte[] body = decision.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    var first = client.executeCommand(db, "echo", null, id, "application/json", body);
+    assertThat(first.basisRevision()).isZero();
+    assertThat(first.transaction().duplicate()).isFalse();
+    assertThat(first.transaction().revision()).isEqualTo(1);
+    assertThat(first.events()).singleElement().satisfies(e -> {
+      assertThat(e.revision()).isEqualTo(1);
+      assertThat(e.event().extensions()).containsEntry("statechange", "echo").containsEntry("origin", "grpc");
+    });
+    // the same transaction id again: the original result, not a second decision (whose
+    // condition would now fail)
+    var again = client.executeCommand(db, "echo", null, id, "application/json", body);
+    assertThat(again.transaction().duplicate()).isTrue();
+    assertThat(again.transaction().revision()).isEqualTo(1);
+    assertThat(again.events()).isEqualTo(first.events());
+    // a fresh id decides again, and the decided condition fails
+    var conflict = catchThrowableOfType(ConditionFailedException.class, () -> client.executeCommand(db, "echo", decision.replace("\"e1\"", "\"e2\"")));
+    assertThat(conflict.code()).isEqualTo("condition_failed");
+
+    var rejected =
+        catchThrowableOfType(
+            EvidentSourceException.CommandRejected.class,
+            () -> client.executeCommand(db, "echo", "{\"rejection\":{\"code\":\"no_way\",\"message\":\"not today\"}}"));
+    assertThat(rejected.rejectionCode()).isEqualTo("no_way");
+    assertThat(rejected.rejectionMessage()).isEqualTo("not today");
+    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.executeCommand(db, "nope", "{}")).code())
+        .isEqualTo("state_change_not_found");
+
+    client.transact(db, List.of(event("x", "o1"), event("y", "o2")));
+    var state = client.readStateView(db, "count", java.util.Map.of());
+    assertThat(state.contentText()).isEqualTo("2");
+    assertThat(state.revision()).isEqualTo(3);
+    assertThat(state.lastModifiedRevision()).isEqualTo(2);
+    assertThat(state.contentType()).isEqualTo("application/json");
+    var past = client.readStateView(db, "count", 1, java.util.Map.of(), 1L);
+    assertThat(past.contentText()).isEqualTo("1");
+    assertThat(past.revision()).isEqualTo(1);
+    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.readStateView(db, "nope", java.util.Map.of())).code())
+        .isEqualTo("state_view_not_found");
+  }
+
   @Test
   void transacts_with_conditions_and_reads_events_back_exactly() {
     String db = name();

@@ -1,0 +1,20 @@
+package io.evidentsource.client;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What executing a command did (DESIGN §2, "State change").
+ *
+ * @param basisRevision the revision the state change decided at
+ * @param transaction the committed transaction ({@code duplicate} when a retry with the same
+ *     transaction id found it committed), or null when the decision had no events
+ * @param events the stored events with their provenance extensions ({@code correlationid}, {@code
+ *     statechange}, {@code basisrevision}, ...)
+ */
+public record CommandResult(
+    long basisRevision, @Nullable TransactionResult transaction, List<StoredEvent> events) {
+  public CommandResult {
+    events = List.copyOf(events);
+  }
+}

@@ -1,0 +1,43 @@
+package io.evidentsource.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A state view's state as read (DESIGN §2, "State view"; REST {@code GET
+ * .../state-views/{name}[/versions/{v}]}).
+ *
+ * @param database the database
+ * @param name the view's name
+ * @param version the version that folded it
+ * @param revision the revision the view was read at
+ * @param lastModifiedRevision the revision of the last event folded into it, 0 when none
+ * @param lastModifiedTime that event's recorded time, or null when none
+ * @param contentType the view's content type, e.g. {@code application/json}
+ * @param content the state's bytes; empty when no event matched
+ */
+public record StateViewState(
+    String database,
+    String name,
+    int version,
+    long revision,
+    long lastModifiedRevision,
+    @Nullable Instant lastModifiedTime,
+    String contentType,
+    byte[] content) {
+  public StateViewState {
+    content = content.clone();
+  }
+
+  /** The content as UTF-8 text (JSON for a JSON view); empty when the view has no state. */
+  public String contentText() {
+    return new String(content, StandardCharsets.UTF_8);
+  }
+
+  /** A copy of the content. */
+  @Override
+  public byte[] content() {
+    return content.clone();
+  }
+}
