@@ -136,15 +136,13 @@ public final class EventStore {
   }
 
   /**
-   * The result of the transaction committed with {@code transactionId} in the database's current
-   * generation, marked {@code duplicate}, or empty when none was (DESIGN §2, "Transaction").
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
+   * The result of the transaction committed with {@code transactionId} in the generation of {@code
+   * database} the caller read, marked {@code duplicate}, or empty when none was (DESIGN §2,
+   * "Transaction").
    */
-  public Optional<TransactionResult> findTransaction(DatabaseName database, UUID transactionId) {
-    var info = database(database);
+  public Optional<TransactionResult> findTransaction(DatabaseInfo database, UUID transactionId) {
     return storage
-        .findTransaction(database, info.generation(), transactionId)
+        .findTransaction(database.name(), database.generation(), transactionId)
         .map(TransactionResult::asDuplicate);
   }
 

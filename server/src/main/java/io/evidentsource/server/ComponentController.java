@@ -155,7 +155,7 @@ class ComponentController {
     var database = DatabaseName.of(db);
     int v = version(version);
     var view = views.describe(database, name, v);
-    return module(name, v, view.moduleSha256(), views.module(database, name, v));
+    return module(name, v, view.moduleSha256(), views.module(view));
   }
 
   private ResponseEntity<byte[]> read(
@@ -297,7 +297,7 @@ class ComponentController {
     var database = DatabaseName.of(db);
     int v = version(version);
     var change = changes.describe(database, name, v);
-    return module(name, v, change.moduleSha256(), changes.module(database, name, v));
+    return module(name, v, change.moduleSha256(), changes.module(change));
   }
 
   @PostMapping("/state-changes/{name}/commands")

@@ -29,13 +29,13 @@ import java.util.List;
  * Bulk load of CloudEvents NDJSON (one structured-mode event per line, blank lines ignored).
  *
  * <p>First every line is parsed and validated (JSON syntax, the CloudEvents format, the core
- * validator, duplicate id/source pairs within the file and ids already stored in the database) while
- * the body is spooled to a temporary file, so a bad line is reported with its 1-based {@code line}
- * number before anything is stored. Then the events are appended in order, in transactions of
- * {@code max-batch-events}. Each transaction is atomic but the load as a whole is not: if an
- * append still fails (for example a concurrent writer stored one of the ids in the meantime), the
- * error says how many events were stored before it ({@code stored_event_count}) and on which line
- * the failing batch starts or fails.
+ * validator, duplicate id/source pairs within the file and ids already stored in the database)
+ * while the body is spooled to a temporary file, so a bad line is reported with its 1-based {@code
+ * line} number before anything is stored. Then the events are appended in order, in transactions of
+ * {@code max-batch-events}. Each transaction is atomic but the load as a whole is not: if an append
+ * still fails (for example a concurrent writer stored one of the ids in the meantime), the error
+ * says how many events were stored before it ({@code stored_event_count}) and on which line the
+ * failing batch starts or fails.
  */
 final class NdjsonBulkLoader {
   private static final String LIMIT_NAME = "evidentsource.max-bulk-bytes";
@@ -120,43 +120,16 @@ final class NdjsonBulkLoader {
         }
         Integer first = firstLineOf.putIfAbsent(event.source() + '\u0000' + event.id(), lineNumber);
         if (first != null) {
-          var fields = new LinkedHashMap<String, Object>();
-          fields.put("id", event.id());
-          fields.put("source", event.source());
-          fields.put("line", lineNumber);
-          fields.put("first_line", first);
-          throw new EvidentSourceException(
-              ErrorCode.DUPLICATE_EVENT_ID,
-              "line "
-                  + lineNumber
-                  + ": an event with id '"
-                  + event.id()
-                  + "' and source '"
-                  + event.source()
-                  + "' is already on line "
-                  + first
-                  + "; nothing was stored",
-              fields);
+          throw duplicateId(event, lineNumber, "first_line", first, "is already on line " + first);
         }
         long stored = store.storedRevisionOf(database, event.source(), event.id());
         if (stored > 0) {
-          var fields = new LinkedHashMap<String, Object>();
-          fields.put("id", event.id());
-          fields.put("source", event.source());
-          fields.put("line", lineNumber);
-          fields.put("existing_revision", stored);
-          throw new EvidentSourceException(
-              ErrorCode.DUPLICATE_EVENT_ID,
-              "line "
-                  + lineNumber
-                  + ": an event with id '"
-                  + event.id()
-                  + "' and source '"
-                  + event.source()
-                  + "' is already stored at revision "
-                  + stored
-                  + "; nothing was stored",
-              fields);
+          throw duplicateId(
+              event,
+              lineNumber,
+              "existing_revision",
+              stored,
+              "is already stored at revision " + stored);
         }
         out.writeInt(lineNumber);
         out.writeInt(line.length);
@@ -245,6 +218,28 @@ final class NdjsonBulkLoader {
       throw new EvidentSourceException(
           e.code(), "line " + line + ": " + e.getMessage() + "; " + outcome, fields, e);
     }
+  }
+
+  /** {@code DUPLICATE_EVENT_ID} for the event on {@code line}, naming where its twin is. */
+  private static EvidentSourceException duplicateId(
+      Event event, int line, String whereField, Object where, String whereText) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("id", event.id());
+    fields.put("source", event.source());
+    fields.put("line", line);
+    fields.put(whereField, where);
+    return new EvidentSourceException(
+        ErrorCode.DUPLICATE_EVENT_ID,
+        "line "
+            + line
+            + ": an event with id '"
+            + event.id()
+            + "' and source '"
+            + event.source()
+            + "' "
+            + whereText
+            + "; nothing was stored",
+        fields);
   }
 
   private static EvidentSourceException atLine(EvidentSourceException e, int line) {

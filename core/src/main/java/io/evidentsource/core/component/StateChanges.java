@@ -5,6 +5,7 @@ import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
@@ -93,11 +94,12 @@ public final class StateChanges {
    * The module of one version exactly as it was published (its SHA-256 is the version's {@link
    * PublishedStateChange#moduleSha256()}).
    *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND}
+   * @param change a version as {@link #describe} returned it
+   * @throws EvidentSourceException {@code STATE_CHANGE_NOT_FOUND} when the registry lost the module
    */
-  public byte[] module(DatabaseName database, String name, int version) {
-    var change = describe(database, name, version);
-    return registry.module(change.id()).orElseThrow(() -> notFound(database, name, version));
+  public byte[] module(PublishedStateChange change) {
+    var id = change.id();
+    return registry.module(id).orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
   }
 
   /**
@@ -107,9 +109,13 @@ public final class StateChanges {
    */
   public PublishedStateChange describe(
       DatabaseName database, String name, @Nullable Integer version) {
+    return describe(store.database(database), name, version);
+  }
+
+  private PublishedStateChange describe(DatabaseInfo info, String name, @Nullable Integer version) {
     return registry
-        .stateChange(database, store.database(database).generation(), name, version)
-        .orElseThrow(() -> notFound(database, name, version));
+        .stateChange(info.name(), info.generation(), name, version)
+        .orElseThrow(() -> notFound(info.name(), name, version));
   }
 
   /**
@@ -132,15 +138,15 @@ public final class StateChanges {
       Provenance provenance) {
     var info = store.database(database);
     if (provenance.transactionId() != null) {
-      var known = store.findTransaction(database, provenance.transactionId());
+      var known = store.findTransaction(info, provenance.transactionId());
       if (known.isPresent()) {
         return replay(database, known.get());
       }
     }
-    var change = describe(database, name, version);
+    var change = describe(info, name, version);
     var id = change.id();
     if (!runtime.isLoaded(id)) {
-      runtime.load(id, registry.module(id).orElseThrow(() -> notFound(database, name, version)));
+      runtime.load(id, module(change));
     }
     long basis = info.revision();
     var correlationId =

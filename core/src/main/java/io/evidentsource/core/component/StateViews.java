@@ -3,6 +3,7 @@ package io.evidentsource.core.component;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.EventQuery;
@@ -122,11 +123,12 @@ public final class StateViews {
    * The module of one version exactly as it was published (its SHA-256 is the version's {@link
    * PublishedStateView#moduleSha256()}).
    *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_VIEW_NOT_FOUND}
+   * @param view a version as {@link #describe} returned it
+   * @throws EvidentSourceException {@code STATE_VIEW_NOT_FOUND} when the registry lost the module
    */
-  public byte[] module(DatabaseName database, String name, int version) {
-    var view = describe(database, name, version);
-    return registry.module(view.id()).orElseThrow(() -> notFound(database, name, version));
+  public byte[] module(PublishedStateView view) {
+    var id = view.id();
+    return registry.module(id).orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
   }
 
   /** How many folds the cache holds (for tests and diagnostics). */
@@ -149,9 +151,13 @@ public final class StateViews {
    */
   public PublishedStateView describe(
       DatabaseName database, String name, @Nullable Integer version) {
+    return describe(store.database(database), name, version);
+  }
+
+  private PublishedStateView describe(DatabaseInfo info, String name, @Nullable Integer version) {
     return registry
-        .stateView(database, store.database(database).generation(), name, version)
-        .orElseThrow(() -> notFound(database, name, version));
+        .stateView(info.name(), info.generation(), name, version)
+        .orElseThrow(() -> notFound(info.name(), name, version));
   }
 
   /**
@@ -164,7 +170,7 @@ public final class StateViews {
   public StateViewResult read(
       DatabaseName database, String name, @Nullable Integer version, StateViewRead read) {
     var info = store.database(database);
-    var view = describe(database, name, version);
+    var view = describe(info, name, version);
     var definition = view.definition();
     var effective = definition.temporality() == QueryTemporality.EFFECTIVE;
     if (!effective && read.asOfEffectiveTime() != null) {
@@ -176,17 +182,9 @@ public final class StateViews {
           Map.of("parameter", "as_of_effective_time"));
     }
     ensureLoaded(view.id());
-    var selector = SelectorTemplate.fill(definition.selector(), read.params());
-    var base =
-        EventQuery.of(selector)
-            .withRevision(read.revision())
-            .withAsOfTransactionTime(read.asOfTransactionTime())
-            .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
-            .withAsOfEffectiveTime(read.asOfEffectiveTime());
+    var base = baseQuery(definition, read);
     long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
-    var key =
-        new CacheKey(
-            view.id(), info.generation(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
+    var key = new CacheKey(view.id(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
     Fold cached = cache.get(key);
     Fold fold;
     if (cached != null && cached.revision == snapshot) {
@@ -235,15 +233,22 @@ public final class StateViews {
       DatabaseName database, String name, @Nullable Integer version, StateViewRead read) {
     var view = describe(database, name, version);
     ensureLoaded(view.id());
-    var effective = view.definition().temporality() == QueryTemporality.EFFECTIVE;
-    var base =
-        EventQuery.of(SelectorTemplate.fill(view.definition().selector(), read.params()))
-            .withRevision(read.revision())
-            .withAsOfTransactionTime(read.asOfTransactionTime())
-            .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
-            .withAsOfEffectiveTime(read.asOfEffectiveTime());
+    var base = baseQuery(view.definition(), read);
     long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
     return fromScratch(database, view.id(), base, snapshot, read.params()).state;
+  }
+
+  /**
+   * The events a read folds: the view's selector with the read's parameters filled in, at the
+   * read's point, in the view's folding order (revision, or effective time).
+   */
+  private static EventQuery baseQuery(StateViewDefinition definition, StateViewRead read) {
+    boolean effective = definition.temporality() == QueryTemporality.EFFECTIVE;
+    return EventQuery.of(SelectorTemplate.fill(definition.selector(), read.params()))
+        .withRevision(read.revision())
+        .withAsOfTransactionTime(read.asOfTransactionTime())
+        .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
+        .withAsOfEffectiveTime(read.asOfEffectiveTime());
   }
 
   private Fold fromScratch(
@@ -317,11 +322,9 @@ public final class StateViews {
         fields);
   }
 
+  /** The view's id carries the database generation, so a re-created database never hits. */
   private record CacheKey(
-      ComponentId view,
-      long generation,
-      TreeMap<String, String> params,
-      @Nullable Instant asOfEffectiveTime) {}
+      ComponentId view, TreeMap<String, String> params, @Nullable Instant asOfEffectiveTime) {}
 
   private static final class Fold {
     static final Fold EMPTY = new Fold(0, new byte[0], 0, null, null);

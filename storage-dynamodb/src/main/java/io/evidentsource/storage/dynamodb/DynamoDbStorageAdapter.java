@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -44,15 +45,15 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * <ul>
  *   <li>Catalog item per name: {@code generation}, {@code created_at}, {@code revision}, {@code
  *       revision_time} (RFC 3339 text, full precision). Deleting sets {@code deleted}: the item
- *       stays as a tombstone so the next database of that name gets {@code generation + 1}, and
- *       the old events, keyed {@code name#generation}, are never read again.
+ *       stays as a tombstone so the next database of that name gets {@code generation + 1}, and the
+ *       old events, keyed {@code name#generation}, are never read again.
  *   <li>Append: one {@code TransactWriteItems} of the head update (condition {@code revision =
- *       expected}, same generation, not deleted), one put per event ({@code
- *       attribute_not_exists}) and the idempotency record ({@code attribute_not_exists}). A
- *       cancellation is mapped to {@code Duplicate} (the transaction record exists: its stored
- *       result is returned), {@code HeadMoved} (the head's condition failed or another transaction
- *       was in flight on it), {@code DATABASE_NOT_FOUND}, or, when DynamoDB throttled the
- *       transaction, retried with jittered backoff.
+ *       expected}, same generation, not deleted), one put per event ({@code attribute_not_exists})
+ *       and the idempotency record ({@code attribute_not_exists}). A cancellation is mapped to
+ *       {@code Duplicate} (the transaction record exists: its stored result is returned), {@code
+ *       HeadMoved} (the head's condition failed or another transaction was in flight on it), {@code
+ *       DATABASE_NOT_FOUND}, or, when DynamoDB throttled the transaction, retried with jittered
+ *       backoff.
  *   <li>Reads of the head and the log are strongly consistent; range reads page through {@code
  *       Query}; random reads use {@code BatchGetItem}, retrying unprocessed keys with backoff.
  * </ul>
@@ -147,7 +148,8 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                       b.tableName(tables.databases())
                           .key(Map.of(DynamoDbSchema.DB_NAME, s(name.value())))
                           .updateExpression("SET deleted = :t")
-                          .conditionExpression("attribute_exists(#n) AND attribute_not_exists(deleted)")
+                          .conditionExpression(
+                              "attribute_exists(#n) AND attribute_not_exists(deleted)")
                           .expressionAttributeNames(Map.of("#n", DynamoDbSchema.DB_NAME))
                           .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true)))));
     } catch (ConditionalCheckFailedException e) {
@@ -197,14 +199,16 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                     .key(Map.of(DynamoDbSchema.DB_NAME, s(request.database().value())))
                     .updateExpression("SET revision = :last, revision_time = :rt")
                     .conditionExpression(
-                        "revision = :expected AND generation = :g AND attribute_not_exists(deleted)")
+                        "revision = :expected AND generation = :g AND"
+                            + " attribute_not_exists(deleted)")
                     .expressionAttributeValues(
                         Map.of(
                             ":last", n(last),
                             ":rt", s(recorded),
                             ":expected", n(request.expectedHead()),
                             ":g", n(request.generation())))
-                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .returnValuesOnConditionCheckFailure(
+                        ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build())
             .build());
     long revision = first;
@@ -235,9 +239,12 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                         Map.of(
                             DynamoDbSchema.TX_PK,
                             s(transactionKey(partition, request.transactionId())),
-                            "first", n(first),
-                            "last", n(last),
-                            "rt", s(recorded)))
+                            "first",
+                            n(first),
+                            "last",
+                            n(last),
+                            "rt",
+                            s(recorded)))
                     .conditionExpression("attribute_not_exists(#t)")
                     .expressionAttributeNames(Map.of("#t", DynamoDbSchema.TX_PK))
                     .build())
@@ -278,7 +285,8 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     if (known.isPresent()) {
       return new AppendOutcome.Duplicate(known.get());
     }
-    List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+    List<CancellationReason> reasons =
+        e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
     boolean throttled = false;
     boolean headOrConflict = reasons.isEmpty();
     boolean eventExists = false;
@@ -339,30 +347,14 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       return out;
     }
     long queryFrom = from + out.size();
-    call(
-        "Query",
-        () -> {
-          client
-              .queryPaginator(
-                  b ->
-                      b.tableName(tables.events())
-                          .consistentRead(true)
-                          .keyConditionExpression("#p = :p AND #r BETWEEN :from AND :to")
-                          .expressionAttributeNames(
-                              Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
-                          .expressionAttributeValues(
-                              Map.of(
-                                  ":p", s(partition),
-                                  ":from", n(queryFrom),
-                                  ":to", n(to))))
-              .items()
-              .forEach(
-                  item -> {
-                    StoredEvent e = EventItems.fromItem(item);
-                    cache.put(partition, e);
-                    out.add(e);
-                  });
-          return null;
+    queryRevisions(
+        partition,
+        queryFrom,
+        to,
+        item -> {
+          StoredEvent e = EventItems.fromItem(item);
+          cache.put(partition, e);
+          out.add(e);
         });
     if (out.size() != to - from + 1) {
       throw new EvidentSourceException(
@@ -389,6 +381,27 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       return groups;
     }
     var ids = new ArrayList<String>();
+    queryRevisions(
+        EventItems.partition(database.value(), generation),
+        from,
+        last,
+        item -> {
+          String tx = item.get("tx").s();
+          if (ids.isEmpty() || !ids.get(ids.size() - 1).equals(tx)) {
+            ids.add(tx);
+            groups.add(new ArrayList<>());
+          }
+          groups.get(groups.size() - 1).add(EventItems.fromItem(item));
+        });
+    if (last < head && groups.size() > 1) {
+      groups.remove(groups.size() - 1); // may continue beyond `to`
+    }
+    return groups;
+  }
+
+  /** Hands each event item of revisions {@code from..to} to {@code sink}, in revision order. */
+  private void queryRevisions(
+      String partition, long from, long to, Consumer<Map<String, AttributeValue>> sink) {
     call(
         "Query",
         () -> {
@@ -401,26 +414,11 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                           .expressionAttributeNames(
                               Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
                           .expressionAttributeValues(
-                              Map.of(
-                                  ":p", s(EventItems.partition(database.value(), generation)),
-                                  ":from", n(from),
-                                  ":to", n(last))))
+                              Map.of(":p", s(partition), ":from", n(from), ":to", n(to))))
               .items()
-              .forEach(
-                  item -> {
-                    String tx = item.get("tx").s();
-                    if (ids.isEmpty() || !ids.get(ids.size() - 1).equals(tx)) {
-                      ids.add(tx);
-                      groups.add(new ArrayList<>());
-                    }
-                    groups.get(groups.size() - 1).add(EventItems.fromItem(item));
-                  });
+              .forEach(sink);
           return null;
         });
-    if (last < head && groups.size() > 1) {
-      groups.remove(groups.size() - 1); // may continue beyond `to`
-    }
-    return groups;
   }
 
   @Override
