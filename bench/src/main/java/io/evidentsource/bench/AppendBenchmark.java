@@ -31,21 +31,21 @@ import org.openjdk.jmh.infra.ThreadParams;
 /**
  * Throughput of {@link EventStore#transact} on the in-memory adapter.
  *
- * <p>Each invocation commits one transaction of {@code batchSize} events, all for one subject
- * (an entity, as a command handler would write), drawn at random from {@value
- * Workload#DEFAULT_SUBJECTS} subjects. With {@code condition=max} the transaction carries
- * {@code max(subject(s), L)} where L is the last revision this thread committed for subject s, so
- * the condition always holds but is evaluated on the index every time.
+ * <p>Each invocation commits one transaction of {@code batchSize} events, all for one subject (an
+ * entity, as a command handler would write), drawn at random from {@value
+ * Workload#DEFAULT_SUBJECTS} subjects. With {@code condition=max} the transaction carries {@code
+ * max(subject(s), L)} where L is the last revision this thread committed for subject s, so the
+ * condition always holds but is evaluated on the index every time.
  *
  * <p>Two numbers come out of each run: the primary score {@code transact} is <b>transactions</b>
  * per second; the secondary score {@code transact:events} is <b>events</b> per second (= tx/s ×
  * batchSize), which is what the goals are stated in.
  *
- * <p>The database is fresh per trial (fork) and grows for the whole trial: at ~1M events/s a
- * trial of 40 s holds tens of millions of events, hence the large heap. Event ids are unique
- * (a per-thread counter); data payloads (200-byte JSON) are taken from a pool of 1,024 arrays so
- * the heap grows by index and event objects rather than by payload copies. Building the event
- * objects (one id string and one record per event) is inside the measured code.
+ * <p>The database is fresh per trial (fork) and grows for the whole trial: at ~1M events/s a trial
+ * of 40 s holds tens of millions of events, hence the large heap. Event ids are unique (a
+ * per-thread counter); data payloads (200-byte JSON) are taken from a pool of 1,024 arrays so the
+ * heap grows by index and event objects rather than by payload copies. Building the event objects
+ * (one id string and one record per event) is inside the measured code.
  *
  * <p>With {@code -t N} the threads share one database and contend for its write lock; each thread
  * owns the subjects {@code i ≡ threadIndex (mod N)} so its condition revisions stay correct.
@@ -166,7 +166,8 @@ public class AppendBenchmark {
         conditional
             ? List.of(AppendCondition.max(EventSelector.subject(subject), w.lastRevision[k]))
             : List.of();
-    TransactionResult result = store.transact(db, Transaction.of(Arrays.asList(events), conditions));
+    TransactionResult result =
+        store.transact(db, Transaction.of(Arrays.asList(events), conditions));
     w.lastRevision[k] = result.revision();
     counter.events += n;
     return result;

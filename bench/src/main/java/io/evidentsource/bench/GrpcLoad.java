@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * {@code throughput} keeps {@code in-flight} (default 32) unconditional transactions of {@code
- * batch} (default 25) events outstanding on one channel and reports events/s. {@code latency}
- * sends single-event transactions at a fixed rate (default 1000/s, open loop: each latency counts
- * from the moment the request was due, so a stalled server cannot hide its queueing) and reports
+ * batch} (default 25) events outstanding on one channel and reports events/s. {@code latency} sends
+ * single-event transactions at a fixed rate (default 1000/s, open loop: each latency counts from
+ * the moment the request was due, so a stalled server cannot hide its queueing) and reports
  * p50/p90/p99/max. Each run first warms up for 10 s. Events are the same shape as the JMH
  * benchmarks: 200 bytes of JSON data, subjects order-0..order-9999.
  */
@@ -58,7 +58,11 @@ public final class GrpcLoad {
       long events = throughput(stub, db, batch, inFlight, seconds);
       System.out.printf(
           "grpc throughput: batch=%d in-flight=%d %ds: %d events, %.0f events/s, %.0f tx/s%n",
-          batch, inFlight, seconds, events, events / (double) seconds,
+          batch,
+          inFlight,
+          seconds,
+          events,
+          events / (double) seconds,
           events / (double) batch / seconds);
     } else {
       int rate = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
@@ -68,8 +72,14 @@ public final class GrpcLoad {
       System.out.printf(
           "grpc latency: 1 event/tx at %d tx/s for %ds (%d tx): p50=%.2f ms p90=%.2f ms p99=%.2f ms"
               + " p99.9=%.2f ms max=%.2f ms%n",
-          rate, seconds, micros.length, pct(micros, 50), pct(micros, 90), pct(micros, 99),
-          pct(micros, 99.9), micros[micros.length - 1] / 1000.0);
+          rate,
+          seconds,
+          micros.length,
+          pct(micros, 50),
+          pct(micros, 90),
+          pct(micros, 99),
+          pct(micros, 99.9),
+          micros[micros.length - 1] / 1000.0);
     }
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
@@ -109,23 +119,25 @@ public final class GrpcLoad {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < end) {
       permits.acquire();
-      stub.transact(request(db, batch), new StreamObserver<TransactResponse>() {
-        @Override
-        public void onNext(TransactResponse r) {
-          events.addAndGet(r.getEventCount());
-        }
+      stub.transact(
+          request(db, batch),
+          new StreamObserver<TransactResponse>() {
+            @Override
+            public void onNext(TransactResponse r) {
+              events.addAndGet(r.getEventCount());
+            }
 
-        @Override
-        public void onError(Throwable t) {
-          failures.incrementAndGet();
-          permits.release();
-        }
+            @Override
+            public void onError(Throwable t) {
+              failures.incrementAndGet();
+              permits.release();
+            }
 
-        @Override
-        public void onCompleted() {
-          permits.release();
-        }
-      });
+            @Override
+            public void onCompleted() {
+              permits.release();
+            }
+          });
     }
     permits.acquire(inFlight);
     if (failures.get() > 0) {
@@ -153,22 +165,24 @@ public final class GrpcLoad {
         }
       }
       int index = i;
-      stub.transact(request(db, 1), new StreamObserver<TransactResponse>() {
-        @Override
-        public void onNext(TransactResponse r) {}
+      stub.transact(
+          request(db, 1),
+          new StreamObserver<TransactResponse>() {
+            @Override
+            public void onNext(TransactResponse r) {}
 
-        @Override
-        public void onError(Throwable t) {
-          micros[index] = Long.MAX_VALUE / 2;
-          done.countDown();
-        }
+            @Override
+            public void onError(Throwable t) {
+              micros[index] = Long.MAX_VALUE / 2;
+              done.countDown();
+            }
 
-        @Override
-        public void onCompleted() {
-          micros[index] = (System.nanoTime() - due) / 1000;
-          done.countDown();
-        }
-      });
+            @Override
+            public void onCompleted() {
+              micros[index] = (System.nanoTime() - due) / 1000;
+              done.countDown();
+            }
+          });
     }
     done.await(60, TimeUnit.SECONDS);
     return micros;

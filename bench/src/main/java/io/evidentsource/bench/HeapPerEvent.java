@@ -29,11 +29,11 @@ import java.util.UUID;
  * Measures the heap the in-memory event store keeps per event beyond the event's own payload.
  *
  * <p>Loads N events through {@link EventStore#transact} (batches of {@code --batch} events, one
- * subject per batch), runs one query so the index is caught up, forces full GCs until the used
- * heap is stable, and compares with the heap before. The payload of an event is its data bytes
- * plus the UTF-8 bytes of its string attributes ({@link Workload#payloadBytes}); everything else
- * (object headers, references, String and array headers, the log's arrays, the idempotency map,
- * the index) is overhead.
+ * subject per batch), runs one query so the index is caught up, forces full GCs until the used heap
+ * is stable, and compares with the heap before. The payload of an event is its data bytes plus the
+ * UTF-8 bytes of its string attributes ({@link Workload#payloadBytes}); everything else (object
+ * headers, references, String and array headers, the log's arrays, the idempotency map, the index)
+ * is overhead.
  *
  * <p>Because a store may keep one copy of a repeated attribute value (source, type, subject,
  * content type) per database, the heap per event is also reported beyond the payload that no
@@ -43,12 +43,11 @@ import java.util.UUID;
  * after each: appended to the adapter directly (the log, no index), then an index built over that
  * log with {@link IndexManager}.
  *
- * <p>Options: {@code --events N} (1000000), {@code --batch B} (25), {@code --subjects S}
- * (10000), {@code --strings fresh|shared} (fresh). {@code fresh} gives every event its own
- * String instances for every attribute, as a JSON decoder does; {@code shared} reuses one
- * instance per distinct source, type, subject and content type (only ids are per event). Run
- * with a heap of a few GB, e.g. {@code java -Xmx4g -cp bench/target/benchmarks.jar
- * io.evidentsource.bench.HeapPerEvent}.
+ * <p>Options: {@code --events N} (1000000), {@code --batch B} (25), {@code --subjects S} (10000),
+ * {@code --strings fresh|shared} (fresh). {@code fresh} gives every event its own String instances
+ * for every attribute, as a JSON decoder does; {@code shared} reuses one instance per distinct
+ * source, type, subject and content type (only ids are per event). Run with a heap of a few GB,
+ * e.g. {@code java -Xmx4g -cp bench/target/benchmarks.jar io.evidentsource.bench.HeapPerEvent}.
  */
 public final class HeapPerEvent {
   private static final long GOAL_BYTES_BEYOND_PAYLOAD = 200;
@@ -75,7 +74,9 @@ public final class HeapPerEvent {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
-      if (!a.equals("--events") && !a.equals("--batch") && !a.equals("--subjects")
+      if (!a.equals("--events")
+          && !a.equals("--batch")
+          && !a.equals("--subjects")
           && !a.equals("--strings")) {
         usage("unknown option " + a);
       }
@@ -270,8 +271,8 @@ public final class HeapPerEvent {
   }
 
   /**
-   * Used heap after full collections: at least three, until three readings in a row agree within
-   * 64 KB (a single full GC sometimes leaves garbage that the next one frees).
+   * Used heap after full collections: at least three, until three readings in a row agree within 64
+   * KB (a single full GC sometimes leaves garbage that the next one frees).
    */
   private static long usedAfterGc() throws InterruptedException {
     var memory = ManagementFactory.getMemoryMXBean();

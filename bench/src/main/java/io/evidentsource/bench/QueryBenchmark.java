@@ -30,18 +30,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * events, loaded once per trial through {@link EventStore#transact} in 10-event transactions.
  *
  * <p>The data: {@code subjects} subjects {@code order-0} .. {@code order-(subjects-1)}; with the
- * defaults (1,000,000 events, 10,000 subjects) every subject has exactly 100 events, written in
- * 10 rounds that each visit all subjects in a new random order, so one subject's events are
- * scattered over the whole log. Six types on three streams.
+ * defaults (1,000,000 events, 10,000 subjects) every subject has exactly 100 events, written in 10
+ * rounds that each visit all subjects in a new random order, so one subject's events are scattered
+ * over the whole log. Six types on three streams.
  *
  * <ul>
  *   <li>{@code subjectPage}: the first page (limit 100) of {@code subject = order-N}, N random per
  *       call; with the defaults the page holds all 100 events of that subject.
  *   <li>{@code prefixPage}: the first page (limit 100) of {@code subject LIKE 'order-12%'}, which
  *       matches 111 subjects (order-12, order-120..129, order-1200..1299) and 11,100 events with
- *       the defaults, and of {@code 'order-1%'} (1,111 subjects, 111,100 events); the index
- *       merges the postings of all matching subjects for each query, so the cost grows with the
- *       number of matching events, not with the page size.
+ *       the defaults, and of {@code 'order-1%'} (1,111 subjects, 111,100 events); the index merges
+ *       the postings of all matching subjects for each query, so the cost grows with the number of
+ *       matching events, not with the page size.
  * </ul>
  *
  * <p>Mode is SampleTime in microseconds, so JMH prints p0.50, p0.99, p0.999 of single calls.
@@ -100,7 +100,8 @@ public class QueryBenchmark {
           int k = perSubject[s]++;
           int type = k == 0 ? 0 : 1 + (k % (Workload.TYPES.length - 1));
           batch.add(
-              Workload.event("e-" + seq, type, subjectNames[s], Workload.json(subjectNames[s], seq)));
+              Workload.event(
+                  "e-" + seq, type, subjectNames[s], Workload.json(subjectNames[s], seq)));
           seq++;
         }
         store.transact(db, Transaction.of(batch));
@@ -125,13 +126,19 @@ public class QueryBenchmark {
     // sanity checks, and what the pages hold
     QueryPage first = store.query(db, subjectQueries[0]);
     check(first.events().size() == Math.min(100, perSubject[0]), "subject page size");
-    check(first.events().stream().allMatch(e -> subjectNames[0].equals(e.event().subject())),
+    check(
+        first.events().stream().allMatch(e -> subjectNames[0].equals(e.event().subject())),
         "subject page content");
     System.out.println();
     System.out.printf(
         "# loaded %,d events (%d-event transactions) in %,d ms; %,d subjects with %d..%d events"
             + " each; a subject page returns %d events%n",
-        store.database(db).revision(), BATCH, loadMillis, subjects, min, max,
+        store.database(db).revision(),
+        BATCH,
+        loadMillis,
+        subjects,
+        min,
+        max,
         first.events().size());
   }
 
@@ -169,6 +176,7 @@ public class QueryBenchmark {
           prefix, matchingSubjects, matchingEvents, p.events().size());
     }
   }
+
   /** Per-thread position in the random subject sequence. */
   @State(Scope.Thread)
   public static class Cursor {

@@ -38,7 +38,8 @@ public record Event(
         java.time.OffsetDateTime.parse(time.replace('t', 'T').replace('z', 'Z'));
       } catch (java.time.format.DateTimeParseException e) {
         throw new IllegalArgumentException(
-            "time must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z, was '" + time + "'", e);
+            "time must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z, was '" + time + "'",
+            e);
       }
     }
     extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));

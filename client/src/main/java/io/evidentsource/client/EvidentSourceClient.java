@@ -141,7 +141,10 @@ public final class EvidentSourceClient implements AutoCloseable {
    */
   public Database createDatabase(String name) {
     try {
-      return Wire.database(stub().createDatabase(CreateDatabaseRequest.newBuilder().setName(name).build()).getDatabase());
+      return Wire.database(
+          stub()
+              .createDatabase(CreateDatabaseRequest.newBuilder().setName(name).build())
+              .getDatabase());
     } catch (StatusRuntimeException e) {
       throw Wire.error(e);
     }
@@ -164,7 +167,9 @@ public final class EvidentSourceClient implements AutoCloseable {
   public List<Database> listDatabases() {
     try {
       var out = new ArrayList<Database>();
-      stub().listDatabases(ListDatabasesRequest.getDefaultInstance()).getDatabasesList()
+      stub()
+          .listDatabases(ListDatabasesRequest.getDefaultInstance())
+          .getDatabasesList()
           .forEach(d -> out.add(Wire.database(d)));
       return out;
     } catch (StatusRuntimeException e) {
@@ -179,7 +184,8 @@ public final class EvidentSourceClient implements AutoCloseable {
    */
   public Database database(String name) {
     try {
-      return Wire.database(stub().getDatabase(GetDatabaseRequest.newBuilder().setName(name).build()).getDatabase());
+      return Wire.database(
+          stub().getDatabase(GetDatabaseRequest.newBuilder().setName(name).build()).getDatabase());
     } catch (StatusRuntimeException e) {
       throw Wire.error(e);
     }
@@ -191,14 +197,15 @@ public final class EvidentSourceClient implements AutoCloseable {
   }
 
   /** Appends events if every condition holds; see {@link #transact(String, UUID, List, List)}. */
-  public TransactionResult transact(String database, List<Event> events, List<Condition> conditions) {
+  public TransactionResult transact(
+      String database, List<Event> events, List<Condition> conditions) {
     return transact(database, UUID.randomUUID(), events, conditions);
   }
 
   /**
    * Appends {@code events} atomically if every condition holds, retrying with the same {@code
-   * transactionId} while the server is unavailable or contended; a retry that finds the
-   * transaction already committed returns its result with {@code duplicate = true}.
+   * transactionId} while the server is unavailable or contended; a retry that finds the transaction
+   * already committed returns its result with {@code duplicate = true}.
    *
    * @throws ConditionFailedException when a condition did not hold (nothing was written)
    * @throws EvidentSourceException.InvalidRequest an invalid event or condition
@@ -207,7 +214,10 @@ public final class EvidentSourceClient implements AutoCloseable {
    */
   public TransactionResult transact(
       String database, UUID transactionId, List<Event> events, List<Condition> conditions) {
-    var request = TransactRequest.newBuilder().setDatabase(database).setTransactionId(transactionId.toString());
+    var request =
+        TransactRequest.newBuilder()
+            .setDatabase(database)
+            .setTransactionId(transactionId.toString());
     events.forEach(e -> request.addEvents(Wire.cloudEvent(e)));
     conditions.forEach(c -> request.addConditions(Wire.condition(c)));
     var message = request.build();
@@ -230,7 +240,11 @@ public final class EvidentSourceClient implements AutoCloseable {
    */
   public StoredEvent event(String database, long revision) {
     try {
-      return Wire.stored(stub().getEvent(GetEventRequest.newBuilder().setDatabase(database).setRevision(revision).build()).getEvent());
+      return Wire.stored(
+          stub()
+              .getEvent(
+                  GetEventRequest.newBuilder().setDatabase(database).setRevision(revision).build())
+              .getEvent());
     } catch (StatusRuntimeException e) {
       throw Wire.error(e);
     }
@@ -251,7 +265,8 @@ public final class EvidentSourceClient implements AutoCloseable {
    * @param version the view's version, or null for the latest
    * @param params the view's parameters
    * @param revision the revision to read at, or null for the head
-   * @throws EvidentSourceException.NotFound {@code state_view_not_found}, {@code database_not_found}
+   * @throws EvidentSourceException.NotFound {@code state_view_not_found}, {@code
+   *     database_not_found}
    * @throws EvidentSourceException.InvalidRequest {@code invalid_query}, e.g. a missing parameter
    */
   public StateViewState readStateView(
@@ -260,7 +275,8 @@ public final class EvidentSourceClient implements AutoCloseable {
       @Nullable Integer version,
       Map<String, String> params,
       @Nullable Long revision) {
-    var request = ReadStateViewRequest.newBuilder().setDatabase(database).setName(name).putAllParams(params);
+    var request =
+        ReadStateViewRequest.newBuilder().setDatabase(database).setName(name).putAllParams(params);
     if (version != null) {
       request.setVersion(version);
     }
@@ -339,7 +355,9 @@ public final class EvidentSourceClient implements AutoCloseable {
         var events = new ArrayList<StoredEvent>();
         r.getEventsList().forEach(e -> events.add(Wire.stored(e)));
         return new CommandResult(
-            r.getBasisRevision(), r.hasTransaction() ? Wire.result(r.getTransaction()) : null, events);
+            r.getBasisRevision(),
+            r.hasTransaction() ? Wire.result(r.getTransaction()) : null,
+            events);
       } catch (StatusRuntimeException e) {
         if (attempt >= maxAttempts || !Wire.retriable(e)) {
           throw Wire.error(e);
@@ -350,15 +368,16 @@ public final class EvidentSourceClient implements AutoCloseable {
   }
 
   /**
-   * The events matching a query, fetched lazily one page ({@link Query#pageSize()}) per round
-   * trip as the stream is consumed. Every page reads the snapshot of the first, so the stream
-   * never shows events committed after it started. Errors surface as {@link
-   * EvidentSourceException}s while consuming.
+   * The events matching a query, fetched lazily one page ({@link Query#pageSize()}) per round trip
+   * as the stream is consumed. Every page reads the snapshot of the first, so the stream never
+   * shows events committed after it started. Errors surface as {@link EvidentSourceException}s
+   * while consuming.
    */
   public Stream<StoredEvent> query(String database, Query query) {
     var pages = new Pages(database, query);
     return StreamSupport.stream(
-        Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL), false);
+        Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
   }
 
   /**
@@ -366,8 +385,14 @@ public final class EvidentSourceClient implements AutoCloseable {
    * commits), then every new matching event, exactly once and in order.
    */
   public Subscription subscribe(
-      String database, Selector selector, @Nullable Long fromRevision, SubscriptionListener listener) {
-    var request = SubscribeEventsRequest.newBuilder().setDatabase(database).setSelector(Wire.selector(selector));
+      String database,
+      Selector selector,
+      @Nullable Long fromRevision,
+      SubscriptionListener listener) {
+    var request =
+        SubscribeEventsRequest.newBuilder()
+            .setDatabase(database)
+            .setSelector(Wire.selector(selector));
     if (fromRevision != null) {
       request.setFromRevision(fromRevision);
     }
@@ -393,7 +418,11 @@ public final class EvidentSourceClient implements AutoCloseable {
 
                   @Override
                   public void onCompleted() {
-                    listener.onError(Wire.error(Status.UNAVAILABLE.withDescription("the server ended the subscription").asRuntimeException()));
+                    listener.onError(
+                        Wire.error(
+                            Status.UNAVAILABLE
+                                .withDescription("the server ended the subscription")
+                                .asRuntimeException()));
                   }
                 }));
     return new Subscription(context);
@@ -421,7 +450,8 @@ public final class EvidentSourceClient implements AutoCloseable {
       Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw Wire.error(Status.CANCELLED.withDescription("interrupted while retrying").asRuntimeException());
+      throw Wire.error(
+          Status.CANCELLED.withDescription("interrupted while retrying").asRuntimeException());
     }
   }
 
@@ -460,8 +490,14 @@ public final class EvidentSourceClient implements AutoCloseable {
               .setSelector(Wire.selector(query.selector()))
               .setFromRevision(query.fromRevision())
               .setLimit(query.pageSize())
-              .setDirection(query.backward() ? io.evidentsource.api.v1.Direction.DIRECTION_BACKWARD : io.evidentsource.api.v1.Direction.DIRECTION_FORWARD)
-              .setOrder(query.byEffectiveTime() ? io.evidentsource.api.v1.Order.ORDER_EFFECTIVE_TIME : io.evidentsource.api.v1.Order.ORDER_REVISION)
+              .setDirection(
+                  query.backward()
+                      ? io.evidentsource.api.v1.Direction.DIRECTION_BACKWARD
+                      : io.evidentsource.api.v1.Direction.DIRECTION_FORWARD)
+              .setOrder(
+                  query.byEffectiveTime()
+                      ? io.evidentsource.api.v1.Order.ORDER_EFFECTIVE_TIME
+                      : io.evidentsource.api.v1.Order.ORDER_REVISION)
               .setPageToken(token == null ? "" : token);
       if (query.revision() != null) {
         r.setRevision(query.revision());

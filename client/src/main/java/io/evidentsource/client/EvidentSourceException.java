@@ -15,7 +15,11 @@ public class EvidentSourceException extends RuntimeException {
   private final Map<String, String> metadata;
 
   EvidentSourceException(
-      String code, Status.Code status, String message, Map<String, String> metadata, Throwable cause) {
+      String code,
+      Status.Code status,
+      String message,
+      Map<String, String> metadata,
+      Throwable cause) {
     super(message, cause);
     this.code = code;
     this.status = status;
@@ -95,7 +99,11 @@ public class EvidentSourceException extends RuntimeException {
    */
   public static final class Unavailable extends EvidentSourceException {
     Unavailable(
-        String code, Status.Code status, String message, Map<String, String> metadata, Throwable cause) {
+        String code,
+        Status.Code status,
+        String message,
+        Map<String, String> metadata,
+        Throwable cause) {
       super(code, status, message, metadata, cause);
     }
   }

@@ -5,8 +5,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A query (DESIGN §2): the same filters as REST. The client pages through the result lazily;
- * every page is read at the snapshot revision of the first.
+ * A query (DESIGN §2): the same filters as REST. The client pages through the result lazily; every
+ * page is read at the snapshot revision of the first.
  *
  * @param selector which events
  * @param revision snapshot revision, or null for the head at the first page
@@ -47,23 +47,55 @@ public record Query(
   }
 
   public Query atRevision(long revision) {
-    return new Query(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, backward, byEffectiveTime, pageSize);
+    return new Query(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        backward,
+        byEffectiveTime,
+        pageSize);
   }
 
   public Query range(long from, @Nullable Long to) {
-    return new Query(selector, revision, asOfTransactionTime, asOfEffectiveTime, from, to,
-        backward, byEffectiveTime, pageSize);
+    return new Query(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        from,
+        to,
+        backward,
+        byEffectiveTime,
+        pageSize);
   }
 
   /** The same query, newest first. */
   public Query newestFirst() {
-    return new Query(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, true, byEffectiveTime, pageSize);
+    return new Query(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        true,
+        byEffectiveTime,
+        pageSize);
   }
 
   public Query pageSize(int size) {
-    return new Query(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, backward, byEffectiveTime, size);
+    return new Query(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        backward,
+        byEffectiveTime,
+        size);
   }
 }

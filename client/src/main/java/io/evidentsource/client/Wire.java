@@ -38,7 +38,8 @@ final class Wire {
   }
 
   static Database database(io.evidentsource.api.v1.Database d) {
-    return new Database(d.getName(), instant(d.getCreatedAt()), d.getRevision(), instant(d.getRevisionTime()));
+    return new Database(
+        d.getName(), instant(d.getCreatedAt()), d.getRevision(), instant(d.getRevisionTime()));
   }
 
   static TransactionResult result(io.evidentsource.api.v1.TransactResponse r) {
@@ -53,14 +54,19 @@ final class Wire {
 
   static CloudEvent cloudEvent(Event e) {
     var b =
-        CloudEvent.newBuilder().setId(e.id()).setSource(e.source()).setSpecVersion("1.0").setType(e.type());
+        CloudEvent.newBuilder()
+            .setId(e.id())
+            .setSource(e.source())
+            .setSpecVersion("1.0")
+            .setType(e.type());
     if (e.subject() != null) {
       b.putAttributes("subject", string(e.subject()));
     }
     if (e.time() != null) {
       String text = e.time();
       Instant instant = OffsetDateTime.parse(text.replace('t', 'T').replace('z', 'Z')).toInstant();
-      b.putAttributes("time", CloudEventAttributeValue.newBuilder().setCeTimestamp(timestamp(instant)).build());
+      b.putAttributes(
+          "time", CloudEventAttributeValue.newBuilder().setCeTimestamp(timestamp(instant)).build());
       b.putAttributes(TIME_TEXT, string(text));
     }
     if (e.dataContentType() != null) {
@@ -104,7 +110,10 @@ final class Wire {
         case "datacontenttype" -> contentType = v.getCeString();
         case "time" -> {
           var text = attributes.get(TIME_TEXT);
-          time = text != null ? text.getCeString() : DateTimeFormatter.ISO_INSTANT.format(instant(v.getCeTimestamp()));
+          time =
+              text != null
+                  ? text.getCeString()
+                  : DateTimeFormatter.ISO_INSTANT.format(instant(v.getCeTimestamp()));
         }
         case TIME_TEXT -> {
           if (!attributes.containsKey("time")) {
@@ -120,7 +129,9 @@ final class Wire {
     } else if (ce.hasBinaryData()) {
       data = ce.getBinaryData().toByteArray();
     }
-    var event = new Event(ce.getId(), ce.getSource(), ce.getType(), subject, time, contentType, extensions, data);
+    var event =
+        new Event(
+            ce.getId(), ce.getSource(), ce.getType(), subject, time, contentType, extensions, data);
     return new StoredEvent(s.getRevision(), instant(s.getRecordedTime()), event);
   }
 
@@ -154,7 +165,10 @@ final class Wire {
       b.setEquals(m);
     } else if (s instanceof Selector.StartsWith) {
       var sw = (Selector.StartsWith) s;
-      b.setStartsWith(EventSelector.StartsWith.newBuilder().setAttribute(attribute(sw.attribute())).setPrefix(sw.prefix()));
+      b.setStartsWith(
+          EventSelector.StartsWith.newBuilder()
+              .setAttribute(attribute(sw.attribute()))
+              .setPrefix(sw.prefix()));
     } else if (s instanceof Selector.And) {
       b.setAnd(group(((Selector.And) s).selectors()));
     } else if (s instanceof Selector.Or) {
@@ -183,9 +197,12 @@ final class Wire {
   private static Selector selector(EventSelector s) {
     switch (s.getKindCase()) {
       case EQUALS:
-        return new Selector.Equals(attribute(s.getEquals().getAttribute()), s.getEquals().hasValue() ? s.getEquals().getValue() : null);
+        return new Selector.Equals(
+            attribute(s.getEquals().getAttribute()),
+            s.getEquals().hasValue() ? s.getEquals().getValue() : null);
       case STARTS_WITH:
-        return new Selector.StartsWith(attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
+        return new Selector.StartsWith(
+            attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
       case AND:
         return new Selector.And(selectors(s.getAnd().getSelectorsList()));
       case OR:
@@ -218,13 +235,23 @@ final class Wire {
     var b = AppendCondition.newBuilder();
     if (c instanceof Condition.Max) {
       var m = (Condition.Max) c;
-      b.setMax(AppendCondition.Max.newBuilder().setSelector(selector(m.selector())).setRevision(m.revision()));
+      b.setMax(
+          AppendCondition.Max.newBuilder()
+              .setSelector(selector(m.selector()))
+              .setRevision(m.revision()));
     } else if (c instanceof Condition.Min) {
       var m = (Condition.Min) c;
-      b.setMin(AppendCondition.Min.newBuilder().setSelector(selector(m.selector())).setRevision(m.revision()));
+      b.setMin(
+          AppendCondition.Min.newBuilder()
+              .setSelector(selector(m.selector()))
+              .setRevision(m.revision()));
     } else {
       var r = (Condition.Range) c;
-      b.setRange(AppendCondition.Range.newBuilder().setSelector(selector(r.selector())).setStart(r.start()).setEnd(r.end()));
+      b.setRange(
+          AppendCondition.Range.newBuilder()
+              .setSelector(selector(r.selector()))
+              .setStart(r.start())
+              .setEnd(r.end()));
     }
     return b.build();
   }
@@ -236,7 +263,8 @@ final class Wire {
       case MIN:
         return Condition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
       default:
-        return Condition.range(selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
+        return Condition.range(
+            selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
     }
   }
 
@@ -246,7 +274,8 @@ final class Wire {
       return (EvidentSourceException) t;
     }
     Status status = Status.fromThrowable(t);
-    String message = status.getDescription() != null ? status.getDescription() : status.getCode().name();
+    String message =
+        status.getDescription() != null ? status.getDescription() : status.getCode().name();
     String code = status.getCode().name().toLowerCase(Locale.ROOT);
     Map<String, String> metadata = Map.of();
     FailedConditions failed = null;
@@ -281,7 +310,8 @@ final class Wire {
           for (var f : failed.getFailedConditionsList()) {
             failures.add(new Condition.Failed(condition(f.getCondition()), f.getActualRevision()));
           }
-          return new ConditionFailedException(message, metadata, failed.getHeadRevision(), failures, t);
+          return new ConditionFailedException(
+              message, metadata, failed.getHeadRevision(), failures, t);
         }
         if (code.equals("command_rejected")) {
           return new EvidentSourceException.CommandRejected(message, metadata, t);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
-import io.evidentsource.api.v1.AppendCondition;
 import io.evidentsource.api.v1.FailedCondition;
 import io.evidentsource.api.v1.FailedConditions;
 import io.grpc.Status;
@@ -14,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The client's private wire mapping, without a server (the server module runs the client end to end). */
+/**
+ * The client's private wire mapping, without a server (the server module runs the client end to
+ * end).
+ */
 class WireTest {
 
   @Test
@@ -48,9 +50,21 @@ class WireTest {
 
   @Test
   void binary_data_travels_as_bytes() {
-    var event = Event.builder().id("b").source("s").type("t").data("application/octet-stream", new byte[] {1, 2}).build();
+    var event =
+        Event.builder()
+            .id("b")
+            .source("s")
+            .type("t")
+            .data("application/octet-stream", new byte[] {1, 2})
+            .build();
     assertThat(Wire.cloudEvent(event).getBinaryData().toByteArray()).containsExactly(1, 2);
-    var text = Event.builder().id("t").source("s").type("t").data("text/plain", "hi".getBytes(StandardCharsets.UTF_8)).build();
+    var text =
+        Event.builder()
+            .id("t")
+            .source("s")
+            .type("t")
+            .data("text/plain", "hi".getBytes(StandardCharsets.UTF_8))
+            .build();
     assertThat(Wire.cloudEvent(text).getTextData()).isEqualTo("hi");
   }
 
@@ -61,7 +75,12 @@ class WireTest {
         com.google.rpc.Status.newBuilder()
             .setCode(Status.Code.FAILED_PRECONDITION.value())
             .setMessage("1 of the transaction's append conditions failed")
-            .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("condition_failed").putMetadata("database", "d").build()))
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder()
+                        .setReason("condition_failed")
+                        .putMetadata("database", "d")
+                        .build()))
             .addDetails(
                 Any.pack(
                     FailedConditions.newBuilder()
@@ -104,7 +123,8 @@ class WireTest {
   @Test
   void a_query_page_size_outside_1_to_1000_is_refused_at_once() {
     assertThatThrownBy(() -> Query.all().pageSize(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Query.all().pageSize(1001)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Query.all().pageSize(1001))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static io.grpc.StatusRuntimeException withReason(Status.Code code, String reason) {

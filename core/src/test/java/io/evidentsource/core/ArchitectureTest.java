@@ -30,7 +30,9 @@ class ArchitectureTest {
   void the_model_does_not_depend_on_engines() {
     classes()
         .that()
-        .resideInAnyPackage("io.evidentsource.core.model..", "io.evidentsource.core.selector..",
+        .resideInAnyPackage(
+            "io.evidentsource.core.model..",
+            "io.evidentsource.core.selector..",
             "io.evidentsource.core.condition..")
         .should()
         .onlyDependOnClassesThat()

@@ -253,7 +253,10 @@ class CloudEventJsonTest {
     void keeps_parser_internals_out_of_the_message() {
       var e = failure(() -> CloudEventJson.readEvent("{\"id\":\"1\""));
       assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_JSON);
-      assertThat(e.getMessage()).contains("end-of-input").doesNotContain("Source:").doesNotContain("REDACTED");
+      assertThat(e.getMessage())
+          .contains("end-of-input")
+          .doesNotContain("Source:")
+          .doesNotContain("REDACTED");
     }
 
     @Test

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The request rules that REST ({@link ComponentController}) and gRPC ({@link
- * EvidentSourceGrpcService}) share for state views and state changes, so both refuse the same
- * input with the same code.
+ * EvidentSourceGrpcService}) share for state views and state changes, so both refuse the same input
+ * with the same code.
  */
 final class ComponentRequests {
   /** Request headers never passed to a state change. */
@@ -64,7 +64,9 @@ final class ComponentRequests {
     return out;
   }
 
-  /** Refuses a command body that declares JSON but is not: the client's error, not the component's. */
+  /**
+   * Refuses a command body that declares JSON but is not: the client's error, not the component's.
+   */
   static void checkCommandBody(String contentType, byte[] body) {
     if (CloudEventJson.isJsonMediaType(contentType) && body.length > 0) {
       JsonSupport.parse(body);

@@ -15,16 +15,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param region the AWS region of the tables and the topic, e.g. {@code eu-west-1}
  * @param endpoint an endpoint override for DynamoDB, SNS and SQS (an emulator such as moto, or a
  *     VPC endpoint); unset for AWS
- * @param tablePrefix the prefix of the table names ({@code {prefix}-databases}, {@code
- *     -events}, {@code -transactions}, {@code -indexes}, {@code -publications}, {@code
- *     -components})
+ * @param tablePrefix the prefix of the table names ({@code {prefix}-databases}, {@code -events},
+ *     {@code -transactions}, {@code -indexes}, {@code -publications}, {@code -components})
  * @param createTables create missing tables (on-demand capacity) at start; when off, a missing
  *     table stops the start with an error naming it
- * @param maxAttempts attempts per AWS request including the first; throttling and transient
- *     errors are retried with jittered exponential backoff until then
+ * @param maxAttempts attempts per AWS request including the first; throttling and transient errors
+ *     are retried with jittered exponential backoff until then
  * @param cachedEvents committed events kept in memory per instance (they never change), 0 for none
- * @param publishLease how long one instance may publish a database's notifications without
- *     renewing its lease; after a crash another instance takes over when it expires
+ * @param publishLease how long one instance may publish a database's notifications without renewing
+ *     its lease; after a crash another instance takes over when it expires
  * @param publishSweep how often every database is checked for commits left unannounced
  * @param componentsBucket the S3 bucket that holds the modules of published state views and state
  *     changes (content-addressed under {@code {table-prefix}/modules/}; ADR 0007); required,
@@ -44,17 +43,21 @@ record DynamoDbProperties(
 
   DynamoDbProperties {
     if (region == null || region.isBlank()) {
-      throw new IllegalArgumentException("evidentsource.dynamodb.region must be set, e.g. eu-west-1");
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.region must be set, e.g. eu-west-1");
     }
     if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
       throw new IllegalArgumentException(
           "evidentsource.dynamodb.endpoint must be an absolute URL such as http://127.0.0.1:5000,"
-              + " was '" + endpoint + "'");
+              + " was '"
+              + endpoint
+              + "'");
     }
     try {
       new DynamoDbTables(tablePrefix);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
     }
     if (maxAttempts < 1 || maxAttempts > 100) {
       throw new IllegalArgumentException(

@@ -25,12 +25,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
- * Profiles {@code dynamodb-sns} and {@code dynamodb-kafka}: the shared DynamoDB log (tables
- * created or checked at start), with each committed transaction announced through the profile's
- * {@link EventPublisher} by a {@link NotificationRelay} (at least once, in revision order per
- * database). Published components live in the {@code -components} table and the S3 bucket
- * {@code evidentsource.dynamodb.components-bucket} (ADR 0007). Any number of instances may run on
- * the same tables and bucket.
+ * Profiles {@code dynamodb-sns} and {@code dynamodb-kafka}: the shared DynamoDB log (tables created
+ * or checked at start), with each committed transaction announced through the profile's {@link
+ * EventPublisher} by a {@link NotificationRelay} (at least once, in revision order per database).
+ * Published components live in the {@code -components} table and the S3 bucket {@code
+ * evidentsource.dynamodb.components-bucket} (ADR 0007). Any number of instances may run on the same
+ * tables and bucket.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile({"dynamodb-sns", "dynamodb-kafka"})
@@ -74,8 +74,8 @@ class DynamoDbStorageConfiguration {
   }
 
   /**
-   * Components shared by every instance; the tables are ensured by {@link
-   * #dynamoDbStorageAdapter} first, the bucket here.
+   * Components shared by every instance; the tables are ensured by {@link #dynamoDbStorageAdapter}
+   * first, the bucket here.
    */
   @Bean
   ComponentRegistry componentRegistry(

@@ -10,32 +10,32 @@ final class ErrorStatus {
   static HttpStatus of(ErrorCode code) {
     return switch (code) {
       case INVALID_DATABASE_NAME,
-              MALFORMED_JSON,
-              MALFORMED_REQUEST,
-              MISSING_ATTRIBUTE,
-              INVALID_ATTRIBUTE,
-              UNSUPPORTED_SPECVERSION,
-              RESERVED_ATTRIBUTE,
-              INVALID_EXTENSION_NAME,
-              INVALID_TAG,
-              EMPTY_TRANSACTION,
-              INVALID_SELECTOR,
-              INVALID_CONDITION,
-              INVALID_QUERY,
-              INVALID_PAGE_TOKEN,
-              INVALID_COMPONENT ->
+          MALFORMED_JSON,
+          MALFORMED_REQUEST,
+          MISSING_ATTRIBUTE,
+          INVALID_ATTRIBUTE,
+          UNSUPPORTED_SPECVERSION,
+          RESERVED_ATTRIBUTE,
+          INVALID_EXTENSION_NAME,
+          INVALID_TAG,
+          EMPTY_TRANSACTION,
+          INVALID_SELECTOR,
+          INVALID_CONDITION,
+          INVALID_QUERY,
+          INVALID_PAGE_TOKEN,
+          INVALID_COMPONENT ->
           HttpStatus.BAD_REQUEST;
       case EVENT_TOO_LARGE,
-              BATCH_TOO_LARGE,
-              ATTRIBUTE_TOO_LONG,
-              BODY_TOO_LARGE,
-              COMPONENT_TOO_LARGE ->
+          BATCH_TOO_LARGE,
+          ATTRIBUTE_TOO_LONG,
+          BODY_TOO_LARGE,
+          COMPONENT_TOO_LARGE ->
           HttpStatus.CONTENT_TOO_LARGE;
       case DATABASE_NOT_FOUND,
-              REVISION_NOT_FOUND,
-              NOT_FOUND,
-              STATE_VIEW_NOT_FOUND,
-              STATE_CHANGE_NOT_FOUND ->
+          REVISION_NOT_FOUND,
+          NOT_FOUND,
+          STATE_VIEW_NOT_FOUND,
+          STATE_CHANGE_NOT_FOUND ->
           HttpStatus.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID, CONDITION_FAILED -> HttpStatus.CONFLICT;
       case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;

@@ -58,8 +58,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@code evidentsource.v1.EvidentSource} gRPC service over the same {@link EventStore} as the
  * REST API. Unary calls run on gRPC's executor; a subscription's reader and sender each use a
- * thread of the subscription executor while the stream is open. Every failure goes through
- * {@link GrpcErrors}.
+ * thread of the subscription executor while the stream is open. Every failure goes through {@link
+ * GrpcErrors}.
  */
 final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImplBase {
   private static final Duration POLL = Duration.ofMillis(200);
@@ -122,12 +122,14 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   }
 
   @Override
-  public void getDatabase(GetDatabaseRequest request, StreamObserver<GetDatabaseResponse> response) {
+  public void getDatabase(
+      GetDatabaseRequest request, StreamObserver<GetDatabaseResponse> response) {
     unary(
         response,
         () ->
             GetDatabaseResponse.newBuilder()
-                .setDatabase(ProtoMapping.database(store.database(DatabaseName.of(request.getName()))))
+                .setDatabase(
+                    ProtoMapping.database(store.database(DatabaseName.of(request.getName()))))
                 .build());
   }
 
@@ -315,9 +317,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   request.getName(),
                   request.hasVersion() ? version(request.getVersion()) : null,
                   new Command(
-                      contentType,
-                      ComponentRequests.commandHeaders(request.getHeadersMap()),
-                      body),
+                      contentType, ComponentRequests.commandHeaders(request.getHeadersMap()), body),
                   provenance));
         });
   }
@@ -353,7 +353,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         if (call.isCancelled()) {
           return;
         }
-        call.onNext(QueryEventsResponse.newBuilder().setEvent(ProtoMapping.storedEvent(event)).build());
+        call.onNext(
+            QueryEventsResponse.newBuilder().setEvent(ProtoMapping.storedEvent(event)).build());
       }
       var end = QueryEnd.newBuilder().setRevision(page.revision());
       if (page.nextPageToken() != null) {
@@ -369,10 +370,10 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   }
 
   /**
-   * Opens a live subscription and hands it to a sender thread, which writes only while the
-   * client's transport is ready; a client that stops reading fills the subscription's bounded
-   * buffer and is cut off with {@code RESOURCE_EXHAUSTED} / {@code slow_consumer}. Cancellation
-   * and deadlines close the subscription, which stops reading storage.
+   * Opens a live subscription and hands it to a sender thread, which writes only while the client's
+   * transport is ready; a client that stops reading fills the subscription's bounded buffer and is
+   * cut off with {@code RESOURCE_EXHAUSTED} / {@code slow_consumer}. Cancellation and deadlines
+   * close the subscription, which stops reading storage.
    */
   @Override
   public void subscribeEvents(

@@ -16,8 +16,8 @@ import org.springframework.grpc.server.ServerBuilderCustomizer;
 
 /**
  * The gRPC service (Spring gRPC serves every {@link BindableService} bean on {@code
- * spring.grpc.server.port}, 9090 by default, with health and reflection) and the live
- * subscription engine it shares with the SSE endpoint.
+ * spring.grpc.server.port}, 9090 by default, with health and reflection) and the live subscription
+ * engine it shares with the SSE endpoint.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SubscriptionProperties.class)
@@ -44,8 +44,7 @@ class GrpcConfiguration {
         storage instanceof ChangeNotifications
             ? (ChangeNotifications) storage
             : ChangeNotifications.polling(storage, Duration.ofMillis(100));
-    return new SubscriptionEngine(
-        store, notifications, subscriptionThreads, properties.options());
+    return new SubscriptionEngine(store, notifications, subscriptionThreads, properties.options());
   }
 
   @Bean
@@ -63,8 +62,8 @@ class GrpcConfiguration {
   /**
    * Largest inbound message: the larger of a full batch of events at the size limit plus framing
    * and a WebAssembly module at {@code evidentsource.wasm.max-module-bytes} (PublishStateView /
-   * PublishStateChange) or a command body at {@code max-output-bytes} (ExecuteCommand) plus
-   * framing for the other fields. Up to that the core reports {@code event_too_large} / {@code
+   * PublishStateChange) or a command body at {@code max-output-bytes} (ExecuteCommand) plus framing
+   * for the other fields. Up to that the core reports {@code event_too_large} / {@code
    * batch_too_large} / {@code component_too_large} / {@code body_too_large} with their stable
    * codes; beyond it gRPC answers {@code RESOURCE_EXHAUSTED} itself.
    */

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one mapping from core error codes to gRPC status (DESIGN §5): a standard status code, the
- * detail message, and a {@code google.rpc.ErrorInfo} whose {@code reason} is the stable REST
- * {@code code} and whose metadata holds the error's fields; {@code condition_failed} adds a
- * {@code evidentsource.v1.FailedConditions} detail.
+ * detail message, and a {@code google.rpc.ErrorInfo} whose {@code reason} is the stable REST {@code
+ * code} and whose metadata holds the error's fields; {@code condition_failed} adds a {@code
+ * evidentsource.v1.FailedConditions} detail.
  */
 final class GrpcErrors {
   /** {@code ErrorInfo.domain} of every EvidentSource error. */
@@ -29,36 +29,36 @@ final class GrpcErrors {
   static Status.Code statusOf(ErrorCode code) {
     return switch (code) {
       case INVALID_DATABASE_NAME,
-              MALFORMED_JSON,
-              MALFORMED_REQUEST,
-              MISSING_ATTRIBUTE,
-              INVALID_ATTRIBUTE,
-              UNSUPPORTED_SPECVERSION,
-              RESERVED_ATTRIBUTE,
-              INVALID_EXTENSION_NAME,
-              INVALID_TAG,
-              EMPTY_TRANSACTION,
-              INVALID_SELECTOR,
-              INVALID_CONDITION,
-              INVALID_QUERY,
-              INVALID_PAGE_TOKEN,
-              UNSUPPORTED_MEDIA_TYPE,
-              NOT_ACCEPTABLE,
-              INVALID_COMPONENT ->
+          MALFORMED_JSON,
+          MALFORMED_REQUEST,
+          MISSING_ATTRIBUTE,
+          INVALID_ATTRIBUTE,
+          UNSUPPORTED_SPECVERSION,
+          RESERVED_ATTRIBUTE,
+          INVALID_EXTENSION_NAME,
+          INVALID_TAG,
+          EMPTY_TRANSACTION,
+          INVALID_SELECTOR,
+          INVALID_CONDITION,
+          INVALID_QUERY,
+          INVALID_PAGE_TOKEN,
+          UNSUPPORTED_MEDIA_TYPE,
+          NOT_ACCEPTABLE,
+          INVALID_COMPONENT ->
           Status.Code.INVALID_ARGUMENT;
       case EVENT_TOO_LARGE,
-              BATCH_TOO_LARGE,
-              ATTRIBUTE_TOO_LONG,
-              BODY_TOO_LARGE,
-              SLOW_CONSUMER,
-              COMPONENT_TOO_LARGE,
-              COMPONENT_LIMIT_EXCEEDED ->
+          BATCH_TOO_LARGE,
+          ATTRIBUTE_TOO_LONG,
+          BODY_TOO_LARGE,
+          SLOW_CONSUMER,
+          COMPONENT_TOO_LARGE,
+          COMPONENT_LIMIT_EXCEEDED ->
           Status.Code.RESOURCE_EXHAUSTED;
       case DATABASE_NOT_FOUND,
-              REVISION_NOT_FOUND,
-              NOT_FOUND,
-              STATE_VIEW_NOT_FOUND,
-              STATE_CHANGE_NOT_FOUND ->
+          REVISION_NOT_FOUND,
+          NOT_FOUND,
+          STATE_VIEW_NOT_FOUND,
+          STATE_CHANGE_NOT_FOUND ->
           Status.Code.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID -> Status.Code.ALREADY_EXISTS;
       case CONDITION_FAILED, COMMAND_REJECTED -> Status.Code.FAILED_PRECONDITION;
@@ -89,11 +89,11 @@ final class GrpcErrors {
     var status =
         com.google.rpc.Status.newBuilder()
             .setCode(statusOf(error.code()).value())
-            .setMessage(error.getMessage() == null ? error.code().defaultMessage() : error.getMessage())
+            .setMessage(
+                error.getMessage() == null ? error.code().defaultMessage() : error.getMessage())
             .addDetails(Any.pack(info.build()));
     if (error instanceof ConditionFailedException) {
-      status.addDetails(
-          Any.pack(ProtoMapping.failedConditions((ConditionFailedException) error)));
+      status.addDetails(Any.pack(ProtoMapping.failedConditions((ConditionFailedException) error)));
     }
     return StatusProto.toStatusRuntimeException(status.build());
   }

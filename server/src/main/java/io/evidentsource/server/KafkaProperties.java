@@ -30,10 +30,13 @@ record KafkaProperties(
     }
     if (topic.isBlank() || !topic.matches("[a-zA-Z0-9._-]{1,249}")) {
       throw new IllegalArgumentException(
-          "evidentsource.kafka.topic must be 1-249 characters of [a-zA-Z0-9._-], was '" + topic + "'");
+          "evidentsource.kafka.topic must be 1-249 characters of [a-zA-Z0-9._-], was '"
+              + topic
+              + "'");
     }
     if (retries < 0) {
-      throw new IllegalArgumentException("evidentsource.kafka.retries must be >= 0, was " + retries);
+      throw new IllegalArgumentException(
+          "evidentsource.kafka.retries must be >= 0, was " + retries);
     }
     if (publishTimeout.isNegative() || publishTimeout.isZero()) {
       throw new IllegalArgumentException(

@@ -204,7 +204,8 @@ final class ProtoMapping {
     EventTime time = event.time();
     if (time != null) {
       b.putAttributes(
-          "time", CloudEventAttributeValue.newBuilder().setCeTimestamp(timestamp(time.instant())).build());
+          "time",
+          CloudEventAttributeValue.newBuilder().setCeTimestamp(timestamp(time.instant())).build());
       if (!time.text().equals(DateTimeFormatter.ISO_INSTANT.format(time.instant()))) {
         b.putAttributes(TIME_TEXT, string(time.text()));
       }
@@ -270,7 +271,10 @@ final class ProtoMapping {
         case "dataschema" -> b.dataSchema(text(value, name, index));
         case "time" -> b.time(time(value, timeText, index));
         case "specversion", "id", "source", "type" ->
-            throw invalid(index, name, "attribute '" + name + "' is a field of the CloudEvent message, not an attribute");
+            throw invalid(
+                index,
+                name,
+                "attribute '" + name + "' is a field of the CloudEvent message, not an attribute");
         default -> {
           if (name.equals(TIME_TEXT) && attributes.containsKey("time")) {
             continue;
@@ -302,8 +306,13 @@ final class ProtoMapping {
           throw invalid(
               index,
               TIME_TEXT,
-              "attribute '" + TIME_TEXT + "' (" + timeText.getCeString()
-                  + ") does not denote the same instant as 'time' (" + instant + ")");
+              "attribute '"
+                  + TIME_TEXT
+                  + "' ("
+                  + timeText.getCeString()
+                  + ") does not denote the same instant as 'time' ("
+                  + instant
+                  + ")");
         }
         return exact;
       }
@@ -312,7 +321,8 @@ final class ProtoMapping {
     if (value.hasCeString()) {
       return EventTime.parse(value.getCeString());
     }
-    throw invalid(index, "time", "attribute 'time' must be a ce_timestamp (or an RFC 3339 ce_string)");
+    throw invalid(
+        index, "time", "attribute 'time' must be a ce_timestamp (or an RFC 3339 ce_string)");
   }
 
   private static String text(CloudEventAttributeValue value, String name, int index) {
@@ -324,7 +334,8 @@ final class ProtoMapping {
       case CE_URI_REF:
         return value.getCeUriRef();
       default:
-        throw invalid(index, name, "attribute '" + name + "' must be a string, was " + value.getAttrCase());
+        throw invalid(
+            index, name, "attribute '" + name + "' must be a string, was " + value.getAttrCase());
     }
   }
 
@@ -396,7 +407,8 @@ final class ProtoMapping {
         return new EventSelector.Or(selectors(s.getOr().getSelectorsList()));
       default:
         throw new EvidentSourceException(
-            ErrorCode.INVALID_SELECTOR, "a selector needs one of any, equals, starts_with, and, or");
+            ErrorCode.INVALID_SELECTOR,
+            "a selector needs one of any, equals, starts_with, and, or");
     }
   }
 
@@ -422,7 +434,8 @@ final class ProtoMapping {
         throw new EvidentSourceException(
             ErrorCode.INVALID_SELECTOR,
             "a selector's attribute must be one of ATTRIBUTE_STREAM, ATTRIBUTE_SUBJECT,"
-                + " ATTRIBUTE_EVENT_TYPE, ATTRIBUTE_TAG, was " + a);
+                + " ATTRIBUTE_EVENT_TYPE, ATTRIBUTE_TAG, was "
+                + a);
     }
   }
 
@@ -430,7 +443,9 @@ final class ProtoMapping {
     var b = io.evidentsource.api.v1.EventSelector.newBuilder();
     if (s instanceof EventSelector.Equals) {
       var eq = (EventSelector.Equals) s;
-      var m = io.evidentsource.api.v1.EventSelector.Equals.newBuilder().setAttribute(attribute(eq.attribute()));
+      var m =
+          io.evidentsource.api.v1.EventSelector.Equals.newBuilder()
+              .setAttribute(attribute(eq.attribute()));
       if (eq.value() != null) {
         m.setValue(eq.value());
       }

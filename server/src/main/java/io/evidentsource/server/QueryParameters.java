@@ -149,8 +149,8 @@ record QueryParameters(
 
   /**
    * The selector of the simple filters ({@code stream}, {@code subject}, {@code type}, {@code tag},
-   * {@code q}) of a URL: repeated values of one filter are alternatives, different filters must
-   * all match; none selects every event.
+   * {@code q}) of a URL: repeated values of one filter are alternatives, different filters must all
+   * match; none selects every event.
    */
   static EventSelector filters(Map<String, String[]> parameters) {
     var parts = new ArrayList<EventSelector>();
@@ -188,7 +188,9 @@ record QueryParameters(
       if (!LIVE_PARAMETERS.contains(name)) {
         throw invalid(
             name,
-            "unknown query parameter '" + name + "'; known: "
+            "unknown query parameter '"
+                + name
+                + "'; known: "
                 + String.join(", ", sorted(LIVE_PARAMETERS)));
       }
       if (!FILTERS.contains(name) && entry.getValue().length > 1) {

@@ -8,8 +8,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * SNS settings of the {@code dynamodb-sns} profile, bound from {@code evidentsource.sns.*}.
  *
  * @param topicArn the topic every committed transaction is published to, e.g. {@code
- *     arn:aws:sns:eu-west-1:123456789012:evidentsource}; required (a {@code .fifo} topic keeps
- *     each database's messages in one message group)
+ *     arn:aws:sns:eu-west-1:123456789012:evidentsource}; required (a {@code .fifo} topic keeps each
+ *     database's messages in one message group)
  */
 @ConfigurationProperties("evidentsource.sns")
 record SnsProperties(@Nullable String topicArn) {
@@ -24,7 +24,9 @@ record SnsProperties(@Nullable String topicArn) {
     if (!ARN.matcher(topicArn).matches()) {
       throw new IllegalArgumentException(
           "evidentsource.sns.topic-arn must be an SNS topic ARN"
-              + " (arn:aws:sns:REGION:ACCOUNT:TOPIC), was '" + topicArn + "'");
+              + " (arn:aws:sns:REGION:ACCOUNT:TOPIC), was '"
+              + topicArn
+              + "'");
     }
   }
 }

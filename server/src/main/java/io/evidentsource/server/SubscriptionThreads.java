@@ -10,9 +10,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The threads of live subscriptions (a reader and a sender per open subscription), as a lifecycle:
- * stopping (first of all, at the highest phase) interrupts them, which ends every open SSE and
- * gRPC stream, so the graceful shutdown of the web and gRPC servers does not wait for endless
- * streams; starting again (a restarted context) brings up a fresh pool.
+ * stopping (first of all, at the highest phase) interrupts them, which ends every open SSE and gRPC
+ * stream, so the graceful shutdown of the web and gRPC servers does not wait for endless streams;
+ * starting again (a restarted context) brings up a fresh pool.
  */
 final class SubscriptionThreads extends AbstractExecutorService implements SmartLifecycle {
   private final AtomicInteger count = new AtomicInteger();

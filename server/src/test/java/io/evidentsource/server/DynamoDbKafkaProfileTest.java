@@ -69,8 +69,12 @@ class DynamoDbKafkaProfileTest {
       var tx =
           api.postJson(
               "/api/v1/databases/ledger/transactions",
-              "{\"events\":[{\"specversion\":\"1.0\",\"id\":\"e-" + i + "a\",\"source\":\"bank\","
-                  + "\"type\":\"Posted\"},{\"specversion\":\"1.0\",\"id\":\"e-" + i + "b\","
+              "{\"events\":[{\"specversion\":\"1.0\",\"id\":\"e-"
+                  + i
+                  + "a\",\"source\":\"bank\","
+                  + "\"type\":\"Posted\"},{\"specversion\":\"1.0\",\"id\":\"e-"
+                  + i
+                  + "b\","
                   + "\"source\":\"bank\",\"type\":\"Posted\"}]}");
       assertThat(tx.status()).isEqualTo(201);
     }

@@ -37,7 +37,8 @@ class DynamoDbProfileValidationTest {
                 startWith(
                     "dynamodb-kafka",
                     "evidentsource.dynamodb.create-tables=true",
-                    "evidentsource.dynamodb.table-prefix=k" + UUID.randomUUID().toString().substring(0, 6)))
+                    "evidentsource.dynamodb.table-prefix=k"
+                        + UUID.randomUUID().toString().substring(0, 6)))
         .hasStackTraceContaining("evidentsource.kafka.bootstrap-servers must be set");
   }
 

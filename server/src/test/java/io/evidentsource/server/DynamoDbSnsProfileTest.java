@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The server with profile {@code dynamodb-sns} on the moto server (DynamoDB, SNS and SQS APIs, one
- * request at a time; see {@code MotoServer}): a REST round trip lands in the DynamoDB tables and
- * is announced on the topic.
+ * request at a time; see {@code MotoServer}): a REST round trip lands in the DynamoDB tables and is
+ * announced on the topic.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("dynamodb-sns")
@@ -60,12 +60,17 @@ class DynamoDbSnsProfileTest {
     var sqs = DynamoDbClients.configure(SqsClient.builder(), SETTINGS).build();
     String queueUrl = sqs.createQueue(b -> b.queueName(PREFIX + "-listener")).queueUrl();
     String queueArn =
-        sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+        sqs.getQueueAttributes(
+                b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
             .attributes()
             .get(QueueAttributeName.QUEUE_ARN);
     SnsClients.sns(SETTINGS)
-        .subscribe(b -> b.topicArn(TOPIC_ARN).protocol("sqs").endpoint(queueArn)
-            .attributes(Map.of("RawMessageDelivery", "true")));
+        .subscribe(
+            b ->
+                b.topicArn(TOPIC_ARN)
+                    .protocol("sqs")
+                    .endpoint(queueArn)
+                    .attributes(Map.of("RawMessageDelivery", "true")));
 
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"orders\"}").status()).isEqualTo(201);
     var tx =
@@ -89,7 +94,9 @@ class DynamoDbSnsProfileTest {
     // really in DynamoDB: another adapter on the same tables sees the head
     assertThat(storage).isInstanceOf(PublishingStorageAdapter.class);
     var other = new DynamoDbStorageAdapter(DynamoDbFixture.client(), new DynamoDbTables(PREFIX));
-    assertThat(other.findDatabase(DatabaseName.of("orders"))).get().extracting(i -> i.revision())
+    assertThat(other.findDatabase(DatabaseName.of("orders")))
+        .get()
+        .extracting(i -> i.revision())
         .isEqualTo(2L);
 
     // and announced: the subscribed queue receives the batch
@@ -102,7 +109,10 @@ class DynamoDbSnsProfileTest {
         body = messages.get(0).body();
       }
     }
-    assertThat(body).contains("\"id\":\"o-1\"").contains("\"id\":\"o-2\"").contains("\"revision\":2");
+    assertThat(body)
+        .contains("\"id\":\"o-1\"")
+        .contains("\"id\":\"o-2\"")
+        .contains("\"revision\":2");
   }
 
   @Test

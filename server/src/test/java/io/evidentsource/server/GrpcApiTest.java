@@ -83,7 +83,8 @@ class GrpcApiTest {
         .setSource("https://example.com/orders")
         .setSpecVersion("1.0")
         .setType("com.example.OrderPlaced")
-        .putAttributes("subject", CloudEventAttributeValue.newBuilder().setCeString(subject).build())
+        .putAttributes(
+            "subject", CloudEventAttributeValue.newBuilder().setCeString(subject).build())
         .putAttributes(
             "datacontenttype",
             CloudEventAttributeValue.newBuilder().setCeString("application/json").build())
@@ -144,7 +145,8 @@ class GrpcApiTest {
           Status.Code.ALREADY_EXISTS,
           "database_exists");
       failure(
-          () -> stub.createDatabase(CreateDatabaseRequest.newBuilder().setName("Not A Name").build()),
+          () ->
+              stub.createDatabase(CreateDatabaseRequest.newBuilder().setName("Not A Name").build()),
           Status.Code.INVALID_ARGUMENT,
           "invalid_database_name");
       var e =
@@ -166,13 +168,20 @@ class GrpcApiTest {
               .putAttributes(
                   "time",
                   CloudEventAttributeValue.newBuilder()
-                      .setCeTimestamp(ProtoMapping.timestamp(java.time.Instant.parse("2021-08-19T16:16:32.120Z")))
+                      .setCeTimestamp(
+                          ProtoMapping.timestamp(
+                              java.time.Instant.parse("2021-08-19T16:16:32.120Z")))
                       .build())
               .putAttributes(
                   ProtoMapping.TIME_TEXT,
-                  CloudEventAttributeValue.newBuilder().setCeString("2021-08-19T12:16:32.12-04:00").build())
-              .putAttributes("tags", CloudEventAttributeValue.newBuilder().setCeString("order:1,customer:7").build())
-              .putAttributes("priority", CloudEventAttributeValue.newBuilder().setCeInteger(3).build())
+                  CloudEventAttributeValue.newBuilder()
+                      .setCeString("2021-08-19T12:16:32.12-04:00")
+                      .build())
+              .putAttributes(
+                  "tags",
+                  CloudEventAttributeValue.newBuilder().setCeString("order:1,customer:7").build())
+              .putAttributes(
+                  "priority", CloudEventAttributeValue.newBuilder().setCeInteger(3).build())
               .build();
       var result = append(db, sent);
       assertThat(result.getFirstRevision()).isEqualTo(1);
@@ -181,7 +190,8 @@ class GrpcApiTest {
       assertThat(result.getDuplicate()).isFalse();
 
       StoredEvent stored =
-          stub.getEvent(GetEventRequest.newBuilder().setDatabase(db).setRevision(1).build()).getEvent();
+          stub.getEvent(GetEventRequest.newBuilder().setDatabase(db).setRevision(1).build())
+              .getEvent();
       assertThat(stored.getRevision()).isEqualTo(1);
       assertThat(stored.getRecordedTime()).isEqualTo(result.getRecordedTime());
       // JSON data comes back compact; everything else exactly as sent
@@ -201,19 +211,33 @@ class GrpcApiTest {
       String db = createDatabase();
       var binary =
           CloudEvent.newBuilder()
-              .setId("b").setSource("s").setSpecVersion("1.0").setType("t")
+              .setId("b")
+              .setSource("s")
+              .setSpecVersion("1.0")
+              .setType("t")
               .setBinaryData(ByteString.copyFrom(new byte[] {0, 1, 2, (byte) 255}))
               .build();
       var text =
           CloudEvent.newBuilder()
-              .setId("t").setSource("s").setSpecVersion("1.0").setType("t")
-              .putAttributes("datacontenttype", CloudEventAttributeValue.newBuilder().setCeString("text/plain").build())
+              .setId("t")
+              .setSource("s")
+              .setSpecVersion("1.0")
+              .setType("t")
+              .putAttributes(
+                  "datacontenttype",
+                  CloudEventAttributeValue.newBuilder().setCeString("text/plain").build())
               .setTextData("  not json \n")
               .build();
       append(db, binary, text);
-      assertThat(stub.getEvent(GetEventRequest.newBuilder().setDatabase(db).setRevision(1).build()).getEvent().getEvent())
+      assertThat(
+              stub.getEvent(GetEventRequest.newBuilder().setDatabase(db).setRevision(1).build())
+                  .getEvent()
+                  .getEvent())
           .isEqualTo(binary);
-      assertThat(stub.getEvent(GetEventRequest.newBuilder().setDatabase(db).setRevision(2).build()).getEvent().getEvent())
+      assertThat(
+              stub.getEvent(GetEventRequest.newBuilder().setDatabase(db).setRevision(2).build())
+                  .getEvent()
+                  .getEvent())
           .isEqualTo(text);
     }
 
@@ -231,7 +255,10 @@ class GrpcApiTest {
       var retry = stub.transact(request);
       assertThat(retry.getDuplicate()).isTrue();
       assertThat(retry.toBuilder().setDuplicate(false).build()).isEqualTo(first);
-      assertThat(stub.getDatabase(GetDatabaseRequest.newBuilder().setName(db).build()).getDatabase().getRevision())
+      assertThat(
+              stub.getDatabase(GetDatabaseRequest.newBuilder().setName(db).build())
+                  .getDatabase()
+                  .getRevision())
           .isEqualTo(2);
     }
 
@@ -253,9 +280,12 @@ class GrpcApiTest {
               .addEvents(event("c", "order-1"))
               .addConditions(
                   AppendCondition.newBuilder()
-                      .setMax(AppendCondition.Max.newBuilder().setSelector(onOrder1).setRevision(1)))
+                      .setMax(
+                          AppendCondition.Max.newBuilder().setSelector(onOrder1).setRevision(1)))
               .build();
-      var e = failure(() -> stub.transact(request), Status.Code.FAILED_PRECONDITION, "condition_failed");
+      var e =
+          failure(
+              () -> stub.transact(request), Status.Code.FAILED_PRECONDITION, "condition_failed");
       FailedConditions details = null;
       for (var any : StatusProto.fromThrowable(e).getDetailsList()) {
         if (any.is(FailedConditions.class)) {
@@ -286,7 +316,12 @@ class GrpcApiTest {
           Status.Code.INVALID_ARGUMENT,
           "empty_transaction");
       failure(
-          () -> append(db, event("big", "s").toBuilder().setTextData("\"" + "x".repeat(70_000) + "\"").build()),
+          () ->
+              append(
+                  db,
+                  event("big", "s").toBuilder()
+                      .setTextData("\"" + "x".repeat(70_000) + "\"")
+                      .build()),
           Status.Code.RESOURCE_EXHAUSTED,
           "event_too_large");
       failure(
@@ -297,11 +332,15 @@ class GrpcApiTest {
                       .putAttributes(
                           "time",
                           CloudEventAttributeValue.newBuilder()
-                              .setCeTimestamp(ProtoMapping.timestamp(java.time.Instant.parse("2021-08-19T16:16:32Z")))
+                              .setCeTimestamp(
+                                  ProtoMapping.timestamp(
+                                      java.time.Instant.parse("2021-08-19T16:16:32Z")))
                               .build())
                       .putAttributes(
                           ProtoMapping.TIME_TEXT,
-                          CloudEventAttributeValue.newBuilder().setCeString("2021-08-19T16:16:33Z").build())
+                          CloudEventAttributeValue.newBuilder()
+                              .setCeString("2021-08-19T16:16:33Z")
+                              .build())
                       .build()),
           Status.Code.INVALID_ARGUMENT,
           "invalid_attribute");
@@ -310,13 +349,20 @@ class GrpcApiTest {
               append(
                   db,
                   event("p", "s").toBuilder()
-                      .setProtoData(com.google.protobuf.Any.pack(com.google.protobuf.Empty.getDefaultInstance()))
+                      .setProtoData(
+                          com.google.protobuf.Any.pack(
+                              com.google.protobuf.Empty.getDefaultInstance()))
                       .build()),
           Status.Code.INVALID_ARGUMENT,
           "invalid_attribute");
       failure(
-          () -> append(db, event("r", "s").toBuilder()
-              .putAttributes("revision", CloudEventAttributeValue.newBuilder().setCeInteger(5).build()).build()),
+          () ->
+              append(
+                  db,
+                  event("r", "s").toBuilder()
+                      .putAttributes(
+                          "revision", CloudEventAttributeValue.newBuilder().setCeInteger(5).build())
+                      .build()),
           Status.Code.INVALID_ARGUMENT,
           "reserved_attribute");
       var batch = new CloudEvent[26];
@@ -336,7 +382,8 @@ class GrpcApiTest {
       var request =
           TransactRequest.newBuilder()
               .setDatabase(db)
-              .addEvents(event("huge", "s").toBuilder().setTextData("\"" + "x".repeat(limit) + "\""))
+              .addEvents(
+                  event("huge", "s").toBuilder().setTextData("\"" + "x".repeat(limit) + "\""))
               .build();
       assertThat(request.getSerializedSize()).isGreaterThan(limit);
       assertThatThrownBy(() -> stub.transact(request))
@@ -365,7 +412,9 @@ class GrpcApiTest {
       }
       var first = query(QueryEventsRequest.newBuilder().setDatabase(db).setLimit(2).build());
       assertThat(first).hasSize(3);
-      assertThat(first.subList(0, 2)).extracting(r -> r.getEvent().getRevision()).containsExactly(1L, 2L);
+      assertThat(first.subList(0, 2))
+          .extracting(r -> r.getEvent().getRevision())
+          .containsExactly(1L, 2L);
       var end = first.get(2).getEnd();
       assertThat(end.getRevision()).isEqualTo(5);
       assertThat(end.getNextPageToken()).isNotEmpty();
@@ -374,8 +423,16 @@ class GrpcApiTest {
       var revisions = new ArrayList<Long>();
       String token = end.getNextPageToken();
       while (!token.isEmpty()) {
-        var page = query(QueryEventsRequest.newBuilder().setDatabase(db).setLimit(2).setPageToken(token).build());
-        page.stream().filter(QueryEventsResponse::hasEvent).forEach(r -> revisions.add(r.getEvent().getRevision()));
+        var page =
+            query(
+                QueryEventsRequest.newBuilder()
+                    .setDatabase(db)
+                    .setLimit(2)
+                    .setPageToken(token)
+                    .build());
+        page.stream()
+            .filter(QueryEventsResponse::hasEvent)
+            .forEach(r -> revisions.add(r.getEvent().getRevision()));
         token = page.get(page.size() - 1).getEnd().getNextPageToken();
       }
       assertThat(revisions).containsExactly(3L, 4L, 5L);
@@ -394,7 +451,10 @@ class GrpcApiTest {
                   .setSelectorText("subject = 'odd'")
                   .setDirection(io.evidentsource.api.v1.Direction.DIRECTION_BACKWARD)
                   .build());
-      assertThat(text.stream().filter(QueryEventsResponse::hasEvent).map(r -> r.getEvent().getRevision()))
+      assertThat(
+              text.stream()
+                  .filter(QueryEventsResponse::hasEvent)
+                  .map(r -> r.getEvent().getRevision()))
           .containsExactly(5L, 3L, 1L);
       var tree =
           query(
@@ -407,7 +467,10 @@ class GrpcApiTest {
                                   .setAttribute(Attribute.ATTRIBUTE_SUBJECT)
                                   .setPrefix("ev")))
                   .build());
-      assertThat(tree.stream().filter(QueryEventsResponse::hasEvent).map(r -> r.getEvent().getRevision()))
+      assertThat(
+              tree.stream()
+                  .filter(QueryEventsResponse::hasEvent)
+                  .map(r -> r.getEvent().getRevision()))
           .containsExactly(2L, 4L);
     }
 
@@ -415,7 +478,12 @@ class GrpcApiTest {
     void query_errors_are_invalid_argument_or_not_found() throws Exception {
       String db = createDatabase();
       failure(
-          () -> query(QueryEventsRequest.newBuilder().setDatabase(db).setSelectorText("subject = ").build()),
+          () ->
+              query(
+                  QueryEventsRequest.newBuilder()
+                      .setDatabase(db)
+                      .setSelectorText("subject = ")
+                      .build()),
           Status.Code.INVALID_ARGUMENT,
           "invalid_selector");
       failure(
@@ -423,7 +491,9 @@ class GrpcApiTest {
           Status.Code.INVALID_ARGUMENT,
           "invalid_query");
       failure(
-          () -> query(QueryEventsRequest.newBuilder().setDatabase(db).setPageToken("nonsense").build()),
+          () ->
+              query(
+                  QueryEventsRequest.newBuilder().setDatabase(db).setPageToken("nonsense").build()),
           Status.Code.INVALID_ARGUMENT,
           "invalid_page_token");
       failure(
@@ -446,8 +516,7 @@ class GrpcApiTest {
       var async = EvidentSourceGrpc.newStub(channel);
       var received = new java.util.concurrent.LinkedBlockingQueue<SubscribeEventsResponse>();
       var done = new CompletableFuture<Throwable>();
-      var call =
-          io.grpc.Context.current().withCancellation();
+      var call = io.grpc.Context.current().withCancellation();
       call.run(
           () ->
               async.subscribeEvents(
@@ -483,7 +552,10 @@ class GrpcApiTest {
     @Test
     void subscribing_to_a_missing_database_fails_with_not_found() throws Exception {
       failure(
-          () -> stub.subscribeEvents(SubscribeEventsRequest.newBuilder().setDatabase("no-such-db").build()).hasNext(),
+          () ->
+              stub.subscribeEvents(
+                      SubscribeEventsRequest.newBuilder().setDatabase("no-such-db").build())
+                  .hasNext(),
           Status.Code.NOT_FOUND,
           "database_not_found");
     }
@@ -493,7 +565,8 @@ class GrpcApiTest {
       String db = createDatabase();
       append(db, event("a", "x"));
       var stream =
-          stub.subscribeEvents(SubscribeEventsRequest.newBuilder().setDatabase(db).setFromRevision(1).build());
+          stub.subscribeEvents(
+              SubscribeEventsRequest.newBuilder().setDatabase(db).setFromRevision(1).build());
       assertThat(stream.next().getEvent().getRevision()).isEqualTo(1);
       stub.deleteDatabase(DeleteDatabaseRequest.newBuilder().setName(db).build());
       failure(

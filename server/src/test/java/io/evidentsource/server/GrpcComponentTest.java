@@ -64,7 +64,8 @@ class GrpcComponentTest {
         .setSource("s")
         .setSpecVersion("1.0")
         .setType("t")
-        .putAttributes("subject", CloudEventAttributeValue.newBuilder().setCeString(subject).build())
+        .putAttributes(
+            "subject", CloudEventAttributeValue.newBuilder().setCeString(subject).build())
         .build();
   }
 

@@ -69,8 +69,10 @@ class GrpcurlTest {
   }
 
   @Test
-  void grpcurl_lists_the_service_by_reflection_and_calls_transact_and_query_events() throws Exception {
-    assertThat(run(address(), "list")).contains("evidentsource.v1.EvidentSource", "grpc.health.v1.Health");
+  void grpcurl_lists_the_service_by_reflection_and_calls_transact_and_query_events()
+      throws Exception {
+    assertThat(run(address(), "list"))
+        .contains("evidentsource.v1.EvidentSource", "grpc.health.v1.Health");
     assertThat(run(address(), "describe", "evidentsource.v1.EvidentSource"))
         .contains(
             "rpc Transact",
@@ -80,29 +82,50 @@ class GrpcurlTest {
             "rpc DescribeStateChange");
 
     String db = "curl-" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(run("-d", "{\"name\":\"" + db + "\"}", address(), "evidentsource.v1.EvidentSource/CreateDatabase"))
+    assertThat(
+            run(
+                "-d",
+                "{\"name\":\"" + db + "\"}",
+                address(),
+                "evidentsource.v1.EvidentSource/CreateDatabase"))
         .contains("\"name\": \"" + db + "\"");
 
     String transact =
-        "{\"database\":\"" + db + "\",\"events\":["
+        "{\"database\":\""
+            + db
+            + "\",\"events\":["
             + "{\"id\":\"1\",\"source\":\"https://example.com/go\",\"specVersion\":\"1.0\",\"type\":\"Placed\","
             + "\"attributes\":{\"subject\":{\"ceString\":\"order-1\"},\"datacontenttype\":{\"ceString\":\"application/json\"}},"
             + "\"textData\":\"{\\\"total\\\": 5}\"},"
             + "{\"id\":\"2\",\"source\":\"https://example.com/go\",\"specVersion\":\"1.0\",\"type\":\"Shipped\","
             + "\"attributes\":{\"subject\":{\"ceString\":\"order-1\"}},\"binaryData\":\"AAEC\"}]}";
     String result = run("-d", transact, address(), "evidentsource.v1.EvidentSource/Transact");
-    assertThat(result).contains("\"first_revision\": \"1\"", "\"revision\": \"2\"", "\"event_count\": 2");
+    assertThat(result)
+        .contains("\"first_revision\": \"1\"", "\"revision\": \"2\"", "\"event_count\": 2");
 
     String query =
-        "{\"database\":\"" + db + "\",\"selectorText\":\"type = 'Placed' OR type = 'Shipped'\",\"limit\":10}";
+        "{\"database\":\""
+            + db
+            + "\",\"selectorText\":\"type = 'Placed' OR type = 'Shipped'\",\"limit\":10}";
     String events = run("-d", query, address(), "evidentsource.v1.EvidentSource/QueryEvents");
     assertThat(events)
-        .contains("\"revision\": \"1\"", "\"revision\": \"2\"", "\"text_data\": \"{\\\"total\\\":5}\"",
-            "\"binary_data\": \"AAEC\"", "\"end\"");
+        .contains(
+            "\"revision\": \"1\"",
+            "\"revision\": \"2\"",
+            "\"text_data\": \"{\\\"total\\\":5}\"",
+            "\"binary_data\": \"AAEC\"",
+            "\"end\"");
 
     // an error carries the stable code in google.rpc.ErrorInfo
-    var command = new ArrayList<String>(List.of(grpcurl().toString(), "-plaintext", "-d",
-        "{\"database\":\"no-such-db\"}", address(), "evidentsource.v1.EvidentSource/QueryEvents"));
+    var command =
+        new ArrayList<String>(
+            List.of(
+                grpcurl().toString(),
+                "-plaintext",
+                "-d",
+                "{\"database\":\"no-such-db\"}",
+                address(),
+                "evidentsource.v1.EvidentSource/QueryEvents"));
     var process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor(60, TimeUnit.SECONDS);
@@ -111,7 +134,8 @@ class GrpcurlTest {
     // grpcurl prints the detail's bytes (error_details.proto is not part of our descriptor set)
     var value = java.util.regex.Pattern.compile("\"@value\": \"([A-Za-z0-9+/=]+)\"").matcher(out);
     assertThat(value.find()).as(out).isTrue();
-    var info = com.google.rpc.ErrorInfo.parseFrom(java.util.Base64.getDecoder().decode(value.group(1)));
+    var info =
+        com.google.rpc.ErrorInfo.parseFrom(java.util.Base64.getDecoder().decode(value.group(1)));
     assertThat(info.getReason()).isEqualTo("database_not_found");
     assertThat(info.getMetadataMap()).containsEntry("database", "no-such-db");
   }

@@ -79,19 +79,28 @@ class JvmClientTest {
     String db = name();
     assertThat(client.createDatabase(db).revision()).isZero();
     assertThat(client.listDatabases()).extracting(d -> d.name()).contains(db);
-    assertThat(catchThrowableOfType(EvidentSourceException.AlreadyExists.class, () -> client.createDatabase(db)).code())
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.AlreadyExists.class, () -> client.createDatabase(db))
+                .code())
         .isEqualTo("database_exists");
-    assertThat(catchThrowableOfType(EvidentSourceException.InvalidRequest.class, () -> client.createDatabase("Bad Name")).code())
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.InvalidRequest.class,
+                    () -> client.createDatabase("Bad Name"))
+                .code())
         .isEqualTo("invalid_database_name");
     client.deleteDatabase(db);
-    var missing = catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.database(db));
+    var missing =
+        catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.database(db));
     assertThat(missing.code()).isEqualTo("database_not_found");
     assertThat(missing.metadata()).containsEntry("database", db);
   }
 
   /** Publishes the WAT counting view and the echo state change through the gRPC API. */
   void publishComponents(String db) {
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
     try {
       var stub = EvidentSourceGrpc.newBlockingStub(channel);
       stub.publishStateView(
@@ -128,10 +137,15 @@ class JvmClientTest {
     assertThat(first.basisRevision()).isZero();
     assertThat(first.transaction().duplicate()).isFalse();
     assertThat(first.transaction().revision()).isEqualTo(1);
-    assertThat(first.events()).singleElement().satisfies(e -> {
-      assertThat(e.revision()).isEqualTo(1);
-      assertThat(e.event().extensions()).containsEntry("statechange", "echo").containsEntry("origin", "grpc");
-    });
+    assertThat(first.events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.revision()).isEqualTo(1);
+              assertThat(e.event().extensions())
+                  .containsEntry("statechange", "echo")
+                  .containsEntry("origin", "grpc");
+            });
     // the same transaction id again: the original result, not a second decision (whose
     // condition would now fail)
     var again = client.executeCommand(db, "echo", null, id, "application/json", body);
@@ -139,16 +153,25 @@ class JvmClientTest {
     assertThat(again.transaction().revision()).isEqualTo(1);
     assertThat(again.events()).isEqualTo(first.events());
     // a fresh id decides again, and the decided condition fails
-    var conflict = catchThrowableOfType(ConditionFailedException.class, () -> client.executeCommand(db, "echo", decision.replace("\"e1\"", "\"e2\"")));
+    var conflict =
+        catchThrowableOfType(
+            ConditionFailedException.class,
+            () -> client.executeCommand(db, "echo", decision.replace("\"e1\"", "\"e2\"")));
     assertThat(conflict.code()).isEqualTo("condition_failed");
 
     var rejected =
         catchThrowableOfType(
             EvidentSourceException.CommandRejected.class,
-            () -> client.executeCommand(db, "echo", "{\"rejection\":{\"code\":\"no_way\",\"message\":\"not today\"}}"));
+            () ->
+                client.executeCommand(
+                    db, "echo", "{\"rejection\":{\"code\":\"no_way\",\"message\":\"not today\"}}"));
     assertThat(rejected.rejectionCode()).isEqualTo("no_way");
     assertThat(rejected.rejectionMessage()).isEqualTo("not today");
-    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.executeCommand(db, "nope", "{}")).code())
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.NotFound.class,
+                    () -> client.executeCommand(db, "nope", "{}"))
+                .code())
         .isEqualTo("state_change_not_found");
 
     client.transact(db, List.of(event("x", "o1"), event("y", "o2")));
@@ -160,7 +183,11 @@ class JvmClientTest {
     var past = client.readStateView(db, "count", 1, java.util.Map.of(), 1L);
     assertThat(past.contentText()).isEqualTo("1");
     assertThat(past.revision()).isEqualTo(1);
-    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.readStateView(db, "nope", java.util.Map.of())).code())
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.NotFound.class,
+                    () -> client.readStateView(db, "nope", java.util.Map.of()))
+                .code())
         .isEqualTo("state_view_not_found");
   }
 
@@ -173,24 +200,35 @@ class JvmClientTest {
     assertThat(first.revision()).isEqualTo(2);
 
     var guarded =
-        client.transact(db, List.of(event("c", "o1")), List.of(Condition.max(Selector.subject("o1"), 1)));
+        client.transact(
+            db, List.of(event("c", "o1")), List.of(Condition.max(Selector.subject("o1"), 1)));
     assertThat(guarded.revision()).isEqualTo(3);
 
     var conflict =
         catchThrowableOfType(
             ConditionFailedException.class,
-            () -> client.transact(db, List.of(event("d", "o1")), List.of(Condition.max(Selector.subject("o1"), 1))));
+            () ->
+                client.transact(
+                    db,
+                    List.of(event("d", "o1")),
+                    List.of(Condition.max(Selector.subject("o1"), 1))));
     assertThat(conflict.code()).isEqualTo("condition_failed");
-    assertThat(conflict.failures()).containsExactly(new Condition.Failed(Condition.max(Selector.subject("o1"), 1), 3));
+    assertThat(conflict.failures())
+        .containsExactly(new Condition.Failed(Condition.max(Selector.subject("o1"), 1), 3));
 
     StoredEvent stored = client.event(db, 3);
     assertThat(stored.event().time()).isEqualTo("2024-05-01T12:00:00.250+02:00");
     assertThat(stored.event().dataText()).isEqualTo("{\"id\":\"c\"}");
     assertThat(stored.event().extensions()).containsEntry("tags", "t:o1");
-    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.event(db, 99)).code())
+    assertThat(
+            catchThrowableOfType(EvidentSourceException.NotFound.class, () -> client.event(db, 99))
+                .code())
         .isEqualTo("revision_not_found");
-    assertThat(catchThrowableOfType(EvidentSourceException.LimitExceeded.class,
-            () -> client.transact(db, java.util.Collections.nCopies(26, event("x", "o9")))).code())
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.LimitExceeded.class,
+                    () -> client.transact(db, java.util.Collections.nCopies(26, event("x", "o9"))))
+                .code())
         .isEqualTo("batch_too_large");
   }
 
@@ -203,29 +241,97 @@ class JvmClientTest {
     Event.Builder base = Event.builder().id("n").source("https://example.com/client").type("T");
     List<Case> cases =
         List.of(
-            new Case("database_exists", EvidentSourceException.AlreadyExists.class, () -> client.createDatabase(db)),
-            new Case("invalid_database_name", EvidentSourceException.InvalidRequest.class, () -> client.createDatabase("-x")),
-            new Case("database_not_found", EvidentSourceException.NotFound.class, () -> client.database("no-such-db")),
-            new Case("revision_not_found", EvidentSourceException.NotFound.class, () -> client.event(db, 42)),
-            new Case("duplicate_event_id", EvidentSourceException.AlreadyExists.class,
+            new Case(
+                "database_exists",
+                EvidentSourceException.AlreadyExists.class,
+                () -> client.createDatabase(db)),
+            new Case(
+                "invalid_database_name",
+                EvidentSourceException.InvalidRequest.class,
+                () -> client.createDatabase("-x")),
+            new Case(
+                "database_not_found",
+                EvidentSourceException.NotFound.class,
+                () -> client.database("no-such-db")),
+            new Case(
+                "revision_not_found",
+                EvidentSourceException.NotFound.class,
+                () -> client.event(db, 42)),
+            new Case(
+                "duplicate_event_id",
+                EvidentSourceException.AlreadyExists.class,
                 () -> client.transact(db, List.of(event("e1", "o1")))),
-            new Case("condition_failed", ConditionFailedException.class,
-                () -> client.transact(db, List.of(event("e2", "o1")), List.of(Condition.max(Selector.subject("o1"), 0)))),
-            new Case("batch_too_large", EvidentSourceException.LimitExceeded.class,
+            new Case(
+                "condition_failed",
+                ConditionFailedException.class,
+                () ->
+                    client.transact(
+                        db,
+                        List.of(event("e2", "o1")),
+                        List.of(Condition.max(Selector.subject("o1"), 0)))),
+            new Case(
+                "batch_too_large",
+                EvidentSourceException.LimitExceeded.class,
                 () -> client.transact(db, java.util.Collections.nCopies(26, event("x", "o9")))),
-            new Case("event_too_large", EvidentSourceException.LimitExceeded.class,
-                () -> client.transact(db, List.of(base.jsonData("\"" + "x".repeat(70_000) + "\"").build()))),
-            new Case("attribute_too_long", EvidentSourceException.LimitExceeded.class,
-                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T".repeat(1025)).build()))),
-            new Case("reserved_attribute", EvidentSourceException.InvalidRequest.class,
-                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").extension("recordedtime", "x").build()))),
-            new Case("invalid_extension_name", EvidentSourceException.InvalidRequest.class,
-                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").extension("Bad_Name", "x").build()))),
-            new Case("invalid_tag", EvidentSourceException.InvalidRequest.class,
-                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").tags("a", "").build()))),
-            new Case("invalid_attribute", EvidentSourceException.InvalidRequest.class,
-                () -> client.transact(db, List.of(Event.builder().id("n").source("s").type("T").subject("").build()))),
-            new Case("invalid_query", EvidentSourceException.InvalidRequest.class,
+            new Case(
+                "event_too_large",
+                EvidentSourceException.LimitExceeded.class,
+                () ->
+                    client.transact(
+                        db, List.of(base.jsonData("\"" + "x".repeat(70_000) + "\"").build()))),
+            new Case(
+                "attribute_too_long",
+                EvidentSourceException.LimitExceeded.class,
+                () ->
+                    client.transact(
+                        db,
+                        List.of(
+                            Event.builder().id("n").source("s").type("T".repeat(1025)).build()))),
+            new Case(
+                "reserved_attribute",
+                EvidentSourceException.InvalidRequest.class,
+                () ->
+                    client.transact(
+                        db,
+                        List.of(
+                            Event.builder()
+                                .id("n")
+                                .source("s")
+                                .type("T")
+                                .extension("recordedtime", "x")
+                                .build()))),
+            new Case(
+                "invalid_extension_name",
+                EvidentSourceException.InvalidRequest.class,
+                () ->
+                    client.transact(
+                        db,
+                        List.of(
+                            Event.builder()
+                                .id("n")
+                                .source("s")
+                                .type("T")
+                                .extension("Bad_Name", "x")
+                                .build()))),
+            new Case(
+                "invalid_tag",
+                EvidentSourceException.InvalidRequest.class,
+                () ->
+                    client.transact(
+                        db,
+                        List.of(
+                            Event.builder().id("n").source("s").type("T").tags("a", "").build()))),
+            new Case(
+                "invalid_attribute",
+                EvidentSourceException.InvalidRequest.class,
+                () ->
+                    client.transact(
+                        db,
+                        List.of(
+                            Event.builder().id("n").source("s").type("T").subject("").build()))),
+            new Case(
+                "invalid_query",
+                EvidentSourceException.InvalidRequest.class,
                 () -> client.query(db, Query.all().atRevision(99)).count()));
     for (Case c : cases) {
       EvidentSourceException e = catchThrowableOfType(EvidentSourceException.class, c.call()::run);
@@ -233,10 +339,14 @@ class JvmClientTest {
       assertThat(e.code()).as(c.code()).isEqualTo(c.code());
       assertThat(e).as(c.code()).isInstanceOf(c.type());
     }
-    assertThat(client.database(db).revision()).as("nothing was appended by the failures").isEqualTo(1);
+    assertThat(client.database(db).revision())
+        .as("nothing was appended by the failures")
+        .isEqualTo(1);
     // a malformed time never leaves the client
-    assertThat(catchThrowableOfType(IllegalArgumentException.class,
-            () -> Event.builder().id("n").source("s").type("T").time("yesterday").build()))
+    assertThat(
+            catchThrowableOfType(
+                IllegalArgumentException.class,
+                () -> Event.builder().id("n").source("s").type("T").time("yesterday").build()))
         .hasMessageContaining("RFC 3339");
   }
 
@@ -253,19 +363,22 @@ class JvmClientTest {
               MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
             boolean drop =
                 method.equals(EvidentSourceGrpc.getTransactMethod()) && lost.getAndIncrement() == 0;
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(
+                next.newCall(method, options)) {
               @Override
               public void start(Listener<R> listener, Metadata headers) {
                 super.start(
                     !drop
                         ? listener
-                        : new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        : new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                            listener) {
                           @Override
                           public void onMessage(R message) {}
 
                           @Override
                           public void onClose(Status status, Metadata trailers) {
-                            super.onClose(Status.UNAVAILABLE.withDescription("answer lost"), trailers);
+                            super.onClose(
+                                Status.UNAVAILABLE.withDescription("answer lost"), trailers);
                           }
                         },
                     headers);
@@ -273,7 +386,8 @@ class JvmClientTest {
             };
           }
         };
-    ManagedChannel raw = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
+    ManagedChannel raw =
+        ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
     try (var flaky =
         EvidentSourceClient.builder()
             .channel(ClientInterceptors.intercept(raw, loseFirstAnswer))
@@ -309,16 +423,24 @@ class JvmClientTest {
       assertThat(rest).hasSize(24).isSorted();
       assertThat(rest.get(rest.size() - 1)).isEqualTo(25);
     }
-    assertThat(client.query(db, Query.of(Selector.subject("odd")).newestFirst().pageSize(3)).map(StoredEvent::revision).collect(Collectors.toList()))
+    assertThat(
+            client
+                .query(db, Query.of(Selector.subject("odd")).newestFirst().pageSize(3))
+                .map(StoredEvent::revision)
+                .collect(Collectors.toList()))
         .hasSize(10)
         .isSortedAccordingTo(java.util.Comparator.reverseOrder());
-    assertThat(catchThrowableOfType(EvidentSourceException.NotFound.class,
-            () -> client.query("no-such-db", Query.all()).findFirst()).code())
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.NotFound.class,
+                    () -> client.query("no-such-db", Query.all()).findFirst())
+                .code())
         .isEqualTo("database_not_found");
   }
 
   @Test
-  void subscriptions_deliver_catch_up_and_live_events_to_the_listener_until_closed() throws Exception {
+  void subscriptions_deliver_catch_up_and_live_events_to_the_listener_until_closed()
+      throws Exception {
     String db = name();
     client.createDatabase(db);
     client.transact(db, List.of(event("a", "x"), event("b", "y")));
@@ -352,8 +474,12 @@ class JvmClientTest {
   @Test
   void a_call_past_its_deadline_fails_with_deadline_exceeded() {
     try (var impatient =
-        EvidentSourceClient.builder().address("127.0.0.1", grpcPort.port()).deadline(Duration.ofNanos(1)).build()) {
-      var e = catchThrowableOfType(EvidentSourceException.Unavailable.class, impatient::listDatabases);
+        EvidentSourceClient.builder()
+            .address("127.0.0.1", grpcPort.port())
+            .deadline(Duration.ofNanos(1))
+            .build()) {
+      var e =
+          catchThrowableOfType(EvidentSourceException.Unavailable.class, impatient::listDatabases);
       assertThat(e.code()).isEqualTo("deadline_exceeded");
     }
   }

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -37,7 +36,13 @@ class LiveApiTest extends ServerTestBase {
   BlockingQueue<Message> tail(String db, String query, String... headers) throws Exception {
     var request =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/v1/databases/" + db + "/events/live" + query))
+                URI.create(
+                    "http://127.0.0.1:"
+                        + port
+                        + "/api/v1/databases/"
+                        + db
+                        + "/events/live"
+                        + query))
             .header("Accept", "text/event-stream");
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
@@ -45,7 +50,8 @@ class LiveApiTest extends ServerTestBase {
     HttpResponse<Stream<String>> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("text/event-stream");
     bodies.add(response.body());
     var messages = new LinkedBlockingQueue<Message>();
     open.add(
@@ -136,7 +142,8 @@ class LiveApiTest extends ServerTestBase {
   void bad_parameters_and_unknown_databases_are_problems_before_the_stream_starts() {
     String db = api.createDatabase();
     api.get("/api/v1/databases/" + db + "/events/live?limit=3").problem(400, "invalid_query");
-    api.get("/api/v1/databases/" + db + "/events/live?q=subject%20%3D").problem(400, "invalid_selector");
+    api.get("/api/v1/databases/" + db + "/events/live?q=subject%20%3D")
+        .problem(400, "invalid_selector");
     api.get("/api/v1/databases/" + db + "/events/live", "Last-Event-ID", "abc")
         .problem(400, "invalid_query");
     api.get("/api/v1/databases/no-such-db/events/live").problem(404, "database_not_found");

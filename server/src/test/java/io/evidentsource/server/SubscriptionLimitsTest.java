@@ -60,7 +60,11 @@ class SubscriptionLimitsTest {
   }
 
   String event(int n) {
-    return Api.event("e" + n, "https://example.com/limits", "com.example.Happened", "s",
+    return Api.event(
+        "e" + n,
+        "https://example.com/limits",
+        "com.example.Happened",
+        "s",
         "\"data\":{\"pad\":\"" + "x".repeat(2000) + "\"}");
   }
 
@@ -72,7 +76,11 @@ class SubscriptionLimitsTest {
         EvidentSourceGrpc.newBlockingStub(channel)
             .withDeadlineAfter(20, TimeUnit.SECONDS)
             .subscribeEvents(
-                SubscribeEventsRequest.newBuilder().setDatabase(db).setSelectorText("subject = 'nobody'").setFromRevision(1).build());
+                SubscribeEventsRequest.newBuilder()
+                    .setDatabase(db)
+                    .setSelectorText("subject = 'nobody'")
+                    .setFromRevision(1)
+                    .build());
     SubscribeEventsResponse first = stream.next();
     assertThat(first.hasHeartbeat()).isTrue();
     assertThat(first.getHeartbeat().getRevision()).isEqualTo(1);
@@ -84,10 +92,20 @@ class SubscriptionLimitsTest {
     var response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/databases/" + db + "/events/live")).build(),
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + port
+                                + "/api/v1/databases/"
+                                + db
+                                + "/events/live"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofLines());
     try (var lines = response.body()) {
-      assertThat(lines.filter(l -> l.startsWith(":heartbeat") || l.startsWith(": heartbeat")).findFirst())
+      assertThat(
+              lines
+                  .filter(l -> l.startsWith(":heartbeat") || l.startsWith(": heartbeat"))
+                  .findFirst())
           .hasValueSatisfying(l -> assertThat(l).contains("revision=0"));
     }
   }
@@ -113,9 +131,11 @@ class SubscriptionLimitsTest {
     var stream =
         EvidentSourceGrpc.newBlockingStub(narrow)
             .withDeadlineAfter(60, TimeUnit.SECONDS)
-            .subscribeEvents(SubscribeEventsRequest.newBuilder().setDatabase(db).setFromRevision(1).build());
+            .subscribeEvents(
+                SubscribeEventsRequest.newBuilder().setDatabase(db).setFromRevision(1).build());
     assertThat(stream.next().getEvent().getRevision()).isEqualTo(1);
-    Thread.sleep(5_000); // stop reading for far longer than max-stall (300 ms), even on a busy machine
+    Thread.sleep(
+        5_000); // stop reading for far longer than max-stall (300 ms), even on a busy machine
     long last = 1;
     StatusRuntimeException cutOff = null;
     try {

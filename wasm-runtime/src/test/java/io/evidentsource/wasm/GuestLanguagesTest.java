@@ -65,8 +65,7 @@ class GuestLanguagesTest {
       String language, Supplier<byte[]> module, String format, boolean compiled) {
     f = new Fixture(WasmLimits.defaults().withEvolveBatchEvents(50).withCompile(compiled));
     f.views.publish(DB, Fixture.view("count", EventSelector.any()), module.get());
-    assertThat(f.runtime.isCompiled(f.views.describe(DB, "count", 1).id()))
-        .isEqualTo(compiled);
+    assertThat(f.runtime.isCompiled(f.views.describe(DB, "count", 1).id())).isEqualTo(compiled);
     long javaTwin = 0;
     int id = 0;
     for (int round = 0; round < 5; round++) {

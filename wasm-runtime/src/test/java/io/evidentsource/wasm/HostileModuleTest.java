@@ -290,7 +290,7 @@ class HostileModuleTest {
           () ->
               hostile(
                   Wat.view(
-                      """
+"""
 (import "env" "fetch" (func (param i32) (result i32)))
 (import "wasi_snapshot_preview1" "sock_connect" (func (param i32) (result i32)))
 (import "evidentsource" "spawn" (func))
@@ -354,7 +354,7 @@ class HostileModuleTest {
               hostile(
                   Wat.module(
                       "",
-                      """
+"""
 (func (export "_initialize") (unreachable))
 (func (export "evidentsource_evolve") (param i32 i32 i32 i32 i32 i32) (result i64)
   (i64.const 0))

@@ -31,9 +31,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Commits transactions (DESIGN §3): validate, return the stored result of a known transaction id,
- * catch the index up to the head, reject duplicate event ids, evaluate the append conditions on
- * the index, then compare-and-set append at that head. When another writer moved the head first,
- * catch up and evaluate again, with jittered backoff, until the contention deadline.
+ * catch the index up to the head, reject duplicate event ids, evaluate the append conditions on the
+ * index, then compare-and-set append at that head. When another writer moved the head first, catch
+ * up and evaluate again, with jittered backoff, until the contention deadline.
  */
 public final class CommandHandler {
   private final StorageAdapter storage;
@@ -76,7 +76,8 @@ public final class CommandHandler {
    */
   public TransactionResult transact(DatabaseName database, Transaction transaction) {
     validator.validateBatch(transaction.events());
-    UUID id = transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
+    UUID id =
+        transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
     long deadline = System.nanoTime() + contentionTimeout.toNanos();
     int attempt = 0;
     while (true) {
@@ -87,8 +88,7 @@ public final class CommandHandler {
           return known.get().asDuplicate();
         }
       }
-      TransactionResult result =
-          indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
+      TransactionResult result = indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
       if (result != null) {
         return result;
       }
@@ -199,10 +199,17 @@ public final class CommandHandler {
     return new EvidentSourceException(
         ErrorCode.DUPLICATE_EVENT_ID,
         existingRevision != null
-            ? "an event with id '" + e.id() + "' and source '" + e.source()
-                + "' is already stored at revision " + existingRevision
-            : "the transaction holds two events with id '" + e.id() + "' and source '"
-                + e.source() + "'",
+            ? "an event with id '"
+                + e.id()
+                + "' and source '"
+                + e.source()
+                + "' is already stored at revision "
+                + existingRevision
+            : "the transaction holds two events with id '"
+                + e.id()
+                + "' and source '"
+                + e.source()
+                + "'",
         fields);
   }
 

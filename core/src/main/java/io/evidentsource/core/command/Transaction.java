@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An atomic batch to append: all events are written, or none (DESIGN §2).
  *
- * @param transactionId the client's idempotency key, or null to let the server choose one; a
- *     retry with the same id returns the original result and appends nothing
+ * @param transactionId the client's idempotency key, or null to let the server choose one; a retry
+ *     with the same id returns the original result and appends nothing
  * @param events the events, in order; they get consecutive revisions
  * @param conditions conditions that must all hold at the commit position
  */

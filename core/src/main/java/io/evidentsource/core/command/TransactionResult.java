@@ -26,7 +26,11 @@ public record TransactionResult(
     Objects.requireNonNull(recordedTime, "recordedTime");
     if (firstRevision < 1 || revision - firstRevision + 1 != eventCount) {
       throw new IllegalArgumentException(
-          "inconsistent result: first=" + firstRevision + " last=" + revision + " count="
+          "inconsistent result: first="
+              + firstRevision
+              + " last="
+              + revision
+              + " count="
               + eventCount);
     }
   }

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A condition on L(S), the highest revision of an event matching {@link #selector()} at commit
- * time (0 when none matches), checked atomically with an append (DESIGN §2).
+ * A condition on L(S), the highest revision of an event matching {@link #selector()} at commit time
+ * (0 when none matches), checked atomically with an append (DESIGN §2).
  */
 public sealed interface AppendCondition {
 

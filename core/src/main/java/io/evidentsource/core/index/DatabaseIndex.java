@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The index of one database generation: postings of revisions per stream, subject, type and tag
- * in sorted maps (so prefix selectors walk a key range), events without a subject, the effective
- * time of each revision, the recorded time of each transaction and a hash of each (source, id).
+ * The index of one database generation: postings of revisions per stream, subject, type and tag in
+ * sorted maps (so prefix selectors walk a key range), events without a subject, the effective time
+ * of each revision, the recorded time of each transaction and a hash of each (source, id).
  *
  * <p>One writer extends it in revision order ({@link IndexManager} holds the lock); readers take a
  * {@link IndexSnapshot} bounded by a revision and never see later entries.
@@ -93,7 +93,8 @@ public final class DatabaseIndex {
             "index of " + database + " at " + revision + " cannot take revision " + r);
       }
       if (r > MAX_REVISION) {
-        throw new IllegalStateException("in-memory index holds at most " + MAX_REVISION + " events");
+        throw new IllegalStateException(
+            "in-memory index holds at most " + MAX_REVISION + " events");
       }
       Event e = stored.event();
       postings(streamsByKey, streams, e.source()).add(r);
@@ -193,7 +194,9 @@ public final class DatabaseIndex {
     }
     boolean and = selector instanceof EventSelector.And;
     List<EventSelector> children =
-        and ? ((EventSelector.And) selector).selectors() : ((EventSelector.Or) selector).selectors();
+        and
+            ? ((EventSelector.And) selector).selectors()
+            : ((EventSelector.Or) selector).selectors();
     var cs = new ArrayList<Cursor>(children.size());
     for (var s : children) {
       cs.add(cursor(s, bound, forward));
@@ -237,9 +240,7 @@ public final class DatabaseIndex {
   }
 
   private static Postings postings(
-      HashMap<String, Postings> byKey,
-      ConcurrentSkipListMap<String, Postings> sorted,
-      String key) {
+      HashMap<String, Postings> byKey, ConcurrentSkipListMap<String, Postings> sorted, String key) {
     Postings p = byKey.get(key);
     if (p == null) {
       p = new Postings();

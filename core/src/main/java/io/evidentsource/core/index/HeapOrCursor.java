@@ -3,8 +3,8 @@ package io.evidentsource.core.index;
 import java.util.List;
 
 /**
- * Revisions matching any of many children, merged through a binary heap of the children's
- * current positions, so a page costs O(page × log k) after an O(k) start instead of a full merge.
+ * Revisions matching any of many children, merged through a binary heap of the children's current
+ * positions, so a page costs O(page × log k) after an O(k) start instead of a full merge.
  */
 final class HeapOrCursor extends Cursor {
   private final Cursor[] children;

@@ -1,9 +1,9 @@
 package io.evidentsource.core.index;
 
 /**
- * Open-addressing hash table from a 64-bit hash of (source, id) to the revision holding that
- * event; about 24 bytes per event. Hashes may collide, so a hit is a candidate the caller verifies
- * against the stored event. Accessed only under the index's write lock.
+ * Open-addressing hash table from a 64-bit hash of (source, id) to the revision holding that event;
+ * about 24 bytes per event. Hashes may collide, so a hit is a candidate the caller verifies against
+ * the stored event. Accessed only under the index's write lock.
  */
 final class IdSet {
   private long[] keys = new long[16];

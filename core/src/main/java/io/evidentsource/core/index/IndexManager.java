@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps one {@link DatabaseIndex} per database generation, built lazily from the log the first
- * time it is needed and extended incrementally. Writers to an index hold its lock; readers use
- * snapshots and never block.
+ * Keeps one {@link DatabaseIndex} per database generation, built lazily from the log the first time
+ * it is needed and extended incrementally. Writers to an index hold its lock; readers use snapshots
+ * and never block.
  */
 public final class IndexManager {
   /** Events read from storage per catch-up round trip. */
@@ -24,7 +24,9 @@ public final class IndexManager {
 
   private record Entry(DatabaseIndex index, ReentrantLock lock) {}
 
-  /** @param storage where the log is read from */
+  /**
+   * @param storage where the log is read from
+   */
   public IndexManager(StorageAdapter storage) {
     this.storage = storage;
   }
@@ -48,8 +50,8 @@ public final class IndexManager {
   }
 
   /**
-   * Runs {@code action} holding the write lock of the database's index; the action may call
-   * {@link #catchUp} and {@link #applyCommitted}.
+   * Runs {@code action} holding the write lock of the database's index; the action may call {@link
+   * #catchUp} and {@link #applyCommitted}.
    */
   public <T extends @Nullable Object> T withWriteLock(DatabaseInfo info, Supplier<T> action) {
     var entry = entry(info);
@@ -74,7 +76,11 @@ public final class IndexManager {
       List<StoredEvent> events = storage.readRange(index.database(), index.generation(), from, to);
       if (events.isEmpty()) {
         throw new IllegalStateException(
-            "storage returned no events for revisions " + from + ".." + to + " of "
+            "storage returned no events for revisions "
+                + from
+                + ".."
+                + to
+                + " of "
                 + index.database());
       }
       index.apply(events);
@@ -87,8 +93,8 @@ public final class IndexManager {
   }
 
   /**
-   * Like {@link #applyCommitted(DatabaseIndex, List)} with the events' {@link
-   * DatabaseIndex#idHash} values already computed, one per event.
+   * Like {@link #applyCommitted(DatabaseIndex, List)} with the events' {@link DatabaseIndex#idHash}
+   * values already computed, one per event.
    */
   public void applyCommitted(DatabaseIndex index, List<StoredEvent> events, long[] idHashes) {
     index.apply(events, idHashes);

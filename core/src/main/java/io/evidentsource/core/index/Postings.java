@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * An append-only, ascending list of revisions for one key, written by one thread and read by many.
- * A reader that has seen {@link #size()} = n may read entries 0..n-1 of {@link #array()}: the
- * array is replaced only by a longer copy, and the size is published after the entry is written.
+ * A reader that has seen {@link #size()} = n may read entries 0..n-1 of {@link #array()}: the array
+ * is replaced only by a longer copy, and the size is published after the entry is written.
  */
 final class Postings {
   private volatile int[] revisions = new int[2];

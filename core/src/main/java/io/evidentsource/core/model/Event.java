@@ -8,8 +8,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A CloudEvents 1.0 event as a client sends it (specversion is always {@code 1.0}). Values are
- * kept exactly as sent; {@link EventValidator} checks them against the spec and the limits.
+ * A CloudEvents 1.0 event as a client sends it (specversion is always {@code 1.0}). Values are kept
+ * exactly as sent; {@link EventValidator} checks them against the spec and the limits.
  *
  * @param id the {@code id} attribute; unique per ({@code source}) within a database
  * @param source the {@code source} attribute, which is also the event's stream

@@ -9,8 +9,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
- * A CloudEvents {@code time}: the RFC 3339 text exactly as sent (offset and fraction kept) and
- * the instant it denotes, which is what comparisons use (DESIGN §2 fine points).
+ * A CloudEvents {@code time}: the RFC 3339 text exactly as sent (offset and fraction kept) and the
+ * instant it denotes, which is what comparisons use (DESIGN §2 fine points).
  *
  * @param text the RFC 3339 timestamp as sent, e.g. {@code 2021-08-19T12:16:32.000-04:00}
  * @param instant the same moment on the UTC time line

@@ -36,7 +36,9 @@ public final class EventValidator {
 
   private final EventLimits limits;
 
-  /** @param limits the limits to enforce */
+  /**
+   * @param limits the limits to enforce
+   */
   public EventValidator(EventLimits limits) {
     this.limits = limits;
   }

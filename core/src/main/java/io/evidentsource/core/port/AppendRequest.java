@@ -12,8 +12,8 @@ import java.util.UUID;
  * the database of this generation still has head {@code expectedHead}.
  *
  * @param database the database name
- * @param generation the generation the caller read; a different one means the database was
- *     deleted (and maybe re-created) since
+ * @param generation the generation the caller read; a different one means the database was deleted
+ *     (and maybe re-created) since
  * @param expectedHead the head revision the caller evaluated its checks at
  * @param events validated events, in order, at least one
  * @param transactionId the idempotency key recorded with the transaction

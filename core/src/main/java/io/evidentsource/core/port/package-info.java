@@ -1,8 +1,8 @@
 /**
  * Ports the core needs from the outside (DESIGN §3): {@link
  * io.evidentsource.core.port.StorageAdapter} for the catalog and the log, {@link
- * io.evidentsource.core.port.EventPublisher} for announcing commits. Adapters live in their
- * own modules and are checked by {@code storage-tck}.
+ * io.evidentsource.core.port.EventPublisher} for announcing commits. Adapters live in their own
+ * modules and are checked by {@code storage-tck}.
  */
 @NullMarked
 package io.evidentsource.core.port;

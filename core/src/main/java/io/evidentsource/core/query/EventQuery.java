@@ -41,7 +41,9 @@ public record EventQuery(
   /** Largest page size. */
   public static final int MAX_LIMIT = 1000;
 
-  /** @throws EvidentSourceException {@link ErrorCode#INVALID_QUERY} naming the parameter */
+  /**
+   * @throws EvidentSourceException {@link ErrorCode#INVALID_QUERY} naming the parameter
+   */
   public EventQuery {
     Objects.requireNonNull(selector, "selector");
     Objects.requireNonNull(direction, "direction");
@@ -71,47 +73,128 @@ public record EventQuery(
   /** The events matching {@code selector} at the head, oldest first. */
   public static EventQuery of(EventSelector selector) {
     return new EventQuery(
-        selector, null, null, null, 1, null, Direction.FORWARD, Order.REVISION, DEFAULT_LIMIT, null);
+        selector,
+        null,
+        null,
+        null,
+        1,
+        null,
+        Direction.FORWARD,
+        Order.REVISION,
+        DEFAULT_LIMIT,
+        null);
   }
 
   public EventQuery withRevision(@Nullable Long revision) {
-    return new EventQuery(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withAsOfTransactionTime(@Nullable Instant time) {
-    return new EventQuery(selector, revision, time, asOfEffectiveTime, fromRevision, toRevision,
-        direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        time,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withAsOfEffectiveTime(@Nullable Instant time) {
-    return new EventQuery(selector, revision, asOfTransactionTime, time, fromRevision, toRevision,
-        direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        time,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withRange(long from, @Nullable Long to) {
-    return new EventQuery(selector, revision, asOfTransactionTime, asOfEffectiveTime, from, to,
-        direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        from,
+        to,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withDirection(Direction direction) {
-    return new EventQuery(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withOrder(Order order) {
-    return new EventQuery(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withLimit(int limit) {
-    return new EventQuery(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   public EventQuery withPageToken(@Nullable String pageToken) {
-    return new EventQuery(selector, revision, asOfTransactionTime, asOfEffectiveTime, fromRevision,
-        toRevision, direction, order, limit, pageToken);
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        limit,
+        pageToken);
   }
 
   static EvidentSourceException invalid(String parameter, String detail) {

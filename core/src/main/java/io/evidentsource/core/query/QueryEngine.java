@@ -21,10 +21,9 @@ import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Answers {@link EventQuery}s at a consistent snapshot (DESIGN §2, Queries): resolves the
- * snapshot revision, walks the index for matching revisions, then reads those events from
- * storage. A page token pins the snapshot of the first page, so later pages never show newer
- * events.
+ * Answers {@link EventQuery}s at a consistent snapshot (DESIGN §2, Queries): resolves the snapshot
+ * revision, walks the index for matching revisions, then reads those events from storage. A page
+ * token pins the snapshot of the first page, so later pages never show newer events.
  */
 public final class QueryEngine {
   /** Events read from storage per round trip while streaming. */
@@ -91,16 +90,21 @@ public final class QueryEngine {
   /**
    * The event at {@code revision}.
    *
-   * @throws EvidentSourceException {@code REVISION_NOT_FOUND} when the revision is 0 or beyond
-   *     the head
+   * @throws EvidentSourceException {@code REVISION_NOT_FOUND} when the revision is 0 or beyond the
+   *     head
    */
   public StoredEvent event(DatabaseName database, long revision) {
     DatabaseInfo info = require(database);
     if (revision < 1 || revision > info.revision()) {
       throw new EvidentSourceException(
           ErrorCode.REVISION_NOT_FOUND,
-          "database '" + database + "' has no revision " + revision + " (head is "
-              + info.revision() + ")",
+          "database '"
+              + database
+              + "' has no revision "
+              + revision
+              + " (head is "
+              + info.revision()
+              + ")",
           Map.of("revision", revision, "head_revision", info.revision()));
     }
     return storage.readRevisions(database, info.generation(), new long[] {revision}).get(0);
@@ -129,8 +133,13 @@ public final class QueryEngine {
       if (snapshotRevision > info.revision()) {
         throw new EvidentSourceException(
             ErrorCode.INVALID_QUERY,
-            "revision " + snapshotRevision + " is beyond the head of database '" + database
-                + "' (" + info.revision() + ")",
+            "revision "
+                + snapshotRevision
+                + " is beyond the head of database '"
+                + database
+                + "' ("
+                + info.revision()
+                + ")",
             Map.of("parameter", "revision", "head_revision", info.revision()));
       }
     } else {
@@ -217,9 +226,10 @@ public final class QueryEngine {
             lo,
             hi,
             forward,
-            r -> maxEffective == Long.MAX_VALUE || snapshot.effectiveNanos(r) <= maxEffective
-                ? sink.test(r)
-                : true);
+            r ->
+                maxEffective == Long.MAX_VALUE || snapshot.effectiveNanos(r) <= maxEffective
+                    ? sink.test(r)
+                    : true);
         return;
       }
       if (sorted == null) {

@@ -7,17 +7,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Maps the Dynamic Consistency Boundary model (the DCB specification's Query, QueryItem and
- * AppendCondition) onto selectors and conditions (DESIGN §2): a query item {@code {types, tags}}
- * is {@code and(or(event_type=T...), tag=a, tag=b, ...)}, a query is the {@code or} of its items,
- * and {@code {failIfEventsMatch: Q, after: p}} is {@code max(Q, p)} ({@code max(Q, 0)} without
- * {@code after}).
+ * AppendCondition) onto selectors and conditions (DESIGN §2): a query item {@code {types, tags}} is
+ * {@code and(or(event_type=T...), tag=a, tag=b, ...)}, a query is the {@code or} of its items, and
+ * {@code {failIfEventsMatch: Q, after: p}} is {@code max(Q, p)} ({@code max(Q, 0)} without {@code
+ * after}).
  */
 public final class Dcb {
   private Dcb() {}
 
   /**
-   * One DCB query item: events of any of {@code types} (any type when empty) carrying all of
-   * {@code tags} (no tag constraint when empty).
+   * One DCB query item: events of any of {@code types} (any type when empty) carrying all of {@code
+   * tags} (no tag constraint when empty).
    */
   public static EventSelector queryItem(List<String> types, List<String> tags) {
     var parts = new ArrayList<EventSelector>();
@@ -26,7 +26,8 @@ public final class Dcb {
       for (String t : types) {
         alternatives.add(EventSelector.eventType(t));
       }
-      parts.add(alternatives.size() == 1 ? alternatives.get(0) : new EventSelector.Or(alternatives));
+      parts.add(
+          alternatives.size() == 1 ? alternatives.get(0) : new EventSelector.Or(alternatives));
     }
     for (String tag : tags) {
       parts.add(EventSelector.tag(tag));

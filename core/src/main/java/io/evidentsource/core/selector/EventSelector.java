@@ -35,7 +35,8 @@ public sealed interface EventSelector {
     public Equals {
       Objects.requireNonNull(attribute, "attribute");
       if (value == null && attribute != Attribute.SUBJECT) {
-        throw invalid("only 'subject' may be compared with null, not '" + attribute.jsonName() + "'");
+        throw invalid(
+            "only 'subject' may be compared with null, not '" + attribute.jsonName() + "'");
       }
     }
 

@@ -17,8 +17,14 @@ public final class SelectorSyntaxException extends EvidentSourceException {
   SelectorSyntaxException(String text, int position, String expected, String found) {
     super(
         ErrorCode.INVALID_SELECTOR,
-        "selector syntax error at column " + position + ": expected " + expected + " but found "
-            + found + " in: " + text,
+        "selector syntax error at column "
+            + position
+            + ": expected "
+            + expected
+            + " but found "
+            + found
+            + " in: "
+            + text,
         fields(position, expected, found));
     this.position = position;
     this.expected = expected;

@@ -3,8 +3,6 @@ package io.evidentsource.core.selector;
 import java.util.ArrayList;
 import java.util.List;
 
-
-
 /**
  * The textual form of event selectors (DESIGN §2), as used by {@code q=} and the UI:
  *
@@ -108,6 +106,7 @@ public final class SelectorText {
     private int pos;
 
     private int scan; // next character to tokenize: tokens are read on demand, so the first
+
     // error by position is the one reported
 
     Parser(String text) {
@@ -271,9 +270,11 @@ public final class SelectorText {
 
     void expectEnd() {
       if (peek().kind() != Kind.END) {
-        throw error(peek().kind() == Kind.RPAREN ? "end of input (unbalanced ')')" : "AND, OR or end of input");
+        throw error(
+            peek().kind() == Kind.RPAREN
+                ? "end of input (unbalanced ')')"
+                : "AND, OR or end of input");
       }
     }
   }
-
 }

@@ -1,6 +1,5 @@
 /**
- * Event selectors (DESIGN §2): the closed set of selector kinds, their textual form and its
- * parser.
+ * Event selectors (DESIGN §2): the closed set of selector kinds, their textual form and its parser.
  */
 @NullMarked
 package io.evidentsource.core.selector;

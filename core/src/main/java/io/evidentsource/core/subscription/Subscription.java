@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One live subscription: a bounded buffer filled by the engine's reader and drained by the
- * consumer with {@link #poll}. Items arrive in revision order, every matching revision exactly
- * once. Close it when done; closing stops the reader at once (it no longer reads storage).
+ * One live subscription: a bounded buffer filled by the engine's reader and drained by the consumer
+ * with {@link #poll}. Items arrive in revision order, every matching revision exactly once. Close
+ * it when done; closing stops the reader at once (it no longer reads storage).
  *
  * <p>The buffer holds at most {@link SubscriptionOptions#bufferSize()} items. When it stays full
  * for {@link SubscriptionOptions#maxStall()}, the reader stops and the consumer receives {@link

@@ -14,10 +14,10 @@ import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs live subscriptions over an {@link EventStore}: each reads matching events from a revision
- * up to the head it saw, then waits for {@link ChangeNotifications} and reads the next range.
- * Because each range ends at a head the storage reported (every lower revision committed) and the
- * next range starts right after it, no revision is skipped, repeated or reordered.
+ * Runs live subscriptions over an {@link EventStore}: each reads matching events from a revision up
+ * to the head it saw, then waits for {@link ChangeNotifications} and reads the next range. Because
+ * each range ends at a head the storage reported (every lower revision committed) and the next
+ * range starts right after it, no revision is skipped, repeated or reordered.
  *
  * <p>Each open subscription uses one thread of the given executor while it runs.
  */
@@ -56,8 +56,8 @@ public final class SubscriptionEngine {
    * @param selector which events to deliver
    * @param fromRevision first revision delivered (inclusive, ≥ 1), or null for "only events
    *     committed from now on"
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_QUERY} for a
-   *     revision below 1
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_QUERY} for a revision
+   *     below 1
    */
   public Subscription subscribe(
       DatabaseName database, EventSelector selector, @Nullable Long fromRevision) {

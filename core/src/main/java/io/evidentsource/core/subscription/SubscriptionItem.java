@@ -19,17 +19,17 @@ public sealed interface SubscriptionItem {
   }
 
   /**
-   * Nothing matching arrived for one heartbeat interval; every revision up to {@code revision}
-   * has been examined.
+   * Nothing matching arrived for one heartbeat interval; every revision up to {@code revision} has
+   * been examined.
    *
    * @param revision the database head seen so far
    */
   record Heartbeat(long revision) implements SubscriptionItem {}
 
   /**
-   * The subscription ended on the server's side and delivers nothing more: the database was
-   * deleted ({@code DATABASE_NOT_FOUND}), the consumer fell behind ({@code SLOW_CONSUMER}), or
-   * reading failed.
+   * The subscription ended on the server's side and delivers nothing more: the database was deleted
+   * ({@code DATABASE_NOT_FOUND}), the consumer fell behind ({@code SLOW_CONSUMER}), or reading
+   * failed.
    *
    * @param error why, with a stable code
    */

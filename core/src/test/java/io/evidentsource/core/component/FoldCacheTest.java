@@ -28,7 +28,9 @@ class FoldCacheTest {
       cache.put("b", state(50));
       assertThat(cache.bytes()).isEqualTo(150 + 2 * OVERHEAD);
       cache.put("a", state(10));
-      assertThat(cache.bytes()).as("a replaced entry no longer counts").isEqualTo(60 + 2 * OVERHEAD);
+      assertThat(cache.bytes())
+          .as("a replaced entry no longer counts")
+          .isEqualTo(60 + 2 * OVERHEAD);
       assertThat(cache.size()).isEqualTo(2);
     }
 

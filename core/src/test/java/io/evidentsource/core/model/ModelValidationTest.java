@@ -32,7 +32,8 @@ class ModelValidationTest {
 
     @Test
     void rejects_everything_else_naming_the_rule() {
-      for (String bad : List.of("", "1abc", "-a", "a-", "Orders", "a_b", "a.b", "a".repeat(64), "é")) {
+      for (String bad :
+          List.of("", "1abc", "-a", "a-", "Orders", "a_b", "a.b", "a".repeat(64), "é")) {
         assertThatThrownBy(() -> DatabaseName.of(bad))
             .isInstanceOfSatisfying(
                 EvidentSourceException.class,
@@ -48,7 +49,8 @@ class ModelValidationTest {
   class Tagging {
     @Test
     void trims_and_deduplicates() {
-      assertThat(Tags.validate("course:c1, student:s7,course:c1")).containsExactly("course:c1", "student:s7");
+      assertThat(Tags.validate("course:c1, student:s7,course:c1"))
+          .containsExactly("course:c1", "student:s7");
       assertThat(Event.builder().id("i").source("s").type("t").tags("a", " b ").build().tags())
           .containsExactly("a", "b");
     }
@@ -80,8 +82,10 @@ class ModelValidationTest {
 
     @Test
     void rejects_non_rfc3339() {
-      assertThat(code(() -> EventTime.parse("2021-08-19 12:00"))).isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
-      assertThat(code(() -> EventTime.parse("2021-08-19T12:00:00"))).isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
+      assertThat(code(() -> EventTime.parse("2021-08-19 12:00")))
+          .isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
+      assertThat(code(() -> EventTime.parse("2021-08-19T12:00:00")))
+          .isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
     }
   }
 
@@ -95,8 +99,10 @@ class ModelValidationTest {
 
     @Test
     void requires_non_empty_id_source_type_and_subject() {
-      assertThat(code(() -> validator.validate(base().id("").build()))).isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
-      assertThat(code(() -> validator.validate(base().subject("").build()))).isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
+      assertThat(code(() -> validator.validate(base().id("").build())))
+          .isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
+      assertThat(code(() -> validator.validate(base().subject("").build())))
+          .isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
     }
 
     @Test
@@ -120,10 +126,14 @@ class ModelValidationTest {
                   () -> small.validate(base().type("12345678901").build()));
       assertThat(e.code()).isEqualTo(ErrorCode.ATTRIBUTE_TOO_LONG);
       assertThat(e.getMessage()).contains("max-attribute-bytes").contains("10");
-      assertThat(code(() -> small.validateBatch(List.of(base().build(), base().build(), base().build()))))
+      assertThat(
+              code(
+                  () ->
+                      small.validateBatch(List.of(base().build(), base().build(), base().build()))))
           .isEqualTo(ErrorCode.BATCH_TOO_LARGE);
       assertThat(code(() -> small.validateBatch(List.of()))).isEqualTo(ErrorCode.EMPTY_TRANSACTION);
-      assertThatThrownBy(() -> new EventLimits(65536, 99, 1024)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new EventLimits(65536, 99, 1024))
+          .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

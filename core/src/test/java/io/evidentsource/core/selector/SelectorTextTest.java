@@ -9,7 +9,6 @@ import static io.evidentsource.core.selector.EventSelector.stream;
 import static io.evidentsource.core.selector.EventSelector.subject;
 import static io.evidentsource.core.selector.EventSelector.tag;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.error.ErrorCode;
 import java.util.ArrayList;
@@ -23,7 +22,9 @@ class SelectorTextTest {
   class Parsing {
     @Test
     void parses_the_design_example_with_and_binding_tighter_than_or() {
-      var s = SelectorText.parse("stream = 'orders' AND (type = 'OrderPlaced' OR subject LIKE 'order-%')");
+      var s =
+          SelectorText.parse(
+              "stream = 'orders' AND (type = 'OrderPlaced' OR subject LIKE 'order-%')");
       assertThat(s)
           .isEqualTo(
               and(
@@ -44,8 +45,10 @@ class SelectorTextTest {
     @Test
     void only_a_final_percent_in_like_means_prefix() {
       assertThat(SelectorText.parse("subject LIKE 'a%b'")).isEqualTo(subject("a%b"));
-      assertThat(SelectorText.parse("subject LIKE 'a_b%'")).isEqualTo(startsWith(Attribute.SUBJECT, "a_b"));
-      assertThat(SelectorText.parse("subject LIKE '50%%'")).isEqualTo(startsWith(Attribute.SUBJECT, "50%"));
+      assertThat(SelectorText.parse("subject LIKE 'a_b%'"))
+          .isEqualTo(startsWith(Attribute.SUBJECT, "a_b"));
+      assertThat(SelectorText.parse("subject LIKE '50%%'"))
+          .isEqualTo(startsWith(Attribute.SUBJECT, "50%"));
       assertThat(SelectorText.parse("subject = 'x*%'")).isEqualTo(subject("x*%"));
     }
 

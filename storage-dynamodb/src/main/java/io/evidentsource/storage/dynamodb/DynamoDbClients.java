@@ -18,8 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Builds AWS clients with the settings every adapter shares: region, an optional endpoint override
  * (an emulator such as moto, or a VPC endpoint), and the SDK's standard retry strategy (jittered
- * exponential backoff, retrying throttling and transient errors) with a configurable attempt
- * count.
+ * exponential backoff, retrying throttling and transient errors) with a configurable attempt count.
  */
 public final class DynamoDbClients {
   private DynamoDbClients() {}

@@ -56,10 +56,10 @@ public final class DynamoDbSchema {
         }
         continue;
       }
-      List<String> actual = found.keySchema().stream().map(KeySchemaElement::attributeName).toList();
+      List<String> actual =
+          found.keySchema().stream().map(KeySchemaElement::attributeName).toList();
       if (!actual.equals(List.of(keys))) {
-        problems.add(
-            "table '" + table + "' has key " + actual + ", expected " + List.of(keys));
+        problems.add("table '" + table + "' has key " + actual + ", expected " + List.of(keys));
       }
     }
     if (!problems.isEmpty()) {

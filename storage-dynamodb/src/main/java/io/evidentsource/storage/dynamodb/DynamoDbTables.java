@@ -54,7 +54,6 @@ public record DynamoDbTables(String prefix) {
 
   /** Every table, in creation order. */
   public List<String> all() {
-    return List.of(
-        databases(), events(), transactions(), indexes(), publications(), components());
+    return List.of(databases(), events(), transactions(), indexes(), publications(), components());
   }
 }

@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded least-recently-used cache of committed events keyed by ({@code db#generation},
- * revision). Committed events never change and a re-created database has a new partition key, so
- * an entry is never stale; the cache only saves DynamoDB reads (and their cost).
+ * revision). Committed events never change and a re-created database has a new partition key, so an
+ * entry is never stale; the cache only saves DynamoDB reads (and their cost).
  */
 final class EventCache {
   private record Key(String partition, long revision) {}
@@ -16,7 +16,9 @@ final class EventCache {
   private final int capacity;
   private final LinkedHashMap<Key, StoredEvent> entries;
 
-  /** @param capacity events kept, 0 to cache nothing */
+  /**
+   * @param capacity events kept, 0 to cache nothing
+   */
   EventCache(int capacity) {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity must be >= 0, was " + capacity);

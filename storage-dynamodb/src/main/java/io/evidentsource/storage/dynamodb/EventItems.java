@@ -19,11 +19,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * as its RFC 3339 text, extensions in order with their type (S string, BOOL boolean, N integer),
  * data as JSON bytes, text or binary bytes, and the recorded time with full (nanosecond) precision.
  *
- * <p>Item: {@code db} (S, {@code name#generation}), {@code rev} (N), {@code tx} (S), {@code rt}
- * (S, recorded time), {@code id}, {@code src}, {@code type} (S), optional {@code subj}, {@code
- * time}, {@code dct}, {@code dsch} (S), {@code ext} (L of [name, value] pairs), optional {@code
- * dk} (S: {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for
- * text).
+ * <p>Item: {@code db} (S, {@code name#generation}), {@code rev} (N), {@code tx} (S), {@code rt} (S,
+ * recorded time), {@code id}, {@code src}, {@code type} (S), optional {@code subj}, {@code time},
+ * {@code dct}, {@code dsch} (S), {@code ext} (L of [name, value] pairs), optional {@code dk} (S:
+ * {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for text).
  */
 final class EventItems {
   private EventItems() {}
@@ -108,7 +107,8 @@ final class EventItems {
         case "json" -> b.data(new EventData.Json(data.b().asByteArray()));
         case "text" -> b.data(new EventData.Text(data.s()));
         case "binary" -> b.data(new EventData.Binary(data.b().asByteArray()));
-        default -> throw new IllegalStateException("unknown data kind '" + kind + "' in event item");
+        default ->
+            throw new IllegalStateException("unknown data kind '" + kind + "' in event item");
       }
     }
     return new StoredEvent(
@@ -147,5 +147,4 @@ final class EventItems {
   static AttributeValue l(AttributeValue... values) {
     return AttributeValue.fromL(List.of(values));
   }
-
 }

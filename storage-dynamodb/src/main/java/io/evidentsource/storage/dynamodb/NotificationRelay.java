@@ -36,8 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * publishes what is missing. A transaction published just before a crash may be published again.
  *
  * <p>Order holds while a lease holder finishes within its lease; a holder paused longer than the
- * lease can lose it to another instance and both may publish the same transactions (each
- * watermark update is conditional on holding the lease, so the watermark never moves back).
+ * lease can lose it to another instance and both may publish the same transactions (each watermark
+ * update is conditional on holding the lease, so the watermark never moves back).
  */
 public final class NotificationRelay implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NotificationRelay.class.getName());
@@ -127,7 +127,8 @@ public final class NotificationRelay implements AutoCloseable {
               if (worker.isShutdown()) {
                 return; // closed mid-round: the next start's sweep republishes from the watermark
               }
-              LOG.log(Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
+              LOG.log(
+                  Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
               if (retries < 5) {
                 schedule(database, 200L << retries, retries + 1);
               }

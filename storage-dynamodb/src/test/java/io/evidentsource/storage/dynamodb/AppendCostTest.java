@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The DynamoDB requests one append costs, counted on the wire: exactly one {@code
- * TransactWriteItems} per transaction, whatever the batch size. Prints the requests per event
- * (the numbers behind docs/benchmarks.md's cost model).
+ * TransactWriteItems} per transaction, whatever the batch size. Prints the requests per event (the
+ * numbers behind docs/benchmarks.md's cost model).
  */
 class AppendCostTest {
 

@@ -3,11 +3,6 @@ package io.evidentsource.storage.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.port.ChangeNotifications;
-import io.evidentsource.core.subscription.Subscription;
-import io.evidentsource.core.subscription.SubscriptionEngine;
-import io.evidentsource.core.subscription.SubscriptionItem;
-import io.evidentsource.core.subscription.SubscriptionOptions;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.condition.AppendCondition;
@@ -16,10 +11,15 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.port.ChangeNotifications;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.core.query.Direction;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.subscription.Subscription;
+import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.evidentsource.core.subscription.SubscriptionItem;
+import io.evidentsource.core.subscription.SubscriptionOptions;
 import io.evidentsource.storage.tck.TckFixtures;
 import java.time.Clock;
 import java.time.Duration;
@@ -143,7 +143,8 @@ class ClusteredAppendTest {
     assertThat(acknowledged).hasSize(total);
     results.forEach(
         (id, r) ->
-            assertThat(log.get((int) r.firstRevision() - 1).event()).isEqualTo(acknowledged.get(id)));
+            assertThat(log.get((int) r.firstRevision() - 1).event())
+                .isEqualTo(acknowledged.get(id)));
     // every condition held at its position: the event before it on its subject is the one the
     // client read, so nothing matching came in between
     var lastBySubject = new HashMap<String, Long>();
@@ -186,7 +187,9 @@ class ClusteredAppendTest {
             throw new AssertionError("the subscriber on instance " + i + " ended", e.error());
           }
         }
-        assertThat(seen).as("revisions seen by the subscriber on instance %d", i).isEqualTo(range(1, total));
+        assertThat(seen)
+            .as("revisions seen by the subscriber on instance %d", i)
+            .isEqualTo(range(1, total));
       }
     } finally {
       subscriptions.forEach(Subscription::close);

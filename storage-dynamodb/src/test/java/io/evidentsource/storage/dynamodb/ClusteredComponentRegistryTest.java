@@ -117,7 +117,8 @@ class ClusteredComponentRegistryTest {
       var published = a.addStateView(db, 1, view("tampered"), module(2, 64), T0);
       var s3 = DynamoDbFixture.s3();
       var key =
-          s3.listObjectsV2(r -> r.bucket(bucket).prefix(tables.prefix() + "/modules/"))
+          s3
+              .listObjectsV2(r -> r.bucket(bucket).prefix(tables.prefix() + "/modules/"))
               .contents()
               .stream()
               .map(o -> o.key())

@@ -12,7 +12,6 @@ import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.storage.tck.TckFixtures;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -48,8 +47,7 @@ class DynamoDbAdapterTest {
   @Nested
   class ReadsWithoutCache {
     private final DynamoDbStorageAdapter adapter =
-        new DynamoDbStorageAdapter(
-            DynamoDbFixture.client(), DynamoDbFixture.adapter().tables(), 0);
+        new DynamoDbStorageAdapter(DynamoDbFixture.client(), DynamoDbFixture.adapter().tables(), 0);
 
     @Test
     void reads_more_revisions_than_one_batch_get_holds_in_the_order_asked() {
@@ -119,5 +117,4 @@ class DynamoDbAdapterTest {
     }
     return out;
   }
-
 }

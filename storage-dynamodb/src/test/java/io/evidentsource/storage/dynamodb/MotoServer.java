@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real AWS API emulator for tests: the {@code moto} server from PyPI, serving DynamoDB, SNS and
- * SQS on a free loopback port, <b>on a single thread</b> ({@code moto_single_threaded.py}), so
- * each {@code TransactWriteItems} is atomic as it is in DynamoDB. Started once per JVM by {@link
+ * SQS on a free loopback port, <b>on a single thread</b> ({@code moto_single_threaded.py}), so each
+ * {@code TransactWriteItems} is atomic as it is in DynamoDB. Started once per JVM by {@link
  * #shared()} and stopped when the JVM exits (the launcher also stops when its stdin closes).
  *
- * <p>Needs {@code python3} with {@code moto[server]} installed ({@code pip install
- * 'moto[server]'}; {@code .ci/run} does it); without it the tests fail with a message saying so.
- * Set {@code MOTO_PYTHON} to use another interpreter.
+ * <p>Needs {@code python3} with {@code moto[server]} installed ({@code pip install 'moto[server]'};
+ * {@code .ci/run} does it); without it the tests fail with a message saying so. Set {@code
+ * MOTO_PYTHON} to use another interpreter.
  */
 public final class MotoServer implements AutoCloseable {
   private static final String INSTALL_HINT =
@@ -62,7 +62,8 @@ public final class MotoServer implements AutoCloseable {
           new ProcessBuilder(python, script.toString())
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
-      var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      var out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       if (line == null || !line.startsWith("PORT ")) {
         p.destroyForcibly();
@@ -86,15 +87,15 @@ public final class MotoServer implements AutoCloseable {
       drain.start();
       return new MotoServer(p, port);
     } catch (IOException e) {
-      throw new IllegalStateException("could not start moto: " + e.getMessage() + "; " + INSTALL_HINT, e);
+      throw new IllegalStateException(
+          "could not start moto: " + e.getMessage() + "; " + INSTALL_HINT, e);
     }
   }
 
   private static void checkMotoInstalled(String python) {
     try {
       Process check =
-          new ProcessBuilder(
-                  python, "-c", "import moto.moto_server.werkzeug_app, werkzeug.serving")
+          new ProcessBuilder(python, "-c", "import moto.moto_server.werkzeug_app, werkzeug.serving")
               .redirectErrorStream(true)
               .start();
       String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Answers moto cannot give: throttling, transaction conflicts and unprocessed batch keys. The real SDK client and adapter
- * talk HTTP to a scripted DynamoDB endpoint on loopback that returns DynamoDB's own error
- * documents for the first calls of an operation, then success.
+ * Answers moto cannot give: throttling, transaction conflicts and unprocessed batch keys. The real
+ * SDK client and adapter talk HTTP to a scripted DynamoDB endpoint on loopback that returns
+ * DynamoDB's own error documents for the first calls of an operation, then success.
  */
 class ThrottlingTest {
   private static final DatabaseName DB = DatabaseName.of("orders");
@@ -50,7 +50,8 @@ class ThrottlingTest {
           String op = target.substring(target.indexOf('.') + 1);
           calls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
           Deque<Reply> replies = script.get(op);
-          Reply reply = replies == null || replies.isEmpty() ? new Reply(200, "{}") : replies.poll();
+          Reply reply =
+              replies == null || replies.isEmpty() ? new Reply(200, "{}") : replies.poll();
           byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.0");
           exchange.sendResponseHeaders(reply.status(), body.length);
@@ -76,14 +77,21 @@ class ThrottlingTest {
   }
 
   private static String error(String type, String extra) {
-    return "{\"__type\":\"com.amazonaws.dynamodb.v20120810#" + type + "\",\"message\":\"scripted\""
-        + extra + "}";
+    return "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+        + type
+        + "\",\"message\":\"scripted\""
+        + extra
+        + "}";
   }
 
   private static String cancelled(String... codes) {
     var reasons = new StringBuilder();
     for (String c : codes) {
-      reasons.append(reasons.length() == 0 ? "" : ",").append("{\"Code\":\"").append(c).append("\"}");
+      reasons
+          .append(reasons.length() == 0 ? "" : ",")
+          .append("{\"Code\":\"")
+          .append(c)
+          .append("\"}");
     }
     return error("TransactionCanceledException", ",\"CancellationReasons\":[" + reasons + "]");
   }
@@ -108,8 +116,10 @@ class ThrottlingTest {
     var outcome =
         adapter.append(TckFixtures.append(DB, 1, 7, TckFixtures.events(1), Instant.EPOCH));
 
-    assertThat(outcome).isInstanceOfSatisfying(
-        AppendOutcome.Committed.class, c -> assertThat(c.result().firstRevision()).isEqualTo(8));
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            AppendOutcome.Committed.class,
+            c -> assertThat(c.result().firstRevision()).isEqualTo(8));
     assertThat(calls.get("TransactWriteItems")).hasValue(2);
   }
 
@@ -132,7 +142,9 @@ class ThrottlingTest {
     then(
         "BatchGetItem",
         200,
-        "{\"Responses\":{\"stub-events\":[" + eventItem(1) + "]},"
+        "{\"Responses\":{\"stub-events\":["
+            + eventItem(1)
+            + "]},"
             + "\"UnprocessedKeys\":{\"stub-events\":{\"Keys\":[{\"db\":{\"S\":\"orders#1\"},"
             + "\"rev\":{\"N\":\"2\"}}],\"ConsistentRead\":true}}}");
     then("BatchGetItem", 200, "{\"Responses\":{\"stub-events\":[" + eventItem(2) + "]}}");
@@ -145,9 +157,13 @@ class ThrottlingTest {
   }
 
   private static String eventItem(int revision) {
-    return "{\"db\":{\"S\":\"orders#1\"},\"rev\":{\"N\":\"" + revision + "\"},"
+    return "{\"db\":{\"S\":\"orders#1\"},\"rev\":{\"N\":\""
+        + revision
+        + "\"},"
         + "\"tx\":{\"S\":\"00000000-0000-0000-0000-000000000001\"},"
-        + "\"rt\":{\"S\":\"2026-01-01T00:00:01Z\"},\"id\":{\"S\":\"e" + revision + "\"},"
+        + "\"rt\":{\"S\":\"2026-01-01T00:00:01Z\"},\"id\":{\"S\":\"e"
+        + revision
+        + "\"},"
         + "\"src\":{\"S\":\"bank\"},\"type\":{\"S\":\"Posted\"}}";
   }
 }

@@ -195,12 +195,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       log.transactions.add(request.transactionId()); // ordinal n
       var result =
           new TransactionResult(
-              request.transactionId(),
-              first,
-              last,
-              events.size(),
-              request.recordedTime(),
-              false);
+              request.transactionId(), first, last, events.size(), request.recordedTime(), false);
       log.headTime = request.recordedTime();
       log.head = last; // publish: everything above is visible to readers who see this head
       log.notifyAll(); // wake subscribers waiting in awaitBeyond

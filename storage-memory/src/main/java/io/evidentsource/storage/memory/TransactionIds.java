@@ -5,9 +5,8 @@ import java.util.UUID;
 
 /**
  * The transaction ids of one log, by ordinal (the transaction's position in the log), with an
- * open-addressing index from id to ordinal: 16 bytes per id plus 4-8 bytes of table, where a
- * {@code HashMap<UUID, ...>} plus the UUID objects cost well over 100. Accessed under the log's
- * lock.
+ * open-addressing index from id to ordinal: 16 bytes per id plus 4-8 bytes of table, where a {@code
+ * HashMap<UUID, ...>} plus the UUID objects cost well over 100. Accessed under the log's lock.
  */
 final class TransactionIds {
   private long[] most = new long[16];

@@ -44,17 +44,19 @@ public abstract class AppendTck {
     var first = storage.append(append(db, generation, 0, events(3), T0.plusSeconds(1)));
     var second = storage.append(append(db, generation, 3, events(2), T0.plusSeconds(2)));
 
-    assertThat(first).isInstanceOfSatisfying(
-        AppendOutcome.Committed.class,
-        c -> {
-          assertThat(c.result().firstRevision()).isEqualTo(1);
-          assertThat(c.result().revision()).isEqualTo(3);
-          assertThat(c.result().eventCount()).isEqualTo(3);
-          assertThat(c.result().duplicate()).isFalse();
-        });
-    assertThat(second).isInstanceOfSatisfying(
-        AppendOutcome.Committed.class,
-        c -> assertThat(c.result().firstRevision()).isEqualTo(4));
+    assertThat(first)
+        .isInstanceOfSatisfying(
+            AppendOutcome.Committed.class,
+            c -> {
+              assertThat(c.result().firstRevision()).isEqualTo(1);
+              assertThat(c.result().revision()).isEqualTo(3);
+              assertThat(c.result().eventCount()).isEqualTo(3);
+              assertThat(c.result().duplicate()).isFalse();
+            });
+    assertThat(second)
+        .isInstanceOfSatisfying(
+            AppendOutcome.Committed.class,
+            c -> assertThat(c.result().firstRevision()).isEqualTo(4));
     DatabaseInfo info = storage.findDatabase(db).orElseThrow();
     assertThat(info.revision()).isEqualTo(5);
     assertThat(info.revisionTime()).isEqualTo(T0.plusSeconds(2));
@@ -100,7 +102,10 @@ public abstract class AppendTck {
     assertThat(range)
         .extracting(StoredEvent::recordedTime)
         .containsExactly(
-            T0.plusMillis(5), T0.plusMillis(5), T0.plusMillis(5), T0.plusMillis(9),
+            T0.plusMillis(5),
+            T0.plusMillis(5),
+            T0.plusMillis(5),
+            T0.plusMillis(9),
             T0.plusMillis(9));
   }
 
@@ -151,8 +156,7 @@ public abstract class AppendTck {
 
   @Test
   void append_to_an_unknown_database_is_not_found() {
-    assertThatThrownBy(
-            () -> storage.append(append(uniqueDatabase("missing"), 1, 0, events(1), T0)))
+    assertThatThrownBy(() -> storage.append(append(uniqueDatabase("missing"), 1, 0, events(1), T0)))
         .isInstanceOfSatisfying(
             EvidentSourceException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Many threads appending to one database: the compare-and-set never loses or duplicates a
- * revision, and conditional appends through the core never lose an update.
+ * Many threads appending to one database: the compare-and-set never loses or duplicates a revision,
+ * and conditional appends through the core never lose an update.
  */
 public abstract class ConcurrencyTck {
   private static final Pattern VALUE = Pattern.compile("\\{\"value\":(\\d+)}");
@@ -142,8 +142,7 @@ public abstract class ConcurrencyTck {
               try {
                 store.transact(
                     db,
-                    Transaction.of(
-                        List.of(next), List.of(AppendCondition.max(selector, highest))));
+                    Transaction.of(List.of(next), List.of(AppendCondition.max(selector, highest))));
                 break;
               } catch (ConditionFailedException e) {
                 assertThat(e.failures()).hasSize(1);

@@ -69,7 +69,8 @@ public abstract class EventStoreTck {
     store.createDatabase(db);
   }
 
-  static Event ev(String id, String stream, String type, String subject, Consumer<Event.Builder> more) {
+  static Event ev(
+      String id, String stream, String type, String subject, Consumer<Event.Builder> more) {
     var b = Event.builder().id(id).source(stream).type(type).subject(subject);
     more.accept(b);
     return b.build();
@@ -147,7 +148,9 @@ public abstract class EventStoreTck {
               EvidentSourceException.class,
               e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.DUPLICATE_EVENT_ID);
-                assertThat(e.fields()).containsEntry("index", 1).containsEntry("existing_revision", 1L);
+                assertThat(e.fields())
+                    .containsEntry("index", 1)
+                    .containsEntry("existing_revision", 1L);
               });
       assertThat(store.database(db).revision()).isEqualTo(1);
     }
@@ -218,14 +221,14 @@ public abstract class EventStoreTck {
       assertThatThrownBy(() -> append(ev("a", "orders", "T", "s", b -> b.extension("revision", 3))))
           .extracting(e -> ((EvidentSourceException) e).code())
           .isEqualTo(ErrorCode.RESERVED_ATTRIBUTE);
-      assertThatThrownBy(() -> append(ev("a", "orders", "T", "s", b -> b.extension("Bad_Name", "x"))))
+      assertThatThrownBy(
+              () -> append(ev("a", "orders", "T", "s", b -> b.extension("Bad_Name", "x"))))
           .extracting(e -> ((EvidentSourceException) e).code())
           .isEqualTo(ErrorCode.INVALID_EXTENSION_NAME);
       assertThatThrownBy(() -> append(ev("a", "orders", "T", "s", b -> b.tags("ok", ""))))
           .extracting(e -> ((EvidentSourceException) e).code())
           .isEqualTo(ErrorCode.INVALID_TAG);
-      assertThatThrownBy(
-              () -> append(ev("a", "orders", "T", "s", b -> b.tags("x".repeat(257)))))
+      assertThatThrownBy(() -> append(ev("a", "orders", "T", "s", b -> b.tags("x".repeat(257)))))
           .extracting(e -> ((EvidentSourceException) e).code())
           .isEqualTo(ErrorCode.INVALID_TAG);
       assertThat(store.database(db).revision()).isZero();
@@ -236,7 +239,8 @@ public abstract class EventStoreTck {
       assertThatThrownBy(
               () ->
                   store.transact(
-                      TckFixtures.uniqueDatabase("none"), Transaction.of(List.of(ev("a", "T", "s")))))
+                      TckFixtures.uniqueDatabase("none"),
+                      Transaction.of(List.of(ev("a", "T", "s")))))
           .extracting(e -> ((EvidentSourceException) e).code())
           .isEqualTo(ErrorCode.DATABASE_NOT_FOUND);
     }
@@ -307,7 +311,8 @@ public abstract class EventStoreTck {
       var c1 = max(eventType("Placed"), 1);
       var c2 = max(eventType("Paid"), 3);
       var c3 = min(subject("order-2"), 5);
-      assertThatThrownBy(() -> store.transact(db, Transaction.of(List.of(next()), List.of(c1, c2, c3))))
+      assertThatThrownBy(
+              () -> store.transact(db, Transaction.of(List.of(next()), List.of(c1, c2, c3))))
           .isInstanceOfSatisfying(
               ConditionFailedException.class,
               e -> {
@@ -341,7 +346,13 @@ public abstract class EventStoreTck {
   class Selectors {
     @BeforeEach
     void seed() {
-      append(ev("1", "orders", "OrderPlaced", "order-1", b -> b.tags("customer:c1", "region:eu"))); // 1
+      append(
+          ev(
+              "1",
+              "orders",
+              "OrderPlaced",
+              "order-1",
+              b -> b.tags("customer:c1", "region:eu"))); // 1
       append(ev("2", "orders", "OrderPlaced", "order-10", b -> b.tags("customer:c2"))); // 2
       append(ev("3", "billing", "InvoiceSent", "order-1", b -> {})); // 3
       append(ev("4", "orders", "Audit", null, b -> b.tags("region:eu"))); // 4
@@ -364,15 +375,18 @@ public abstract class EventStoreTck {
       assertThat(revisions(subject("order-1"))).doesNotContain(2L);
       assertThat(revisions(startsWith(Attribute.SUBJECT, "order_1%"))).containsExactly(5L);
       assertThat(revisions(startsWith(Attribute.SUBJECT, "order_"))).containsExactly(5L);
-      assertThat(revisions(startsWith(Attribute.STREAM, "orders"))).containsExactly(1L, 2L, 4L, 5L, 6L);
+      assertThat(revisions(startsWith(Attribute.STREAM, "orders")))
+          .containsExactly(1L, 2L, 4L, 5L, 6L);
       assertThat(revisions(startsWith(Attribute.TAG, "region:"))).containsExactly(1L, 4L);
     }
 
     @Test
     void combines_with_and_and_or() {
       assertThat(revisions(and(stream("orders"), tag("region:eu")))).containsExactly(1L, 4L);
-      assertThat(revisions(or(subject("order-10"), eventType("InvoiceSent")))).containsExactly(2L, 3L);
-      assertThat(revisions(and(eventType("OrderPlaced"), or(tag("customer:c1"), tag("customer:c2")))))
+      assertThat(revisions(or(subject("order-10"), eventType("InvoiceSent"))))
+          .containsExactly(2L, 3L);
+      assertThat(
+              revisions(and(eventType("OrderPlaced"), or(tag("customer:c1"), tag("customer:c2")))))
           .containsExactly(1L, 2L, 6L);
     }
 
@@ -416,10 +430,14 @@ public abstract class EventStoreTck {
                 () ->
                     store.transact(
                         db,
-                        Transaction.of(List.of(ev("probe-" + highest, "Probe", "p")), List.of(mustFail))))
+                        Transaction.of(
+                            List.of(ev("probe-" + highest, "Probe", "p")), List.of(mustFail))))
             .isInstanceOfSatisfying(
                 ConditionFailedException.class,
-                e -> assertThat(e.failures().get(0).actualRevision()).as("L(%s)", s).isEqualTo(highest));
+                e ->
+                    assertThat(e.failures().get(0).actualRevision())
+                        .as("L(%s)", s)
+                        .isEqualTo(highest));
       }
     }
 
@@ -430,7 +448,11 @@ public abstract class EventStoreTck {
       for (int i = 0; i < 400; i++) {
         int entity = random.nextInt(60);
         all.add(
-            ev("m" + i, "orders", random.nextBoolean() ? "A" : "B", "p-" + entity,
+            ev(
+                "m" + i,
+                "orders",
+                random.nextBoolean() ? "A" : "B",
+                "p-" + entity,
                 b -> b.tags("t:" + (entity % 13), "t:" + random.nextInt(13))));
       }
       for (int i = 0; i < all.size(); i += 25) {
@@ -479,8 +501,9 @@ public abstract class EventStoreTck {
         case 4:
           Attribute a = Attribute.values()[r.nextInt(4)];
           String[] pool =
-              a == Attribute.STREAM ? streams : a == Attribute.EVENT_TYPE ? types
-                  : a == Attribute.SUBJECT ? subjects : tags;
+              a == Attribute.STREAM
+                  ? streams
+                  : a == Attribute.EVENT_TYPE ? types : a == Attribute.SUBJECT ? subjects : tags;
           String v = pool[r.nextInt(pool.length)];
           return startsWith(a, v.substring(0, r.nextInt(v.length() + 1)));
         case 5:
@@ -508,19 +531,29 @@ public abstract class EventStoreTck {
     // The DCB specification's course-subscription example: a course has a capacity, a student may
     // subscribe to a course once; the decision reads exactly the events that matter to it.
     Event courseDefined(String course, int capacity) {
-      return ev("def-" + course, "courses", "CourseDefined", "course/" + course,
+      return ev(
+          "def-" + course,
+          "courses",
+          "CourseDefined",
+          "course/" + course,
           b -> b.tags("course:" + course).jsonData("{\"capacity\":" + capacity + "}"));
     }
 
     Event subscribed(String course, String student) {
-      return ev("sub-" + course + "-" + student, "courses", "StudentSubscribedToCourse",
-          "course/" + course, b -> b.tags("course:" + course, "student:" + student));
+      return ev(
+          "sub-" + course + "-" + student,
+          "courses",
+          "StudentSubscribedToCourse",
+          "course/" + course,
+          b -> b.tags("course:" + course, "student:" + student));
     }
 
     EventSelector decisionQuery(String course, String student) {
       return Dcb.query(
           List.of(
-              Dcb.queryItem(List.of("CourseDefined", "StudentSubscribedToCourse"), List.of("course:" + course)),
+              Dcb.queryItem(
+                  List.of("CourseDefined", "StudentSubscribedToCourse"),
+                  List.of("course:" + course)),
               Dcb.queryItem(List.of("StudentSubscribedToCourse"), List.of("student:" + student))));
     }
 
@@ -531,12 +564,20 @@ public abstract class EventStoreTck {
       append(subscribed("c1", "s1")); // 3
       append(subscribed("c2", "s1")); // 4
       append(subscribed("c2", "s2")); // 5
-      assertThat(revisions(Dcb.queryItem(List.of("StudentSubscribedToCourse"), List.of("course:c2", "student:s2"))))
+      assertThat(
+              revisions(
+                  Dcb.queryItem(
+                      List.of("StudentSubscribedToCourse"), List.of("course:c2", "student:s2"))))
           .containsExactly(5L);
-      assertThat(revisions(Dcb.queryItem(List.of("CourseDefined", "StudentSubscribedToCourse"), List.of("course:c1"))))
+      assertThat(
+              revisions(
+                  Dcb.queryItem(
+                      List.of("CourseDefined", "StudentSubscribedToCourse"), List.of("course:c1"))))
           .containsExactly(1L, 3L);
-      assertThat(revisions(Dcb.queryItem(List.of(), List.of("student:s1")))).containsExactly(3L, 4L);
-      assertThat(revisions(Dcb.queryItem(List.of("CourseDefined"), List.of()))).containsExactly(1L, 2L);
+      assertThat(revisions(Dcb.queryItem(List.of(), List.of("student:s1"))))
+          .containsExactly(3L, 4L);
+      assertThat(revisions(Dcb.queryItem(List.of("CourseDefined"), List.of())))
+          .containsExactly(1L, 2L);
       assertThat(revisions(decisionQuery("c1", "s2"))).containsExactly(1L, 3L, 5L);
       assertThat(revisions(Dcb.query(List.of()))).containsExactly(1L, 2L, 3L, 4L, 5L);
     }
@@ -552,7 +593,10 @@ public abstract class EventStoreTck {
 
       var ours = Dcb.failIfEventsMatch(query, readPosition);
       assertThat(ours).isEqualTo(max(query, 1));
-      assertThatThrownBy(() -> store.transact(db, Transaction.of(List.of(subscribed("c1", "s1")), List.of(ours))))
+      assertThatThrownBy(
+              () ->
+                  store.transact(
+                      db, Transaction.of(List.of(subscribed("c1", "s1")), List.of(ours))))
           .isInstanceOfSatisfying(
               ConditionFailedException.class,
               e -> assertThat(e.failures().get(0).actualRevision()).isEqualTo(2));
@@ -563,8 +607,7 @@ public abstract class EventStoreTck {
       store.transact(
           db,
           Transaction.of(
-              List.of(subscribed("c1", "s1")),
-              List.of(Dcb.failIfEventsMatch(query, position))));
+              List.of(subscribed("c1", "s1")), List.of(Dcb.failIfEventsMatch(query, position))));
       assertThat(store.database(db).revision()).isEqualTo(4);
     }
 
@@ -582,7 +625,13 @@ public abstract class EventStoreTck {
                   store.transact(
                       db,
                       Transaction.of(
-                          List.of(ev("u2", "users", "UserRegistered", "user/2", b -> b.tags("username:alice"))),
+                          List.of(
+                              ev(
+                                  "u2",
+                                  "users",
+                                  "UserRegistered",
+                                  "user/2",
+                                  b -> b.tags("username:alice"))),
                           List.of(unique))))
           .isInstanceOf(ConditionFailedException.class);
     }
@@ -596,12 +645,17 @@ public abstract class EventStoreTck {
 
     @BeforeEach
     void seed() {
-      t1 = append(ev("1", "orders", "Placed", "o1", b -> b.time("2024-01-10T00:00:00Z"))).recordedTime();
-      t2 = append(ev("2", "orders", "Placed", "o2", b -> b.time("2024-01-05T09:00:00.5+02:00"))).recordedTime();
-      t3 = append(
-              ev("3", "orders", "Paid", "o1", b -> b.time("2024-01-20T00:00:00Z")),
-              ev("4", "orders", "Paid", "o2", b -> {}))
-          .recordedTime(); // 4 has no time: effective = recorded (2026)
+      t1 =
+          append(ev("1", "orders", "Placed", "o1", b -> b.time("2024-01-10T00:00:00Z")))
+              .recordedTime();
+      t2 =
+          append(ev("2", "orders", "Placed", "o2", b -> b.time("2024-01-05T09:00:00.5+02:00")))
+              .recordedTime();
+      t3 =
+          append(
+                  ev("3", "orders", "Paid", "o1", b -> b.time("2024-01-20T00:00:00Z")),
+                  ev("4", "orders", "Paid", "o2", b -> {}))
+              .recordedTime(); // 4 has no time: effective = recorded (2026)
     }
 
     @Test
@@ -620,7 +674,8 @@ public abstract class EventStoreTck {
       var beforeAll = store.query(db, EventQuery.all().withAsOfTransactionTime(t1.minusSeconds(1)));
       assertThat(beforeAll.revision()).isZero();
       assertThat(beforeAll.events()).isEmpty();
-      assertThat(store.query(db, EventQuery.all().withAsOfTransactionTime(t3)).revision()).isEqualTo(4);
+      assertThat(store.query(db, EventQuery.all().withAsOfTransactionTime(t3)).revision())
+          .isEqualTo(4);
     }
 
     @Test
@@ -659,7 +714,8 @@ public abstract class EventStoreTck {
       assertThat(first.events()).extracting(StoredEvent::revision).containsExactly(1L, 2L);
       assertThat(first.nextPageToken()).isNotNull();
       append(ev("5", "Placed", "o5"));
-      var second = store.query(db, EventQuery.all().withLimit(2).withPageToken(first.nextPageToken()));
+      var second =
+          store.query(db, EventQuery.all().withLimit(2).withPageToken(first.nextPageToken()));
       assertThat(second.revision()).isEqualTo(4);
       assertThat(second.events()).extracting(StoredEvent::revision).containsExactly(3L, 4L);
       assertThat(second.nextPageToken()).isNull();
@@ -668,7 +724,11 @@ public abstract class EventStoreTck {
     @Test
     void pages_backward_and_by_effective_time() {
       var collected = new ArrayList<Long>();
-      var q = EventQuery.all().withOrder(Order.EFFECTIVE_TIME).withDirection(Direction.BACKWARD).withLimit(1);
+      var q =
+          EventQuery.all()
+              .withOrder(Order.EFFECTIVE_TIME)
+              .withDirection(Direction.BACKWARD)
+              .withLimit(1);
       QueryPage page = store.query(db, q);
       collected.addAll(page.events().stream().map(StoredEvent::revision).toList());
       while (page.nextPageToken() != null) {
@@ -682,7 +742,12 @@ public abstract class EventStoreTck {
     void rejects_a_page_token_of_another_query_or_garbage() {
       var first = store.query(db, EventQuery.all().withLimit(1));
       assertThatThrownBy(
-              () -> store.query(db, EventQuery.of(subject("o1")).withLimit(1).withPageToken(first.nextPageToken())))
+              () ->
+                  store.query(
+                      db,
+                      EventQuery.of(subject("o1"))
+                          .withLimit(1)
+                          .withPageToken(first.nextPageToken())))
           .extracting(e -> ((EvidentSourceException) e).code())
           .isEqualTo(ErrorCode.INVALID_PAGE_TOKEN);
       assertThatThrownBy(() -> store.query(db, EventQuery.all().withPageToken("not-a-token!")))

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Live subscriptions over an adapter's {@link ChangeNotifications}: catch-up then live, every
- * matching revision exactly once and in order while many threads append, heartbeats, slow
- * consumers cut off, deletion ends the subscription.
+ * matching revision exactly once and in order while many threads append, heartbeats, slow consumers
+ * cut off, deletion ends the subscription.
  */
 public abstract class SubscriptionTck {
   private static final Duration POLL = Duration.ofMillis(100);
@@ -80,7 +80,8 @@ public abstract class SubscriptionTck {
     store.createDatabase(db);
     // short heartbeats: a collector knows it has seen everything once a heartbeat reports the
     // final head (a heartbeat means every revision up to it was examined)
-    var engine = engine(store, new SubscriptionOptions(1024, Duration.ofSeconds(30), Duration.ofMillis(50)));
+    var engine =
+        engine(store, new SubscriptionOptions(1024, Duration.ofSeconds(30), Duration.ofMillis(50)));
     int writers = 4;
     int transactionsPerWriter = 40;
     var finalHead = new AtomicLong(Long.MAX_VALUE);
@@ -113,7 +114,8 @@ public abstract class SubscriptionTck {
     // started while the appends run: from the start, from the middle, and from "now"
     long middle = store.database(db).revision();
     collectors.add(collect(engine.subscribe(db, EventSelector.any(), 1L), 1, false, finalHead));
-    collectors.add(collect(engine.subscribe(db, EventSelector.any(), middle), middle, false, finalHead));
+    collectors.add(
+        collect(engine.subscribe(db, EventSelector.any(), middle), middle, false, finalHead));
     collectors.add(collect(engine.subscribe(db, writer1, middle), middle, true, finalHead));
     var fromNow = collect(engine.subscribe(db, EventSelector.any(), null), 1, false, finalHead);
     for (var f : appenders) {
@@ -147,7 +149,8 @@ public abstract class SubscriptionTck {
     DatabaseName db = uniqueDatabase("now");
     store.createDatabase(db);
     store.transact(db, Transaction.of(TckFixtures.events(3)));
-    try (var sub = engine(store, SubscriptionOptions.defaults()).subscribe(db, EventSelector.any(), null)) {
+    try (var sub =
+        engine(store, SubscriptionOptions.defaults()).subscribe(db, EventSelector.any(), null)) {
       store.transact(db, Transaction.of(TckFixtures.events(2)));
       assertThat(revisionOf(next(sub))).isEqualTo(4);
       assertThat(revisionOf(next(sub))).isEqualTo(5);
@@ -191,9 +194,11 @@ public abstract class SubscriptionTck {
       assertThat(ended.error().code()).isEqualTo(ErrorCode.SLOW_CONSUMER);
       assertThat(ended.error().fields()).containsEntry("buffer_size", 4);
       // what was buffered before the cut-off is still delivered, in order and without gaps
-      var delivered = items.subList(0, items.size() - 1).stream().map(SubscriptionTck::revisionOf).toList();
-      assertThat(delivered).isNotEmpty().isEqualTo(
-          java.util.stream.LongStream.rangeClosed(1, delivered.size()).boxed().toList());
+      var delivered =
+          items.subList(0, items.size() - 1).stream().map(SubscriptionTck::revisionOf).toList();
+      assertThat(delivered)
+          .isNotEmpty()
+          .isEqualTo(java.util.stream.LongStream.rangeClosed(1, delivered.size()).boxed().toList());
       assertThat(delivered.size()).isLessThan(10);
     }
   }
@@ -204,7 +209,8 @@ public abstract class SubscriptionTck {
     var store = EventStore.create(adapter());
     DatabaseName db = uniqueDatabase("gone");
     store.createDatabase(db);
-    try (var sub = engine(store, SubscriptionOptions.defaults()).subscribe(db, EventSelector.any(), 1L)) {
+    try (var sub =
+        engine(store, SubscriptionOptions.defaults()).subscribe(db, EventSelector.any(), 1L)) {
       store.deleteDatabase(db);
       store.createDatabase(db); // a new generation is a different database
       store.transact(db, Transaction.of(TckFixtures.events(1)));
@@ -233,7 +239,8 @@ public abstract class SubscriptionTck {
     return events.stream().map(StoredEvent::revision).toList();
   }
 
-  private Collector collect(Subscription sub, long from, boolean onlyWriter1, AtomicLong finalHead) {
+  private Collector collect(
+      Subscription sub, long from, boolean onlyWriter1, AtomicLong finalHead) {
     return new Collector(sub, from, onlyWriter1, finalHead, workers);
   }
 

@@ -100,8 +100,11 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
           "Kafka did not take the transaction of database '" + database + "': " + e.getCause(), e);
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "Kafka did not acknowledge the transaction of database '" + database + "' within "
-              + timeout, e);
+          "Kafka did not acknowledge the transaction of database '"
+              + database
+              + "' within "
+              + timeout,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing to Kafka", e);

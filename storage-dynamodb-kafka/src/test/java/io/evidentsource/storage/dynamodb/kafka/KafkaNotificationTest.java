@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
- * Every committed event reaches a real Kafka broker (KRaft, in this JVM) as one record keyed by
- * its database, and a consumer reads each database's events back in revision order, also those a
+ * Every committed event reaches a real Kafka broker (KRaft, in this JVM) as one record keyed by its
+ * database, and a consumer reads each database's events back in revision order, also those a
  * crashed instance left unpublished. DynamoDB is the moto server ({@code MotoServer}).
  */
 class KafkaNotificationTest {
@@ -89,7 +89,8 @@ class KafkaNotificationTest {
   @Timeout(180)
   void a_consumer_reads_every_event_keyed_by_database_in_revision_order() {
     DynamoDbStorageAdapter storage = DynamoDbFixture.adapter();
-    var store = EventStore.create(new PublishingStorageAdapter(storage, relay(storage, publisher())));
+    var store =
+        EventStore.create(new PublishingStorageAdapter(storage, relay(storage, publisher())));
     var a = TckFixtures.uniqueDatabase("kafka-a");
     var b = TckFixtures.uniqueDatabase("kafka-b");
     store.createDatabase(a);
@@ -160,13 +161,17 @@ class KafkaNotificationTest {
    */
   private static void printPublishLag(Map<String, List<ConsumerRecord<String, byte[]>>> records) {
     var lags = new ArrayList<Long>();
-    records.values().forEach(
-        list ->
-            list.forEach(
-                r ->
-                    lags.add(
-                        r.timestamp()
-                            - CloudEventJson.readStoredEvent(r.value()).recordedTime().toEpochMilli())));
+    records
+        .values()
+        .forEach(
+            list ->
+                list.forEach(
+                    r ->
+                        lags.add(
+                            r.timestamp()
+                                - CloudEventJson.readStoredEvent(r.value())
+                                    .recordedTime()
+                                    .toEpochMilli())));
     lags.sort(null);
     System.out.printf(
         "kafka publish lag after commit over %d records: p50 %d ms, p99 %d ms, max %d ms%n",
@@ -203,7 +208,8 @@ class KafkaNotificationTest {
     try (var consumer =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(TOPIC));
-      while (last.entrySet().stream().anyMatch(e -> seen.getOrDefault(e.getKey(), 0L) < e.getValue())) {
+      while (last.entrySet().stream()
+          .anyMatch(e -> seen.getOrDefault(e.getKey(), 0L) < e.getValue())) {
         for (var record : consumer.poll(Duration.ofMillis(500))) {
           if (!last.containsKey(record.key())) {
             continue;

@@ -22,8 +22,8 @@ import tools.jackson.core.JsonGenerator;
  * CloudEvents with their {@code revision} and {@code recordedtime}); message attributes {@code
  * database} (String), {@code first_revision} and {@code last_revision} (Number). A transaction
  * whose batch exceeds SNS's 256 KiB message limit is sent as several messages of consecutive
- * revisions, each with its own attributes. On a FIFO topic ({@code .fifo}) the message group is
- * the database, so SNS keeps each database's order.
+ * revisions, each with its own attributes. On a FIFO topic ({@code .fifo}) the message group is the
+ * database, so SNS keeps each database's order.
  */
 public final class SnsEventPublisher implements EventPublisher {
   /** SNS's message limit (body and attributes), less room for the attributes. */
@@ -87,7 +87,12 @@ public final class SnsEventPublisher implements EventPublisher {
       request
           .messageGroupId(database.value())
           .messageDeduplicationId(
-              database.value() + "-" + first + "-" + last + "-"
+              database.value()
+                  + "-"
+                  + first
+                  + "-"
+                  + last
+                  + "-"
                   + part.get(0).recordedTime().toEpochMilli());
     }
     sns.publish(request.build());
@@ -111,6 +116,9 @@ public final class SnsEventPublisher implements EventPublisher {
   }
 
   private static MessageAttributeValue number(long value) {
-    return MessageAttributeValue.builder().dataType("Number").stringValue(Long.toString(value)).build();
+    return MessageAttributeValue.builder()
+        .dataType("Number")
+        .stringValue(Long.toString(value))
+        .build();
   }
 }

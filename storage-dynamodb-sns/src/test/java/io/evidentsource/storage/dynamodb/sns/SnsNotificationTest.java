@@ -115,13 +115,12 @@ class SnsNotificationTest {
         assertThat(m.last()).isEqualTo(r.revision());
         assertThat(m.events()).extracting(StoredEvent::revision).isSortedAccordingTo(Long::compare);
         assertThat(m.events()).hasSize(r.eventCount());
-        assertThat(m.events())
-            .extracting(StoredEvent::recordedTime)
-            .containsOnly(r.recordedTime());
+        assertThat(m.events()).extracting(StoredEvent::recordedTime).containsOnly(r.recordedTime());
         assertThat(m.events())
             .extracting(StoredEvent::event)
             .isEqualTo(
-                storage.readRange(db, store.database(db).generation(), r.firstRevision(), r.revision())
+                storage
+                    .readRange(db, store.database(db).generation(), r.firstRevision(), r.revision())
                     .stream()
                     .map(StoredEvent::event)
                     .toList());
@@ -146,7 +145,9 @@ class SnsNotificationTest {
     for (int i = 0; i < 5; i++) {
       committed.add(store1.transact(db, Transaction.of(TckFixtures.events(2))));
     }
-    assertThat(committed).extracting(TransactionResult::revision).containsExactly(2L, 4L, 6L, 8L, 10L);
+    assertThat(committed)
+        .extracting(TransactionResult::revision)
+        .containsExactly(2L, 4L, 6L, 8L, 10L);
     var relay1 = relays.get(0);
     relay1.close();
     assertThatThrownBy(() -> relay1.publishPending(db)).hasMessageContaining("died");
@@ -199,7 +200,8 @@ class SnsNotificationTest {
         if (last <= before) {
           continue; // a re-delivery
         }
-        assertThat(first).as("next message of %s after revision %d", database, before)
+        assertThat(first)
+            .as("next message of %s after revision %d", database, before)
             .isEqualTo(before + 1);
         seen.put(database, last);
         out.computeIfAbsent(database, k -> new ArrayList<>())
