@@ -22,6 +22,7 @@ import io.evidentsource.core.component.DecideResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.json.StateViewJson;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -83,14 +84,15 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
   /** A parsed, checked and compiled module with its idle instances. */
   private static final class Loaded {
-    final ComponentKind kind;
+    final ComponentKind<?> kind;
     final WasmModule module;
     final @Nullable Function<Instance, Machine> machines;
     final ConcurrentLinkedDeque<Guest> idle = new ConcurrentLinkedDeque<>();
     final AtomicInteger created = new AtomicInteger();
     volatile String name = "(unpublished)";
 
-    Loaded(ComponentKind kind, WasmModule module, @Nullable Function<Instance, Machine> machines) {
+    Loaded(
+        ComponentKind<?> kind, WasmModule module, @Nullable Function<Instance, Machine> machines) {
       this.kind = kind;
       this.module = module;
       this.machines = machines;
@@ -133,7 +135,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   }
 
   @Override
-  public void validate(ComponentKind kind, byte[] module) {
+  public void validate(ComponentKind<?> kind, byte[] module) {
     prepared.put(digest(module), prepare(kind, module));
   }
 
@@ -193,7 +195,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     return loaded(id).idle.size();
   }
 
-  private Loaded prepare(ComponentKind kind, byte[] bytes) {
+  private Loaded prepare(ComponentKind<?> kind, byte[] bytes) {
     if (bytes.length > limits.maxModuleBytes()) {
       throw new EvidentSourceException(
           ErrorCode.COMPONENT_TOO_LARGE,
@@ -387,7 +389,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     if (views == null) {
       throw new GuestError(
           "view_state is only available to a state change's decide, not to "
-              + AbiCheck.kindName(loaded.kind)
+              + loaded.kind.label()
               + " "
               + loaded.name);
     }
@@ -407,7 +409,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     if (!result.hasState()) {
       return 0;
     }
-    return write(guest, GuestJson.viewResult(result));
+    return write(guest, StateViewJson.toJsonBytes(result));
   }
 
   private static String readString(Instance instance, long ptr, long len, int max) {

@@ -2,8 +2,12 @@ package io.evidentsource.wasm;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.component.ComponentCatalog;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.InMemoryComponentRegistry;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.component.StateViews;
@@ -22,6 +26,7 @@ final class Fixture implements AutoCloseable {
   final EventStore store = EventStore.create(new InMemoryStorageAdapter());
   final ChicoryComponentRuntime runtime;
   final InMemoryComponentRegistry registry = new InMemoryComponentRegistry();
+  final ComponentCatalog catalog;
   final StateViews views;
   final StateChanges changes;
 
@@ -31,14 +36,26 @@ final class Fixture implements AutoCloseable {
 
   Fixture(ChicoryComponentRuntime runtime) {
     this.runtime = runtime;
-    views = new StateViews(store, registry, runtime, Clock.systemUTC(), 1000);
-    changes =
-        new StateChanges(store, registry, runtime, views, Clock.systemUTC(), UUID::randomUUID);
+    catalog = new ComponentCatalog(store, registry, runtime, Clock.systemUTC());
+    views = new StateViews(store, catalog, runtime, 1000);
+    changes = new StateChanges(store, catalog, runtime, views, Clock.systemUTC(), UUID::randomUUID);
     store.createDatabase(DB);
   }
 
   Fixture() {
     this(WasmLimits.defaults());
+  }
+
+  /** Publishes the next version of a state view in {@link #DB}. */
+  PublishedComponent<StateViewDefinition> publishView(
+      StateViewDefinition definition, byte[] module) {
+    return catalog.publish(DB, ComponentKind.STATE_VIEW, definition, module);
+  }
+
+  /** Publishes the next version of a state change in {@link #DB}. */
+  PublishedComponent<StateChangeDefinition> publishChange(
+      StateChangeDefinition definition, byte[] module) {
+    return catalog.publish(DB, ComponentKind.STATE_CHANGE, definition, module);
   }
 
   static StateViewDefinition view(String name, EventSelector selector) {

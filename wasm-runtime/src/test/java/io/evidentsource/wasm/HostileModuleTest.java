@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateViewRead;
@@ -39,7 +40,7 @@ class HostileModuleTest {
 
   @BeforeEach
   void goodView() {
-    f.views.publish(DB, Fixture.view("good", EventSelector.any()), Wat.countingView());
+    f.publishView(Fixture.view("good", EventSelector.any()), Wat.countingView());
     f.append(event("1", "s"), event("2", "s"));
   }
 
@@ -54,7 +55,7 @@ class HostileModuleTest {
   }
 
   private String hostile(byte[] module) {
-    f.views.publish(DB, Fixture.view("bad", EventSelector.any()), module);
+    f.publishView(Fixture.view("bad", EventSelector.any()), module);
     return "bad";
   }
 
@@ -118,8 +119,7 @@ class HostileModuleTest {
           new Fixture(
               WasmLimits.defaults().withCallTimeout(Duration.ofMillis(300)).withCompile(false));
       try {
-        interpreted.views.publish(
-            DB,
+        interpreted.publishView(
             Fixture.view("bad", EventSelector.any()),
             Wat.view("", "(loop $forever (br $forever)) (i64.const 0)"));
         interpreted.append(event("x", "s"));
@@ -127,7 +127,9 @@ class HostileModuleTest {
             () -> interpreted.views.read(DB, "bad", null, StateViewRead.latest(Map.of())),
             ErrorCode.COMPONENT_TIMEOUT,
             "did not finish within 300 ms");
-        assertThat(interpreted.runtime.isCompiled(interpreted.views.describe(DB, "bad", 1).id()))
+        assertThat(
+                interpreted.runtime.isCompiled(
+                    interpreted.catalog.describe(DB, ComponentKind.STATE_VIEW, "bad", 1).id()))
             .isFalse();
       } finally {
         interpreted.close();
@@ -228,7 +230,7 @@ class HostileModuleTest {
                 (br $again))
               (i64.const 0)
               """);
-      f.changes.publish(DB, new StateChangeDefinition("greedy", null), change);
+      f.publishChange(new StateChangeDefinition("greedy", null), change);
       failsWith(
           () ->
               f.changes.execute(
@@ -259,7 +261,9 @@ class HostileModuleTest {
           () -> hostile(Wat.compile("(module (memory (export \"memory\") 1))")),
           ErrorCode.INVALID_COMPONENT,
           "missing export 'evidentsource_alloc'");
-      assertThat(f.views.list(DB)).extracting(v -> v.id().name()).containsExactly("good");
+      assertThat(f.catalog.list(DB, ComponentKind.STATE_VIEW))
+          .extracting(v -> v.id().name())
+          .containsExactly("good");
       goodViewStillAnswers();
     }
 
@@ -279,7 +283,7 @@ class HostileModuleTest {
     @Test
     void a_state_change_needs_decide_not_evolve() {
       failsWith(
-          () -> f.changes.publish(DB, new StateChangeDefinition("c", null), Wat.countingView()),
+          () -> f.publishChange(new StateChangeDefinition("c", null), Wat.countingView()),
           ErrorCode.INVALID_COMPONENT,
           "missing export 'evidentsource_decide'");
     }
@@ -320,8 +324,7 @@ class HostileModuleTest {
       try {
         assertThatThrownBy(
                 () ->
-                    small.views.publish(
-                        DB, Fixture.view("big", EventSelector.any()), Wat.countingView()))
+                    small.publishView(Fixture.view("big", EventSelector.any()), Wat.countingView()))
             .isInstanceOfSatisfying(
                 EvidentSourceException.class,
                 e -> {
