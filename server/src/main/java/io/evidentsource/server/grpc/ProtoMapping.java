@@ -12,9 +12,10 @@ import io.evidentsource.api.v1.TransactResponse;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.component.CommandResult;
-import io.evidentsource.core.component.PublishedStateChange;
-import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViewResult;
 import io.evidentsource.core.condition.AppendCondition;
@@ -96,7 +97,7 @@ final class ProtoMapping {
 
   // ---- state views and state changes ----
 
-  static io.evidentsource.api.v1.StateView stateView(PublishedStateView v) {
+  static io.evidentsource.api.v1.StateView stateView(PublishedComponent<StateViewDefinition> v) {
     var d = v.definition();
     var b =
         io.evidentsource.api.v1.StateView.newBuilder()
@@ -120,7 +121,8 @@ final class ProtoMapping {
     return b.build();
   }
 
-  static io.evidentsource.api.v1.StateChange stateChange(PublishedStateChange c) {
+  static io.evidentsource.api.v1.StateChange stateChange(
+      PublishedComponent<StateChangeDefinition> c) {
     var b =
         io.evidentsource.api.v1.StateChange.newBuilder()
             .setName(c.definition().name())

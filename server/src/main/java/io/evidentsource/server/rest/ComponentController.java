@@ -1,10 +1,15 @@
 package io.evidentsource.server.rest;
 
+import static io.evidentsource.core.component.ComponentKind.STATE_CHANGE;
+import static io.evidentsource.core.component.ComponentKind.STATE_VIEW;
+
 import io.evidentsource.core.component.Command;
 import io.evidentsource.core.component.CommandResult;
+import io.evidentsource.core.component.ComponentCatalog;
+import io.evidentsource.core.component.ComponentDefinition;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.Provenance;
-import io.evidentsource.core.component.PublishedStateChange;
-import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViewRead;
@@ -16,6 +21,7 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
+import io.evidentsource.json.StateViewJson;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.request.ComponentRequests;
 import jakarta.servlet.ServletException;
@@ -24,10 +30,10 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +57,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
  * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
- * execute commands.
+ * execute commands. Each path has its route; the catalog operations are written once for both kinds
+ * over {@link ComponentCatalog}, keyed by {@link ComponentKind}.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -72,52 +79,87 @@ class ComponentController {
           "query_temporality");
   private static final Set<String> CHANGE_METADATA = Set.of("state_change_name", "description");
 
+  private final ComponentCatalog catalog;
   private final StateViews views;
   private final StateChanges changes;
   private final WasmProperties wasm;
 
-  ComponentController(StateViews views, StateChanges changes, WasmProperties wasm) {
+  ComponentController(
+      ComponentCatalog catalog, StateViews views, StateChanges changes, WasmProperties wasm) {
+    this.catalog = catalog;
     this.views = views;
     this.changes = changes;
     this.wasm = wasm;
   }
 
-  // ------------------------------------------------------------------------------ state views
+  // ------------------------------------------------------------------- routes: one per path
 
   @PostMapping("/state-views")
   ResponseEntity<byte[]> publishView(@PathVariable("db") String db, HttpServletRequest request) {
-    var database = DatabaseName.of(db);
-    var metadata = metadata(request, VIEW_METADATA);
-    var temporality = text(metadata, "query_temporality", false);
-    var selectorNode = metadata.get("event_selector");
-    if (selectorNode == null) {
-      throw malformed("metadata needs 'event_selector', e.g. {\"type\":\"any\"}", "event_selector");
-    }
-    var definition =
-        ComponentRequests.viewDefinition(
-            required(metadata, "state_view_name"),
-            text(metadata, "description", false),
-            required(metadata, "content_type"),
-            text(metadata, "content_schema", false),
-            SelectorJson.read(selectorNode, "event_selector"),
-            temporality);
-    var published = views.publish(database, definition, module(request));
-    return created(
-        "/api/v1/databases/"
-            + db
-            + "/state-views/"
-            + definition.name()
-            + "/versions/"
-            + published.id().version(),
-        describe(published));
+    return publish(db, STATE_VIEW, request);
+  }
+
+  @PostMapping("/state-changes")
+  ResponseEntity<byte[]> publishChange(@PathVariable("db") String db, HttpServletRequest request) {
+    return publish(db, STATE_CHANGE, request);
   }
 
   @GetMapping("/state-views")
   ResponseEntity<byte[]> listViews(@PathVariable("db") String db) {
-    var body = JsonSupport.mapper().createObjectNode();
-    var array = body.putArray("state_views");
-    views.list(DatabaseName.of(db)).forEach(v -> array.add(describe(v)));
-    return json(HttpStatus.OK, body);
+    return list(db, STATE_VIEW);
+  }
+
+  @GetMapping("/state-changes")
+  ResponseEntity<byte[]> listChanges(@PathVariable("db") String db) {
+    return list(db, STATE_CHANGE);
+  }
+
+  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
+  @GetMapping("/state-views/{name}/versions")
+  ResponseEntity<byte[]> viewVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return versions(db, STATE_VIEW, name);
+  }
+
+  /** Every version of one state change, ascending. */
+  @GetMapping("/state-changes/{name}/versions")
+  ResponseEntity<byte[]> changeVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return versions(db, STATE_CHANGE, name);
+  }
+
+  /** The module of one view version, byte for byte as published. */
+  @GetMapping("/state-views/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> viewModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return module(db, STATE_VIEW, name, version);
+  }
+
+  /** The module of one state change version, byte for byte as published. */
+  @GetMapping("/state-changes/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> changeModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return module(db, STATE_CHANGE, name, version);
+  }
+
+  /** The latest version of one state change (the same path of a view reads it). */
+  @GetMapping("/state-changes/{name}")
+  ResponseEntity<byte[]> describeChange(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return describe(db, STATE_CHANGE, name, null);
+  }
+
+  /** One version of one state change. */
+  @GetMapping("/state-changes/{name}/versions/{version}")
+  ResponseEntity<byte[]> describeChangeVersion(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return describe(db, STATE_CHANGE, name, version(version));
   }
 
   @GetMapping("/state-views/{name}")
@@ -137,28 +179,116 @@ class ComponentController {
     return read(db, name, version(version), request);
   }
 
-  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
-  @GetMapping("/state-views/{name}/versions")
-  ResponseEntity<byte[]> viewVersions(
-      @PathVariable("db") String db, @PathVariable("name") String name) {
+  // ------------------------------------------------------ the catalog, once for both kinds
+
+  private <D extends ComponentDefinition> ResponseEntity<byte[]> publish(
+      String db, ComponentKind<D> kind, HttpServletRequest request) {
+    var database = DatabaseName.of(db);
+    var definition = kind.definitionType().cast(definition(kind, metadata(request, kind)));
+    var published = catalog.publish(database, kind, definition, module(request));
+    return created(
+        "/api/v1/databases/"
+            + db
+            + "/"
+            + path(kind)
+            + "/"
+            + definition.name()
+            + "/versions/"
+            + published.version(),
+        describe(published));
+  }
+
+  private ResponseEntity<byte[]> list(String db, ComponentKind<?> kind) {
     var body = JsonSupport.mapper().createObjectNode();
-    body.put("state_view_name", name);
-    var array = body.putArray("versions");
-    views.versions(DatabaseName.of(db), name).forEach(v -> array.add(describe(v)));
+    var array = body.putArray(kind.field() + "s");
+    catalog.list(DatabaseName.of(db), kind).forEach(p -> array.add(describe(p)));
     return json(HttpStatus.OK, body);
   }
 
-  /** The module of one view version, byte for byte as published. */
-  @GetMapping("/state-views/{name}/versions/{version}/module")
-  ResponseEntity<byte[]> viewModule(
-      @PathVariable("db") String db,
-      @PathVariable("name") String name,
-      @PathVariable("version") String version) {
-    var database = DatabaseName.of(db);
-    int v = version(version);
-    var view = views.describe(database, name, v);
-    return module(name, v, view.moduleSha256(), views.module(view));
+  private ResponseEntity<byte[]> versions(String db, ComponentKind<?> kind, String name) {
+    var body = JsonSupport.mapper().createObjectNode();
+    body.put(kind.field() + "_name", name);
+    var array = body.putArray("versions");
+    catalog.versions(DatabaseName.of(db), kind, name).forEach(p -> array.add(describe(p)));
+    return json(HttpStatus.OK, body);
   }
+
+  private ResponseEntity<byte[]> describe(
+      String db, ComponentKind<?> kind, String name, @Nullable Integer version) {
+    return json(
+        HttpStatus.OK, describe(catalog.describe(DatabaseName.of(db), kind, name, version)));
+  }
+
+  /**
+   * A module download: {@code application/wasm}, the SHA-256 as a strong ETag (so {@code
+   * If-None-Match} answers 304) and a file name for {@code curl -OJ}.
+   */
+  private ResponseEntity<byte[]> module(
+      String db, ComponentKind<?> kind, String name, String version) {
+    int v = version(version);
+    var published = catalog.describe(DatabaseName.of(db), kind, name, v);
+    return ResponseEntity.ok()
+        .contentType(WASM)
+        .eTag("\"" + published.moduleSha256() + "\"")
+        .header(
+            HttpHeaders.CONTENT_DISPOSITION,
+            ContentDisposition.attachment().filename(name + "-v" + v + ".wasm").build().toString())
+        .body(catalog.module(published));
+  }
+
+  /** The path segment of a kind's resources: {@code state-views}, {@code state-changes}. */
+  private static String path(ComponentKind<?> kind) {
+    return kind.field().replace('_', '-') + "s";
+  }
+
+  /**
+   * One published version as REST shows it: {@code name}, {@code version}, {@code created_at}, the
+   * publish metadata ({@code state_view_name} or {@code state_change_name}, {@code description},
+   * and for a view {@code content_type}, {@code content_schema}, {@code event_selector}, {@code
+   * query_temporality}), {@code module_size}, {@code module_sha256}.
+   */
+  private static ObjectNode describe(PublishedComponent<?> published) {
+    var node = JsonSupport.mapper().createObjectNode();
+    var definition = published.definition();
+    node.put("name", definition.name());
+    node.put("version", published.version());
+    node.put("created_at", published.createdAt().toString());
+    node.put(published.kind().field() + "_name", definition.name());
+    node.put("description", definition.description());
+    if (published.kind() == STATE_VIEW) {
+      var view = STATE_VIEW.cast(published).definition();
+      node.put("content_type", view.contentType());
+      node.put("content_schema", view.contentSchema());
+      node.set(
+          "event_selector",
+          JsonSupport.parse(SelectorJson.toJson(view.selector()).getBytes(StandardCharsets.UTF_8)));
+      node.put("query_temporality", view.temporality().jsonName());
+    }
+    node.put("module_size", published.moduleSize());
+    node.put("module_sha256", published.moduleSha256());
+    return node;
+  }
+
+  /** A definition from publish metadata, checked against the members the kind allows. */
+  private static ComponentDefinition definition(ComponentKind<?> kind, JsonNode metadata) {
+    if (kind == STATE_CHANGE) {
+      return new StateChangeDefinition(
+          required(metadata, "state_change_name"), text(metadata, "description", false));
+    }
+    var selectorNode = metadata.get("event_selector");
+    if (selectorNode == null) {
+      throw malformed("metadata needs 'event_selector', e.g. {\"type\":\"any\"}", "event_selector");
+    }
+    return ComponentRequests.viewDefinition(
+        required(metadata, "state_view_name"),
+        text(metadata, "description", false),
+        required(metadata, "content_type"),
+        text(metadata, "content_schema", false),
+        SelectorJson.read(selectorNode, "event_selector"),
+        text(metadata, "query_temporality", false));
+  }
+
+  // ------------------------------------------------------------------------ view reads
 
   private ResponseEntity<byte[]> read(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
@@ -204,103 +334,13 @@ class ComponentController {
       }
       return raw.contentType(MediaType.parseMediaType(result.contentType())).body(result.content());
     }
-    var body = JsonSupport.mapper().createObjectNode();
-    body.put("database", result.database().value());
-    body.put("name", result.name());
-    body.put("version", result.version());
-    body.put("revision", result.revision());
-    body.put("last_modified_revision", result.lastModifiedRevision());
-    body.put(
-        "last_modified_time",
-        result.lastModifiedTime() == null ? null : result.lastModifiedTime().toString());
-    body.put("content_type", result.contentType());
-    body.set("content", content(result));
-    return json(HttpStatus.OK, body);
+    // the envelope a guest's view_state gets too
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(StateViewJson.toJsonBytes(result));
   }
 
-  private static JsonNode content(StateViewResult result) {
-    var bytes = result.content();
-    if (CloudEventJson.isJsonMediaType(result.contentType())) {
-      if (bytes.length == 0) {
-        return JsonSupport.mapper().nullNode();
-      }
-      try {
-        return JsonSupport.parse(bytes);
-      } catch (EvidentSourceException notJson) {
-        // a view that declares JSON but produced other bytes: show them as base64
-      }
-    }
-    return JsonSupport.mapper()
-        .getNodeFactory()
-        .stringNode(Base64.getEncoder().encodeToString(bytes));
-  }
-
-  // ---------------------------------------------------------------------------- state changes
-
-  @PostMapping("/state-changes")
-  ResponseEntity<byte[]> publishChange(@PathVariable("db") String db, HttpServletRequest request) {
-    var metadata = metadata(request, CHANGE_METADATA);
-    var definition =
-        new StateChangeDefinition(
-            required(metadata, "state_change_name"), text(metadata, "description", false));
-    var published = changes.publish(DatabaseName.of(db), definition, module(request));
-    return created(
-        "/api/v1/databases/"
-            + db
-            + "/state-changes/"
-            + definition.name()
-            + "/versions/"
-            + published.id().version(),
-        describe(published));
-  }
-
-  @GetMapping("/state-changes")
-  ResponseEntity<byte[]> listChanges(@PathVariable("db") String db) {
-    var body = JsonSupport.mapper().createObjectNode();
-    var array = body.putArray("state_changes");
-    changes.list(DatabaseName.of(db)).forEach(c -> array.add(describe(c)));
-    return json(HttpStatus.OK, body);
-  }
-
-  /** The latest version of one state change. */
-  @GetMapping("/state-changes/{name}")
-  ResponseEntity<byte[]> describeChange(
-      @PathVariable("db") String db, @PathVariable("name") String name) {
-    return json(HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, null)));
-  }
-
-  /** One version of one state change. */
-  @GetMapping("/state-changes/{name}/versions/{version}")
-  ResponseEntity<byte[]> describeChangeVersion(
-      @PathVariable("db") String db,
-      @PathVariable("name") String name,
-      @PathVariable("version") String version) {
-    return json(
-        HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, version(version))));
-  }
-
-  /** Every version of one state change, ascending. */
-  @GetMapping("/state-changes/{name}/versions")
-  ResponseEntity<byte[]> changeVersions(
-      @PathVariable("db") String db, @PathVariable("name") String name) {
-    var body = JsonSupport.mapper().createObjectNode();
-    body.put("state_change_name", name);
-    var array = body.putArray("versions");
-    changes.versions(DatabaseName.of(db), name).forEach(c -> array.add(describe(c)));
-    return json(HttpStatus.OK, body);
-  }
-
-  /** The module of one state change version, byte for byte as published. */
-  @GetMapping("/state-changes/{name}/versions/{version}/module")
-  ResponseEntity<byte[]> changeModule(
-      @PathVariable("db") String db,
-      @PathVariable("name") String name,
-      @PathVariable("version") String version) {
-    var database = DatabaseName.of(db);
-    int v = version(version);
-    var change = changes.describe(database, name, v);
-    return module(name, v, change.moduleSha256(), changes.module(change));
-  }
+  // ---------------------------------------------------------------------------- commands
 
   @PostMapping("/state-changes/{name}/commands")
   ResponseEntity<byte[]> execute(
@@ -370,57 +410,8 @@ class ComponentController {
 
   // ---------------------------------------------------------------------------------- helpers
 
-  /**
-   * A module download: {@code application/wasm}, the SHA-256 as a strong ETag (so {@code
-   * If-None-Match} answers 304) and a file name for {@code curl -OJ}.
-   */
-  private static ResponseEntity<byte[]> module(
-      String name, int version, String sha256, byte[] module) {
-    return ResponseEntity.ok()
-        .contentType(WASM)
-        .eTag("\"" + sha256 + "\"")
-        .header(
-            HttpHeaders.CONTENT_DISPOSITION,
-            ContentDisposition.attachment()
-                .filename(name + "-v" + version + ".wasm")
-                .build()
-                .toString())
-        .body(module);
-  }
-
-  private static ObjectNode describe(PublishedStateView v) {
-    var node = JsonSupport.mapper().createObjectNode();
-    var d = v.definition();
-    node.put("name", d.name());
-    node.put("version", v.id().version());
-    node.put("created_at", v.createdAt().toString());
-    node.put("state_view_name", d.name());
-    node.put("description", d.description());
-    node.put("content_type", d.contentType());
-    node.put("content_schema", d.contentSchema());
-    node.set(
-        "event_selector",
-        JsonSupport.parse(
-            SelectorJson.toJson(d.selector()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    node.put("query_temporality", d.temporality().jsonName());
-    node.put("module_size", v.moduleSize());
-    node.put("module_sha256", v.moduleSha256());
-    return node;
-  }
-
-  private static ObjectNode describe(PublishedStateChange c) {
-    var node = JsonSupport.mapper().createObjectNode();
-    node.put("name", c.definition().name());
-    node.put("version", c.id().version());
-    node.put("created_at", c.createdAt().toString());
-    node.put("state_change_name", c.definition().name());
-    node.put("description", c.definition().description());
-    node.put("module_size", c.moduleSize());
-    node.put("module_sha256", c.moduleSha256());
-    return node;
-  }
-
-  private JsonNode metadata(HttpServletRequest request, Set<String> allowed) {
+  private JsonNode metadata(HttpServletRequest request, ComponentKind<?> kind) {
+    var allowed = kind == STATE_VIEW ? VIEW_METADATA : CHANGE_METADATA;
     var bytes = partBytes(request, "metadata", wasm.maxModuleBytes().toBytes());
     JsonNode node;
     try {
