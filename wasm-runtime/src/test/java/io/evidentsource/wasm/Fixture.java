@@ -23,9 +23,9 @@ import java.util.UUID;
 final class Fixture implements AutoCloseable {
   static final DatabaseName DB = DatabaseName.of("bank");
 
-  final EventStore store = EventStore.create(new InMemoryStorageAdapter());
+  final EventStore store;
   final ChicoryComponentRuntime runtime;
-  final InMemoryComponentRegistry registry = new InMemoryComponentRegistry();
+  final InMemoryComponentRegistry registry;
   final ComponentCatalog catalog;
   final StateViews views;
   final StateChanges changes;
@@ -35,11 +35,26 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(ChicoryComponentRuntime runtime) {
+    this(EventStore.create(new InMemoryStorageAdapter()), new InMemoryComponentRegistry(), runtime);
+    store.createDatabase(DB);
+  }
+
+  /**
+   * Another server over the same store and registry as {@code shared} (an instance of a cluster),
+   * with a runtime of its own: it loads what {@code shared} published on first use.
+   */
+  Fixture(Fixture shared, ChicoryComponentRuntime runtime) {
+    this(shared.store, shared.registry, runtime);
+  }
+
+  private Fixture(
+      EventStore store, InMemoryComponentRegistry registry, ChicoryComponentRuntime runtime) {
+    this.store = store;
+    this.registry = registry;
     this.runtime = runtime;
     catalog = new ComponentCatalog(store, registry, runtime, Clock.systemUTC());
     views = new StateViews(store, catalog, runtime, 1000);
     changes = new StateChanges(store, catalog, runtime, views, Clock.systemUTC(), UUID::randomUUID);
-    store.createDatabase(DB);
   }
 
   Fixture() {

@@ -31,10 +31,16 @@ import org.junit.jupiter.api.Test;
  * answering, during the hostile call and after it.
  */
 class HostileModuleTest {
+  /**
+   * Looping guests loop on the warm-up input too: a short warm-up budget keeps publishing quick.
+   */
+  private static final Duration WARM_UP = Duration.ofSeconds(2);
+
   private final Fixture f =
       new Fixture(
           WasmLimits.defaults()
               .withCallTimeout(Duration.ofMillis(500))
+              .withWarmUpTimeout(WARM_UP)
               .withMaxMemoryBytes(4L << 20)
               .withMaxOutputBytes(1 << 20));
 
@@ -117,7 +123,10 @@ class HostileModuleTest {
     void an_infinite_loop_is_interrupted_when_interpreted_too() {
       var interpreted =
           new Fixture(
-              WasmLimits.defaults().withCallTimeout(Duration.ofMillis(300)).withCompile(false));
+              WasmLimits.defaults()
+                  .withCallTimeout(Duration.ofMillis(300))
+                  .withWarmUpTimeout(WARM_UP)
+                  .withCompile(false));
       try {
         interpreted.publishView(
             Fixture.view("bad", EventSelector.any()),
