@@ -97,7 +97,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         () ->
             CreateDatabaseResponse.newBuilder()
                 .setDatabase(
-                    ProtoMapping.database(store.createDatabase(DatabaseName.of(request.getName()))))
+                    CatalogMapping.database(
+                        store.createDatabase(DatabaseName.of(request.getName()))))
                 .build());
   }
 
@@ -119,7 +120,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = ListDatabasesResponse.newBuilder();
-          store.listDatabases().forEach(info -> b.addDatabases(ProtoMapping.database(info)));
+          store.listDatabases().forEach(info -> b.addDatabases(CatalogMapping.database(info)));
           return b.build();
         });
   }
@@ -132,7 +133,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         () ->
             GetDatabaseResponse.newBuilder()
                 .setDatabase(
-                    ProtoMapping.database(store.database(DatabaseName.of(request.getName()))))
+                    CatalogMapping.database(store.database(DatabaseName.of(request.getName()))))
                 .build());
   }
 
@@ -141,9 +142,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     unary(
         response,
         () ->
-            ProtoMapping.transactResponse(
+            EventMapping.transactResponse(
                 store.transact(
-                    DatabaseName.of(request.getDatabase()), ProtoMapping.transaction(request))));
+                    DatabaseName.of(request.getDatabase()), EventMapping.transaction(request))));
   }
 
   @Override
@@ -159,7 +160,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           }
           return GetEventResponse.newBuilder()
               .setEvent(
-                  ProtoMapping.storedEvent(
+                  EventMapping.storedEvent(
                       store.event(DatabaseName.of(request.getDatabase()), request.getRevision())))
               .build();
         });
@@ -184,18 +185,18 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   optional(request.getDescription()),
                   required(request.getContentType(), "content_type"),
                   optional(request.getContentSchema()),
-                  ProtoMapping.selector(
+                  SelectorMapping.selector(
                       request.hasEventSelector(),
                       request.getEventSelector(),
                       request.getEventSelectorText()),
-                  ProtoMapping.temporality(request.getQueryTemporality()));
+                  ComponentMapping.temporality(request.getQueryTemporality()));
           var published =
               views.publish(
                   DatabaseName.of(request.getDatabase()),
                   definition,
                   request.getWasm().toByteArray());
           return PublishStateViewResponse.newBuilder()
-              .setStateView(ProtoMapping.stateView(published))
+              .setStateView(ComponentMapping.stateView(published))
               .build();
         });
   }
@@ -209,7 +210,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = ListStateViewsResponse.newBuilder();
           views
               .list(DatabaseName.of(request.getDatabase()))
-              .forEach(v -> b.addStateViews(ProtoMapping.stateView(v)));
+              .forEach(v -> b.addStateViews(ComponentMapping.stateView(v)));
           return b.build();
         });
   }
@@ -223,7 +224,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = DescribeStateViewResponse.newBuilder();
           views
               .versions(DatabaseName.of(request.getDatabase()), request.getName())
-              .forEach(v -> b.addVersions(ProtoMapping.stateView(v)));
+              .forEach(v -> b.addVersions(ComponentMapping.stateView(v)));
           return b.build();
         });
   }
@@ -234,12 +235,12 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     unary(
         response,
         () ->
-            ProtoMapping.readStateViewResponse(
+            ComponentMapping.readStateViewResponse(
                 views.read(
                     DatabaseName.of(request.getDatabase()),
                     request.getName(),
                     request.hasVersion() ? version(request.getVersion()) : null,
-                    ProtoMapping.stateViewRead(request))));
+                    ComponentMapping.stateViewRead(request))));
   }
 
   @Override
@@ -258,7 +259,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   definition,
                   request.getWasm().toByteArray());
           return PublishStateChangeResponse.newBuilder()
-              .setStateChange(ProtoMapping.stateChange(published))
+              .setStateChange(ComponentMapping.stateChange(published))
               .build();
         });
   }
@@ -272,7 +273,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = ListStateChangesResponse.newBuilder();
           changes
               .list(DatabaseName.of(request.getDatabase()))
-              .forEach(c -> b.addStateChanges(ProtoMapping.stateChange(c)));
+              .forEach(c -> b.addStateChanges(ComponentMapping.stateChange(c)));
           return b.build();
         });
   }
@@ -286,7 +287,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = DescribeStateChangeResponse.newBuilder();
           changes
               .versions(DatabaseName.of(request.getDatabase()), request.getName())
-              .forEach(c -> b.addVersions(ProtoMapping.stateChange(c)));
+              .forEach(c -> b.addVersions(ComponentMapping.stateChange(c)));
           return b.build();
         });
   }
@@ -314,7 +315,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   optional(request.getCausationId()),
                   ComponentRequests.transactionId(
                       request.getTransactionId(), "transaction_id", "'transaction_id'"));
-          return ProtoMapping.executeCommandResponse(
+          return ComponentMapping.executeCommandResponse(
               changes.execute(
                   DatabaseName.of(request.getDatabase()),
                   request.getName(),
@@ -351,13 +352,13 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       QueryEventsRequest request, StreamObserver<QueryEventsResponse> response) {
     var call = (ServerCallStreamObserver<QueryEventsResponse>) response;
     try {
-      var page = store.query(DatabaseName.of(request.getDatabase()), ProtoMapping.query(request));
+      var page = store.query(DatabaseName.of(request.getDatabase()), QueryMapping.query(request));
       for (var event : page.events()) {
         if (call.isCancelled()) {
           return;
         }
         call.onNext(
-            QueryEventsResponse.newBuilder().setEvent(ProtoMapping.storedEvent(event)).build());
+            QueryEventsResponse.newBuilder().setEvent(EventMapping.storedEvent(event)).build());
       }
       var end = QueryEnd.newBuilder().setRevision(page.revision());
       if (page.nextPageToken() != null) {
@@ -387,7 +388,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       subscription =
           subscriptions.subscribe(
               DatabaseName.of(request.getDatabase()),
-              ProtoMapping.selector(
+              SelectorMapping.selector(
                   request.hasSelector(), request.getSelector(), request.getSelectorText()),
               request.hasFromRevision() ? request.getFromRevision() : null);
     } catch (RuntimeException e) {
@@ -434,7 +435,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         if (item instanceof SubscriptionItem.Delivered) {
           call.onNext(
               SubscribeEventsResponse.newBuilder()
-                  .setEvent(ProtoMapping.storedEvent(((SubscriptionItem.Delivered) item).event()))
+                  .setEvent(EventMapping.storedEvent(((SubscriptionItem.Delivered) item).event()))
                   .build());
         } else if (item instanceof SubscriptionItem.Heartbeat) {
           call.onNext(
