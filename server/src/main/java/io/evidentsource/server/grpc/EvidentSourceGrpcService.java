@@ -44,15 +44,15 @@ import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
-import io.evidentsource.core.subscription.SubscriptionItem;
 import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -65,8 +65,6 @@ import org.jspecify.annotations.Nullable;
  * GrpcErrors}.
  */
 final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImplBase {
-  private static final Duration POLL = Duration.ofMillis(200);
-
   private final EventStore store;
   private final SubscriptionEngine subscriptions;
   private final Executor senders;
@@ -395,72 +393,58 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       call.onError(GrpcErrors.toStatus(e));
       return;
     }
-    var signal = new Object();
-    call.setOnReadyHandler(
-        () -> {
-          synchronized (signal) {
-            signal.notifyAll();
-          }
-        });
-    call.setOnCancelHandler(
-        () -> {
-          subscription.close();
-          synchronized (signal) {
-            signal.notifyAll();
-          }
-        });
-    senders.execute(() -> send(subscription, call, signal));
+    var tail = new LiveTail(subscription, new GrpcSink(call));
+    call.setOnReadyHandler(tail::wake);
+    call.setOnCancelHandler(tail::close);
+    senders.execute(tail);
   }
 
-  private static void send(
-      Subscription subscription,
-      ServerCallStreamObserver<SubscribeEventsResponse> call,
-      Object signal) {
-    try (subscription) {
-      while (!call.isCancelled()) {
-        while (!call.isReady()) {
-          if (call.isCancelled()) {
-            return;
-          }
-          var reason = subscription.endReason();
-          if (reason != null) {
-            call.onError(GrpcErrors.toStatus(reason));
-            return;
-          }
-          synchronized (signal) {
-            signal.wait(POLL.toMillis());
-          }
-        }
-        var item = subscription.poll(POLL);
-        if (item instanceof SubscriptionItem.Delivered) {
-          call.onNext(
-              SubscribeEventsResponse.newBuilder()
-                  .setEvent(EventMapping.storedEvent(((SubscriptionItem.Delivered) item).event()))
-                  .build());
-        } else if (item instanceof SubscriptionItem.Heartbeat) {
-          call.onNext(
-              SubscribeEventsResponse.newBuilder()
-                  .setHeartbeat(
-                      Heartbeat.newBuilder()
-                          .setRevision(((SubscriptionItem.Heartbeat) item).revision()))
-                  .build());
-        } else if (item instanceof SubscriptionItem.Ended) {
-          call.onError(GrpcErrors.toStatus(((SubscriptionItem.Ended) item).error()));
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      // the server is shutting down: end the stream so graceful shutdown need not wait for it
-      Thread.currentThread().interrupt();
+  /** A gRPC server stream: flow-controlled messages, errors as status. */
+  private static final class GrpcSink implements LiveTail.Sink {
+    private final ServerCallStreamObserver<SubscribeEventsResponse> call;
+
+    GrpcSink(ServerCallStreamObserver<SubscribeEventsResponse> call) {
+      this.call = call;
+    }
+
+    @Override
+    public boolean isReady() {
+      return call.isReady();
+    }
+
+    @Override
+    public void event(StoredEvent event) {
+      call.onNext(
+          SubscribeEventsResponse.newBuilder().setEvent(EventMapping.storedEvent(event)).build());
+    }
+
+    @Override
+    public void heartbeat(long revision) {
+      call.onNext(
+          SubscribeEventsResponse.newBuilder()
+              .setHeartbeat(Heartbeat.newBuilder().setRevision(revision))
+              .build());
+    }
+
+    @Override
+    public void ended(EvidentSourceException reason) {
+      call.onError(GrpcErrors.toStatus(reason));
+    }
+
+    @Override
+    public void shuttingDown() {
       if (!call.isCancelled()) {
         call.onError(
             io.grpc.Status.UNAVAILABLE
                 .withDescription("the server is shutting down; resume after the last revision")
                 .asRuntimeException());
       }
-    } catch (RuntimeException e) {
+    }
+
+    @Override
+    public void failed(Exception failure) {
       if (!call.isCancelled()) {
-        call.onError(GrpcErrors.toStatus(e));
+        call.onError(GrpcErrors.toStatus(failure));
       }
     }
   }
