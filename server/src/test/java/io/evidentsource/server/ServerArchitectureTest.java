@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
@@ -180,6 +181,23 @@ class ServerArchitectureTest {
               "org.springframework.http..",
               "io.grpc..",
               "jakarta.servlet..")
+          .check(MAIN);
+    }
+
+    @Test
+    void response_bodies_are_records_written_by_springs_one_json_mapper() {
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("tools.jackson.databind.node.ObjectNode")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("tools.jackson.databind.node.ArrayNode")
+          .orShould()
+          .callMethod(JsonSupport.class, "mapper")
+          .because(
+              "REST bodies are records (rest.WireJson, problem.Problem) that the application's"
+                  + " JsonMapper writes, with EvidentSourceJsonModule for events and selectors")
           .check(MAIN);
     }
 

@@ -11,7 +11,6 @@ import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -100,12 +99,10 @@ class LiveController {
 
     @Override
     public void ended(EvidentSourceException error) throws IOException {
-      var problem = new LinkedHashMap<String, Object>();
-      problem.put("code", error.code().code());
-      problem.put("title", error.code().defaultMessage());
-      problem.put("detail", error.getMessage());
-      problem.putAll(error.fields());
-      emitter.send(SseEmitter.event().name("error").data(json.writeValueAsString(problem)));
+      emitter.send(
+          SseEmitter.event()
+              .name("error")
+              .data(json.writeValueAsString(WireJson.LiveError.of(error))));
       emitter.complete();
     }
 
