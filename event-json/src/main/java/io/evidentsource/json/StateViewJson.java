@@ -1,14 +1,17 @@
 package io.evidentsource.json;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.evidentsource.core.component.StateViewResult;
 import io.evidentsource.core.error.EvidentSourceException;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The JSON envelope of a state view read (docs/wasm-abi.md, "Host imports"), the one shape both the
- * REST read ({@code GET .../state-views/{name}}) and a guest's {@code view_state} import get:
+ * REST read ({@code GET .../state-views/{name}}, which answers the {@link Envelope} record) and a
+ * guest's {@code view_state} import ({@link #toJsonBytes}) get:
  *
  * <pre>{@code
  * {"database": "bank", "name": "balance", "version": 2, "revision": 41,
@@ -23,31 +26,53 @@ import tools.jackson.databind.node.ObjectNode;
 public final class StateViewJson {
   private StateViewJson() {}
 
-  /** The envelope as a JSON tree. */
-  public static ObjectNode envelope(StateViewResult result) {
-    var node = JsonSupport.mapper().createObjectNode();
-    node.put("database", result.database().value());
-    node.put("name", result.name());
-    node.put("version", result.version());
-    node.put("revision", result.revision());
-    node.put("last_modified_revision", result.lastModifiedRevision());
-    var lastModifiedTime = result.lastModifiedTime();
-    node.put("last_modified_time", lastModifiedTime == null ? null : lastModifiedTime.toString());
-    node.put("content_type", result.contentType());
-    node.set("content", content(result.contentType(), result.content()));
-    return node;
+  /**
+   * The envelope as a record: where and when the view was read, and its state.
+   *
+   * @param database the database read
+   * @param name the view's name
+   * @param version the view version that folded the state
+   * @param revision the revision the read is consistent at
+   * @param lastModifiedRevision the highest revision folded into the state, 0 when none
+   * @param lastModifiedTime its recorded time (RFC 3339, UTC, full precision), or null when none
+   * @param contentType the view's content type
+   * @param content the state: inline JSON, null, or base64 text (see the class comment)
+   */
+  public record Envelope(
+      @JsonProperty("database") String database,
+      @JsonProperty("name") String name,
+      @JsonProperty("version") int version,
+      @JsonProperty("revision") long revision,
+      @JsonProperty("last_modified_revision") long lastModifiedRevision,
+      @JsonProperty("last_modified_time") @Nullable String lastModifiedTime,
+      @JsonProperty("content_type") String contentType,
+      @JsonProperty("content") JsonNode content) {
+
+    /** The envelope of a read. */
+    public static Envelope of(StateViewResult result) {
+      var lastModifiedTime = result.lastModifiedTime();
+      return new Envelope(
+          result.database().value(),
+          result.name(),
+          result.version(),
+          result.revision(),
+          result.lastModifiedRevision(),
+          lastModifiedTime == null ? null : lastModifiedTime.toString(),
+          result.contentType(),
+          inlineOrBase64(result.contentType(), result.content()));
+    }
   }
 
-  /** The envelope as compact UTF-8 JSON bytes. */
+  /** The envelope as compact UTF-8 JSON bytes, as {@code view_state} hands it to a guest. */
   public static byte[] toJsonBytes(StateViewResult result) {
-    return JsonSupport.compact(envelope(result));
+    return JsonSupport.mapper().writeValueAsBytes(Envelope.of(result));
   }
 
   /** Content inline when JSON (and parseable), null when JSON and empty, else base64 text. */
-  private static JsonNode content(String contentType, byte[] content) {
+  private static JsonNode inlineOrBase64(String contentType, byte[] content) {
     if (CloudEventJson.isJsonMediaType(contentType)) {
       if (content.length == 0) {
-        return JsonSupport.mapper().nullNode();
+        return JsonNodeFactory.instance.nullNode();
       }
       try {
         return JsonSupport.parse(content);
@@ -55,8 +80,6 @@ public final class StateViewJson {
         // a view that declares JSON but produced other bytes: show them as base64
       }
     }
-    return JsonSupport.mapper()
-        .getNodeFactory()
-        .stringNode(Base64.getEncoder().encodeToString(content));
+    return JsonNodeFactory.instance.stringNode(Base64.getEncoder().encodeToString(content));
   }
 }

@@ -18,7 +18,6 @@ import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
-import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
 import io.evidentsource.json.StateViewJson;
@@ -30,7 +29,6 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -40,6 +38,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -52,13 +51,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
  * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
- * execute commands. Each path has its route; the catalog operations are written once for both kinds
- * over {@link ComponentCatalog}, keyed by {@link ComponentKind}.
+ * execute commands. Each path has its route; the catalog operations behind them are written once
+ * for both kinds over {@link ComponentCatalog}, keyed by {@link ComponentKind}.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -95,37 +93,48 @@ class ComponentController {
   // ------------------------------------------------------------------- routes: one per path
 
   @PostMapping("/state-views")
-  ResponseEntity<byte[]> publishView(@PathVariable("db") String db, HttpServletRequest request) {
-    return publish(db, STATE_VIEW, request);
+  ResponseEntity<WireJson.StateView> publishView(
+      @PathVariable("db") String db, HttpServletRequest request) {
+    return publish(db, STATE_VIEW, request, WireJson.StateView::of);
   }
 
   @PostMapping("/state-changes")
-  ResponseEntity<byte[]> publishChange(@PathVariable("db") String db, HttpServletRequest request) {
-    return publish(db, STATE_CHANGE, request);
+  ResponseEntity<WireJson.StateChange> publishChange(
+      @PathVariable("db") String db, HttpServletRequest request) {
+    return publish(db, STATE_CHANGE, request, WireJson.StateChange::of);
   }
 
   @GetMapping("/state-views")
-  ResponseEntity<byte[]> listViews(@PathVariable("db") String db) {
-    return list(db, STATE_VIEW);
+  ResponseEntity<WireJson.StateViewList> listViews(@PathVariable("db") String db) {
+    return json(
+        HttpStatus.OK, new WireJson.StateViewList(list(db, STATE_VIEW, WireJson.StateView::of)));
   }
 
   @GetMapping("/state-changes")
-  ResponseEntity<byte[]> listChanges(@PathVariable("db") String db) {
-    return list(db, STATE_CHANGE);
+  ResponseEntity<WireJson.StateChangeList> listChanges(@PathVariable("db") String db) {
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateChangeList(list(db, STATE_CHANGE, WireJson.StateChange::of)));
   }
 
   /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
   @GetMapping("/state-views/{name}/versions")
-  ResponseEntity<byte[]> viewVersions(
+  ResponseEntity<WireJson.StateViewVersions> viewVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {
-    return versions(db, STATE_VIEW, name);
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateViewVersions(
+            name, versions(db, STATE_VIEW, name, WireJson.StateView::of)));
   }
 
   /** Every version of one state change, ascending. */
   @GetMapping("/state-changes/{name}/versions")
-  ResponseEntity<byte[]> changeVersions(
+  ResponseEntity<WireJson.StateChangeVersions> changeVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {
-    return versions(db, STATE_CHANGE, name);
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateChangeVersions(
+            name, versions(db, STATE_CHANGE, name, WireJson.StateChange::of)));
   }
 
   /** The module of one view version, byte for byte as published. */
@@ -146,24 +155,29 @@ class ComponentController {
     return module(db, STATE_CHANGE, name, version);
   }
 
-  /** The latest version of one state change (the same path of a view reads it). */
+  /** The latest version of one state change (the same path of a view reads the view). */
   @GetMapping("/state-changes/{name}")
-  ResponseEntity<byte[]> describeChange(
+  ResponseEntity<WireJson.StateChange> describeChange(
       @PathVariable("db") String db, @PathVariable("name") String name) {
-    return describe(db, STATE_CHANGE, name, null);
+    return json(
+        HttpStatus.OK,
+        WireJson.StateChange.of(catalog.describe(DatabaseName.of(db), STATE_CHANGE, name, null)));
   }
 
   /** One version of one state change. */
   @GetMapping("/state-changes/{name}/versions/{version}")
-  ResponseEntity<byte[]> describeChangeVersion(
+  ResponseEntity<WireJson.StateChange> describeChangeVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version) {
-    return describe(db, STATE_CHANGE, name, version(version));
+    return json(
+        HttpStatus.OK,
+        WireJson.StateChange.of(
+            catalog.describe(DatabaseName.of(db), STATE_CHANGE, name, version(version))));
   }
 
   @GetMapping("/state-views/{name}")
-  ResponseEntity<byte[]> readView(
+  ResponseEntity<?> readView(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       HttpServletRequest request) {
@@ -171,7 +185,7 @@ class ComponentController {
   }
 
   @GetMapping("/state-views/{name}/versions/{version}")
-  ResponseEntity<byte[]> readViewVersion(
+  ResponseEntity<?> readViewVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version,
@@ -181,8 +195,15 @@ class ComponentController {
 
   // ------------------------------------------------------ the catalog, once for both kinds
 
-  private <D extends ComponentDefinition> ResponseEntity<byte[]> publish(
-      String db, ComponentKind<D> kind, HttpServletRequest request) {
+  /**
+   * Publishes the multipart {@code metadata} and {@code wasm} as the next version of a component of
+   * {@code kind}: 201 with its description and its version's path as {@code Location}.
+   */
+  private <D extends ComponentDefinition, B> ResponseEntity<B> publish(
+      String db,
+      ComponentKind<D> kind,
+      HttpServletRequest request,
+      Function<PublishedComponent<D>, B> body) {
     var database = DatabaseName.of(db);
     var definition = kind.definitionType().cast(definition(kind, metadata(request, kind)));
     var published = catalog.publish(database, kind, definition, module(request));
@@ -195,28 +216,17 @@ class ComponentController {
             + definition.name()
             + "/versions/"
             + published.version(),
-        describe(published));
+        body.apply(published));
   }
 
-  private ResponseEntity<byte[]> list(String db, ComponentKind<?> kind) {
-    var body = JsonSupport.mapper().createObjectNode();
-    var array = body.putArray(kind.field() + "s");
-    catalog.list(DatabaseName.of(db), kind).forEach(p -> array.add(describe(p)));
-    return json(HttpStatus.OK, body);
+  private <D extends ComponentDefinition, B> List<B> list(
+      String db, ComponentKind<D> kind, Function<PublishedComponent<D>, B> body) {
+    return catalog.list(DatabaseName.of(db), kind).stream().map(body).toList();
   }
 
-  private ResponseEntity<byte[]> versions(String db, ComponentKind<?> kind, String name) {
-    var body = JsonSupport.mapper().createObjectNode();
-    body.put(kind.field() + "_name", name);
-    var array = body.putArray("versions");
-    catalog.versions(DatabaseName.of(db), kind, name).forEach(p -> array.add(describe(p)));
-    return json(HttpStatus.OK, body);
-  }
-
-  private ResponseEntity<byte[]> describe(
-      String db, ComponentKind<?> kind, String name, @Nullable Integer version) {
-    return json(
-        HttpStatus.OK, describe(catalog.describe(DatabaseName.of(db), kind, name, version)));
+  private <D extends ComponentDefinition, B> List<B> versions(
+      String db, ComponentKind<D> kind, String name, Function<PublishedComponent<D>, B> body) {
+    return catalog.versions(DatabaseName.of(db), kind, name).stream().map(body).toList();
   }
 
   /**
@@ -242,34 +252,8 @@ class ComponentController {
   }
 
   /**
-   * One published version as REST shows it: {@code name}, {@code version}, {@code created_at}, the
-   * publish metadata ({@code state_view_name} or {@code state_change_name}, {@code description},
-   * and for a view {@code content_type}, {@code content_schema}, {@code event_selector}, {@code
-   * query_temporality}), {@code module_size}, {@code module_sha256}.
+   * A definition from publish metadata (checked against the kind's members by {@link #metadata}).
    */
-  private static ObjectNode describe(PublishedComponent<?> published) {
-    var node = JsonSupport.mapper().createObjectNode();
-    var definition = published.definition();
-    node.put("name", definition.name());
-    node.put("version", published.version());
-    node.put("created_at", published.createdAt().toString());
-    node.put(published.kind().field() + "_name", definition.name());
-    node.put("description", definition.description());
-    if (published.kind() == STATE_VIEW) {
-      var view = STATE_VIEW.cast(published).definition();
-      node.put("content_type", view.contentType());
-      node.put("content_schema", view.contentSchema());
-      node.set(
-          "event_selector",
-          JsonSupport.parse(SelectorJson.toJson(view.selector()).getBytes(StandardCharsets.UTF_8)));
-      node.put("query_temporality", view.temporality().jsonName());
-    }
-    node.put("module_size", published.moduleSize());
-    node.put("module_sha256", published.moduleSha256());
-    return node;
-  }
-
-  /** A definition from publish metadata, checked against the members the kind allows. */
   private static ComponentDefinition definition(ComponentKind<?> kind, JsonNode metadata) {
     if (kind == STATE_CHANGE) {
       return new StateChangeDefinition(
@@ -290,7 +274,7 @@ class ComponentController {
 
   // ------------------------------------------------------------------------ view reads
 
-  private ResponseEntity<byte[]> read(
+  private ResponseEntity<?> read(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var query = request.getParameterMap();
     var params = new LinkedHashMap<String, String>();
@@ -335,15 +319,13 @@ class ComponentController {
       return raw.contentType(MediaType.parseMediaType(result.contentType())).body(result.content());
     }
     // the envelope a guest's view_state gets too
-    return ResponseEntity.ok()
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(StateViewJson.toJsonBytes(result));
+    return json(HttpStatus.OK, StateViewJson.Envelope.of(result));
   }
 
   // ---------------------------------------------------------------------------- commands
 
   @PostMapping("/state-changes/{name}/commands")
-  ResponseEntity<byte[]> execute(
+  ResponseEntity<WireJson.CommandOutcome> execute(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       HttpServletRequest request) {
@@ -351,7 +333,7 @@ class ComponentController {
   }
 
   @PostMapping("/state-changes/{name}/versions/{version}/commands")
-  ResponseEntity<byte[]> executeVersion(
+  ResponseEntity<WireJson.CommandOutcome> executeVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version,
@@ -359,7 +341,7 @@ class ComponentController {
     return execute(db, name, version(version), request);
   }
 
-  private ResponseEntity<byte[]> execute(
+  private ResponseEntity<WireJson.CommandOutcome> execute(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var body =
         RequestBodies.read(
@@ -389,27 +371,15 @@ class ComponentController {
             version,
             new Command(contentType, headers, body),
             provenance);
-    var out = JsonSupport.mapper().createObjectNode();
-    out.put("basis_revision", result.basisRevision());
     var tx = result.transaction();
-    if (tx == null) {
-      out.putNull("transaction");
-    } else {
-      var t = out.putObject("transaction");
-      t.put("transaction_id", tx.transactionId().toString());
-      t.put("first_revision", tx.firstRevision());
-      t.put("revision", tx.revision());
-      t.put("event_count", tx.eventCount());
-      t.put("recorded_time", tx.recordedTime().toString());
-      t.put("duplicate", tx.duplicate());
-    }
-    var events = out.putArray("events");
-    result.events().forEach(e -> events.add(JsonSupport.parse(CloudEventJson.toJsonBytes(e))));
-    return json(tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED, out);
+    return json(
+        tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED,
+        WireJson.CommandOutcome.of(result));
   }
 
   // ---------------------------------------------------------------------------------- helpers
 
+  /** The {@code metadata} part: a JSON object of the members {@code kind} allows. */
   private JsonNode metadata(HttpServletRequest request, ComponentKind<?> kind) {
     var allowed = kind == STATE_VIEW ? VIEW_METADATA : CHANGE_METADATA;
     var bytes = partBytes(request, "metadata", wasm.maxModuleBytes().toBytes());
@@ -529,16 +499,14 @@ class ComponentController {
     }
   }
 
-  private static ResponseEntity<byte[]> created(String location, JsonNode body) {
+  private static <T> ResponseEntity<T> created(String location, T body) {
     return ResponseEntity.created(URI.create(location))
         .contentType(MediaType.APPLICATION_JSON)
-        .body(JsonSupport.compact(body));
+        .body(body);
   }
 
-  private static ResponseEntity<byte[]> json(HttpStatus status, JsonNode body) {
-    return ResponseEntity.status(status)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(JsonSupport.compact(body));
+  private static <T> ResponseEntity<T> json(HttpStatus status, T body) {
+    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
   }
 
   private static EvidentSourceException malformed(@Nullable String detail, String field) {
