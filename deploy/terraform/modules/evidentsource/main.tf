@@ -42,11 +42,13 @@ locals {
 
   # The server's configuration: environment variables that Spring Boot binds to its properties
   # (EVIDENTSOURCE_DYNAMODB_TABLE_PREFIX -> evidentsource.dynamodb.table-prefix). Profiles: prod
-  # (production safety rules) and the storage adapter.
+  # (production safety rules) and the storage adapter. Forward headers: the ALB (a private address,
+  # which Tomcat trusts) sends X-Forwarded-For/-Proto, so the server sees the client and https.
   environment = {
     SPRING_PROFILES_ACTIVE                         = "prod,dynamodb-sns"
     SERVER_PORT                                    = tostring(local.rest_port)
     SPRING_GRPC_SERVER_PORT                        = tostring(local.grpc_port)
+    SERVER_FORWARD_HEADERS_STRATEGY                = "native"
     EVIDENTSOURCE_DYNAMODB_REGION                  = data.aws_region.current.region
     EVIDENTSOURCE_DYNAMODB_TABLE_PREFIX            = local.table_prefix
     EVIDENTSOURCE_DYNAMODB_CREATE_TABLES           = "false"

@@ -119,6 +119,27 @@ class TerraformTest {
     }
 
     @Test
+    void every_file_is_formatted_as_terraform_fmt_formats_it() throws IOException {
+      var hclfmt =
+          Tools.locate(
+              "hclfmt",
+              "go install github.com/hashicorp/hcl/v2/cmd/hclfmt@v2.24.0 (.ci/run does it)",
+              Tools.goBin("hclfmt"));
+      List<java.nio.file.Path> files;
+      try (var walk = Files.walk(Repo.path("deploy/terraform"))) {
+        files = walk.filter(p -> p.toString().endsWith(".tf")).sorted().toList();
+      }
+      assertThat(files).hasSizeGreaterThan(10);
+      for (var file : files) {
+        var result = Tools.run(Repo.root(), Map.of(), Duration.ofMinutes(1), hclfmt, file);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output())
+            .as("%s as hclfmt formats it", file)
+            .isEqualTo(Files.readString(file));
+      }
+    }
+
+    @Test
     void tflint_reports_nothing_with_every_bundled_rule() {
       var tflint =
           Tools.locate(
