@@ -79,7 +79,7 @@ class ImageEntrypointTest {
   }
 
   @Test
-  void the_rest_api_answers_on_all_interfaces_address() {
+  void the_rest_api_creates_and_reads_a_database() {
     server.awaitReady();
     var created = server.rest("POST", "/api/v1/databases", "{\"name\":\"image\"}", keys.key());
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);

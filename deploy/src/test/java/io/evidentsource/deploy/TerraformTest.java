@@ -65,12 +65,7 @@ class TerraformTest {
   class Linters {
     @Test
     void checkov_fails_nothing_and_every_skip_says_why() {
-      var checkov =
-          Tools.locate(
-              "checkov",
-              "pip install checkov (in a virtualenv: its pins clash with moto's;"
-                  + " .ci/run installs it in /opt/checkov-venv)",
-              java.nio.file.Path.of("/opt/checkov-venv/bin/checkov"));
+      var checkov = Tools.checkov();
       var result =
           Tools.run(
               Repo.path("deploy/terraform"),

@@ -46,6 +46,15 @@ final class Tools {
     throw new IllegalStateException(name + " is not installed: " + installHint);
   }
 
+  /** checkov: on the {@code PATH} or in the virtualenv {@code .ci/run} installs it in. */
+  static Path checkov() {
+    return locate(
+        "checkov",
+        "pip install checkov (in a virtualenv: its pins clash with moto's;"
+            + " .ci/run installs it in /opt/checkov-venv)",
+        Path.of("/opt/checkov-venv/bin/checkov"));
+  }
+
   /** Where {@code go install} puts binaries. */
   static Path goBin(String name) {
     String gopath = System.getenv("GOPATH");
