@@ -204,10 +204,10 @@ resource "aws_s3_bucket_policy" "components" {
 # --- Notifications: one message per committed transaction -------------------------------------
 
 resource "aws_sns_topic" "commits" {
+  # On a FIFO topic the publisher sets the message group (the database) and a deduplication id
+  # per message (database and revisions), so content-based deduplication stays off.
   name       = var.sns_fifo ? "${var.name}-commits.fifo" : "${var.name}-commits"
   fifo_topic = var.sns_fifo
-  # The publisher sets a deduplication id per message (database and revisions).
-  content_based_deduplication = false
   # AWS managed key aws/sns: publishers in this account need no KMS permission of their own.
   kms_master_key_id = "alias/aws/sns"
   tags              = local.tags
