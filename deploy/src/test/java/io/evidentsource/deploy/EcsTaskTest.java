@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import tools.jackson.databind.JsonNode;
 
@@ -94,24 +97,25 @@ class EcsTaskTest {
   }
 
   private static void createAsDeclared(DynamoDbClient dynamo, String table, JsonNode spec) {
+    var attributes = new ArrayList<AttributeDefinition>();
+    var keys = new ArrayList<KeySchemaElement>();
+    String hash = spec.path("hash_key").asString();
+    attributes.add(AttributeDefinition.builder().attributeName(hash).attributeType("S").build());
+    keys.add(KeySchemaElement.builder().attributeName(hash).keyType(KeyType.HASH).build());
+    if (!spec.path("range_key").isNull()) {
+      String range = spec.path("range_key").asString();
+      attributes.add(
+          AttributeDefinition.builder()
+              .attributeName(range)
+              .attributeType(spec.path("range_key_type").asString())
+              .build());
+      keys.add(KeySchemaElement.builder().attributeName(range).keyType(KeyType.RANGE).build());
+    }
     dynamo.createTable(
-        b -> {
-          b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST);
-          String hash = spec.path("hash_key").asString();
-          if (spec.path("range_key").isNull()) {
-            b.attributeDefinitions(a -> a.attributeName(hash).attributeType("S"))
-                .keySchema(k -> k.attributeName(hash).keyType(KeyType.HASH));
-          } else {
-            String range = spec.path("range_key").asString();
-            b.attributeDefinitions(
-                    a -> a.attributeName(hash).attributeType("S"),
-                    a ->
-                        a.attributeName(range)
-                            .attributeType(spec.path("range_key_type").asString()))
-                .keySchema(
-                    k -> k.attributeName(hash).keyType(KeyType.HASH),
-                    k -> k.attributeName(range).keyType(KeyType.RANGE));
-          }
-        });
+        b ->
+            b.tableName(table)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attributes)
+                .keySchema(keys));
   }
 }

@@ -248,7 +248,9 @@ class LocalClusterTest {
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
     while (System.nanoTime() < deadline) {
       try (var socket = new Socket("127.0.0.1", port)) {
-        return;
+        if (socket.isConnected()) {
+          return;
+        }
       } catch (IOException e) {
         ServerProcess.sleep(Duration.ofMillis(200));
       }
