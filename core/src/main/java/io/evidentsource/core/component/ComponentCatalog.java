@@ -39,7 +39,7 @@ public final class ComponentCatalog {
 
   /**
    * Publishes the next version of a component: validates the module against the ABI of its kind,
-   * stores it, then loads it into the runtime (compiled and warmed, ADR 0005), so the answer comes
+   * stores it, then loads it into the runtime (compiled and warmed, ADR 0008), so the answer comes
    * when the version is ready to run on this server.
    *
    * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_COMPONENT}, {@code

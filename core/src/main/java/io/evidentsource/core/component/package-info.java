@@ -1,5 +1,6 @@
 /**
  * State views (evolve) and state changes (decide), DESIGN §2 and §6: definitions and versions, the
+ * catalog of both kinds keyed by {@link io.evidentsource.core.component.ComponentKind}, the
  * orchestration (selector placeholders, folding order, the fold cache, provenance) and the ports a
  * WebAssembly host ({@link io.evidentsource.core.component.ComponentRuntime}) and a store of
  * published components ({@link io.evidentsource.core.component.ComponentRegistry}) implement.
