@@ -402,13 +402,13 @@ public final class CloudEventJson {
       g.writeStringProperty(RECORDED_TIME, stored.recordedTime().toString());
     }
     EventData data = e.data();
-    if (data instanceof EventData.Json json) {
-      g.writeName("data");
-      g.writeRawValue(json.text());
-    } else if (data instanceof EventData.Text text) {
-      g.writeStringProperty("data", text.text());
-    } else if (data instanceof EventData.Binary binary) {
-      g.writeStringProperty("data_base64", Base64.getEncoder().encodeToString(binary.bytes()));
+    if (data != null) {
+      data.match(
+          json -> g.writeName("data").writeRawValue(json.text()),
+          text -> g.writeStringProperty("data", text.text()),
+          binary ->
+              g.writeStringProperty(
+                  "data_base64", Base64.getEncoder().encodeToString(binary.bytes())));
     }
     g.writeEndObject();
   }

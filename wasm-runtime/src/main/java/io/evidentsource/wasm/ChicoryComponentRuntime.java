@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -740,10 +739,5 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     watchdog.shutdownNow();
     modules.clear();
     prepared.clear();
-  }
-
-  /** For tests: the ids loaded. */
-  List<ComponentId> loadedIds() {
-    return new ArrayList<>(modules.keySet());
   }
 }
