@@ -3,6 +3,7 @@ package io.evidentsource.core.command;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.condition.FailedCondition;
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.index.DatabaseIndex;
@@ -218,11 +219,6 @@ public final class CommandHandler {
   private DatabaseInfo require(DatabaseName database) {
     return storage
         .findDatabase(database)
-        .orElseThrow(
-            () ->
-                new EvidentSourceException(
-                    ErrorCode.DATABASE_NOT_FOUND,
-                    "database '" + database + "' does not exist",
-                    Map.of("database", database.value())));
+        .orElseThrow(() -> new DatabaseNotFoundException(database.value()));
   }
 }

@@ -227,22 +227,9 @@ public final class StateChanges {
     return new CommandResult(basisRevision, committed, stored);
   }
 
-  static EvidentSourceException notFound(
+  static ComponentNotFoundException notFound(
       DatabaseName database, String name, @Nullable Integer version) {
-    var fields = new LinkedHashMap<String, Object>();
-    fields.put("database", database.value());
-    fields.put("state_change", name);
-    if (version != null) {
-      fields.put("version", version);
-    }
-    return new EvidentSourceException(
-        ErrorCode.STATE_CHANGE_NOT_FOUND,
-        "database '"
-            + database
-            + "' has no state change '"
-            + name
-            + "'"
-            + (version == null ? "" : " version " + version),
-        fields);
+    return new ComponentNotFoundException(
+        ComponentKind.STATE_CHANGE, database.value(), name, version);
   }
 }

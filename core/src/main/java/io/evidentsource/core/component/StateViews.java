@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -298,23 +297,10 @@ public final class StateViews {
     }
   }
 
-  static EvidentSourceException notFound(
+  static ComponentNotFoundException notFound(
       DatabaseName database, String name, @Nullable Integer version) {
-    var fields = new LinkedHashMap<String, Object>();
-    fields.put("database", database.value());
-    fields.put("state_view", name);
-    if (version != null) {
-      fields.put("version", version);
-    }
-    return new EvidentSourceException(
-        ErrorCode.STATE_VIEW_NOT_FOUND,
-        "database '"
-            + database
-            + "' has no state view '"
-            + name
-            + "'"
-            + (version == null ? "" : " version " + version),
-        fields);
+    return new ComponentNotFoundException(
+        ComponentKind.STATE_VIEW, database.value(), name, version);
   }
 
   /** The view's id carries the database generation, so a re-created database never hits. */

@@ -1,7 +1,9 @@
 package io.evidentsource.core.query;
 
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.error.RevisionNotFoundException;
 import io.evidentsource.core.index.DatabaseIndex;
 import io.evidentsource.core.index.IndexManager;
 import io.evidentsource.core.index.IndexSnapshot;
@@ -98,16 +100,7 @@ public final class QueryEngine {
   public StoredEvent event(DatabaseName database, long revision) {
     DatabaseInfo info = require(database);
     if (revision < 1 || revision > info.revision()) {
-      throw new EvidentSourceException(
-          ErrorCode.REVISION_NOT_FOUND,
-          "database '"
-              + database
-              + "' has no revision "
-              + revision
-              + " (head is "
-              + info.revision()
-              + ")",
-          Map.of("revision", revision, "head_revision", info.revision()));
+      throw new RevisionNotFoundException(database.value(), revision, info.revision());
     }
     return storage.readRevisions(database, info.generation(), new long[] {revision}).get(0);
   }
@@ -429,10 +422,7 @@ public final class QueryEngine {
     return storage.findDatabase(database).orElseThrow(() -> notFound(database));
   }
 
-  private static EvidentSourceException notFound(DatabaseName database) {
-    return new EvidentSourceException(
-        ErrorCode.DATABASE_NOT_FOUND,
-        "database '" + database + "' does not exist",
-        Map.of("database", database.value()));
+  private static DatabaseNotFoundException notFound(DatabaseName database) {
+    return new DatabaseNotFoundException(database.value());
   }
 }
