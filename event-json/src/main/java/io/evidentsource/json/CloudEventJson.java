@@ -350,19 +350,6 @@ public final class CloudEventJson {
     return out.toByteArray();
   }
 
-  /** The compact JSON text of a batch of events (a JSON array). */
-  public static String toJsonBatch(List<Event> events) {
-    var out = new ByteArrayOutputStream(256 * Math.max(1, events.size()));
-    try (JsonGenerator g = JsonSupport.mapper().createGenerator(out)) {
-      g.writeStartArray();
-      for (Event e : events) {
-        write(e, g);
-      }
-      g.writeEndArray();
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
   private static void writeObject(Event e, @Nullable StoredEvent stored, JsonGenerator g) {
     g.writeStartObject();
     g.writeStringProperty("specversion", Event.SPEC_VERSION);
