@@ -188,7 +188,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                       request.hasEventSelector(),
                       request.getEventSelector(),
                       request.getEventSelectorText()),
-                  ProtoMapping.temporality(request.getQueryTemporality()));
+                  ProtoMapping.temporality(request));
           var published =
               views.publish(
                   DatabaseName.of(request.getDatabase()),
@@ -431,20 +431,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           }
         }
         var item = subscription.poll(POLL);
-        if (item instanceof SubscriptionItem.Delivered) {
-          call.onNext(
-              SubscribeEventsResponse.newBuilder()
-                  .setEvent(ProtoMapping.storedEvent(((SubscriptionItem.Delivered) item).event()))
-                  .build());
-        } else if (item instanceof SubscriptionItem.Heartbeat) {
-          call.onNext(
-              SubscribeEventsResponse.newBuilder()
-                  .setHeartbeat(
-                      Heartbeat.newBuilder()
-                          .setRevision(((SubscriptionItem.Heartbeat) item).revision()))
-                  .build());
-        } else if (item instanceof SubscriptionItem.Ended) {
-          call.onError(GrpcErrors.toStatus(((SubscriptionItem.Ended) item).error()));
+        if (item != null && !sent(item, call)) {
           return;
         }
       }
@@ -462,6 +449,30 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         call.onError(GrpcErrors.toStatus(e));
       }
     }
+  }
+
+  /** Sends one item; false when it ended the stream. */
+  private static boolean sent(
+      SubscriptionItem item, ServerCallStreamObserver<SubscribeEventsResponse> call) {
+    return item.match(
+        delivered -> {
+          call.onNext(
+              SubscribeEventsResponse.newBuilder()
+                  .setEvent(ProtoMapping.storedEvent(delivered.event()))
+                  .build());
+          return true;
+        },
+        heartbeat -> {
+          call.onNext(
+              SubscribeEventsResponse.newBuilder()
+                  .setHeartbeat(Heartbeat.newBuilder().setRevision(heartbeat.revision()))
+                  .build());
+          return true;
+        },
+        ended -> {
+          call.onError(GrpcErrors.toStatus(ended.error()));
+          return false;
+        });
   }
 
   private static <T> void unary(StreamObserver<T> response, Supplier<T> action) {

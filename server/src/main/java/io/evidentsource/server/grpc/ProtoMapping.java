@@ -29,6 +29,9 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.Direction;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.Order;
+import io.evidentsource.core.query.Page;
+import io.evidentsource.core.query.RevisionRange;
+import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.core.selector.SelectorText;
@@ -135,24 +138,22 @@ final class ProtoMapping {
   }
 
   /** The JSON name of a publish request's temporality, or null for the default (revision). */
-  static @Nullable String temporality(io.evidentsource.api.v1.QueryTemporality t) {
-    switch (t) {
-      case QUERY_TEMPORALITY_UNSPECIFIED:
-        return null;
-      case QUERY_TEMPORALITY_REVISION:
-        return QueryTemporality.REVISION.jsonName();
-      case QUERY_TEMPORALITY_EFFECTIVE:
-        return QueryTemporality.EFFECTIVE.jsonName();
-      default:
-        throw ComponentRequests.malformed(
-            "unknown query_temporality " + t.getNumber(), "query_temporality");
-    }
+  static @Nullable String temporality(io.evidentsource.api.v1.PublishStateViewRequest r) {
+    return switch (r.getQueryTemporality()) {
+      case QUERY_TEMPORALITY_UNSPECIFIED -> null;
+      case QUERY_TEMPORALITY_REVISION -> QueryTemporality.REVISION.jsonName();
+      case QUERY_TEMPORALITY_EFFECTIVE -> QueryTemporality.EFFECTIVE.jsonName();
+      case UNRECOGNIZED ->
+          throw ComponentRequests.malformed(
+              "unknown query_temporality " + r.getQueryTemporalityValue(), "query_temporality");
+    };
   }
 
   static StateViewRead stateViewRead(ReadStateViewRequest r) {
     return new StateViewRead(
-        r.hasRevision() ? r.getRevision() : null,
-        r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null,
+        Snapshot.of(
+            r.hasRevision() ? r.getRevision() : null,
+            r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null),
         r.hasAsOfEffectiveTime() ? instant(r.getAsOfEffectiveTime()) : null,
         r.getParamsMap());
   }
@@ -233,12 +234,11 @@ final class ProtoMapping {
               b.putAttributes(name, v.build());
             });
     EventData data = event.data();
-    if (data instanceof EventData.Json) {
-      b.setTextData(((EventData.Json) data).text());
-    } else if (data instanceof EventData.Text) {
-      b.setTextData(((EventData.Text) data).text());
-    } else if (data instanceof EventData.Binary) {
-      b.setBinaryData(ByteString.copyFrom(((EventData.Binary) data).bytes()));
+    if (data != null) {
+      data.match(
+          json -> b.setTextData(json.text()),
+          text -> b.setTextData(text.text()),
+          binary -> b.setBinaryData(ByteString.copyFrom(binary.bytes())));
     }
     return b.build();
   }
@@ -327,90 +327,79 @@ final class ProtoMapping {
   }
 
   private static String text(CloudEventAttributeValue value, String name, int index) {
-    switch (value.getAttrCase()) {
-      case CE_STRING:
-        return value.getCeString();
-      case CE_URI:
-        return value.getCeUri();
-      case CE_URI_REF:
-        return value.getCeUriRef();
-      default:
-        throw invalid(
-            index, name, "attribute '" + name + "' must be a string, was " + value.getAttrCase());
-    }
+    return switch (value.getAttrCase()) {
+      case CE_STRING -> value.getCeString();
+      case CE_URI -> value.getCeUri();
+      case CE_URI_REF -> value.getCeUriRef();
+      case CE_BOOLEAN, CE_INTEGER, CE_BYTES, CE_TIMESTAMP, ATTR_NOT_SET ->
+          throw invalid(
+              index, name, "attribute '" + name + "' must be a string, was " + value.getAttrCase());
+    };
   }
 
   private static Object extensionValue(CloudEventAttributeValue value, String name, int index) {
-    switch (value.getAttrCase()) {
-      case CE_BOOLEAN:
-        return value.getCeBoolean();
-      case CE_INTEGER:
-        return value.getCeInteger();
-      case CE_STRING:
-        return value.getCeString();
-      case CE_URI:
-        return value.getCeUri();
-      case CE_URI_REF:
-        return value.getCeUriRef();
-      case CE_BYTES:
-        return Base64.getEncoder().encodeToString(value.getCeBytes().toByteArray());
-      case CE_TIMESTAMP:
-        return DateTimeFormatter.ISO_INSTANT.format(instant(value.getCeTimestamp()));
-      default:
-        throw invalid(index, name, "attribute '" + name + "' has no value");
-    }
+    return switch (value.getAttrCase()) {
+      case CE_BOOLEAN -> value.getCeBoolean();
+      case CE_INTEGER -> value.getCeInteger();
+      case CE_STRING -> value.getCeString();
+      case CE_URI -> value.getCeUri();
+      case CE_URI_REF -> value.getCeUriRef();
+      case CE_BYTES -> Base64.getEncoder().encodeToString(value.getCeBytes().toByteArray());
+      case CE_TIMESTAMP -> DateTimeFormatter.ISO_INSTANT.format(instant(value.getCeTimestamp()));
+      case ATTR_NOT_SET -> throw invalid(index, name, "attribute '" + name + "' has no value");
+    };
   }
 
   private static @Nullable EventData data(
       CloudEvent ce, Map<String, CloudEventAttributeValue> attributes, int index) {
-    switch (ce.getDataCase()) {
-      case BINARY_DATA:
-        return new EventData.Binary(ce.getBinaryData().toByteArray());
-      case TEXT_DATA:
-        var type = attributes.get("datacontenttype");
-        String contentType = type != null && type.hasCeString() ? type.getCeString() : null;
-        if (CloudEventJson.isJsonMediaType(contentType)) {
-          try {
-            var node = JsonSupport.parse(ce.getTextData().getBytes(StandardCharsets.UTF_8));
-            return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
-          } catch (EvidentSourceException e) {
-            throw e.withField("index", index).withField("attribute", "text_data");
-          }
-        }
-        return new EventData.Text(ce.getTextData());
-      case PROTO_DATA:
-        throw invalid(
-            index,
-            "proto_data",
-            "proto_data is not stored; send the serialized message as binary_data with"
-                + " datacontenttype application/protobuf");
-      default:
-        return null;
+    return switch (ce.getDataCase()) {
+      case BINARY_DATA -> new EventData.Binary(ce.getBinaryData().toByteArray());
+      case TEXT_DATA -> textData(ce, attributes, index);
+      case PROTO_DATA ->
+          throw invalid(
+              index,
+              "proto_data",
+              "proto_data is not stored; send the serialized message as binary_data with"
+                  + " datacontenttype application/protobuf");
+      case DATA_NOT_SET -> null;
+    };
+  }
+
+  /** JSON data when {@code datacontenttype} is a JSON media type, else text data. */
+  private static @Nullable EventData textData(
+      CloudEvent ce, Map<String, CloudEventAttributeValue> attributes, int index) {
+    var type = attributes.get("datacontenttype");
+    String contentType = type != null && type.hasCeString() ? type.getCeString() : null;
+    if (!CloudEventJson.isJsonMediaType(contentType)) {
+      return new EventData.Text(ce.getTextData());
+    }
+    try {
+      var node = JsonSupport.parse(ce.getTextData().getBytes(StandardCharsets.UTF_8));
+      return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
+    } catch (EvidentSourceException e) {
+      throw e.withField("index", index).withField("attribute", "text_data");
     }
   }
 
   // ---- selectors, conditions, transactions, queries ----
 
   static EventSelector selector(io.evidentsource.api.v1.EventSelector s) {
-    switch (s.getKindCase()) {
-      case ANY:
-        return EventSelector.any();
-      case EQUALS:
-        var eq = s.getEquals();
-        return new EventSelector.Equals(
-            attribute(eq.getAttribute()), eq.hasValue() ? eq.getValue() : null);
-      case STARTS_WITH:
-        var sw = s.getStartsWith();
-        return new EventSelector.StartsWith(attribute(sw.getAttribute()), sw.getPrefix());
-      case AND:
-        return new EventSelector.And(selectors(s.getAnd().getSelectorsList()));
-      case OR:
-        return new EventSelector.Or(selectors(s.getOr().getSelectorsList()));
-      default:
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_SELECTOR,
-            "a selector needs one of any, equals, starts_with, and, or");
-    }
+    return switch (s.getKindCase()) {
+      case ANY -> EventSelector.any();
+      case EQUALS ->
+          new EventSelector.Equals(
+              attribute(s.getEquals().getAttribute()),
+              s.getEquals().hasValue() ? s.getEquals().getValue() : null);
+      case STARTS_WITH ->
+          new EventSelector.StartsWith(
+              attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
+      case AND -> new EventSelector.And(selectors(s.getAnd().getSelectorsList()));
+      case OR -> new EventSelector.Or(selectors(s.getOr().getSelectorsList()));
+      case KIND_NOT_SET ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_SELECTOR,
+              "a selector needs one of any, equals, starts_with, and, or");
+    };
   }
 
   private static List<EventSelector> selectors(List<io.evidentsource.api.v1.EventSelector> list) {
@@ -422,49 +411,41 @@ final class ProtoMapping {
   }
 
   private static Attribute attribute(io.evidentsource.api.v1.Attribute a) {
-    switch (a) {
-      case ATTRIBUTE_STREAM:
-        return Attribute.STREAM;
-      case ATTRIBUTE_SUBJECT:
-        return Attribute.SUBJECT;
-      case ATTRIBUTE_EVENT_TYPE:
-        return Attribute.EVENT_TYPE;
-      case ATTRIBUTE_TAG:
-        return Attribute.TAG;
-      default:
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_SELECTOR,
-            "a selector's attribute must be one of ATTRIBUTE_STREAM, ATTRIBUTE_SUBJECT,"
-                + " ATTRIBUTE_EVENT_TYPE, ATTRIBUTE_TAG, was "
-                + a);
-    }
+    return switch (a) {
+      case ATTRIBUTE_STREAM -> Attribute.STREAM;
+      case ATTRIBUTE_SUBJECT -> Attribute.SUBJECT;
+      case ATTRIBUTE_EVENT_TYPE -> Attribute.EVENT_TYPE;
+      case ATTRIBUTE_TAG -> Attribute.TAG;
+      case ATTRIBUTE_UNSPECIFIED, UNRECOGNIZED ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_SELECTOR,
+              "a selector's attribute must be one of ATTRIBUTE_STREAM, ATTRIBUTE_SUBJECT,"
+                  + " ATTRIBUTE_EVENT_TYPE, ATTRIBUTE_TAG, was "
+                  + a);
+    };
   }
 
   static io.evidentsource.api.v1.EventSelector selector(EventSelector s) {
     var b = io.evidentsource.api.v1.EventSelector.newBuilder();
-    if (s instanceof EventSelector.Equals) {
-      var eq = (EventSelector.Equals) s;
-      var m =
-          io.evidentsource.api.v1.EventSelector.Equals.newBuilder()
-              .setAttribute(attribute(eq.attribute()));
-      if (eq.value() != null) {
-        m.setValue(eq.value());
-      }
-      b.setEquals(m);
-    } else if (s instanceof EventSelector.StartsWith) {
-      var sw = (EventSelector.StartsWith) s;
-      b.setStartsWith(
-          io.evidentsource.api.v1.EventSelector.StartsWith.newBuilder()
-              .setAttribute(attribute(sw.attribute()))
-              .setPrefix(sw.prefix()));
-    } else if (s instanceof EventSelector.And) {
-      b.setAnd(group(((EventSelector.And) s).selectors()));
-    } else if (s instanceof EventSelector.Or) {
-      b.setOr(group(((EventSelector.Or) s).selectors()));
-    } else {
-      b.setAny(io.evidentsource.api.v1.EventSelector.AnyEvent.getDefaultInstance());
-    }
-    return b.build();
+    return s.match(
+            any -> b.setAny(io.evidentsource.api.v1.EventSelector.AnyEvent.getDefaultInstance()),
+            equals -> {
+              var m =
+                  io.evidentsource.api.v1.EventSelector.Equals.newBuilder()
+                      .setAttribute(attribute(equals.attribute()));
+              if (equals.value() != null) {
+                m.setValue(equals.value());
+              }
+              return b.setEquals(m);
+            },
+            startsWith ->
+                b.setStartsWith(
+                    io.evidentsource.api.v1.EventSelector.StartsWith.newBuilder()
+                        .setAttribute(attribute(startsWith.attribute()))
+                        .setPrefix(startsWith.prefix())),
+            and -> b.setAnd(group(and.selectors())),
+            or -> b.setOr(group(or.selectors())))
+        .build();
   }
 
   private static io.evidentsource.api.v1.EventSelector.Selectors group(List<EventSelector> list) {
@@ -500,43 +481,38 @@ final class ProtoMapping {
   }
 
   static AppendCondition condition(io.evidentsource.api.v1.AppendCondition c) {
-    switch (c.getKindCase()) {
-      case MAX:
-        return AppendCondition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
-      case MIN:
-        return AppendCondition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
-      case RANGE:
-        var r = c.getRange();
-        return AppendCondition.range(selector(r.getSelector()), r.getStart(), r.getEnd());
-      default:
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_CONDITION, "a condition needs one of max, min, range");
-    }
+    return switch (c.getKindCase()) {
+      case MAX -> AppendCondition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
+      case MIN -> AppendCondition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
+      case RANGE ->
+          AppendCondition.range(
+              selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
+      case KIND_NOT_SET ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_CONDITION, "a condition needs one of max, min, range");
+    };
   }
 
   static io.evidentsource.api.v1.AppendCondition condition(AppendCondition c) {
     var b = io.evidentsource.api.v1.AppendCondition.newBuilder();
-    if (c instanceof AppendCondition.Max) {
-      var m = (AppendCondition.Max) c;
-      b.setMax(
-          io.evidentsource.api.v1.AppendCondition.Max.newBuilder()
-              .setSelector(selector(m.selector()))
-              .setRevision(m.revision()));
-    } else if (c instanceof AppendCondition.Min) {
-      var m = (AppendCondition.Min) c;
-      b.setMin(
-          io.evidentsource.api.v1.AppendCondition.Min.newBuilder()
-              .setSelector(selector(m.selector()))
-              .setRevision(m.revision()));
-    } else {
-      var r = (AppendCondition.Range) c;
-      b.setRange(
-          io.evidentsource.api.v1.AppendCondition.Range.newBuilder()
-              .setSelector(selector(r.selector()))
-              .setStart(r.start())
-              .setEnd(r.end()));
-    }
-    return b.build();
+    return c.match(
+            max ->
+                b.setMax(
+                    io.evidentsource.api.v1.AppendCondition.Max.newBuilder()
+                        .setSelector(selector(max.selector()))
+                        .setRevision(max.revision())),
+            min ->
+                b.setMin(
+                    io.evidentsource.api.v1.AppendCondition.Min.newBuilder()
+                        .setSelector(selector(min.selector()))
+                        .setRevision(min.revision())),
+            range ->
+                b.setRange(
+                    io.evidentsource.api.v1.AppendCondition.Range.newBuilder()
+                        .setSelector(selector(range.selector()))
+                        .setStart(range.start())
+                        .setEnd(range.end())))
+        .build();
   }
 
   static io.evidentsource.api.v1.FailedConditions failedConditions(ConditionFailedException e) {
@@ -573,23 +549,51 @@ final class ProtoMapping {
     return new Transaction(id, events, conditions);
   }
 
+  /**
+   * The query of a {@code QueryEvents} request, built from the same parts as the REST forms: 0
+   * means "absent" for {@code from_revision} (1) and {@code limit} (100), and an empty {@code
+   * page_token} means the first page.
+   */
   static EventQuery query(QueryEventsRequest r) {
-    int limit = r.getLimit() == 0 ? EventQuery.DEFAULT_LIMIT : r.getLimit();
-    return new EventQuery(
-        selector(r.hasSelector(), r.getSelector(), r.getSelectorText()),
-        r.hasRevision() ? r.getRevision() : null,
-        r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null,
-        r.hasAsOfEffectiveTime() ? instant(r.getAsOfEffectiveTime()) : null,
-        r.getFromRevision() == 0 ? 1 : r.getFromRevision(),
-        r.hasToRevision() ? r.getToRevision() : null,
-        r.getDirection() == io.evidentsource.api.v1.Direction.DIRECTION_BACKWARD
-            ? Direction.BACKWARD
-            : Direction.FORWARD,
-        r.getOrder() == io.evidentsource.api.v1.Order.ORDER_EFFECTIVE_TIME
-            ? Order.EFFECTIVE_TIME
-            : Order.REVISION,
-        limit,
-        r.getPageToken().isEmpty() ? null : r.getPageToken());
+    Snapshot snapshot =
+        Snapshot.of(
+            r.hasRevision() ? r.getRevision() : null,
+            r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null);
+    return EventQuery.of(selector(r.hasSelector(), r.getSelector(), r.getSelectorText()))
+        .withPage(Page.of(snapshot, r.getPageToken().isEmpty() ? null : r.getPageToken()))
+        .withRange(
+            new RevisionRange(
+                r.getFromRevision() == 0 ? 1 : r.getFromRevision(),
+                r.hasToRevision() ? r.getToRevision() : null))
+        .withOrder(order(r))
+        .withDirection(direction(r))
+        .withAsOfEffectiveTime(r.hasAsOfEffectiveTime() ? instant(r.getAsOfEffectiveTime()) : null)
+        .withLimit(r.getLimit() == 0 ? EventQuery.DEFAULT_LIMIT : r.getLimit());
+  }
+
+  private static Order order(QueryEventsRequest r) {
+    return switch (r.getOrder()) {
+      case ORDER_UNSPECIFIED, ORDER_REVISION -> Order.REVISION;
+      case ORDER_EFFECTIVE_TIME -> Order.EFFECTIVE_TIME;
+      case UNRECOGNIZED ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_QUERY,
+              "'order' must be ORDER_REVISION or ORDER_EFFECTIVE_TIME, was " + r.getOrderValue(),
+              Map.of("parameter", "order"));
+    };
+  }
+
+  private static Direction direction(QueryEventsRequest r) {
+    return switch (r.getDirection()) {
+      case DIRECTION_UNSPECIFIED, DIRECTION_FORWARD -> Direction.FORWARD;
+      case DIRECTION_BACKWARD -> Direction.BACKWARD;
+      case UNRECOGNIZED ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_QUERY,
+              "'direction' must be DIRECTION_FORWARD or DIRECTION_BACKWARD, was "
+                  + r.getDirectionValue(),
+              Map.of("parameter", "direction"));
+    };
   }
 
   private static CloudEventAttributeValue string(String value) {

@@ -74,24 +74,12 @@ class LiveController {
       emitter.send(SseEmitter.event().comment("subscribed"));
       while (!subscription.isClosed()) {
         var item = subscription.poll(POLL);
-        if (item instanceof SubscriptionItem.Delivered) {
-          var stored = ((SubscriptionItem.Delivered) item).event();
-          emitter.send(
-              SseEmitter.event()
-                  .id(Long.toString(stored.revision()))
-                  .data(CloudEventJson.toJson(stored)));
-        } else if (item instanceof SubscriptionItem.Heartbeat) {
-          emitter.send(
-              SseEmitter.event()
-                  .comment("heartbeat revision=" + ((SubscriptionItem.Heartbeat) item).revision()));
-        } else if (item instanceof SubscriptionItem.Ended) {
-          var error = ((SubscriptionItem.Ended) item).error();
-          var problem = new LinkedHashMap<String, Object>();
-          problem.put("code", error.code().code());
-          problem.put("title", error.code().defaultMessage());
-          problem.put("detail", error.getMessage());
-          problem.putAll(error.fields());
-          emitter.send(SseEmitter.event().name("error").data(json.writeValueAsString(problem)));
+        if (item == null) {
+          continue;
+        }
+        Frame frame = frame(item);
+        emitter.send(frame.event());
+        if (frame.last()) {
           emitter.complete();
           return;
         }
@@ -103,6 +91,32 @@ class LiveController {
       Thread.currentThread().interrupt();
       emitter.complete();
     }
+  }
+
+  /** One SSE event of the stream; the last one ends the response. */
+  private record Frame(SseEmitter.SseEventBuilder event, boolean last) {}
+
+  private Frame frame(SubscriptionItem item) {
+    return item.match(
+        delivered ->
+            new Frame(
+                SseEmitter.event()
+                    .id(Long.toString(delivered.event().revision()))
+                    .data(CloudEventJson.toJson(delivered.event())),
+                false),
+        heartbeat ->
+            new Frame(
+                SseEmitter.event().comment("heartbeat revision=" + heartbeat.revision()), false),
+        ended -> new Frame(SseEmitter.event().name("error").data(problem(ended.error())), true));
+  }
+
+  private String problem(EvidentSourceException error) {
+    var problem = new LinkedHashMap<String, Object>();
+    problem.put("code", error.code().code());
+    problem.put("title", error.code().defaultMessage());
+    problem.put("detail", error.getMessage());
+    problem.putAll(error.fields());
+    return json.writeValueAsString(problem);
   }
 
   private static long resumeAfter(String lastEventId) {
