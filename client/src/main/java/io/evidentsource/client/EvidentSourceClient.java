@@ -1,5 +1,6 @@
 package io.evidentsource.client;
 
+import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.CreateDatabaseRequest;
 import io.evidentsource.api.v1.DeleteDatabaseRequest;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
@@ -291,7 +292,7 @@ public final class EvidentSourceClient implements AutoCloseable {
           r.getVersion(),
           r.getRevision(),
           r.getLastModifiedRevision(),
-          r.hasLastModifiedTime() ? Wire.instant(r.getLastModifiedTime()) : null,
+          r.hasLastModifiedTime() ? ProtoCloudEvents.instant(r.getLastModifiedTime()) : null,
           r.getContentType(),
           r.getContent().toByteArray());
     } catch (StatusRuntimeException e) {
@@ -507,7 +508,7 @@ public final class EvidentSourceClient implements AutoCloseable {
             .match(
                 head -> r,
                 atRevision -> r.setRevision(atRevision.revision()),
-                asOf -> r.setAsOfTransactionTime(Wire.timestamp(asOf.time())));
+                asOf -> r.setAsOfTransactionTime(ProtoCloudEvents.timestamp(asOf.time())));
       } else {
         r.setPageToken(token);
       }
@@ -515,7 +516,7 @@ public final class EvidentSourceClient implements AutoCloseable {
         r.setToRevision(query.toRevision());
       }
       if (query.asOfEffectiveTime() != null) {
-        r.setAsOfEffectiveTime(Wire.timestamp(query.asOfEffectiveTime()));
+        r.setAsOfEffectiveTime(ProtoCloudEvents.timestamp(query.asOfEffectiveTime()));
       }
       String next = null;
       try {

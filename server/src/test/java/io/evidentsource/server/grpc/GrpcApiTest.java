@@ -10,6 +10,7 @@ import com.google.protobuf.Timestamp;
 import com.google.rpc.ErrorInfo;
 import io.cloudevents.v1.proto.CloudEvent;
 import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
+import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.AppendCondition;
 import io.evidentsource.api.v1.Attribute;
 import io.evidentsource.api.v1.CreateDatabaseRequest;
@@ -176,11 +177,11 @@ public class GrpcApiTest {
                   "time",
                   CloudEventAttributeValue.newBuilder()
                       .setCeTimestamp(
-                          ProtoMapping.timestamp(
+                          ProtoCloudEvents.timestamp(
                               java.time.Instant.parse("2021-08-19T16:16:32.120Z")))
                       .build())
               .putAttributes(
-                  ProtoMapping.TIME_TEXT,
+                  ProtoCloudEvents.TIME_TEXT,
                   CloudEventAttributeValue.newBuilder()
                       .setCeString("2021-08-19T12:16:32.12-04:00")
                       .build())
@@ -340,11 +341,11 @@ public class GrpcApiTest {
                           "time",
                           CloudEventAttributeValue.newBuilder()
                               .setCeTimestamp(
-                                  ProtoMapping.timestamp(
+                                  ProtoCloudEvents.timestamp(
                                       java.time.Instant.parse("2021-08-19T16:16:32Z")))
                               .build())
                       .putAttributes(
-                          ProtoMapping.TIME_TEXT,
+                          ProtoCloudEvents.TIME_TEXT,
                           CloudEventAttributeValue.newBuilder()
                               .setCeString("2021-08-19T16:16:33Z")
                               .build())

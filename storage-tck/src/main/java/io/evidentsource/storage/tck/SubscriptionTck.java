@@ -189,7 +189,8 @@ public abstract class SubscriptionTck {
       do {
         item = next(sub);
         items.add(item);
-      } while (!(item instanceof SubscriptionItem.Ended) && items.size() < 20);
+      } while (!item.match(delivered -> false, heartbeat -> false, ended -> true)
+          && items.size() < 20);
       var ended = (SubscriptionItem.Ended) items.get(items.size() - 1);
       assertThat(ended.error().code()).isEqualTo(ErrorCode.SLOW_CONSUMER);
       assertThat(ended.error().fields()).containsEntry("buffer_size", 4);
