@@ -33,7 +33,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -896,10 +895,5 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     watchdog.shutdownNow();
     modules.clear();
     prepared.clear();
-  }
-
-  /** For tests: the ids loaded. */
-  List<ComponentId> loadedIds() {
-    return new ArrayList<>(modules.keySet());
   }
 }

@@ -5,7 +5,6 @@ import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -125,29 +124,9 @@ public final class ComponentCatalog {
     }
   }
 
-  /**
-   * The error of a name or version that is not published: the kind's {@code *_NOT_FOUND} with
-   * fields {@code database}, the kind's {@link ComponentKind#field()} (the name) and {@code
-   * version} (when one was asked for).
-   */
-  static EvidentSourceException notFound(
+  /** The error of a name or version that is not published: the kind's {@code *_NOT_FOUND}. */
+  static ComponentNotFoundException notFound(
       DatabaseName database, ComponentKind<?> kind, String name, @Nullable Integer version) {
-    var fields = new LinkedHashMap<String, Object>();
-    fields.put("database", database.value());
-    fields.put(kind.field(), name);
-    if (version != null) {
-      fields.put("version", version);
-    }
-    return new EvidentSourceException(
-        kind.notFoundCode(),
-        "database '"
-            + database
-            + "' has no "
-            + kind.label()
-            + " '"
-            + name
-            + "'"
-            + (version == null ? "" : " version " + version),
-        fields);
+    return new ComponentNotFoundException(kind, database.value(), name, version);
   }
 }

@@ -98,17 +98,14 @@ public final class StateChanges {
             provenance.causationId());
     ComponentRuntime.ViewReader reader =
         (view, params) -> views.read(database, view, null, StateViewRead.at(basis, params));
-    var result = runtime.decide(id, command, metadata, reader);
-    if (result instanceof DecideResult.Rejection r) {
-      var fields = new LinkedHashMap<String, Object>();
-      fields.put("rejection_code", r.code());
-      fields.put("rejection_message", r.message());
-      throw new EvidentSourceException(
-          ErrorCode.COMMAND_REJECTED,
-          "state change '" + name + "' rejected the command: " + r.message(),
-          fields);
-    }
-    var decision = (DecideResult.Decision) result;
+    DecideResult.Decision decision =
+        runtime
+            .decide(id, command, metadata, reader)
+            .match(
+                accepted -> accepted,
+                rejection -> {
+                  throw rejected(name, rejection);
+                });
     if (decision.events().isEmpty()) {
       return new CommandResult(basis, null, List.of());
     }
@@ -138,6 +135,16 @@ public final class StateChanges {
       stored.add(store.event(database, r));
     }
     return new CommandResult(basis, committed, stored);
+  }
+
+  private static EvidentSourceException rejected(String name, DecideResult.Rejection rejection) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("rejection_code", rejection.code());
+    fields.put("rejection_message", rejection.message());
+    return new EvidentSourceException(
+        ErrorCode.COMMAND_REJECTED,
+        "state change '" + name + "' rejected the command: " + rejection.message(),
+        fields);
   }
 
   /** The answer to a repeated command: the committed transaction and its events, as stored. */

@@ -115,9 +115,7 @@ public final class StateViews {
       var newer =
           store.stream(
               database,
-              base.withAsOfTransactionTime(null)
-                  .withRevision(snapshot)
-                  .withRange(cached.revision + 1, snapshot),
+              base.withRevision(snapshot).withRange(cached.revision + 1, snapshot),
               Long.MAX_VALUE);
       if (!effective) {
         fold = extend(view.id(), cached, newer.events(), snapshot, read.params());
@@ -167,8 +165,7 @@ public final class StateViews {
   private static EventQuery baseQuery(StateViewDefinition definition, StateViewRead read) {
     boolean effective = definition.temporality() == QueryTemporality.EFFECTIVE;
     return EventQuery.of(SelectorTemplate.fill(definition.selector(), read.params()))
-        .withRevision(read.revision())
-        .withAsOfTransactionTime(read.asOfTransactionTime())
+        .withSnapshot(read.snapshot())
         .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
         .withAsOfEffectiveTime(read.asOfEffectiveTime());
   }
@@ -179,9 +176,7 @@ public final class StateViews {
       EventQuery base,
       long snapshot,
       Map<String, String> params) {
-    var events =
-        store.stream(
-            database, base.withAsOfTransactionTime(null).withRevision(snapshot), Long.MAX_VALUE);
+    var events = store.stream(database, base.withRevision(snapshot), Long.MAX_VALUE);
     return extend(id, Fold.EMPTY, events.events(), snapshot, params);
   }
 
