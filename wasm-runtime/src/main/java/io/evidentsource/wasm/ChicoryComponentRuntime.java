@@ -337,8 +337,21 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
             entry);
         loaded.warmUpCalls.incrementAndGet();
       } catch (EvidentSourceException e) {
-        var level = e.code() == ErrorCode.COMPONENT_TIMEOUT ? Level.WARNING : Level.DEBUG;
-        LOG.log(level, "warm-up of " + loaded.name + " stopped: " + e.getMessage());
+        if (e.code() == ErrorCode.COMPONENT_TIMEOUT) {
+          LOG.log(
+              Level.WARNING,
+              "warm-up of "
+                  + loaded.name
+                  + " ran out of its "
+                  + limits.warmUpTimeout().toMillis()
+                  + " ms (evidentsource.wasm.warm-up-timeout) after "
+                  + i
+                  + " of "
+                  + limits.warmUpCalls()
+                  + " calls; it is loaded all the same");
+        } else {
+          LOG.log(Level.DEBUG, "warm-up of " + loaded.name + " stopped: " + e.getMessage());
+        }
         return;
       }
     }
