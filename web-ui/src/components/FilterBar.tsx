@@ -32,7 +32,7 @@ export function FilterBar(props: {
     : null;
   return (
     <form
-      className="card"
+      className="card filters-card"
       aria-label="Filters"
       onSubmit={(e) => {
         e.preventDefault();
@@ -53,7 +53,7 @@ export function FilterBar(props: {
                   onChange={(e) => set(attr, f.value, e.target.value as MatchMode)}
                 >
                   <option value="equals">=</option>
-                  <option value="prefix">starts with</option>
+                  <option value="prefix">prefix</option>
                 </select>
                 <input
                   id={`${id}-${attr}`}
@@ -76,25 +76,42 @@ export function FilterBar(props: {
           );
         })}
         <div className="field q">
-          <span className="label" id={`${id}-q-label`}>
-            Selector <span className="mono">q</span>
-          </span>
-          <CodeEditor
-            id="q"
-            language="selector"
-            singleLine
-            labelledBy={`${id}-q-label`}
-            describedBy={`${id}-q-help`}
-            value={draft.q}
-            onChange={(q) => setDraft((d) => ({ ...d, q }))}
-            onSubmit={apply}
-            error={editorError}
-            placeholder="e.g. subject LIKE 'issues/%' AND (type = 'com.github.issues.opened' OR tag = 'x')"
-          />
+          <div className="q-row">
+            <div className="field" style={{ flex: 1 }}>
+              <span className="label" id={`${id}-q-label`}>
+                Selector <span className="mono">q</span>
+              </span>
+              <CodeEditor
+                id="q"
+                language="selector"
+                singleLine
+                labelledBy={`${id}-q-label`}
+                describedBy={`${id}-q-help`}
+                value={draft.q}
+                onChange={(q) => setDraft((d) => ({ ...d, q }))}
+                onSubmit={apply}
+                error={editorError}
+                placeholder="e.g. subject LIKE 'issues/%' AND (type = 'com.github.issues.opened' OR tag = 'x')"
+              />
+            </div>
+            <button type="submit" className="primary">
+              Apply filters
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                const cleared = { ...emptyFilters(), direction: draft.direction, order: draft.order };
+                setDraft(cleared);
+                props.onApply(cleared);
+              }}
+            >
+              Clear
+            </button>
+          </div>
           {props.qError ? (
             <div className="q-error" role="alert" data-testid="q-error">
               <div className="caret" aria-hidden="true">
-                {draft.q}
+                {props.filters.q}
                 {"\n"}
                 {" ".repeat(Math.max(props.qError.column - 1, 0))}^
               </div>
@@ -108,21 +125,6 @@ export function FilterBar(props: {
             </span>
           )}
         </div>
-      </div>
-      <div className="row" style={{ marginTop: ".6rem" }}>
-        <button type="submit" className="primary">
-          Apply filters
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            const cleared = { ...emptyFilters(), direction: draft.direction, order: draft.order };
-            setDraft(cleared);
-            props.onApply(cleared);
-          }}
-        >
-          Clear
-        </button>
       </div>
     </form>
   );

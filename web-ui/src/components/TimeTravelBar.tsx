@@ -44,11 +44,9 @@ export function TimeTravelBar(props: { head: number | undefined; travel: TimeTra
 
   const atHead = travel.revision === undefined;
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} style={{ marginTop: 0 }}>
-        Time travel
-      </h2>
+    <section className="card travel-card" aria-labelledby={`${id}-title`}>
       <div className="travel">
+        <h2 id={`${id}-title`}>Time travel</h2>
         <div className="field">
           <label htmlFor={`${id}-slider`}>As known at revision</label>
           <input
@@ -103,7 +101,7 @@ export function TimeTravelBar(props: { head: number | undefined; travel: TimeTra
           Any time
         </button>
       </div>
-      <p className="hint" role="status" data-testid="travel-status">
+      <p className="hint travel-status" role="status" data-testid="travel-status">
         {atHead ? `Latest: revision ${head ?? "…"}` : `As known at revision ${travel.revision} of ${head ?? "…"}`}
         {travel.asOfEffectiveTime ? `; only events in effect at ${travel.asOfEffectiveTime}` : ""}
       </p>
