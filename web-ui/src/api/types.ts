@@ -116,10 +116,12 @@ export interface DryRunResult {
   conditions: ConditionCheck[];
 }
 
+/** GET /api/v1/server: version, Spring profiles in force (the storage profile among them), limits. */
 export interface ServerInfo {
   version: string;
-  storage: string;
-  limits: Record<string, number | string>;
+  profiles: string[];
+  /** Sizes in bytes, timeouts in milliseconds (`_ms`), counts. */
+  limits: Record<string, number>;
 }
 
 /** RFC 9457 problem details with the server's stable `code` and the error's own fields. */

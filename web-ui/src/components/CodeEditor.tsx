@@ -133,9 +133,9 @@ export function CodeEditor(props: CodeEditorProps) {
           return [tr, { changes: { from: 0, to: tr.newDoc.length, insert: tr.newDoc.toString().replace(/\r?\n/g, " ") }, sequential: true }];
         }),
       );
-    } else {
-      extensions.push(EditorView.lineWrapping);
     }
+    // long lines wrap and the editor grows with its text: no scrolling region inside the page
+    extensions.push(EditorView.lineWrapping);
     if (props.minLines && !props.singleLine) {
       extensions.push(EditorView.theme({ ".cm-content, .cm-gutter": { minHeight: `${props.minLines * 1.4}em` } }));
     }

@@ -5,7 +5,7 @@ import { getDatabase, getEvent, queryEvents, serverInfo } from "../api/endpoints
 import type { StoredEvent } from "../api/types";
 import { ErrorBox } from "../components/ErrorBox";
 import { LineChart, type Series } from "../components/LineChart";
-import { age, commits, count, sampleRevisions, shortTime } from "../lib/format";
+import { age, bytes, commits, count, sampleRevisions, shortTime } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 
 const CHART_POINTS = 48;
@@ -61,8 +61,8 @@ function ServerPanel() {
         <dl className="kv" style={{ gridTemplateColumns: "max-content 1fr" }}>
           <dt>Version</dt>
           <dd data-testid="server-version">{info.data.version}</dd>
-          <dt>Storage</dt>
-          <dd>{info.data.storage}</dd>
+          <dt>Profiles (storage)</dt>
+          <dd data-testid="server-profiles">{info.data.profiles.join(", ")}</dd>
           {Object.entries(info.data.limits).map(([k, v]) => (
             <Limit key={k} name={k} value={v} />
           ))}
@@ -72,11 +72,14 @@ function ServerPanel() {
   );
 }
 
-function Limit({ name, value }: { name: string; value: number | string }) {
+/** A limit with its unit: `_bytes` as a size, `_ms` as a duration, else a count. */
+function Limit({ name, value }: { name: string; value: number }) {
+  const shown = name.endsWith("_bytes") ? bytes(value) : name.endsWith("_ms") ? `${count(value / 1000)} s` : count(value);
+  const label = name.replace(/_(bytes|ms)$/, "").replaceAll("_", " ");
   return (
     <>
-      <dt>{name.replaceAll("_", " ")}</dt>
-      <dd>{typeof value === "number" ? count(value) : value}</dd>
+      <dt>{label}</dt>
+      <dd>{shown}</dd>
     </>
   );
 }

@@ -39,6 +39,7 @@ class ServerArchitectureTest {
   static final String CONFIG = "io.evidentsource.server.config..";
   static final String PROBLEM = "io.evidentsource.server.problem..";
   static final String REQUEST = "io.evidentsource.server.request..";
+  static final String UI = "io.evidentsource.server.ui..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
   static final String[] ADAPTERS = {
@@ -120,11 +121,15 @@ class ServerArchitectureTest {
           .definedBy(REQUEST)
           .layer("config")
           .definedBy(CONFIG)
+          .layer("ui")
+          .definedBy(UI)
           .whereLayer("application")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("rest")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("grpc")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("ui")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("problem")
           .mayOnlyBeAccessedByLayers("rest")

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.cloudevents.v1.proto.CloudEvent;
 import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
+import io.evidentsource.api.v1.DryRunCommandResponse;
 import io.evidentsource.api.v1.ExecuteCommandResponse;
 import io.evidentsource.api.v1.QueryEventsRequest;
 import io.evidentsource.api.v1.ReadStateViewRequest;
@@ -11,6 +12,7 @@ import io.evidentsource.api.v1.ReadStateViewResponse;
 import io.evidentsource.api.v1.TransactResponse;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.component.CommandDryRun;
 import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.PublishedStateChange;
 import io.evidentsource.core.component.PublishedStateView;
@@ -179,6 +181,19 @@ final class ProtoMapping {
       b.setTransaction(transactResponse(result.transaction()));
     }
     result.events().forEach(e -> b.addEvents(storedEvent(e)));
+    return b.build();
+  }
+
+  static DryRunCommandResponse dryRunCommandResponse(CommandDryRun dry) {
+    var b = DryRunCommandResponse.newBuilder().setBasisRevision(dry.basisRevision());
+    dry.events().forEach(e -> b.addEvents(cloudEvent(e)));
+    for (var check : dry.conditions()) {
+      b.addConditions(
+          io.evidentsource.api.v1.ConditionCheck.newBuilder()
+              .setCondition(condition(check.condition()))
+              .setActualRevision(check.actualRevision())
+              .setHolds(check.holds()));
+    }
     return b.build();
   }
 

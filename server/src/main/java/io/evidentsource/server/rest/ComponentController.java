@@ -1,6 +1,7 @@
 package io.evidentsource.server.rest;
 
 import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.CommandDryRun;
 import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.PublishedStateChange;
@@ -14,6 +15,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.json.CloudEventJson;
+import io.evidentsource.json.ConditionJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
 import io.evidentsource.server.config.WasmProperties;
@@ -24,6 +26,7 @@ import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -45,6 +48,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -342,13 +346,13 @@ class ComponentController {
             request.getHeader("X-Correlation-Id"),
             request.getHeader("X-Causation-Id"),
             transactionId);
-    CommandResult result =
-        changes.execute(
-            DatabaseName.of(db),
-            name,
-            version,
-            new Command(contentType, headers, body),
-            provenance);
+    var command = new Command(contentType, headers, body);
+    if (dryRun(request)) {
+      return json(
+          HttpStatus.OK,
+          dryRun(changes.dryRun(DatabaseName.of(db), name, version, command, provenance)));
+    }
+    CommandResult result = changes.execute(DatabaseName.of(db), name, version, command, provenance);
     var out = JsonSupport.mapper().createObjectNode();
     out.put("basis_revision", result.basisRevision());
     var tx = result.transaction();
@@ -366,6 +370,60 @@ class ComponentController {
     var events = out.putArray("events");
     result.events().forEach(e -> events.add(JsonSupport.parse(CloudEventJson.toJsonBytes(e))));
     return json(tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED, out);
+  }
+
+  /**
+   * The {@code dry_run} query parameter of a command: {@code true} decides and checks the
+   * conditions without appending; absent or {@code false} executes. Other parameters are refused,
+   * so a misspelt {@code dry_run} never executes a command by accident.
+   */
+  private static boolean dryRun(HttpServletRequest request) {
+    // the query string only: a form-encoded command body is the command's, not parameters
+    var query =
+        UriComponentsBuilder.newInstance().query(request.getQueryString()).build().getQueryParams();
+    for (var key : query.keySet()) {
+      if (!key.equals("dry_run")) {
+        throw invalidQuery(key, "unknown query parameter '" + key + "'; known: dry_run");
+      }
+    }
+    var values = query.get("dry_run");
+    if (values != null && values.size() > 1) {
+      throw invalidQuery("dry_run", "parameter 'dry_run' must be given once");
+    }
+    if (values == null) {
+      return false;
+    }
+    var value = values.get(0);
+    if ("false".equals(value)) {
+      return false;
+    }
+    if ("true".equals(value)) {
+      return true;
+    }
+    throw invalidQuery("dry_run", "'dry_run' must be true or false, was '" + value + "'");
+  }
+
+  /**
+   * {@code {"dry_run":true,"basis_revision","events":[CloudEvent...],"conditions":[{"condition",
+   * "actual_revision","holds"}...]}}.
+   */
+  private static ObjectNode dryRun(CommandDryRun dry) {
+    var out = JsonSupport.mapper().createObjectNode();
+    out.put("dry_run", true);
+    out.put("basis_revision", dry.basisRevision());
+    var events = out.putArray("events");
+    dry.events().forEach(e -> events.add(JsonSupport.parse(CloudEventJson.toJsonBytes(e))));
+    var conditions = out.putArray("conditions");
+    for (var check : dry.conditions()) {
+      var c = conditions.addObject();
+      c.set(
+          "condition",
+          JsonSupport.parse(
+              ConditionJson.toJson(check.condition()).getBytes(StandardCharsets.UTF_8)));
+      c.put("actual_revision", check.actualRevision());
+      c.put("holds", check.holds());
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------- helpers
