@@ -169,7 +169,7 @@ before(async () => {
   });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
   page = await context.newPage();
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000);
   page.on("console", (m) => {
     if (m.type() === "error") problems.push({ type: "console", text: m.text(), url: m.location().url ?? "" });
   });
