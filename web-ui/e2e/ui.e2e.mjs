@@ -108,10 +108,14 @@ async function accessible(what) {
   assert.deepEqual(violations, [], `accessibility violations on ${what}:\n${JSON.stringify(violations, null, 2)}`);
 }
 
-/** Nothing wider than the window at a laptop size. */
+/** Nothing wider than the window, or than the content area, at a laptop size. */
 async function fitsWidth(what) {
-  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-  assert.ok(scroll <= client, `${what} is ${scroll}px wide in a ${client}px window`);
+  const widths = await page.evaluate(() => {
+    const main = document.querySelector("main");
+    return [document.documentElement.scrollWidth, document.documentElement.clientWidth, main.scrollWidth, main.clientWidth];
+  });
+  assert.ok(widths[0] <= widths[1], `${what} is ${widths[0]}px wide in a ${widths[1]}px window`);
+  assert.ok(widths[2] <= widths[3], `${what}'s content is ${widths[2]}px wide in a ${widths[3]}px area`);
 }
 
 async function checkScreen(name) {
@@ -339,7 +343,7 @@ describe("web UI", () => {
     await page.waitForURL((u) => !u.searchParams.has("revision"));
     const at = "2019-05-15T15:20:30";
     await page.getByLabel(/As in effect at/).fill(at);
-    await page.getByRole("button", { name: "Apply time" }).click();
+    await page.getByRole("button", { name: "Apply", exact: true }).click();
     await page.waitForURL((u) => u.searchParams.get("as_of_effective_time") === at + ".000Z");
     const inEffect = matching((e) => Date.parse(e.time) <= Date.parse(at + "Z"));
     assert.ok(inEffect.length > 0 && inEffect.length < 100, "one page of the sample's events was in effect then");
@@ -399,6 +403,26 @@ describe("web UI", () => {
     await error.waitFor();
     assert.equal(await error.getByRole("table", { name: "Failed conditions" }).locator("tbody td").nth(1).textContent(), String(appended));
     assert.equal(await head(), appended, "nothing was appended");
+  });
+
+  test("event data is shown by content type: text as text, binary as hex and base64", async () => {
+    const appended = await api("POST", `/databases/${DB}/transactions`, {
+      events: [
+        { specversion: "1.0", id: "note-1", source: "https://ui.test/data", type: "NoteTaken", datacontenttype: "text/plain", data: "hello, world" },
+        { specversion: "1.0", id: "blob-1", source: "https://ui.test/data", type: "BlobStored", datacontenttype: "application/octet-stream", data_base64: "AAECQUJD" },
+      ],
+    });
+    assert.equal(appended.status, 201);
+    const first = appended.body.first_revision;
+    await open(`/databases/${DB}/events/${first}`);
+    const data = page.getByRole("region", { name: "Data", exact: true });
+    await data.getByText("Text (text/plain)").waitFor();
+    await data.getByText("hello, world", { exact: true }).waitFor();
+    await open(`/databases/${DB}/events/${first + 1}`);
+    await data.getByText("Binary, 6 bytes (application/octet-stream)").waitFor();
+    assert.match(await page.getByLabel("Data in hex").textContent(), /^00000000 {2}00 01 02 41 42 43 +\.\.\.ABC$/);
+    await data.getByText("AAECQUJD", { exact: true }).waitFor();
+    await accessible("binary event detail");
   });
 
   test("a WAT state view is published, read at two revisions and stepped through", async (t) => {

@@ -7,6 +7,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(
+    `[web-ui] Node.js ${process.versions.node} is too old: Vite 7 needs 20.19 or newer (node --version); ` +
+      "install a newer Node.js with npm on the PATH",
+  );
+  process.exit(1);
+}
+
 const root = new URL("..", import.meta.url).pathname;
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 

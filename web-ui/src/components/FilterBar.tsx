@@ -23,7 +23,9 @@ export function FilterBar(props: {
 }) {
   const [draft, setDraft] = useState<EventFilters>(props.filters);
   const id = useId();
-  useEffect(() => setDraft(props.filters), [props.filters]);
+  useEffect(() => {
+    setDraft(props.filters);
+  }, [props.filters]);
   const apply = () => props.onApply(draft);
   const set = (attr: (typeof FILTER_ATTRIBUTES)[number], value: string, mode: MatchMode) =>
     setDraft((d) => ({ ...d, [attr]: { value, mode } }));

@@ -26,7 +26,7 @@ const styles: Props["style"] = {
 export function JsonTree({ value, label, expandAll = false }: { value: unknown; label: string; expandAll?: boolean }) {
   const data = value !== null && typeof value === "object" ? (value as object) : { value };
   return (
-    <div className="json-tree" aria-label={label} role="region">
+    <div className="json-tree" aria-label={label} role="region" tabIndex={0}>
       <JsonView data={data} shouldExpandNode={expandAll ? allExpanded : (level) => level < 2} style={styles} clickToExpandNode />
     </div>
   );

@@ -9,7 +9,7 @@ export function StateContent({ result, label }: { result: StateViewResult; label
     return <JsonTree value={result.content} label={label} expandAll />;
   }
   return (
-    <pre aria-label={label} data-testid="state-text">
+    <pre aria-label={label} data-testid="state-text" tabIndex={0}>
       {isJson ? JSON.stringify(result.content) : String(result.content)}
     </pre>
   );

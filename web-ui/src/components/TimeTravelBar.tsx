@@ -29,8 +29,12 @@ export function TimeTravelBar(props: { head: number | undefined; travel: TimeTra
   const current = travel.revision ?? head ?? 0;
   const [revision, setRevision] = useState(current);
   const [time, setTime] = useState(instantToLocal(travel.asOfEffectiveTime));
-  useEffect(() => setRevision(current), [current]);
-  useEffect(() => setTime(instantToLocal(travel.asOfEffectiveTime)), [travel.asOfEffectiveTime]);
+  useEffect(() => {
+    setRevision(current);
+  }, [current]);
+  useEffect(() => {
+    setTime(instantToLocal(travel.asOfEffectiveTime));
+  }, [travel.asOfEffectiveTime]);
 
   // the slider and the number re-run the query once the user pauses
   useEffect(() => {
@@ -77,7 +81,7 @@ export function TimeTravelBar(props: { head: number | undefined; travel: TimeTra
           Latest
         </button>
         <div className="field">
-          <label htmlFor={`${id}-time`}>As in effect at (your local time)</label>
+          <label htmlFor={`${id}-time`}>As in effect at (local time)</label>
           <input
             id={`${id}-time`}
             type="datetime-local"
@@ -95,10 +99,10 @@ export function TimeTravelBar(props: { head: number | undefined; travel: TimeTra
           onClick={() => onChange({ ...travel, asOfEffectiveTime: localToInstant(time) })}
           disabled={!time}
         >
-          Apply time
+          Apply
         </button>
         <button type="button" onClick={() => onChange({ ...travel, asOfEffectiveTime: undefined })} disabled={!travel.asOfEffectiveTime}>
-          Any time
+          Clear time
         </button>
       </div>
       <p className="hint travel-status" role="status" data-testid="travel-status">

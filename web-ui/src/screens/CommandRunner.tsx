@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePageTitle } from "../App";
 import { call } from "../api/client";
@@ -11,10 +11,21 @@ import { JsonTree } from "../components/JsonTree";
 import { shortTime } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 
+/** Brings a newly shown result into view. */
+function useShown<T extends HTMLElement>(what: unknown) {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    // (a block body: newer browsers return a promise from scrollIntoView, not a cleanup)
+    void ref.current?.scrollIntoView({ block: "nearest" });
+  }, [what]);
+  return ref;
+}
+
 function DryRun({ result }: { result: DryRunResult }) {
   const n = result.events.length;
+  const ref = useShown<HTMLElement>(result);
   return (
-    <section className="card" aria-labelledby="dry-run-title" data-testid="dry-run-result">
+    <section className="card" aria-labelledby="dry-run-title" data-testid="dry-run-result" ref={ref}>
       <h2 id="dry-run-title">Dry run: nothing was appended</h2>
       <p role="status">
         Decided at basis revision {result.basis_revision}: it would append {n} {n === 1 ? "event" : "events"}
@@ -34,8 +45,9 @@ function DryRun({ result }: { result: DryRunResult }) {
 
 function Executed({ db, result }: { db: string; result: CommandResult }) {
   const tx = result.transaction;
+  const ref = useShown<HTMLElement>(result);
   return (
-    <section className="card" aria-labelledby="executed-title" data-testid="execute-result">
+    <section className="card" aria-labelledby="executed-title" data-testid="execute-result" ref={ref}>
       <h2 id="executed-title">Executed</h2>
       <p role="status">
         {tx

@@ -43,7 +43,7 @@ function Data({ event }: { event: StoredEvent }) {
           <JsonTree value={view.value} label="Event data" />
           <details>
             <summary>Raw JSON</summary>
-            <pre>{pretty}</pre>
+            <pre tabIndex={0}>{pretty}</pre>
           </details>
         </>
       );
@@ -55,7 +55,7 @@ function Data({ event }: { event: StoredEvent }) {
             <span className="hint">Text ({event.datacontenttype})</span>
             <CopyButton text={view.text} label="data" />
           </div>
-          <pre>{view.text}</pre>
+          <pre tabIndex={0}>{view.text}</pre>
         </>
       );
     case "binary":
@@ -68,9 +68,13 @@ function Data({ event }: { event: StoredEvent }) {
             <CopyButton text={view.base64} label="data as base64" />
           </div>
           <h3>Hex</h3>
-          <pre aria-label="Data in hex">{hexDump(view.bytes)}</pre>
+          <pre aria-label="Data in hex" tabIndex={0}>
+            {hexDump(view.bytes)}
+          </pre>
           <h3>Base64</h3>
-          <pre style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{view.base64}</pre>
+          <pre aria-label="Data in base64" tabIndex={0} style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+            {view.base64}
+          </pre>
         </>
       );
   }

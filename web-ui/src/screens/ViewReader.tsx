@@ -216,7 +216,9 @@ export function ViewReader() {
   const view = all.find((v) => String(v.version) === versionParam) ?? all[all.length - 1];
   const names = view ? placeholders(view.event_selector) : [];
   const [draft, setDraft] = useState<Record<string, string>>(params);
-  useEffect(() => setDraft(params), [params]);
+  useEffect(() => {
+    setDraft(params);
+  }, [params]);
   const missing = names.filter((n) => !params[n]);
 
   const read = useAsync(

@@ -20,7 +20,7 @@ import org.springframework.web.servlet.resource.PathResourceResolver;
 
 /**
  * Serves the web UI that the {@code web-ui} module packs under {@code evidentsource-ui/} on the
- * classpath (docs/adr/0008-web-ui-stack.md):
+ * classpath (docs/adr/0009-web-ui-stack.md):
  *
  * <ul>
  *   <li>{@code /} and {@code /ui} redirect to {@code /ui/};
