@@ -526,7 +526,12 @@ describe("web UI", () => {
     }
     await open(`/databases/${DB}`);
     await shot("overview-dark");
+    // "system" follows the browser's colour scheme
     await page.getByLabel("Colour theme").selectOption("system");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   test("the keyboard reaches the content first through the skip link", async () => {

@@ -2,9 +2,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { RouterProvider } from "react-router";
 import { router } from "./App";
-import { ThemeProvider } from "./components/theme";
+import { applyInitialTheme, ThemeProvider } from "./components/theme";
 import "./styles.css";
 
+applyInitialTheme();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <ThemeProvider>

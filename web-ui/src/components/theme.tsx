@@ -28,20 +28,26 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
     m.addEventListener("change", on);
     return () => m.removeEventListener("change", on);
   }, []);
+  const resolved = mode === "system" ? (systemDark ? "dark" : "light") : mode;
   useEffect(() => {
-    if (mode === "system") document.documentElement.removeAttribute("data-theme");
-    else document.documentElement.setAttribute("data-theme", mode);
-  }, [mode]);
+    document.documentElement.setAttribute("data-theme", resolved);
+  }, [resolved]);
   const setMode = useCallback((m: ThemeMode) => {
     if (m === "system") window.localStorage.removeItem(KEY);
     else window.localStorage.setItem(KEY, m);
     setModeState(m);
   }, []);
-  const resolved = mode === "system" ? (systemDark ? "dark" : "light") : mode;
   return <Ctx.Provider value={{ mode, resolved, setMode }}>{children}</Ctx.Provider>;
 }
 
 export const useTheme = () => useContext(Ctx);
+
+/** Sets the theme before the first render, so a dark system never sees a light flash. */
+export function applyInitialTheme(): void {
+  const mode = stored();
+  const dark = mode === "dark" || (mode === "system" && media().matches);
+  document.documentElement.setAttribute("data-theme", dark ? "dark" : "light");
+}
 
 export function ThemeSwitch() {
   const { mode, setMode } = useTheme();

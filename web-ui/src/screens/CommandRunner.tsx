@@ -1,15 +1,13 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { usePageTitle } from "../App";
-import { call } from "../api/client";
 import { dryRunCommand, executeCommand, type CommandOptions } from "../api/endpoints";
 import type { CommandResult, DryRunResult, StateChange } from "../api/types";
 import { CodeEditor } from "../components/CodeEditor";
+import { ComponentHeader, useVersions, VersionSelect } from "../components/ComponentVersions";
 import { ConditionTable } from "../components/ConditionTable";
 import { ErrorBox } from "../components/ErrorBox";
 import { JsonTree } from "../components/JsonTree";
-import { shortTime } from "../lib/format";
-import { useAsync } from "../lib/useAsync";
 
 /** Brings a newly shown result into view. */
 function useShown<T extends HTMLElement>(what: unknown) {
@@ -74,15 +72,7 @@ export function CommandRunner() {
   const { db = "", name = "" } = useParams();
   usePageTitle(`State change ${name}`);
   const id = useId();
-  const versions = useAsync(
-    (signal) =>
-      call<{ versions: StateChange[] }>(
-        "GET",
-        `/databases/${encodeURIComponent(db)}/state-changes/${encodeURIComponent(name)}/versions`,
-        { signal },
-      ).then((r) => r.versions),
-    [db, name],
-  );
+  const versions = useVersions<StateChange>(db, "state-changes", name);
   const [version, setVersion] = useState("");
   const [contentType, setContentType] = useState("application/json");
   const [body, setBody] = useState("{}");
@@ -118,13 +108,7 @@ export function CommandRunner() {
 
   return (
     <>
-      <h1>
-        State change <span className="mono">{name}</span>
-      </h1>
-      <p>
-        <Link to={`/databases/${encodeURIComponent(db)}/components`}>All state views and changes</Link>
-      </p>
-      <ErrorBox error={versions.error} />
+      <ComponentHeader db={db} kind="state-changes" name={name} error={versions.error} />
       {latest ? (
         <section className="card" aria-labelledby={`${id}-title`}>
           <h2 id={`${id}-title`}>Command</h2>
@@ -133,17 +117,7 @@ export function CommandRunner() {
             the conditions, but appends nothing; Execute decides again and appends.
           </p>
           <div className="row">
-            <div className="field">
-              <label htmlFor={`${id}-version`}>Version</label>
-              <select id={`${id}-version`} value={version} onChange={(e) => setVersion(e.target.value)}>
-                <option value="">latest ({latest.version})</option>
-                {all.map((v) => (
-                  <option key={v.version} value={v.version}>
-                    {v.version} ({shortTime(v.created_at)})
-                  </option>
-                ))}
-              </select>
-            </div>
+            <VersionSelect id={`${id}-version`} versions={all} value={version} onChange={setVersion} />
             <div className="field">
               <label htmlFor={`${id}-type`}>Content type</label>
               <input id={`${id}-type`} type="text" value={contentType} onChange={(e) => setContentType(e.target.value)} />

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useId, useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { usePageTitle } from "../App";
-import { call } from "../api/client";
 import { getDatabase, queryBySelector, readStateView } from "../api/endpoints";
 import type { StateView, StateViewResult, StoredEvent } from "../api/types";
+import { ComponentHeader, useVersions, VersionSelect } from "../components/ComponentVersions";
 import { ErrorBox } from "../components/ErrorBox";
 import { StateContent } from "../components/StateContent";
 import { TimeTravelBar } from "../components/TimeTravelBar";
@@ -202,15 +202,7 @@ export function ViewReader() {
     return p;
   }, [search]);
 
-  const versions = useAsync(
-    (signal) =>
-      call<{ versions: StateView[] }>(
-        "GET",
-        `/databases/${encodeURIComponent(db)}/state-views/${encodeURIComponent(name)}/versions`,
-        { signal },
-      ).then((r) => r.versions),
-    [db, name],
-  );
+  const versions = useVersions<StateView>(db, "state-views", name);
   const database = useAsync((signal) => getDatabase(db, signal), [db]);
   const all = versions.data ?? [];
   const view = all.find((v) => String(v.version) === versionParam) ?? all[all.length - 1];
@@ -246,13 +238,7 @@ export function ViewReader() {
 
   return (
     <>
-      <h1>
-        State view <span className="mono">{name}</span>
-      </h1>
-      <p>
-        <Link to={`/databases/${encodeURIComponent(db)}/components`}>All state views and changes</Link>
-      </p>
-      <ErrorBox error={versions.error} />
+      <ComponentHeader db={db} kind="state-views" name={name} error={versions.error} />
       {view ? (
         <>
           <section className="card" aria-labelledby={`${id}-read`}>
@@ -262,26 +248,17 @@ export function ViewReader() {
               {view.description ? ` — ${view.description}` : ""}.
             </p>
             <form className="row" onSubmit={submit}>
-              <div className="field">
-                <label htmlFor={`${id}-version`}>Version</label>
-                <select
-                  id={`${id}-version`}
-                  value={versionParam ?? ""}
-                  onChange={(e) => {
-                    const next = new URLSearchParams(search);
-                    if (e.target.value) next.set("version", e.target.value);
-                    else next.delete("version");
-                    setSearch(next);
-                  }}
-                >
-                  <option value="">latest ({all[all.length - 1]?.version})</option>
-                  {all.map((v) => (
-                    <option key={v.version} value={v.version}>
-                      {v.version} ({shortTime(v.created_at)})
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <VersionSelect
+                id={`${id}-version`}
+                versions={all}
+                value={versionParam ?? ""}
+                onChange={(value) => {
+                  const next = new URLSearchParams(search);
+                  if (value) next.set("version", value);
+                  else next.delete("version");
+                  setSearch(next);
+                }}
+              />
               {names.map((n) => (
                 <div className="field" key={n}>
                   <label htmlFor={`${id}-p-${n}`}>Parameter {n}</label>

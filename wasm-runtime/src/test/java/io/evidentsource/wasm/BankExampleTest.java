@@ -157,18 +157,16 @@ class BankExampleTest {
             });
   }
 
+  private static Command json(String body) {
+    return new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8));
+  }
+
   @Test
   void a_dry_run_shows_the_transfers_events_and_checked_conditions_and_appends_nothing() {
     var body = "{\"transfer_id\":\"t1\",\"from\":\"a0\",\"to\":\"a1\",\"amount\":30}";
     long head = f.store.database(DB).revision();
 
-    var dry =
-        f.changes.dryRun(
-            DB,
-            "transfer",
-            null,
-            new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
-            Provenance.http());
+    var dry = f.changes.dryRun(DB, "transfer", null, json(body), Provenance.http());
 
     assertThat(dry.basisRevision()).isEqualTo(head);
     assertThat(dry.events()).extracting(Event::type).containsExactly("Debited", "Credited");
@@ -187,15 +185,7 @@ class BankExampleTest {
   @Test
   void a_dry_run_of_an_overdraft_is_rejected_like_a_real_run() {
     var body = "{\"transfer_id\":\"t1\",\"from\":\"a0\",\"to\":\"a1\",\"amount\":1000}";
-    assertThatThrownBy(
-            () ->
-                f.changes.dryRun(
-                    DB,
-                    "transfer",
-                    null,
-                    new Command(
-                        "application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8)),
-                    Provenance.http()))
+    assertThatThrownBy(() -> f.changes.dryRun(DB, "transfer", null, json(body), Provenance.http()))
         .isInstanceOfSatisfying(
             EvidentSourceException.class,
             e -> assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds"));
