@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -179,32 +180,33 @@ public final class DatabaseIndex {
 
   /** A cursor over the revisions ≤ bound matching {@code selector}. */
   Cursor cursor(EventSelector selector, long bound, boolean forward) {
-    if (selector instanceof EventSelector.Any) {
-      return new AllCursor(bound, forward);
+    return selector.match(
+        any -> new AllCursor(bound, forward),
+        equals -> equalsCursor(equals, bound, forward),
+        startsWith -> prefixCursor(startsWith.attribute(), startsWith.prefix(), bound, forward),
+        and -> combine(and.selectors(), bound, forward, AndCursor::new),
+        or -> combine(or.selectors(), bound, forward, cs -> new OrCursor(cs, forward)));
+  }
+
+  private Cursor equalsCursor(EventSelector.Equals equals, long bound, boolean forward) {
+    if (equals.value() == null) {
+      return noSubject.cursor(bound, forward);
     }
-    if (selector instanceof EventSelector.Equals eq) {
-      if (eq.value() == null) {
-        return noSubject.cursor(bound, forward);
-      }
-      Postings p = map(eq.attribute()).get(eq.value());
-      return p == null ? Cursor.empty() : p.cursor(bound, forward);
-    }
-    if (selector instanceof EventSelector.StartsWith sw) {
-      return prefixCursor(sw.attribute(), sw.prefix(), bound, forward);
-    }
-    boolean and = selector instanceof EventSelector.And;
-    List<EventSelector> children =
-        and
-            ? ((EventSelector.And) selector).selectors()
-            : ((EventSelector.Or) selector).selectors();
+    Postings p = map(equals.attribute()).get(equals.value());
+    return p == null ? Cursor.empty() : p.cursor(bound, forward);
+  }
+
+  /** One child's cursor as it is, several merged by {@code merge} (intersection or union). */
+  private Cursor combine(
+      List<EventSelector> children,
+      long bound,
+      boolean forward,
+      Function<List<Cursor>, Cursor> merge) {
     var cs = new ArrayList<Cursor>(children.size());
     for (var s : children) {
       cs.add(cursor(s, bound, forward));
     }
-    if (cs.size() == 1) {
-      return cs.get(0);
-    }
-    return and ? new AndCursor(cs) : new OrCursor(cs, forward);
+    return cs.size() == 1 ? cs.get(0) : merge.apply(cs);
   }
 
   private Cursor prefixCursor(Attribute attribute, String prefix, long bound, boolean forward) {

@@ -722,6 +722,18 @@ public abstract class EventStoreTck {
     }
 
     @Test
+    void pages_as_of_a_transaction_time_keep_that_snapshot() {
+      var q = EventQuery.all().withAsOfTransactionTime(t2).withLimit(1);
+      var first = store.query(db, q);
+      assertThat(first.revision()).isEqualTo(2);
+      assertThat(first.events()).extracting(StoredEvent::revision).containsExactly(1L);
+      var second = store.query(db, q.withPageToken(first.nextPageToken()));
+      assertThat(second.revision()).isEqualTo(2);
+      assertThat(second.events()).extracting(StoredEvent::revision).containsExactly(2L);
+      assertThat(second.nextPageToken()).isNull();
+    }
+
+    @Test
     void pages_backward_and_by_effective_time() {
       var collected = new ArrayList<Long>();
       var q =
