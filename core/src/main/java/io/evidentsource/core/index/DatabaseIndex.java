@@ -2,6 +2,7 @@ package io.evidentsource.core.index;
 
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
@@ -253,6 +254,14 @@ public final class DatabaseIndex {
   }
 
   static long nanos(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    // Saturates outside 1677..2262: new events are refused there (EventTime.MAX_ACCEPTED), so a
+    // clamped query bound still orders correctly against every stored time.
+    if (t.isAfter(EventTime.MAX_ACCEPTED)) {
+      return Long.MAX_VALUE;
+    }
+    if (t.isBefore(EventTime.MIN_ACCEPTED)) {
+      return Long.MIN_VALUE;
+    }
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 }
