@@ -18,8 +18,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A small HTTP client for the tests: real requests with {@link HttpClient}. */
-final class Api {
-  static final JsonMapper JSON = JsonMapper.builder().build();
+public final class Api {
+  public static final JsonMapper JSON = JsonMapper.builder().build();
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -28,30 +28,30 @@ final class Api {
 
   private final String base;
 
-  Api(int port) {
+  public Api(int port) {
     this.base = "http://127.0.0.1:" + port;
   }
 
   /** A response, with its body read fully. */
-  record Response(int status, HttpHeaders headers, byte[] body) {
-    String text() {
+  public record Response(int status, HttpHeaders headers, byte[] body) {
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
 
-    JsonNode json() {
+    public JsonNode json() {
       return JSON.readTree(body);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.firstValue(name).orElse(null);
     }
 
-    String contentType() {
+    public String contentType() {
       return header("Content-Type");
     }
 
     /** The NDJSON body as one JSON node per line. */
-    List<JsonNode> lines() {
+    public List<JsonNode> lines() {
       var out = new ArrayList<JsonNode>();
       for (String line : text().split("\n")) {
         if (!line.isBlank()) {
@@ -62,7 +62,7 @@ final class Api {
     }
 
     /** Asserts a problem-details response with this status and code; returns its body. */
-    JsonNode problem(int expectedStatus, String code) {
+    public JsonNode problem(int expectedStatus, String code) {
       assertThat(status).as("status of %s", text()).isEqualTo(expectedStatus);
       assertThat(contentType()).startsWith("application/problem+json");
       JsonNode p = json();
@@ -76,19 +76,19 @@ final class Api {
     }
   }
 
-  Response get(String path, String... headers) {
+  public Response get(String path, String... headers) {
     return send(request(path, headers).GET());
   }
 
-  Response delete(String path) {
+  public Response delete(String path) {
     return send(request(path).DELETE());
   }
 
-  Response post(String path, String contentType, String body, String... headers) {
+  public Response post(String path, String contentType, String body, String... headers) {
     return post(path, contentType, body.getBytes(StandardCharsets.UTF_8), headers);
   }
 
-  Response post(String path, String contentType, byte[] body, String... headers) {
+  public Response post(String path, String contentType, byte[] body, String... headers) {
     var b = request(path, headers).POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
@@ -97,7 +97,7 @@ final class Api {
   }
 
   /** Posts without a Content-Length (chunked transfer coding). */
-  Response postChunked(String path, String contentType, byte[] body) {
+  public Response postChunked(String path, String contentType, byte[] body) {
     var b =
         request(path)
             .header("Content-Type", contentType)
@@ -107,11 +107,11 @@ final class Api {
     return send(b);
   }
 
-  Response postJson(String path, String body) {
+  public Response postJson(String path, String body) {
     return post(path, "application/json", body);
   }
 
-  Response send(String method, String path, String... headers) {
+  public Response send(String method, String path, String... headers) {
     return send(request(path, headers).method(method, HttpRequest.BodyPublishers.noBody()));
   }
 
@@ -138,7 +138,7 @@ final class Api {
   // ------------------------------------------------------------------------ conveniences
 
   /** Creates a database with a fresh name and returns the name. */
-  String createDatabase() {
+  public String createDatabase() {
     String name = "db-" + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
     Response r = postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}");
     assertThat(r.status()).as(r.text()).isEqualTo(201);
@@ -146,14 +146,14 @@ final class Api {
   }
 
   /** The head revision of a database. */
-  long revision(String db) {
+  public long revision(String db) {
     Response r = get("/api/v1/databases/" + db);
     assertThat(r.status()).as(r.text()).isEqualTo(200);
     return r.json().get("revision").longValue();
   }
 
   /** Appends events (JSON objects) in one transaction; returns the result. */
-  JsonNode append(String db, String... events) {
+  public JsonNode append(String db, String... events) {
     Response r =
         postJson(
             "/api/v1/databases/" + db + "/transactions",
@@ -163,7 +163,7 @@ final class Api {
   }
 
   /** Every event matching a GET query string (paged through). */
-  List<JsonNode> events(String db, String query) {
+  public List<JsonNode> events(String db, String query) {
     var out = new ArrayList<JsonNode>();
     String token = null;
     do {
@@ -178,12 +178,12 @@ final class Api {
     return out;
   }
 
-  static String encode(String value) {
+  public static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   /** A minimal event JSON object. */
-  static String event(String id, String source, String type, String subject) {
+  public static String event(String id, String source, String type, String subject) {
     return "{\"specversion\":\"1.0\",\"id\":\""
         + id
         + "\",\"source\":\""
@@ -196,7 +196,7 @@ final class Api {
   }
 
   /** A minimal event with extra members, e.g. {@code "\"tags\":\"a,b\""}. */
-  static String event(String id, String source, String type, String subject, String extra) {
+  public static String event(String id, String source, String type, String subject, String extra) {
     String e = event(id, source, type, subject);
     return e.substring(0, e.length() - 1) + "," + extra + "}";
   }

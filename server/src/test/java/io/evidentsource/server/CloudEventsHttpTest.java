@@ -3,7 +3,6 @@ package io.evidentsource.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.server.Api.Response;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -288,18 +287,5 @@ class CloudEventsHttpTest extends ServerTestBase {
             .problem(413, "body_too_large");
     assertThat(p.get("limit").longValue()).isEqualTo(ServerTest.MAX_REQUEST_BYTES);
     assertThat(api.revision(db)).isZero();
-  }
-
-  @Test
-  void binary_header_values_are_decoded_as_utf8_even_when_sent_raw() {
-    // Not what the binding asks senders to do, but what some clients do: raw UTF-8 bytes.
-    assertThat(new String("café".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))
-        .hasSize(5);
-    assertThat(
-            BinaryModeEvents.percentDecode(
-                "subject",
-                new String("café".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)))
-        .isEqualTo("café");
-    assertThat(BinaryModeEvents.percentDecode("subject", "a+b%2Bc%20d")).isEqualTo("a+b+c d");
   }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.storage.memory.InMemoryStorageAdapter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.evidentsource.server;
 
-import static io.evidentsource.server.GrpcApiTest.errorInfo;
-import static io.evidentsource.server.GrpcApiTest.failure;
+import static io.evidentsource.server.grpc.GrpcApiTest.errorInfo;
+import static io.evidentsource.server.grpc.GrpcApiTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;

@@ -4,7 +4,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 
 /** Records the random port the gRPC server of a {@link ServerTest} context listens on. */
-class GrpcPort {
+public class GrpcPort {
   private volatile int port;
 
   @EventListener
@@ -12,7 +12,7 @@ class GrpcPort {
     port = event.getPort();
   }
 
-  int port() {
+  public int port() {
     if (port == 0) {
       throw new IllegalStateException("the gRPC server has not reported GrpcServerStartedEvent");
     }

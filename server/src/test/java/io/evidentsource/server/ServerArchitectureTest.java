@@ -1,66 +1,195 @@
 package io.evidentsource.server;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.SubscriptionThreads;
+import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.server.request.BodyLimits;
+import io.evidentsource.server.request.ComponentRequests;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** Spring at the edge (STYLE): package-private web classes, constructor injection only. */
+/**
+ * Spring at the edge (STYLE): package-private web classes, constructor injection only; and the
+ * server's packages by role, each depending only inward: {@code rest} and {@code grpc} translate
+ * their protocols, {@code problem} answers HTTP failures, {@code request} holds the rules both APIs
+ * share, and {@code config} alone assembles storage adapters and runtimes.
+ */
 class ServerArchitectureTest {
   static final JavaClasses MAIN =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.evidentsource.server");
 
-  @Test
-  void controllers_advice_and_configurations_are_package_private() {
-    classes()
-        .that()
-        .areAnnotatedWith(RestController.class)
-        .or()
-        .areAnnotatedWith(RestControllerAdvice.class)
-        .or()
-        .areAnnotatedWith(Configuration.class)
-        .should()
-        .notHaveModifier(JavaModifier.PUBLIC)
-        .check(MAIN);
+  static final String ROOT = "io.evidentsource.server";
+  static final String REST = "io.evidentsource.server.rest..";
+  static final String GRPC = "io.evidentsource.server.grpc..";
+  static final String CONFIG = "io.evidentsource.server.config..";
+  static final String PROBLEM = "io.evidentsource.server.problem..";
+  static final String REQUEST = "io.evidentsource.server.request..";
+
+  /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
+  static final String[] ADAPTERS = {
+    "io.evidentsource.storage..",
+    "software.amazon.awssdk..",
+    "org.apache.kafka..",
+    "io.evidentsource.wasm..",
+    "com.dylibso.chicory..",
+  };
+
+  @Nested
+  class spring_at_the_edge {
+    @Test
+    void controllers_advice_and_configurations_are_package_private() {
+      classes()
+          .that()
+          .areAnnotatedWith(RestController.class)
+          .or()
+          .areAnnotatedWith(RestControllerAdvice.class)
+          .or()
+          .areAnnotatedWith(Configuration.class)
+          .should()
+          .notHaveModifier(JavaModifier.PUBLIC)
+          .check(MAIN);
+    }
+
+    @Test
+    void nothing_is_field_injected() {
+      noFields().should().beAnnotatedWith(Autowired.class).check(MAIN);
+    }
+
+    @Test
+    void public_are_only_the_main_class_and_what_crosses_packages() {
+      classes()
+          .that()
+          .doNotBelongToAnyOf(
+              EvidentSourceServer.class,
+              // settings and the subscription executor, used by rest and grpc
+              EvidentSourceProperties.class,
+              WasmProperties.class,
+              SubscriptionThreads.class,
+              // request rules shared by rest and grpc
+              BodyLimits.class,
+              ComponentRequests.class)
+          .should()
+          .notBePublic()
+          .because("a class is package-private unless another server package uses it")
+          .check(MAIN);
+    }
   }
 
-  @Test
-  void nothing_is_field_injected() {
-    noFields().should().beAnnotatedWith(Autowired.class).check(MAIN);
-  }
+  @Nested
+  class packages_by_role {
+    @Test
+    void the_root_package_holds_only_the_application() {
+      classes()
+          .that()
+          .resideInAPackage(ROOT)
+          .should()
+          .haveSimpleName(EvidentSourceServer.class.getSimpleName())
+          .orShould()
+          .haveSimpleName("package-info")
+          .check(MAIN);
+    }
 
-  @Test
-  void only_the_main_class_is_public() {
-    classes()
-        .that()
-        .haveModifier(JavaModifier.PUBLIC)
-        .should()
-        .haveFullyQualifiedName(EvidentSourceServer.class.getName())
-        .check(MAIN);
-  }
+    @Test
+    void each_package_is_used_only_by_the_ones_that_need_it() {
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("application")
+          .definedBy(ROOT)
+          .layer("rest")
+          .definedBy(REST)
+          .layer("grpc")
+          .definedBy(GRPC)
+          .layer("problem")
+          .definedBy(PROBLEM)
+          .layer("request")
+          .definedBy(REQUEST)
+          .layer("config")
+          .definedBy(CONFIG)
+          .whereLayer("application")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("rest")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("grpc")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("problem")
+          .mayOnlyBeAccessedByLayers("rest")
+          .whereLayer("request")
+          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          .whereLayer("config")
+          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          .because(
+              "Spring finds the controllers, handlers and configurations; they depend inward on"
+                  + " the shared request rules and settings, never on each other's protocol")
+          .check(MAIN);
+    }
 
-  @Test
-  void the_server_does_not_reach_into_core_internals() {
-    noClasses()
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage("io.evidentsource.core.index..", "io.evidentsource.storage.memory..")
-        .because(
-            "the server talks to the EventStore facade; only the memory profile's"
-                + " configuration may create the in-memory adapter")
-        .check(MAIN.that(not(equivalentTo(MemoryStorageConfiguration.class))));
+    @Test
+    void rest_and_grpc_do_not_depend_on_each_other() {
+      String because = "what both APIs share lives in server.request, server.config or the core";
+      noClasses()
+          .that()
+          .resideInAPackage(REST)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(GRPC)
+          .because(because)
+          .check(MAIN);
+      noClasses()
+          .that()
+          .resideInAPackage(GRPC)
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage(REST)
+          .because(because)
+          .check(MAIN);
+    }
+
+    @Test
+    void the_shared_request_rules_are_protocol_free() {
+      noClasses()
+          .that()
+          .resideInAPackage(REQUEST)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("org.springframework..", "io.grpc..", "jakarta.servlet..")
+          .check(MAIN);
+    }
+
+    @Test
+    void only_config_touches_storage_adapters_sdks_and_the_wasm_runtime() {
+      noClasses()
+          .that()
+          .resideOutsideOfPackage(CONFIG)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(ADAPTERS)
+          .because("the storage profiles and runtimes are assembled in server.config alone")
+          .check(MAIN);
+    }
+
+    @Test
+    void the_server_does_not_reach_into_core_internals() {
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.evidentsource.core.index..")
+          .because("the server talks to the EventStore facade")
+          .check(MAIN);
+    }
   }
 }

@@ -25,7 +25,7 @@ import org.springframework.context.annotation.Import;
       "evidentsource.wasm.call-timeout=1s",
     })
 @Import(GrpcPort.class)
-@interface ServerTest {
+public @interface ServerTest {
   /** The request body limit in tests (256 KiB). */
   int MAX_REQUEST_BYTES = 256 * 1024;
 

@@ -5,9 +5,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** Base of the HTTP tests: the running server and a client for it. */
 @ServerTest
-abstract class ServerTestBase {
-  @LocalServerPort int port;
-  Api api;
+public abstract class ServerTestBase {
+  @LocalServerPort protected int port;
+  protected Api api;
 
   @BeforeEach
   void connect() {

@@ -1,0 +1,67 @@
+package io.evidentsource.server.config;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.ComponentRuntime;
+import io.evidentsource.core.component.InMemoryComponentRegistry;
+import io.evidentsource.core.component.StateChanges;
+import io.evidentsource.core.component.StateViews;
+import io.evidentsource.wasm.ChicoryComponentRuntime;
+import java.time.Clock;
+import java.util.UUID;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+
+/**
+ * State views and state changes: the Chicory runtime with the limits of {@link WasmProperties} and
+ * the profile's component registry: in the heap on {@code memory} (lost on restart, like the
+ * in-memory storage), in DynamoDB and S3 on the DynamoDB profiles ({@link
+ * DynamoDbStorageConfiguration}, ADR 0007).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WasmProperties.class)
+class ComponentConfiguration {
+
+  /** Every profile but the DynamoDB ones ({@code memory}): components in this process's heap. */
+  @Configuration(proxyBeanMethods = false)
+  @Profile("!dynamodb-sns & !dynamodb-kafka")
+  static class Memory {
+    @Bean
+    ComponentRegistry componentRegistry() {
+      return new InMemoryComponentRegistry();
+    }
+  }
+
+  @Bean(destroyMethod = "close")
+  ChicoryComponentRuntime componentRuntime(WasmProperties properties) {
+    return new ChicoryComponentRuntime(properties.limits());
+  }
+
+  @Bean
+  StateViews stateViews(
+      EventStore store,
+      ComponentRegistry registry,
+      ComponentRuntime runtime,
+      Clock clock,
+      WasmProperties properties) {
+    return new StateViews(
+        store,
+        registry,
+        runtime,
+        clock,
+        properties.cacheEntries(),
+        properties.foldCacheBytes().toBytes());
+  }
+
+  @Bean
+  StateChanges stateChanges(
+      EventStore store,
+      ComponentRegistry registry,
+      ComponentRuntime runtime,
+      StateViews views,
+      Clock clock) {
+    return new StateChanges(store, registry, runtime, views, clock, UUID::randomUUID);
+  }
+}

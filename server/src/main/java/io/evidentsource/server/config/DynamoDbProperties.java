@@ -1,0 +1,102 @@
+package io.evidentsource.server.config;
+
+import io.evidentsource.storage.dynamodb.DynamoDbClients;
+import io.evidentsource.storage.dynamodb.DynamoDbTables;
+import java.net.URI;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * DynamoDB settings of the {@code dynamodb-sns} and {@code dynamodb-kafka} profiles, bound from
+ * {@code evidentsource.dynamodb.*} (e.g. {@code EVIDENTSOURCE_DYNAMODB_TABLE_PREFIX=prod}).
+ *
+ * @param region the AWS region of the tables and the topic, e.g. {@code eu-west-1}
+ * @param endpoint an endpoint override for DynamoDB, SNS and SQS (an emulator such as moto, or a
+ *     VPC endpoint); unset for AWS
+ * @param tablePrefix the prefix of the table names ({@code {prefix}-databases}, {@code -events},
+ *     {@code -transactions}, {@code -indexes}, {@code -publications}, {@code -components})
+ * @param createTables create missing tables (on-demand capacity) at start; when off, a missing
+ *     table stops the start with an error naming it
+ * @param maxAttempts attempts per AWS request including the first; throttling and transient errors
+ *     are retried with jittered exponential backoff until then
+ * @param cachedEvents committed events kept in memory per instance (they never change), 0 for none
+ * @param publishLease how long one instance may publish a database's notifications without renewing
+ *     its lease; after a crash another instance takes over when it expires
+ * @param publishSweep how often every database is checked for commits left unannounced
+ * @param componentsBucket the S3 bucket that holds the modules of published state views and state
+ *     changes (content-addressed under {@code {table-prefix}/modules/}; ADR 0007); required,
+ *     created at start when missing and {@code create-tables} is on
+ */
+@ConfigurationProperties("evidentsource.dynamodb")
+record DynamoDbProperties(
+    @DefaultValue("us-east-1") String region,
+    @Nullable URI endpoint,
+    @DefaultValue("evidentsource") String tablePrefix,
+    @DefaultValue("false") boolean createTables,
+    @DefaultValue("8") int maxAttempts,
+    @DefaultValue("20000") int cachedEvents,
+    @DefaultValue("10s") Duration publishLease,
+    @DefaultValue("5s") Duration publishSweep,
+    @Nullable String componentsBucket) {
+
+  DynamoDbProperties {
+    if (region == null || region.isBlank()) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.region must be set, e.g. eu-west-1");
+    }
+    if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.endpoint must be an absolute URL such as http://127.0.0.1:5000,"
+              + " was '"
+              + endpoint
+              + "'");
+    }
+    try {
+      new DynamoDbTables(tablePrefix);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
+    }
+    if (maxAttempts < 1 || maxAttempts > 100) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.max-attempts must be between 1 and 100, was " + maxAttempts);
+    }
+    if (cachedEvents < 0) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.cached-events must be >= 0, was " + cachedEvents);
+    }
+    if (publishLease.isNegative() || publishLease.isZero()) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.publish-lease must be positive, was " + publishLease);
+    }
+    if (publishSweep.isNegative() || publishSweep.isZero()) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.publish-sweep must be positive, was " + publishSweep);
+    }
+  }
+
+  /**
+   * The components bucket, which must be set.
+   *
+   * @throws IllegalStateException naming the property when it is unset
+   */
+  String requiredComponentsBucket() {
+    if (componentsBucket == null || componentsBucket.isBlank()) {
+      throw new IllegalStateException(
+          "evidentsource.dynamodb.components-bucket must be set: the S3 bucket that holds the"
+              + " modules of published state views and state changes, shared by every instance"
+              + " (e.g. EVIDENTSOURCE_DYNAMODB_COMPONENTS_BUCKET=my-evidentsource-components)");
+    }
+    return componentsBucket;
+  }
+
+  DynamoDbClients.Settings clientSettings() {
+    return new DynamoDbClients.Settings(region, endpoint, maxAttempts);
+  }
+
+  DynamoDbTables tables() {
+    return new DynamoDbTables(tablePrefix);
+  }
+}

@@ -1,0 +1,69 @@
+package io.evidentsource.server.config;
+
+import io.evidentsource.wasm.WasmLimits;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Sandbox limits of WebAssembly components, bound from {@code evidentsource.wasm.*} (DESIGN §6).
+ *
+ * @param maxModuleBytes largest module accepted at publish; larger ones are refused with 413 {@code
+ *     component_too_large}
+ * @param maxMemoryBytes largest linear memory a guest may grow to; growing beyond it fails inside
+ *     the guest
+ * @param callTimeout deadline of one guest call ({@code evolve} batch or {@code decide}); a guest
+ *     still running is interrupted and the request fails with 504 {@code component_timeout}
+ * @param maxOutputBytes largest state or decision a guest may return; more fails with 500 {@code
+ *     component_limit_exceeded}
+ * @param evolveBatchEvents most events handed to one {@code evolve} call
+ * @param evolveBatchBytes most JSON bytes of events handed to one {@code evolve} call
+ * @param maxViewReads most {@code view_state} calls one {@code decide} may make
+ * @param poolSize most idle instances kept per component version
+ * @param compile compile modules to JVM bytecode (true) or interpret them (false)
+ * @param cacheEntries most state-view folds kept in the fold cache (per view, version and
+ *     parameters); 0 disables the cache
+ * @param foldCacheBytes byte budget of the fold cache: the cached states' lengths plus an estimate
+ *     of 320 bytes per fold; least recently used folds are dropped to stay within it and a state
+ *     larger than the whole budget is not cached (ADR 0005); 0 disables the cache
+ */
+@ConfigurationProperties("evidentsource.wasm")
+public record WasmProperties(
+    @DefaultValue("16MB") DataSize maxModuleBytes,
+    @DefaultValue("100MB") DataSize maxMemoryBytes,
+    @DefaultValue("5s") Duration callTimeout,
+    @DefaultValue("16MB") DataSize maxOutputBytes,
+    @DefaultValue("1000") int evolveBatchEvents,
+    @DefaultValue("1MB") DataSize evolveBatchBytes,
+    @DefaultValue("64") int maxViewReads,
+    @DefaultValue("8") int poolSize,
+    @DefaultValue("true") boolean compile,
+    @DefaultValue("10000") int cacheEntries,
+    @DefaultValue("64MB") DataSize foldCacheBytes) {
+
+  public WasmProperties {
+    if (cacheEntries < 0) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.cache-entries must be >= 0, was " + cacheEntries);
+    }
+    if (foldCacheBytes.isNegative()) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.fold-cache-bytes must be >= 0, was " + foldCacheBytes);
+    }
+  }
+
+  /** The runtime limits; invalid values fail at startup naming the field. */
+  WasmLimits limits() {
+    return new WasmLimits(
+        (int) Math.min(Integer.MAX_VALUE, maxModuleBytes.toBytes()),
+        maxMemoryBytes.toBytes(),
+        callTimeout,
+        (int) Math.min(Integer.MAX_VALUE, maxOutputBytes.toBytes()),
+        evolveBatchEvents,
+        (int) Math.min(Integer.MAX_VALUE, evolveBatchBytes.toBytes()),
+        maxViewReads,
+        poolSize,
+        compile);
+  }
+}

@@ -1,0 +1,478 @@
+package io.evidentsource.server.grpc;
+
+import io.evidentsource.api.v1.CreateDatabaseRequest;
+import io.evidentsource.api.v1.CreateDatabaseResponse;
+import io.evidentsource.api.v1.DeleteDatabaseRequest;
+import io.evidentsource.api.v1.DeleteDatabaseResponse;
+import io.evidentsource.api.v1.DescribeStateChangeRequest;
+import io.evidentsource.api.v1.DescribeStateChangeResponse;
+import io.evidentsource.api.v1.DescribeStateViewRequest;
+import io.evidentsource.api.v1.DescribeStateViewResponse;
+import io.evidentsource.api.v1.EvidentSourceGrpc;
+import io.evidentsource.api.v1.ExecuteCommandRequest;
+import io.evidentsource.api.v1.ExecuteCommandResponse;
+import io.evidentsource.api.v1.GetDatabaseRequest;
+import io.evidentsource.api.v1.GetDatabaseResponse;
+import io.evidentsource.api.v1.GetEventRequest;
+import io.evidentsource.api.v1.GetEventResponse;
+import io.evidentsource.api.v1.Heartbeat;
+import io.evidentsource.api.v1.ListDatabasesRequest;
+import io.evidentsource.api.v1.ListDatabasesResponse;
+import io.evidentsource.api.v1.ListStateChangesRequest;
+import io.evidentsource.api.v1.ListStateChangesResponse;
+import io.evidentsource.api.v1.ListStateViewsRequest;
+import io.evidentsource.api.v1.ListStateViewsResponse;
+import io.evidentsource.api.v1.PublishStateChangeRequest;
+import io.evidentsource.api.v1.PublishStateChangeResponse;
+import io.evidentsource.api.v1.PublishStateViewRequest;
+import io.evidentsource.api.v1.PublishStateViewResponse;
+import io.evidentsource.api.v1.QueryEnd;
+import io.evidentsource.api.v1.QueryEventsRequest;
+import io.evidentsource.api.v1.QueryEventsResponse;
+import io.evidentsource.api.v1.ReadStateViewRequest;
+import io.evidentsource.api.v1.ReadStateViewResponse;
+import io.evidentsource.api.v1.SubscribeEventsRequest;
+import io.evidentsource.api.v1.SubscribeEventsResponse;
+import io.evidentsource.api.v1.TransactRequest;
+import io.evidentsource.api.v1.TransactResponse;
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.Provenance;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateChanges;
+import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.subscription.Subscription;
+import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.evidentsource.core.subscription.SubscriptionItem;
+import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.server.request.BodyLimits;
+import io.evidentsource.server.request.ComponentRequests;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code evidentsource.v1.EvidentSource} gRPC service over the same {@link EventStore} as the
+ * REST API. Unary calls run on gRPC's executor; a subscription's reader and sender each use a
+ * thread of the subscription executor while the stream is open. Every failure goes through {@link
+ * GrpcErrors}.
+ */
+final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImplBase {
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final EventStore store;
+  private final SubscriptionEngine subscriptions;
+  private final Executor senders;
+  private final StateViews views;
+  private final StateChanges changes;
+  private final WasmProperties wasm;
+
+  EvidentSourceGrpcService(
+      EventStore store,
+      SubscriptionEngine subscriptions,
+      Executor senders,
+      StateViews views,
+      StateChanges changes,
+      WasmProperties wasm) {
+    this.store = store;
+    this.subscriptions = subscriptions;
+    this.senders = senders;
+    this.views = views;
+    this.changes = changes;
+    this.wasm = wasm;
+  }
+
+  @Override
+  public void createDatabase(
+      CreateDatabaseRequest request, StreamObserver<CreateDatabaseResponse> response) {
+    unary(
+        response,
+        () ->
+            CreateDatabaseResponse.newBuilder()
+                .setDatabase(
+                    ProtoMapping.database(store.createDatabase(DatabaseName.of(request.getName()))))
+                .build());
+  }
+
+  @Override
+  public void deleteDatabase(
+      DeleteDatabaseRequest request, StreamObserver<DeleteDatabaseResponse> response) {
+    unary(
+        response,
+        () -> {
+          store.deleteDatabase(DatabaseName.of(request.getName()));
+          return DeleteDatabaseResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void listDatabases(
+      ListDatabasesRequest request, StreamObserver<ListDatabasesResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = ListDatabasesResponse.newBuilder();
+          store.listDatabases().forEach(info -> b.addDatabases(ProtoMapping.database(info)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void getDatabase(
+      GetDatabaseRequest request, StreamObserver<GetDatabaseResponse> response) {
+    unary(
+        response,
+        () ->
+            GetDatabaseResponse.newBuilder()
+                .setDatabase(
+                    ProtoMapping.database(store.database(DatabaseName.of(request.getName()))))
+                .build());
+  }
+
+  @Override
+  public void transact(TransactRequest request, StreamObserver<TransactResponse> response) {
+    unary(
+        response,
+        () ->
+            ProtoMapping.transactResponse(
+                store.transact(
+                    DatabaseName.of(request.getDatabase()), ProtoMapping.transaction(request))));
+  }
+
+  @Override
+  public void getEvent(GetEventRequest request, StreamObserver<GetEventResponse> response) {
+    unary(
+        response,
+        () -> {
+          if (request.getRevision() < 1) {
+            throw new EvidentSourceException(
+                ErrorCode.INVALID_QUERY,
+                "revision must be >= 1, was " + Long.toUnsignedString(request.getRevision()),
+                Map.of("parameter", "revision"));
+          }
+          return GetEventResponse.newBuilder()
+              .setEvent(
+                  ProtoMapping.storedEvent(
+                      store.event(DatabaseName.of(request.getDatabase()), request.getRevision())))
+              .build();
+        });
+  }
+
+  // ---------------------------------------------------- state views and state changes (REST twin:
+  // rest.ComponentController; the shared request rules are in request.ComponentRequests)
+
+  @Override
+  public void publishStateView(
+      PublishStateViewRequest request, StreamObserver<PublishStateViewResponse> response) {
+    unary(
+        response,
+        () -> {
+          if (!request.hasEventSelector() && request.getEventSelectorText().isEmpty()) {
+            throw ComponentRequests.malformed(
+                "the request needs 'event_selector' or 'event_selector_text'", "event_selector");
+          }
+          var definition =
+              ComponentRequests.viewDefinition(
+                  required(request.getStateViewName(), "state_view_name"),
+                  optional(request.getDescription()),
+                  required(request.getContentType(), "content_type"),
+                  optional(request.getContentSchema()),
+                  ProtoMapping.selector(
+                      request.hasEventSelector(),
+                      request.getEventSelector(),
+                      request.getEventSelectorText()),
+                  ProtoMapping.temporality(request.getQueryTemporality()));
+          var published =
+              views.publish(
+                  DatabaseName.of(request.getDatabase()),
+                  definition,
+                  request.getWasm().toByteArray());
+          return PublishStateViewResponse.newBuilder()
+              .setStateView(ProtoMapping.stateView(published))
+              .build();
+        });
+  }
+
+  @Override
+  public void listStateViews(
+      ListStateViewsRequest request, StreamObserver<ListStateViewsResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = ListStateViewsResponse.newBuilder();
+          views
+              .list(DatabaseName.of(request.getDatabase()))
+              .forEach(v -> b.addStateViews(ProtoMapping.stateView(v)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void describeStateView(
+      DescribeStateViewRequest request, StreamObserver<DescribeStateViewResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = DescribeStateViewResponse.newBuilder();
+          views
+              .versions(DatabaseName.of(request.getDatabase()), request.getName())
+              .forEach(v -> b.addVersions(ProtoMapping.stateView(v)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void readStateView(
+      ReadStateViewRequest request, StreamObserver<ReadStateViewResponse> response) {
+    unary(
+        response,
+        () ->
+            ProtoMapping.readStateViewResponse(
+                views.read(
+                    DatabaseName.of(request.getDatabase()),
+                    request.getName(),
+                    request.hasVersion() ? version(request.getVersion()) : null,
+                    ProtoMapping.stateViewRead(request))));
+  }
+
+  @Override
+  public void publishStateChange(
+      PublishStateChangeRequest request, StreamObserver<PublishStateChangeResponse> response) {
+    unary(
+        response,
+        () -> {
+          var definition =
+              new StateChangeDefinition(
+                  required(request.getStateChangeName(), "state_change_name"),
+                  optional(request.getDescription()));
+          var published =
+              changes.publish(
+                  DatabaseName.of(request.getDatabase()),
+                  definition,
+                  request.getWasm().toByteArray());
+          return PublishStateChangeResponse.newBuilder()
+              .setStateChange(ProtoMapping.stateChange(published))
+              .build();
+        });
+  }
+
+  @Override
+  public void listStateChanges(
+      ListStateChangesRequest request, StreamObserver<ListStateChangesResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = ListStateChangesResponse.newBuilder();
+          changes
+              .list(DatabaseName.of(request.getDatabase()))
+              .forEach(c -> b.addStateChanges(ProtoMapping.stateChange(c)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void describeStateChange(
+      DescribeStateChangeRequest request, StreamObserver<DescribeStateChangeResponse> response) {
+    unary(
+        response,
+        () -> {
+          var b = DescribeStateChangeResponse.newBuilder();
+          changes
+              .versions(DatabaseName.of(request.getDatabase()), request.getName())
+              .forEach(c -> b.addVersions(ProtoMapping.stateChange(c)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void executeCommand(
+      ExecuteCommandRequest request, StreamObserver<ExecuteCommandResponse> response) {
+    unary(
+        response,
+        () -> {
+          var body = request.getBody().toByteArray();
+          long limit = wasm.maxOutputBytes().toBytes();
+          if (body.length > limit) {
+            throw BodyLimits.tooLarge(
+                limit, "evidentsource.wasm.max-output-bytes", (long) body.length);
+          }
+          var contentType =
+              request.getContentType().isEmpty() ? "application/json" : request.getContentType();
+          ComponentRequests.checkCommandBody(contentType, body);
+          var provenance =
+              new Provenance(
+                  null,
+                  "grpc",
+                  optional(request.getCorrelationId()),
+                  optional(request.getCausationId()),
+                  ComponentRequests.transactionId(
+                      request.getTransactionId(), "transaction_id", "'transaction_id'"));
+          return ProtoMapping.executeCommandResponse(
+              changes.execute(
+                  DatabaseName.of(request.getDatabase()),
+                  request.getName(),
+                  request.hasVersion() ? version(request.getVersion()) : null,
+                  new Command(
+                      contentType, ComponentRequests.commandHeaders(request.getHeadersMap()), body),
+                  provenance));
+        });
+  }
+
+  private static Integer version(int version) {
+    if (version < 1) {
+      throw ComponentRequests.malformed(
+          "the version must be a whole number >= 1, was " + Integer.toUnsignedString(version),
+          "version");
+    }
+    return version;
+  }
+
+  private static String required(String value, String field) {
+    if (value.isEmpty()) {
+      throw ComponentRequests.malformed("the request needs '" + field + "'", field);
+    }
+    return value;
+  }
+
+  private static @Nullable String optional(String value) {
+    return value.isEmpty() ? null : value;
+  }
+
+  /** One page, streamed event by event; a cancelled call stops sending at once. */
+  @Override
+  public void queryEvents(
+      QueryEventsRequest request, StreamObserver<QueryEventsResponse> response) {
+    var call = (ServerCallStreamObserver<QueryEventsResponse>) response;
+    try {
+      var page = store.query(DatabaseName.of(request.getDatabase()), ProtoMapping.query(request));
+      for (var event : page.events()) {
+        if (call.isCancelled()) {
+          return;
+        }
+        call.onNext(
+            QueryEventsResponse.newBuilder().setEvent(ProtoMapping.storedEvent(event)).build());
+      }
+      var end = QueryEnd.newBuilder().setRevision(page.revision());
+      if (page.nextPageToken() != null) {
+        end.setNextPageToken(page.nextPageToken());
+      }
+      call.onNext(QueryEventsResponse.newBuilder().setEnd(end).build());
+      call.onCompleted();
+    } catch (RuntimeException e) {
+      if (!call.isCancelled()) {
+        call.onError(GrpcErrors.toStatus(e));
+      }
+    }
+  }
+
+  /**
+   * Opens a live subscription and hands it to a sender thread, which writes only while the client's
+   * transport is ready; a client that stops reading fills the subscription's bounded buffer and is
+   * cut off with {@code RESOURCE_EXHAUSTED} / {@code slow_consumer}. Cancellation and deadlines
+   * close the subscription, which stops reading storage.
+   */
+  @Override
+  public void subscribeEvents(
+      SubscribeEventsRequest request, StreamObserver<SubscribeEventsResponse> response) {
+    var call = (ServerCallStreamObserver<SubscribeEventsResponse>) response;
+    Subscription subscription;
+    try {
+      subscription =
+          subscriptions.subscribe(
+              DatabaseName.of(request.getDatabase()),
+              ProtoMapping.selector(
+                  request.hasSelector(), request.getSelector(), request.getSelectorText()),
+              request.hasFromRevision() ? request.getFromRevision() : null);
+    } catch (RuntimeException e) {
+      call.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    var signal = new Object();
+    call.setOnReadyHandler(
+        () -> {
+          synchronized (signal) {
+            signal.notifyAll();
+          }
+        });
+    call.setOnCancelHandler(
+        () -> {
+          subscription.close();
+          synchronized (signal) {
+            signal.notifyAll();
+          }
+        });
+    senders.execute(() -> send(subscription, call, signal));
+  }
+
+  private static void send(
+      Subscription subscription,
+      ServerCallStreamObserver<SubscribeEventsResponse> call,
+      Object signal) {
+    try (subscription) {
+      while (!call.isCancelled()) {
+        while (!call.isReady()) {
+          if (call.isCancelled()) {
+            return;
+          }
+          var reason = subscription.endReason();
+          if (reason != null) {
+            call.onError(GrpcErrors.toStatus(reason));
+            return;
+          }
+          synchronized (signal) {
+            signal.wait(POLL.toMillis());
+          }
+        }
+        var item = subscription.poll(POLL);
+        if (item instanceof SubscriptionItem.Delivered) {
+          call.onNext(
+              SubscribeEventsResponse.newBuilder()
+                  .setEvent(ProtoMapping.storedEvent(((SubscriptionItem.Delivered) item).event()))
+                  .build());
+        } else if (item instanceof SubscriptionItem.Heartbeat) {
+          call.onNext(
+              SubscribeEventsResponse.newBuilder()
+                  .setHeartbeat(
+                      Heartbeat.newBuilder()
+                          .setRevision(((SubscriptionItem.Heartbeat) item).revision()))
+                  .build());
+        } else if (item instanceof SubscriptionItem.Ended) {
+          call.onError(GrpcErrors.toStatus(((SubscriptionItem.Ended) item).error()));
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      // the server is shutting down: end the stream so graceful shutdown need not wait for it
+      Thread.currentThread().interrupt();
+      if (!call.isCancelled()) {
+        call.onError(
+            io.grpc.Status.UNAVAILABLE
+                .withDescription("the server is shutting down; resume after the last revision")
+                .asRuntimeException());
+      }
+    } catch (RuntimeException e) {
+      if (!call.isCancelled()) {
+        call.onError(GrpcErrors.toStatus(e));
+      }
+    }
+  }
+
+  private static <T> void unary(StreamObserver<T> response, Supplier<T> action) {
+    T result;
+    try {
+      result = action.get();
+    } catch (RuntimeException e) {
+      response.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+}

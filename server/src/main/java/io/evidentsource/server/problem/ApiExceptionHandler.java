@@ -1,0 +1,207 @@
+package io.evidentsource.server.problem;
+
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.NoHandlerFoundException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * The one place where failures become HTTP responses: core {@link EvidentSourceException}s and
+ * Spring's own request errors are answered with problem details carrying a stable {@code code};
+ * anything else is a logged 500 {@code internal} without internals in the body.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+  @ExceptionHandler(EvidentSourceException.class)
+  ResponseEntity<Object> evidentSource(EvidentSourceException e, HttpServletRequest request) {
+    if (e.code() == ErrorCode.INTERNAL) {
+      log.error("internal error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    }
+    return Problems.of(e, request.getRequestURI());
+  }
+
+  @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
+  ResponseEntity<Object> notFound(Exception e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.NOT_FOUND,
+        "no resource at "
+            + request.getMethod()
+            + " "
+            + request.getRequestURI()
+            + "; see /api/v1/openapi.json for the API",
+        Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+  ResponseEntity<Object> methodNotAllowed(
+      HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+    var headers = new HttpHeaders();
+    String allowed = "";
+    if (e.getSupportedHttpMethods() != null) {
+      headers.setAllow(e.getSupportedHttpMethods());
+      allowed =
+          e.getSupportedHttpMethods().stream()
+              .map(Object::toString)
+              .sorted()
+              .collect(Collectors.joining(", "));
+    }
+    return problem(
+        ErrorCode.METHOD_NOT_ALLOWED,
+        request.getMethod()
+            + " is not allowed on "
+            + request.getRequestURI()
+            + (allowed.isEmpty() ? "" : "; allowed: " + allowed),
+        Map.of("method", request.getMethod()),
+        request,
+        headers);
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+  ResponseEntity<Object> unsupportedMediaType(
+      HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        "content type '"
+            + request.getContentType()
+            + "' is not supported here; supported: "
+            + e.getSupportedMediaTypes(),
+        Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+  ResponseEntity<Object> notAcceptable(
+      HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.NOT_ACCEPTABLE,
+        "none of the accepted media types can be produced; available: "
+            + e.getSupportedMediaTypes(),
+        Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(MissingServletRequestParameterException.class)
+  ResponseEntity<Object> missingParameter(
+      MissingServletRequestParameterException e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.INVALID_QUERY,
+        "required parameter '" + e.getParameterName() + "' is missing",
+        Map.of("parameter", e.getParameterName()),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<Object> typeMismatch(
+      MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.INVALID_QUERY,
+        "parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'",
+        Map.of("parameter", e.getName()),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(MissingRequestHeaderException.class)
+  ResponseEntity<Object> missingHeader(
+      MissingRequestHeaderException e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.MALFORMED_REQUEST,
+        "required header '" + e.getHeaderName() + "' is missing",
+        Map.of("header", e.getHeaderName()),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.MALFORMED_REQUEST,
+        "the request body could not be read",
+        Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(MaxUploadSizeExceededException.class)
+  ResponseEntity<Object> uploadTooLarge(
+      MaxUploadSizeExceededException e, HttpServletRequest request) {
+    var fields = new java.util.LinkedHashMap<String, Object>();
+    if (e.getMaxUploadSize() > 0) {
+      fields.put("limit", e.getMaxUploadSize());
+    }
+    fields.put("limit_name", "spring.servlet.multipart.max-request-size");
+    return problem(
+        ErrorCode.BODY_TOO_LARGE,
+        "the multipart upload is larger than the upload limit"
+            + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "")
+            + " (spring.servlet.multipart.max-request-size / max-file-size)",
+        fields,
+        request,
+        new HttpHeaders());
+  }
+
+  @ExceptionHandler(AsyncRequestNotUsableException.class)
+  void clientGone(AsyncRequestNotUsableException e) {
+    // The client went away while a response was streaming; nothing left to answer.
+    log.debug("client disconnected: {}", e.getMessage());
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+    if (e instanceof ErrorResponse spring) {
+      // One of Spring's request errors not mapped above: keep its status, add a code.
+      ErrorCode code = ErrorStatus.codeFor(spring.getStatusCode().value());
+      if (code != ErrorCode.INTERNAL) {
+        return problem(code, spring.getBody().getDetail(), Map.of(), request, new HttpHeaders());
+      }
+    }
+    log.error("request {} {} failed", request.getMethod(), request.getRequestURI(), e);
+    return internal(request);
+  }
+
+  private static ResponseEntity<Object> internal(HttpServletRequest request) {
+    return problem(
+        ErrorCode.INTERNAL,
+        "an unexpected error occurred; the server log has the details",
+        Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  private static ResponseEntity<Object> problem(
+      ErrorCode code,
+      String detail,
+      Map<String, Object> fields,
+      HttpServletRequest request,
+      HttpHeaders headers) {
+    return Problems.of(
+        code, detail, new LinkedHashMap<>(fields), null, request.getRequestURI(), headers);
+  }
+}

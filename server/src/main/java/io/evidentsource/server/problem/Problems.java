@@ -1,0 +1,72 @@
+package io.evidentsource.server.problem;
+
+import io.evidentsource.core.condition.ConditionFailedException;
+import io.evidentsource.core.condition.FailedCondition;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * Builds RFC 9457 problem details: {@code type}, {@code title}, {@code status}, {@code detail},
+ * {@code code}, {@code instance}, then the exception's own fields (limit, attribute, index, ...),
+ * and for failed conditions {@code failed_conditions}.
+ */
+final class Problems {
+  static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+  private static final String TYPE_PREFIX = "urn:evidentsource:problem:";
+  private static final Set<String> STANDARD =
+      Set.of("type", "title", "status", "detail", "code", "instance", "failed_conditions");
+
+  private Problems() {}
+
+  static ResponseEntity<Object> of(EvidentSourceException e, @Nullable String instance) {
+    return of(e.code(), e.getMessage(), e.fields(), e, instance, new HttpHeaders());
+  }
+
+  static ResponseEntity<Object> of(
+      ErrorCode code,
+      @Nullable String detail,
+      Map<String, Object> fields,
+      @Nullable EvidentSourceException source,
+      @Nullable String instance,
+      HttpHeaders headers) {
+    HttpStatus status = ErrorStatus.of(code);
+    var body = new LinkedHashMap<String, Object>();
+    body.put("type", TYPE_PREFIX + code.code());
+    body.put("title", code.defaultMessage());
+    body.put("status", status.value());
+    body.put("detail", detail == null || detail.isBlank() ? code.defaultMessage() : detail);
+    body.put("code", code.code());
+    if (instance != null) {
+      body.put("instance", instance);
+    }
+    fields.forEach(
+        (k, v) -> {
+          if (!STANDARD.contains(k)) {
+            body.put(k, v);
+          }
+        });
+    if (source instanceof ConditionFailedException failed) {
+      var list = new ArrayList<Map<String, Object>>();
+      for (FailedCondition f : failed.failures()) {
+        var item = new LinkedHashMap<String, Object>();
+        item.put("condition", f.condition()); // written by EvidentSourceJsonModule
+        item.put("actual_revision", f.actualRevision());
+        list.add(item);
+      }
+      body.put("failed_conditions", list);
+    }
+    if (code == ErrorCode.CONTENTION_TIMEOUT) {
+      headers.set(HttpHeaders.RETRY_AFTER, "1");
+    }
+    return ResponseEntity.status(status).headers(headers).contentType(PROBLEM_JSON).body(body);
+  }
+}

@@ -1,0 +1,561 @@
+package io.evidentsource.server.rest;
+
+import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.CommandResult;
+import io.evidentsource.core.component.Provenance;
+import io.evidentsource.core.component.PublishedStateChange;
+import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateChanges;
+import io.evidentsource.core.component.StateViewRead;
+import io.evidentsource.core.component.StateViewResult;
+import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.json.CloudEventJson;
+import io.evidentsource.json.JsonSupport;
+import io.evidentsource.json.SelectorJson;
+import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.server.request.ComponentRequests;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.Part;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
+ * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
+ * execute commands.
+ */
+@RestController
+@RequestMapping("/api/v1/databases/{db}")
+class ComponentController {
+  /** Query parameters of a view read that are not the view's own parameters. */
+  static final Set<String> RESERVED =
+      Set.of("revision", "as_of_transaction_time", "as_of_effective_time", "format");
+
+  private static final MediaType WASM = MediaType.parseMediaType("application/wasm");
+
+  private static final Set<String> VIEW_METADATA =
+      Set.of(
+          "state_view_name",
+          "description",
+          "content_type",
+          "content_schema",
+          "event_selector",
+          "query_temporality");
+  private static final Set<String> CHANGE_METADATA = Set.of("state_change_name", "description");
+
+  private final StateViews views;
+  private final StateChanges changes;
+  private final WasmProperties wasm;
+
+  ComponentController(StateViews views, StateChanges changes, WasmProperties wasm) {
+    this.views = views;
+    this.changes = changes;
+    this.wasm = wasm;
+  }
+
+  // ------------------------------------------------------------------------------ state views
+
+  @PostMapping("/state-views")
+  ResponseEntity<byte[]> publishView(@PathVariable("db") String db, HttpServletRequest request) {
+    var database = DatabaseName.of(db);
+    var metadata = metadata(request, VIEW_METADATA);
+    var temporality = text(metadata, "query_temporality", false);
+    var selectorNode = metadata.get("event_selector");
+    if (selectorNode == null) {
+      throw malformed("metadata needs 'event_selector', e.g. {\"type\":\"any\"}", "event_selector");
+    }
+    var definition =
+        ComponentRequests.viewDefinition(
+            required(metadata, "state_view_name"),
+            text(metadata, "description", false),
+            required(metadata, "content_type"),
+            text(metadata, "content_schema", false),
+            SelectorJson.read(selectorNode, "event_selector"),
+            temporality);
+    var published = views.publish(database, definition, module(request));
+    return created(
+        "/api/v1/databases/"
+            + db
+            + "/state-views/"
+            + definition.name()
+            + "/versions/"
+            + published.id().version(),
+        describe(published));
+  }
+
+  @GetMapping("/state-views")
+  ResponseEntity<byte[]> listViews(@PathVariable("db") String db) {
+    var body = JsonSupport.mapper().createObjectNode();
+    var array = body.putArray("state_views");
+    views.list(DatabaseName.of(db)).forEach(v -> array.add(describe(v)));
+    return json(HttpStatus.OK, body);
+  }
+
+  @GetMapping("/state-views/{name}")
+  ResponseEntity<byte[]> readView(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      HttpServletRequest request) {
+    return read(db, name, null, request);
+  }
+
+  @GetMapping("/state-views/{name}/versions/{version}")
+  ResponseEntity<byte[]> readViewVersion(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version,
+      HttpServletRequest request) {
+    return read(db, name, version(version), request);
+  }
+
+  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
+  @GetMapping("/state-views/{name}/versions")
+  ResponseEntity<byte[]> viewVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    var body = JsonSupport.mapper().createObjectNode();
+    body.put("state_view_name", name);
+    var array = body.putArray("versions");
+    views.versions(DatabaseName.of(db), name).forEach(v -> array.add(describe(v)));
+    return json(HttpStatus.OK, body);
+  }
+
+  /** The module of one view version, byte for byte as published. */
+  @GetMapping("/state-views/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> viewModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    var database = DatabaseName.of(db);
+    int v = version(version);
+    var view = views.describe(database, name, v);
+    return module(name, v, view.moduleSha256(), views.module(view));
+  }
+
+  private ResponseEntity<byte[]> read(
+      String db, String name, @Nullable Integer version, HttpServletRequest request) {
+    var query = request.getParameterMap();
+    var params = new LinkedHashMap<String, String>();
+    query.forEach(
+        (key, values) -> {
+          if (!RESERVED.contains(key)) {
+            if (values.length != 1) {
+              throw invalidQuery(key, "parameter '" + key + "' must be given once");
+            }
+            params.put(key, values[0]);
+          }
+        });
+    var revision = single(query, "revision");
+    Long at = null;
+    if (revision != null) {
+      try {
+        at = Long.parseLong(revision);
+      } catch (NumberFormatException e) {
+        throw invalidQuery("revision", "'revision' must be a whole number, was '" + revision + "'");
+      }
+    }
+    var read =
+        new StateViewRead(
+            at, time(query, "as_of_transaction_time"), time(query, "as_of_effective_time"), params);
+    var format = single(query, "format");
+    if (format != null && !format.equals("raw") && !format.equals("envelope")) {
+      throw invalidQuery("format", "'format' must be 'raw' or 'envelope', was '" + format + "'");
+    }
+    StateViewResult result = views.read(DatabaseName.of(db), name, version, read);
+    if ("raw".equals(format)) {
+      // the same revision header as event queries; no state yet is 204, not an empty JSON body
+      var raw =
+          ResponseEntity.status(
+                  result.content().length == 0 ? HttpStatus.NO_CONTENT : HttpStatus.OK)
+              .header(QueryController.REVISION_HEADER, Long.toString(result.revision()))
+              .header(
+                  "EvidentSource-Last-Modified-Revision",
+                  Long.toString(result.lastModifiedRevision()));
+      if (result.content().length == 0) {
+        return raw.build();
+      }
+      return raw.contentType(MediaType.parseMediaType(result.contentType())).body(result.content());
+    }
+    var body = JsonSupport.mapper().createObjectNode();
+    body.put("database", result.database().value());
+    body.put("name", result.name());
+    body.put("version", result.version());
+    body.put("revision", result.revision());
+    body.put("last_modified_revision", result.lastModifiedRevision());
+    body.put(
+        "last_modified_time",
+        result.lastModifiedTime() == null ? null : result.lastModifiedTime().toString());
+    body.put("content_type", result.contentType());
+    body.set("content", content(result));
+    return json(HttpStatus.OK, body);
+  }
+
+  private static JsonNode content(StateViewResult result) {
+    var bytes = result.content();
+    if (CloudEventJson.isJsonMediaType(result.contentType())) {
+      if (bytes.length == 0) {
+        return JsonSupport.mapper().nullNode();
+      }
+      try {
+        return JsonSupport.parse(bytes);
+      } catch (EvidentSourceException notJson) {
+        // a view that declares JSON but produced other bytes: show them as base64
+      }
+    }
+    return JsonSupport.mapper()
+        .getNodeFactory()
+        .stringNode(Base64.getEncoder().encodeToString(bytes));
+  }
+
+  // ---------------------------------------------------------------------------- state changes
+
+  @PostMapping("/state-changes")
+  ResponseEntity<byte[]> publishChange(@PathVariable("db") String db, HttpServletRequest request) {
+    var metadata = metadata(request, CHANGE_METADATA);
+    var definition =
+        new StateChangeDefinition(
+            required(metadata, "state_change_name"), text(metadata, "description", false));
+    var published = changes.publish(DatabaseName.of(db), definition, module(request));
+    return created(
+        "/api/v1/databases/"
+            + db
+            + "/state-changes/"
+            + definition.name()
+            + "/versions/"
+            + published.id().version(),
+        describe(published));
+  }
+
+  @GetMapping("/state-changes")
+  ResponseEntity<byte[]> listChanges(@PathVariable("db") String db) {
+    var body = JsonSupport.mapper().createObjectNode();
+    var array = body.putArray("state_changes");
+    changes.list(DatabaseName.of(db)).forEach(c -> array.add(describe(c)));
+    return json(HttpStatus.OK, body);
+  }
+
+  /** The latest version of one state change. */
+  @GetMapping("/state-changes/{name}")
+  ResponseEntity<byte[]> describeChange(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return json(HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, null)));
+  }
+
+  /** One version of one state change. */
+  @GetMapping("/state-changes/{name}/versions/{version}")
+  ResponseEntity<byte[]> describeChangeVersion(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return json(
+        HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, version(version))));
+  }
+
+  /** Every version of one state change, ascending. */
+  @GetMapping("/state-changes/{name}/versions")
+  ResponseEntity<byte[]> changeVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    var body = JsonSupport.mapper().createObjectNode();
+    body.put("state_change_name", name);
+    var array = body.putArray("versions");
+    changes.versions(DatabaseName.of(db), name).forEach(c -> array.add(describe(c)));
+    return json(HttpStatus.OK, body);
+  }
+
+  /** The module of one state change version, byte for byte as published. */
+  @GetMapping("/state-changes/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> changeModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    var database = DatabaseName.of(db);
+    int v = version(version);
+    var change = changes.describe(database, name, v);
+    return module(name, v, change.moduleSha256(), changes.module(change));
+  }
+
+  @PostMapping("/state-changes/{name}/commands")
+  ResponseEntity<byte[]> execute(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      HttpServletRequest request) {
+    return execute(db, name, null, request);
+  }
+
+  @PostMapping("/state-changes/{name}/versions/{version}/commands")
+  ResponseEntity<byte[]> executeVersion(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version,
+      HttpServletRequest request) {
+    return execute(db, name, version(version), request);
+  }
+
+  private ResponseEntity<byte[]> execute(
+      String db, String name, @Nullable Integer version, HttpServletRequest request) {
+    var body =
+        RequestBodies.read(
+            request, wasm.maxOutputBytes().toBytes(), "evidentsource.wasm.max-output-bytes");
+    var contentType =
+        request.getContentType() == null ? "application/json" : request.getContentType();
+    ComponentRequests.checkCommandBody(contentType, body);
+    var raw = new LinkedHashMap<String, String>();
+    for (var n : Collections.list(request.getHeaderNames())) {
+      raw.put(n, request.getHeader(n));
+    }
+    var headers = ComponentRequests.commandHeaders(raw);
+    var transactionId =
+        ComponentRequests.transactionId(
+            request.getHeader("Idempotency-Key"), "Idempotency-Key", "the Idempotency-Key header");
+    var provenance =
+        new Provenance(
+            null,
+            "http",
+            request.getHeader("X-Correlation-Id"),
+            request.getHeader("X-Causation-Id"),
+            transactionId);
+    CommandResult result =
+        changes.execute(
+            DatabaseName.of(db),
+            name,
+            version,
+            new Command(contentType, headers, body),
+            provenance);
+    var out = JsonSupport.mapper().createObjectNode();
+    out.put("basis_revision", result.basisRevision());
+    var tx = result.transaction();
+    if (tx == null) {
+      out.putNull("transaction");
+    } else {
+      var t = out.putObject("transaction");
+      t.put("transaction_id", tx.transactionId().toString());
+      t.put("first_revision", tx.firstRevision());
+      t.put("revision", tx.revision());
+      t.put("event_count", tx.eventCount());
+      t.put("recorded_time", tx.recordedTime().toString());
+      t.put("duplicate", tx.duplicate());
+    }
+    var events = out.putArray("events");
+    result.events().forEach(e -> events.add(JsonSupport.parse(CloudEventJson.toJsonBytes(e))));
+    return json(tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED, out);
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  /**
+   * A module download: {@code application/wasm}, the SHA-256 as a strong ETag (so {@code
+   * If-None-Match} answers 304) and a file name for {@code curl -OJ}.
+   */
+  private static ResponseEntity<byte[]> module(
+      String name, int version, String sha256, byte[] module) {
+    return ResponseEntity.ok()
+        .contentType(WASM)
+        .eTag("\"" + sha256 + "\"")
+        .header(
+            HttpHeaders.CONTENT_DISPOSITION,
+            ContentDisposition.attachment()
+                .filename(name + "-v" + version + ".wasm")
+                .build()
+                .toString())
+        .body(module);
+  }
+
+  private static ObjectNode describe(PublishedStateView v) {
+    var node = JsonSupport.mapper().createObjectNode();
+    var d = v.definition();
+    node.put("name", d.name());
+    node.put("version", v.id().version());
+    node.put("created_at", v.createdAt().toString());
+    node.put("state_view_name", d.name());
+    node.put("description", d.description());
+    node.put("content_type", d.contentType());
+    node.put("content_schema", d.contentSchema());
+    node.set(
+        "event_selector",
+        JsonSupport.parse(
+            SelectorJson.toJson(d.selector()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    node.put("query_temporality", d.temporality().jsonName());
+    node.put("module_size", v.moduleSize());
+    node.put("module_sha256", v.moduleSha256());
+    return node;
+  }
+
+  private static ObjectNode describe(PublishedStateChange c) {
+    var node = JsonSupport.mapper().createObjectNode();
+    node.put("name", c.definition().name());
+    node.put("version", c.id().version());
+    node.put("created_at", c.createdAt().toString());
+    node.put("state_change_name", c.definition().name());
+    node.put("description", c.definition().description());
+    node.put("module_size", c.moduleSize());
+    node.put("module_sha256", c.moduleSha256());
+    return node;
+  }
+
+  private JsonNode metadata(HttpServletRequest request, Set<String> allowed) {
+    var bytes = partBytes(request, "metadata", wasm.maxModuleBytes().toBytes());
+    JsonNode node;
+    try {
+      node = JsonSupport.parse(bytes);
+    } catch (EvidentSourceException e) {
+      if (e.code() != ErrorCode.MALFORMED_JSON || e.getMessage() == null) {
+        throw e;
+      }
+      // the JSON reader speaks of "the request body"; here it is one part of it
+      var fields = new java.util.LinkedHashMap<String, Object>(e.fields());
+      fields.put("part", "metadata");
+      throw new EvidentSourceException(
+          ErrorCode.MALFORMED_JSON,
+          e.getMessage().replaceFirst("^the request body", "the 'metadata' part"),
+          fields,
+          e);
+    }
+    if (!node.isObject()) {
+      throw malformed("the 'metadata' part must be a JSON object", "metadata");
+    }
+    for (String member : node.propertyNames()) {
+      if (!allowed.contains(member)) {
+        throw malformed(
+            "unexpected metadata member '"
+                + member
+                + "'; allowed: "
+                + allowed.stream().sorted().toList(),
+            member);
+      }
+    }
+    return node;
+  }
+
+  private byte[] module(HttpServletRequest request) {
+    return partBytes(request, "wasm", Long.MAX_VALUE);
+  }
+
+  private static byte[] partBytes(HttpServletRequest request, String name, long limit) {
+    var type = request.getContentType();
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+      throw new EvidentSourceException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "publish components as multipart/form-data with parts 'metadata' (JSON) and 'wasm'",
+          Map.of("supported", List.of("multipart/form-data")));
+    }
+    try {
+      Part part = request.getPart(name);
+      if (part == null) {
+        throw malformed(
+            "the multipart body needs a part named '" + name + "' (parts: 'metadata', 'wasm')",
+            name);
+      }
+      if (part.getSize() > limit) {
+        throw malformed("the '" + name + "' part is too large", name);
+      }
+      try (InputStream in = part.getInputStream()) {
+        return in.readAllBytes();
+      }
+    } catch (IOException | ServletException | IllegalStateException e) {
+      throw malformed("the multipart body cannot be read: " + e.getMessage(), name);
+    }
+  }
+
+  private static String required(JsonNode metadata, String field) {
+    var value = text(metadata, field, true);
+    return java.util.Objects.requireNonNull(value);
+  }
+
+  private static @Nullable String text(JsonNode metadata, String field, boolean required) {
+    var node = metadata.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw malformed("metadata needs the string member '" + field + "'", field);
+      }
+      return null;
+    }
+    if (!node.isString()) {
+      throw malformed("metadata member '" + field + "' must be a string", field);
+    }
+    return node.stringValue();
+  }
+
+  private static Integer version(String text) {
+    try {
+      int v = Integer.parseInt(text);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw malformed("the version must be a whole number >= 1, was '" + text + "'", "version");
+  }
+
+  private static @Nullable String single(Map<String, String[]> query, String name) {
+    var values = query.get(name);
+    if (values == null) {
+      return null;
+    }
+    if (values.length != 1) {
+      throw invalidQuery(name, "parameter '" + name + "' must be given once");
+    }
+    return values[0];
+  }
+
+  private static @Nullable Instant time(Map<String, String[]> query, String name) {
+    var text = single(query, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw invalidQuery(name, "'" + name + "' must be an RFC 3339 time, was '" + text + "'");
+    }
+  }
+
+  private static ResponseEntity<byte[]> created(String location, JsonNode body) {
+    return ResponseEntity.created(URI.create(location))
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(JsonSupport.compact(body));
+  }
+
+  private static ResponseEntity<byte[]> json(HttpStatus status, JsonNode body) {
+    return ResponseEntity.status(status)
+        .contentType(MediaType.APPLICATION_JSON)
+        .body(JsonSupport.compact(body));
+  }
+
+  private static EvidentSourceException malformed(@Nullable String detail, String field) {
+    return ComponentRequests.malformed(detail, field);
+  }
+
+  private static EvidentSourceException invalidQuery(String parameter, String detail) {
+    return new EvidentSourceException(
+        ErrorCode.INVALID_QUERY, detail, Map.of("parameter", parameter));
+  }
+}

@@ -1,0 +1,85 @@
+package io.evidentsource.server.rest;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.json.JsonSupport;
+import io.evidentsource.server.config.EvidentSourceProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** The database catalog: create, list, read and delete databases. */
+@RestController
+@RequestMapping("/api/v1/databases")
+class DatabaseController {
+  private final EventStore store;
+  private final EvidentSourceProperties properties;
+  private final ComponentRegistry components;
+
+  DatabaseController(
+      EventStore store, EvidentSourceProperties properties, ComponentRegistry components) {
+    this.store = store;
+    this.properties = properties;
+    this.components = components;
+  }
+
+  @GetMapping
+  WireJson.DatabaseList list() {
+    return new WireJson.DatabaseList(
+        store.listDatabases().stream().map(WireJson.Database::of).toList());
+  }
+
+  @PostMapping
+  ResponseEntity<WireJson.DatabaseCreated> create(HttpServletRequest request) {
+    RequestBodies.requireJson(request);
+    JsonNode body =
+        JsonSupport.parse(
+            RequestBodies.read(
+                request,
+                properties.maxRequestBytes().toBytes(),
+                "evidentsource.max-request-bytes"));
+    if (!body.isObject()) {
+      throw malformed("the body must be a JSON object such as {\"name\":\"orders\"}");
+    }
+    for (String member : body.propertyNames()) {
+      if (!member.equals("name")) {
+        throw malformed("unexpected member '" + member + "'; the body is {\"name\":\"...\"}");
+      }
+    }
+    JsonNode name = body.get("name");
+    if (name == null || !name.isString()) {
+      throw malformed("the body needs a string member 'name', e.g. {\"name\":\"orders\"}");
+    }
+    DatabaseInfo created = store.createDatabase(DatabaseName.of(name.stringValue()));
+    return ResponseEntity.created(URI.create("/api/v1/databases/" + created.name().value()))
+        .body(new WireJson.DatabaseCreated(WireJson.Database.of(created)));
+  }
+
+  @GetMapping("/{db}")
+  WireJson.Database get(@PathVariable("db") String db) {
+    return WireJson.Database.of(store.database(DatabaseName.of(db)));
+  }
+
+  @DeleteMapping("/{db}")
+  ResponseEntity<Void> delete(@PathVariable("db") String db) {
+    store.deleteDatabase(DatabaseName.of(db));
+    components.forget(DatabaseName.of(db));
+    return ResponseEntity.noContent().build();
+  }
+
+  private static EvidentSourceException malformed(String detail) {
+    return new EvidentSourceException(ErrorCode.MALFORMED_REQUEST, detail, Map.of());
+  }
+}

@@ -1,0 +1,137 @@
+package io.evidentsource.server.rest;
+
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.query.QueryEngine;
+import io.evidentsource.core.query.QueryPage;
+import io.evidentsource.json.CloudEventJson;
+import io.evidentsource.json.JsonSupport;
+import io.evidentsource.server.config.EvidentSourceProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Iterator;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads: queries by URL parameters or a JSON selector, as JSON pages or as an NDJSON stream of
+ * every matching event, and single events by revision.
+ */
+@RestController
+@RequestMapping("/api/v1/databases/{db}/events")
+class QueryController {
+  /** Response header with the snapshot revision a query read at. */
+  static final String REVISION_HEADER = "EvidentSource-Revision";
+
+  static final MediaType NDJSON = MediaType.parseMediaType(AppendController.NDJSON);
+  static final MediaType CLOUDEVENT_JSON = MediaType.parseMediaType(CloudEventJson.MEDIA_TYPE);
+  private static final int FLUSH_EVERY = 256;
+
+  private final EventStore store;
+  private final EvidentSourceProperties properties;
+  private final JsonMapper json;
+
+  QueryController(EventStore store, EvidentSourceProperties properties, JsonMapper json) {
+    this.store = store;
+    this.properties = properties;
+    this.json = json;
+  }
+
+  @GetMapping
+  ResponseEntity<StreamingResponseBody> query(
+      @PathVariable("db") String db, HttpServletRequest request) {
+    DatabaseName database = DatabaseName.of(db);
+    MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
+    return answer(database, QueryParameters.fromUrl(parameters(request)), format);
+  }
+
+  @PostMapping("/query")
+  ResponseEntity<StreamingResponseBody> queryBySelector(
+      @PathVariable("db") String db, HttpServletRequest request) {
+    DatabaseName database = DatabaseName.of(db);
+    MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
+    RequestBodies.requireJson(request);
+    byte[] body =
+        RequestBodies.read(
+            request, properties.maxRequestBytes().toBytes(), "evidentsource.max-request-bytes");
+    return answer(database, QueryParameters.fromJson(JsonSupport.parse(body)), format);
+  }
+
+  @GetMapping("/{revision}")
+  ResponseEntity<byte[]> event(
+      @PathVariable("db") String db,
+      @PathVariable("revision") String revision,
+      HttpServletRequest request) {
+    DatabaseName database = DatabaseName.of(db);
+    MediaType format = ResponseFormats.choose(request, CLOUDEVENT_JSON, MediaType.APPLICATION_JSON);
+    long number;
+    try {
+      number = Long.parseLong(revision);
+    } catch (NumberFormatException e) {
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "the revision in the path must be an integer >= 1, was '" + revision + "'",
+          Map.of("parameter", "revision"));
+    }
+    StoredEvent event = store.event(database, number);
+    return ResponseEntity.ok().contentType(format).body(CloudEventJson.toJsonBytes(event));
+  }
+
+  private static Map<String, String[]> parameters(HttpServletRequest request) {
+    try {
+      return request.getParameterMap();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // The container could not decode the query string; dropping a filter would widen the query.
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "the query string is not valid percent-encoded UTF-8: " + request.getQueryString(),
+          Map.of("parameter", "query string"));
+    }
+  }
+
+  private ResponseEntity<StreamingResponseBody> answer(
+      DatabaseName database, QueryParameters params, MediaType format) {
+    if (format.equals(NDJSON)) {
+      QueryEngine.Result result = store.stream(database, params.streamQuery(), params.maxEvents());
+      Iterator<StoredEvent> events = result.events();
+      StreamingResponseBody body = out -> writeNdjson(events, out);
+      return ResponseEntity.ok()
+          .contentType(NDJSON)
+          .header(REVISION_HEADER, Long.toString(result.revision()))
+          .body(body);
+    }
+    // Pages are rendered before the response starts, so every error is still a problem
+    // response; the body type is shared with the NDJSON stream.
+    QueryPage page = store.query(database, params.pageQuery());
+    byte[] rendered = json.writeValueAsBytes(WireJson.Page.of(page));
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_JSON)
+        .header(REVISION_HEADER, Long.toString(page.revision()))
+        .body(out -> out.write(rendered));
+  }
+
+  private static void writeNdjson(Iterator<StoredEvent> events, OutputStream out)
+      throws IOException {
+    int written = 0;
+    while (events.hasNext()) {
+      out.write(CloudEventJson.toJsonBytes(events.next()));
+      out.write('\n');
+      if (++written % FLUSH_EVERY == 0) {
+        out.flush();
+      }
+    }
+    out.flush();
+  }
+}

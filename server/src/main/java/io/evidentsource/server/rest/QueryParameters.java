@@ -1,0 +1,344 @@
+package io.evidentsource.server.rest;
+
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.EventTime;
+import io.evidentsource.core.query.Direction;
+import io.evidentsource.core.query.EventQuery;
+import io.evidentsource.core.query.Order;
+import io.evidentsource.core.selector.Attribute;
+import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorText;
+import io.evidentsource.json.SelectorJson;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The parameters of a query, from the URL of {@code GET .../events} or the JSON body of {@code POST
+ * .../events/query} (DESIGN §2 "Queries"). Unknown or repeated parameters are errors, so a typo
+ * never silently widens a query.
+ *
+ * @param selector which events
+ * @param revision snapshot revision, or null for the head
+ * @param asOfTransactionTime read at the last revision recorded at or before this instant
+ * @param asOfEffectiveTime only events whose effective time is at or before this instant
+ * @param fromRevision lowest revision returned, default 1
+ * @param toRevision highest revision returned, or null
+ * @param direction forward (default) or backward
+ * @param order revision (default) or effective time
+ * @param limit the page size, or the most events to stream; null when not given
+ * @param pageToken the continuation of an earlier page
+ */
+record QueryParameters(
+    EventSelector selector,
+    @Nullable Long revision,
+    @Nullable Instant asOfTransactionTime,
+    @Nullable Instant asOfEffectiveTime,
+    long fromRevision,
+    @Nullable Long toRevision,
+    Direction direction,
+    Order order,
+    @Nullable Long limit,
+    @Nullable String pageToken) {
+
+  /** The simple filters of the GET form; repeated values of one filter are alternatives. */
+  static final List<String> FILTERS = List.of("stream", "subject", "type", "tag", "q");
+
+  /** Every parameter the GET form accepts (the OpenAPI document lists exactly these). */
+  static final Set<String> GET_PARAMETERS =
+      Set.of(
+          "stream",
+          "subject",
+          "type",
+          "tag",
+          "q",
+          "revision",
+          "as_of_transaction_time",
+          "as_of_effective_time",
+          "from_revision",
+          "to_revision",
+          "direction",
+          "order",
+          "limit",
+          "page_token");
+
+  /** Every member of the POST body. */
+  static final Set<String> BODY_MEMBERS =
+      Set.of(
+          "selector",
+          "revision",
+          "as_of_transaction_time",
+          "as_of_effective_time",
+          "from_revision",
+          "to_revision",
+          "direction",
+          "order",
+          "limit",
+          "page_token");
+
+  /** The query for one page: {@code limit} defaults to 100 and may be at most 1000. */
+  EventQuery pageQuery() {
+    long size = limit == null ? EventQuery.DEFAULT_LIMIT : limit;
+    if (size < 1 || size > EventQuery.MAX_LIMIT) {
+      throw invalid("limit", "'limit' must be in 1.." + EventQuery.MAX_LIMIT + ", was " + size);
+    }
+    return query((int) size);
+  }
+
+  /** The query for a stream; only {@link #maxEvents()} bounds its length. */
+  EventQuery streamQuery() {
+    return query(EventQuery.MAX_LIMIT);
+  }
+
+  /** The most events to stream: {@code limit} when given, else all. */
+  long maxEvents() {
+    if (limit == null) {
+      return Long.MAX_VALUE;
+    }
+    if (limit < 1) {
+      throw invalid("limit", "'limit' must be >= 1, was " + limit);
+    }
+    return limit;
+  }
+
+  private EventQuery query(int pageSize) {
+    return new EventQuery(
+        selector,
+        revision,
+        asOfTransactionTime,
+        asOfEffectiveTime,
+        fromRevision,
+        toRevision,
+        direction,
+        order,
+        pageSize,
+        pageToken);
+  }
+
+  /** Parses URL parameters. */
+  static QueryParameters fromUrl(Map<String, String[]> parameters) {
+    for (var entry : parameters.entrySet()) {
+      String name = entry.getKey();
+      if (!GET_PARAMETERS.contains(name)) {
+        throw invalid(
+            name, "unknown query parameter '" + name + "'; known: " + String.join(", ", sorted()));
+      }
+      if (!FILTERS.contains(name) && entry.getValue().length > 1) {
+        throw invalid(name, "query parameter '" + name + "' may be given only once");
+      }
+    }
+    EventSelector selector = filters(parameters);
+    return new QueryParameters(
+        selector,
+        longParam(parameters, "revision"),
+        timeParam(parameters, "as_of_transaction_time"),
+        timeParam(parameters, "as_of_effective_time"),
+        orDefault(longParam(parameters, "from_revision"), 1L),
+        longParam(parameters, "to_revision"),
+        direction(single(parameters, "direction")),
+        order(single(parameters, "order")),
+        longParam(parameters, "limit"),
+        single(parameters, "page_token"));
+  }
+
+  /**
+   * The selector of the simple filters ({@code stream}, {@code subject}, {@code type}, {@code tag},
+   * {@code q}) of a URL: repeated values of one filter are alternatives, different filters must all
+   * match; none selects every event.
+   */
+  static EventSelector filters(Map<String, String[]> parameters) {
+    var parts = new ArrayList<EventSelector>();
+    addAlternatives(parts, parameters.get("stream"), Attribute.STREAM);
+    addAlternatives(parts, parameters.get("subject"), Attribute.SUBJECT);
+    addAlternatives(parts, parameters.get("type"), Attribute.EVENT_TYPE);
+    addAlternatives(parts, parameters.get("tag"), Attribute.TAG);
+    String[] texts = parameters.get("q");
+    if (texts != null) {
+      for (String text : texts) {
+        try {
+          parts.add(SelectorText.parse(text));
+        } catch (EvidentSourceException e) {
+          throw e.withField("parameter", "q");
+        }
+      }
+    }
+    return parts.isEmpty()
+        ? EventSelector.any()
+        : parts.size() == 1 ? parts.get(0) : new EventSelector.And(parts);
+  }
+
+  /** Every parameter of the live tail ({@code GET .../events/live}). */
+  static final Set<String> LIVE_PARAMETERS =
+      Set.of("stream", "subject", "type", "tag", "q", "from_revision");
+
+  /**
+   * The selector and {@code from_revision} (null when absent) of a live tail URL.
+   *
+   * @throws EvidentSourceException {@code INVALID_QUERY} for unknown or repeated parameters
+   */
+  static Map.Entry<EventSelector, @Nullable Long> live(Map<String, String[]> parameters) {
+    for (var entry : parameters.entrySet()) {
+      String name = entry.getKey();
+      if (!LIVE_PARAMETERS.contains(name)) {
+        throw invalid(
+            name,
+            "unknown query parameter '"
+                + name
+                + "'; known: "
+                + String.join(", ", sorted(LIVE_PARAMETERS)));
+      }
+      if (!FILTERS.contains(name) && entry.getValue().length > 1) {
+        throw invalid(name, "query parameter '" + name + "' may be given only once");
+      }
+    }
+    return new java.util.AbstractMap.SimpleImmutableEntry<>(
+        filters(parameters), longParam(parameters, "from_revision"));
+  }
+
+  /** Parses the JSON body of {@code POST .../events/query}. */
+  static QueryParameters fromJson(JsonNode body) {
+    if (!body.isObject()) {
+      throw invalid("$", "the query body must be a JSON object with at least 'selector'");
+    }
+    for (String name : body.propertyNames()) {
+      if (!BODY_MEMBERS.contains(name)) {
+        throw invalid(
+            name,
+            "unknown member '" + name + "'; known: " + String.join(", ", sorted(BODY_MEMBERS)));
+      }
+    }
+    JsonNode selector = body.get("selector");
+    if (selector == null || selector.isNull()) {
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_SELECTOR,
+          "the query needs a 'selector', e.g. {\"type\":\"any\"} (at $.selector)",
+          Map.of("path", "$.selector"));
+    }
+    return new QueryParameters(
+        SelectorJson.read(selector, "$.selector"),
+        longMember(body, "revision"),
+        time("as_of_transaction_time", stringMember(body, "as_of_transaction_time")),
+        time("as_of_effective_time", stringMember(body, "as_of_effective_time")),
+        orDefault(longMember(body, "from_revision"), 1L),
+        longMember(body, "to_revision"),
+        direction(stringMember(body, "direction")),
+        order(stringMember(body, "order")),
+        longMember(body, "limit"),
+        stringMember(body, "page_token"));
+  }
+
+  private static void addAlternatives(
+      List<EventSelector> parts, String @Nullable [] values, Attribute attribute) {
+    if (values == null || values.length == 0) {
+      return;
+    }
+    var alternatives = new ArrayList<EventSelector>(values.length);
+    for (String value : new LinkedHashSet<>(List.of(values))) {
+      alternatives.add(new EventSelector.Equals(attribute, value));
+    }
+    parts.add(alternatives.size() == 1 ? alternatives.get(0) : new EventSelector.Or(alternatives));
+  }
+
+  private static @Nullable String single(Map<String, String[]> parameters, String name) {
+    String[] values = parameters.get(name);
+    return values == null || values.length == 0 ? null : values[0];
+  }
+
+  private static @Nullable Long longParam(Map<String, String[]> parameters, String name) {
+    String text = single(parameters, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw invalid(name, "'" + name + "' must be an integer, was '" + text + "'");
+    }
+  }
+
+  private static @Nullable Instant timeParam(Map<String, String[]> parameters, String name) {
+    return time(name, single(parameters, name));
+  }
+
+  private static @Nullable Instant time(String name, @Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return EventTime.parse(text).instant();
+    } catch (EvidentSourceException e) {
+      throw invalid(
+          name,
+          "'"
+              + name
+              + "' must be an RFC 3339 timestamp such as 2024-05-01T12:00:00Z, was '"
+              + text
+              + "'");
+    }
+  }
+
+  private static Direction direction(@Nullable String text) {
+    if (text == null || text.equals("forward")) {
+      return Direction.FORWARD;
+    }
+    if (text.equals("backward")) {
+      return Direction.BACKWARD;
+    }
+    throw invalid("direction", "'direction' must be forward or backward, was '" + text + "'");
+  }
+
+  private static Order order(@Nullable String text) {
+    if (text == null || text.equals("revision")) {
+      return Order.REVISION;
+    }
+    if (text.equals("effective_time")) {
+      return Order.EFFECTIVE_TIME;
+    }
+    throw invalid("order", "'order' must be revision or effective_time, was '" + text + "'");
+  }
+
+  private static @Nullable Long longMember(JsonNode body, String name) {
+    JsonNode value = body.get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw invalid(name, "'" + name + "' must be an integer, was " + value);
+    }
+    return value.longValue();
+  }
+
+  private static @Nullable String stringMember(JsonNode body, String name) {
+    JsonNode value = body.get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isString()) {
+      throw invalid(name, "'" + name + "' must be a string, was " + value);
+    }
+    return value.stringValue();
+  }
+
+  private static long orDefault(@Nullable Long value, long fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private static List<String> sorted() {
+    return sorted(GET_PARAMETERS);
+  }
+
+  private static List<String> sorted(Set<String> names) {
+    return names.stream().sorted().toList();
+  }
+
+  private static EvidentSourceException invalid(String parameter, String detail) {
+    return new EvidentSourceException(
+        ErrorCode.INVALID_QUERY, detail, Map.of("parameter", parameter));
+  }
+}
