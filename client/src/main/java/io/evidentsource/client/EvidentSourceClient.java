@@ -1,5 +1,6 @@
 package io.evidentsource.client;
 
+import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.CreateDatabaseRequest;
 import io.evidentsource.api.v1.DeleteDatabaseRequest;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
@@ -291,7 +292,7 @@ public final class EvidentSourceClient implements AutoCloseable {
           r.getVersion(),
           r.getRevision(),
           r.getLastModifiedRevision(),
-          r.hasLastModifiedTime() ? Wire.instant(r.getLastModifiedTime()) : null,
+          r.hasLastModifiedTime() ? ProtoCloudEvents.instant(r.getLastModifiedTime()) : null,
           r.getContentType(),
           r.getContent().toByteArray());
     } catch (StatusRuntimeException e) {
@@ -506,10 +507,10 @@ public final class EvidentSourceClient implements AutoCloseable {
         r.setToRevision(query.toRevision());
       }
       if (query.asOfTransactionTime() != null) {
-        r.setAsOfTransactionTime(Wire.timestamp(query.asOfTransactionTime()));
+        r.setAsOfTransactionTime(ProtoCloudEvents.timestamp(query.asOfTransactionTime()));
       }
       if (query.asOfEffectiveTime() != null) {
-        r.setAsOfEffectiveTime(Wire.timestamp(query.asOfEffectiveTime()));
+        r.setAsOfEffectiveTime(ProtoCloudEvents.timestamp(query.asOfEffectiveTime()));
       }
       String next = null;
       try {

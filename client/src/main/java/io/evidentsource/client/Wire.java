@@ -1,11 +1,10 @@
 package io.evidentsource.client;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
 import com.google.rpc.ErrorInfo;
 import io.cloudevents.v1.proto.CloudEvent;
-import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
+import io.evidentsource.api.PlainCloudEvent;
+import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.AppendCondition;
 import io.evidentsource.api.v1.Attribute;
 import io.evidentsource.api.v1.EventSelector;
@@ -13,33 +12,28 @@ import io.evidentsource.api.v1.FailedConditions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
-/** The mapping between the client's records and the evidentsource.v1 messages (private). */
+/**
+ * The mapping between the client's records and the evidentsource.v1 messages (private); events go
+ * through the CloudEvents protobuf format of {@link ProtoCloudEvents}, shared with the server.
+ */
 final class Wire {
-  static final String TIME_TEXT = "timetext";
-
   private Wire() {}
-
-  static Timestamp timestamp(Instant i) {
-    return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-  }
-
-  static Instant instant(Timestamp t) {
-    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-  }
 
   static Database database(io.evidentsource.api.v1.Database d) {
     return new Database(
-        d.getName(), instant(d.getCreatedAt()), d.getRevision(), instant(d.getRevisionTime()));
+        d.getName(),
+        ProtoCloudEvents.instant(d.getCreatedAt()),
+        d.getRevision(),
+        ProtoCloudEvents.instant(d.getRevisionTime()));
   }
 
   static TransactionResult result(io.evidentsource.api.v1.TransactResponse r) {
@@ -48,110 +42,58 @@ final class Wire {
         r.getFirstRevision(),
         r.getRevision(),
         r.getEventCount(),
-        instant(r.getRecordedTime()),
+        ProtoCloudEvents.instant(r.getRecordedTime()),
         r.getDuplicate());
   }
 
+  /** The CloudEvent of a client event; {@code dataschema} is an extension of the client's. */
   static CloudEvent cloudEvent(Event e) {
-    var b =
-        CloudEvent.newBuilder()
-            .setId(e.id())
-            .setSource(e.source())
-            .setSpecVersion("1.0")
-            .setType(e.type());
-    if (e.subject() != null) {
-      b.putAttributes("subject", string(e.subject()));
-    }
-    if (e.time() != null) {
-      String text = e.time();
-      Instant instant = OffsetDateTime.parse(text.replace('t', 'T').replace('z', 'Z')).toInstant();
-      b.putAttributes(
-          "time", CloudEventAttributeValue.newBuilder().setCeTimestamp(timestamp(instant)).build());
-      b.putAttributes(TIME_TEXT, string(text));
-    }
-    if (e.dataContentType() != null) {
-      b.putAttributes("datacontenttype", string(e.dataContentType()));
-    }
-    e.extensions()
-        .forEach(
-            (name, value) -> {
-              var v = CloudEventAttributeValue.newBuilder();
-              if (value instanceof Boolean) {
-                v.setCeBoolean((Boolean) value);
-              } else if (value instanceof Integer) {
-                v.setCeInteger((Integer) value);
-              } else {
-                v.setCeString(value.toString());
-              }
-              b.putAttributes(name, v.build());
-            });
+    var extensions = new LinkedHashMap<String, Object>(e.extensions());
+    Object schema = extensions.remove("dataschema");
     byte[] data = e.data();
+    PlainCloudEvent.Data body = null;
     if (data != null) {
-      if (e.textual()) {
-        b.setTextData(e.dataText());
-      } else {
-        b.setBinaryData(ByteString.copyFrom(data));
-      }
+      body =
+          e.textual()
+              ? new PlainCloudEvent.Data.Text(Objects.requireNonNull(e.dataText()))
+              : new PlainCloudEvent.Data.Binary(data);
     }
-    return b.build();
+    return ProtoCloudEvents.encode(
+        new PlainCloudEvent(
+            e.id(),
+            e.source(),
+            e.type(),
+            e.subject(),
+            e.time(),
+            e.dataContentType(),
+            schema == null ? null : schema.toString(),
+            extensions,
+            body));
   }
 
   static StoredEvent stored(io.evidentsource.api.v1.StoredEvent s) {
-    CloudEvent ce = s.getEvent();
-    String subject = null;
-    String time = null;
-    String contentType = null;
-    var extensions = new LinkedHashMap<String, Object>();
-    Map<String, CloudEventAttributeValue> attributes = ce.getAttributesMap();
-    for (var entry : attributes.entrySet()) {
-      var v = entry.getValue();
-      switch (entry.getKey()) {
-        case "subject" -> subject = v.getCeString();
-        case "datacontenttype" -> contentType = v.getCeString();
-        case "time" -> {
-          var text = attributes.get(TIME_TEXT);
-          time =
-              text != null
-                  ? text.getCeString()
-                  : DateTimeFormatter.ISO_INSTANT.format(instant(v.getCeTimestamp()));
-        }
-        case TIME_TEXT -> {
-          if (!attributes.containsKey("time")) {
-            extensions.put(TIME_TEXT, v.getCeString());
-          }
-        }
-        default -> extensions.put(entry.getKey(), value(v));
-      }
+    PlainCloudEvent ce = ProtoCloudEvents.decode(s.getEvent());
+    var extensions = new LinkedHashMap<String, Object>(ce.extensions());
+    if (ce.dataSchema() != null) {
+      extensions.put("dataschema", ce.dataSchema());
     }
     byte[] data = null;
-    if (ce.hasTextData()) {
-      data = ce.getTextData().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    } else if (ce.hasBinaryData()) {
-      data = ce.getBinaryData().toByteArray();
+    if (ce.data() instanceof PlainCloudEvent.Data.Text text) {
+      data = text.text().getBytes(StandardCharsets.UTF_8);
+    } else if (ce.data() instanceof PlainCloudEvent.Data.Binary binary) {
+      data = binary.bytes();
     }
     var event =
         new Event(
-            ce.getId(), ce.getSource(), ce.getType(), subject, time, contentType, extensions, data);
-    return new StoredEvent(s.getRevision(), instant(s.getRecordedTime()), event);
-  }
-
-  private static Object value(CloudEventAttributeValue v) {
-    switch (v.getAttrCase()) {
-      case CE_BOOLEAN:
-        return v.getCeBoolean();
-      case CE_INTEGER:
-        return v.getCeInteger();
-      case CE_URI:
-        return v.getCeUri();
-      case CE_URI_REF:
-        return v.getCeUriRef();
-      case CE_TIMESTAMP:
-        return DateTimeFormatter.ISO_INSTANT.format(instant(v.getCeTimestamp()));
-      case CE_BYTES:
-        return java.util.Base64.getEncoder().encodeToString(v.getCeBytes().toByteArray());
-      default:
-        return v.getCeString();
-    }
+            ce.id(),
+            ce.source(),
+            ce.type(),
+            ce.subject(),
+            ce.time(),
+            ce.dataContentType(),
+            extensions,
+            data);
+    return new StoredEvent(s.getRevision(), ProtoCloudEvents.instant(s.getRecordedTime()), event);
   }
 
   static EventSelector selector(Selector s) {
@@ -333,9 +275,5 @@ final class Wire {
     }
     var code = ((StatusRuntimeException) t).getStatus().getCode();
     return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
-  }
-
-  private static CloudEventAttributeValue string(String v) {
-    return CloudEventAttributeValue.newBuilder().setCeString(v).build();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
+import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.FailedCondition;
 import io.evidentsource.api.v1.FailedConditions;
 import io.grpc.Status;
@@ -38,7 +39,7 @@ class WireTest {
         io.evidentsource.api.v1.StoredEvent.newBuilder()
             .setEvent(proto)
             .setRevision(7)
-            .setRecordedTime(Wire.timestamp(Instant.parse("2024-05-01T10:00:01Z")))
+            .setRecordedTime(ProtoCloudEvents.timestamp(Instant.parse("2024-05-01T10:00:01Z")))
             .build();
     var back = Wire.stored(stored);
     assertThat(back.revision()).isEqualTo(7);

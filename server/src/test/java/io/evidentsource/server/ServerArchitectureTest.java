@@ -9,9 +9,11 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
-import io.evidentsource.server.config.SubscriptionThreads;
 import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.server.live.LiveTail;
+import io.evidentsource.server.live.SubscriptionThreads;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import org.junit.jupiter.api.Nested;
@@ -25,7 +27,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Spring at the edge (STYLE): package-private web classes, constructor injection only; and the
  * server's packages by role, each depending only inward: {@code rest} and {@code grpc} translate
  * their protocols, {@code problem} answers HTTP failures, {@code request} holds the rules both APIs
- * share, and {@code config} alone assembles storage adapters and runtimes.
+ * share, {@code live} the live tail both stream, and {@code config} alone assembles storage
+ * adapters and runtimes.
  */
 class ServerArchitectureTest {
   static final JavaClasses MAIN =
@@ -39,6 +42,7 @@ class ServerArchitectureTest {
   static final String CONFIG = "io.evidentsource.server.config..";
   static final String PROBLEM = "io.evidentsource.server.problem..";
   static final String REQUEST = "io.evidentsource.server.request..";
+  static final String LIVE = "io.evidentsource.server.live..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
   static final String[] ADAPTERS = {
@@ -76,9 +80,11 @@ class ServerArchitectureTest {
           .that()
           .doNotBelongToAnyOf(
               EvidentSourceServer.class,
-              // settings and the subscription executor, used by rest and grpc
+              // settings, used by rest and grpc
               EvidentSourceProperties.class,
               WasmProperties.class,
+              // the live tail pump and its threads, used by rest, grpc and config
+              LiveTail.class,
               SubscriptionThreads.class,
               // request rules shared by rest and grpc
               BodyLimits.class,
@@ -120,6 +126,8 @@ class ServerArchitectureTest {
           .definedBy(REQUEST)
           .layer("config")
           .definedBy(CONFIG)
+          .layer("live")
+          .definedBy(LIVE)
           .whereLayer("application")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("rest")
@@ -132,6 +140,8 @@ class ServerArchitectureTest {
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
+          .whereLayer("live")
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "config")
           .because(
               "Spring finds the controllers, handlers and configurations; they depend inward on"
                   + " the shared request rules and settings, never on each other's protocol")
@@ -160,13 +170,34 @@ class ServerArchitectureTest {
     }
 
     @Test
-    void the_shared_request_rules_are_protocol_free() {
+    void the_shared_request_rules_and_the_live_tail_are_protocol_free() {
       noClasses()
           .that()
-          .resideInAPackage(REQUEST)
+          .resideInAnyPackage(REQUEST, LIVE)
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("org.springframework..", "io.grpc..", "jakarta.servlet..")
+          .resideInAnyPackage(
+              "org.springframework.web..",
+              "org.springframework.http..",
+              "io.grpc..",
+              "jakarta.servlet..")
+          .check(MAIN);
+    }
+
+    @Test
+    void response_bodies_are_records_written_by_springs_one_json_mapper() {
+      noClasses()
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("tools.jackson.databind.node.ObjectNode")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("tools.jackson.databind.node.ArrayNode")
+          .orShould()
+          .callMethod(JsonSupport.class, "mapper")
+          .because(
+              "REST bodies are records (rest.WireJson, problem.Problem) that the application's"
+                  + " JsonMapper writes, with EvidentSourceJsonModule for events and selectors")
           .check(MAIN);
     }
 

@@ -4,6 +4,7 @@ import io.evidentsource.core.EventStore;
 import io.evidentsource.core.port.ChangeNotifications;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.evidentsource.server.live.SubscriptionThreads;
 import java.time.Duration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;

@@ -44,15 +44,15 @@ import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
-import io.evidentsource.core.subscription.SubscriptionItem;
 import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -65,8 +65,6 @@ import org.jspecify.annotations.Nullable;
  * GrpcErrors}.
  */
 final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImplBase {
-  private static final Duration POLL = Duration.ofMillis(200);
-
   private final EventStore store;
   private final SubscriptionEngine subscriptions;
   private final Executor senders;
@@ -97,7 +95,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         () ->
             CreateDatabaseResponse.newBuilder()
                 .setDatabase(
-                    ProtoMapping.database(store.createDatabase(DatabaseName.of(request.getName()))))
+                    CatalogMapping.database(
+                        store.createDatabase(DatabaseName.of(request.getName()))))
                 .build());
   }
 
@@ -119,7 +118,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = ListDatabasesResponse.newBuilder();
-          store.listDatabases().forEach(info -> b.addDatabases(ProtoMapping.database(info)));
+          store.listDatabases().forEach(info -> b.addDatabases(CatalogMapping.database(info)));
           return b.build();
         });
   }
@@ -132,7 +131,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         () ->
             GetDatabaseResponse.newBuilder()
                 .setDatabase(
-                    ProtoMapping.database(store.database(DatabaseName.of(request.getName()))))
+                    CatalogMapping.database(store.database(DatabaseName.of(request.getName()))))
                 .build());
   }
 
@@ -141,9 +140,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     unary(
         response,
         () ->
-            ProtoMapping.transactResponse(
+            EventMapping.transactResponse(
                 store.transact(
-                    DatabaseName.of(request.getDatabase()), ProtoMapping.transaction(request))));
+                    DatabaseName.of(request.getDatabase()), EventMapping.transaction(request))));
   }
 
   @Override
@@ -159,7 +158,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           }
           return GetEventResponse.newBuilder()
               .setEvent(
-                  ProtoMapping.storedEvent(
+                  EventMapping.storedEvent(
                       store.event(DatabaseName.of(request.getDatabase()), request.getRevision())))
               .build();
         });
@@ -184,18 +183,18 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   optional(request.getDescription()),
                   required(request.getContentType(), "content_type"),
                   optional(request.getContentSchema()),
-                  ProtoMapping.selector(
+                  SelectorMapping.selector(
                       request.hasEventSelector(),
                       request.getEventSelector(),
                       request.getEventSelectorText()),
-                  ProtoMapping.temporality(request.getQueryTemporality()));
+                  ComponentMapping.temporality(request.getQueryTemporality()));
           var published =
               views.publish(
                   DatabaseName.of(request.getDatabase()),
                   definition,
                   request.getWasm().toByteArray());
           return PublishStateViewResponse.newBuilder()
-              .setStateView(ProtoMapping.stateView(published))
+              .setStateView(ComponentMapping.stateView(published))
               .build();
         });
   }
@@ -209,7 +208,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = ListStateViewsResponse.newBuilder();
           views
               .list(DatabaseName.of(request.getDatabase()))
-              .forEach(v -> b.addStateViews(ProtoMapping.stateView(v)));
+              .forEach(v -> b.addStateViews(ComponentMapping.stateView(v)));
           return b.build();
         });
   }
@@ -223,7 +222,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = DescribeStateViewResponse.newBuilder();
           views
               .versions(DatabaseName.of(request.getDatabase()), request.getName())
-              .forEach(v -> b.addVersions(ProtoMapping.stateView(v)));
+              .forEach(v -> b.addVersions(ComponentMapping.stateView(v)));
           return b.build();
         });
   }
@@ -234,12 +233,12 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     unary(
         response,
         () ->
-            ProtoMapping.readStateViewResponse(
+            ComponentMapping.readStateViewResponse(
                 views.read(
                     DatabaseName.of(request.getDatabase()),
                     request.getName(),
                     request.hasVersion() ? version(request.getVersion()) : null,
-                    ProtoMapping.stateViewRead(request))));
+                    ComponentMapping.stateViewRead(request))));
   }
 
   @Override
@@ -258,7 +257,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   definition,
                   request.getWasm().toByteArray());
           return PublishStateChangeResponse.newBuilder()
-              .setStateChange(ProtoMapping.stateChange(published))
+              .setStateChange(ComponentMapping.stateChange(published))
               .build();
         });
   }
@@ -272,7 +271,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = ListStateChangesResponse.newBuilder();
           changes
               .list(DatabaseName.of(request.getDatabase()))
-              .forEach(c -> b.addStateChanges(ProtoMapping.stateChange(c)));
+              .forEach(c -> b.addStateChanges(ComponentMapping.stateChange(c)));
           return b.build();
         });
   }
@@ -286,7 +285,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           var b = DescribeStateChangeResponse.newBuilder();
           changes
               .versions(DatabaseName.of(request.getDatabase()), request.getName())
-              .forEach(c -> b.addVersions(ProtoMapping.stateChange(c)));
+              .forEach(c -> b.addVersions(ComponentMapping.stateChange(c)));
           return b.build();
         });
   }
@@ -314,7 +313,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   optional(request.getCausationId()),
                   ComponentRequests.transactionId(
                       request.getTransactionId(), "transaction_id", "'transaction_id'"));
-          return ProtoMapping.executeCommandResponse(
+          return ComponentMapping.executeCommandResponse(
               changes.execute(
                   DatabaseName.of(request.getDatabase()),
                   request.getName(),
@@ -351,13 +350,13 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       QueryEventsRequest request, StreamObserver<QueryEventsResponse> response) {
     var call = (ServerCallStreamObserver<QueryEventsResponse>) response;
     try {
-      var page = store.query(DatabaseName.of(request.getDatabase()), ProtoMapping.query(request));
+      var page = store.query(DatabaseName.of(request.getDatabase()), QueryMapping.query(request));
       for (var event : page.events()) {
         if (call.isCancelled()) {
           return;
         }
         call.onNext(
-            QueryEventsResponse.newBuilder().setEvent(ProtoMapping.storedEvent(event)).build());
+            QueryEventsResponse.newBuilder().setEvent(EventMapping.storedEvent(event)).build());
       }
       var end = QueryEnd.newBuilder().setRevision(page.revision());
       if (page.nextPageToken() != null) {
@@ -387,79 +386,65 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       subscription =
           subscriptions.subscribe(
               DatabaseName.of(request.getDatabase()),
-              ProtoMapping.selector(
+              SelectorMapping.selector(
                   request.hasSelector(), request.getSelector(), request.getSelectorText()),
               request.hasFromRevision() ? request.getFromRevision() : null);
     } catch (RuntimeException e) {
       call.onError(GrpcErrors.toStatus(e));
       return;
     }
-    var signal = new Object();
-    call.setOnReadyHandler(
-        () -> {
-          synchronized (signal) {
-            signal.notifyAll();
-          }
-        });
-    call.setOnCancelHandler(
-        () -> {
-          subscription.close();
-          synchronized (signal) {
-            signal.notifyAll();
-          }
-        });
-    senders.execute(() -> send(subscription, call, signal));
+    var tail = new LiveTail(subscription, new GrpcSink(call));
+    call.setOnReadyHandler(tail::wake);
+    call.setOnCancelHandler(tail::close);
+    senders.execute(tail);
   }
 
-  private static void send(
-      Subscription subscription,
-      ServerCallStreamObserver<SubscribeEventsResponse> call,
-      Object signal) {
-    try (subscription) {
-      while (!call.isCancelled()) {
-        while (!call.isReady()) {
-          if (call.isCancelled()) {
-            return;
-          }
-          var reason = subscription.endReason();
-          if (reason != null) {
-            call.onError(GrpcErrors.toStatus(reason));
-            return;
-          }
-          synchronized (signal) {
-            signal.wait(POLL.toMillis());
-          }
-        }
-        var item = subscription.poll(POLL);
-        if (item instanceof SubscriptionItem.Delivered) {
-          call.onNext(
-              SubscribeEventsResponse.newBuilder()
-                  .setEvent(ProtoMapping.storedEvent(((SubscriptionItem.Delivered) item).event()))
-                  .build());
-        } else if (item instanceof SubscriptionItem.Heartbeat) {
-          call.onNext(
-              SubscribeEventsResponse.newBuilder()
-                  .setHeartbeat(
-                      Heartbeat.newBuilder()
-                          .setRevision(((SubscriptionItem.Heartbeat) item).revision()))
-                  .build());
-        } else if (item instanceof SubscriptionItem.Ended) {
-          call.onError(GrpcErrors.toStatus(((SubscriptionItem.Ended) item).error()));
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      // the server is shutting down: end the stream so graceful shutdown need not wait for it
-      Thread.currentThread().interrupt();
+  /** A gRPC server stream: flow-controlled messages, errors as status. */
+  private static final class GrpcSink implements LiveTail.Sink {
+    private final ServerCallStreamObserver<SubscribeEventsResponse> call;
+
+    GrpcSink(ServerCallStreamObserver<SubscribeEventsResponse> call) {
+      this.call = call;
+    }
+
+    @Override
+    public boolean isReady() {
+      return call.isReady();
+    }
+
+    @Override
+    public void event(StoredEvent event) {
+      call.onNext(
+          SubscribeEventsResponse.newBuilder().setEvent(EventMapping.storedEvent(event)).build());
+    }
+
+    @Override
+    public void heartbeat(long revision) {
+      call.onNext(
+          SubscribeEventsResponse.newBuilder()
+              .setHeartbeat(Heartbeat.newBuilder().setRevision(revision))
+              .build());
+    }
+
+    @Override
+    public void ended(EvidentSourceException reason) {
+      call.onError(GrpcErrors.toStatus(reason));
+    }
+
+    @Override
+    public void shuttingDown() {
       if (!call.isCancelled()) {
         call.onError(
             io.grpc.Status.UNAVAILABLE
                 .withDescription("the server is shutting down; resume after the last revision")
                 .asRuntimeException());
       }
-    } catch (RuntimeException e) {
+    }
+
+    @Override
+    public void failed(Exception failure) {
       if (!call.isCancelled()) {
-        call.onError(GrpcErrors.toStatus(e));
+        call.onError(GrpcErrors.toStatus(failure));
       }
     }
   }

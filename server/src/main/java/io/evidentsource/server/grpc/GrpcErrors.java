@@ -93,7 +93,8 @@ final class GrpcErrors {
                 error.getMessage() == null ? error.code().defaultMessage() : error.getMessage())
             .addDetails(Any.pack(info.build()));
     if (error instanceof ConditionFailedException) {
-      status.addDetails(Any.pack(ProtoMapping.failedConditions((ConditionFailedException) error)));
+      status.addDetails(
+          Any.pack(SelectorMapping.failedConditions((ConditionFailedException) error)));
     }
     return StatusProto.toStatusRuntimeException(status.build());
   }

@@ -35,7 +35,7 @@ class ApiExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
   @ExceptionHandler(EvidentSourceException.class)
-  ResponseEntity<Object> evidentSource(EvidentSourceException e, HttpServletRequest request) {
+  ResponseEntity<Problem> evidentSource(EvidentSourceException e, HttpServletRequest request) {
     if (e.code() == ErrorCode.INTERNAL) {
       log.error("internal error on {} {}", request.getMethod(), request.getRequestURI(), e);
     }
@@ -43,7 +43,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
-  ResponseEntity<Object> notFound(Exception e, HttpServletRequest request) {
+  ResponseEntity<Problem> notFound(Exception e, HttpServletRequest request) {
     return problem(
         ErrorCode.NOT_FOUND,
         "no resource at "
@@ -57,7 +57,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  ResponseEntity<Object> methodNotAllowed(
+  ResponseEntity<Problem> methodNotAllowed(
       HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
     var headers = new HttpHeaders();
     String allowed = "";
@@ -81,7 +81,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  ResponseEntity<Object> unsupportedMediaType(
+  ResponseEntity<Problem> unsupportedMediaType(
       HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
     return problem(
         ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -95,7 +95,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-  ResponseEntity<Object> notAcceptable(
+  ResponseEntity<Problem> notAcceptable(
       HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
     return problem(
         ErrorCode.NOT_ACCEPTABLE,
@@ -107,7 +107,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(MissingServletRequestParameterException.class)
-  ResponseEntity<Object> missingParameter(
+  ResponseEntity<Problem> missingParameter(
       MissingServletRequestParameterException e, HttpServletRequest request) {
     return problem(
         ErrorCode.INVALID_QUERY,
@@ -118,7 +118,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-  ResponseEntity<Object> typeMismatch(
+  ResponseEntity<Problem> typeMismatch(
       MethodArgumentTypeMismatchException e, HttpServletRequest request) {
     return problem(
         ErrorCode.INVALID_QUERY,
@@ -129,7 +129,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(MissingRequestHeaderException.class)
-  ResponseEntity<Object> missingHeader(
+  ResponseEntity<Problem> missingHeader(
       MissingRequestHeaderException e, HttpServletRequest request) {
     return problem(
         ErrorCode.MALFORMED_REQUEST,
@@ -140,7 +140,8 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+  ResponseEntity<Problem> unreadable(
+      HttpMessageNotReadableException e, HttpServletRequest request) {
     return problem(
         ErrorCode.MALFORMED_REQUEST,
         "the request body could not be read",
@@ -150,7 +151,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(MaxUploadSizeExceededException.class)
-  ResponseEntity<Object> uploadTooLarge(
+  ResponseEntity<Problem> uploadTooLarge(
       MaxUploadSizeExceededException e, HttpServletRequest request) {
     var fields = new java.util.LinkedHashMap<String, Object>();
     if (e.getMaxUploadSize() > 0) {
@@ -174,7 +175,7 @@ class ApiExceptionHandler {
   }
 
   @ExceptionHandler(Exception.class)
-  ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+  ResponseEntity<Problem> unexpected(Exception e, HttpServletRequest request) {
     if (e instanceof ErrorResponse spring) {
       // One of Spring's request errors not mapped above: keep its status, add a code.
       ErrorCode code = ErrorStatus.codeFor(spring.getStatusCode().value());
@@ -186,7 +187,7 @@ class ApiExceptionHandler {
     return internal(request);
   }
 
-  private static ResponseEntity<Object> internal(HttpServletRequest request) {
+  private static ResponseEntity<Problem> internal(HttpServletRequest request) {
     return problem(
         ErrorCode.INTERNAL,
         "an unexpected error occurred; the server log has the details",
@@ -195,7 +196,7 @@ class ApiExceptionHandler {
         new HttpHeaders());
   }
 
-  private static ResponseEntity<Object> problem(
+  private static ResponseEntity<Problem> problem(
       ErrorCode code,
       String detail,
       Map<String, Object> fields,

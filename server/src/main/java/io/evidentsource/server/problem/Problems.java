@@ -15,9 +15,9 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 /**
- * Builds RFC 9457 problem details: {@code type}, {@code title}, {@code status}, {@code detail},
- * {@code code}, {@code instance}, then the exception's own fields (limit, attribute, index, ...),
- * and for failed conditions {@code failed_conditions}.
+ * Builds RFC 9457 problem details ({@link Problem}): {@code type}, {@code title}, {@code status},
+ * {@code detail}, {@code code}, {@code instance}, then the exception's own fields (limit,
+ * attribute, index, ...), and for failed conditions {@code failed_conditions}.
  */
 final class Problems {
   static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
@@ -27,11 +27,11 @@ final class Problems {
 
   private Problems() {}
 
-  static ResponseEntity<Object> of(EvidentSourceException e, @Nullable String instance) {
+  static ResponseEntity<Problem> of(EvidentSourceException e, @Nullable String instance) {
     return of(e.code(), e.getMessage(), e.fields(), e, instance, new HttpHeaders());
   }
 
-  static ResponseEntity<Object> of(
+  static ResponseEntity<Problem> of(
       ErrorCode code,
       @Nullable String detail,
       Map<String, Object> fields,
@@ -39,34 +39,32 @@ final class Problems {
       @Nullable String instance,
       HttpHeaders headers) {
     HttpStatus status = ErrorStatus.of(code);
-    var body = new LinkedHashMap<String, Object>();
-    body.put("type", TYPE_PREFIX + code.code());
-    body.put("title", code.defaultMessage());
-    body.put("status", status.value());
-    body.put("detail", detail == null || detail.isBlank() ? code.defaultMessage() : detail);
-    body.put("code", code.code());
-    if (instance != null) {
-      body.put("instance", instance);
-    }
+    var members = new LinkedHashMap<String, Object>();
     fields.forEach(
         (k, v) -> {
           if (!STANDARD.contains(k)) {
-            body.put(k, v);
+            members.put(k, v);
           }
         });
     if (source instanceof ConditionFailedException failed) {
-      var list = new ArrayList<Map<String, Object>>();
+      var list = new ArrayList<Problem.FailedCondition>();
       for (FailedCondition f : failed.failures()) {
-        var item = new LinkedHashMap<String, Object>();
-        item.put("condition", f.condition()); // written by EvidentSourceJsonModule
-        item.put("actual_revision", f.actualRevision());
-        list.add(item);
+        list.add(new Problem.FailedCondition(f.condition(), f.actualRevision()));
       }
-      body.put("failed_conditions", list);
+      members.put("failed_conditions", list);
     }
     if (code == ErrorCode.CONTENTION_TIMEOUT) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");
     }
+    var body =
+        new Problem(
+            TYPE_PREFIX + code.code(),
+            code.defaultMessage(),
+            status.value(),
+            detail == null || detail.isBlank() ? code.defaultMessage() : detail,
+            code.code(),
+            instance,
+            members);
     return ResponseEntity.status(status).headers(headers).contentType(PROBLEM_JSON).body(body);
   }
 }

@@ -3,8 +3,6 @@ package io.evidentsource.server.rest;
 import io.evidentsource.core.component.Command;
 import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.Provenance;
-import io.evidentsource.core.component.PublishedStateChange;
-import io.evidentsource.core.component.PublishedStateView;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViewRead;
@@ -48,7 +46,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
@@ -88,7 +86,8 @@ class ComponentController {
   // ------------------------------------------------------------------------------ state views
 
   @PostMapping("/state-views")
-  ResponseEntity<byte[]> publishView(@PathVariable("db") String db, HttpServletRequest request) {
+  ResponseEntity<WireJson.StateView> publishView(
+      @PathVariable("db") String db, HttpServletRequest request) {
     var database = DatabaseName.of(db);
     var metadata = metadata(request, VIEW_METADATA);
     var temporality = text(metadata, "query_temporality", false);
@@ -109,19 +108,19 @@ class ComponentController {
             + definition.name()
             + "/versions/"
             + published.id().version(),
-        describe(published));
+        WireJson.StateView.of(published));
   }
 
   @GetMapping("/state-views")
-  ResponseEntity<byte[]> listViews(@PathVariable("db") String db) {
-    var body = JsonSupport.mapper().createObjectNode();
-    var array = body.putArray("state_views");
-    views.list(DatabaseName.of(db)).forEach(v -> array.add(describe(v)));
-    return json(HttpStatus.OK, body);
+  ResponseEntity<WireJson.StateViewList> listViews(@PathVariable("db") String db) {
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateViewList(
+            views.list(DatabaseName.of(db)).stream().map(WireJson.StateView::of).toList()));
   }
 
   @GetMapping("/state-views/{name}")
-  ResponseEntity<byte[]> readView(
+  ResponseEntity<?> readView(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       HttpServletRequest request) {
@@ -129,7 +128,7 @@ class ComponentController {
   }
 
   @GetMapping("/state-views/{name}/versions/{version}")
-  ResponseEntity<byte[]> readViewVersion(
+  ResponseEntity<?> readViewVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version,
@@ -139,13 +138,15 @@ class ComponentController {
 
   /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
   @GetMapping("/state-views/{name}/versions")
-  ResponseEntity<byte[]> viewVersions(
+  ResponseEntity<WireJson.StateViewVersions> viewVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {
-    var body = JsonSupport.mapper().createObjectNode();
-    body.put("state_view_name", name);
-    var array = body.putArray("versions");
-    views.versions(DatabaseName.of(db), name).forEach(v -> array.add(describe(v)));
-    return json(HttpStatus.OK, body);
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateViewVersions(
+            name,
+            views.versions(DatabaseName.of(db), name).stream()
+                .map(WireJson.StateView::of)
+                .toList()));
   }
 
   /** The module of one view version, byte for byte as published. */
@@ -160,7 +161,7 @@ class ComponentController {
     return module(name, v, view.moduleSha256(), views.module(view));
   }
 
-  private ResponseEntity<byte[]> read(
+  private ResponseEntity<?> read(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var query = request.getParameterMap();
     var params = new LinkedHashMap<String, String>();
@@ -204,25 +205,14 @@ class ComponentController {
       }
       return raw.contentType(MediaType.parseMediaType(result.contentType())).body(result.content());
     }
-    var body = JsonSupport.mapper().createObjectNode();
-    body.put("database", result.database().value());
-    body.put("name", result.name());
-    body.put("version", result.version());
-    body.put("revision", result.revision());
-    body.put("last_modified_revision", result.lastModifiedRevision());
-    body.put(
-        "last_modified_time",
-        result.lastModifiedTime() == null ? null : result.lastModifiedTime().toString());
-    body.put("content_type", result.contentType());
-    body.set("content", content(result));
-    return json(HttpStatus.OK, body);
+    return json(HttpStatus.OK, WireJson.StateViewState.of(result, content(result)));
   }
 
   private static JsonNode content(StateViewResult result) {
     var bytes = result.content();
     if (CloudEventJson.isJsonMediaType(result.contentType())) {
       if (bytes.length == 0) {
-        return JsonSupport.mapper().nullNode();
+        return JsonNodeFactory.instance.nullNode();
       }
       try {
         return JsonSupport.parse(bytes);
@@ -230,15 +220,14 @@ class ComponentController {
         // a view that declares JSON but produced other bytes: show them as base64
       }
     }
-    return JsonSupport.mapper()
-        .getNodeFactory()
-        .stringNode(Base64.getEncoder().encodeToString(bytes));
+    return JsonNodeFactory.instance.stringNode(Base64.getEncoder().encodeToString(bytes));
   }
 
   // ---------------------------------------------------------------------------- state changes
 
   @PostMapping("/state-changes")
-  ResponseEntity<byte[]> publishChange(@PathVariable("db") String db, HttpServletRequest request) {
+  ResponseEntity<WireJson.StateChange> publishChange(
+      @PathVariable("db") String db, HttpServletRequest request) {
     var metadata = metadata(request, CHANGE_METADATA);
     var definition =
         new StateChangeDefinition(
@@ -251,43 +240,47 @@ class ComponentController {
             + definition.name()
             + "/versions/"
             + published.id().version(),
-        describe(published));
+        WireJson.StateChange.of(published));
   }
 
   @GetMapping("/state-changes")
-  ResponseEntity<byte[]> listChanges(@PathVariable("db") String db) {
-    var body = JsonSupport.mapper().createObjectNode();
-    var array = body.putArray("state_changes");
-    changes.list(DatabaseName.of(db)).forEach(c -> array.add(describe(c)));
-    return json(HttpStatus.OK, body);
+  ResponseEntity<WireJson.StateChangeList> listChanges(@PathVariable("db") String db) {
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateChangeList(
+            changes.list(DatabaseName.of(db)).stream().map(WireJson.StateChange::of).toList()));
   }
 
   /** The latest version of one state change. */
   @GetMapping("/state-changes/{name}")
-  ResponseEntity<byte[]> describeChange(
+  ResponseEntity<WireJson.StateChange> describeChange(
       @PathVariable("db") String db, @PathVariable("name") String name) {
-    return json(HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, null)));
+    return json(
+        HttpStatus.OK, WireJson.StateChange.of(changes.describe(DatabaseName.of(db), name, null)));
   }
 
   /** One version of one state change. */
   @GetMapping("/state-changes/{name}/versions/{version}")
-  ResponseEntity<byte[]> describeChangeVersion(
+  ResponseEntity<WireJson.StateChange> describeChangeVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version) {
     return json(
-        HttpStatus.OK, describe(changes.describe(DatabaseName.of(db), name, version(version))));
+        HttpStatus.OK,
+        WireJson.StateChange.of(changes.describe(DatabaseName.of(db), name, version(version))));
   }
 
   /** Every version of one state change, ascending. */
   @GetMapping("/state-changes/{name}/versions")
-  ResponseEntity<byte[]> changeVersions(
+  ResponseEntity<WireJson.StateChangeVersions> changeVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {
-    var body = JsonSupport.mapper().createObjectNode();
-    body.put("state_change_name", name);
-    var array = body.putArray("versions");
-    changes.versions(DatabaseName.of(db), name).forEach(c -> array.add(describe(c)));
-    return json(HttpStatus.OK, body);
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateChangeVersions(
+            name,
+            changes.versions(DatabaseName.of(db), name).stream()
+                .map(WireJson.StateChange::of)
+                .toList()));
   }
 
   /** The module of one state change version, byte for byte as published. */
@@ -303,7 +296,7 @@ class ComponentController {
   }
 
   @PostMapping("/state-changes/{name}/commands")
-  ResponseEntity<byte[]> execute(
+  ResponseEntity<WireJson.CommandOutcome> execute(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       HttpServletRequest request) {
@@ -311,7 +304,7 @@ class ComponentController {
   }
 
   @PostMapping("/state-changes/{name}/versions/{version}/commands")
-  ResponseEntity<byte[]> executeVersion(
+  ResponseEntity<WireJson.CommandOutcome> executeVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version,
@@ -319,7 +312,7 @@ class ComponentController {
     return execute(db, name, version(version), request);
   }
 
-  private ResponseEntity<byte[]> execute(
+  private ResponseEntity<WireJson.CommandOutcome> execute(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var body =
         RequestBodies.read(
@@ -349,23 +342,10 @@ class ComponentController {
             version,
             new Command(contentType, headers, body),
             provenance);
-    var out = JsonSupport.mapper().createObjectNode();
-    out.put("basis_revision", result.basisRevision());
     var tx = result.transaction();
-    if (tx == null) {
-      out.putNull("transaction");
-    } else {
-      var t = out.putObject("transaction");
-      t.put("transaction_id", tx.transactionId().toString());
-      t.put("first_revision", tx.firstRevision());
-      t.put("revision", tx.revision());
-      t.put("event_count", tx.eventCount());
-      t.put("recorded_time", tx.recordedTime().toString());
-      t.put("duplicate", tx.duplicate());
-    }
-    var events = out.putArray("events");
-    result.events().forEach(e -> events.add(JsonSupport.parse(CloudEventJson.toJsonBytes(e))));
-    return json(tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED, out);
+    return json(
+        tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED,
+        WireJson.CommandOutcome.of(result));
   }
 
   // ---------------------------------------------------------------------------------- helpers
@@ -386,38 +366,6 @@ class ComponentController {
                 .build()
                 .toString())
         .body(module);
-  }
-
-  private static ObjectNode describe(PublishedStateView v) {
-    var node = JsonSupport.mapper().createObjectNode();
-    var d = v.definition();
-    node.put("name", d.name());
-    node.put("version", v.id().version());
-    node.put("created_at", v.createdAt().toString());
-    node.put("state_view_name", d.name());
-    node.put("description", d.description());
-    node.put("content_type", d.contentType());
-    node.put("content_schema", d.contentSchema());
-    node.set(
-        "event_selector",
-        JsonSupport.parse(
-            SelectorJson.toJson(d.selector()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    node.put("query_temporality", d.temporality().jsonName());
-    node.put("module_size", v.moduleSize());
-    node.put("module_sha256", v.moduleSha256());
-    return node;
-  }
-
-  private static ObjectNode describe(PublishedStateChange c) {
-    var node = JsonSupport.mapper().createObjectNode();
-    node.put("name", c.definition().name());
-    node.put("version", c.id().version());
-    node.put("created_at", c.createdAt().toString());
-    node.put("state_change_name", c.definition().name());
-    node.put("description", c.definition().description());
-    node.put("module_size", c.moduleSize());
-    node.put("module_sha256", c.moduleSha256());
-    return node;
   }
 
   /**
@@ -571,16 +519,14 @@ class ComponentController {
     }
   }
 
-  private static ResponseEntity<byte[]> created(String location, JsonNode body) {
+  private static <T> ResponseEntity<T> created(String location, T body) {
     return ResponseEntity.created(URI.create(location))
         .contentType(MediaType.APPLICATION_JSON)
-        .body(JsonSupport.compact(body));
+        .body(body);
   }
 
-  private static ResponseEntity<byte[]> json(HttpStatus status, JsonNode body) {
-    return ResponseEntity.status(status)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(JsonSupport.compact(body));
+  private static <T> ResponseEntity<T> json(HttpStatus status, T body) {
+    return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
   }
 
   private static EvidentSourceException malformed(@Nullable String detail, String field) {

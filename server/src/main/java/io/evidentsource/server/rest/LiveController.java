@@ -3,17 +3,18 @@ package io.evidentsource.server.rest;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
-import io.evidentsource.core.subscription.SubscriptionItem;
 import io.evidentsource.json.CloudEventJson;
-import io.evidentsource.server.config.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTail;
+import io.evidentsource.server.live.SubscriptionThreads;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -31,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 @RequestMapping("/api/v1/databases/{db}/events")
 class LiveController {
-  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Logger log = LoggerFactory.getLogger(LiveController.class);
 
   private final SubscriptionEngine subscriptions;
   private final SubscriptionThreads senders;
@@ -62,46 +63,61 @@ class LiveController {
     }
     Subscription subscription = subscriptions.subscribe(database, params.getKey(), from);
     var emitter = new SseEmitter(0L); // no timeout: heartbeats keep it alive, the client closes it
-    emitter.onCompletion(subscription::close);
-    emitter.onTimeout(subscription::close);
-    emitter.onError(e -> subscription.close());
-    senders.execute(() -> send(subscription, emitter));
+    var tail = new LiveTail(subscription, new SseSink(emitter));
+    emitter.onCompletion(tail::close);
+    emitter.onTimeout(tail::close);
+    emitter.onError(e -> tail.close());
+    senders.execute(tail);
     return emitter;
   }
 
-  private void send(Subscription subscription, SseEmitter emitter) {
-    try (subscription) {
+  /** Server-Sent Events: an event per message, comments as heartbeats, an {@code error} event. */
+  private final class SseSink implements LiveTail.Sink {
+    private final SseEmitter emitter;
+
+    SseSink(SseEmitter emitter) {
+      this.emitter = emitter;
+    }
+
+    @Override
+    public void opened() throws IOException {
       emitter.send(SseEmitter.event().comment("subscribed"));
-      while (!subscription.isClosed()) {
-        var item = subscription.poll(POLL);
-        if (item instanceof SubscriptionItem.Delivered) {
-          var stored = ((SubscriptionItem.Delivered) item).event();
-          emitter.send(
-              SseEmitter.event()
-                  .id(Long.toString(stored.revision()))
-                  .data(CloudEventJson.toJson(stored)));
-        } else if (item instanceof SubscriptionItem.Heartbeat) {
-          emitter.send(
-              SseEmitter.event()
-                  .comment("heartbeat revision=" + ((SubscriptionItem.Heartbeat) item).revision()));
-        } else if (item instanceof SubscriptionItem.Ended) {
-          var error = ((SubscriptionItem.Ended) item).error();
-          var problem = new LinkedHashMap<String, Object>();
-          problem.put("code", error.code().code());
-          problem.put("title", error.code().defaultMessage());
-          problem.put("detail", error.getMessage());
-          problem.putAll(error.fields());
-          emitter.send(SseEmitter.event().name("error").data(json.writeValueAsString(problem)));
-          emitter.complete();
-          return;
-        }
-      }
-    } catch (IOException | IllegalStateException e) {
-      // the client went away; closing the subscription stops the reader
-    } catch (InterruptedException e) {
-      // the server is shutting down: end the response so graceful shutdown need not wait for it
-      Thread.currentThread().interrupt();
+    }
+
+    @Override
+    public void event(StoredEvent event) throws IOException {
+      emitter.send(
+          SseEmitter.event()
+              .id(Long.toString(event.revision()))
+              .data(CloudEventJson.toJson(event)));
+    }
+
+    @Override
+    public void heartbeat(long revision) throws IOException {
+      emitter.send(SseEmitter.event().comment("heartbeat revision=" + revision));
+    }
+
+    @Override
+    public void ended(EvidentSourceException error) throws IOException {
+      emitter.send(
+          SseEmitter.event()
+              .name("error")
+              .data(json.writeValueAsString(WireJson.LiveError.of(error))));
       emitter.complete();
+    }
+
+    @Override
+    public void shuttingDown() {
+      emitter.complete();
+    }
+
+    @Override
+    public void failed(Exception failure) {
+      if (!(failure instanceof IOException || failure instanceof IllegalStateException)) {
+        log.error("live tail failed", failure);
+        emitter.complete();
+      }
+      // else the client went away; the subscription is closed already
     }
   }
 

@@ -1,17 +1,29 @@
 package io.evidentsource.server.rest;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.component.CommandResult;
+import io.evidentsource.core.component.PublishedStateChange;
+import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.StateViewResult;
+import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.QueryPage;
+import io.evidentsource.core.selector.EventSelector;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
- * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case. Times are RFC
- * 3339 strings in UTC with the full precision they are stored with; events are written as
- * CloudEvents JSON by {@code EvidentSourceJsonModule}.
+ * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case, as records that
+ * Spring's one {@code JsonMapper} writes; problem details are {@code problem.Problem}. Times are
+ * RFC 3339 strings in UTC with the full precision they are stored with; events are written as
+ * CloudEvents JSON, selectors and conditions in their JSON shapes, by {@code
+ * EvidentSourceJsonModule}. A null member is written as {@code null}.
  */
 final class WireJson {
   private WireJson() {}
@@ -76,6 +88,136 @@ final class WireJson {
       @JsonProperty("event_count") long eventCount,
       @JsonProperty("first_revision") long firstRevision,
       @JsonProperty("revision") long revision) {}
+
+  // ---------------------------------------------------------------- state views and state changes
+
+  /** A published state view version, as publish, list, and describe answer it. */
+  record StateView(
+      @JsonProperty("name") String name,
+      @JsonProperty("version") int version,
+      @JsonProperty("created_at") String createdAt,
+      @JsonProperty("state_view_name") String stateViewName,
+      @JsonProperty("description") @Nullable String description,
+      @JsonProperty("content_type") String contentType,
+      @JsonProperty("content_schema") @Nullable String contentSchema,
+      @JsonProperty("event_selector") EventSelector eventSelector,
+      @JsonProperty("query_temporality") String queryTemporality,
+      @JsonProperty("module_size") int moduleSize,
+      @JsonProperty("module_sha256") String moduleSha256) {
+    static StateView of(PublishedStateView v) {
+      var d = v.definition();
+      return new StateView(
+          d.name(),
+          v.id().version(),
+          v.createdAt().toString(),
+          d.name(),
+          d.description(),
+          d.contentType(),
+          d.contentSchema(),
+          d.selector(),
+          d.temporality().jsonName(),
+          v.moduleSize(),
+          v.moduleSha256());
+    }
+  }
+
+  record StateViewList(@JsonProperty("state_views") List<StateView> stateViews) {}
+
+  record StateViewVersions(
+      @JsonProperty("state_view_name") String stateViewName,
+      @JsonProperty("versions") List<StateView> versions) {}
+
+  /**
+   * A state view read ({@code format=envelope}): where and when it was read, and the state; JSON
+   * content inline, other content base64.
+   */
+  record StateViewState(
+      @JsonProperty("database") String database,
+      @JsonProperty("name") String name,
+      @JsonProperty("version") int version,
+      @JsonProperty("revision") long revision,
+      @JsonProperty("last_modified_revision") long lastModifiedRevision,
+      @JsonProperty("last_modified_time") @Nullable String lastModifiedTime,
+      @JsonProperty("content_type") String contentType,
+      @JsonProperty("content") JsonNode content) {
+    static StateViewState of(StateViewResult result, JsonNode content) {
+      return new StateViewState(
+          result.database().value(),
+          result.name(),
+          result.version(),
+          result.revision(),
+          result.lastModifiedRevision(),
+          result.lastModifiedTime() == null ? null : result.lastModifiedTime().toString(),
+          result.contentType(),
+          content);
+    }
+  }
+
+  /** A published state change version, as publish, list, and describe answer it. */
+  record StateChange(
+      @JsonProperty("name") String name,
+      @JsonProperty("version") int version,
+      @JsonProperty("created_at") String createdAt,
+      @JsonProperty("state_change_name") String stateChangeName,
+      @JsonProperty("description") @Nullable String description,
+      @JsonProperty("module_size") int moduleSize,
+      @JsonProperty("module_sha256") String moduleSha256) {
+    static StateChange of(PublishedStateChange c) {
+      return new StateChange(
+          c.definition().name(),
+          c.id().version(),
+          c.createdAt().toString(),
+          c.definition().name(),
+          c.definition().description(),
+          c.moduleSize(),
+          c.moduleSha256());
+    }
+  }
+
+  record StateChangeList(@JsonProperty("state_changes") List<StateChange> stateChanges) {}
+
+  record StateChangeVersions(
+      @JsonProperty("state_change_name") String stateChangeName,
+      @JsonProperty("versions") List<StateChange> versions) {}
+
+  /**
+   * An executed command: the revision it decided at, its transaction (null when it decided no
+   * events) and the events it appended.
+   */
+  record CommandOutcome(
+      @JsonProperty("basis_revision") long basisRevision,
+      @JsonProperty("transaction") @Nullable Transaction transaction,
+      @JsonProperty("events") List<StoredEvent> events) {
+    static CommandOutcome of(CommandResult result) {
+      var tx = result.transaction();
+      return new CommandOutcome(
+          result.basisRevision(), tx == null ? null : Transaction.of(tx), result.events());
+    }
+  }
+
+  // ---------------------------------------------------------------------------- live tail
+
+  /**
+   * The data of the SSE {@code error} event that ends a live tail: the code, its title, the detail
+   * and the error's fields.
+   */
+  record LiveError(
+      @JsonProperty("code") String code,
+      @JsonProperty("title") String title,
+      @JsonProperty("detail") @Nullable String detail,
+      @JsonIgnore Map<String, Object> fields) {
+    static LiveError of(EvidentSourceException error) {
+      return new LiveError(
+          error.code().code(), error.code().defaultMessage(), error.getMessage(), error.fields());
+    }
+
+    @JsonAnyGetter
+    Map<String, Object> members() {
+      return fields;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- queries
 
   record Page(
       @JsonProperty("revision") long revision,

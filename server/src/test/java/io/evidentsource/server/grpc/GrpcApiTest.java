@@ -9,6 +9,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.cloudevents.v1.proto.CloudEvent;
 import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
+import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.AppendCondition;
 import io.evidentsource.api.v1.Attribute;
 import io.evidentsource.api.v1.CreateDatabaseRequest;
@@ -175,11 +176,11 @@ public class GrpcApiTest {
                   "time",
                   CloudEventAttributeValue.newBuilder()
                       .setCeTimestamp(
-                          ProtoMapping.timestamp(
+                          ProtoCloudEvents.timestamp(
                               java.time.Instant.parse("2021-08-19T16:16:32.120Z")))
                       .build())
               .putAttributes(
-                  ProtoMapping.TIME_TEXT,
+                  ProtoCloudEvents.TIME_TEXT,
                   CloudEventAttributeValue.newBuilder()
                       .setCeString("2021-08-19T12:16:32.12-04:00")
                       .build())
@@ -339,11 +340,11 @@ public class GrpcApiTest {
                           "time",
                           CloudEventAttributeValue.newBuilder()
                               .setCeTimestamp(
-                                  ProtoMapping.timestamp(
+                                  ProtoCloudEvents.timestamp(
                                       java.time.Instant.parse("2021-08-19T16:16:32Z")))
                               .build())
                       .putAttributes(
-                          ProtoMapping.TIME_TEXT,
+                          ProtoCloudEvents.TIME_TEXT,
                           CloudEventAttributeValue.newBuilder()
                               .setCeString("2021-08-19T16:16:33Z")
                               .build())

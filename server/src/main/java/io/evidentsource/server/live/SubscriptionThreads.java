@@ -1,4 +1,4 @@
-package io.evidentsource.server.config;
+package io.evidentsource.server.live;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;

@@ -1,0 +1,59 @@
+package io.evidentsource.api;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A CloudEvent (specversion 1.0) in plain Java types: what {@link ProtoCloudEvents} reads from and
+ * writes to the CloudEvents protobuf format, and what the server's core model and the client's
+ * records are converted from and to.
+ *
+ * @param id the {@code id}, non-empty
+ * @param source the {@code source}, non-empty
+ * @param type the {@code type}, non-empty
+ * @param subject the {@code subject}, or null
+ * @param time the {@code time} as RFC 3339 text exactly as sent (offset and fraction kept), or null
+ * @param dataContentType the {@code datacontenttype}, or null
+ * @param dataSchema the {@code dataschema} URI, or null
+ * @param extensions extension attributes by name, in order: {@link Boolean}, {@link Integer} or
+ *     {@link String} values (other values are written as their {@code toString()})
+ * @param data the data, or null for none
+ */
+public record PlainCloudEvent(
+    String id,
+    String source,
+    String type,
+    @Nullable String subject,
+    @Nullable String time,
+    @Nullable String dataContentType,
+    @Nullable String dataSchema,
+    Map<String, Object> extensions,
+    @Nullable Data data) {
+
+  public PlainCloudEvent {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(type, "type");
+    extensions = Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
+  }
+
+  /** The data of an event: text ({@code text_data}) or bytes ({@code binary_data}). */
+  public sealed interface Data {
+    /** Text data, such as JSON or a {@code text/*} type. */
+    record Text(String text) implements Data {
+      public Text {
+        Objects.requireNonNull(text, "text");
+      }
+    }
+
+    /** Binary data, byte for byte. */
+    record Binary(byte[] bytes) implements Data {
+      public Binary {
+        Objects.requireNonNull(bytes, "bytes");
+      }
+    }
+  }
+}
