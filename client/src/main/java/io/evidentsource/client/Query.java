@@ -5,8 +5,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A query (DESIGN §2): the same filters as REST. The client pages through the result lazily; every
- * page is read at the snapshot revision of the first.
+ * A query (docs/queries.md): the same filters as REST. The client pages through the result lazily;
+ * every page is read at the snapshot revision of the first.
  *
  * @param selector which events
  * @param revision snapshot revision, or null for the head at the first page

@@ -7,7 +7,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A state view's state as read (DESIGN §2, "State view"; REST {@code GET
+ * A state view's state as read (docs/data-model.md#state-views-and-state-changes; REST {@code GET
  * .../state-views/{name}[/versions/{v}]}).
  *
  * @param database the database

@@ -5,7 +5,9 @@ import io.evidentsource.core.model.Event;
 import java.util.List;
 import java.util.Objects;
 
-/** What {@code decide} returned: events to append, or a rejection (DESIGN §6). */
+/**
+ * What {@code decide} returned: events to append, or a rejection (docs/wasm-abi.md#the-contract).
+ */
 public sealed interface DecideResult {
 
   /**

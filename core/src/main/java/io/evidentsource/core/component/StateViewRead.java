@@ -7,7 +7,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where and with what parameters to read a state view (DESIGN §2).
+ * Where and with what parameters to read a state view
+ * (docs/data-model.md#state-views-and-state-changes).
  *
  * @param revision read at this revision, or null for the latest
  * @param asOfTransactionTime read at the highest revision recorded at or before it; exclusive with

@@ -9,7 +9,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A read of a database at one consistent revision (DESIGN §2, Queries).
+ * A read of a database at one consistent revision (docs/queries.md).
  *
  * @param selector which events to return
  * @param revision the snapshot revision to read at, or null for the head at request start

@@ -49,9 +49,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
- * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
- * execute commands.
+ * State views and state changes over REST (docs/rest.md, docs/wasm-abi.md): publish (multipart
+ * {@code metadata} + {@code wasm}), list, describe the versions of one name, download a version's
+ * module, read views, execute commands.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -136,7 +136,10 @@ class ComponentController {
     return read(db, name, version(version), request);
   }
 
-  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
+  /**
+   * Every version of one view, ascending (docs/rest.md#endpoints keeps {@code GET .../{name}} for
+   * reads).
+   */
   @GetMapping("/state-views/{name}/versions")
   ResponseEntity<WireJson.StateViewVersions> viewVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {

@@ -21,8 +21,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The parameters of a query, from the URL of {@code GET .../events} or the JSON body of {@code POST
- * .../events/query} (DESIGN §2 "Queries"). Unknown or repeated parameters are errors, so a typo
- * never silently widens a query.
+ * .../events/query} (docs/queries.md). Unknown or repeated parameters are errors, so a typo never
+ * silently widens a query.
  *
  * @param selector which events
  * @param revision snapshot revision, or null for the head

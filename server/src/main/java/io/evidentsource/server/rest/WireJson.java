@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case, as records that
+ * The JSON response bodies of the REST API (docs/rest.md#shapes), snake_case, as records that
  * Spring's one {@code JsonMapper} writes; problem details are {@code problem.Problem}. Times are
  * RFC 3339 strings in UTC with the full precision they are stored with; events are written as
  * CloudEvents JSON, selectors and conditions in their JSON shapes, by {@code
