@@ -110,10 +110,10 @@ public final class ProtoCloudEvents {
     }
     event.extensions().forEach((name, value) -> b.putAttributes(name, extension(value)));
     PlainCloudEvent.Data data = event.data();
-    if (data instanceof PlainCloudEvent.Data.Text text) {
-      b.setTextData(text.text());
-    } else if (data instanceof PlainCloudEvent.Data.Binary binary) {
-      b.setBinaryData(ByteString.copyFrom(binary.bytes()));
+    if (data != null) {
+      data.match(
+          text -> b.setTextData(text.text()),
+          binary -> b.setBinaryData(ByteString.copyFrom(binary.bytes())));
     }
     return b.build();
   }
@@ -223,7 +223,7 @@ public final class ProtoCloudEvents {
       case CE_STRING -> value.getCeString();
       case CE_URI -> value.getCeUri();
       case CE_URI_REF -> value.getCeUriRef();
-      default ->
+      case CE_BOOLEAN, CE_INTEGER, CE_BYTES, CE_TIMESTAMP, ATTR_NOT_SET ->
           throw new CloudEventFormatException(
               Reason.INVALID_ATTRIBUTE,
               name,

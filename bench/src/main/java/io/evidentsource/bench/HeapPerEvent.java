@@ -9,7 +9,6 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.Utf8;
-import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.QueryPage;
@@ -214,7 +213,7 @@ public final class HeapPerEvent {
           storage.append(
               new AppendRequest(
                   db, info.generation(), seq - n, tx, UUID.randomUUID(), Instant.now()));
-      if (!(outcome instanceof AppendOutcome.Committed)) {
+      if (!outcome.match(committed -> true, headMoved -> false, duplicate -> false)) {
         throw new IllegalStateException("append failed: " + outcome);
       }
     }

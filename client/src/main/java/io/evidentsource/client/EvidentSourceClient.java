@@ -492,22 +492,28 @@ public final class EvidentSourceClient implements AutoCloseable {
               .setFromRevision(query.fromRevision())
               .setLimit(query.pageSize())
               .setDirection(
-                  query.backward()
-                      ? io.evidentsource.api.v1.Direction.DIRECTION_BACKWARD
-                      : io.evidentsource.api.v1.Direction.DIRECTION_FORWARD)
+                  switch (query.direction()) {
+                    case FORWARD -> io.evidentsource.api.v1.Direction.DIRECTION_FORWARD;
+                    case BACKWARD -> io.evidentsource.api.v1.Direction.DIRECTION_BACKWARD;
+                  })
               .setOrder(
-                  query.byEffectiveTime()
-                      ? io.evidentsource.api.v1.Order.ORDER_EFFECTIVE_TIME
-                      : io.evidentsource.api.v1.Order.ORDER_REVISION)
-              .setPageToken(token == null ? "" : token);
-      if (query.revision() != null) {
-        r.setRevision(query.revision());
+                  switch (query.order()) {
+                    case REVISION -> io.evidentsource.api.v1.Order.ORDER_REVISION;
+                    case EFFECTIVE_TIME -> io.evidentsource.api.v1.Order.ORDER_EFFECTIVE_TIME;
+                  });
+      if (token == null || token.isEmpty()) {
+        // the first page names the snapshot; later pages carry the token that pinned it
+        query
+            .snapshot()
+            .match(
+                head -> r,
+                atRevision -> r.setRevision(atRevision.revision()),
+                asOf -> r.setAsOfTransactionTime(ProtoCloudEvents.timestamp(asOf.time())));
+      } else {
+        r.setPageToken(token);
       }
       if (query.toRevision() != null) {
         r.setToRevision(query.toRevision());
-      }
-      if (query.asOfTransactionTime() != null) {
-        r.setAsOfTransactionTime(ProtoCloudEvents.timestamp(query.asOfTransactionTime()));
       }
       if (query.asOfEffectiveTime() != null) {
         r.setAsOfEffectiveTime(ProtoCloudEvents.timestamp(query.asOfEffectiveTime()));

@@ -2,6 +2,7 @@ package io.evidentsource.client;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +22,30 @@ public sealed interface Selector {
     TAG
   }
 
+  /**
+   * Calls the function for this selector's kind and returns its result. This is the one way to
+   * dispatch on the kind: each kind has its own parameter, so a new kind breaks the build of every
+   * caller until it handles it (Java 17 has no pattern {@code switch}).
+   */
+  <R> R match(
+      Function<Any, R> any,
+      Function<Equals, R> equals,
+      Function<StartsWith, R> startsWith,
+      Function<And, R> and,
+      Function<Or, R> or);
+
   /** Every event. */
-  record Any() implements Selector {}
+  record Any() implements Selector {
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return any.apply(this);
+    }
+  }
 
   /**
    * Events whose attribute equals {@code value}; {@code SUBJECT} with a null value selects events
@@ -35,6 +58,16 @@ public sealed interface Selector {
         throw new IllegalArgumentException("only SUBJECT may be compared with null");
       }
     }
+
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return equals.apply(this);
+    }
   }
 
   /** Events whose attribute starts with the literal {@code prefix}. */
@@ -42,6 +75,16 @@ public sealed interface Selector {
     public StartsWith {
       Objects.requireNonNull(attribute, "attribute");
       Objects.requireNonNull(prefix, "prefix");
+    }
+
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return startsWith.apply(this);
     }
   }
 
@@ -53,6 +96,16 @@ public sealed interface Selector {
         throw new IllegalArgumentException("'and' needs at least one selector");
       }
     }
+
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return and.apply(this);
+    }
   }
 
   /** Events matching at least one of {@code selectors} (at least one). */
@@ -62,6 +115,16 @@ public sealed interface Selector {
       if (selectors.isEmpty()) {
         throw new IllegalArgumentException("'or' needs at least one selector");
       }
+    }
+
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return or.apply(this);
     }
   }
 

@@ -77,12 +77,12 @@ final class Wire {
     if (ce.dataSchema() != null) {
       extensions.put("dataschema", ce.dataSchema());
     }
-    byte[] data = null;
-    if (ce.data() instanceof PlainCloudEvent.Data.Text text) {
-      data = text.text().getBytes(StandardCharsets.UTF_8);
-    } else if (ce.data() instanceof PlainCloudEvent.Data.Binary binary) {
-      data = binary.bytes();
-    }
+    PlainCloudEvent.Data body = ce.data();
+    byte[] data =
+        body == null
+            ? null
+            : body.match(
+                text -> text.text().getBytes(StandardCharsets.UTF_8), binary -> binary.bytes());
     var event =
         new Event(
             ce.id(),
@@ -97,28 +97,24 @@ final class Wire {
   }
 
   static EventSelector selector(Selector s) {
-    var b = EventSelector.newBuilder();
-    if (s instanceof Selector.Equals) {
-      var eq = (Selector.Equals) s;
-      var m = EventSelector.Equals.newBuilder().setAttribute(attribute(eq.attribute()));
-      if (eq.value() != null) {
-        m.setValue(eq.value());
-      }
-      b.setEquals(m);
-    } else if (s instanceof Selector.StartsWith) {
-      var sw = (Selector.StartsWith) s;
-      b.setStartsWith(
-          EventSelector.StartsWith.newBuilder()
-              .setAttribute(attribute(sw.attribute()))
-              .setPrefix(sw.prefix()));
-    } else if (s instanceof Selector.And) {
-      b.setAnd(group(((Selector.And) s).selectors()));
-    } else if (s instanceof Selector.Or) {
-      b.setOr(group(((Selector.Or) s).selectors()));
-    } else {
-      b.setAny(EventSelector.AnyEvent.getDefaultInstance());
-    }
-    return b.build();
+    return s.match(
+            any -> EventSelector.newBuilder().setAny(EventSelector.AnyEvent.getDefaultInstance()),
+            equals -> {
+              var m = EventSelector.Equals.newBuilder().setAttribute(attribute(equals.attribute()));
+              if (equals.value() != null) {
+                m.setValue(equals.value());
+              }
+              return EventSelector.newBuilder().setEquals(m);
+            },
+            startsWith ->
+                EventSelector.newBuilder()
+                    .setStartsWith(
+                        EventSelector.StartsWith.newBuilder()
+                            .setAttribute(attribute(startsWith.attribute()))
+                            .setPrefix(startsWith.prefix())),
+            and -> EventSelector.newBuilder().setAnd(group(and.selectors())),
+            or -> EventSelector.newBuilder().setOr(group(or.selectors())))
+        .build();
   }
 
   private static EventSelector.Selectors group(List<Selector> list) {
@@ -136,22 +132,20 @@ final class Wire {
     };
   }
 
+  /** A selector the server echoed (in failed conditions); absent means every event. */
   private static Selector selector(EventSelector s) {
-    switch (s.getKindCase()) {
-      case EQUALS:
-        return new Selector.Equals(
-            attribute(s.getEquals().getAttribute()),
-            s.getEquals().hasValue() ? s.getEquals().getValue() : null);
-      case STARTS_WITH:
-        return new Selector.StartsWith(
-            attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
-      case AND:
-        return new Selector.And(selectors(s.getAnd().getSelectorsList()));
-      case OR:
-        return new Selector.Or(selectors(s.getOr().getSelectorsList()));
-      default:
-        return Selector.any();
-    }
+    return switch (s.getKindCase()) {
+      case ANY, KIND_NOT_SET -> Selector.any();
+      case EQUALS ->
+          new Selector.Equals(
+              attribute(s.getEquals().getAttribute()),
+              s.getEquals().hasValue() ? s.getEquals().getValue() : null);
+      case STARTS_WITH ->
+          new Selector.StartsWith(
+              attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
+      case AND -> new Selector.And(selectors(s.getAnd().getSelectorsList()));
+      case OR -> new Selector.Or(selectors(s.getOr().getSelectorsList()));
+    };
   }
 
   private static List<Selector> selectors(List<EventSelector> list) {
@@ -161,53 +155,51 @@ final class Wire {
   }
 
   private static Selector.Attribute attribute(Attribute a) {
-    switch (a) {
-      case ATTRIBUTE_STREAM:
-        return Selector.Attribute.STREAM;
-      case ATTRIBUTE_EVENT_TYPE:
-        return Selector.Attribute.EVENT_TYPE;
-      case ATTRIBUTE_TAG:
-        return Selector.Attribute.TAG;
-      default:
-        return Selector.Attribute.SUBJECT;
-    }
+    return switch (a) {
+      case ATTRIBUTE_STREAM -> Selector.Attribute.STREAM;
+      case ATTRIBUTE_SUBJECT -> Selector.Attribute.SUBJECT;
+      case ATTRIBUTE_EVENT_TYPE -> Selector.Attribute.EVENT_TYPE;
+      case ATTRIBUTE_TAG -> Selector.Attribute.TAG;
+      case ATTRIBUTE_UNSPECIFIED, UNRECOGNIZED ->
+          throw new IllegalStateException("the server sent a selector attribute " + a);
+    };
   }
 
   static AppendCondition condition(Condition c) {
-    var b = AppendCondition.newBuilder();
-    if (c instanceof Condition.Max) {
-      var m = (Condition.Max) c;
-      b.setMax(
-          AppendCondition.Max.newBuilder()
-              .setSelector(selector(m.selector()))
-              .setRevision(m.revision()));
-    } else if (c instanceof Condition.Min) {
-      var m = (Condition.Min) c;
-      b.setMin(
-          AppendCondition.Min.newBuilder()
-              .setSelector(selector(m.selector()))
-              .setRevision(m.revision()));
-    } else {
-      var r = (Condition.Range) c;
-      b.setRange(
-          AppendCondition.Range.newBuilder()
-              .setSelector(selector(r.selector()))
-              .setStart(r.start())
-              .setEnd(r.end()));
-    }
-    return b.build();
+    return c.match(
+            max ->
+                AppendCondition.newBuilder()
+                    .setMax(
+                        AppendCondition.Max.newBuilder()
+                            .setSelector(selector(max.selector()))
+                            .setRevision(max.revision())),
+            min ->
+                AppendCondition.newBuilder()
+                    .setMin(
+                        AppendCondition.Min.newBuilder()
+                            .setSelector(selector(min.selector()))
+                            .setRevision(min.revision())),
+            range ->
+                AppendCondition.newBuilder()
+                    .setRange(
+                        AppendCondition.Range.newBuilder()
+                            .setSelector(selector(range.selector()))
+                            .setStart(range.start())
+                            .setEnd(range.end())))
+        .build();
   }
 
+  /** A condition the server echoed in {@code FailedConditions}: the client sent it. */
   private static Condition condition(AppendCondition c) {
-    switch (c.getKindCase()) {
-      case MAX:
-        return Condition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
-      case MIN:
-        return Condition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
-      default:
-        return Condition.range(
-            selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
-    }
+    return switch (c.getKindCase()) {
+      case MAX -> Condition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
+      case MIN -> Condition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
+      case RANGE ->
+          Condition.range(
+              selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
+      case KIND_NOT_SET ->
+          throw new IllegalStateException("the server sent a condition without a kind");
+    };
   }
 
   /** The typed exception for a failed call. */

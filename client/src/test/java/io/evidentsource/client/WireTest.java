@@ -1,7 +1,6 @@
 package io.evidentsource.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
@@ -119,13 +118,6 @@ class WireTest {
     assertThat(Wire.retriable(Status.UNAVAILABLE.asRuntimeException())).isTrue();
     assertThat(Wire.retriable(Status.ABORTED.asRuntimeException())).isTrue();
     assertThat(Wire.retriable(Status.INVALID_ARGUMENT.asRuntimeException())).isFalse();
-  }
-
-  @Test
-  void a_query_page_size_outside_1_to_1000_is_refused_at_once() {
-    assertThatThrownBy(() -> Query.all().pageSize(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Query.all().pageSize(1001))
-        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static io.grpc.StatusRuntimeException withReason(Status.Code code, String reason) {

@@ -3,7 +3,7 @@ package io.evidentsource.core;
 import io.evidentsource.core.command.CommandHandler;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
-import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.index.IndexManager;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -18,7 +18,6 @@ import io.evidentsource.core.query.QueryPage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -104,12 +103,7 @@ public final class EventStore {
   public DatabaseInfo database(DatabaseName name) {
     return storage
         .findDatabase(name)
-        .orElseThrow(
-            () ->
-                new EvidentSourceException(
-                    ErrorCode.DATABASE_NOT_FOUND,
-                    "database '" + name + "' does not exist",
-                    Map.of("database", name.value())));
+        .orElseThrow(() -> new DatabaseNotFoundException(name.value()));
   }
 
   /**

@@ -350,19 +350,6 @@ public final class CloudEventJson {
     return out.toByteArray();
   }
 
-  /** The compact JSON text of a batch of events (a JSON array). */
-  public static String toJsonBatch(List<Event> events) {
-    var out = new ByteArrayOutputStream(256 * Math.max(1, events.size()));
-    try (JsonGenerator g = JsonSupport.mapper().createGenerator(out)) {
-      g.writeStartArray();
-      for (Event e : events) {
-        write(e, g);
-      }
-      g.writeEndArray();
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
   private static void writeObject(Event e, @Nullable StoredEvent stored, JsonGenerator g) {
     g.writeStartObject();
     g.writeStringProperty("specversion", Event.SPEC_VERSION);
@@ -402,13 +389,13 @@ public final class CloudEventJson {
       g.writeStringProperty(RECORDED_TIME, stored.recordedTime().toString());
     }
     EventData data = e.data();
-    if (data instanceof EventData.Json json) {
-      g.writeName("data");
-      g.writeRawValue(json.text());
-    } else if (data instanceof EventData.Text text) {
-      g.writeStringProperty("data", text.text());
-    } else if (data instanceof EventData.Binary binary) {
-      g.writeStringProperty("data_base64", Base64.getEncoder().encodeToString(binary.bytes()));
+    if (data != null) {
+      data.match(
+          json -> g.writeName("data").writeRawValue(json.text()),
+          text -> g.writeStringProperty("data", text.text()),
+          binary ->
+              g.writeStringProperty(
+                  "data_base64", Base64.getEncoder().encodeToString(binary.bytes())));
     }
     g.writeEndObject();
   }

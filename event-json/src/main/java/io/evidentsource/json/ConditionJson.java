@@ -125,26 +125,27 @@ public final class ConditionJson {
   /** Writes a condition as a JSON object. */
   public static void write(AppendCondition condition, JsonGenerator g) {
     g.writeStartObject();
-    if (condition instanceof AppendCondition.Max max) {
-      g.writeStringProperty("type", "max");
-      g.writeName("selector");
-      SelectorJson.write(max.selector(), g);
-      g.writeNumberProperty("revision", max.revision());
-    } else if (condition instanceof AppendCondition.Min min) {
-      g.writeStringProperty("type", "min");
-      g.writeName("selector");
-      SelectorJson.write(min.selector(), g);
-      g.writeNumberProperty("revision", min.revision());
-    } else if (condition instanceof AppendCondition.Range range) {
-      g.writeStringProperty("type", "range");
-      g.writeName("selector");
-      SelectorJson.write(range.selector(), g);
-      g.writeNumberProperty("start", range.start());
-      g.writeNumberProperty("end", range.end());
-    } else {
-      throw new IllegalArgumentException("unknown condition kind " + condition);
-    }
+    condition.match(
+        max -> writeBound("max", max.selector(), max.revision(), g),
+        min -> writeBound("min", min.selector(), min.revision(), g),
+        range -> {
+          writeTypeAndSelector("range", range.selector(), g);
+          g.writeNumberProperty("start", range.start());
+          return g.writeNumberProperty("end", range.end());
+        });
     g.writeEndObject();
+  }
+
+  private static JsonGenerator writeBound(
+      String type, EventSelector selector, long revision, JsonGenerator g) {
+    writeTypeAndSelector(type, selector, g);
+    return g.writeNumberProperty("revision", revision);
+  }
+
+  private static void writeTypeAndSelector(String type, EventSelector selector, JsonGenerator g) {
+    g.writeStringProperty("type", type);
+    g.writeName("selector");
+    SelectorJson.write(selector, g);
   }
 
   /** The compact JSON text of a condition. */

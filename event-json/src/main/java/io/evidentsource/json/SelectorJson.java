@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
@@ -143,43 +144,37 @@ public final class SelectorJson {
   /** Writes a selector as a JSON object. */
   public static void write(EventSelector selector, JsonGenerator g) {
     g.writeStartObject();
-    if (selector instanceof EventSelector.Any) {
-      g.writeStringProperty("type", "any");
-    } else if (selector instanceof EventSelector.Equals eq) {
-      g.writeStringProperty("type", "equals");
-      g.writeName("attr");
-      g.writeStartObject();
-      if (eq.value() == null) {
-        g.writeNullProperty(eq.attribute().jsonName());
-      } else {
-        g.writeStringProperty(eq.attribute().jsonName(), eq.value());
-      }
-      g.writeEndObject();
-    } else if (selector instanceof EventSelector.StartsWith sw) {
-      g.writeStringProperty("type", "starts_with");
-      g.writeName("attr");
-      g.writeStartObject();
-      g.writeStringProperty(sw.attribute().jsonName(), sw.prefix());
-      g.writeEndObject();
-    } else if (selector instanceof EventSelector.And and) {
-      g.writeStringProperty("type", "and");
-      writeList(and.selectors(), g);
-    } else if (selector instanceof EventSelector.Or or) {
-      g.writeStringProperty("type", "or");
-      writeList(or.selectors(), g);
-    } else {
-      throw new IllegalArgumentException("unknown selector kind " + selector);
-    }
+    selector.match(
+        any -> g.writeStringProperty("type", "any"),
+        equals -> writeAttribute("equals", equals.attribute(), equals.value(), g),
+        startsWith -> writeAttribute("starts_with", startsWith.attribute(), startsWith.prefix(), g),
+        and -> writeList("and", and.selectors(), g),
+        or -> writeList("or", or.selectors(), g));
     g.writeEndObject();
   }
 
-  private static void writeList(List<EventSelector> selectors, JsonGenerator g) {
+  private static JsonGenerator writeAttribute(
+      String type, Attribute attribute, @Nullable String value, JsonGenerator g) {
+    g.writeStringProperty("type", type);
+    g.writeName("attr");
+    g.writeStartObject();
+    if (value == null) {
+      g.writeNullProperty(attribute.jsonName());
+    } else {
+      g.writeStringProperty(attribute.jsonName(), value);
+    }
+    return g.writeEndObject();
+  }
+
+  private static JsonGenerator writeList(
+      String type, List<EventSelector> selectors, JsonGenerator g) {
+    g.writeStringProperty("type", type);
     g.writeName("selectors");
     g.writeStartArray();
     for (EventSelector s : selectors) {
       write(s, g);
     }
-    g.writeEndArray();
+    return g.writeEndArray();
   }
 
   /** The compact JSON text of a selector. */

@@ -354,6 +354,18 @@ class GrpcComponentTest {
         () -> stub.publishStateView(counter("no-selector").build()),
         Status.Code.INVALID_ARGUMENT,
         "malformed_request");
+    var unknownTemporality =
+        failure(
+            () ->
+                stub.publishStateView(
+                    counter("odd-temporality")
+                        .setEventSelectorText("stream = 's'")
+                        .setQueryTemporalityValue(9)
+                        .build()),
+            Status.Code.INVALID_ARGUMENT,
+            "malformed_request");
+    assertThat(unknownTemporality.getStatus().getDescription())
+        .contains("unknown query_temporality 9");
     failure(
         () -> stub.executeCommand(command("{not json").build()),
         Status.Code.INVALID_ARGUMENT,

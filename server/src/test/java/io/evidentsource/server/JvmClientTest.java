@@ -438,6 +438,40 @@ class JvmClientTest {
         .isEqualTo("database_not_found");
   }
 
+  static List<Long> newestFirst(List<Long> revisions) {
+    var copy = new java.util.ArrayList<>(revisions);
+    java.util.Collections.reverse(copy);
+    return copy;
+  }
+
+  @Test
+  void every_page_of_a_query_reads_the_snapshot_the_first_page_named() {
+    String db = name();
+    client.createDatabase(db);
+    client.transact(db, List.of(event("a1", "a"), event("a2", "a"), event("a3", "a")));
+    var asOf = client.transact(db, List.of(event("b1", "b"), event("b2", "b"))).recordedTime();
+    client.transact(db, List.of(event("c1", "c")));
+    var recordedByThen =
+        client
+            .query(db, Query.all())
+            .filter(e -> !e.recordedTime().isAfter(asOf))
+            .map(StoredEvent::revision)
+            .collect(Collectors.toList());
+    assertThat(recordedByThen).startsWith(1L, 2L, 3L, 4L, 5L);
+    assertThat(
+            client
+                .query(db, Query.all().asOfTransactionTime(asOf).pageSize(2))
+                .map(StoredEvent::revision))
+        .containsExactlyElementsOf(recordedByThen);
+    assertThat(client.query(db, Query.all().atRevision(3).pageSize(1)).map(StoredEvent::revision))
+        .containsExactly(1L, 2L, 3L);
+    assertThat(
+            client
+                .query(db, Query.all().atRevision(3).asOfTransactionTime(asOf).newestFirst())
+                .map(StoredEvent::revision))
+        .containsExactlyElementsOf(newestFirst(recordedByThen));
+  }
+
   @Test
   void subscriptions_deliver_catch_up_and_live_events_to_the_listener_until_closed()
       throws Exception {

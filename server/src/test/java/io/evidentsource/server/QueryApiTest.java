@@ -201,6 +201,41 @@ class QueryApiTest extends ServerTestBase {
     }
 
     @Test
+    void a_later_page_may_repeat_the_first_pages_snapshot_but_not_name_another() {
+      String token =
+          api.get(path() + "?revision=3&limit=1").json().get("next_page_token").stringValue();
+      JsonNode same = api.get(path() + "?revision=3&limit=1&page_token=" + encode(token)).json();
+      assertThat(same.get("revision").longValue()).isEqualTo(3);
+      assertThat(same.get("events").get(0).get("id").stringValue()).isEqualTo("2");
+      api.get(path() + "?revision=4&limit=1&page_token=" + encode(token))
+          .problem(400, "invalid_page_token");
+      api.get(path() + "?as_of_transaction_time=2000-01-01T00:00:00Z&page_token=" + encode(token))
+          .problem(400, "invalid_page_token");
+      JsonNode both =
+          api.get(path() + "?revision=3&as_of_transaction_time=2000-01-01T00:00:00Z")
+              .problem(400, "invalid_query");
+      assertThat(both.get("detail").stringValue())
+          .isEqualTo("give either 'revision' or 'as_of_transaction_time', not both");
+      assertThat(both.get("parameter").stringValue()).isEqualTo("revision");
+    }
+
+    @Test
+    void later_pages_as_of_a_transaction_time_stay_at_its_snapshot() {
+      String recorded =
+          api.get(path() + "/2").json().get("recordedtime").stringValue(); // all four share it
+      String first = "?as_of_transaction_time=" + encode(recorded) + "&limit=3";
+      JsonNode page1 = api.get(path() + first).json();
+      String token = page1.get("next_page_token").stringValue();
+      api.append(db, event("late", "orders", "OrderPlaced", "order-late"));
+      JsonNode page2 = api.get(path() + first + "&page_token=" + encode(token)).json();
+      assertThat(page2.get("revision").longValue()).isEqualTo(4);
+      assertThat(page2.get("events")).hasSize(1);
+      assertThat(page2.get("next_page_token").isNull()).isTrue();
+      JsonNode withoutTime = api.get(path() + "?limit=3&page_token=" + encode(token)).json();
+      assertThat(withoutTime.get("events").get(0).get("id").stringValue()).isEqualTo("4");
+    }
+
+    @Test
     void a_token_from_another_query_or_garbage_is_refused() {
       String token = api.get(path() + "?limit=1").json().get("next_page_token").stringValue();
       api.get(path() + "?limit=1&stream=orders&page_token=" + encode(token))

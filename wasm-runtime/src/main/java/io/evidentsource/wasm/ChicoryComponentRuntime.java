@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -289,7 +288,6 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       Instance instance =
           guarded(
               loaded,
-              purpose,
               () -> {
                 var i = builder.build();
                 if (hasExport(loaded.module, "_initialize")) {
@@ -495,7 +493,6 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       current =
           call(
               loaded,
-              id,
               batchTime,
               null,
               guest -> {
@@ -532,7 +529,6 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     var output =
         call(
             loaded,
-            id,
             metadata.basisTime(),
             views,
             guest -> {
@@ -549,11 +545,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   }
 
   private byte[] call(
-      Loaded loaded,
-      ComponentId id,
-      Instant basisTime,
-      @Nullable ViewReader views,
-      GuestCall body) {
+      Loaded loaded, Instant basisTime, @Nullable ViewReader views, GuestCall body) {
     var guest = loaded.idle.poll();
     if (guest == null) {
       guest = instantiate(loaded, "call");
@@ -568,7 +560,6 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       byte[] output =
           guarded(
               loaded,
-              "call",
               () -> {
                 long result = body.run(g);
                 if (result < 0) {
@@ -625,7 +616,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   }
 
   /** Runs guest code under the deadline, mapping every guest failure to a component error. */
-  private <T> T guarded(Loaded loaded, String purpose, Body<T> body, Guest guest) {
+  private <T> T guarded(Loaded loaded, Body<T> body, Guest guest) {
     var thread = Thread.currentThread();
     var state = new Object[] {Boolean.FALSE}; // [0]: fired
     var done = new boolean[] {false};
@@ -740,10 +731,5 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     watchdog.shutdownNow();
     modules.clear();
     prepared.clear();
-  }
-
-  /** For tests: the ids loaded. */
-  List<ComponentId> loadedIds() {
-    return new ArrayList<>(modules.keySet());
   }
 }

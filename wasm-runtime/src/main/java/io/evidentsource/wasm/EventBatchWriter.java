@@ -129,16 +129,12 @@ final class EventBatchWriter {
     put(RECORDED_TIME);
     put(recordedTimeJson(stored.recordedTime()));
     EventData data = e.data();
-    if (data instanceof EventData.Json json) {
-      put(DATA);
-      put(json.utf8());
-    } else if (data instanceof EventData.Text text) {
-      put(DATA);
-      string(text.text());
-    } else if (data instanceof EventData.Binary binary) {
-      put(DATA_BASE64);
-      put(Base64.getEncoder().encode(binary.bytes()));
-      put((byte) '"');
+    if (data != null) {
+      data.match(
+          json -> put(DATA).put(json.utf8()),
+          text -> put(DATA).string(text.text()),
+          binary ->
+              put(DATA_BASE64).put(Base64.getEncoder().encode(binary.bytes())).put((byte) '"'));
     }
     put((byte) '}');
     events++;
@@ -211,7 +207,7 @@ final class EventBatchWriter {
     }
   }
 
-  private void string(String s) {
+  private EventBatchWriter string(String s) {
     ensure(length + s.length() * 6 + 2);
     byte[] b = buffer;
     int at = length;
@@ -245,6 +241,7 @@ final class EventBatchWriter {
     }
     b[at++] = '"';
     length = at;
+    return this;
   }
 
   private void number(long n) {
@@ -292,15 +289,17 @@ final class EventBatchWriter {
     }
   }
 
-  private void put(byte b) {
+  private EventBatchWriter put(byte b) {
     ensure(length + 1);
     buffer[length++] = b;
+    return this;
   }
 
-  private void put(byte[] bytes) {
+  private EventBatchWriter put(byte[] bytes) {
     ensure(length + bytes.length);
     System.arraycopy(bytes, 0, buffer, length, bytes.length);
     length += bytes.length;
+    return this;
   }
 
   private void ensure(int capacity) {

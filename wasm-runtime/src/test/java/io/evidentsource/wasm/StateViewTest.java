@@ -10,6 +10,7 @@ import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import java.nio.charset.StandardCharsets;
@@ -139,7 +140,11 @@ class StateViewTest {
       f.append(event("3", "s"));
       assertThat(read("count", StateViewRead.latest(Map.of()))).isEqualTo("3");
       assertThat(read("count", StateViewRead.at(1, Map.of()))).isEqualTo("1");
-      assertThat(read("count", new StateViewRead(null, recorded, null, Map.of()))).isEqualTo("2");
+      assertThat(
+              read(
+                  "count",
+                  new StateViewRead(Snapshot.asOfTransactionTime(recorded), null, Map.of())))
+          .isEqualTo("2");
       assertThat(read("count", StateViewRead.latest(Map.of()))).isEqualTo("3");
     }
 
@@ -163,9 +168,10 @@ class StateViewTest {
       assertThat(read("last", StateViewRead.latest(Map.of()))).isEqualTo("\"mar\"");
       // ... but the state as of mid-February now includes it
       var midFeb = Instant.parse("2026-02-15T00:00:00Z");
-      assertThat(read("last", new StateViewRead(null, null, midFeb, Map.of())))
+      assertThat(read("last", new StateViewRead(Snapshot.head(), midFeb, Map.of())))
           .isEqualTo("\"feb\"");
-      assertThat(read("last", new StateViewRead(2L, null, midFeb, Map.of()))).isEqualTo("\"jan\"");
+      assertThat(read("last", new StateViewRead(Snapshot.atRevision(2), midFeb, Map.of())))
+          .isEqualTo("\"jan\"");
     }
 
     @Test
@@ -174,7 +180,10 @@ class StateViewTest {
       assertThatThrownBy(
               () ->
                   f.views.read(
-                      DB, "count", null, new StateViewRead(null, null, Instant.EPOCH, Map.of())))
+                      DB,
+                      "count",
+                      null,
+                      new StateViewRead(Snapshot.head(), Instant.EPOCH, Map.of())))
           .isInstanceOfSatisfying(
               EvidentSourceException.class,
               e -> assertThat(e.fields()).containsEntry("parameter", "as_of_effective_time"));

@@ -3,6 +3,7 @@ package io.evidentsource.core.command;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.condition.FailedCondition;
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.index.DatabaseIndex;
@@ -13,7 +14,6 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventValidator;
 import io.evidentsource.core.model.StoredEvent;
-import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Clock;
@@ -149,19 +149,22 @@ public final class CommandHandler {
         storage.append(
             new AppendRequest(
                 database, info.generation(), info.revision(), tx.events(), id, recorded));
-    if (outcome instanceof AppendOutcome.Committed c) {
-      var stored = new ArrayList<StoredEvent>(tx.events().size());
-      long r = c.result().firstRevision();
-      for (Event e : tx.events()) {
-        stored.add(new StoredEvent(r++, c.result().recordedTime(), e));
-      }
-      indexes.applyCommitted(index, stored, idHashes);
-      return c.result();
+    return outcome.match(
+        committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
+        headMoved -> null, // another writer committed first: the caller tries again
+        duplicate -> duplicate.original().asDuplicate());
+  }
+
+  /** Adds a committed transaction's events to the index; returns its result. */
+  private TransactionResult indexCommitted(
+      DatabaseIndex index, List<Event> events, TransactionResult result, long[] idHashes) {
+    var stored = new ArrayList<StoredEvent>(events.size());
+    long r = result.firstRevision();
+    for (Event e : events) {
+      stored.add(new StoredEvent(r++, result.recordedTime(), e));
     }
-    if (outcome instanceof AppendOutcome.Duplicate d) {
-      return d.original().asDuplicate();
-    }
-    return null; // HeadMoved: another writer committed first
+    indexes.applyCommitted(index, stored, idHashes);
+    return result;
   }
 
   /** Throws on a duplicate; returns each event's id hash for indexing after the commit. */
@@ -217,11 +220,6 @@ public final class CommandHandler {
   private DatabaseInfo require(DatabaseName database) {
     return storage
         .findDatabase(database)
-        .orElseThrow(
-            () ->
-                new EvidentSourceException(
-                    ErrorCode.DATABASE_NOT_FOUND,
-                    "database '" + database + "' does not exist",
-                    Map.of("database", database.value())));
+        .orElseThrow(() -> new DatabaseNotFoundException(database.value()));
   }
 }

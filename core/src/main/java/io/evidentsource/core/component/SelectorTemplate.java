@@ -4,6 +4,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.selector.EventSelector;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,25 +21,23 @@ public final class SelectorTemplate {
 
   /** The selector with every placeholder replaced. */
   public static EventSelector fill(EventSelector selector, Map<String, String> params) {
-    if (selector instanceof EventSelector.Equals e) {
-      return e.value() == null
-          ? e
-          : new EventSelector.Equals(e.attribute(), fill(e.value(), params));
-    }
-    if (selector instanceof EventSelector.StartsWith s) {
-      return new EventSelector.StartsWith(s.attribute(), fill(s.prefix(), params));
-    }
-    if (selector instanceof EventSelector.And a) {
-      var parts = new ArrayList<EventSelector>();
-      a.selectors().forEach(p -> parts.add(fill(p, params)));
-      return new EventSelector.And(parts);
-    }
-    if (selector instanceof EventSelector.Or o) {
-      var parts = new ArrayList<EventSelector>();
-      o.selectors().forEach(p -> parts.add(fill(p, params)));
-      return new EventSelector.Or(parts);
-    }
-    return selector;
+    return selector.match(
+        any -> any,
+        equals ->
+            equals.value() == null
+                ? equals
+                : new EventSelector.Equals(equals.attribute(), fill(equals.value(), params)),
+        startsWith ->
+            new EventSelector.StartsWith(startsWith.attribute(), fill(startsWith.prefix(), params)),
+        and -> new EventSelector.And(fillAll(and.selectors(), params)),
+        or -> new EventSelector.Or(fillAll(or.selectors(), params)));
+  }
+
+  private static List<EventSelector> fillAll(
+      List<EventSelector> selectors, Map<String, String> params) {
+    var filled = new ArrayList<EventSelector>(selectors.size());
+    selectors.forEach(s -> filled.add(fill(s, params)));
+    return filled;
   }
 
   static String fill(String value, Map<String, String> params) {

@@ -166,17 +166,14 @@ public final class StateChanges {
             provenance.causationId());
     ComponentRuntime.ViewReader reader =
         (view, params) -> views.read(database, view, null, StateViewRead.at(basis, params));
-    var result = runtime.decide(id, command, metadata, reader);
-    if (result instanceof DecideResult.Rejection r) {
-      var fields = new LinkedHashMap<String, Object>();
-      fields.put("rejection_code", r.code());
-      fields.put("rejection_message", r.message());
-      throw new EvidentSourceException(
-          ErrorCode.COMMAND_REJECTED,
-          "state change '" + name + "' rejected the command: " + r.message(),
-          fields);
-    }
-    var decision = (DecideResult.Decision) result;
+    DecideResult.Decision decision =
+        runtime
+            .decide(id, command, metadata, reader)
+            .match(
+                accepted -> accepted,
+                rejection -> {
+                  throw rejected(name, rejection);
+                });
     if (decision.events().isEmpty()) {
       return new CommandResult(basis, null, List.of());
     }
@@ -208,6 +205,16 @@ public final class StateChanges {
     return new CommandResult(basis, committed, stored);
   }
 
+  private static EvidentSourceException rejected(String name, DecideResult.Rejection rejection) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("rejection_code", rejection.code());
+    fields.put("rejection_message", rejection.message());
+    return new EvidentSourceException(
+        ErrorCode.COMMAND_REJECTED,
+        "state change '" + name + "' rejected the command: " + rejection.message(),
+        fields);
+  }
+
   /** The answer to a repeated command: the committed transaction and its events, as stored. */
   private CommandResult replay(DatabaseName database, TransactionResult committed) {
     var stored = new ArrayList<StoredEvent>();
@@ -221,22 +228,9 @@ public final class StateChanges {
     return new CommandResult(basisRevision, committed, stored);
   }
 
-  static EvidentSourceException notFound(
+  static ComponentNotFoundException notFound(
       DatabaseName database, String name, @Nullable Integer version) {
-    var fields = new LinkedHashMap<String, Object>();
-    fields.put("database", database.value());
-    fields.put("state_change", name);
-    if (version != null) {
-      fields.put("version", version);
-    }
-    return new EvidentSourceException(
-        ErrorCode.STATE_CHANGE_NOT_FOUND,
-        "database '"
-            + database
-            + "' has no state change '"
-            + name
-            + "'"
-            + (version == null ? "" : " version " + version),
-        fields);
+    return new ComponentNotFoundException(
+        ComponentKind.STATE_CHANGE, database.value(), name, version);
   }
 }

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -193,9 +192,7 @@ public final class StateViews {
       var newer =
           store.stream(
               database,
-              base.withAsOfTransactionTime(null)
-                  .withRevision(snapshot)
-                  .withRange(cached.revision + 1, snapshot),
+              base.withRevision(snapshot).withRange(cached.revision + 1, snapshot),
               Long.MAX_VALUE);
       if (!effective) {
         fold = extend(view.id(), cached, newer.events(), snapshot, read.params());
@@ -245,8 +242,7 @@ public final class StateViews {
   private static EventQuery baseQuery(StateViewDefinition definition, StateViewRead read) {
     boolean effective = definition.temporality() == QueryTemporality.EFFECTIVE;
     return EventQuery.of(SelectorTemplate.fill(definition.selector(), read.params()))
-        .withRevision(read.revision())
-        .withAsOfTransactionTime(read.asOfTransactionTime())
+        .withSnapshot(read.snapshot())
         .withOrder(effective ? Order.EFFECTIVE_TIME : Order.REVISION)
         .withAsOfEffectiveTime(read.asOfEffectiveTime());
   }
@@ -257,9 +253,7 @@ public final class StateViews {
       EventQuery base,
       long snapshot,
       Map<String, String> params) {
-    var events =
-        store.stream(
-            database, base.withAsOfTransactionTime(null).withRevision(snapshot), Long.MAX_VALUE);
+    var events = store.stream(database, base.withRevision(snapshot), Long.MAX_VALUE);
     return extend(id, Fold.EMPTY, events.events(), snapshot, params);
   }
 
@@ -303,23 +297,10 @@ public final class StateViews {
     }
   }
 
-  static EvidentSourceException notFound(
+  static ComponentNotFoundException notFound(
       DatabaseName database, String name, @Nullable Integer version) {
-    var fields = new LinkedHashMap<String, Object>();
-    fields.put("database", database.value());
-    fields.put("state_view", name);
-    if (version != null) {
-      fields.put("version", version);
-    }
-    return new EvidentSourceException(
-        ErrorCode.STATE_VIEW_NOT_FOUND,
-        "database '"
-            + database
-            + "' has no state view '"
-            + name
-            + "'"
-            + (version == null ? "" : " version " + version),
-        fields);
+    return new ComponentNotFoundException(
+        ComponentKind.STATE_VIEW, database.value(), name, version);
   }
 
   /** The view's id carries the database generation, so a re-created database never hits. */

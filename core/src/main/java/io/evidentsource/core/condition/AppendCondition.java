@@ -5,6 +5,7 @@ import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.selector.EventSelector;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A condition on L(S), the highest revision of an event matching {@link #selector()} at commit time
@@ -17,6 +18,13 @@ public sealed interface AppendCondition {
 
   /** Whether the condition holds when the highest matching revision is {@code highest}. */
   boolean holds(long highest);
+
+  /**
+   * Calls the function for this condition's kind and returns its result. This is the one way to
+   * dispatch on the kind: each kind has its own parameter, so a new kind breaks the build of every
+   * caller until it handles it (Java 17 has no pattern {@code switch}).
+   */
+  <R> R match(Function<Max, R> max, Function<Min, R> min, Function<Range, R> range);
 
   /**
    * {@code L ≤ revision}: nothing matching was appended after {@code revision}; with 0, nothing
@@ -35,6 +43,11 @@ public sealed interface AppendCondition {
     public boolean holds(long highest) {
       return highest <= revision;
     }
+
+    @Override
+    public <R> R match(Function<Max, R> max, Function<Min, R> min, Function<Range, R> range) {
+      return max.apply(this);
+    }
   }
 
   /**
@@ -52,6 +65,11 @@ public sealed interface AppendCondition {
     @Override
     public boolean holds(long highest) {
       return highest >= revision;
+    }
+
+    @Override
+    public <R> R match(Function<Max, R> max, Function<Min, R> min, Function<Range, R> range) {
+      return min.apply(this);
     }
   }
 
@@ -78,6 +96,11 @@ public sealed interface AppendCondition {
     @Override
     public boolean holds(long highest) {
       return start <= highest && highest <= end;
+    }
+
+    @Override
+    public <R> R match(Function<Max, R> max, Function<Min, R> min, Function<Range, R> range) {
+      return range.apply(this);
     }
   }
 

@@ -2,6 +2,7 @@ package io.evidentsource.core.index;
 
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -179,32 +181,33 @@ public final class DatabaseIndex {
 
   /** A cursor over the revisions ≤ bound matching {@code selector}. */
   Cursor cursor(EventSelector selector, long bound, boolean forward) {
-    if (selector instanceof EventSelector.Any) {
-      return new AllCursor(bound, forward);
+    return selector.match(
+        any -> new AllCursor(bound, forward),
+        equals -> equalsCursor(equals, bound, forward),
+        startsWith -> prefixCursor(startsWith.attribute(), startsWith.prefix(), bound, forward),
+        and -> combine(and.selectors(), bound, forward, AndCursor::new),
+        or -> combine(or.selectors(), bound, forward, cs -> new OrCursor(cs, forward)));
+  }
+
+  private Cursor equalsCursor(EventSelector.Equals equals, long bound, boolean forward) {
+    if (equals.value() == null) {
+      return noSubject.cursor(bound, forward);
     }
-    if (selector instanceof EventSelector.Equals eq) {
-      if (eq.value() == null) {
-        return noSubject.cursor(bound, forward);
-      }
-      Postings p = map(eq.attribute()).get(eq.value());
-      return p == null ? Cursor.empty() : p.cursor(bound, forward);
-    }
-    if (selector instanceof EventSelector.StartsWith sw) {
-      return prefixCursor(sw.attribute(), sw.prefix(), bound, forward);
-    }
-    boolean and = selector instanceof EventSelector.And;
-    List<EventSelector> children =
-        and
-            ? ((EventSelector.And) selector).selectors()
-            : ((EventSelector.Or) selector).selectors();
+    Postings p = map(equals.attribute()).get(equals.value());
+    return p == null ? Cursor.empty() : p.cursor(bound, forward);
+  }
+
+  /** One child's cursor as it is, several merged by {@code merge} (intersection or union). */
+  private Cursor combine(
+      List<EventSelector> children,
+      long bound,
+      boolean forward,
+      Function<List<Cursor>, Cursor> merge) {
     var cs = new ArrayList<Cursor>(children.size());
     for (var s : children) {
       cs.add(cursor(s, bound, forward));
     }
-    if (cs.size() == 1) {
-      return cs.get(0);
-    }
-    return and ? new AndCursor(cs) : new OrCursor(cs, forward);
+    return cs.size() == 1 ? cs.get(0) : merge.apply(cs);
   }
 
   private Cursor prefixCursor(Attribute attribute, String prefix, long bound, boolean forward) {
@@ -251,6 +254,14 @@ public final class DatabaseIndex {
   }
 
   static long nanos(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    // Saturates outside 1677..2262: new events are refused there (EventTime.MAX_ACCEPTED), so a
+    // clamped query bound still orders correctly against every stored time.
+    if (t.isAfter(EventTime.MAX_ACCEPTED)) {
+      return Long.MAX_VALUE;
+    }
+    if (t.isBefore(EventTime.MIN_ACCEPTED)) {
+      return Long.MIN_VALUE;
+    }
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 }

@@ -2,6 +2,7 @@ package io.evidentsource.core.model;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * The {@code data} of a CloudEvent in one of the three forms the CloudEvents JSON format knows
@@ -11,6 +12,13 @@ public sealed interface EventData {
 
   /** Size in bytes counted toward the event size limit: UTF-8 bytes of JSON or text, raw bytes. */
   int sizeBytes();
+
+  /**
+   * Calls the function for this data's form and returns its result. This is the one way to dispatch
+   * on the kind: each kind has its own parameter, so a new kind breaks the build of every caller
+   * until it handles it (Java 17 has no pattern {@code switch}).
+   */
+  <R> R match(Function<Json, R> json, Function<Text, R> text, Function<Binary, R> binary);
 
   /**
    * A JSON value, kept as its compact UTF-8 text so it is returned exactly as stored.
@@ -47,6 +55,11 @@ public sealed interface EventData {
     public String toString() {
       return "Json[" + text() + "]";
     }
+
+    @Override
+    public <R> R match(Function<Json, R> json, Function<Text, R> text, Function<Binary, R> binary) {
+      return json.apply(this);
+    }
   }
 
   /**
@@ -58,6 +71,11 @@ public sealed interface EventData {
     @Override
     public int sizeBytes() {
       return Utf8.length(text);
+    }
+
+    @Override
+    public <R> R match(Function<Json, R> json, Function<Text, R> text, Function<Binary, R> binary) {
+      return text.apply(this);
     }
   }
 
@@ -85,6 +103,11 @@ public sealed interface EventData {
     @Override
     public String toString() {
       return "Binary[" + bytes.length + " bytes]";
+    }
+
+    @Override
+    public <R> R match(Function<Json, R> json, Function<Text, R> text, Function<Binary, R> binary) {
+      return binary.apply(this);
     }
   }
 }

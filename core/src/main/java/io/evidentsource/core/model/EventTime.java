@@ -18,6 +18,23 @@ import java.util.Map;
 public record EventTime(String text, Instant instant) {
 
   /**
+   * The earliest {@code time} the server accepts on write: the start of the nanosecond scale the
+   * indexes compare effective times on (a signed 64-bit count of nanoseconds since 1970), {@code
+   * 1677-09-21T00:12:43.145224192Z}.
+   */
+  public static final Instant MIN_ACCEPTED = Instant.ofEpochSecond(0, Long.MIN_VALUE);
+
+  /**
+   * The latest {@code time} the server accepts on write, {@code 2262-04-11T23:47:16.854775807Z}.
+   */
+  public static final Instant MAX_ACCEPTED = Instant.ofEpochSecond(0, Long.MAX_VALUE);
+
+  /** Whether this time lies in {@link #MIN_ACCEPTED}..{@link #MAX_ACCEPTED}. */
+  public boolean isInAcceptedRange() {
+    return !instant.isBefore(MIN_ACCEPTED) && !instant.isAfter(MAX_ACCEPTED);
+  }
+
+  /**
    * Parses an RFC 3339 {@code date-time} (RFC 3339 §5.6).
    *
    * @throws EvidentSourceException {@link ErrorCode#INVALID_ATTRIBUTE} naming {@code time}

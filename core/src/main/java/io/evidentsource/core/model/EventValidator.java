@@ -100,6 +100,24 @@ public final class EventValidator {
     }
     size += "id".length() + Utf8.length(event.id()) + "specversion".length() + 3;
     if (event.time() != null) {
+      if (!event.time().isInAcceptedRange()) {
+        throw new EvidentSourceException(
+            ErrorCode.INVALID_ATTRIBUTE,
+            "attribute 'time' must lie between "
+                + EventTime.MIN_ACCEPTED
+                + " and "
+                + EventTime.MAX_ACCEPTED
+                + " (the range effective times are indexed on), was '"
+                + event.time().text()
+                + "'",
+            Map.of(
+                "attribute",
+                "time",
+                "min",
+                EventTime.MIN_ACCEPTED.toString(),
+                "max",
+                EventTime.MAX_ACCEPTED.toString()));
+      }
       size += "time".length() + event.time().text().length();
     }
     if (event.dataContentType() != null) {

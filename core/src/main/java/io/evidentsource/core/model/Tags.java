@@ -50,16 +50,15 @@ public final class Tags {
     for (String part : parts) {
       String t = part.strip();
       if (t.isEmpty()) {
-        throw invalid("the tags extension '" + value + "' holds an empty tag", value);
+        throw invalid("the tags extension '" + value + "' holds an empty tag");
       }
       if (Utf8.length(t) > MAX_TAG_BYTES) {
         throw invalid(
-            "tag '" + abbreviate(t) + "' is longer than " + MAX_TAG_BYTES + " bytes (UTF-8)",
-            value);
+            "tag '" + abbreviate(t) + "' is longer than " + MAX_TAG_BYTES + " bytes (UTF-8)");
       }
       for (int i = 0; i < t.length(); i++) {
         if (Character.isISOControl(t.charAt(i))) {
-          throw invalid("tag '" + abbreviate(t) + "' contains a control character", value);
+          throw invalid("tag '" + abbreviate(t) + "' contains a control character");
         }
       }
       if (!seen.contains(t)) {
@@ -68,13 +67,15 @@ public final class Tags {
     }
     if (seen.size() > MAX_TAGS_PER_EVENT) {
       throw invalid(
-          "an event may carry at most " + MAX_TAGS_PER_EVENT + " tags, this one has " + seen.size(),
-          value);
+          "an event may carry at most "
+              + MAX_TAGS_PER_EVENT
+              + " tags, this one has "
+              + seen.size());
     }
     return List.copyOf(seen);
   }
 
-  private static EvidentSourceException invalid(String detail, String value) {
+  private static EvidentSourceException invalid(String detail) {
     return new EvidentSourceException(
         ErrorCode.INVALID_TAG,
         detail,

@@ -1,7 +1,9 @@
 package io.evidentsource.core.query;
 
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.error.RevisionNotFoundException;
 import io.evidentsource.core.index.DatabaseIndex;
 import io.evidentsource.core.index.IndexManager;
 import io.evidentsource.core.index.IndexSnapshot;
@@ -11,6 +13,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.core.selector.SelectorText;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -60,6 +63,7 @@ public final class QueryEngine {
           new PageToken(
                   plan.info.generation(),
                   plan.snapshot.revision(),
+                  plan.asOfTransactionTime,
                   plan.fingerprint,
                   last,
                   plan.snapshot.effectiveNanos(last))
@@ -96,67 +100,65 @@ public final class QueryEngine {
   public StoredEvent event(DatabaseName database, long revision) {
     DatabaseInfo info = require(database);
     if (revision < 1 || revision > info.revision()) {
-      throw new EvidentSourceException(
-          ErrorCode.REVISION_NOT_FOUND,
-          "database '"
-              + database
-              + "' has no revision "
-              + revision
-              + " (head is "
-              + info.revision()
-              + ")",
-          Map.of("revision", revision, "head_revision", info.revision()));
+      throw new RevisionNotFoundException(database.value(), revision, info.revision());
     }
     return storage.readRevisions(database, info.generation(), new long[] {revision}).get(0);
-  }
-
-  /** The snapshot a query reads at, for callers that need the revision before reading. */
-  public long snapshotRevision(DatabaseName database, EventQuery query) {
-    return plan(database, query).snapshot.revision();
   }
 
   private Plan plan(DatabaseName database, EventQuery query) {
     DatabaseInfo info = require(database);
     long fingerprint = fingerprint(query);
-    PageToken token = null;
-    long snapshotRevision;
-    if (query.pageToken() != null) {
-      token = PageToken.decode(query.pageToken());
-      if (token.generation() != info.generation()
-          || token.fingerprint() != fingerprint
-          || token.snapshotRevision() > info.revision()) {
-        throw PageToken.invalid();
-      }
-      snapshotRevision = token.snapshotRevision();
-    } else if (query.revision() != null) {
-      snapshotRevision = query.revision();
-      if (snapshotRevision > info.revision()) {
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_QUERY,
-            "revision "
-                + snapshotRevision
-                + " is beyond the head of database '"
-                + database
-                + "' ("
-                + info.revision()
-                + ")",
-            Map.of("parameter", "revision", "head_revision", info.revision()));
-      }
-    } else {
-      snapshotRevision = info.revision();
-    }
     DatabaseIndex index = indexes.caughtUp(info);
     if (index.generation() != info.generation()) {
       throw notFound(database);
     }
-    IndexSnapshot snapshot;
-    if (token == null && query.asOfTransactionTime() != null) {
-      var head = index.snapshot(info.revision());
-      snapshot = index.snapshot(head.revisionAt(query.asOfTransactionTime()));
-    } else {
-      snapshot = index.snapshot(snapshotRevision);
+    return query
+        .page()
+        .match(
+            first ->
+                first
+                    .snapshot()
+                    .match(
+                        head -> new Plan(info, index.snapshot(info.revision()), query, fingerprint),
+                        atRevision ->
+                            new Plan(
+                                info,
+                                index.snapshot(requireAtMostHead(atRevision.revision(), info)),
+                                query,
+                                fingerprint),
+                        asOf ->
+                            new Plan(
+                                info,
+                                index.snapshot(
+                                    index.snapshot(info.revision()).revisionAt(asOf.time())),
+                                query,
+                                asOf.time(),
+                                fingerprint)),
+            next -> {
+              PageToken token = next.token();
+              if (token.generation != info.generation()
+                  || token.fingerprint != fingerprint
+                  || token.snapshotRevision > info.revision()) {
+                throw PageToken.invalid();
+              }
+              return new Plan(info, index.snapshot(token.snapshotRevision), query, token);
+            });
+  }
+
+  private static long requireAtMostHead(long revision, DatabaseInfo info) {
+    if (revision > info.revision()) {
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "revision "
+              + revision
+              + " is beyond the head of database '"
+              + info.name()
+              + "' ("
+              + info.revision()
+              + ")",
+          Map.of("parameter", "revision", "head_revision", info.revision()));
     }
-    return new Plan(info, snapshot, query, token, fingerprint);
+    return revision;
   }
 
   private final class Plan {
@@ -164,6 +166,7 @@ public final class QueryEngine {
     final IndexSnapshot snapshot;
     final EventQuery query;
     final @Nullable PageToken token;
+    final @Nullable Instant asOfTransactionTime; // how the first page asked; later tokens keep it
     final long fingerprint;
     final long from;
     final long to;
@@ -173,19 +176,41 @@ public final class QueryEngine {
     long @Nullable [] sorted;
     int sortedPos;
 
+    /** The first page at a revision or the head. */
+    Plan(DatabaseInfo info, IndexSnapshot snapshot, EventQuery query, long fingerprint) {
+      this(info, snapshot, query, null, null, fingerprint);
+    }
+
+    /** The first page as of a transaction time. */
     Plan(
         DatabaseInfo info,
         IndexSnapshot snapshot,
         EventQuery query,
+        Instant asOfTransactionTime,
+        long fingerprint) {
+      this(info, snapshot, query, null, asOfTransactionTime, fingerprint);
+    }
+
+    /** A later page, at the snapshot its token pinned. */
+    Plan(DatabaseInfo info, IndexSnapshot snapshot, EventQuery query, PageToken token) {
+      this(info, snapshot, query, token, token.asOfTransactionTime, token.fingerprint);
+    }
+
+    private Plan(
+        DatabaseInfo info,
+        IndexSnapshot snapshot,
+        EventQuery query,
         @Nullable PageToken token,
-        long fp) {
+        @Nullable Instant asOfTransactionTime,
+        long fingerprint) {
       this.info = info;
       this.snapshot = snapshot;
       this.query = query;
       this.token = token;
-      this.fingerprint = fp;
-      this.from = query.fromRevision();
-      this.to = query.toRevision() == null ? snapshot.revision() : query.toRevision();
+      this.asOfTransactionTime = asOfTransactionTime;
+      this.fingerprint = fingerprint;
+      this.from = query.range().from();
+      this.to = query.range().upTo(snapshot.revision());
       this.forward = query.direction() == Direction.FORWARD;
       this.maxEffective =
           query.asOfEffectiveTime() == null
@@ -216,9 +241,9 @@ public final class QueryEngine {
         long hi = to;
         if (token != null) {
           if (forward) {
-            lo = Math.max(lo, token.lastRevision() + 1);
+            lo = Math.max(lo, token.lastRevision + 1);
           } else {
-            hi = Math.min(hi, token.lastRevision() - 1);
+            hi = Math.min(hi, token.lastRevision - 1);
           }
         }
         snapshot.forEachMatching(
@@ -271,8 +296,8 @@ public final class QueryEngine {
 
     private int firstAfterToken(long[] revs) {
       var token = java.util.Objects.requireNonNull(this.token);
-      long tNanos = token.lastNanos();
-      long tRev = token.lastRevision();
+      long tNanos = token.lastNanos;
+      long tRev = token.lastRevision;
       for (int i = 0; i < revs.length; i++) {
         long r = revs[i];
         long t = snapshot.effectiveNanos(r);
@@ -338,9 +363,9 @@ public final class QueryEngine {
         long hi = plan.forward ? plan.to : Math.min(plan.to, lastRevision - 1);
         if (plan.token != null) {
           if (plan.forward) {
-            lo = Math.max(lo, plan.token.lastRevision() + 1);
+            lo = Math.max(lo, plan.token.lastRevision + 1);
           } else {
-            hi = Math.min(hi, plan.token.lastRevision() - 1);
+            hi = Math.min(hi, plan.token.lastRevision - 1);
           }
         }
         plan.snapshot.forEachMatching(
@@ -386,8 +411,8 @@ public final class QueryEngine {
   private static long fingerprint(EventQuery q) {
     long h = SelectorText.format(q.selector()).hashCode();
     h = h * 31 + (q.asOfEffectiveTime() == null ? -1 : q.asOfEffectiveTime().hashCode());
-    h = h * 31 + q.fromRevision();
-    h = h * 31 + (q.toRevision() == null ? -1 : q.toRevision());
+    h = h * 31 + q.range().from();
+    h = h * 31 + (q.range().to() == null ? -1 : q.range().to());
     h = h * 31 + q.direction().ordinal();
     h = h * 31 + q.order().ordinal();
     return h * 0x9E3779B97F4A7C15L;
@@ -397,10 +422,7 @@ public final class QueryEngine {
     return storage.findDatabase(database).orElseThrow(() -> notFound(database));
   }
 
-  private static EvidentSourceException notFound(DatabaseName database) {
-    return new EvidentSourceException(
-        ErrorCode.DATABASE_NOT_FOUND,
-        "database '" + database + "' does not exist",
-        Map.of("database", database.value()));
+  private static DatabaseNotFoundException notFound(DatabaseName database) {
+    return new DatabaseNotFoundException(database.value());
   }
 }

@@ -5,6 +5,7 @@ import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,8 +17,30 @@ public sealed interface EventSelector {
   /** Whether {@code event} matches; the reference semantics the index must agree with. */
   boolean matches(Event event);
 
+  /**
+   * Calls the function for this selector's kind and returns its result. This is the one way to
+   * dispatch on the kind: each kind has its own parameter, so a new kind breaks the build of every
+   * caller until it handles it (Java 17 has no pattern {@code switch}).
+   */
+  <R> R match(
+      Function<Any, R> any,
+      Function<Equals, R> equals,
+      Function<StartsWith, R> startsWith,
+      Function<And, R> and,
+      Function<Or, R> or);
+
   /** Matches every event. */
   record Any() implements EventSelector {
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return any.apply(this);
+    }
+
     @Override
     public boolean matches(Event event) {
       return true;
@@ -38,6 +61,16 @@ public sealed interface EventSelector {
         throw invalid(
             "only 'subject' may be compared with null, not '" + attribute.jsonName() + "'");
       }
+    }
+
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return equals.apply(this);
     }
 
     @Override
@@ -65,6 +98,16 @@ public sealed interface EventSelector {
     }
 
     @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return startsWith.apply(this);
+    }
+
+    @Override
     public boolean matches(Event event) {
       return switch (attribute) {
         case STREAM -> event.source().startsWith(prefix);
@@ -89,6 +132,16 @@ public sealed interface EventSelector {
     }
 
     @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return and.apply(this);
+    }
+
+    @Override
     public boolean matches(Event event) {
       for (var s : selectors) {
         if (!s.matches(event)) {
@@ -110,6 +163,16 @@ public sealed interface EventSelector {
       if (selectors.isEmpty()) {
         throw invalid("'or' needs at least one selector");
       }
+    }
+
+    @Override
+    public <R> R match(
+        Function<Any, R> any,
+        Function<Equals, R> equals,
+        Function<StartsWith, R> startsWith,
+        Function<And, R> and,
+        Function<Or, R> or) {
+      return or.apply(this);
     }
 
     @Override

@@ -33,33 +33,26 @@ public final class SelectorText {
 
   /** Prints a selector in the textual form; {@code parse(format(s))} equals {@code s}. */
   public static String format(EventSelector selector) {
-    var sb = new StringBuilder();
-    write(selector, sb, 0);
-    return sb.toString();
+    return write(selector, new StringBuilder(), 0).toString();
   }
 
   // precedence: 0 = top (or), 1 = inside and, 2 = atom
-  private static void write(EventSelector s, StringBuilder sb, int context) {
-    if (s instanceof EventSelector.Any) {
-      sb.append("ANY");
-    } else if (s instanceof EventSelector.Equals eq) {
-      if (eq.value() == null) {
-        sb.append("subject IS NULL");
-      } else {
-        sb.append(eq.attribute().textName()).append(" = ");
-        quote(eq.value(), sb);
-      }
-    } else if (s instanceof EventSelector.StartsWith sw) {
-      sb.append(sw.attribute().textName()).append(" LIKE ");
-      quote(sw.prefix() + "%", sb);
-    } else if (s instanceof EventSelector.And and) {
-      join(and.selectors(), " AND ", 1, context > 1, sb);
-    } else {
-      join(((EventSelector.Or) s).selectors(), " OR ", 0, context > 0, sb);
-    }
+  private static StringBuilder write(EventSelector s, StringBuilder sb, int context) {
+    return s.match(
+        any -> sb.append("ANY"),
+        equals ->
+            equals.value() == null
+                ? sb.append("subject IS NULL")
+                : quote(equals.value(), sb.append(equals.attribute().textName()).append(" = ")),
+        startsWith ->
+            quote(
+                startsWith.prefix() + "%",
+                sb.append(startsWith.attribute().textName()).append(" LIKE ")),
+        and -> join(and.selectors(), " AND ", 1, context > 1, sb),
+        or -> join(or.selectors(), " OR ", 0, context > 0, sb));
   }
 
-  private static void join(
+  private static StringBuilder join(
       List<EventSelector> parts, String op, int level, boolean paren, StringBuilder sb) {
     boolean needParen = paren || parts.size() == 1;
     if (needParen) {
@@ -75,10 +68,11 @@ public final class SelectorText {
     if (needParen) {
       sb.append(')');
     }
+    return sb;
   }
 
-  private static void quote(String value, StringBuilder sb) {
-    sb.append('\'').append(value.replace("'", "''")).append('\'');
+  private static StringBuilder quote(String value, StringBuilder sb) {
+    return sb.append('\'').append(value.replace("'", "''")).append('\'');
   }
 
   private enum Kind {

@@ -36,8 +36,8 @@ public final class Subscription implements AutoCloseable {
    */
   public @Nullable SubscriptionItem poll(Duration timeout) throws InterruptedException {
     var item = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    if (item != null && !(item instanceof SubscriptionItem.Ended)) {
-      space.release();
+    if (item != null && item.match(delivered -> true, heartbeat -> true, ended -> false)) {
+      space.release(); // the item took buffer space in offer; an Ended was queued by end()
     }
     return item;
   }

@@ -1,6 +1,7 @@
 package io.evidentsource.core.subscription;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -133,10 +134,7 @@ public final class SubscriptionEngine {
     private long head() {
       var info = store.database(database);
       if (info.generation() != generation) {
-        throw new EvidentSourceException(
-            ErrorCode.DATABASE_NOT_FOUND,
-            "database '" + database + "' was deleted while subscribed",
-            Map.of("database", database.value()));
+        throw DatabaseNotFoundException.deletedWhileSubscribed(database.value());
       }
       return info.revision();
     }

@@ -3,9 +3,18 @@ package io.evidentsource.core.subscription;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.StoredEvent;
 import java.util.Objects;
+import java.util.function.Function;
 
 /** What a {@link Subscription} hands its consumer, in order. */
 public sealed interface SubscriptionItem {
+
+  /**
+   * Calls the function for this item's kind and returns its result. This is the one way to dispatch
+   * on the kind: each kind has its own parameter, so a new kind breaks the build of every caller
+   * until it handles it (Java 17 has no pattern {@code switch}).
+   */
+  <R> R match(
+      Function<Delivered, R> delivered, Function<Heartbeat, R> heartbeat, Function<Ended, R> ended);
 
   /**
    * The next matching event; revisions strictly increase from one to the next.
@@ -16,6 +25,14 @@ public sealed interface SubscriptionItem {
     public Delivered {
       Objects.requireNonNull(event, "event");
     }
+
+    @Override
+    public <R> R match(
+        Function<Delivered, R> delivered,
+        Function<Heartbeat, R> heartbeat,
+        Function<Ended, R> ended) {
+      return delivered.apply(this);
+    }
   }
 
   /**
@@ -24,7 +41,15 @@ public sealed interface SubscriptionItem {
    *
    * @param revision the database head seen so far
    */
-  record Heartbeat(long revision) implements SubscriptionItem {}
+  record Heartbeat(long revision) implements SubscriptionItem {
+    @Override
+    public <R> R match(
+        Function<Delivered, R> delivered,
+        Function<Heartbeat, R> heartbeat,
+        Function<Ended, R> ended) {
+      return heartbeat.apply(this);
+    }
+  }
 
   /**
    * The subscription ended on the server's side and delivers nothing more: the database was deleted
@@ -36,6 +61,14 @@ public sealed interface SubscriptionItem {
   record Ended(EvidentSourceException error) implements SubscriptionItem {
     public Ended {
       Objects.requireNonNull(error, "error");
+    }
+
+    @Override
+    public <R> R match(
+        Function<Delivered, R> delivered,
+        Function<Heartbeat, R> heartbeat,
+        Function<Ended, R> ended) {
+      return ended.apply(this);
     }
   }
 }

@@ -13,6 +13,7 @@ import io.evidentsource.core.component.PublishedStateView;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViewResult;
+import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.server.request.ComponentRequests;
 import org.jspecify.annotations.Nullable;
 
@@ -62,24 +63,22 @@ final class ComponentMapping {
   }
 
   /** The JSON name of a publish request's temporality, or null for the default (revision). */
-  static @Nullable String temporality(io.evidentsource.api.v1.QueryTemporality t) {
-    switch (t) {
-      case QUERY_TEMPORALITY_UNSPECIFIED:
-        return null;
-      case QUERY_TEMPORALITY_REVISION:
-        return QueryTemporality.REVISION.jsonName();
-      case QUERY_TEMPORALITY_EFFECTIVE:
-        return QueryTemporality.EFFECTIVE.jsonName();
-      default:
-        throw ComponentRequests.malformed(
-            "unknown query_temporality " + t.getNumber(), "query_temporality");
-    }
+  static @Nullable String temporality(io.evidentsource.api.v1.PublishStateViewRequest r) {
+    return switch (r.getQueryTemporality()) {
+      case QUERY_TEMPORALITY_UNSPECIFIED -> null;
+      case QUERY_TEMPORALITY_REVISION -> QueryTemporality.REVISION.jsonName();
+      case QUERY_TEMPORALITY_EFFECTIVE -> QueryTemporality.EFFECTIVE.jsonName();
+      case UNRECOGNIZED ->
+          throw ComponentRequests.malformed(
+              "unknown query_temporality " + r.getQueryTemporalityValue(), "query_temporality");
+    };
   }
 
   static StateViewRead stateViewRead(ReadStateViewRequest r) {
     return new StateViewRead(
-        r.hasRevision() ? r.getRevision() : null,
-        r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null,
+        Snapshot.of(
+            r.hasRevision() ? r.getRevision() : null,
+            r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null),
         r.hasAsOfEffectiveTime() ? instant(r.getAsOfEffectiveTime()) : null,
         r.getParamsMap());
   }

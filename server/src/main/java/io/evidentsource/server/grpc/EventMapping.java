@@ -41,14 +41,14 @@ final class EventMapping {
 
   /** The CloudEvent of a core event (ADR 0004: see {@link ProtoCloudEvents}). */
   static CloudEvent cloudEvent(Event event) {
-    PlainCloudEvent.Data data = null;
-    if (event.data() instanceof EventData.Json json) {
-      data = new PlainCloudEvent.Data.Text(json.text());
-    } else if (event.data() instanceof EventData.Text text) {
-      data = new PlainCloudEvent.Data.Text(text.text());
-    } else if (event.data() instanceof EventData.Binary binary) {
-      data = new PlainCloudEvent.Data.Binary(binary.bytes());
-    }
+    EventData eventData = event.data();
+    PlainCloudEvent.Data data =
+        eventData == null
+            ? null
+            : eventData.<PlainCloudEvent.Data>match(
+                json -> new PlainCloudEvent.Data.Text(json.text()),
+                text -> new PlainCloudEvent.Data.Text(text.text()),
+                binary -> new PlainCloudEvent.Data.Binary(binary.bytes()));
     EventTime time = event.time();
     return ProtoCloudEvents.encode(
         new PlainCloudEvent(
@@ -100,17 +100,25 @@ final class EventMapping {
   }
 
   private static @Nullable EventData data(PlainCloudEvent ce, int index) {
-    if (ce.data() instanceof PlainCloudEvent.Data.Binary binary) {
-      return new EventData.Binary(binary.bytes());
-    }
-    if (!(ce.data() instanceof PlainCloudEvent.Data.Text text)) {
+    PlainCloudEvent.Data data = ce.data();
+    if (data == null) {
       return null;
     }
-    if (!CloudEventJson.isJsonMediaType(ce.dataContentType())) {
-      return new EventData.Text(text.text());
+    return data.match(
+        text -> textData(text.text(), ce.dataContentType(), index),
+        binary -> new EventData.Binary(binary.bytes()));
+  }
+
+  /**
+   * JSON data when the content type is a JSON media type (null for JSON {@code null}), else text.
+   */
+  private static @Nullable EventData textData(
+      String text, @Nullable String contentType, int index) {
+    if (!CloudEventJson.isJsonMediaType(contentType)) {
+      return new EventData.Text(text);
     }
     try {
-      var node = JsonSupport.parse(text.text().getBytes(StandardCharsets.UTF_8));
+      var node = JsonSupport.parse(text.getBytes(StandardCharsets.UTF_8));
       return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
     } catch (EvidentSourceException e) {
       throw e.withField("index", index).withField("attribute", "text_data");

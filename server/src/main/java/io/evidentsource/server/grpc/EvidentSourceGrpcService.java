@@ -187,7 +187,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                       request.hasEventSelector(),
                       request.getEventSelector(),
                       request.getEventSelectorText()),
-                  ComponentMapping.temporality(request.getQueryTemporality()));
+                  ComponentMapping.temporality(request));
           var published =
               views.publish(
                   DatabaseName.of(request.getDatabase()),

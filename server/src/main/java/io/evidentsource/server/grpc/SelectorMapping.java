@@ -19,25 +19,22 @@ final class SelectorMapping {
   private SelectorMapping() {}
 
   static EventSelector selector(io.evidentsource.api.v1.EventSelector s) {
-    switch (s.getKindCase()) {
-      case ANY:
-        return EventSelector.any();
-      case EQUALS:
-        var eq = s.getEquals();
-        return new EventSelector.Equals(
-            attribute(eq.getAttribute()), eq.hasValue() ? eq.getValue() : null);
-      case STARTS_WITH:
-        var sw = s.getStartsWith();
-        return new EventSelector.StartsWith(attribute(sw.getAttribute()), sw.getPrefix());
-      case AND:
-        return new EventSelector.And(selectors(s.getAnd().getSelectorsList()));
-      case OR:
-        return new EventSelector.Or(selectors(s.getOr().getSelectorsList()));
-      default:
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_SELECTOR,
-            "a selector needs one of any, equals, starts_with, and, or");
-    }
+    return switch (s.getKindCase()) {
+      case ANY -> EventSelector.any();
+      case EQUALS ->
+          new EventSelector.Equals(
+              attribute(s.getEquals().getAttribute()),
+              s.getEquals().hasValue() ? s.getEquals().getValue() : null);
+      case STARTS_WITH ->
+          new EventSelector.StartsWith(
+              attribute(s.getStartsWith().getAttribute()), s.getStartsWith().getPrefix());
+      case AND -> new EventSelector.And(selectors(s.getAnd().getSelectorsList()));
+      case OR -> new EventSelector.Or(selectors(s.getOr().getSelectorsList()));
+      case KIND_NOT_SET ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_SELECTOR,
+              "a selector needs one of any, equals, starts_with, and, or");
+    };
   }
 
   private static List<EventSelector> selectors(List<io.evidentsource.api.v1.EventSelector> list) {
@@ -49,49 +46,41 @@ final class SelectorMapping {
   }
 
   private static Attribute attribute(io.evidentsource.api.v1.Attribute a) {
-    switch (a) {
-      case ATTRIBUTE_STREAM:
-        return Attribute.STREAM;
-      case ATTRIBUTE_SUBJECT:
-        return Attribute.SUBJECT;
-      case ATTRIBUTE_EVENT_TYPE:
-        return Attribute.EVENT_TYPE;
-      case ATTRIBUTE_TAG:
-        return Attribute.TAG;
-      default:
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_SELECTOR,
-            "a selector's attribute must be one of ATTRIBUTE_STREAM, ATTRIBUTE_SUBJECT,"
-                + " ATTRIBUTE_EVENT_TYPE, ATTRIBUTE_TAG, was "
-                + a);
-    }
+    return switch (a) {
+      case ATTRIBUTE_STREAM -> Attribute.STREAM;
+      case ATTRIBUTE_SUBJECT -> Attribute.SUBJECT;
+      case ATTRIBUTE_EVENT_TYPE -> Attribute.EVENT_TYPE;
+      case ATTRIBUTE_TAG -> Attribute.TAG;
+      case ATTRIBUTE_UNSPECIFIED, UNRECOGNIZED ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_SELECTOR,
+              "a selector's attribute must be one of ATTRIBUTE_STREAM, ATTRIBUTE_SUBJECT,"
+                  + " ATTRIBUTE_EVENT_TYPE, ATTRIBUTE_TAG, was "
+                  + a);
+    };
   }
 
   static io.evidentsource.api.v1.EventSelector selector(EventSelector s) {
     var b = io.evidentsource.api.v1.EventSelector.newBuilder();
-    if (s instanceof EventSelector.Equals) {
-      var eq = (EventSelector.Equals) s;
-      var m =
-          io.evidentsource.api.v1.EventSelector.Equals.newBuilder()
-              .setAttribute(attribute(eq.attribute()));
-      if (eq.value() != null) {
-        m.setValue(eq.value());
-      }
-      b.setEquals(m);
-    } else if (s instanceof EventSelector.StartsWith) {
-      var sw = (EventSelector.StartsWith) s;
-      b.setStartsWith(
-          io.evidentsource.api.v1.EventSelector.StartsWith.newBuilder()
-              .setAttribute(attribute(sw.attribute()))
-              .setPrefix(sw.prefix()));
-    } else if (s instanceof EventSelector.And) {
-      b.setAnd(group(((EventSelector.And) s).selectors()));
-    } else if (s instanceof EventSelector.Or) {
-      b.setOr(group(((EventSelector.Or) s).selectors()));
-    } else {
-      b.setAny(io.evidentsource.api.v1.EventSelector.AnyEvent.getDefaultInstance());
-    }
-    return b.build();
+    return s.match(
+            any -> b.setAny(io.evidentsource.api.v1.EventSelector.AnyEvent.getDefaultInstance()),
+            equals -> {
+              var m =
+                  io.evidentsource.api.v1.EventSelector.Equals.newBuilder()
+                      .setAttribute(attribute(equals.attribute()));
+              if (equals.value() != null) {
+                m.setValue(equals.value());
+              }
+              return b.setEquals(m);
+            },
+            startsWith ->
+                b.setStartsWith(
+                    io.evidentsource.api.v1.EventSelector.StartsWith.newBuilder()
+                        .setAttribute(attribute(startsWith.attribute()))
+                        .setPrefix(startsWith.prefix())),
+            and -> b.setAnd(group(and.selectors())),
+            or -> b.setOr(group(or.selectors())))
+        .build();
   }
 
   private static io.evidentsource.api.v1.EventSelector.Selectors group(List<EventSelector> list) {
@@ -127,43 +116,38 @@ final class SelectorMapping {
   }
 
   static AppendCondition condition(io.evidentsource.api.v1.AppendCondition c) {
-    switch (c.getKindCase()) {
-      case MAX:
-        return AppendCondition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
-      case MIN:
-        return AppendCondition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
-      case RANGE:
-        var r = c.getRange();
-        return AppendCondition.range(selector(r.getSelector()), r.getStart(), r.getEnd());
-      default:
-        throw new EvidentSourceException(
-            ErrorCode.INVALID_CONDITION, "a condition needs one of max, min, range");
-    }
+    return switch (c.getKindCase()) {
+      case MAX -> AppendCondition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
+      case MIN -> AppendCondition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());
+      case RANGE ->
+          AppendCondition.range(
+              selector(c.getRange().getSelector()), c.getRange().getStart(), c.getRange().getEnd());
+      case KIND_NOT_SET ->
+          throw new EvidentSourceException(
+              ErrorCode.INVALID_CONDITION, "a condition needs one of max, min, range");
+    };
   }
 
   static io.evidentsource.api.v1.AppendCondition condition(AppendCondition c) {
     var b = io.evidentsource.api.v1.AppendCondition.newBuilder();
-    if (c instanceof AppendCondition.Max) {
-      var m = (AppendCondition.Max) c;
-      b.setMax(
-          io.evidentsource.api.v1.AppendCondition.Max.newBuilder()
-              .setSelector(selector(m.selector()))
-              .setRevision(m.revision()));
-    } else if (c instanceof AppendCondition.Min) {
-      var m = (AppendCondition.Min) c;
-      b.setMin(
-          io.evidentsource.api.v1.AppendCondition.Min.newBuilder()
-              .setSelector(selector(m.selector()))
-              .setRevision(m.revision()));
-    } else {
-      var r = (AppendCondition.Range) c;
-      b.setRange(
-          io.evidentsource.api.v1.AppendCondition.Range.newBuilder()
-              .setSelector(selector(r.selector()))
-              .setStart(r.start())
-              .setEnd(r.end()));
-    }
-    return b.build();
+    return c.match(
+            max ->
+                b.setMax(
+                    io.evidentsource.api.v1.AppendCondition.Max.newBuilder()
+                        .setSelector(selector(max.selector()))
+                        .setRevision(max.revision())),
+            min ->
+                b.setMin(
+                    io.evidentsource.api.v1.AppendCondition.Min.newBuilder()
+                        .setSelector(selector(min.selector()))
+                        .setRevision(min.revision())),
+            range ->
+                b.setRange(
+                    io.evidentsource.api.v1.AppendCondition.Range.newBuilder()
+                        .setSelector(selector(range.selector()))
+                        .setStart(range.start())
+                        .setEnd(range.end())))
+        .build();
   }
 
   static io.evidentsource.api.v1.FailedConditions failedConditions(ConditionFailedException e) {

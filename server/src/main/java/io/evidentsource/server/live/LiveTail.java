@@ -99,12 +99,7 @@ public final class LiveTail implements Runnable {
           }
         }
         var item = subscription.poll(POLL);
-        if (item instanceof SubscriptionItem.Delivered delivered) {
-          sink.event(delivered.event());
-        } else if (item instanceof SubscriptionItem.Heartbeat heartbeat) {
-          sink.heartbeat(heartbeat.revision());
-        } else if (item instanceof SubscriptionItem.Ended ended) {
-          sink.ended(ended.error());
+        if (item != null && !send(item).run()) {
           return;
         }
       }
@@ -114,5 +109,31 @@ public final class LiveTail implements Runnable {
     } catch (IOException | RuntimeException e) {
       sink.failed(e);
     }
+  }
+
+  /** A step that may fail with the sink's {@link IOException}; false when the stream ended. */
+  @FunctionalInterface
+  private interface Send {
+    boolean run() throws IOException;
+  }
+
+  /** The sink call for one item (a {@code match} function cannot throw the sink's exception). */
+  private Send send(SubscriptionItem item) {
+    return item.match(
+        delivered ->
+            () -> {
+              sink.event(delivered.event());
+              return true;
+            },
+        heartbeat ->
+            () -> {
+              sink.heartbeat(heartbeat.revision());
+              return true;
+            },
+        ended ->
+            () -> {
+              sink.ended(ended.error());
+              return false;
+            });
   }
 }

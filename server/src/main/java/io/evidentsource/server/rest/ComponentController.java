@@ -11,6 +11,7 @@ import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.core.selector.SelectorText;
 import io.evidentsource.json.CloudEventJson;
@@ -188,7 +189,9 @@ class ComponentController {
     }
     var read =
         new StateViewRead(
-            at, time(query, "as_of_transaction_time"), time(query, "as_of_effective_time"), params);
+            Snapshot.of(at, time(query, "as_of_transaction_time")),
+            time(query, "as_of_effective_time"),
+            params);
     var format = single(query, "format");
     if (format != null && !format.equals("raw") && !format.equals("envelope")) {
       throw invalidQuery("format", "'format' must be 'raw' or 'envelope', was '" + format + "'");

@@ -6,6 +6,9 @@ import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.query.Direction;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.Order;
+import io.evidentsource.core.query.Page;
+import io.evidentsource.core.query.RevisionRange;
+import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.core.selector.SelectorText;
@@ -20,32 +23,17 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The parameters of a query, from the URL of {@code GET .../events} or the JSON body of {@code POST
- * .../events/query} (docs/queries.md). Unknown or repeated parameters are errors, so a typo never
- * silently widens a query.
+ * A query request from the URL of {@code GET .../events} or the JSON body of {@code POST
+ * .../events/query} (docs/queries.md, ADR 0003), parsed once into the core {@link EventQuery}: its
+ * parts ({@code Snapshot}, {@code Page}, {@code RevisionRange}) hold the rules for conflicting
+ * parameters, with the same errors for both forms and for gRPC. Unknown or repeated parameters are
+ * errors, so a typo never silently widens a query.
  *
- * @param selector which events
- * @param revision snapshot revision, or null for the head
- * @param asOfTransactionTime read at the last revision recorded at or before this instant
- * @param asOfEffectiveTime only events whose effective time is at or before this instant
- * @param fromRevision lowest revision returned, default 1
- * @param toRevision highest revision returned, or null
- * @param direction forward (default) or backward
- * @param order revision (default) or effective time
- * @param limit the page size, or the most events to stream; null when not given
- * @param pageToken the continuation of an earlier page
+ * @param query the query with the default page size
+ * @param limit {@code limit} as given: the page size of a page, or the most events of an NDJSON
+ *     stream; null when absent
  */
-record QueryParameters(
-    EventSelector selector,
-    @Nullable Long revision,
-    @Nullable Instant asOfTransactionTime,
-    @Nullable Instant asOfEffectiveTime,
-    long fromRevision,
-    @Nullable Long toRevision,
-    Direction direction,
-    Order order,
-    @Nullable Long limit,
-    @Nullable String pageToken) {
+record QueryParameters(EventQuery query, @Nullable Long limit) {
 
   /** The simple filters of the GET form; repeated values of one filter are alternatives. */
   static final List<String> FILTERS = List.of("stream", "subject", "type", "tag", "q");
@@ -84,16 +72,12 @@ record QueryParameters(
 
   /** The query for one page: {@code limit} defaults to 100 and may be at most 1000. */
   EventQuery pageQuery() {
-    long size = limit == null ? EventQuery.DEFAULT_LIMIT : limit;
-    if (size < 1 || size > EventQuery.MAX_LIMIT) {
-      throw invalid("limit", "'limit' must be in 1.." + EventQuery.MAX_LIMIT + ", was " + size);
-    }
-    return query((int) size);
+    return query.withLimit(EventQuery.limitOrDefault(limit));
   }
 
   /** The query for a stream; only {@link #maxEvents()} bounds its length. */
   EventQuery streamQuery() {
-    return query(EventQuery.MAX_LIMIT);
+    return query.withLimit(EventQuery.MAX_LIMIT);
   }
 
   /** The most events to stream: {@code limit} when given, else all. */
@@ -105,20 +89,6 @@ record QueryParameters(
       throw invalid("limit", "'limit' must be >= 1, was " + limit);
     }
     return limit;
-  }
-
-  private EventQuery query(int pageSize) {
-    return new EventQuery(
-        selector,
-        revision,
-        asOfTransactionTime,
-        asOfEffectiveTime,
-        fromRevision,
-        toRevision,
-        direction,
-        order,
-        pageSize,
-        pageToken);
   }
 
   /** Parses URL parameters. */
@@ -133,18 +103,20 @@ record QueryParameters(
         throw invalid(name, "query parameter '" + name + "' may be given only once");
       }
     }
-    EventSelector selector = filters(parameters);
-    return new QueryParameters(
-        selector,
-        longParam(parameters, "revision"),
-        timeParam(parameters, "as_of_transaction_time"),
-        timeParam(parameters, "as_of_effective_time"),
-        orDefault(longParam(parameters, "from_revision"), 1L),
-        longParam(parameters, "to_revision"),
-        direction(single(parameters, "direction")),
-        order(single(parameters, "order")),
-        longParam(parameters, "limit"),
-        single(parameters, "page_token"));
+    var snapshot =
+        Snapshot.of(
+            longParam(parameters, "revision"), timeParam(parameters, "as_of_transaction_time"));
+    var query =
+        EventQuery.of(filters(parameters))
+            .withPage(Page.of(snapshot, single(parameters, "page_token")))
+            .withRange(
+                new RevisionRange(
+                    orDefault(longParam(parameters, "from_revision"), 1L),
+                    longParam(parameters, "to_revision")))
+            .withOrder(order(single(parameters, "order")))
+            .withDirection(direction(single(parameters, "direction")))
+            .withAsOfEffectiveTime(timeParam(parameters, "as_of_effective_time"));
+    return new QueryParameters(query, longParam(parameters, "limit"));
   }
 
   /**
@@ -220,17 +192,23 @@ record QueryParameters(
           "the query needs a 'selector', e.g. {\"type\":\"any\"} (at $.selector)",
           Map.of("path", "$.selector"));
     }
-    return new QueryParameters(
-        SelectorJson.read(selector, "$.selector"),
-        longMember(body, "revision"),
-        time("as_of_transaction_time", stringMember(body, "as_of_transaction_time")),
-        time("as_of_effective_time", stringMember(body, "as_of_effective_time")),
-        orDefault(longMember(body, "from_revision"), 1L),
-        longMember(body, "to_revision"),
-        direction(stringMember(body, "direction")),
-        order(stringMember(body, "order")),
-        longMember(body, "limit"),
-        stringMember(body, "page_token"));
+    EventSelector parsed = SelectorJson.read(selector, "$.selector");
+    var snapshot =
+        Snapshot.of(
+            longMember(body, "revision"),
+            time("as_of_transaction_time", stringMember(body, "as_of_transaction_time")));
+    var query =
+        EventQuery.of(parsed)
+            .withPage(Page.of(snapshot, stringMember(body, "page_token")))
+            .withRange(
+                new RevisionRange(
+                    orDefault(longMember(body, "from_revision"), 1L),
+                    longMember(body, "to_revision")))
+            .withOrder(order(stringMember(body, "order")))
+            .withDirection(direction(stringMember(body, "direction")))
+            .withAsOfEffectiveTime(
+                time("as_of_effective_time", stringMember(body, "as_of_effective_time")));
+    return new QueryParameters(query, longMember(body, "limit"));
   }
 
   private static void addAlternatives(

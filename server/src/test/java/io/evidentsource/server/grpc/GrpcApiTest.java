@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
 import com.google.rpc.ErrorInfo;
 import io.cloudevents.v1.proto.CloudEvent;
 import io.cloudevents.v1.proto.CloudEvent.CloudEventAttributeValue;
@@ -503,6 +504,20 @@ public class GrpcApiTest {
                   QueryEventsRequest.newBuilder().setDatabase(db).setPageToken("nonsense").build()),
           Status.Code.INVALID_ARGUMENT,
           "invalid_page_token");
+      failure(
+          () ->
+              query(
+                  QueryEventsRequest.newBuilder()
+                      .setDatabase(db)
+                      .setRevision(0)
+                      .setAsOfTransactionTime(Timestamp.newBuilder().setSeconds(1))
+                      .build()),
+          Status.Code.INVALID_ARGUMENT,
+          "invalid_query");
+      failure(
+          () -> query(QueryEventsRequest.newBuilder().setDatabase(db).setDirectionValue(7).build()),
+          Status.Code.INVALID_ARGUMENT,
+          "invalid_query");
       failure(
           () -> query(QueryEventsRequest.newBuilder().setDatabase("no-such-db").build()),
           Status.Code.NOT_FOUND,

@@ -4,8 +4,10 @@ import static io.evidentsource.storage.dynamodb.EventItems.n;
 import static io.evidentsource.storage.dynamodb.EventItems.s;
 
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.error.RevisionNotFoundException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
@@ -427,10 +429,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     var distinct = new LinkedHashSet<Long>();
     for (long r : revisions) {
       if (r < 1 || r > head) {
-        throw new EvidentSourceException(
-            ErrorCode.REVISION_NOT_FOUND,
-            "database '" + database + "' has no revision " + r + " (head is " + head + ")",
-            Map.of("revision", r));
+        throw new RevisionNotFoundException(database.value(), r, head);
       }
       distinct.add(r);
     }
@@ -578,11 +577,8 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(capMicros / 2, capMicros) * 1000);
   }
 
-  private static EvidentSourceException notFound(DatabaseName name) {
-    return new EvidentSourceException(
-        ErrorCode.DATABASE_NOT_FOUND,
-        "database '" + name + "' does not exist",
-        Map.of("database", name.value()));
+  private static DatabaseNotFoundException notFound(DatabaseName name) {
+    return new DatabaseNotFoundException(name.value());
   }
 
   private static EvidentSourceException storageFailure(String operation, SdkException e) {

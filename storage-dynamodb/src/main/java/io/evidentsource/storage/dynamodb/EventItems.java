@@ -59,15 +59,16 @@ final class EventItems {
       item.put("ext", AttributeValue.fromL(ext));
     }
     EventData data = e.data();
-    if (data instanceof EventData.Json j) {
-      item.put("dk", s("json"));
-      item.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(j.utf8())));
-    } else if (data instanceof EventData.Text t) {
-      item.put("dk", s("text"));
-      item.put("data", s(t.text()));
-    } else if (data instanceof EventData.Binary b) {
-      item.put("dk", s("binary"));
-      item.put("data", AttributeValue.fromB(SdkBytes.fromByteArray(b.bytes())));
+    if (data != null) {
+      Map.Entry<String, AttributeValue> kindAndValue =
+          data.match(
+              json -> Map.entry("json", AttributeValue.fromB(SdkBytes.fromByteArray(json.utf8()))),
+              text -> Map.entry("text", s(text.text())),
+              binary ->
+                  Map.entry(
+                      "binary", AttributeValue.fromB(SdkBytes.fromByteArray(binary.bytes()))));
+      item.put("dk", s(kindAndValue.getKey()));
+      item.put("data", kindAndValue.getValue());
     }
     return item;
   }

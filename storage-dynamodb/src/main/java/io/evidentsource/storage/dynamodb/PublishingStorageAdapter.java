@@ -54,7 +54,8 @@ public final class PublishingStorageAdapter implements StorageAdapter {
   @Override
   public AppendOutcome append(AppendRequest request) {
     AppendOutcome outcome = storage.append(request);
-    if (outcome instanceof AppendOutcome.Committed) {
+    boolean wrote = outcome.match(committed -> true, headMoved -> false, duplicate -> false);
+    if (wrote) {
       relay.committed(request.database());
     }
     return outcome;

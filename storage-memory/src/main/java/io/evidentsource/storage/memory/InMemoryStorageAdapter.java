@@ -1,8 +1,10 @@
 package io.evidentsource.storage.memory;
 
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.error.RevisionNotFoundException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
@@ -283,10 +285,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     var out = new ArrayList<StoredEvent>(revisions.length);
     for (long r : revisions) {
       if (r < 1 || r > head) {
-        throw new EvidentSourceException(
-            ErrorCode.REVISION_NOT_FOUND,
-            "database '" + database + "' has no revision " + r + " (head is " + head + ")",
-            Map.of("revision", r));
+        throw new RevisionNotFoundException(database.value(), r, head);
       }
       out.add(new StoredEvent(r, log.recordedTime(r), log.event(r)));
     }
@@ -320,10 +319,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     return log;
   }
 
-  private static EvidentSourceException notFound(DatabaseName name) {
-    return new EvidentSourceException(
-        ErrorCode.DATABASE_NOT_FOUND,
-        "database '" + name + "' does not exist",
-        Map.of("database", name.value()));
+  private static DatabaseNotFoundException notFound(DatabaseName name) {
+    return new DatabaseNotFoundException(name.value());
   }
 }

@@ -6,8 +6,9 @@ import static io.evidentsource.storage.tck.TckFixtures.uniqueDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
-import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.error.RevisionNotFoundException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
@@ -128,8 +129,13 @@ public abstract class AppendTck {
     storage.append(append(db, generation, 0, events(2), T0));
     assertThatThrownBy(() -> storage.readRevisions(db, generation, new long[] {3}))
         .isInstanceOfSatisfying(
-            EvidentSourceException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.REVISION_NOT_FOUND));
+            RevisionNotFoundException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.REVISION_NOT_FOUND);
+              assertThat(e.database()).isEqualTo(db.value());
+              assertThat(e.revision()).isEqualTo(3);
+              assertThat(e.headRevision()).isEqualTo(2);
+            });
   }
 
   @Test
@@ -156,9 +162,13 @@ public abstract class AppendTck {
 
   @Test
   void append_to_an_unknown_database_is_not_found() {
-    assertThatThrownBy(() -> storage.append(append(uniqueDatabase("missing"), 1, 0, events(1), T0)))
+    var missing = uniqueDatabase("missing");
+    assertThatThrownBy(() -> storage.append(append(missing, 1, 0, events(1), T0)))
         .isInstanceOfSatisfying(
-            EvidentSourceException.class,
-            e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+            DatabaseNotFoundException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND);
+              assertThat(e.database()).isEqualTo(missing.value());
+            });
   }
 }

@@ -689,6 +689,30 @@ public abstract class EventStoreTck {
     }
 
     @Test
+    void refuses_times_beyond_the_indexed_range_and_clamps_far_bounds() {
+      assertThatThrownBy(
+              () ->
+                  append(ev("late", "orders", "Placed", "o9", b -> b.time("2300-01-01T00:00:00Z"))))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ATTRIBUTE);
+                assertThat(e.fields()).containsEntry("attribute", "time");
+                assertThat(e.getMessage()).contains("2262-04-11T23:47:16.854775807Z");
+              });
+      assertThat(store.query(db, EventQuery.all()).revision()).isEqualTo(4);
+      var far = Instant.parse("9999-12-31T23:59:59Z");
+      assertThat(revisions(EventQuery.all().withAsOfEffectiveTime(far)))
+          .containsExactly(1L, 2L, 3L, 4L);
+      assertThat(
+              revisions(
+                  EventQuery.all().withAsOfEffectiveTime(Instant.parse("0001-01-01T00:00:00Z"))))
+          .isEmpty();
+      assertThat(store.query(db, EventQuery.all().withAsOfTransactionTime(far)).revision())
+          .isEqualTo(4);
+    }
+
+    @Test
     void orders_by_effective_time_with_backdated_events_first() {
       var q = EventQuery.all().withOrder(Order.EFFECTIVE_TIME);
       assertThat(revisions(q)).containsExactly(2L, 1L, 3L, 4L);
@@ -719,6 +743,18 @@ public abstract class EventStoreTck {
           store.query(db, EventQuery.all().withLimit(2).withPageToken(first.nextPageToken()));
       assertThat(second.revision()).isEqualTo(4);
       assertThat(second.events()).extracting(StoredEvent::revision).containsExactly(3L, 4L);
+      assertThat(second.nextPageToken()).isNull();
+    }
+
+    @Test
+    void pages_as_of_a_transaction_time_keep_that_snapshot() {
+      var q = EventQuery.all().withAsOfTransactionTime(t2).withLimit(1);
+      var first = store.query(db, q);
+      assertThat(first.revision()).isEqualTo(2);
+      assertThat(first.events()).extracting(StoredEvent::revision).containsExactly(1L);
+      var second = store.query(db, q.withPageToken(first.nextPageToken()));
+      assertThat(second.revision()).isEqualTo(2);
+      assertThat(second.events()).extracting(StoredEvent::revision).containsExactly(2L);
       assertThat(second.nextPageToken()).isNull();
     }
 

@@ -189,7 +189,8 @@ public abstract class SubscriptionTck {
       do {
         item = next(sub);
         items.add(item);
-      } while (!(item instanceof SubscriptionItem.Ended) && items.size() < 20);
+      } while (!item.match(delivered -> false, heartbeat -> false, ended -> true)
+          && items.size() < 20);
       var ended = (SubscriptionItem.Ended) items.get(items.size() - 1);
       assertThat(ended.error().code()).isEqualTo(ErrorCode.SLOW_CONSUMER);
       assertThat(ended.error().fields()).containsEntry("buffer_size", 4);
@@ -266,18 +267,23 @@ public abstract class SubscriptionTck {
               () -> {
                 var seen = new ArrayList<Long>();
                 try (sub) {
-                  while (true) {
+                  boolean caughtUp = false;
+                  while (!caughtUp) {
                     @Nullable SubscriptionItem item = sub.poll(POLL);
-                    if (item instanceof SubscriptionItem.Delivered) {
-                      seen.add(((SubscriptionItem.Delivered) item).event().revision());
-                    } else if (item instanceof SubscriptionItem.Heartbeat) {
-                      if (((SubscriptionItem.Heartbeat) item).revision() >= finalHead.get()) {
-                        return seen;
-                      }
-                    } else if (item instanceof SubscriptionItem.Ended) {
-                      throw ((SubscriptionItem.Ended) item).error();
+                    if (item != null) {
+                      caughtUp =
+                          item.match(
+                              delivered -> {
+                                seen.add(delivered.event().revision());
+                                return false;
+                              },
+                              heartbeat -> heartbeat.revision() >= finalHead.get(),
+                              ended -> {
+                                throw ended.error();
+                              });
                     }
                   }
+                  return seen;
                 }
               });
     }
