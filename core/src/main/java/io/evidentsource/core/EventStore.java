@@ -133,8 +133,8 @@ public final class EventStore {
 
   /**
    * The result of the transaction committed with {@code transactionId} in the generation of {@code
-   * database} the caller read, marked {@code duplicate}, or empty when none was (DESIGN §2,
-   * "Transaction").
+   * database} the caller read, marked {@code duplicate}, or empty when none was
+   * (docs/data-model.md#transactions).
    */
   public Optional<TransactionResult> findTransaction(DatabaseInfo database, UUID transactionId) {
     return storage

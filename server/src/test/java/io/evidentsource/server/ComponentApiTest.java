@@ -135,6 +135,66 @@ class ComponentApiTest extends ServerTestBase {
     }
 
     @Test
+    void publishes_with_the_selector_in_the_text_form_as_grpc_does() {
+      var published =
+          publish(
+              "state-views",
+              "{\"state_view_name\":\"per-subject\",\"content_type\":\"application/json\","
+                  + "\"event_selector_text\":\"subject = 'acct/{id}' AND type = 't'\"}",
+              COUNTER);
+      shapes.assertConforms(
+          published, "/api/v1/databases/{db}/state-views", "post", 201, "application/json");
+      assertThat(published.json().get("event_selector").toString())
+          .isEqualTo(
+              "{\"type\":\"and\",\"selectors\":["
+                  + "{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/{id}\"}},"
+                  + "{\"type\":\"equals\",\"attr\":{\"event_type\":\"t\"}}]}");
+
+      api.append(
+          db,
+          Api.event("1", "s", "t", "acct/a"),
+          Api.event("2", "s", "other", "acct/a"),
+          Api.event("3", "s", "t", "acct/b"));
+      var read = api.get("/api/v1/databases/" + db + "/state-views/per-subject?id=a");
+      assertThat(read.json().get("content").intValue()).isEqualTo(1);
+    }
+
+    @Test
+    void refuses_both_selector_forms_neither_or_bad_text() {
+      var both =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"v\",\"content_type\":\"application/json\","
+                      + "\"event_selector\":{\"type\":\"any\"},\"event_selector_text\":\"ANY\"}",
+                  COUNTER)
+              .problem(400, "malformed_request");
+      assertThat(both.get("detail").stringValue()).contains("not both");
+      var neither =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"v\",\"content_type\":\"application/json\"}",
+                  COUNTER)
+              .problem(400, "malformed_request");
+      assertThat(neither.get("detail").stringValue()).contains("event_selector_text");
+      var badText =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"v\",\"content_type\":\"application/json\","
+                      + "\"event_selector_text\":\"subject = \"}",
+                  COUNTER)
+              .problem(400, "invalid_selector");
+      assertThat(badText.get("field").stringValue()).isEqualTo("event_selector_text");
+      publish(
+              "state-views",
+              "{\"state_view_name\":\"v\",\"content_type\":\"application/json\","
+                  + "\"event_selector_text\":7}",
+              COUNTER)
+          .problem(400, "malformed_request");
+      assertThat(api.get("/api/v1/databases/" + db + "/state-views").json().get("state_views"))
+          .isEmpty();
+    }
+
+    @Test
     void format_raw_serves_the_content_with_the_views_content_type() {
       publishCounter("count", "{\"type\":\"any\"}");
       api.append(db, Api.event("1", "s", "t", null));
@@ -436,6 +496,31 @@ class ComponentApiTest extends ServerTestBase {
       assertThat(event.get("basisrevision").intValue()).isZero();
       assertThat(event.get("origin").stringValue()).isEqualTo("http");
       assertThat(r.json().get("transaction").get("revision").longValue()).isEqualTo(1);
+      assertThat(api.revision(db)).isEqualTo(1);
+    }
+
+    @Test
+    void an_idempotency_key_is_a_uuid_and_a_repeated_one_returns_the_original_transaction() {
+      String path = "/api/v1/databases/" + db + "/state-changes/echo/commands";
+      String decision = "{\"events\":[" + Api.event("e1", "bank", "Deposited", "acct/a") + "]}";
+      String key = "0b6f5a52-8d1c-4c3e-9f2a-7e4b1d9c6a10";
+      var first = api.post(path, "application/json", decision, "Idempotency-Key", key);
+      assertThat(first.status()).isEqualTo(201);
+      assertThat(first.json().get("transaction").get("transaction_id").stringValue())
+          .isEqualTo(key);
+      var again = api.post(path, "application/json", decision, "Idempotency-Key", key);
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(again.json().get("transaction").get("duplicate").booleanValue()).isTrue();
+      assertThat(api.revision(db)).isEqualTo(1);
+
+      var p =
+          api.post(path, "application/json", decision, "Idempotency-Key", "t1")
+              .problem(400, "malformed_request");
+      assertThat(p.get("field").stringValue()).isEqualTo("Idempotency-Key");
+      assertThat(p.get("detail").stringValue())
+          .isEqualTo(
+              "the Idempotency-Key header must be a UUID such as"
+                  + " 0b6f5a52-8d1c-4c3e-9f2a-7e4b1d9c6a10, was 't1'");
       assertThat(api.revision(db)).isEqualTo(1);
     }
 

@@ -46,9 +46,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link ComponentRuntime} on Chicory (DESIGN §6). Modules are parsed and checked once,
- * compiled to JVM bytecode once (interpreted when the compiler cannot handle them), and
- * instantiated into a pool per component version. Each call runs on the caller's thread under a
+ * The {@link ComponentRuntime} on Chicory (docs/wasm-abi.md, ADR 0005). Modules are parsed and
+ * checked once, compiled to JVM bytecode once (interpreted when the compiler cannot handle them),
+ * and instantiated into a pool per component version. Each call runs on the caller's thread under a
  * deadline enforced by interrupting it; an instance that failed is discarded, never reused. Guests
  * see only the {@code evidentsource} host functions and a WASI preview1 without files, sockets,
  * arguments or environment, whose clock reads the call's basis time and whose random numbers are
@@ -139,7 +139,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   /**
    * Loads a published module under {@code id}. Loading a component of a newer generation of a
    * database drops the modules (and idle instances) of its earlier generations: a deleted
-   * database's components are never called again (DESIGN §2, ADR 0007).
+   * database's components are never called again (docs/data-model.md#databases, ADR 0007).
    */
   @Override
   public void load(ComponentId id, byte[] module) {

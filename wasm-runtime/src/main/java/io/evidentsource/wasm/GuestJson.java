@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** The JSON the host and guests exchange (DESIGN §6): inputs written, outputs read. */
+/**
+ * The JSON the host and guests exchange (docs/wasm-abi.md#the-contract): inputs written, outputs
+ * read.
+ */
 final class GuestJson {
   private GuestJson() {}
 
@@ -76,7 +79,10 @@ final class GuestJson {
     return JsonSupport.compact(node);
   }
 
-  /** The read result envelope of DESIGN §2, as {@code view_state} hands it to a guest. */
+  /**
+   * The read result envelope (docs/data-model.md#state-views-and-state-changes), as {@code
+   * view_state} hands it to a guest.
+   */
   static byte[] viewResult(StateViewResult r) {
     var node = JsonSupport.mapper().createObjectNode();
     node.put("database", r.database().value());

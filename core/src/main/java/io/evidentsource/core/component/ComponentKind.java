@@ -1,6 +1,6 @@
 package io.evidentsource.core.component;
 
-/** The two kinds of component, each with its guest export (DESIGN §6). */
+/** The two kinds of component, each with its guest export (docs/wasm-abi.md). */
 public enum ComponentKind {
   /** Folds events into state: exports {@code evidentsource_evolve}. */
   STATE_VIEW("evidentsource_evolve"),

@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Publishing state changes and executing commands (DESIGN §2): the decision reads views at the
- * basis revision, its events get provenance extensions ({@code correlationid}, {@code causationid},
+ * Publishing state changes and executing commands
+ * (docs/data-model.md#state-views-and-state-changes): the decision reads views at the basis
+ * revision, its events get provenance extensions ({@code correlationid}, {@code causationid},
  * {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code principal}, {@code
  * origin}) and are appended with its conditions as one transaction.
  */
@@ -123,9 +124,9 @@ public final class StateChanges {
    * Executes a command: decide at the current head, then append the decided events with their
    * conditions. A command carrying a transaction id (REST {@code Idempotency-Key}) that already
    * committed is not decided again: its original transaction and events come back with {@code
-   * duplicate} set, before anything is evaluated (DESIGN §2, fine points), so a client retrying
-   * after a lost answer never sees a rejection or conflict computed on the state its own first
-   * attempt changed.
+   * duplicate} set, before anything is evaluated (docs/data-model.md#fine-points), so a client
+   * retrying after a lost answer never sees a rejection or conflict computed on the state its own
+   * first attempt changed.
    *
    * @throws EvidentSourceException {@code COMMAND_REJECTED} with fields {@code rejection_code} and
    *     {@code rejection_message}; {@code CONDITION_FAILED} when a returned condition fails (retry

@@ -12,6 +12,8 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.query.Snapshot;
+import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorText;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
@@ -49,9 +51,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
- * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
- * execute commands.
+ * State views and state changes over REST (docs/rest.md, docs/wasm-abi.md): publish (multipart
+ * {@code metadata} + {@code wasm}), list, describe the versions of one name, download a version's
+ * module, read views, execute commands.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -69,6 +71,7 @@ class ComponentController {
           "content_type",
           "content_schema",
           "event_selector",
+          "event_selector_text",
           "query_temporality");
   private static final Set<String> CHANGE_METADATA = Set.of("state_change_name", "description");
 
@@ -90,17 +93,14 @@ class ComponentController {
     var database = DatabaseName.of(db);
     var metadata = metadata(request, VIEW_METADATA);
     var temporality = text(metadata, "query_temporality", false);
-    var selectorNode = metadata.get("event_selector");
-    if (selectorNode == null) {
-      throw malformed("metadata needs 'event_selector', e.g. {\"type\":\"any\"}", "event_selector");
-    }
+    var selector = viewSelector(metadata);
     var definition =
         ComponentRequests.viewDefinition(
             required(metadata, "state_view_name"),
             text(metadata, "description", false),
             required(metadata, "content_type"),
             text(metadata, "content_schema", false),
-            SelectorJson.read(selectorNode, "event_selector"),
+            selector,
             temporality);
     var published = views.publish(database, definition, module(request));
     return created(
@@ -138,7 +138,10 @@ class ComponentController {
     return read(db, name, version(version), request);
   }
 
-  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
+  /**
+   * Every version of one view, ascending (docs/rest.md#endpoints keeps {@code GET .../{name}} for
+   * reads).
+   */
   @GetMapping("/state-views/{name}/versions")
   ResponseEntity<WireJson.StateViewVersions> viewVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {
@@ -403,6 +406,39 @@ class ComponentController {
                 .build()
                 .toString())
         .body(module);
+  }
+
+  /**
+   * A view's selector: {@code event_selector} as a JSON selector, or {@code event_selector_text} in
+   * the text form (as gRPC's {@code PublishStateView} takes it); exactly one of the two.
+   */
+  private static EventSelector viewSelector(JsonNode metadata) {
+    var json = metadata.get("event_selector");
+    var text = metadata.get("event_selector_text");
+    if (json != null && text != null) {
+      throw malformed(
+          "give either 'event_selector' (JSON) or 'event_selector_text' (text form), not both",
+          "event_selector_text");
+    }
+    if (text != null) {
+      if (!text.isString()) {
+        throw malformed(
+            "'event_selector_text' must be a string such as \"subject = 'account/{account_id}'\"",
+            "event_selector_text");
+      }
+      try {
+        return SelectorText.parse(text.stringValue());
+      } catch (EvidentSourceException e) {
+        throw e.withField("field", "event_selector_text");
+      }
+    }
+    if (json == null) {
+      throw malformed(
+          "metadata needs 'event_selector', e.g. {\"type\":\"any\"}, or 'event_selector_text',"
+              + " e.g. \"ANY\"",
+          "event_selector");
+    }
+    return SelectorJson.read(json, "event_selector");
   }
 
   private JsonNode metadata(HttpServletRequest request, Set<String> allowed) {

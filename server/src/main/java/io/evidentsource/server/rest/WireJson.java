@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case, as records that
+ * The JSON response bodies of the REST API (docs/rest.md#shapes), snake_case, as records that
  * Spring's one {@code JsonMapper} writes; problem details are {@code problem.Problem}. Times are
  * RFC 3339 strings in UTC with the full precision they are stored with; events are written as
  * CloudEvents JSON, selectors and conditions in their JSON shapes, by {@code
@@ -44,7 +44,27 @@ final class WireJson {
     }
   }
 
-  record DatabaseCreated(@JsonProperty("database") Database database) {}
+  /**
+   * The answer to {@code POST /api/v1/databases}: the database's fields at the top level, as {@code
+   * GET .../{db}} answers them, and the same object once more under {@code database}, the shape of
+   * the first release (kept so its clients keep working; deprecated, see docs/rest.md#shapes).
+   */
+  record DatabaseCreated(
+      @JsonProperty("name") String name,
+      @JsonProperty("created_at") String createdAt,
+      @JsonProperty("revision") long revision,
+      @JsonProperty("revision_time") String revisionTime,
+      @JsonProperty("database") Database database) {
+    static DatabaseCreated of(DatabaseInfo info) {
+      var database = Database.of(info);
+      return new DatabaseCreated(
+          database.name(),
+          database.createdAt(),
+          database.revision(),
+          database.revisionTime(),
+          database);
+    }
+  }
 
   record DatabaseList(@JsonProperty("databases") List<Database> databases) {}
 
