@@ -3,8 +3,8 @@
  * docs/grpc.md) over the core {@code EventStore}. Spring stays at this edge, in packages by role:
  * {@code config} creates the storage adapter and the core services, {@code rest} and {@code grpc}
  * translate their protocols to core calls, {@code problem} turns failures into HTTP problem
- * details, {@code request} holds the request rules both APIs share and {@code live} the live tail
- * both stream. This package holds only the application class.
+ * details, {@code request} holds the request rules both APIs share, {@code live} the live tail both
+ * stream, and {@code ui} serves the web UI's files. This package holds only the application class.
  */
 @NullMarked
 package io.evidentsource.server;

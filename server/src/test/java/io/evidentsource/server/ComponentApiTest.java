@@ -565,6 +565,90 @@ class ComponentApiTest extends ServerTestBase {
       command("{\"events\":[{\"id\":\"no-source\"}]}").problem(500, "component_failed");
     }
 
+    @Nested
+    class Dry_runs {
+      static final String GUARDED =
+          "{\"events\":["
+              + Api.event("e1", "bank", "Deposited", "acct/a")
+              + "],\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"equals\","
+              + "\"attr\":{\"subject\":\"acct/a\"}},\"revision\":0}]}";
+
+      Api.Response dryRun(String query, String decision) {
+        return api.post(
+            "/api/v1/databases/" + db + "/state-changes/echo/commands?" + query,
+            "application/json",
+            decision,
+            "X-Correlation-Id",
+            "corr-dry");
+      }
+
+      @Test
+      void shows_the_decided_events_and_conditions_and_appends_nothing() {
+        api.append(db, Api.event("x", "s", "t", "acct/b"));
+        var r = dryRun("dry_run=true", GUARDED);
+        shapes.assertConforms(
+            r,
+            "/api/v1/databases/{db}/state-changes/{name}/commands",
+            "post",
+            200,
+            "application/json");
+        var body = r.json();
+        assertThat(body.get("dry_run").booleanValue()).isTrue();
+        assertThat(body.get("basis_revision").longValue()).isEqualTo(1);
+        var event = body.get("events").get(0);
+        assertThat(event.get("id").stringValue()).isEqualTo("e1");
+        assertThat(event.get("correlationid").stringValue()).isEqualTo("corr-dry");
+        assertThat(event.get("statechange").stringValue()).isEqualTo("echo");
+        assertThat(event.get("basisrevision").intValue()).isEqualTo(1);
+        assertThat(event.has("revision")).as("not stored, so no revision").isFalse();
+        var check = body.get("conditions").get(0);
+        assertThat(check.get("condition").get("type").stringValue()).isEqualTo("max");
+        assertThat(check.get("actual_revision").longValue()).isZero();
+        assertThat(check.get("holds").booleanValue()).isTrue();
+        assertThat(api.revision(db)).isEqualTo(1);
+
+        // the real run appends exactly that
+        var executed = command(GUARDED);
+        assertThat(executed.status()).isEqualTo(201);
+        assertThat(api.revision(db)).isEqualTo(2);
+      }
+
+      @Test
+      void reports_a_condition_that_fails_now_with_its_actual_revision() {
+        api.append(db, Api.event("x", "s", "t", "acct/a"), Api.event("y", "s", "t", "acct/a"));
+        var check = dryRun("dry_run=true", GUARDED).json().get("conditions").get(0);
+        assertThat(check.get("actual_revision").longValue()).isEqualTo(2);
+        assertThat(check.get("holds").booleanValue()).isFalse();
+        assertThat(api.revision(db)).isEqualTo(2);
+      }
+
+      @Test
+      void a_rejection_is_422_as_in_a_real_run() {
+        dryRun("dry_run=true", "{\"rejection\":{\"code\":\"no\",\"message\":\"never\"}}")
+            .problem(422, "command_rejected");
+      }
+
+      @Test
+      void dry_run_false_executes() {
+        assertThat(dryRun("dry_run=false", GUARDED).status()).isEqualTo(201);
+        assertThat(api.revision(db)).isEqualTo(1);
+      }
+
+      @Test
+      void a_misspelt_or_unclear_dry_run_is_refused_and_executes_nothing() {
+        assertThat(
+                dryRun("dryrun=true", GUARDED)
+                    .problem(400, "invalid_query")
+                    .get("parameter")
+                    .stringValue())
+            .isEqualTo("dryrun");
+        dryRun("dry_run=yes", GUARDED).problem(400, "invalid_query");
+        dryRun("dry_run", GUARDED).problem(400, "invalid_query");
+        dryRun("dry_run=true&dry_run=false", GUARDED).problem(400, "invalid_query");
+        assertThat(api.revision(db)).isZero();
+      }
+    }
+
     @Test
     void an_unknown_state_change_is_404() {
       api.postJson("/api/v1/databases/" + db + "/state-changes/nope/commands", "{}")

@@ -3,6 +3,7 @@ package io.evidentsource.core.component;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -144,6 +145,58 @@ public final class StateChanges {
         return replay(database, known.get());
       }
     }
+    var decided = decide(info, name, version, command, provenance);
+    if (decided.events().isEmpty()) {
+      return new CommandResult(decided.basis(), null, List.of());
+    }
+    var committed =
+        store.transact(
+            database,
+            new Transaction(provenance.transactionId(), decided.events(), decided.conditions()));
+    var stored = new ArrayList<StoredEvent>();
+    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
+      stored.add(store.event(database, r));
+    }
+    return new CommandResult(decided.basis(), committed, stored);
+  }
+
+  /**
+   * Decides a command as {@link #execute} would, at the current head, and checks the decision's
+   * conditions there, but appends nothing: the events (with their provenance extensions) and
+   * conditions a real run would append if nothing were appended in between. A dry run decides
+   * afresh even when {@link Provenance#transactionId()} already committed (a real run would then
+   * return that transaction instead).
+   *
+   * @throws EvidentSourceException {@code COMMAND_REJECTED} as {@link #execute}; the component
+   *     errors
+   */
+  public CommandDryRun dryRun(
+      DatabaseName database,
+      String name,
+      @Nullable Integer version,
+      Command command,
+      Provenance provenance) {
+    var info = store.database(database);
+    var decided = decide(info, name, version, command, provenance);
+    return new CommandDryRun(
+        decided.basis(), decided.events(), store.checkConditions(info, decided.conditions()));
+  }
+
+  /** A decision at {@code basis}: its events with provenance, and its conditions. */
+  private record Decided(long basis, List<Event> events, List<AppendCondition> conditions) {}
+
+  /**
+   * Runs {@code decide} at the head {@code info} describes and adds the provenance extensions.
+   *
+   * @throws EvidentSourceException {@code COMMAND_REJECTED} for a rejection
+   */
+  private Decided decide(
+      DatabaseInfo info,
+      String name,
+      @Nullable Integer version,
+      Command command,
+      Provenance provenance) {
+    var database = info.name();
     var change = describe(info, name, version);
     var id = change.id();
     if (!runtime.isLoaded(id)) {
@@ -174,9 +227,6 @@ public final class StateChanges {
                 rejection -> {
                   throw rejected(name, rejection);
                 });
-    if (decision.events().isEmpty()) {
-      return new CommandResult(basis, null, List.of());
-    }
     var events = new ArrayList<Event>();
     for (var e : decision.events()) {
       var b = e.toBuilder();
@@ -195,14 +245,7 @@ public final class StateChanges {
       b.extension("origin", provenance.origin());
       events.add(b.build());
     }
-    var committed =
-        store.transact(
-            database, new Transaction(provenance.transactionId(), events, decision.conditions()));
-    var stored = new ArrayList<StoredEvent>();
-    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
-      stored.add(store.event(database, r));
-    }
-    return new CommandResult(basis, committed, stored);
+    return new Decided(basis, events, decision.conditions());
   }
 
   private static EvidentSourceException rejected(String name, DecideResult.Rejection rejection) {

@@ -46,6 +46,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -302,7 +303,7 @@ class ComponentController {
   }
 
   @PostMapping("/state-changes/{name}/commands")
-  ResponseEntity<WireJson.CommandOutcome> execute(
+  ResponseEntity<?> execute(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       HttpServletRequest request) {
@@ -310,7 +311,7 @@ class ComponentController {
   }
 
   @PostMapping("/state-changes/{name}/versions/{version}/commands")
-  ResponseEntity<WireJson.CommandOutcome> executeVersion(
+  ResponseEntity<?> executeVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version,
@@ -318,7 +319,8 @@ class ComponentController {
     return execute(db, name, version(version), request);
   }
 
-  private ResponseEntity<WireJson.CommandOutcome> execute(
+  /** Executes the command, or with {@code ?dry_run=true} decides it without appending. */
+  private ResponseEntity<?> execute(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var body =
         RequestBodies.read(
@@ -341,17 +343,49 @@ class ComponentController {
             request.getHeader("X-Correlation-Id"),
             request.getHeader("X-Causation-Id"),
             transactionId);
-    CommandResult result =
-        changes.execute(
-            DatabaseName.of(db),
-            name,
-            version,
-            new Command(contentType, headers, body),
-            provenance);
+    var command = new Command(contentType, headers, body);
+    if (dryRun(request)) {
+      return json(
+          HttpStatus.OK,
+          WireJson.CommandDryRun.of(
+              changes.dryRun(DatabaseName.of(db), name, version, command, provenance)));
+    }
+    CommandResult result = changes.execute(DatabaseName.of(db), name, version, command, provenance);
     var tx = result.transaction();
     return json(
         tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED,
         WireJson.CommandOutcome.of(result));
+  }
+
+  /**
+   * The {@code dry_run} query parameter of a command: {@code true} decides and checks the
+   * conditions without appending; absent or {@code false} executes. Other parameters are refused,
+   * so a misspelt {@code dry_run} never executes a command by accident.
+   */
+  private static boolean dryRun(HttpServletRequest request) {
+    // the query string only: a form-encoded command body is the command's, not parameters
+    var query =
+        UriComponentsBuilder.newInstance().query(request.getQueryString()).build().getQueryParams();
+    for (var key : query.keySet()) {
+      if (!key.equals("dry_run")) {
+        throw invalidQuery(key, "unknown query parameter '" + key + "'; known: dry_run");
+      }
+    }
+    var values = query.get("dry_run");
+    if (values != null && values.size() > 1) {
+      throw invalidQuery("dry_run", "parameter 'dry_run' must be given once");
+    }
+    if (values == null) {
+      return false;
+    }
+    var value = values.get(0);
+    if ("false".equals(value)) {
+      return false;
+    }
+    if ("true".equals(value)) {
+      return true;
+    }
+    throw invalidQuery("dry_run", "'dry_run' must be true or false, was '" + value + "'");
   }
 
   // ---------------------------------------------------------------------------------- helpers

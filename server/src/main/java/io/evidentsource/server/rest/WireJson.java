@@ -8,8 +8,10 @@ import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.PublishedStateChange;
 import io.evidentsource.core.component.PublishedStateView;
 import io.evidentsource.core.component.StateViewResult;
+import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.QueryPage;
 import io.evidentsource.core.selector.EventSelector;
@@ -192,6 +194,34 @@ final class WireJson {
       var tx = result.transaction();
       return new CommandOutcome(
           result.basisRevision(), tx == null ? null : Transaction.of(tx), result.events());
+    }
+  }
+
+  /**
+   * A command's dry run ({@code ?dry_run=true}): the basis revision, the events the decision would
+   * append (with provenance, not stored) and each condition checked there; nothing was appended.
+   */
+  record CommandDryRun(
+      @JsonProperty("dry_run") boolean dryRun,
+      @JsonProperty("basis_revision") long basisRevision,
+      @JsonProperty("events") List<Event> events,
+      @JsonProperty("conditions") List<ConditionCheck> conditions) {
+    static CommandDryRun of(io.evidentsource.core.component.CommandDryRun dry) {
+      return new CommandDryRun(
+          true,
+          dry.basisRevision(),
+          dry.events(),
+          dry.conditions().stream().map(ConditionCheck::of).toList());
+    }
+  }
+
+  /** A condition of a dry run with L(S) at the basis revision and whether it holds there. */
+  record ConditionCheck(
+      @JsonProperty("condition") AppendCondition condition,
+      @JsonProperty("actual_revision") long actualRevision,
+      @JsonProperty("holds") boolean holds) {
+    static ConditionCheck of(io.evidentsource.core.condition.ConditionCheck check) {
+      return new ConditionCheck(check.condition(), check.actualRevision(), check.holds());
     }
   }
 
