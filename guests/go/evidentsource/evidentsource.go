@@ -2,7 +2,7 @@
 
 // Package evidentsource is the guest side of the EvidentSource component ABI (docs/wasm-abi.md)
 // for Go: memory handed to the host, packed results, the host imports view_state, error and log,
-// and the JSON of DESIGN §2 read and written with github.com/valyala/fastjson. It avoids
+// and the JSON of docs/wasm-abi.md read and written with github.com/valyala/fastjson. It avoids
 // encoding/json on purpose: its reflection runs slowly as WebAssembly (and allocates, which makes
 // Go's garbage collector run), while fastjson parses into reused buffers without reflection.
 // Build guests with GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared.
@@ -160,7 +160,7 @@ func Log(level int32, msg string) {
 	runtime.KeepAlive(b)
 }
 
-// ViewResult is what ViewState returns: the read envelope of DESIGN §2.
+// ViewResult is what ViewState returns: the read envelope of docs/wasm-abi.md (view_state).
 type ViewResult struct {
 	Database             string
 	Name                 string
@@ -307,7 +307,8 @@ func (e Event) value() *fastjson.Value {
 	return o
 }
 
-// Selector and Condition are JSON values of DESIGN §2, built for the decision's result.
+// Selector and Condition are JSON values of docs/data-model.md (event selectors, append
+// conditions), built for the decision's result.
 type Selector = *fastjson.Value
 
 // Condition is an append condition.

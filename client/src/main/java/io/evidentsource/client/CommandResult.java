@@ -4,7 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What executing a command did (DESIGN §2, "State change").
+ * What executing a command did (docs/data-model.md#state-views-and-state-changes).
  *
  * @param basisRevision the revision the state change decided at
  * @param transaction the committed transaction ({@code duplicate} when a retry with the same

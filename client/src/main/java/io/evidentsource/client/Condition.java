@@ -5,7 +5,7 @@ import java.util.function.Function;
 
 /**
  * An append condition on L(S), the highest revision of an event matching the selector at commit
- * time (0 when none): checked atomically with the append (DESIGN §2).
+ * time (0 when none): checked atomically with the append (docs/data-model.md#append-conditions).
  */
 public sealed interface Condition {
 

@@ -1,6 +1,7 @@
 package io.evidentsource.client;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,11 +53,52 @@ public record Event(
 
   /** Whether the data is text (JSON or a {@code text/*} type) rather than binary. */
   boolean textual() {
-    if (dataContentType == null) {
-      return false;
-    }
-    String t = dataContentType.toLowerCase(java.util.Locale.ROOT);
-    return t.startsWith("text/") || t.contains("json");
+    return DataText.textual(dataContentType);
+  }
+
+  /** Equal when every attribute is equal and the data holds the same bytes. */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Event e
+        && id.equals(e.id)
+        && source.equals(e.source)
+        && type.equals(e.type)
+        && Objects.equals(subject, e.subject)
+        && Objects.equals(time, e.time)
+        && Objects.equals(dataContentType, e.dataContentType)
+        && extensions.equals(e.extensions)
+        && Arrays.equals(data, e.data);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, source, type, subject, time, dataContentType, extensions) * 31
+        + Arrays.hashCode(data);
+  }
+
+  /**
+   * The attributes, and the data as text when it is text or JSON (abbreviated after 256
+   * characters), else its size and content type, e.g. {@code data=<2048 bytes, image/png>}.
+   */
+  @Override
+  public String toString() {
+    return "Event[id="
+        + id
+        + ", source="
+        + source
+        + ", type="
+        + type
+        + ", subject="
+        + subject
+        + ", time="
+        + time
+        + ", dataContentType="
+        + dataContentType
+        + ", extensions="
+        + extensions
+        + ", data="
+        + DataText.describe(data, dataContentType)
+        + "]";
   }
 
   public static Builder builder() {

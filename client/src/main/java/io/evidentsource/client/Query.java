@@ -6,10 +6,10 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A query (DESIGN §2): the same parts as REST, built fluently from {@link #of} or {@link #all()};
- * each method returns a new query. The client pages through the result lazily; every page is read
- * at the snapshot of the first, and the client carries the page token itself, so a query cannot
- * name a token with another snapshot.
+ * A query (docs/queries.md): the same parts as REST, built fluently from {@link #of} or {@link
+ * #all()}; each method returns a new query. The client pages through the result lazily; every page
+ * is read at the snapshot of the first, and the client carries the page token itself, so a query
+ * cannot name a token with another snapshot.
  *
  * <pre>{@code
  * Query.of(Selector.stream("orders")).asOfTransactionTime(t).newestFirst().pageSize(500)

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which events a query reads, a subscription follows or a condition watches; the same tree as the
- * server's selectors (DESIGN §2). Equality and prefix matches are literal.
+ * server's selectors (docs/data-model.md#event-selectors). Equality and prefix matches are literal.
  */
 public sealed interface Selector {
 

@@ -2,10 +2,12 @@ package io.evidentsource.client;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A state view's state as read (DESIGN §2, "State view"; REST {@code GET
+ * A state view's state as read (docs/data-model.md#state-views-and-state-changes; REST {@code GET
  * .../state-views/{name}[/versions/{v}]}).
  *
  * @param database the database
@@ -39,5 +41,55 @@ public record StateViewState(
   @Override
   public byte[] content() {
     return content.clone();
+  }
+
+  /** Equal when every field is equal and the content holds the same bytes. */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof StateViewState s
+        && database.equals(s.database)
+        && name.equals(s.name)
+        && version == s.version
+        && revision == s.revision
+        && lastModifiedRevision == s.lastModifiedRevision
+        && Objects.equals(lastModifiedTime, s.lastModifiedTime)
+        && contentType.equals(s.contentType)
+        && Arrays.equals(content, s.content);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+                database,
+                name,
+                version,
+                revision,
+                lastModifiedRevision,
+                lastModifiedTime,
+                contentType)
+            * 31
+        + Arrays.hashCode(content);
+  }
+
+  /** The fields, with the content as text for text and JSON views, else its size. */
+  @Override
+  public String toString() {
+    return "StateViewState[database="
+        + database
+        + ", name="
+        + name
+        + ", version="
+        + version
+        + ", revision="
+        + revision
+        + ", lastModifiedRevision="
+        + lastModifiedRevision
+        + ", lastModifiedTime="
+        + lastModifiedTime
+        + ", contentType="
+        + contentType
+        + ", content="
+        + DataText.describe(content, contentType)
+        + "]";
   }
 }

@@ -3,6 +3,8 @@ package io.evidentsource.core;
 import io.evidentsource.core.command.CommandHandler;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.condition.AppendCondition;
+import io.evidentsource.core.condition.ConditionCheck;
 import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.index.IndexManager;
@@ -131,13 +133,29 @@ public final class EventStore {
 
   /**
    * The result of the transaction committed with {@code transactionId} in the generation of {@code
-   * database} the caller read, marked {@code duplicate}, or empty when none was (DESIGN §2,
-   * "Transaction").
+   * database} the caller read, marked {@code duplicate}, or empty when none was
+   * (docs/data-model.md#transactions).
    */
   public Optional<TransactionResult> findTransaction(DatabaseInfo database, UUID transactionId) {
     return storage
         .findTransaction(database.name(), database.generation(), transactionId)
         .map(TransactionResult::asDuplicate);
+  }
+
+  /**
+   * Evaluates conditions at the head {@code database} was read at, as {@link #transact} would
+   * before an append there, without appending: each condition with L(S), the highest revision ≤
+   * that head matching its selector (0 if none).
+   */
+  public List<ConditionCheck> checkConditions(
+      DatabaseInfo database, List<AppendCondition> conditions) {
+    if (conditions.isEmpty()) {
+      return List.of();
+    }
+    var snapshot = indexes.caughtUp(database).snapshot(database.revision());
+    return conditions.stream()
+        .map(c -> new ConditionCheck(c, snapshot.highestMatching(c.selector())))
+        .toList();
   }
 
   /** Commits a transaction; see {@link CommandHandler#transact}. */

@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §1: core depends on the JDK (and JSpecify annotations) only. */
+/** docs/architecture.md#modules: core depends on the JDK (and JSpecify annotations) only. */
 class ArchitectureTest {
   private final JavaClasses core =
       new ClassFileImporter()
@@ -22,7 +22,8 @@ class ArchitectureTest {
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage("java..", "org.jspecify.annotations..", "io.evidentsource.core..")
-        .because("core knows nothing of Spring, gRPC, AWS, Jackson or Chicory (DESIGN §1)")
+        .because(
+            "core knows nothing of Spring, gRPC, AWS, Jackson or Chicory (docs/architecture.md)")
         .check(core);
   }
 

@@ -14,7 +14,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The JSON shape of append conditions (DESIGN §2):
+ * The JSON shape of append conditions (docs/data-model.md#append-conditions):
  *
  * <pre>
  * {"type":"max","selector":S,"revision":r}      // L(S) ≤ r

@@ -12,7 +12,8 @@ import tools.jackson.databind.module.SimpleModule;
 /**
  * A Jackson module that writes core values in their wire shapes wherever they appear inside other
  * objects: {@link Event} and {@link StoredEvent} as CloudEvents JSON, {@link EventSelector} and
- * {@link AppendCondition} in the DESIGN §2 shapes.
+ * {@link AppendCondition} in the JSON shapes of docs/data-model.md#event-selectors and
+ * #append-conditions.
  */
 public final class EvidentSourceJsonModule extends SimpleModule {
   private static final long serialVersionUID = 1L;

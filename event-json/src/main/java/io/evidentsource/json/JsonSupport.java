@@ -3,7 +3,11 @@ package io.evidentsource.json;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
@@ -79,8 +83,19 @@ public final class JsonSupport {
     };
   }
 
-  private static final java.util.regex.Pattern SOURCE_LOCATION =
-      java.util.regex.Pattern.compile("\\s*\\((start marker at )?\\[Source: [^\\]]*\\]\\)");
+  private static final Pattern SOURCE_LOCATION =
+      Pattern.compile("\\s*\\((start marker at )?\\[Source: [^\\]]*\\]\\)");
+
+  /** Jackson names the setting of a limit it enforces: "(500, from `StreamReadConstraints...`)". */
+  private static final Pattern CONSTRAINT_SOURCE = Pattern.compile(",\\s*from\\s+`[^`]*`\\)");
+
+  /** What only someone configuring the parser could act on: feature and class names. */
+  private static final Pattern PARSER_INTERNALS =
+      Pattern.compile(
+          "`|Feature|jackson|JsonToken|StreamRead|REDACTED|\\[Source", Pattern.CASE_INSENSITIVE);
+
+  /** Where a clause of Jackson's message begins; internals are cut from there on. */
+  private static final List<String> CLAUSE_STARTS = List.of(": ", " (", " -- ", "; ", ", ");
 
   /** Maps a Jackson failure to {@code MALFORMED_JSON} with the position where it occurred. */
   static EvidentSourceException malformed(JacksonException e) {
@@ -96,14 +111,47 @@ public final class JsonSupport {
           .append(", column ")
           .append(location.getColumnNr());
     }
-    String reason = e.getOriginalMessage();
-    if (reason != null && !reason.isBlank()) {
-      // Jackson appends its own location ("start marker at [Source: ...]"): ours is above
-      String plain =
-          SOURCE_LOCATION.matcher(firstLine(reason)).replaceAll("").replaceAll("\\s+$", "");
-      detail.append(": ").append(plain);
+    String reason = reason(e.getOriginalMessage());
+    if (!reason.isEmpty()) {
+      detail.append(": ").append(reason);
     }
     return new EvidentSourceException(ErrorCode.MALFORMED_JSON, detail.toString(), fields, e);
+  }
+
+  /**
+   * Jackson's account of what is wrong with the text, in the terms of JSON: its location (ours is
+   * in the message already) and its advice about parser features and classes, which a client cannot
+   * act on, are left out, e.g. "Non-standard token 'NaN': enable
+   * `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow" becomes "Non-standard token 'NaN' (JSON
+   * has no NaN or Infinity)". Empty when nothing useful remains.
+   */
+  static String reason(@Nullable String jacksonMessage) {
+    if (jacksonMessage == null || jacksonMessage.isBlank()) {
+      return "";
+    }
+    String text = firstLine(jacksonMessage);
+    if (text.startsWith("Trailing token")) {
+      return "more content follows the JSON value (a JSON text holds exactly one value)";
+    }
+    text = SOURCE_LOCATION.matcher(text).replaceAll("");
+    text = CONSTRAINT_SOURCE.matcher(text).replaceAll(")");
+    text = text.replace("maybe a (non-standard) comment?", "JSON has no comments");
+    for (int guard = 0; guard < 8; guard++) {
+      Matcher internal = PARSER_INTERNALS.matcher(text);
+      if (!internal.find()) {
+        break;
+      }
+      int cut = 0;
+      for (String start : CLAUSE_STARTS) {
+        cut = Math.max(cut, text.lastIndexOf(start, internal.start()));
+      }
+      text = text.substring(0, cut);
+    }
+    text = text.strip();
+    if (text.startsWith("Non-standard token")) {
+      text += " (JSON has no NaN or Infinity)";
+    }
+    return text;
   }
 
   private static String firstLine(String s) {

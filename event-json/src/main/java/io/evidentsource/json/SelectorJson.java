@@ -15,7 +15,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The JSON shape of event selectors (DESIGN §2):
+ * The JSON shape of event selectors (docs/data-model.md#event-selectors):
  *
  * <pre>
  * {"type":"any"}

@@ -1,10 +1,10 @@
 /**
- * The EvidentSource server: a Spring Boot application serving the REST and gRPC APIs of DESIGN §5
- * over the core {@code EventStore}. Spring stays at this edge, in packages by role: {@code config}
- * creates the storage adapter and the core services, {@code rest} and {@code grpc} translate their
- * protocols to core calls, {@code problem} turns failures into HTTP problem details, {@code
- * request} holds the request rules both APIs share and {@code live} the live tail both stream. This
- * package holds only the application class.
+ * The EvidentSource server: a Spring Boot application serving the REST and gRPC APIs (docs/rest.md,
+ * docs/grpc.md) over the core {@code EventStore}. Spring stays at this edge, in packages by role:
+ * {@code config} creates the storage adapter and the core services, {@code rest} and {@code grpc}
+ * translate their protocols to core calls, {@code problem} turns failures into HTTP problem
+ * details, {@code request} holds the request rules both APIs share, {@code live} the live tail both
+ * stream, and {@code ui} serves the web UI's files. This package holds only the application class.
  */
 @NullMarked
 package io.evidentsource.server;

@@ -135,6 +135,66 @@ class ComponentApiTest extends ServerTestBase {
     }
 
     @Test
+    void publishes_with_the_selector_in_the_text_form_as_grpc_does() {
+      var published =
+          publish(
+              "state-views",
+              "{\"state_view_name\":\"per-subject\",\"content_type\":\"application/json\","
+                  + "\"event_selector_text\":\"subject = 'acct/{id}' AND type = 't'\"}",
+              COUNTER);
+      shapes.assertConforms(
+          published, "/api/v1/databases/{db}/state-views", "post", 201, "application/json");
+      assertThat(published.json().get("event_selector").toString())
+          .isEqualTo(
+              "{\"type\":\"and\",\"selectors\":["
+                  + "{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/{id}\"}},"
+                  + "{\"type\":\"equals\",\"attr\":{\"event_type\":\"t\"}}]}");
+
+      api.append(
+          db,
+          Api.event("1", "s", "t", "acct/a"),
+          Api.event("2", "s", "other", "acct/a"),
+          Api.event("3", "s", "t", "acct/b"));
+      var read = api.get("/api/v1/databases/" + db + "/state-views/per-subject?id=a");
+      assertThat(read.json().get("content").intValue()).isEqualTo(1);
+    }
+
+    @Test
+    void refuses_both_selector_forms_neither_or_bad_text() {
+      var both =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"v\",\"content_type\":\"application/json\","
+                      + "\"event_selector\":{\"type\":\"any\"},\"event_selector_text\":\"ANY\"}",
+                  COUNTER)
+              .problem(400, "malformed_request");
+      assertThat(both.get("detail").stringValue()).contains("not both");
+      var neither =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"v\",\"content_type\":\"application/json\"}",
+                  COUNTER)
+              .problem(400, "malformed_request");
+      assertThat(neither.get("detail").stringValue()).contains("event_selector_text");
+      var badText =
+          publish(
+                  "state-views",
+                  "{\"state_view_name\":\"v\",\"content_type\":\"application/json\","
+                      + "\"event_selector_text\":\"subject = \"}",
+                  COUNTER)
+              .problem(400, "invalid_selector");
+      assertThat(badText.get("field").stringValue()).isEqualTo("event_selector_text");
+      publish(
+              "state-views",
+              "{\"state_view_name\":\"v\",\"content_type\":\"application/json\","
+                  + "\"event_selector_text\":7}",
+              COUNTER)
+          .problem(400, "malformed_request");
+      assertThat(api.get("/api/v1/databases/" + db + "/state-views").json().get("state_views"))
+          .isEmpty();
+    }
+
+    @Test
     void format_raw_serves_the_content_with_the_views_content_type() {
       publishCounter("count", "{\"type\":\"any\"}");
       api.append(db, Api.event("1", "s", "t", null));
@@ -440,6 +500,31 @@ class ComponentApiTest extends ServerTestBase {
     }
 
     @Test
+    void an_idempotency_key_is_a_uuid_and_a_repeated_one_returns_the_original_transaction() {
+      String path = "/api/v1/databases/" + db + "/state-changes/echo/commands";
+      String decision = "{\"events\":[" + Api.event("e1", "bank", "Deposited", "acct/a") + "]}";
+      String key = "0b6f5a52-8d1c-4c3e-9f2a-7e4b1d9c6a10";
+      var first = api.post(path, "application/json", decision, "Idempotency-Key", key);
+      assertThat(first.status()).isEqualTo(201);
+      assertThat(first.json().get("transaction").get("transaction_id").stringValue())
+          .isEqualTo(key);
+      var again = api.post(path, "application/json", decision, "Idempotency-Key", key);
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(again.json().get("transaction").get("duplicate").booleanValue()).isTrue();
+      assertThat(api.revision(db)).isEqualTo(1);
+
+      var p =
+          api.post(path, "application/json", decision, "Idempotency-Key", "t1")
+              .problem(400, "malformed_request");
+      assertThat(p.get("field").stringValue()).isEqualTo("Idempotency-Key");
+      assertThat(p.get("detail").stringValue())
+          .isEqualTo(
+              "the Idempotency-Key header must be a UUID such as"
+                  + " 0b6f5a52-8d1c-4c3e-9f2a-7e4b1d9c6a10, was 't1'");
+      assertThat(api.revision(db)).isEqualTo(1);
+    }
+
+    @Test
     void a_rejection_is_422_with_the_components_code() {
       var p =
           command("{\"rejection\":{\"code\":\"insufficient_funds\",\"message\":\"only 5\"}}")
@@ -478,6 +563,90 @@ class ComponentApiTest extends ServerTestBase {
     @Test
     void a_malformed_decision_is_a_component_failure() {
       command("{\"events\":[{\"id\":\"no-source\"}]}").problem(500, "component_failed");
+    }
+
+    @Nested
+    class Dry_runs {
+      static final String GUARDED =
+          "{\"events\":["
+              + Api.event("e1", "bank", "Deposited", "acct/a")
+              + "],\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"equals\","
+              + "\"attr\":{\"subject\":\"acct/a\"}},\"revision\":0}]}";
+
+      Api.Response dryRun(String query, String decision) {
+        return api.post(
+            "/api/v1/databases/" + db + "/state-changes/echo/commands?" + query,
+            "application/json",
+            decision,
+            "X-Correlation-Id",
+            "corr-dry");
+      }
+
+      @Test
+      void shows_the_decided_events_and_conditions_and_appends_nothing() {
+        api.append(db, Api.event("x", "s", "t", "acct/b"));
+        var r = dryRun("dry_run=true", GUARDED);
+        shapes.assertConforms(
+            r,
+            "/api/v1/databases/{db}/state-changes/{name}/commands",
+            "post",
+            200,
+            "application/json");
+        var body = r.json();
+        assertThat(body.get("dry_run").booleanValue()).isTrue();
+        assertThat(body.get("basis_revision").longValue()).isEqualTo(1);
+        var event = body.get("events").get(0);
+        assertThat(event.get("id").stringValue()).isEqualTo("e1");
+        assertThat(event.get("correlationid").stringValue()).isEqualTo("corr-dry");
+        assertThat(event.get("statechange").stringValue()).isEqualTo("echo");
+        assertThat(event.get("basisrevision").intValue()).isEqualTo(1);
+        assertThat(event.has("revision")).as("not stored, so no revision").isFalse();
+        var check = body.get("conditions").get(0);
+        assertThat(check.get("condition").get("type").stringValue()).isEqualTo("max");
+        assertThat(check.get("actual_revision").longValue()).isZero();
+        assertThat(check.get("holds").booleanValue()).isTrue();
+        assertThat(api.revision(db)).isEqualTo(1);
+
+        // the real run appends exactly that
+        var executed = command(GUARDED);
+        assertThat(executed.status()).isEqualTo(201);
+        assertThat(api.revision(db)).isEqualTo(2);
+      }
+
+      @Test
+      void reports_a_condition_that_fails_now_with_its_actual_revision() {
+        api.append(db, Api.event("x", "s", "t", "acct/a"), Api.event("y", "s", "t", "acct/a"));
+        var check = dryRun("dry_run=true", GUARDED).json().get("conditions").get(0);
+        assertThat(check.get("actual_revision").longValue()).isEqualTo(2);
+        assertThat(check.get("holds").booleanValue()).isFalse();
+        assertThat(api.revision(db)).isEqualTo(2);
+      }
+
+      @Test
+      void a_rejection_is_422_as_in_a_real_run() {
+        dryRun("dry_run=true", "{\"rejection\":{\"code\":\"no\",\"message\":\"never\"}}")
+            .problem(422, "command_rejected");
+      }
+
+      @Test
+      void dry_run_false_executes() {
+        assertThat(dryRun("dry_run=false", GUARDED).status()).isEqualTo(201);
+        assertThat(api.revision(db)).isEqualTo(1);
+      }
+
+      @Test
+      void a_misspelt_or_unclear_dry_run_is_refused_and_executes_nothing() {
+        assertThat(
+                dryRun("dryrun=true", GUARDED)
+                    .problem(400, "invalid_query")
+                    .get("parameter")
+                    .stringValue())
+            .isEqualTo("dryrun");
+        dryRun("dry_run=yes", GUARDED).problem(400, "invalid_query");
+        dryRun("dry_run", GUARDED).problem(400, "invalid_query");
+        dryRun("dry_run=true&dry_run=false", GUARDED).problem(400, "invalid_query");
+        assertThat(api.revision(db)).isZero();
+      }
     }
 
     @Test

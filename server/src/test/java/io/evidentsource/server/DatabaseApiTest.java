@@ -18,15 +18,37 @@ class DatabaseApiTest extends ServerTestBase {
       Response r = api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}");
       assertThat(r.status()).isEqualTo(201);
       assertThat(r.header("Location")).isEqualTo("/api/v1/databases/" + name);
-      JsonNode db = r.json().get("database");
+      JsonNode db = r.json();
       assertThat(db.get("name").stringValue()).isEqualTo(name);
       assertThat(db.get("revision").longValue()).isZero();
       Instant created = Instant.parse(db.get("created_at").stringValue());
       assertThat(created).isBeforeOrEqualTo(Instant.now());
       assertThat(db.get("revision_time").stringValue())
           .isEqualTo(db.get("created_at").stringValue());
+    }
+
+    @Test
+    void answers_what_get_answers_at_the_top_level() {
+      String name = "orders-" + System.nanoTime();
+      JsonNode created = api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}").json();
+      JsonNode read = api.get("/api/v1/databases/" + name).json();
+      for (String field : read.propertyNames()) {
+        assertThat(created.get(field)).as(field).isEqualTo(read.get(field));
+      }
+      assertThat(created.propertyNames())
+          .containsExactly("name", "created_at", "revision", "revision_time", "database");
+    }
+
+    @Test
+    void keeps_the_database_member_of_the_first_release() {
+      String name = "orders-" + System.nanoTime();
+      JsonNode created = api.postJson("/api/v1/databases", "{\"name\":\"" + name + "\"}").json();
+      JsonNode db = created.get("database");
       assertThat(db.propertyNames())
           .containsExactly("name", "created_at", "revision", "revision_time");
+      for (String field : db.propertyNames()) {
+        assertThat(db.get(field)).as(field).isEqualTo(created.get(field));
+      }
     }
 
     @Test

@@ -14,7 +14,8 @@ class ErrorHandlingTest {
     void an_unknown_path_is_404_not_found() {
       JsonNode p = api.get("/api/v1/nothing-here").problem(404, "not_found");
       assertThat(p.get("instance").stringValue()).isEqualTo("/api/v1/nothing-here");
-      api.get("/").problem(404, "not_found");
+      // outside /api too ("/" itself redirects to the web UI: WebUiHostingTest)
+      api.get("/nothing-here").problem(404, "not_found");
     }
 
     @Test

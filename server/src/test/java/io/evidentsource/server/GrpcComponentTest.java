@@ -15,6 +15,7 @@ import io.evidentsource.api.v1.DescribeStateViewRequest;
 import io.evidentsource.api.v1.EventSelector;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
 import io.evidentsource.api.v1.ExecuteCommandRequest;
+import io.evidentsource.api.v1.GetDatabaseRequest;
 import io.evidentsource.api.v1.ListStateChangesRequest;
 import io.evidentsource.api.v1.ListStateViewsRequest;
 import io.evidentsource.api.v1.PublishStateChangeRequest;
@@ -230,6 +231,40 @@ class GrpcComponentTest {
                 .setTransactionId(transactionId)
                 .build());
     assertThat(again.getTransaction().getDuplicate()).isTrue();
+  }
+
+  @Test
+  void a_dry_run_returns_the_decision_with_checked_conditions_and_appends_nothing() {
+    publishEcho();
+    stub.transact(
+        TransactRequest.newBuilder().setDatabase(db).addEvents(event("x", "acct/a")).build());
+    var dry =
+        stub.dryRunCommand(
+            command(
+                    "{\"events\":["
+                        + Api.event("e1", "bank", "Deposited", "acct/b")
+                        + "],\"conditions\":["
+                        + "{\"type\":\"max\",\"selector\":{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/a\"}},\"revision\":0},"
+                        + "{\"type\":\"max\",\"selector\":{\"type\":\"equals\",\"attr\":{\"subject\":\"acct/b\"}},\"revision\":0}]}")
+                .setCorrelationId("corr-dry")
+                .build());
+    assertThat(dry.getBasisRevision()).isEqualTo(1);
+    assertThat(dry.getEventsList()).extracting(e -> e.getId()).containsExactly("e1");
+    assertThat(attribute(dry.getEvents(0), "correlationid")).isEqualTo("corr-dry");
+    assertThat(attribute(dry.getEvents(0), "origin")).isEqualTo("grpc");
+    assertThat(dry.getConditionsList())
+        .extracting(c -> c.getActualRevision(), c -> c.getHolds())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1L, false),
+            org.assertj.core.groups.Tuple.tuple(0L, true));
+    assertThat(dry.getConditions(0).getCondition().getMax().getSelector().getEquals().getValue())
+        .isEqualTo("acct/a");
+    assertThat(
+            stub.getDatabase(GetDatabaseRequest.newBuilder().setName(db).build())
+                .getDatabase()
+                .getRevision())
+        .as("a dry run appends nothing")
+        .isEqualTo(1);
   }
 
   @Test

@@ -43,6 +43,7 @@ class ServerArchitectureTest {
   static final String PROBLEM = "io.evidentsource.server.problem..";
   static final String REQUEST = "io.evidentsource.server.request..";
   static final String LIVE = "io.evidentsource.server.live..";
+  static final String UI = "io.evidentsource.server.ui..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
   static final String[] ADAPTERS = {
@@ -128,11 +129,15 @@ class ServerArchitectureTest {
           .definedBy(CONFIG)
           .layer("live")
           .definedBy(LIVE)
+          .layer("ui")
+          .definedBy(UI)
           .whereLayer("application")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("rest")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("grpc")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("ui")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("problem")
           .mayOnlyBeAccessedByLayers("rest")

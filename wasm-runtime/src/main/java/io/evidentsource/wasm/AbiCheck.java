@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The publish-time check of a module against the ABI (DESIGN §6): required exports with their
- * signatures, and imports only from {@code evidentsource}, {@code wasi_snapshot_preview1} and
- * AssemblyScript's {@code env.abort}. Every problem is named in one error.
+ * The publish-time check of a module against the ABI (docs/wasm-abi.md#the-contract): required
+ * exports with their signatures, and imports only from {@code evidentsource}, {@code
+ * wasi_snapshot_preview1} and AssemblyScript's {@code env.abort}. Every problem is named in one
+ * error.
  */
 final class AbiCheck {
   static final String HOST_MODULE = "evidentsource";

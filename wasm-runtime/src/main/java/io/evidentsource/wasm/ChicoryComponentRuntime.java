@@ -51,9 +51,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link ComponentRuntime} on Chicory (DESIGN §6). Modules are parsed and checked once,
- * compiled to JVM bytecode once (interpreted when the compiler cannot handle them), and
- * instantiated into a pool per component version. Each call runs on the caller's thread under a
+ * The {@link ComponentRuntime} on Chicory (docs/wasm-abi.md, ADR 0005). Modules are parsed and
+ * checked once, compiled to JVM bytecode once (interpreted when the compiler cannot handle them),
+ * and instantiated into a pool per component version. Each call runs on the caller's thread under a
  * deadline enforced by interrupting it; an instance that failed is discarded, never reused. Guests
  * see only the {@code evidentsource} host functions and a WASI preview1 without files, sockets,
  * arguments or environment, whose clock reads the call's basis time and whose random numbers are
@@ -182,7 +182,8 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    * "Warm-up"). None of this counts against the deadline of a call that waits for it on this thread
    * (a {@code decide} reading a view this server has not loaded yet). Loading a component of a
    * newer generation of a database drops the modules (and idle instances) of its earlier
-   * generations: a deleted database's components are never called again (DESIGN §2, ADR 0007).
+   * generations: a deleted database's components are never called again
+   * (docs/data-model.md#databases, ADR 0007).
    */
   @Override
   public void load(ComponentId id, byte[] module) {
@@ -798,8 +799,8 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    * Runs guest code under a deadline of {@code limit}, extended by JIT compilation up to {@code
    * jitAllowance}, mapping every guest failure to a component error.
    *
-   * @param what what runs, for the timeout message: {@code call} (the message DESIGN §6 names),
-   *     {@code instantiation}, {@code warm-up}
+   * @param what what runs, for the timeout message: {@code call} (the message docs/wasm-abi.md
+   *     names), {@code instantiation}, {@code warm-up}
    */
   private <T> T guarded(
       Loaded loaded,

@@ -10,14 +10,14 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The deadlines of guest code running on each thread (DESIGN §6: a deadline per call, enforced by
- * interrupting the thread), and what does not count against them: a deadline is paused while the
- * host does one-time work on the same thread (loading, compiling, instantiating or warming up a
- * module, e.g. a view that a {@code decide} reads through {@code view_state} and this server has
- * not loaded yet), and a call's deadline is extended by the time the JVM spent on JIT compilation
- * while the call ran (at most a cap per call). Guest calls nest ({@code decide} → {@code
- * view_state} → {@code evolve}), so each thread has a stack of running deadlines; the one-time work
- * pauses them all. Thread-safe.
+ * The deadlines of guest code running on each thread (docs/wasm-abi.md: a deadline per call,
+ * enforced by interrupting the thread), and what does not count against them: a deadline is paused
+ * while the host does one-time work on the same thread (loading, compiling, instantiating or
+ * warming up a module, e.g. a view that a {@code decide} reads through {@code view_state} and this
+ * server has not loaded yet), and a call's deadline is extended by the time the JVM spent on JIT
+ * compilation while the call ran (at most a cap per call). Guest calls nest ({@code decide} →
+ * {@code view_state} → {@code evolve}), so each thread has a stack of running deadlines; the
+ * one-time work pauses them all. Thread-safe.
  */
 final class Deadlines {
   private final ScheduledExecutorService watchdog;

@@ -13,9 +13,10 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes the {@code events} input of {@code evidentsource_evolve} (DESIGN §6: a JSON array of
- * stored CloudEvents with {@code revision} and {@code recordedtime}) straight into one reusable
- * byte buffer, so a fold does not build a JSON generator, a string and an array per event.
+ * Writes the {@code events} input of {@code evidentsource_evolve} (docs/wasm-abi.md#the-contract: a
+ * JSON array of stored CloudEvents with {@code revision} and {@code recordedtime}) straight into
+ * one reusable byte buffer, so a fold does not build a JSON generator, a string and an array per
+ * event.
  *
  * <p>The output is the CloudEvents JSON format (CloudEvents JSON format §3) with the attributes in
  * the order {@code CloudEventJson} writes them; {@code GuestEventsTest} checks that both parse to

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
-/** The JSON the host and guests exchange (DESIGN §6): inputs written, outputs read. */
+/**
+ * The JSON the host and guests exchange (docs/wasm-abi.md#the-contract): inputs written, outputs
+ * read.
+ */
 final class GuestJson {
   private GuestJson() {}
 

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The sandbox limits (DESIGN §6); every one is enforced and configurable.
+ * The sandbox limits (docs/limits.md#webassembly-components); every one is enforced and
+ * configurable.
  *
  * @param maxModuleBytes largest module accepted at publish (default 16 MiB)
  * @param maxMemoryBytes largest linear memory a guest may grow to (default 100 MiB, rounded down to
@@ -74,7 +75,7 @@ public record WasmLimits(
     }
   }
 
-  /** The defaults of DESIGN §6. */
+  /** The defaults (docs/limits.md#webassembly-components). */
   public static WasmLimits defaults() {
     return new WasmLimits(
         16 << 20,

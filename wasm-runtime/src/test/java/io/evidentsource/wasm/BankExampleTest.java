@@ -26,6 +26,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +154,40 @@ class BankExampleTest {
               assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds");
               assertThat(e.getMessage()).contains("account " + account + " holds 0");
             });
+  }
+
+  private static Command json(String body) {
+    return new Command("application/json", Map.of(), body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void a_dry_run_shows_the_transfers_events_and_checked_conditions_and_appends_nothing() {
+    var body = "{\"transfer_id\":\"t1\",\"from\":\"a0\",\"to\":\"a1\",\"amount\":30}";
+    long head = f.store.database(DB).revision();
+
+    var dry = f.changes.dryRun(DB, "transfer", null, json(body), Provenance.http());
+
+    assertThat(dry.basisRevision()).isEqualTo(head);
+    assertThat(dry.events()).extracting(Event::type).containsExactly("Debited", "Credited");
+    assertThat(dry.events().get(0).extensions())
+        .containsEntry("statechange", "transfer")
+        .containsEntry("basisrevision", (int) head)
+        .containsEntry("origin", "http");
+    // NothingSince(account/a0, 1) and NothingSince(account/a1, 2): the deposits at revisions 1, 2
+    assertThat(dry.conditions())
+        .extracting(c -> c.actualRevision(), c -> c.holds())
+        .containsExactly(Tuple.tuple(1L, true), Tuple.tuple(2L, true));
+    assertThat(f.store.database(DB).revision()).isEqualTo(head);
+    assertThat(balance("a0")).isEqualTo(OPENING);
+  }
+
+  @Test
+  void a_dry_run_of_an_overdraft_is_rejected_like_a_real_run() {
+    var body = "{\"transfer_id\":\"t1\",\"from\":\"a0\",\"to\":\"a1\",\"amount\":1000}";
+    assertThatThrownBy(() -> f.changes.dryRun(DB, "transfer", null, json(body), Provenance.http()))
+        .isInstanceOfSatisfying(
+            EvidentSourceException.class,
+            e -> assertThat(e.fields()).containsEntry("rejection_code", "insufficient_funds"));
   }
 
   @Test

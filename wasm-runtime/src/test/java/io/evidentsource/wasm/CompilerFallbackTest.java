@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A module Chicory's compiler rejects still publishes and runs, interpreted (DESIGN §6). */
+/**
+ * A module Chicory's compiler rejects still publishes and runs, interpreted (docs/wasm-abi.md, ADR
+ * 0005).
+ */
 class CompilerFallbackTest {
   @ParameterizedTest(name = "compiler throws {0}")
   @ValueSource(strings = {"IllegalStateException", "ClassFormatError"})

@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How the host cuts a fold into evolve calls: by event count and by JSON bytes (DESIGN §6). */
+/**
+ * How the host cuts a fold into evolve calls: by event count and by JSON bytes
+ * (docs/wasm-abi.md#the-contract).
+ */
 class EvolveBatchingTest {
   /** A view whose state is the number of evolve calls it has seen. */
   private static byte[] callCountingView() {

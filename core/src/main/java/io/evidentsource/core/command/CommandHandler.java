@@ -30,10 +30,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Commits transactions (DESIGN §3): validate, return the stored result of a known transaction id,
- * catch the index up to the head, reject duplicate event ids, evaluate the append conditions on the
- * index, then compare-and-set append at that head. When another writer moved the head first, catch
- * up and evaluate again, with jittered backoff, until the contention deadline.
+ * Commits transactions (docs/architecture.md#a-write-step-by-step, ADR 0002): validate, return the
+ * stored result of a known transaction id, catch the index up to the head, reject duplicate event
+ * ids, evaluate the append conditions on the index, then compare-and-set append at that head. When
+ * another writer moved the head first, catch up and evaluate again, with jittered backoff, until
+ * the contention deadline.
  */
 public final class CommandHandler {
   private final StorageAdapter storage;

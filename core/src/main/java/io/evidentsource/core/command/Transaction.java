@@ -7,7 +7,7 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An atomic batch to append: all events are written, or none (DESIGN §2).
+ * An atomic batch to append: all events are written, or none (docs/data-model.md#transactions).
  *
  * @param transactionId the client's idempotency key, or null to let the server choose one; a retry
  *     with the same id returns the original result and appends nothing

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * What a committed transaction reports (DESIGN §2).
+ * What a committed transaction reports (docs/data-model.md#transactions).
  *
  * @param transactionId the client's or the server-chosen transaction id
  * @param firstRevision the revision of the first event

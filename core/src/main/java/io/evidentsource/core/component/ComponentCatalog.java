@@ -9,12 +9,13 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The catalog of published state views and state changes (DESIGN §2, §5), one service for both
- * kinds: publish, list, the versions of one name, describe one version, the module bytes, and the
- * {@code *_NOT_FOUND} error, keyed by {@link ComponentKind}. It binds the event store (which
- * database and generation), the {@link ComponentRegistry} (what is published) and the {@link
- * ComponentRuntime} (validation at publish, modules loaded on this server). {@link StateViews}
- * reads views and {@link StateChanges} executes commands over it. Thread-safe.
+ * The catalog of published state views and state changes
+ * (docs/data-model.md#state-views-and-state-changes, docs/rest.md), one service for both kinds:
+ * publish, list, the versions of one name, describe one version, the module bytes, and the {@code
+ * *_NOT_FOUND} error, keyed by {@link ComponentKind}. It binds the event store (which database and
+ * generation), the {@link ComponentRegistry} (what is published) and the {@link ComponentRuntime}
+ * (validation at publish, modules loaded on this server). {@link StateViews} reads views and {@link
+ * StateChanges} executes commands over it. Thread-safe.
  */
 public final class ComponentCatalog {
   private final EventStore store;

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One published version of one component in one generation of one database: the key the runtime
  * pools instances under. The generation keeps a component of a deleted database apart from one of
- * the same name and version published after the database was re-created (DESIGN §2).
+ * the same name and version published after the database was re-created
+ * (docs/data-model.md#databases).
  *
  * @param database the database the component is published in
  * @param generation the database's generation at publication, ≥ 1 ({@link

@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The two kinds of component (DESIGN §2, §6): what the catalog ({@link ComponentCatalog}) and the
- * registry ({@link ComponentRegistry}) key publications by. A kind names its definition type, its
- * guest export, the words errors use for it and the error code of a missing one, so code that
- * handles both kinds is written once. There are exactly two instances, {@link #STATE_VIEW} and
- * {@link #STATE_CHANGE}; compare them with {@code ==}.
+ * The two kinds of component (docs/data-model.md#state-views-and-state-changes, docs/wasm-abi.md):
+ * what the catalog ({@link ComponentCatalog}) and the registry ({@link ComponentRegistry}) key
+ * publications by. A kind names its definition type, its guest export, the words errors use for it
+ * and the error code of a missing one, so code that handles both kinds is written once. There are
+ * exactly two instances, {@link #STATE_VIEW} and {@link #STATE_CHANGE}; compare them with {@code
+ * ==}.
  *
  * @param <D> the definition a publication of this kind carries
  */

@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Components belong to one generation of a database ({@link
  * io.evidentsource.core.model.DatabaseInfo#generation()}): a database deleted and created again has
- * none (DESIGN §2). Implementations are thread-safe and number the versions of one name of one kind
- * in one generation densely from 1, also when several instances publish concurrently; a state view
- * and a state change may share a name and are numbered apart.
+ * none (docs/data-model.md#state-views-and-state-changes). Implementations are thread-safe and
+ * number the versions of one name of one kind in one generation densely from 1, also when several
+ * instances publish concurrently; a state view and a state change may share a name and are numbered
+ * apart.
  */
 public interface ComponentRegistry {
 

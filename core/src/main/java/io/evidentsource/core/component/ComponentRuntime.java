@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The port a WebAssembly host implements (DESIGN §6): validates modules against the component ABI,
- * keeps them ready per {@link ComponentId} and runs {@code evolve} and {@code decide} under the
- * sandbox limits. Implementations are thread-safe; a failing call never affects other calls.
+ * The port a WebAssembly host implements (docs/wasm-abi.md, ADR 0005): validates modules against
+ * the component ABI, keeps them ready per {@link ComponentId} and runs {@code evolve} and {@code
+ * decide} under the sandbox limits. Implementations are thread-safe; a failing call never affects
+ * other calls.
  *
  * <p>Every method may throw {@link io.evidentsource.core.error.EvidentSourceException} with {@code
  * INVALID_COMPONENT} or {@code COMPONENT_TOO_LARGE} (publish), {@code COMPONENT_FAILED} (trap or

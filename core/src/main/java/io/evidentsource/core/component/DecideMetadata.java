@@ -6,7 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@code decide} learns about its call (DESIGN §6, {@code metadata}).
+ * What {@code decide} learns about its call (docs/wasm-abi.md#the-contract, {@code metadata}).
  *
  * @param database the database the command runs against
  * @param basisRevision the revision the decision reads views at

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
-/** What {@code decide} returned: events to append, or a rejection (DESIGN §6). */
+/**
+ * What {@code decide} returned: events to append, or a rejection (docs/wasm-abi.md#the-contract).
+ */
 public sealed interface DecideResult {
 
   /**

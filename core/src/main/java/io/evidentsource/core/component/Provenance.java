@@ -5,7 +5,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who sent a command and how; recorded on each decided event (DESIGN §2).
+ * Who sent a command and how; recorded on each decided event
+ * (docs/data-model.md#state-views-and-state-changes).
  *
  * @param principal the authenticated principal, or null
  * @param origin {@code http} or {@code grpc}

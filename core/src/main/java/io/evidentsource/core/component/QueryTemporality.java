@@ -1,6 +1,9 @@
 package io.evidentsource.core.component;
 
-/** The order a state view folds its events in (DESIGN §2, {@code query_temporality}). */
+/**
+ * The order a state view folds its events in (docs/data-model.md#state-views-and-state-changes,
+ * {@code query_temporality}).
+ */
 public enum QueryTemporality {
   /** Revision order; reads may pin a revision or a transaction time. */
   REVISION("revision"),

@@ -3,8 +3,10 @@ package io.evidentsource.core.component;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
@@ -17,11 +19,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Executing commands on state changes published in the {@link ComponentCatalog} (DESIGN §2): the
- * decision reads views at the basis revision, its events get provenance extensions ({@code
- * correlationid}, {@code causationid}, {@code statechange}, {@code statechangeversion}, {@code
- * basisrevision}, {@code principal}, {@code origin}) and are appended with its conditions as one
- * transaction.
+ * Executing commands, and dry runs of them, on state changes published in the {@link
+ * ComponentCatalog} (docs/data-model.md#state-views-and-state-changes): the decision reads views at
+ * the basis revision, its events get provenance extensions ({@code correlationid}, {@code
+ * causationid}, {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code
+ * principal}, {@code origin}) and are appended with its conditions as one transaction.
  */
 public final class StateChanges {
   private final EventStore store;
@@ -58,9 +60,9 @@ public final class StateChanges {
    * Executes a command: decide at the current head, then append the decided events with their
    * conditions. A command carrying a transaction id (REST {@code Idempotency-Key}) that already
    * committed is not decided again: its original transaction and events come back with {@code
-   * duplicate} set, before anything is evaluated (DESIGN §2, fine points), so a client retrying
-   * after a lost answer never sees a rejection or conflict computed on the state its own first
-   * attempt changed.
+   * duplicate} set, before anything is evaluated (docs/data-model.md#fine-points), so a client
+   * retrying after a lost answer never sees a rejection or conflict computed on the state its own
+   * first attempt changed.
    *
    * @throws EvidentSourceException {@code COMMAND_REJECTED} with fields {@code rejection_code} and
    *     {@code rejection_message}; {@code CONDITION_FAILED} when a returned condition fails (retry
@@ -79,6 +81,58 @@ public final class StateChanges {
         return replay(database, known.get());
       }
     }
+    var decided = decide(info, name, version, command, provenance);
+    if (decided.events().isEmpty()) {
+      return new CommandResult(decided.basis(), null, List.of());
+    }
+    var committed =
+        store.transact(
+            database,
+            new Transaction(provenance.transactionId(), decided.events(), decided.conditions()));
+    var stored = new ArrayList<StoredEvent>();
+    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
+      stored.add(store.event(database, r));
+    }
+    return new CommandResult(decided.basis(), committed, stored);
+  }
+
+  /**
+   * Decides a command as {@link #execute} would, at the current head, and checks the decision's
+   * conditions there, but appends nothing: the events (with their provenance extensions) and
+   * conditions a real run would append if nothing were appended in between. A dry run decides
+   * afresh even when {@link Provenance#transactionId()} already committed (a real run would then
+   * return that transaction instead).
+   *
+   * @throws EvidentSourceException {@code COMMAND_REJECTED} as {@link #execute}; the component
+   *     errors
+   */
+  public CommandDryRun dryRun(
+      DatabaseName database,
+      String name,
+      @Nullable Integer version,
+      Command command,
+      Provenance provenance) {
+    var info = store.database(database);
+    var decided = decide(info, name, version, command, provenance);
+    return new CommandDryRun(
+        decided.basis(), decided.events(), store.checkConditions(info, decided.conditions()));
+  }
+
+  /** A decision at {@code basis}: its events with provenance, and its conditions. */
+  private record Decided(long basis, List<Event> events, List<AppendCondition> conditions) {}
+
+  /**
+   * Runs {@code decide} at the head {@code info} describes and adds the provenance extensions.
+   *
+   * @throws EvidentSourceException {@code COMMAND_REJECTED} for a rejection
+   */
+  private Decided decide(
+      DatabaseInfo info,
+      String name,
+      @Nullable Integer version,
+      Command command,
+      Provenance provenance) {
+    var database = info.name();
     var id = catalog.describe(info, ComponentKind.STATE_CHANGE, name, version).id();
     catalog.ensureLoaded(id);
     long basis = info.revision();
@@ -106,9 +160,6 @@ public final class StateChanges {
                 rejection -> {
                   throw rejected(name, rejection);
                 });
-    if (decision.events().isEmpty()) {
-      return new CommandResult(basis, null, List.of());
-    }
     var events = new ArrayList<Event>();
     for (var e : decision.events()) {
       var b = e.toBuilder();
@@ -127,14 +178,7 @@ public final class StateChanges {
       b.extension("origin", provenance.origin());
       events.add(b.build());
     }
-    var committed =
-        store.transact(
-            database, new Transaction(provenance.transactionId(), events, decision.conditions()));
-    var stored = new ArrayList<StoredEvent>();
-    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
-      stored.add(store.event(database, r));
-    }
-    return new CommandResult(basis, committed, stored);
+    return new Decided(basis, events, decision.conditions());
   }
 
   private static EvidentSourceException rejected(String name, DecideResult.Rejection rejection) {

@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The metadata of a state view as published (DESIGN §2).
+ * The metadata of a state view as published (docs/data-model.md#state-views-and-state-changes).
  *
  * @param name {@code state_view_name}: 1-128 chars of a-z, 0-9, '-', '_', starting with a letter
  * @param description free text, or null

@@ -7,7 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where and with what parameters to read a state view (DESIGN §2).
+ * Where and with what parameters to read a state view
+ * (docs/data-model.md#state-views-and-state-changes).
  *
  * @param snapshot the revision read: the head, a revision, or as of a transaction time
  * @param asOfEffectiveTime only for {@code effective} views: fold events effective at or before it

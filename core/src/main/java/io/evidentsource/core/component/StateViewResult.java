@@ -7,7 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A state view read (DESIGN §2): the folded state and where it was read.
+ * A state view read (docs/data-model.md#state-views-and-state-changes): the folded state and where
+ * it was read.
  *
  * @param database the database read
  * @param name the view's name

@@ -15,10 +15,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reading state views (DESIGN §2) published in the {@link ComponentCatalog}: selector placeholders,
- * folding in revision or effective-time order, and a cache per (view, version, params) that later
- * reads extend with the events appended since, bounded by a fold count and a byte budget (least
- * recently used folds are dropped; ADR 0005). Thread-safe.
+ * Reading state views (docs/data-model.md#state-views-and-state-changes) published in the {@link
+ * ComponentCatalog}: selector placeholders, folding in revision or effective-time order, and a
+ * cache per (view, version, params) that later reads extend with the events appended since, bounded
+ * by a fold count and a byte budget (least recently used folds are dropped; ADR 0005). Thread-safe.
  */
 public final class StateViews {
   /** The fold cache's default byte budget: 64 MiB. */

@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * A condition on L(S), the highest revision of an event matching {@link #selector()} at commit time
- * (0 when none matches), checked atomically with an append (DESIGN §2).
+ * (0 when none matches), checked atomically with an append (docs/data-model.md#append-conditions).
  */
 public sealed interface AppendCondition {
 

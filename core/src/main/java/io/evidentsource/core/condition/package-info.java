@@ -1,6 +1,7 @@
 /**
  * Append conditions (min, max, range over the highest matching revision) and their failures, as
- * DESIGN §2 defines them; DCB's {@code failIfEventsMatch}/{@code after} maps onto {@code max}.
+ * docs/data-model.md#append-conditions defines them; DCB's {@code failIfEventsMatch}/{@code after}
+ * maps onto {@code max}.
  */
 @NullMarked
 package io.evidentsource.core.condition;

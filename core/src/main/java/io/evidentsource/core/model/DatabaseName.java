@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * A database name: a DNS label of 1 to 63 characters, lower-case letters, digits and hyphens,
- * starting with a letter and not ending with a hyphen (DESIGN §2, RFC 1035 §2.3.1).
+ * starting with a letter and not ending with a hyphen (docs/data-model.md#databases, RFC 1035
+ * §2.3.1).
  *
  * @param value the name as given
  */

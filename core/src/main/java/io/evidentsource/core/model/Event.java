@@ -36,7 +36,7 @@ public record Event(
   /** The CloudEvents spec version every stored event has. */
   public static final String SPEC_VERSION = "1.0";
 
-  /** The name of the DCB tags extension (DESIGN §2). */
+  /** The name of the DCB tags extension (docs/data-model.md#streams-subjects-and-tags). */
   public static final String TAGS_EXTENSION = "tags";
 
   public Event {

@@ -1,7 +1,7 @@
 package io.evidentsource.core.model;
 
 /**
- * Configurable limits on what one request may write (DESIGN §2). All sizes count UTF-8 bytes.
+ * Configurable limits on what one request may write (docs/limits.md). All sizes count UTF-8 bytes.
  *
  * @param maxEventBytes largest event, in bytes, counted as attribute names and values plus data
  *     (default 65,536)
@@ -28,7 +28,7 @@ public record EventLimits(int maxEventBytes, int maxBatchEvents, int maxAttribut
     }
   }
 
-  /** The defaults of DESIGN §2: 64 KiB events, 25-event batches, 1024-byte attributes. */
+  /** The defaults (docs/limits.md): 64 KiB events, 25-event batches, 1024-byte attributes. */
   public static EventLimits defaults() {
     return new EventLimits(64 * 1024, 25, 1024);
   }

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * A CloudEvents {@code time}: the RFC 3339 text exactly as sent (offset and fraction kept) and the
- * instant it denotes, which is what comparisons use (DESIGN §2 fine points).
+ * instant it denotes, which is what comparisons use (docs/data-model.md#fine-points).
  *
  * @param text the RFC 3339 timestamp as sent, e.g. {@code 2021-08-19T12:16:32.000-04:00}
  * @param instant the same moment on the UTC time line

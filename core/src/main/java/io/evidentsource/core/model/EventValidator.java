@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * event's zero-based {@code index}.
  */
 public final class EventValidator {
-  /** Extension names set by the server; a client may not send them (DESIGN §2). */
+  /** Extension names set by the server; a client may not send them (docs/data-model.md#events). */
   public static final Set<String> RESERVED_EXTENSIONS = Set.of("revision", "recordedtime");
 
   /** CloudEvents context attributes; an extension may not reuse their names. */

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * An event as stored: the client's event plus the server-set {@code revision} and {@code
- * recordedtime} (DESIGN §2).
+ * recordedtime} (docs/data-model.md#events).
  *
  * @param revision the event's revision in its database, from 1, dense
  * @param recordedTime when the transaction holding the event was committed (UTC)
@@ -20,7 +20,10 @@ public record StoredEvent(long revision, Instant recordedTime, Event event) {
     Objects.requireNonNull(event, "event");
   }
 
-  /** The effective time: {@code time} when present, else the recorded time (DESIGN §2). */
+  /**
+   * The effective time: {@code time} when present, else the recorded time
+   * (docs/data-model.md#effective-time).
+   */
   public Instant effectiveTime() {
     var t = event.time();
     return t != null ? t.instant() : recordedTime;

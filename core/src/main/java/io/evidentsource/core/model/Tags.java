@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The DCB {@code tags} extension: a comma-separated set of tags (DESIGN §2). Spaces around each tag
- * are trimmed; order and duplicates are not significant (ADR 0002).
+ * The DCB {@code tags} extension: a comma-separated set of tags
+ * (docs/data-model.md#streams-subjects-and-tags). Spaces around each tag are trimmed; order and
+ * duplicates are not significant (ADR 0002).
  */
 public final class Tags {
   /** Largest tag, in UTF-8 bytes. */

@@ -1,6 +1,6 @@
 package io.evidentsource.core.model;
 
-/** UTF-8 byte counting without allocating; limits count bytes, not characters (DESIGN §2). */
+/** UTF-8 byte counting without allocating; limits count bytes, not characters (docs/limits.md). */
 public final class Utf8 {
   private Utf8() {}
 

@@ -3,7 +3,7 @@ package io.evidentsource.core.port;
 import io.evidentsource.core.command.TransactionResult;
 import java.util.function.Function;
 
-/** The outcome of a compare-and-set append (DESIGN §3). */
+/** The outcome of a compare-and-set append (ADR 0002). */
 public sealed interface AppendOutcome {
 
   /**

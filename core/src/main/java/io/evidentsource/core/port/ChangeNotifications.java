@@ -4,7 +4,7 @@ import io.evidentsource.core.model.DatabaseName;
 import java.time.Duration;
 
 /**
- * Tells waiting readers that a database has moved past a revision (DESIGN §3, "change
+ * Tells waiting readers that a database has moved past a revision (ADR 0004, "change
  * notification"). Live subscriptions block on it instead of polling storage. An adapter that can
  * signal on commit implements it; {@link #polling} serves the others.
  */

@@ -5,10 +5,11 @@ import io.evidentsource.core.model.StoredEvent;
 import java.util.List;
 
 /**
- * Announces committed transactions to subscribers outside the server (DESIGN §3): SNS, Kafka.
- * Callers publish each database's transactions in revision order and at least once (a relay
- * republishes from the log what a crash left unannounced), so consumers may see a transaction again
- * and drop revisions they have already seen.
+ * Announces committed transactions to subscribers outside the server
+ * (docs/dynamodb.md#notifications, ADR 0006): SNS, Kafka. Callers publish each database's
+ * transactions in revision order and at least once (a relay republishes from the log what a crash
+ * left unannounced), so consumers may see a transaction again and drop revisions they have already
+ * seen.
  */
 public interface EventPublisher {
 

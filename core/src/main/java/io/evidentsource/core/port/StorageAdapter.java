@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Where databases and their event logs live (DESIGN §3). An adapter knows nothing of selectors or
- * conditions: it stores a catalog, appends with a compare-and-set on the head revision, keeps
- * idempotency records and reads events back. Implementations are thread-safe; {@code storage-tck}
- * holds the conformance suite every adapter passes.
+ * Where databases and their event logs live (ADR 0002, docs/architecture.md). An adapter knows
+ * nothing of selectors or conditions: it stores a catalog, appends with a compare-and-set on the
+ * head revision, keeps idempotency records and reads events back. Implementations are thread-safe;
+ * {@code storage-tck} holds the conformance suite every adapter passes.
  *
  * <p>Reads never show a revision before every lower revision is committed: once {@link
  * #findDatabase} reports head H, every revision 1..H is readable.

@@ -1,5 +1,5 @@
 /**
- * Ports the core needs from the outside (DESIGN §3): {@link
+ * Ports the core needs from the outside (docs/architecture.md): {@link
  * io.evidentsource.core.port.StorageAdapter} for the catalog and the log, {@link
  * io.evidentsource.core.port.EventPublisher} for announcing commits. Adapters live in their own
  * modules and are checked by {@code storage-tck}.

@@ -9,12 +9,11 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A read of a database at one consistent revision (docs/adr/0003-index-and-queries.md), composed of
- * parts that each hold one rule, so a combination the API rejects cannot be built: the page (the
- * first at a {@link Snapshot}, or the next after a {@link PageToken} that pins the first's
- * snapshot), the {@link RevisionRange}, the order and direction, the effective-time bound and the
- * page size. Start with {@link #of} and change parts with the {@code with...} methods; each returns
- * a new query.
+ * A read of a database at one consistent revision (docs/queries.md, ADR 0003), composed of parts
+ * that each hold one rule, so a combination the API rejects cannot be built: the page (the first at
+ * a {@link Snapshot}, or the next after a {@link PageToken} that pins the first's snapshot), the
+ * {@link RevisionRange}, the order and direction, the effective-time bound and the page size. Start
+ * with {@link #of} and change parts with the {@code with...} methods; each returns a new query.
  *
  * @param selector which events to return
  * @param page the first page at a snapshot, or the next page after a token

@@ -24,7 +24,7 @@ import java.util.function.LongPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Answers {@link EventQuery}s at a consistent snapshot (DESIGN §2, Queries): resolves the snapshot
+ * Answers {@link EventQuery}s at a consistent snapshot (docs/queries.md): resolves the snapshot
  * revision, walks the index for matching revisions, then reads those events from storage. A page
  * token pins the snapshot of the first page, so later pages never show newer events.
  */

@@ -2,7 +2,7 @@ package io.evidentsource.core.selector;
 
 import java.util.Optional;
 
-/** The event attributes a selector can match (DESIGN §2). */
+/** The event attributes a selector can match (docs/data-model.md#event-selectors). */
 public enum Attribute {
   /** The CloudEvents {@code source}. */
   STREAM("stream", "stream"),

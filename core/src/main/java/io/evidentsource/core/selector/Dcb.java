@@ -7,10 +7,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Maps the Dynamic Consistency Boundary model (the DCB specification's Query, QueryItem and
- * AppendCondition) onto selectors and conditions (DESIGN §2): a query item {@code {types, tags}} is
- * {@code and(or(event_type=T...), tag=a, tag=b, ...)}, a query is the {@code or} of its items, and
- * {@code {failIfEventsMatch: Q, after: p}} is {@code max(Q, p)} ({@code max(Q, 0)} without {@code
- * after}).
+ * AppendCondition) onto selectors and conditions
+ * (docs/data-model.md#dynamic-consistency-boundaries): a query item {@code {types, tags}} is {@code
+ * and(or(event_type=T...), tag=a, tag=b, ...)}, a query is the {@code or} of its items, and {@code
+ * {failIfEventsMatch: Q, after: p}} is {@code max(Q, p)} ({@code max(Q, 0)} without {@code after}).
  */
 public final class Dcb {
   private Dcb() {}

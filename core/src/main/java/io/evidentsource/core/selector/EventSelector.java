@@ -9,8 +9,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Which events a query reads or a condition watches (DESIGN §2). Equality and prefix matches are
- * literal: no character inside a value has a special meaning.
+ * Which events a query reads or a condition watches (docs/data-model.md#event-selectors). Equality
+ * and prefix matches are literal: no character inside a value has a special meaning.
  */
 public sealed interface EventSelector {
 

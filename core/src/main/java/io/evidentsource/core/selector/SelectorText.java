@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The textual form of event selectors (DESIGN §2), as used by {@code q=} and the UI:
+ * The textual form of event selectors (docs/data-model.md#selector-text), as used by {@code q=} and
+ * the UI:
  *
  * <pre>
  * expr   := term ( OR term )*          term := factor ( AND factor )*

@@ -1,5 +1,6 @@
 /**
- * Event selectors (DESIGN §2): the closed set of selector kinds, their textual form and its parser.
+ * Event selectors (docs/data-model.md#event-selectors): the closed set of selector kinds, their
+ * textual form and its parser.
  */
 @NullMarked
 package io.evidentsource.core.selector;

@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Sandbox limits of WebAssembly components, bound from {@code evidentsource.wasm.*} (DESIGN §6).
+ * Sandbox limits of WebAssembly components, bound from {@code evidentsource.wasm.*}
+ * (docs/limits.md#webassembly-components).
  *
  * @param maxModuleBytes largest module accepted at publish; larger ones are refused with 413 {@code
  *     component_too_large}

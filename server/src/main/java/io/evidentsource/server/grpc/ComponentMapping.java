@@ -4,9 +4,12 @@ import static io.evidentsource.api.ProtoCloudEvents.instant;
 import static io.evidentsource.api.ProtoCloudEvents.timestamp;
 
 import com.google.protobuf.ByteString;
+import io.evidentsource.api.v1.ConditionCheck;
+import io.evidentsource.api.v1.DryRunCommandResponse;
 import io.evidentsource.api.v1.ExecuteCommandResponse;
 import io.evidentsource.api.v1.ReadStateViewRequest;
 import io.evidentsource.api.v1.ReadStateViewResponse;
+import io.evidentsource.core.component.CommandDryRun;
 import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
@@ -107,6 +110,19 @@ final class ComponentMapping {
       b.setTransaction(EventMapping.transactResponse(result.transaction()));
     }
     result.events().forEach(e -> b.addEvents(EventMapping.storedEvent(e)));
+    return b.build();
+  }
+
+  static DryRunCommandResponse dryRunCommandResponse(CommandDryRun dry) {
+    var b = DryRunCommandResponse.newBuilder().setBasisRevision(dry.basisRevision());
+    dry.events().forEach(e -> b.addEvents(EventMapping.cloudEvent(e)));
+    for (var check : dry.conditions()) {
+      b.addConditions(
+          ConditionCheck.newBuilder()
+              .setCondition(SelectorMapping.condition(check.condition()))
+              .setActualRevision(check.actualRevision())
+              .setHolds(check.holds()));
+    }
     return b.build();
   }
 }

@@ -11,6 +11,7 @@ import io.evidentsource.api.v1.DescribeStateChangeRequest;
 import io.evidentsource.api.v1.DescribeStateChangeResponse;
 import io.evidentsource.api.v1.DescribeStateViewRequest;
 import io.evidentsource.api.v1.DescribeStateViewResponse;
+import io.evidentsource.api.v1.DryRunCommandResponse;
 import io.evidentsource.api.v1.EvidentSourceGrpc;
 import io.evidentsource.api.v1.ExecuteCommandRequest;
 import io.evidentsource.api.v1.ExecuteCommandResponse;
@@ -305,32 +306,55 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     unary(
         response,
         () -> {
-          var body = request.getBody().toByteArray();
-          long limit = wasm.maxOutputBytes().toBytes();
-          if (body.length > limit) {
-            throw BodyLimits.tooLarge(
-                limit, "evidentsource.wasm.max-output-bytes", (long) body.length);
-          }
-          var contentType =
-              request.getContentType().isEmpty() ? "application/json" : request.getContentType();
-          ComponentRequests.checkCommandBody(contentType, body);
-          var provenance =
-              new Provenance(
-                  null,
-                  "grpc",
-                  optional(request.getCorrelationId()),
-                  optional(request.getCausationId()),
-                  ComponentRequests.transactionId(
-                      request.getTransactionId(), "transaction_id", "'transaction_id'"));
+          var command = command(request);
           return ComponentMapping.executeCommandResponse(
               changes.execute(
                   DatabaseName.of(request.getDatabase()),
                   request.getName(),
                   request.hasVersion() ? version(request.getVersion()) : null,
-                  new Command(
-                      contentType, ComponentRequests.commandHeaders(request.getHeadersMap()), body),
-                  provenance));
+                  command,
+                  provenance(request)));
         });
+  }
+
+  @Override
+  public void dryRunCommand(
+      ExecuteCommandRequest request, StreamObserver<DryRunCommandResponse> response) {
+    unary(
+        response,
+        () -> {
+          var command = command(request);
+          return ComponentMapping.dryRunCommandResponse(
+              changes.dryRun(
+                  DatabaseName.of(request.getDatabase()),
+                  request.getName(),
+                  request.hasVersion() ? version(request.getVersion()) : null,
+                  command,
+                  provenance(request)));
+        });
+  }
+
+  private Command command(ExecuteCommandRequest request) {
+    var body = request.getBody().toByteArray();
+    long limit = wasm.maxOutputBytes().toBytes();
+    if (body.length > limit) {
+      throw BodyLimits.tooLarge(limit, "evidentsource.wasm.max-output-bytes", (long) body.length);
+    }
+    var contentType =
+        request.getContentType().isEmpty() ? "application/json" : request.getContentType();
+    ComponentRequests.checkCommandBody(contentType, body);
+    return new Command(
+        contentType, ComponentRequests.commandHeaders(request.getHeadersMap()), body);
+  }
+
+  private static Provenance provenance(ExecuteCommandRequest request) {
+    return new Provenance(
+        null,
+        "grpc",
+        optional(request.getCorrelationId()),
+        optional(request.getCausationId()),
+        ComponentRequests.transactionId(
+            request.getTransactionId(), "transaction_id", "'transaction_id'"));
   }
 
   private static Integer version(int version) {

@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one mapping from core error codes to gRPC status (DESIGN §5): a standard status code, the
- * detail message, and a {@code google.rpc.ErrorInfo} whose {@code reason} is the stable REST {@code
- * code} and whose metadata holds the error's fields; {@code condition_failed} adds a {@code
- * evidentsource.v1.FailedConditions} detail.
+ * The one mapping from core error codes to gRPC status (docs/grpc.md, docs/rest.md#errors): a
+ * standard status code, the detail message, and a {@code google.rpc.ErrorInfo} whose {@code reason}
+ * is the stable REST {@code code} and whose metadata holds the error's fields; {@code
+ * condition_failed} adds a {@code evidentsource.v1.FailedConditions} detail.
  */
 final class GrpcErrors {
   /** {@code ErrorInfo.domain} of every EvidentSource error. */

@@ -3,7 +3,7 @@ package io.evidentsource.server.problem;
 import io.evidentsource.core.error.ErrorCode;
 import org.springframework.http.HttpStatus;
 
-/** The one mapping from core error codes to HTTP statuses (DESIGN §5, STYLE "stable errors"). */
+/** The one mapping from core error codes to HTTP statuses (docs/rest.md#errors). */
 final class ErrorStatus {
   private ErrorStatus() {}
 

@@ -85,7 +85,9 @@ public final class ComponentRequests {
     try {
       return UUID.fromString(text);
     } catch (IllegalArgumentException e) {
-      throw malformed(what + " must be a UUID", field);
+      throw malformed(
+          what + " must be a UUID such as 0b6f5a52-8d1c-4c3e-9f2a-7e4b1d9c6a10, was '" + text + "'",
+          field);
     }
   }
 

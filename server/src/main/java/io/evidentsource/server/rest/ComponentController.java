@@ -19,6 +19,8 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.query.Snapshot;
+import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorText;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
 import io.evidentsource.json.StateViewJson;
@@ -51,13 +53,14 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.JsonNode;
 
 /**
- * State views and state changes over REST (DESIGN §2, §5): publish (multipart {@code metadata} +
- * {@code wasm}), list, describe the versions of one name, download a version's module, read views,
- * execute commands. Each path has its route; the catalog operations behind them are written once
- * for both kinds over {@link ComponentCatalog}, keyed by {@link ComponentKind}.
+ * State views and state changes over REST (docs/rest.md, docs/wasm-abi.md): publish (multipart
+ * {@code metadata} + {@code wasm}), list, describe the versions of one name, download a version's
+ * module, read views, execute commands. Each path has its route; the catalog operations behind them
+ * are written once for both kinds over {@link ComponentCatalog}, keyed by {@link ComponentKind}.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -75,6 +78,7 @@ class ComponentController {
           "content_type",
           "content_schema",
           "event_selector",
+          "event_selector_text",
           "query_temporality");
   private static final Set<String> CHANGE_METADATA = Set.of("state_change_name", "description");
 
@@ -118,7 +122,10 @@ class ComponentController {
         new WireJson.StateChangeList(list(db, STATE_CHANGE, WireJson.StateChange::of)));
   }
 
-  /** Every version of one view, ascending (DESIGN §5 keeps {@code GET .../{name}} for reads). */
+  /**
+   * Every version of one view, ascending (docs/rest.md#endpoints keeps {@code GET .../{name}} for
+   * reads).
+   */
   @GetMapping("/state-views/{name}/versions")
   ResponseEntity<WireJson.StateViewVersions> viewVersions(
       @PathVariable("db") String db, @PathVariable("name") String name) {
@@ -260,16 +267,12 @@ class ComponentController {
       return new StateChangeDefinition(
           required(metadata, "state_change_name"), text(metadata, "description", false));
     }
-    var selectorNode = metadata.get("event_selector");
-    if (selectorNode == null) {
-      throw malformed("metadata needs 'event_selector', e.g. {\"type\":\"any\"}", "event_selector");
-    }
     return ComponentRequests.viewDefinition(
         required(metadata, "state_view_name"),
         text(metadata, "description", false),
         required(metadata, "content_type"),
         text(metadata, "content_schema", false),
-        SelectorJson.read(selectorNode, "event_selector"),
+        viewSelector(metadata),
         text(metadata, "query_temporality", false));
   }
 
@@ -328,7 +331,7 @@ class ComponentController {
   // ---------------------------------------------------------------------------- commands
 
   @PostMapping("/state-changes/{name}/commands")
-  ResponseEntity<WireJson.CommandOutcome> execute(
+  ResponseEntity<?> execute(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       HttpServletRequest request) {
@@ -336,7 +339,7 @@ class ComponentController {
   }
 
   @PostMapping("/state-changes/{name}/versions/{version}/commands")
-  ResponseEntity<WireJson.CommandOutcome> executeVersion(
+  ResponseEntity<?> executeVersion(
       @PathVariable("db") String db,
       @PathVariable("name") String name,
       @PathVariable("version") String version,
@@ -344,7 +347,8 @@ class ComponentController {
     return execute(db, name, version(version), request);
   }
 
-  private ResponseEntity<WireJson.CommandOutcome> execute(
+  /** Executes the command, or with {@code ?dry_run=true} decides it without appending. */
+  private ResponseEntity<?> execute(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
     var body =
         RequestBodies.read(
@@ -367,20 +371,85 @@ class ComponentController {
             request.getHeader("X-Correlation-Id"),
             request.getHeader("X-Causation-Id"),
             transactionId);
-    CommandResult result =
-        changes.execute(
-            DatabaseName.of(db),
-            name,
-            version,
-            new Command(contentType, headers, body),
-            provenance);
+    var command = new Command(contentType, headers, body);
+    if (dryRun(request)) {
+      return json(
+          HttpStatus.OK,
+          WireJson.CommandDryRun.of(
+              changes.dryRun(DatabaseName.of(db), name, version, command, provenance)));
+    }
+    CommandResult result = changes.execute(DatabaseName.of(db), name, version, command, provenance);
     var tx = result.transaction();
     return json(
         tx == null || tx.duplicate() ? HttpStatus.OK : HttpStatus.CREATED,
         WireJson.CommandOutcome.of(result));
   }
 
+  /**
+   * The {@code dry_run} query parameter of a command: {@code true} decides and checks the
+   * conditions without appending; absent or {@code false} executes. Other parameters are refused,
+   * so a misspelt {@code dry_run} never executes a command by accident.
+   */
+  private static boolean dryRun(HttpServletRequest request) {
+    // the query string only: a form-encoded command body is the command's, not parameters
+    var query =
+        UriComponentsBuilder.newInstance().query(request.getQueryString()).build().getQueryParams();
+    for (var key : query.keySet()) {
+      if (!key.equals("dry_run")) {
+        throw invalidQuery(key, "unknown query parameter '" + key + "'; known: dry_run");
+      }
+    }
+    var values = query.get("dry_run");
+    if (values != null && values.size() > 1) {
+      throw invalidQuery("dry_run", "parameter 'dry_run' must be given once");
+    }
+    if (values == null) {
+      return false;
+    }
+    var value = values.get(0);
+    if ("false".equals(value)) {
+      return false;
+    }
+    if ("true".equals(value)) {
+      return true;
+    }
+    throw invalidQuery("dry_run", "'dry_run' must be true or false, was '" + value + "'");
+  }
+
   // ---------------------------------------------------------------------------------- helpers
+
+  /**
+   * A view's selector: {@code event_selector} as a JSON selector, or {@code event_selector_text} in
+   * the text form (as gRPC's {@code PublishStateView} takes it); exactly one of the two.
+   */
+  private static EventSelector viewSelector(JsonNode metadata) {
+    var json = metadata.get("event_selector");
+    var text = metadata.get("event_selector_text");
+    if (json != null && text != null) {
+      throw malformed(
+          "give either 'event_selector' (JSON) or 'event_selector_text' (text form), not both",
+          "event_selector_text");
+    }
+    if (text != null) {
+      if (!text.isString()) {
+        throw malformed(
+            "'event_selector_text' must be a string such as \"subject = 'account/{account_id}'\"",
+            "event_selector_text");
+      }
+      try {
+        return SelectorText.parse(text.stringValue());
+      } catch (EvidentSourceException e) {
+        throw e.withField("field", "event_selector_text");
+      }
+    }
+    if (json == null) {
+      throw malformed(
+          "metadata needs 'event_selector', e.g. {\"type\":\"any\"}, or 'event_selector_text',"
+              + " e.g. \"ANY\"",
+          "event_selector");
+    }
+    return SelectorJson.read(json, "event_selector");
+  }
 
   /** The {@code metadata} part: a JSON object of the members {@code kind} allows. */
   private JsonNode metadata(HttpServletRequest request, ComponentKind<?> kind) {

@@ -64,7 +64,7 @@ class DatabaseController {
     }
     DatabaseInfo created = store.createDatabase(DatabaseName.of(name.stringValue()));
     return ResponseEntity.created(URI.create("/api/v1/databases/" + created.name().value()))
-        .body(new WireJson.DatabaseCreated(WireJson.Database.of(created)));
+        .body(WireJson.DatabaseCreated.of(created));
   }
 
   @GetMapping("/{db}")

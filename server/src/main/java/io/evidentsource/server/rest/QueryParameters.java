@@ -24,10 +24,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A query request from the URL of {@code GET .../events} or the JSON body of {@code POST
- * .../events/query} (docs/adr/0003-index-and-queries.md), parsed once into the core {@link
- * EventQuery}: its parts ({@code Snapshot}, {@code Page}, {@code RevisionRange}) hold the rules for
- * conflicting parameters, with the same errors for both forms and for gRPC. Unknown or repeated
- * parameters are errors, so a typo never silently widens a query.
+ * .../events/query} (docs/queries.md, ADR 0003), parsed once into the core {@link EventQuery}: its
+ * parts ({@code Snapshot}, {@code Page}, {@code RevisionRange}) hold the rules for conflicting
+ * parameters, with the same errors for both forms and for gRPC. Unknown or repeated parameters are
+ * errors, so a typo never silently widens a query.
  *
  * @param query the query with the default page size
  * @param limit {@code limit} as given: the page size of a page, or the most events of an NDJSON

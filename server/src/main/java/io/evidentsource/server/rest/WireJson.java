@@ -8,8 +8,10 @@ import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateViewDefinition;
+import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.QueryPage;
 import io.evidentsource.core.selector.EventSelector;
@@ -18,7 +20,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JSON response bodies of the REST API (DESIGN §2, "JSON shapes"), snake_case, as records that
+ * The JSON response bodies of the REST API (docs/rest.md#shapes), snake_case, as records that
  * Spring's one {@code JsonMapper} writes; problem details are {@code problem.Problem}. Times are
  * RFC 3339 strings in UTC with the full precision they are stored with; events are written as
  * CloudEvents JSON, selectors and conditions in their JSON shapes, by {@code
@@ -41,7 +43,27 @@ final class WireJson {
     }
   }
 
-  record DatabaseCreated(@JsonProperty("database") Database database) {}
+  /**
+   * The answer to {@code POST /api/v1/databases}: the database's fields at the top level, as {@code
+   * GET .../{db}} answers them, and the same object once more under {@code database}, the shape of
+   * the first release (kept so its clients keep working; deprecated, see docs/rest.md#shapes).
+   */
+  record DatabaseCreated(
+      @JsonProperty("name") String name,
+      @JsonProperty("created_at") String createdAt,
+      @JsonProperty("revision") long revision,
+      @JsonProperty("revision_time") String revisionTime,
+      @JsonProperty("database") Database database) {
+    static DatabaseCreated of(DatabaseInfo info) {
+      var database = Database.of(info);
+      return new DatabaseCreated(
+          database.name(),
+          database.createdAt(),
+          database.revision(),
+          database.revisionTime(),
+          database);
+    }
+  }
 
   record DatabaseList(@JsonProperty("databases") List<Database> databases) {}
 
@@ -145,6 +167,34 @@ final class WireJson {
       var tx = result.transaction();
       return new CommandOutcome(
           result.basisRevision(), tx == null ? null : Transaction.of(tx), result.events());
+    }
+  }
+
+  /**
+   * A command's dry run ({@code ?dry_run=true}): the basis revision, the events the decision would
+   * append (with provenance, not stored) and each condition checked there; nothing was appended.
+   */
+  record CommandDryRun(
+      @JsonProperty("dry_run") boolean dryRun,
+      @JsonProperty("basis_revision") long basisRevision,
+      @JsonProperty("events") List<Event> events,
+      @JsonProperty("conditions") List<ConditionCheck> conditions) {
+    static CommandDryRun of(io.evidentsource.core.component.CommandDryRun dry) {
+      return new CommandDryRun(
+          true,
+          dry.basisRevision(),
+          dry.events(),
+          dry.conditions().stream().map(ConditionCheck::of).toList());
+    }
+  }
+
+  /** A condition of a dry run with L(S) at the basis revision and whether it holds there. */
+  record ConditionCheck(
+      @JsonProperty("condition") AppendCondition condition,
+      @JsonProperty("actual_revision") long actualRevision,
+      @JsonProperty("holds") boolean holds) {
+    static ConditionCheck of(io.evidentsource.core.condition.ConditionCheck check) {
+      return new ConditionCheck(check.condition(), check.actualRevision(), check.holds());
     }
   }
 

@@ -42,15 +42,15 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  *       db#generation#kind}, sort key {@code name#version} (version zero-padded to ten digits, so a
  *       {@code Query} returns names in order and the versions of a name ascending). Keying by
  *       generation makes the components of a deleted database invisible to the next database of
- *       that name, as its events are (DESIGN §2, §4).
+ *       that name, as its events are (docs/data-model.md#databases, ADR 0007).
  *   <li>Versions: the next version of a name is the latest plus one, claimed by a put with {@code
  *       attribute_not_exists}; an instance that loses the race reads the latest again and retries,
  *       so concurrent publishers on any instance get distinct, dense versions and no publish is
  *       lost. After {@value #MAX_ATTEMPTS} lost races the publish fails with {@code
  *       CONTENTION_TIMEOUT}.
- *   <li>Module bytes (at most 16 MiB, DESIGN §6): in S3 under {@code {prefix}/modules/{sha256}},
- *       written before the metadata item, so a visible item always has its module; identical
- *       modules share one object. Reads check the digest.
+ *   <li>Module bytes (at most 16 MiB, docs/limits.md#webassembly-components): in S3 under {@code
+ *       {prefix}/modules/{sha256}}, written before the metadata item, so a visible item always has
+ *       its module; identical modules share one object. Reads check the digest.
  *   <li>All reads are strongly consistent; lists page through {@code Query}.
  * </ul>
  *

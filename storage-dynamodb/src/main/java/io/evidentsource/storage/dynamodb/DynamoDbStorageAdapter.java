@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
- * The event log in DynamoDB (DESIGN §4), shared by any number of server instances.
+ * The event log in DynamoDB (docs/dynamodb.md, ADR 0006), shared by any number of server instances.
  *
  * <ul>
  *   <li>Catalog item per name: {@code generation}, {@code created_at}, {@code revision}, {@code
@@ -282,7 +282,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
 
   /** Maps a cancelled append; null when it was throttled and should be retried. */
   private @Nullable AppendOutcome cancelled(AppendRequest request, TransactionCanceledException e) {
-    // a known transaction id wins over any other reason (DESIGN §2 fine points)
+    // a known transaction id wins over any other reason (docs/data-model.md#fine-points)
     var known = findTransaction(request.database(), request.generation(), request.transactionId());
     if (known.isPresent()) {
       return new AppendOutcome.Duplicate(known.get());

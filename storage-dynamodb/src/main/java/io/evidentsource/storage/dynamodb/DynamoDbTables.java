@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The names of the adapter's tables, all derived from one prefix (DESIGN §4).
+ * The names of the adapter's tables, all derived from one prefix (docs/dynamodb.md, ADR 0006).
  *
  * @param prefix the table name prefix, e.g. {@code evidentsource} gives {@code
  *     evidentsource-databases}; 1-200 characters of {@code [a-zA-Z0-9_.-]}

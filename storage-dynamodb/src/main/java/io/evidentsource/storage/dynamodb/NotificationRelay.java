@@ -27,13 +27,14 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 /**
  * Publishes every committed transaction, per database in revision order and at least once — an
- * outbox by revision watermark (DESIGN §3). Each database generation has an item in the {@code
- * publications} table with {@code published} (the highest revision announced) and a lease ({@code
- * owner}, {@code until}, epoch ms): only the lease holder publishes, reading the log from the
- * watermark up to the head, transaction by transaction, advancing the watermark after each
- * acknowledged publish. A crash between commit and publish leaves the watermark behind the head;
- * the next round of any instance (after a commit, or the periodic sweep over all databases)
- * publishes what is missing. A transaction published just before a crash may be published again.
+ * outbox by revision watermark (docs/dynamodb.md#notifications, ADR 0006). Each database generation
+ * has an item in the {@code publications} table with {@code published} (the highest revision
+ * announced) and a lease ({@code owner}, {@code until}, epoch ms): only the lease holder publishes,
+ * reading the log from the watermark up to the head, transaction by transaction, advancing the
+ * watermark after each acknowledged publish. A crash between commit and publish leaves the
+ * watermark behind the head; the next round of any instance (after a commit, or the periodic sweep
+ * over all databases) publishes what is missing. A transaction published just before a crash may be
+ * published again.
  *
  * <p>Order holds while a lease holder finishes within its lease; a holder paused longer than the
  * lease can lose it to another instance and both may publish the same transactions (each watermark

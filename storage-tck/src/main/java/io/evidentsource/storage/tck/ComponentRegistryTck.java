@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The component registry port ({@link ComponentRegistry}): dense versions per name and generation,
  * latest and exact lookups, lists by name then version, module bytes, and generations of a
- * re-created database (DESIGN §2).
+ * re-created database (docs/data-model.md#databases).
  */
 public abstract class ComponentRegistryTck {
   private static final Instant T0 = Instant.parse("2026-03-04T05:06:07.123456789Z");

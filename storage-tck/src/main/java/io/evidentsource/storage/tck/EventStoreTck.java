@@ -46,8 +46,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The event store's semantics (DESIGN §2) run on an adapter: transactions, append conditions,
- * duplicate ids, idempotency, selectors, snapshots, time travel and paging.
+ * The event store's semantics (docs/data-model.md, docs/queries.md) run on an adapter:
+ * transactions, append conditions, duplicate ids, idempotency, selectors, snapshots, time travel
+ * and paging.
  */
 public abstract class EventStoreTck {
   static final Instant T0 = Instant.parse("2026-03-01T10:00:00.000001Z");

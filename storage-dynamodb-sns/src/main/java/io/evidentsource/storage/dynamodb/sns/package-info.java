@@ -1,6 +1,6 @@
 /**
  * The DynamoDB + SNS production adapter: the DynamoDB log, with each committed transaction
- * published to an SNS topic as a CloudEvents JSON batch (DESIGN §4).
+ * published to an SNS topic as a CloudEvents JSON batch (docs/dynamodb.md#notifications, ADR 0006).
  */
 @NullMarked
 package io.evidentsource.storage.dynamodb.sns;
