@@ -3,8 +3,8 @@ package io.evidentsource.core.condition;
 import java.util.Objects;
 
 /**
- * A condition evaluated at a revision without appending anything (a command's dry run, DESIGN §2
- * "Append condition").
+ * A condition evaluated at a revision without appending anything (a command's dry run; see
+ * docs/data-model.md#append-conditions).
  *
  * @param condition the condition as decided
  * @param actualRevision L(S) at that revision: the highest matching revision, 0 if none
