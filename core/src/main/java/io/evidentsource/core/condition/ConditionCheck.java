@@ -3,7 +3,7 @@ package io.evidentsource.core.condition;
 import java.util.Objects;
 
 /**
- * A condition evaluated at a revision without appending anything (a command's dry run,
+ * A condition evaluated at a revision without appending anything (a command's dry run; see
  * docs/data-model.md#append-conditions).
  *
  * @param condition the condition as decided
