@@ -1,5 +1,7 @@
 package io.evidentsource.server;
 
+import static io.evidentsource.core.component.ComponentKind.STATE_CHANGE;
+import static io.evidentsource.core.component.ComponentKind.STATE_VIEW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,6 +9,7 @@ import com.dylibso.chicory.wabt.Wat2Wasm;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateChangeDefinition;
@@ -64,6 +67,7 @@ class ClusteredComponentsTest {
   private final class Instance {
     final EventStore store;
     final ChicoryComponentRuntime runtime = new ChicoryComponentRuntime(WasmLimits.defaults());
+    final ComponentCatalog catalog;
     final StateViews views;
     final StateChanges changes;
 
@@ -71,9 +75,10 @@ class ClusteredComponentsTest {
       DynamoDbComponentRegistry registry =
           DynamoDbFixture.componentRegistry(tables, bucket, createTablesAndBucket);
       store = EventStore.create(new DynamoDbStorageAdapter(DynamoDbFixture.client(), tables));
-      views = new StateViews(store, registry, runtime, Clock.systemUTC(), 100);
+      catalog = new ComponentCatalog(store, registry, runtime, Clock.systemUTC());
+      views = new StateViews(store, catalog, runtime, 100);
       changes =
-          new StateChanges(store, registry, runtime, views, Clock.systemUTC(), UUID::randomUUID);
+          new StateChanges(store, catalog, runtime, views, Clock.systemUTC(), UUID::randomUUID);
     }
 
     String read(String view) {
@@ -101,19 +106,20 @@ class ClusteredComponentsTest {
   @Test
   void a_view_published_on_one_instance_is_loaded_from_the_registry_and_read_on_the_other() {
     a.store.createDatabase(db);
-    var published = a.views.publish(db, counter("count"), ComponentApiTest.COUNTER);
+    var published = a.catalog.publish(db, STATE_VIEW, counter("count"), ComponentApiTest.COUNTER);
     a.store.transact(db, Transaction.of(List.of(event("1"), event("2"), event("3"))));
     assertThat(b.runtime.isLoaded(published.id())).isFalse();
 
     assertThat(b.read("count")).isEqualTo("3");
     assertThat(b.runtime.isLoaded(published.id())).isTrue();
-    assertThat(b.views.list(db)).containsExactly(published);
+    assertThat(b.catalog.list(db, STATE_VIEW)).containsExactly(published);
   }
 
   @Test
   void a_state_change_published_on_one_instance_decides_on_the_other() {
     a.store.createDatabase(db);
-    a.changes.publish(db, new StateChangeDefinition("echo", null), ComponentApiTest.ECHO);
+    a.catalog.publish(
+        db, STATE_CHANGE, new StateChangeDefinition("echo", null), ComponentApiTest.ECHO);
     var decision =
         """
         {"events":[{"specversion":"1.0","id":"e-1","source":"cmd","type":"Done"}],"conditions":[]}
@@ -132,19 +138,19 @@ class ClusteredComponentsTest {
   @Test
   void a_re_created_database_runs_its_own_module_on_an_instance_that_loaded_the_old_one() {
     a.store.createDatabase(db);
-    a.views.publish(db, counter("v"), ComponentApiTest.COUNTER);
+    a.catalog.publish(db, STATE_VIEW, counter("v"), ComponentApiTest.COUNTER);
     a.store.transact(db, Transaction.of(List.of(event("1"))));
     assertThat(b.read("v")).isEqualTo("1");
 
     a.store.deleteDatabase(db);
     a.store.createDatabase(db);
-    assertThat(b.views.list(db)).isEmpty();
+    assertThat(b.catalog.list(db, STATE_VIEW)).isEmpty();
     assertThatThrownBy(() -> b.read("v"))
         .isInstanceOfSatisfying(
             EvidentSourceException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.STATE_VIEW_NOT_FOUND));
 
-    var again = a.views.publish(db, counter("v"), FRESH);
+    var again = a.catalog.publish(db, STATE_VIEW, counter("v"), FRESH);
     assertThat(again.id().version()).isEqualTo(1);
     a.store.transact(db, Transaction.of(List.of(event("1"))));
     assertThat(b.read("v")).isEqualTo("\"fresh\"");

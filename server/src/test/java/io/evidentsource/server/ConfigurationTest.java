@@ -65,10 +65,27 @@ class ConfigurationTest {
     assertThatThrownBy(
             () ->
                 new WasmProperties(
-                    mb, mb, second, mb, 1000, mb, 64, 8, true, 10, DataSize.ofBytes(-1)))
+                    mb, mb, second, mb, 1000, mb, 64, 8, true, second, 3, 10, DataSize.ofBytes(-1)))
         .hasMessageContaining("evidentsource.wasm.fold-cache-bytes");
-    assertThatThrownBy(() -> new WasmProperties(mb, mb, second, mb, 1000, mb, 64, 8, true, -1, mb))
+    assertThatThrownBy(
+            () -> new WasmProperties(mb, mb, second, mb, 1000, mb, 64, 8, true, second, 3, -1, mb))
         .hasMessageContaining("evidentsource.wasm.cache-entries");
+  }
+
+  @Test
+  void warms_modules_up_with_three_calls_within_30_s_by_default_and_names_bad_values() {
+    assertThat(wasm.warmUpCalls()).isEqualTo(3);
+    assertThat(wasm.warmUpTimeout()).isEqualTo(Duration.ofSeconds(30));
+    var second = Duration.ofSeconds(1);
+    var mb = DataSize.ofMegabytes(1);
+    assertThatThrownBy(
+            () -> new WasmProperties(mb, mb, second, mb, 1000, mb, 64, 8, true, second, -1, 10, mb))
+        .hasMessageContaining("evidentsource.wasm.warm-up-calls");
+    assertThatThrownBy(
+            () ->
+                new WasmProperties(
+                    mb, mb, second, mb, 1000, mb, 64, 8, true, Duration.ZERO, 3, 10, mb))
+        .hasMessageContaining("evidentsource.wasm.warm-up-timeout");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.evidentsource.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
@@ -142,7 +143,10 @@ class DynamoDbSnsProfileTest {
             .findDatabase(DatabaseName.of("views"))
             .orElseThrow()
             .generation();
-    var view = other.stateView(DatabaseName.of("views"), generation, "count", null).orElseThrow();
+    var view =
+        other
+            .find(DatabaseName.of("views"), generation, ComponentKind.STATE_VIEW, "count", null)
+            .orElseThrow();
     assertThat(view.id().version()).isEqualTo(1);
     assertThat(other.module(view.id()))
         .hasValueSatisfying(m -> assertThat(m).isEqualTo(ComponentApiTest.COUNTER));

@@ -11,7 +11,8 @@ import org.springframework.context.annotation.Import;
 /**
  * A test against the real server on a random loopback port. All such tests share one application
  * context (and so one in-memory store): each test works in databases of its own. The request limits
- * are lowered so that the limit tests send small bodies.
+ * are lowered so that the limit tests send small bodies, and the component limits so that a looping
+ * guest is stopped soon (its warm-up at publish loops too, for at most the warm-up timeout).
  */
 @Target(ElementType.TYPE)
 @Inherited
@@ -23,6 +24,7 @@ import org.springframework.context.annotation.Import;
       "evidentsource.max-bulk-bytes=" + ServerTest.MAX_BULK_BYTES,
       "spring.grpc.server.port=0",
       "evidentsource.wasm.call-timeout=1s",
+      "evidentsource.wasm.warm-up-timeout=3s",
     })
 @Import(GrpcPort.class)
 public @interface ServerTest {

@@ -53,7 +53,7 @@ final class AbiCheck {
    *     missing export, wrong signature or forbidden import
    */
   static void check(
-      WasmModule module, ComponentKind kind, Set<String> wasiFunctions, int maxMemoryPages) {
+      WasmModule module, ComponentKind<?> kind, Set<String> wasiFunctions, int maxMemoryPages) {
     var problems = new ArrayList<String>();
     var imports = module.importSection();
     var importedFunctionTypes = new ArrayList<FunctionType>();
@@ -147,7 +147,7 @@ final class AbiCheck {
     if (!problems.isEmpty()) {
       throw new EvidentSourceException(
           ErrorCode.INVALID_COMPONENT,
-          "the module does not meet the " + kindName(kind) + " ABI: " + String.join("; ", problems),
+          "the module does not meet the " + kind.label() + " ABI: " + String.join("; ", problems),
           Map.of("problems", Collections.unmodifiableList(problems)));
     }
   }
@@ -160,9 +160,5 @@ final class AbiCheck {
     } else if (!type.equals(actual)) {
       problems.add("export '" + name + "' has type " + actual + ", expected " + type);
     }
-  }
-
-  static String kindName(ComponentKind kind) {
-    return kind == ComponentKind.STATE_VIEW ? "state view" : "state change";
   }
 }

@@ -3,6 +3,7 @@ package io.evidentsource.wasm;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -22,11 +23,15 @@ import io.evidentsource.core.component.DecideResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.json.StateViewJson;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -39,9 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -78,18 +83,21 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
   private static final int PREPARED_KEPT = 16;
   private final ScheduledExecutorService watchdog;
+  private final Deadlines deadlines;
   private final Function<WasmModule, Function<Instance, Machine>> compiler;
 
   /** A parsed, checked and compiled module with its idle instances. */
   private static final class Loaded {
-    final ComponentKind kind;
+    final ComponentKind<?> kind;
     final WasmModule module;
     final @Nullable Function<Instance, Machine> machines;
     final ConcurrentLinkedDeque<Guest> idle = new ConcurrentLinkedDeque<>();
     final AtomicInteger created = new AtomicInteger();
+    final AtomicInteger warmUpCalls = new AtomicInteger();
     volatile String name = "(unpublished)";
 
-    Loaded(ComponentKind kind, WasmModule module, @Nullable Function<Instance, Machine> machines) {
+    Loaded(
+        ComponentKind<?> kind, WasmModule module, @Nullable Function<Instance, Machine> machines) {
       this.kind = kind;
       this.module = module;
       this.machines = machines;
@@ -110,6 +118,20 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    */
   ChicoryComponentRuntime(
       WasmLimits limits, Function<WasmModule, Function<Instance, Machine>> compiler) {
+    this(limits, compiler, jitMillis());
+  }
+
+  /**
+   * @param limits the sandbox limits
+   * @param compiler turns a module into a machine factory; when it throws, the module is
+   *     interpreted
+   * @param jitMillis the JVM's total JIT compilation time in milliseconds, ever growing; calls'
+   *     deadlines move out by what it grows while they run (tests give a clock of their own)
+   */
+  ChicoryComponentRuntime(
+      WasmLimits limits,
+      Function<WasmModule, Function<Instance, Machine>> compiler,
+      LongSupplier jitMillis) {
     this.limits = limits;
     this.compiler = compiler;
     this.watchdog =
@@ -119,6 +141,18 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
               t.setDaemon(true);
               return t;
             });
+    this.deadlines = new Deadlines(watchdog, jitMillis);
+  }
+
+  /**
+   * The JVM's JIT compilation time ({@link CompilationMXBean#getTotalCompilationTime}), or a
+   * constant 0 where the JVM does not measure it (then deadlines are never extended).
+   */
+  private static LongSupplier jitMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit::getTotalCompilationTime
+        : () -> 0;
   }
 
   /** The limits in force. */
@@ -131,30 +165,42 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     return limits.evolveBatchEvents();
   }
 
+  /**
+   * Parses, checks, compiles, instantiates and warms up a module (see {@link #load}); keeps the
+   * result for the {@link #load} of the same bytes that follows a publish.
+   */
   @Override
-  public void validate(ComponentKind kind, byte[] module) {
+  public void validate(ComponentKind<?> kind, byte[] module) {
     prepared.put(digest(module), prepare(kind, module));
   }
 
   /**
-   * Loads a published module under {@code id}. Loading a component of a newer generation of a
-   * database drops the modules (and idle instances) of its earlier generations: a deleted
-   * database's components are never called again (docs/data-model.md#databases, ADR 0007).
+   * Loads a published module under {@code id}: parsed, checked against the ABI, compiled to JVM
+   * bytecode, instantiated once (link errors surface here) and, when compiled, warmed up with
+   * {@link WasmLimits#warmUpCalls()} calls of its entry point on synthetic input, on a throwaway
+   * instance, so the JVM compiles the guest's code before its first real call (docs/wasm-abi.md,
+   * "Warm-up"). None of this counts against the deadline of a call that waits for it on this thread
+   * (a {@code decide} reading a view this server has not loaded yet). Loading a component of a
+   * newer generation of a database drops the modules (and idle instances) of its earlier
+   * generations: a deleted database's components are never called again
+   * (docs/data-model.md#databases, ADR 0007).
    */
   @Override
   public void load(ComponentId id, byte[] module) {
     modules
         .keySet()
         .removeIf(k -> k.database().equals(id.database()) && k.generation() < id.generation());
-    modules.computeIfAbsent(
-        id,
-        k -> {
-          var ready = prepared.remove(digest(module));
-          var loaded =
-              ready != null && ready.kind == id.kind() ? ready : prepare(id.kind(), module);
-          loaded.name = id.toString();
-          return loaded;
-        });
+    deadlines.excluded(
+        () ->
+            modules.computeIfAbsent(
+                id,
+                k -> {
+                  var ready = prepared.remove(digest(module));
+                  var loaded =
+                      ready != null && ready.kind == id.kind() ? ready : prepare(id.kind(), module);
+                  loaded.name = id.toString();
+                  return loaded;
+                }));
   }
 
   @Override
@@ -165,6 +211,15 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   /** Whether {@code id} runs compiled (true) or interpreted (false). */
   public boolean isCompiled(ComponentId id) {
     return loaded(id).machines != null;
+  }
+
+  /**
+   * How many warm-up calls of {@code id} ran to completion when it was loaded (diagnostics): {@link
+   * WasmLimits#warmUpCalls()}, fewer when one failed or the warm-up ran out of time, 0 when it runs
+   * interpreted.
+   */
+  public int warmUpCalls(ComponentId id) {
+    return loaded(id).warmUpCalls.get();
   }
 
   /** How many instances were ever created for {@code id} (pool diagnostics). */
@@ -192,7 +247,11 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     return loaded(id).idle.size();
   }
 
-  private Loaded prepare(ComponentKind kind, byte[] bytes) {
+  private Loaded prepare(ComponentKind<?> kind, byte[] bytes) {
+    return deadlines.excluded(() -> prepareNow(kind, bytes));
+  }
+
+  private Loaded prepareNow(ComponentKind<?> kind, byte[] bytes) {
     if (bytes.length > limits.maxModuleBytes()) {
       throw new EvidentSourceException(
           ErrorCode.COMPONENT_TOO_LARGE,
@@ -237,11 +296,92 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     var loaded = new Loaded(kind, module, machines);
     // instantiate (and initialize) one guest now so link errors surface at publish
     var guest = instantiate(loaded, "publish");
+    if (limits.warmUpCalls() > 0 && machines != null) {
+      // only compiled code has JVM methods of its own to warm; interpreted, it is data
+      warmUp(loaded, guest);
+      // the warm-up guest saw synthetic input: real calls start from a fresh instance
+      guest = instantiate(loaded, "load");
+    }
     loaded.idle.push(guest);
     return loaded;
   }
 
+  /**
+   * Calls the module's entry point {@link WasmLimits#warmUpCalls()} times on {@link WarmUp}'s input
+   * within {@link WasmLimits#warmUpTimeout()}, so the JVM loads, links and compiles the guest's
+   * code before real calls count against their deadline. What the calls return is dropped; a call
+   * that fails or runs out of time ends the warm-up (the guest may refuse synthetic input; a real
+   * call fails on its own terms). The guest is used up.
+   */
+  private void warmUp(Loaded loaded, Guest guest) {
+    long end = System.nanoTime() + limits.warmUpTimeout().toNanos();
+    var entry =
+        loaded.kind == ComponentKind.STATE_VIEW
+            ? evolveCall(new byte[0], warmUpEvents(), GuestJson.params(Map.of()))
+            : decideCall(
+                GuestJson.command(WarmUp.command()), GuestJson.metadata(WarmUp.metadata()));
+    var views = loaded.kind == ComponentKind.STATE_VIEW ? null : WarmUp.views();
+    for (int i = 0; i < limits.warmUpCalls(); i++) {
+      long left = end - System.nanoTime();
+      try {
+        if (left <= 0) {
+          throw timeout(loaded, "warm-up", limits.warmUpTimeout());
+        }
+        invoke(
+            loaded,
+            guest,
+            "warm-up",
+            Duration.ofNanos(left),
+            Duration.ZERO,
+            WarmUp.basisTime(),
+            views,
+            entry);
+        loaded.warmUpCalls.incrementAndGet();
+      } catch (EvidentSourceException e) {
+        if (e.code() == ErrorCode.COMPONENT_TIMEOUT) {
+          LOG.log(
+              Level.WARNING,
+              "warm-up of "
+                  + loaded.name
+                  + " ran out of its "
+                  + limits.warmUpTimeout().toMillis()
+                  + " ms (evidentsource.wasm.warm-up-timeout) after "
+                  + i
+                  + " of "
+                  + limits.warmUpCalls()
+                  + " calls; it is loaded all the same");
+        } else {
+          LOG.log(Level.DEBUG, "warm-up of " + loaded.name + " stopped: " + e.getMessage());
+        }
+        return;
+      }
+    }
+  }
+
+  /** A full batch of warm-up events, cut by the batch limits as a real batch would be. */
+  private EventBatchWriter warmUpEvents() {
+    var writer = new EventBatchWriter(64 * 1024);
+    writer.start();
+    for (int i = 1; i <= limits.evolveBatchEvents(); i++) {
+      int mark = writer.append(WarmUp.event(i));
+      if (i > 1 && writer.length() + 1 > limits.evolveBatchBytes()) {
+        writer.removeFrom(mark);
+        break;
+      }
+    }
+    writer.finish();
+    return writer;
+  }
+
+  /**
+   * A new guest of {@code loaded}, instantiated and initialized within {@link
+   * WasmLimits#warmUpTimeout()}; never counted against the deadlines running on this thread.
+   */
   private Guest instantiate(Loaded loaded, String purpose) {
+    return deadlines.excluded(() -> instantiateNow(loaded, purpose));
+  }
+
+  private Guest instantiateNow(Loaded loaded, String purpose) {
     var clock = new FixedClock();
     var random = new Random(0);
     var guest = new Guest(clock, random);
@@ -288,6 +428,9 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       Instance instance =
           guarded(
               loaded,
+              "instantiation",
+              limits.warmUpTimeout(),
+              Duration.ZERO,
               () -> {
                 var i = builder.build();
                 if (hasExport(loaded.module, "_initialize")) {
@@ -385,7 +528,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     if (views == null) {
       throw new GuestError(
           "view_state is only available to a state change's decide, not to "
-              + AbiCheck.kindName(loaded.kind)
+              + loaded.kind.label()
               + " "
               + loaded.name);
     }
@@ -405,7 +548,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     if (!result.hasState()) {
       return 0;
     }
-    return write(guest, GuestJson.viewResult(result));
+    return write(guest, StateViewJson.toJsonBytes(result));
   }
 
   private static String readString(Instance instance, long ptr, long len, int max) {
@@ -489,26 +632,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       }
       writer.finish();
       var batchTime = events.get(to - 1).recordedTime();
-      var previous = current;
-      current =
-          call(
-              loaded,
-              batchTime,
-              null,
-              guest -> {
-                long s = write(guest, previous, previous.length);
-                long e = write(guest, writer.buffer(), writer.length());
-                long p = write(guest, paramsJson, paramsJson.length);
-                return guest
-                    .entry
-                    .apply(
-                        s >>> 32,
-                        s & 0xffffffffL,
-                        e >>> 32,
-                        e & 0xffffffffL,
-                        p >>> 32,
-                        p & 0xffffffffL)[0];
-              });
+      current = call(loaded, batchTime, null, evolveCall(current, writer, paramsJson));
       from = to;
     }
     if (events.isEmpty()) {
@@ -526,87 +650,143 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     }
     var commandJson = GuestJson.command(command);
     var metadataJson = GuestJson.metadata(metadata);
-    var output =
-        call(
-            loaded,
-            metadata.basisTime(),
-            views,
-            guest -> {
-              long c = write(guest, commandJson);
-              long m = write(guest, metadataJson);
-              return guest.entry.apply(c >>> 32, c & 0xffffffffL, m >>> 32, m & 0xffffffffL)[0];
-            });
+    var output = call(loaded, metadata.basisTime(), views, decideCall(commandJson, metadataJson));
     return GuestJson.decision(output, id.toString());
   }
 
+  /** {@code evidentsource_evolve(state, events, params)} with the events the writer holds. */
+  private static GuestCall evolveCall(byte[] state, EventBatchWriter events, byte[] paramsJson) {
+    return guest -> {
+      long s = write(guest, state, state.length);
+      long e = write(guest, events.buffer(), events.length());
+      long p = write(guest, paramsJson, paramsJson.length);
+      long[] out =
+          entry(guest)
+              .apply(
+                  s >>> 32, s & 0xffffffffL, e >>> 32, e & 0xffffffffL, p >>> 32, p & 0xffffffffL);
+      return out[0];
+    };
+  }
+
+  /** {@code evidentsource_decide(command, metadata)}. */
+  private static GuestCall decideCall(byte[] commandJson, byte[] metadataJson) {
+    return guest -> {
+      long c = write(guest, commandJson);
+      long m = write(guest, metadataJson);
+      return entry(guest).apply(c >>> 32, c & 0xffffffffL, m >>> 32, m & 0xffffffffL)[0];
+    };
+  }
+
+  private static ExportFunction entry(Guest guest) {
+    return java.util.Objects.requireNonNull(guest.entry);
+  }
+
+  /** One call of a guest's entry point: the packed {@code (ptr << 32) | len} of its output. */
   @FunctionalInterface
   private interface GuestCall {
     long run(Guest guest);
   }
 
+  /**
+   * A guest call on a pooled instance (a new one when the pool is empty: instantiating it does not
+   * count against the call's deadline), under {@link WasmLimits#callTimeout()} extended by the JIT
+   * compilation that happens meanwhile (up to {@link WasmLimits#warmUpTimeout()}). A guest whose
+   * call failed is dropped, never reused.
+   */
   private byte[] call(
       Loaded loaded, Instant basisTime, @Nullable ViewReader views, GuestCall body) {
     var guest = loaded.idle.poll();
     if (guest == null) {
       guest = instantiate(loaded, "call");
     }
+    boolean healthy = false;
+    try {
+      var output =
+          invoke(
+              loaded,
+              guest,
+              "call",
+              limits.callTimeout(),
+              limits.warmUpTimeout(),
+              basisTime,
+              views,
+              body);
+      healthy = true;
+      return output;
+    } finally {
+      if (healthy && loaded.idle.size() < limits.poolSize()) {
+        loaded.idle.push(guest);
+      }
+    }
+  }
+
+  /**
+   * Runs one call of {@code guest} within {@code limit} (extended by JIT compilation up to {@code
+   * jitAllowance}): sets its clock and random seed from the basis time, checks and copies out its
+   * output.
+   */
+  private byte[] invoke(
+      Loaded loaded,
+      Guest guest,
+      String what,
+      Duration limit,
+      Duration jitAllowance,
+      Instant basisTime,
+      @Nullable ViewReader views,
+      GuestCall body) {
     guest.resetCall();
     guest.views = views;
     guest.clock.set(basisTime);
     guest.random.setSeed(basisTime.getEpochSecond() * 1_000_000_007L + basisTime.getNano());
-    boolean healthy = false;
     try {
-      var g = guest;
-      byte[] output =
-          guarded(
-              loaded,
-              () -> {
-                long result = body.run(g);
-                if (result < 0) {
-                  throw failure(
-                      loaded,
-                      g.errorMessage != null
-                          ? g.errorMessage
-                          : "the component returned " + result + " without calling error()");
-                }
-                int ptr = (int) (result >>> 32);
-                int len = (int) (result & 0xffffffffL);
-                if (len > limits.maxOutputBytes()) {
-                  throw new EvidentSourceException(
-                      ErrorCode.COMPONENT_LIMIT_EXCEEDED,
-                      "component "
-                          + loaded.name
-                          + " returned "
-                          + Integer.toUnsignedString(len)
-                          + " bytes, above the output limit of "
-                          + limits.maxOutputBytes(),
-                      Map.of(
-                          "limit", limits.maxOutputBytes(),
-                          "actual", Integer.toUnsignedLong(len),
-                          "component", loaded.name));
-                }
-                long size = (long) g.instance.memory().pages() * WasmLimits.PAGE_BYTES;
-                if (len > 0 && (ptr < 0 || (long) ptr + len > size)) {
-                  throw failure(
-                      loaded,
-                      "the output ("
-                          + ptr
-                          + ", "
-                          + len
-                          + ") lies outside the guest's memory of "
-                          + size
-                          + " bytes");
-                }
-                return len == 0 ? new byte[0] : g.instance.memory().readBytes(ptr, len);
-              },
-              guest);
-      healthy = true;
-      return output;
+      return guarded(
+          loaded,
+          what,
+          limit,
+          jitAllowance,
+          () -> {
+            long result = body.run(guest);
+            if (result < 0) {
+              throw failure(
+                  loaded,
+                  guest.errorMessage != null
+                      ? guest.errorMessage
+                      : "the component returned " + result + " without calling error()");
+            }
+            int ptr = (int) (result >>> 32);
+            int len = (int) (result & 0xffffffffL);
+            if (len > limits.maxOutputBytes()) {
+              throw new EvidentSourceException(
+                  ErrorCode.COMPONENT_LIMIT_EXCEEDED,
+                  "component "
+                      + loaded.name
+                      + " returned "
+                      + Integer.toUnsignedString(len)
+                      + " bytes, above the output limit of "
+                      + limits.maxOutputBytes(),
+                  Map.of(
+                      "limit", limits.maxOutputBytes(),
+                      "actual", Integer.toUnsignedLong(len),
+                      "component", loaded.name));
+            }
+            var memory = java.util.Objects.requireNonNull(guest.instance).memory();
+            long size = (long) memory.pages() * WasmLimits.PAGE_BYTES;
+            if (len > 0 && (ptr < 0 || (long) ptr + len > size)) {
+              throw failure(
+                  loaded,
+                  "the output ("
+                      + ptr
+                      + ", "
+                      + len
+                      + ") lies outside the guest's memory of "
+                      + size
+                      + " bytes");
+            }
+            return len == 0 ? new byte[0] : memory.readBytes(ptr, len);
+          },
+          guest);
     } finally {
       guest.resetCall();
-      if (healthy && loaded.idle.size() < limits.poolSize()) {
-        loaded.idle.push(guest);
-      }
     }
   }
 
@@ -615,27 +795,25 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     T run();
   }
 
-  /** Runs guest code under the deadline, mapping every guest failure to a component error. */
-  private <T> T guarded(Loaded loaded, Body<T> body, Guest guest) {
-    var thread = Thread.currentThread();
-    var state = new Object[] {Boolean.FALSE}; // [0]: fired
-    var done = new boolean[] {false};
-    var timer =
-        watchdog.schedule(
-            () -> {
-              synchronized (state) {
-                if (!done[0]) {
-                  state[0] = Boolean.TRUE;
-                  thread.interrupt();
-                }
-              }
-            },
-            limits.callTimeout().toNanos(),
-            TimeUnit.NANOSECONDS);
+  /**
+   * Runs guest code under a deadline of {@code limit}, extended by JIT compilation up to {@code
+   * jitAllowance}, mapping every guest failure to a component error.
+   *
+   * @param what what runs, for the timeout message: {@code call} (the message docs/wasm-abi.md
+   *     names), {@code instantiation}, {@code warm-up}
+   */
+  private <T> T guarded(
+      Loaded loaded,
+      String what,
+      Duration limit,
+      Duration jitAllowance,
+      Body<T> body,
+      Guest guest) {
+    var deadline = deadlines.start(limit, jitAllowance);
     try {
       return body.run();
     } catch (ChicoryInterruptedException e) {
-      throw timeout(loaded);
+      throw timeout(loaded, what, limit);
     } catch (EvidentSourceException e) {
       throw e;
     } catch (StackOverflowError e) {
@@ -646,19 +824,13 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
         throw domain;
       }
       if (findCause(e, ChicoryInterruptedException.class) != null
-          || (Boolean) state[0] && findCause(e, InterruptedException.class) != null) {
-        throw timeout(loaded);
+          || deadline.fired() && findCause(e, InterruptedException.class) != null) {
+        throw timeout(loaded, what, limit);
       }
       var message = guest.errorMessage != null ? guest.errorMessage : describe(e);
       throw failure(loaded, message);
     } finally {
-      timer.cancel(false);
-      synchronized (state) {
-        done[0] = true;
-        if ((Boolean) state[0]) {
-          Thread.interrupted(); // clear the flag the deadline set
-        }
-      }
+      deadline.finish();
     }
   }
 
@@ -683,15 +855,21 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     return null;
   }
 
-  private EvidentSourceException timeout(Loaded loaded) {
+  /**
+   * {@code COMPONENT_TIMEOUT}: for a call "component X did not finish within N ms"; for one-time
+   * work "component X did not finish its instantiation (warm-up) within N ms".
+   */
+  private static EvidentSourceException timeout(Loaded loaded, String what, Duration limit) {
     return new EvidentSourceException(
         ErrorCode.COMPONENT_TIMEOUT,
         "component "
             + loaded.name
-            + " did not finish within "
-            + limits.callTimeout().toMillis()
+            + " did not finish "
+            + (what.equals("call") ? "" : "its " + what + " ")
+            + "within "
+            + limit.toMillis()
             + " ms",
-        Map.of("limit_ms", limits.callTimeout().toMillis(), "component", loaded.name));
+        Map.of("limit_ms", limit.toMillis(), "component", loaded.name));
   }
 
   private static EvidentSourceException failure(Loaded loaded, String message) {

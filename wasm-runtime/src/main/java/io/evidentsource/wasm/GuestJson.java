@@ -3,7 +3,6 @@ package io.evidentsource.wasm;
 import io.evidentsource.core.component.Command;
 import io.evidentsource.core.component.DecideMetadata;
 import io.evidentsource.core.component.DecideResult;
-import io.evidentsource.core.component.StateViewResult;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
@@ -12,7 +11,6 @@ import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.ConditionJson;
 import io.evidentsource.json.JsonSupport;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,42 +75,6 @@ final class GuestJson {
     node.put("correlation_id", m.correlationId());
     node.put("causation_id", m.causationId());
     return JsonSupport.compact(node);
-  }
-
-  /**
-   * The read result envelope (docs/data-model.md#state-views-and-state-changes), as {@code
-   * view_state} hands it to a guest.
-   */
-  static byte[] viewResult(StateViewResult r) {
-    var node = JsonSupport.mapper().createObjectNode();
-    node.put("database", r.database().value());
-    node.put("name", r.name());
-    node.put("version", r.version());
-    node.put("revision", r.revision());
-    node.put("last_modified_revision", r.lastModifiedRevision());
-    node.put(
-        "last_modified_time",
-        r.lastModifiedTime() == null ? null : r.lastModifiedTime().toString());
-    node.put("content_type", r.contentType());
-    node.set("content", content(r.contentType(), r.content()));
-    return JsonSupport.compact(node);
-  }
-
-  /** Content inline when JSON (and parseable), else base64 text. */
-  static JsonNode content(String contentType, byte[] content) {
-    if (CloudEventJson.isJsonMediaType(contentType)) {
-      if (content.length == 0) {
-        return JsonSupport.mapper().nullNode();
-      }
-      try {
-        return JsonSupport.parse(content);
-      } catch (EvidentSourceException notJson) {
-        // fall through: a view may produce bytes that do not parse; show them as base64
-      }
-    }
-    return JsonSupport.mapper()
-        .getNodeFactory()
-        .stringNode(Base64.getEncoder().encodeToString(content));
   }
 
   /**

@@ -11,7 +11,9 @@ import java.util.Objects;
  * @param maxMemoryBytes largest linear memory a guest may grow to (default 100 MiB, rounded down to
  *     64 KiB pages)
  * @param callTimeout deadline of one guest call, enforced by interrupting the calling thread
- *     (default 5 s)
+ *     (default 5 s). One-time work never counts against it: loading, compiling, instantiating or
+ *     warming up a module the call waits for, and the JVM's JIT compilation while the call runs
+ *     (the deadline moves out by as much, up to {@code warmUpTimeout})
  * @param maxOutputBytes largest output (state or decision) a guest may return (default 16 MiB)
  * @param evolveBatchEvents most events handed to one {@code evolve} call (default 1000)
  * @param evolveBatchBytes most JSON bytes of events handed to one {@code evolve} call (default 1
@@ -20,6 +22,14 @@ import java.util.Objects;
  * @param poolSize most idle instances kept per component version (default 8)
  * @param compile whether to compile modules to JVM bytecode (true) or interpret them (false); a
  *     module the compiler cannot handle is interpreted either way
+ * @param warmUpTimeout the budget of one-time work (default 30 s): instantiating a guest (its
+ *     {@code _initialize}); the warm-up calls when a module is loaded, together (a warm-up that
+ *     runs out of it stops early, and the module is loaded all the same); and the most a call's
+ *     deadline moves out for JIT compilation
+ * @param warmUpCalls how many warm-up calls of its entry point, on synthetic input (a full {@code
+ *     evolve} batch of events, or an empty command) and a throwaway instance, a compiled module
+ *     gets when it is loaded, so the JVM compiles its code before the first real call (default 3; 0
+ *     turns warm-up off)
  */
 public record WasmLimits(
     int maxModuleBytes,
@@ -30,12 +40,15 @@ public record WasmLimits(
     int evolveBatchBytes,
     int maxViewReads,
     int poolSize,
-    boolean compile) {
+    boolean compile,
+    Duration warmUpTimeout,
+    int warmUpCalls) {
   /** The size of one WebAssembly memory page. */
   public static final int PAGE_BYTES = 65536;
 
   public WasmLimits {
     Objects.requireNonNull(callTimeout, "callTimeout");
+    Objects.requireNonNull(warmUpTimeout, "warmUpTimeout");
     positive("maxModuleBytes", maxModuleBytes);
     if (maxMemoryBytes < PAGE_BYTES) {
       throw new IllegalArgumentException("maxMemoryBytes must be >= 65536, was " + maxMemoryBytes);
@@ -48,6 +61,12 @@ public record WasmLimits(
     positive("evolveBatchBytes", evolveBatchBytes);
     positive("maxViewReads", maxViewReads);
     positive("poolSize", poolSize);
+    if (warmUpTimeout.isNegative() || warmUpTimeout.isZero()) {
+      throw new IllegalArgumentException("warmUpTimeout must be positive, was " + warmUpTimeout);
+    }
+    if (warmUpCalls < 0) {
+      throw new IllegalArgumentException("warmUpCalls must be >= 0, was " + warmUpCalls);
+    }
   }
 
   private static void positive(String field, long value) {
@@ -59,7 +78,17 @@ public record WasmLimits(
   /** The defaults (docs/limits.md#webassembly-components). */
   public static WasmLimits defaults() {
     return new WasmLimits(
-        16 << 20, 100L << 20, Duration.ofSeconds(5), 16 << 20, 1000, 1 << 20, 64, 8, true);
+        16 << 20,
+        100L << 20,
+        Duration.ofSeconds(5),
+        16 << 20,
+        1000,
+        1 << 20,
+        64,
+        8,
+        true,
+        Duration.ofSeconds(30),
+        3);
   }
 
   /** The memory cap in pages. */
@@ -77,7 +106,9 @@ public record WasmLimits(
         evolveBatchBytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 
   public WasmLimits withMaxMemoryBytes(long bytes) {
@@ -90,7 +121,9 @@ public record WasmLimits(
         evolveBatchBytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 
   public WasmLimits withMaxOutputBytes(int bytes) {
@@ -103,7 +136,9 @@ public record WasmLimits(
         evolveBatchBytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 
   public WasmLimits withMaxModuleBytes(int bytes) {
@@ -116,7 +151,9 @@ public record WasmLimits(
         evolveBatchBytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 
   public WasmLimits withEvolveBatchEvents(int events) {
@@ -129,7 +166,9 @@ public record WasmLimits(
         evolveBatchBytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 
   public WasmLimits withEvolveBatchBytes(int bytes) {
@@ -142,7 +181,9 @@ public record WasmLimits(
         bytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 
   public WasmLimits withCompile(boolean compile) {
@@ -155,6 +196,38 @@ public record WasmLimits(
         evolveBatchBytes,
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
+  }
+
+  public WasmLimits withWarmUpTimeout(Duration timeout) {
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile,
+        timeout,
+        warmUpCalls);
+  }
+
+  public WasmLimits withWarmUpCalls(int calls) {
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile,
+        warmUpTimeout,
+        calls);
   }
 }

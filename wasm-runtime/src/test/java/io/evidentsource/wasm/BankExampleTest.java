@@ -43,8 +43,7 @@ class BankExampleTest {
 
   @BeforeEach
   void open() {
-    f.views.publish(
-        DB,
+    f.publishView(
         new io.evidentsource.core.component.StateViewDefinition(
             "account-summary",
             "balance",
@@ -53,8 +52,8 @@ class BankExampleTest {
             new EventSelector.Equals(Attribute.SUBJECT, "account/{account_id}"),
             io.evidentsource.core.component.QueryTemporality.REVISION),
         Toolchains.go("account-summary"));
-    f.changes.publish(
-        DB, new StateChangeDefinition("transfer", "moves money"), Toolchains.go("transfer"));
+    f.publishChange(
+        new StateChangeDefinition("transfer", "moves money"), Toolchains.go("transfer"));
     var deposits = new ArrayList<Event>();
     for (int i = 0; i < ACCOUNTS; i++) {
       deposits.add(

@@ -4,6 +4,7 @@ import static io.evidentsource.wasm.Fixture.DB;
 import static io.evidentsource.wasm.Fixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.selector.EventSelector;
 import java.nio.charset.StandardCharsets;
@@ -32,13 +33,15 @@ class CompilerFallbackTest {
               throw new IllegalStateException("the compiler cannot handle this module");
             });
     try (var f = new Fixture(runtime)) {
-      f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
+      f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
       f.append(event("a", "x"), event("b", "y"), event("c", "z"));
 
       var state = f.views.read(DB, "count", null, StateViewRead.latest(Map.of())).content();
 
       assertThat(new String(state, StandardCharsets.UTF_8)).isEqualTo("3");
-      assertThat(runtime.isCompiled(f.views.describe(DB, "count", 1).id())).isFalse();
+      assertThat(
+              runtime.isCompiled(f.catalog.describe(DB, ComponentKind.STATE_VIEW, "count", 1).id()))
+          .isFalse();
       assertThat(attempts).hasValue(1); // compiled once at publish, not per call
     }
   }

@@ -38,7 +38,7 @@ class EvolveBatchingTest {
       }
       f.append(batch); // one transaction: one recorded time, so every event's JSON has one size
       var module = view.equals("calls") ? callCountingView() : Wat.countingView();
-      f.views.publish(DB, Fixture.view(view, EventSelector.any()), module);
+      f.publishView(Fixture.view(view, EventSelector.any()), module);
       return new String(
           f.views.foldFromScratch(DB, view, null, StateViewRead.latest(Map.of())),
           StandardCharsets.UTF_8);

@@ -2,8 +2,12 @@ package io.evidentsource.wasm;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.component.ComponentCatalog;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.InMemoryComponentRegistry;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.component.StateViews;
@@ -19,9 +23,10 @@ import java.util.UUID;
 final class Fixture implements AutoCloseable {
   static final DatabaseName DB = DatabaseName.of("bank");
 
-  final EventStore store = EventStore.create(new InMemoryStorageAdapter());
+  final EventStore store;
   final ChicoryComponentRuntime runtime;
-  final InMemoryComponentRegistry registry = new InMemoryComponentRegistry();
+  final InMemoryComponentRegistry registry;
+  final ComponentCatalog catalog;
   final StateViews views;
   final StateChanges changes;
 
@@ -30,15 +35,42 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(ChicoryComponentRuntime runtime) {
-    this.runtime = runtime;
-    views = new StateViews(store, registry, runtime, Clock.systemUTC(), 1000);
-    changes =
-        new StateChanges(store, registry, runtime, views, Clock.systemUTC(), UUID::randomUUID);
+    this(EventStore.create(new InMemoryStorageAdapter()), new InMemoryComponentRegistry(), runtime);
     store.createDatabase(DB);
+  }
+
+  /**
+   * Another server over the same store and registry as {@code shared} (an instance of a cluster),
+   * with a runtime of its own: it loads what {@code shared} published on first use.
+   */
+  Fixture(Fixture shared, ChicoryComponentRuntime runtime) {
+    this(shared.store, shared.registry, runtime);
+  }
+
+  private Fixture(
+      EventStore store, InMemoryComponentRegistry registry, ChicoryComponentRuntime runtime) {
+    this.store = store;
+    this.registry = registry;
+    this.runtime = runtime;
+    catalog = new ComponentCatalog(store, registry, runtime, Clock.systemUTC());
+    views = new StateViews(store, catalog, runtime, 1000);
+    changes = new StateChanges(store, catalog, runtime, views, Clock.systemUTC(), UUID::randomUUID);
   }
 
   Fixture() {
     this(WasmLimits.defaults());
+  }
+
+  /** Publishes the next version of a state view in {@link #DB}. */
+  PublishedComponent<StateViewDefinition> publishView(
+      StateViewDefinition definition, byte[] module) {
+    return catalog.publish(DB, ComponentKind.STATE_VIEW, definition, module);
+  }
+
+  /** Publishes the next version of a state change in {@link #DB}. */
+  PublishedComponent<StateChangeDefinition> publishChange(
+      StateChangeDefinition definition, byte[] module) {
+    return catalog.publish(DB, ComponentKind.STATE_CHANGE, definition, module);
   }
 
   static StateViewDefinition view(String name, EventSelector selector) {

@@ -3,6 +3,8 @@ package io.evidentsource.wasm;
 import static io.evidentsource.wasm.Fixture.DB;
 
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.component.ComponentCatalog;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.InMemoryComponentRegistry;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViews;
@@ -40,16 +42,19 @@ class FoldCacheHeapProbe {
       f.store.query(DB, EventQuery.of(EventSelector.any()));
       var out = new StringBuilder();
       for (boolean cached : new boolean[] {false, true, false, true}) {
+        var twin = new WasmFoldBench.JavaTwin();
+        var catalog =
+            new ComponentCatalog(f.store, new InMemoryComponentRegistry(), twin, Clock.systemUTC());
         var views =
             new StateViews(
                 f.store,
-                new InMemoryComponentRegistry(),
-                new WasmFoldBench.JavaTwin(),
-                Clock.systemUTC(),
+                catalog,
+                twin,
                 cached ? Integer.MAX_VALUE : 0,
                 cached ? Long.MAX_VALUE : 0);
-        views.publish(
+        catalog.publish(
             DB,
+            ComponentKind.STATE_VIEW,
             Fixture.view("per-item", new EventSelector.Equals(Attribute.SUBJECT, "item/{id}")),
             new byte[0]);
         long before = usedAfterGc();

@@ -64,8 +64,7 @@ class GithubIssuesViewTest {
             expected.put(repo, (int) states.values().stream().filter("open"::equals).count()));
     assertThat(expected).isNotEmpty();
 
-    f.views.publish(
-        DB,
+    f.publishView(
         Fixture.view(
             "open-issues",
             new EventSelector.StartsWith(Attribute.EVENT_TYPE, "com.github.issues.")),

@@ -4,6 +4,7 @@ import static io.evidentsource.wasm.Fixture.DB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.selector.EventSelector;
@@ -64,8 +65,10 @@ class GuestLanguagesTest {
   void the_counting_view_agrees_with_its_java_twin(
       String language, Supplier<byte[]> module, String format, boolean compiled) {
     f = new Fixture(WasmLimits.defaults().withEvolveBatchEvents(50).withCompile(compiled));
-    f.views.publish(DB, Fixture.view("count", EventSelector.any()), module.get());
-    assertThat(f.runtime.isCompiled(f.views.describe(DB, "count", 1).id())).isEqualTo(compiled);
+    f.publishView(Fixture.view("count", EventSelector.any()), module.get());
+    assertThat(
+            f.runtime.isCompiled(f.catalog.describe(DB, ComponentKind.STATE_VIEW, "count", 1).id()))
+        .isEqualTo(compiled);
     long javaTwin = 0;
     int id = 0;
     for (int round = 0; round < 5; round++) {

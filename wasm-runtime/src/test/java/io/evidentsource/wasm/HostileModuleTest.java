@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateViewRead;
@@ -30,16 +31,22 @@ import org.junit.jupiter.api.Test;
  * answering, during the hostile call and after it.
  */
 class HostileModuleTest {
+  /**
+   * Looping guests loop on the warm-up input too: a short warm-up budget keeps publishing quick.
+   */
+  private static final Duration WARM_UP = Duration.ofSeconds(2);
+
   private final Fixture f =
       new Fixture(
           WasmLimits.defaults()
               .withCallTimeout(Duration.ofMillis(500))
+              .withWarmUpTimeout(WARM_UP)
               .withMaxMemoryBytes(4L << 20)
               .withMaxOutputBytes(1 << 20));
 
   @BeforeEach
   void goodView() {
-    f.views.publish(DB, Fixture.view("good", EventSelector.any()), Wat.countingView());
+    f.publishView(Fixture.view("good", EventSelector.any()), Wat.countingView());
     f.append(event("1", "s"), event("2", "s"));
   }
 
@@ -54,7 +61,7 @@ class HostileModuleTest {
   }
 
   private String hostile(byte[] module) {
-    f.views.publish(DB, Fixture.view("bad", EventSelector.any()), module);
+    f.publishView(Fixture.view("bad", EventSelector.any()), module);
     return "bad";
   }
 
@@ -116,10 +123,12 @@ class HostileModuleTest {
     void an_infinite_loop_is_interrupted_when_interpreted_too() {
       var interpreted =
           new Fixture(
-              WasmLimits.defaults().withCallTimeout(Duration.ofMillis(300)).withCompile(false));
+              WasmLimits.defaults()
+                  .withCallTimeout(Duration.ofMillis(300))
+                  .withWarmUpTimeout(WARM_UP)
+                  .withCompile(false));
       try {
-        interpreted.views.publish(
-            DB,
+        interpreted.publishView(
             Fixture.view("bad", EventSelector.any()),
             Wat.view("", "(loop $forever (br $forever)) (i64.const 0)"));
         interpreted.append(event("x", "s"));
@@ -127,7 +136,9 @@ class HostileModuleTest {
             () -> interpreted.views.read(DB, "bad", null, StateViewRead.latest(Map.of())),
             ErrorCode.COMPONENT_TIMEOUT,
             "did not finish within 300 ms");
-        assertThat(interpreted.runtime.isCompiled(interpreted.views.describe(DB, "bad", 1).id()))
+        assertThat(
+                interpreted.runtime.isCompiled(
+                    interpreted.catalog.describe(DB, ComponentKind.STATE_VIEW, "bad", 1).id()))
             .isFalse();
       } finally {
         interpreted.close();
@@ -228,7 +239,7 @@ class HostileModuleTest {
                 (br $again))
               (i64.const 0)
               """);
-      f.changes.publish(DB, new StateChangeDefinition("greedy", null), change);
+      f.publishChange(new StateChangeDefinition("greedy", null), change);
       failsWith(
           () ->
               f.changes.execute(
@@ -259,7 +270,9 @@ class HostileModuleTest {
           () -> hostile(Wat.compile("(module (memory (export \"memory\") 1))")),
           ErrorCode.INVALID_COMPONENT,
           "missing export 'evidentsource_alloc'");
-      assertThat(f.views.list(DB)).extracting(v -> v.id().name()).containsExactly("good");
+      assertThat(f.catalog.list(DB, ComponentKind.STATE_VIEW))
+          .extracting(v -> v.id().name())
+          .containsExactly("good");
       goodViewStillAnswers();
     }
 
@@ -279,7 +292,7 @@ class HostileModuleTest {
     @Test
     void a_state_change_needs_decide_not_evolve() {
       failsWith(
-          () -> f.changes.publish(DB, new StateChangeDefinition("c", null), Wat.countingView()),
+          () -> f.publishChange(new StateChangeDefinition("c", null), Wat.countingView()),
           ErrorCode.INVALID_COMPONENT,
           "missing export 'evidentsource_decide'");
     }
@@ -320,8 +333,7 @@ class HostileModuleTest {
       try {
         assertThatThrownBy(
                 () ->
-                    small.views.publish(
-                        DB, Fixture.view("big", EventSelector.any()), Wat.countingView()))
+                    small.publishView(Fixture.view("big", EventSelector.any()), Wat.countingView()))
             .isInstanceOfSatisfying(
                 EvidentSourceException.class,
                 e -> {

@@ -4,6 +4,7 @@ import static io.evidentsource.wasm.Fixture.DB;
 import static io.evidentsource.wasm.Fixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.selector.EventSelector;
 import java.nio.ByteBuffer;
@@ -41,8 +42,7 @@ class SandboxTest {
 
   @Test
   void the_clock_reads_the_basis_time_randomness_is_seeded_and_there_are_no_files() {
-    f.views.publish(
-        DB,
+    f.publishView(
         new io.evidentsource.core.component.StateViewDefinition(
             "probe",
             null,
@@ -66,8 +66,7 @@ class SandboxTest {
     try {
       assertThat(f.views.foldFromScratch(DB, "probe", null, read))
           .isEqualTo(f.views.read(DB, "probe", null, read).content());
-      again.views.publish(
-          DB,
+      again.publishView(
           new io.evidentsource.core.component.StateViewDefinition(
               "probe",
               null,
@@ -77,7 +76,7 @@ class SandboxTest {
               io.evidentsource.core.component.QueryTemporality.REVISION),
           probe());
       var runtime = again.runtime;
-      var id = again.views.describe(DB, "probe", 1).id();
+      var id = again.catalog.describe(DB, ComponentKind.STATE_VIEW, "probe", 1).id();
       var events = java.util.List.of(f.store.event(DB, 1), f.store.event(DB, 2));
       assertThat(runtime.evolve(id, new byte[0], events, Map.of(), recorded))
           .isEqualTo(f.views.foldFromScratch(DB, "probe", null, read));

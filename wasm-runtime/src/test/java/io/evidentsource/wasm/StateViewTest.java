@@ -5,6 +5,7 @@ import static io.evidentsource.wasm.Fixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.error.ErrorCode;
@@ -14,7 +15,6 @@ import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
@@ -38,28 +38,27 @@ class StateViewTest {
   class Publishing {
     @Test
     void versions_count_from_one_per_name() {
-      var v1 = f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
-      var v2 = f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.lastIdView());
-      var other =
-          f.views.publish(DB, Fixture.view("other", EventSelector.any()), Wat.countingView());
+      var v1 = f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
+      var v2 = f.publishView(Fixture.view("count", EventSelector.any()), Wat.lastIdView());
+      var other = f.publishView(Fixture.view("other", EventSelector.any()), Wat.countingView());
       assertThat(v1.id().version()).isEqualTo(1);
       assertThat(v2.id().version()).isEqualTo(2);
       assertThat(other.id().version()).isEqualTo(1);
-      assertThat(f.views.list(DB))
+      assertThat(f.catalog.list(DB, ComponentKind.STATE_VIEW))
           .extracting(v -> v.id().name() + "@" + v.id().version())
           .containsExactly("count@1", "count@2", "other@1");
     }
 
     @Test
     void a_re_created_database_runs_its_new_version_one_not_the_loaded_module_of_the_old_one() {
-      var old = f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.countingView());
+      var old = f.publishView(Fixture.view("v", EventSelector.any()), Wat.countingView());
       f.append(event("a", "x"));
       assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("1");
       f.store.deleteDatabase(DB);
       f.registry.forget(DB);
       f.store.createDatabase(DB);
-      assertThat(f.views.list(DB)).isEmpty();
-      var again = f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.lastIdView());
+      assertThat(f.catalog.list(DB, ComponentKind.STATE_VIEW)).isEmpty();
+      var again = f.publishView(Fixture.view("v", EventSelector.any()), Wat.lastIdView());
       assertThat(again.id().version()).isEqualTo(1);
       f.append(event("b", "y"));
       assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("\"b\"");
@@ -70,8 +69,8 @@ class StateViewTest {
 
     @Test
     void reads_the_latest_version_unless_one_is_named() {
-      f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.countingView());
-      f.views.publish(DB, Fixture.view("v", EventSelector.any()), Wat.lastIdView());
+      f.publishView(Fixture.view("v", EventSelector.any()), Wat.countingView());
+      f.publishView(Fixture.view("v", EventSelector.any()), Wat.lastIdView());
       f.append(event("a", "x"), event("b", "y"));
       assertThat(read("v", StateViewRead.latest(Map.of()))).isEqualTo("\"b\"");
       assertThat(
@@ -94,8 +93,7 @@ class StateViewTest {
   class Reading {
     @Test
     void folds_the_matching_events_with_parameters_filling_the_selector() {
-      f.views.publish(
-          DB,
+      f.publishView(
           Fixture.view("per-subject", new EventSelector.Equals(Attribute.SUBJECT, "acct/{id}")),
           Wat.countingView());
       f.append(event("1", "acct/a"), event("2", "acct/b"), event("3", "acct/a"));
@@ -111,8 +109,7 @@ class StateViewTest {
 
     @Test
     void a_missing_parameter_is_named() {
-      f.views.publish(
-          DB,
+      f.publishView(
           Fixture.view("per-subject", new EventSelector.Equals(Attribute.SUBJECT, "acct/{id}")),
           Wat.countingView());
       assertThatThrownBy(
@@ -134,7 +131,7 @@ class StateViewTest {
 
     @Test
     void reads_at_a_past_revision_and_transaction_time() {
-      f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
+      f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
       f.append(event("1", "s"), event("2", "s"));
       var recorded = f.store.event(DB, 2).recordedTime();
       f.append(event("3", "s"));
@@ -150,7 +147,7 @@ class StateViewTest {
 
     @Test
     void a_view_without_matching_events_has_no_state() {
-      f.views.publish(DB, Fixture.view("count", EventSelector.subject("none")), Wat.countingView());
+      f.publishView(Fixture.view("count", EventSelector.subject("none")), Wat.countingView());
       f.append(event("1", "s"));
       var r = f.views.read(DB, "count", null, StateViewRead.latest(Map.of()));
       assertThat(r.hasState()).isFalse();
@@ -160,7 +157,7 @@ class StateViewTest {
 
     @Test
     void an_effective_view_folds_in_effective_time_order_so_a_backdated_event_changes_the_past() {
-      f.views.publish(DB, Fixture.effectiveView("last", EventSelector.any()), Wat.lastIdView());
+      f.publishView(Fixture.effectiveView("last", EventSelector.any()), Wat.lastIdView());
       f.append(timed("jan", "2026-01-01T00:00:00Z"), timed("mar", "2026-03-01T00:00:00Z"));
       assertThat(read("last", StateViewRead.latest(Map.of()))).isEqualTo("\"mar\"");
       // a backdated event lands in February: the latest state is still March's ...
@@ -176,7 +173,7 @@ class StateViewTest {
 
     @Test
     void as_of_effective_time_is_refused_on_a_revision_view() {
-      f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
+      f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
       assertThatThrownBy(
               () ->
                   f.views.read(
@@ -201,8 +198,8 @@ class StateViewTest {
       // property: over random append sequences and read points, the cached, incrementally
       // extended state equals a fold from the empty state (batches of 7 events per evolve call)
       var random = new Random(42);
-      f.views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
-      f.views.publish(DB, Fixture.effectiveView("last", EventSelector.any()), Wat.lastIdView());
+      f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
+      f.publishView(Fixture.effectiveView("last", EventSelector.any()), Wat.lastIdView());
       int id = 0;
       for (int round = 0; round < 40; round++) {
         int n = 1 + random.nextInt(20);
@@ -232,9 +229,8 @@ class StateViewTest {
     void a_byte_budget_drops_least_recently_used_folds_and_reads_stay_correct() {
       // room for two per-subject counts of one digit: the cache keeps at most two of five subjects
       long budget = 2 * (StateViews.CACHE_ENTRY_OVERHEAD_BYTES + 1);
-      var views = new StateViews(f.store, f.registry, f.runtime, Clock.systemUTC(), 1000, budget);
-      views.publish(
-          DB,
+      var views = new StateViews(f.store, f.catalog, f.runtime, 1000, budget);
+      f.publishView(
           Fixture.view("per-subject", new EventSelector.Equals(Attribute.SUBJECT, "{id}")),
           Wat.countingView());
       var random = new Random(7);
@@ -262,8 +258,8 @@ class StateViewTest {
     @Test
     void a_state_larger_than_the_whole_budget_is_not_cached_but_still_read() {
       long budget = StateViews.CACHE_ENTRY_OVERHEAD_BYTES + 1;
-      var views = new StateViews(f.store, f.registry, f.runtime, Clock.systemUTC(), 1000, budget);
-      views.publish(DB, Fixture.view("count", EventSelector.any()), Wat.countingView());
+      var views = new StateViews(f.store, f.catalog, f.runtime, 1000, budget);
+      f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
       for (int i = 0; i < 5; i++) {
         f.append(event("a" + i, "x"));
       }

@@ -4,6 +4,7 @@ import static io.evidentsource.wasm.Fixture.DB;
 
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.ComponentId;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.ComponentRuntime;
@@ -56,7 +57,7 @@ class WasmFoldBench {
   /** The same reducer in Java: a ComponentRuntime whose evolve adds the batch size. */
   static final class JavaTwin implements ComponentRuntime {
     @Override
-    public void validate(ComponentKind kind, byte[] module) {}
+    public void validate(ComponentKind<?> kind, byte[] module) {}
 
     @Override
     public void load(ComponentId id, byte[] module) {}
@@ -120,16 +121,23 @@ class WasmFoldBench {
           batch.clear();
         }
       }
-      var twin =
-          new StateViews(
-              f.store, new InMemoryComponentRegistry(), new JavaTwin(), Clock.systemUTC(), 10);
-      twin.publish(DB, Fixture.view("count", EventSelector.any()), new byte[0]);
+      var javaTwin = new JavaTwin();
+      var twinCatalog =
+          new ComponentCatalog(
+              f.store, new InMemoryComponentRegistry(), javaTwin, Clock.systemUTC());
+      var twin = new StateViews(f.store, twinCatalog, javaTwin, 10);
+      twinCatalog.publish(
+          DB, ComponentKind.STATE_VIEW, Fixture.view("count", EventSelector.any()), new byte[0]);
       for (boolean compiled : new boolean[] {true, false}) {
         try (var g = new Fixture(WasmLimits.defaults().withCompile(compiled))) {
           // share the loaded store: publish into g's views over f's store
-          var views = new StateViews(f.store, g.registry, g.runtime, Clock.systemUTC(), 10);
-          views.publish(
-              DB, Fixture.view("as", EventSelector.any()), Toolchains.assemblyScript("counter.ts"));
+          var catalog = new ComponentCatalog(f.store, g.registry, g.runtime, Clock.systemUTC());
+          var views = new StateViews(f.store, catalog, g.runtime, 10);
+          catalog.publish(
+              DB,
+              ComponentKind.STATE_VIEW,
+              Fixture.view("as", EventSelector.any()),
+              Toolchains.assemblyScript("counter.ts"));
           Supplier<byte[]> as =
               () -> views.foldFromScratch(DB, "as", null, StateViewRead.latest(Map.of()));
           if (compiled) {
@@ -144,13 +152,17 @@ class WasmFoldBench {
             break;
           }
           if (compiled) {
-            views.publish(DB, Fixture.view("go", EventSelector.any()), Toolchains.go("counter"));
+            catalog.publish(
+                DB,
+                ComponentKind.STATE_VIEW,
+                Fixture.view("go", EventSelector.any()),
+                Toolchains.go("counter"));
             out.append(
                 measure(
                     "Go compiled",
                     () -> views.foldFromScratch(DB, "go", null, StateViewRead.latest(Map.of()))));
             for (var name : List.of("as", "go")) {
-              var id = views.describe(DB, name, 1).id();
+              var id = catalog.describe(DB, ComponentKind.STATE_VIEW, name, 1).id();
               out.append(
                   String.format(
                       "pool of %s: %d idle instance(s), %,d bytes of linear memory%n",
@@ -250,7 +262,7 @@ class WasmFoldBench {
     }
 
     @Override
-    public void validate(ComponentKind kind, byte[] module) {
+    public void validate(ComponentKind<?> kind, byte[] module) {
       delegate.validate(kind, module);
     }
 
@@ -310,12 +322,14 @@ class WasmFoldBench {
   private static String decideLatency() {
     try (var f = new Fixture(WasmLimits.defaults())) {
       var timed = new Timed(f.runtime);
-      var views = new StateViews(f.store, f.registry, timed, Clock.systemUTC(), 1000);
+      var catalog = new ComponentCatalog(f.store, f.registry, timed, Clock.systemUTC());
+      var views = new StateViews(f.store, catalog, timed, 1000);
       var changes =
           new StateChanges(
-              f.store, f.registry, timed, views, Clock.systemUTC(), java.util.UUID::randomUUID);
-      views.publish(
+              f.store, catalog, timed, views, Clock.systemUTC(), java.util.UUID::randomUUID);
+      catalog.publish(
           DB,
+          ComponentKind.STATE_VIEW,
           new io.evidentsource.core.component.StateViewDefinition(
               "account-summary",
               null,
@@ -324,7 +338,11 @@ class WasmFoldBench {
               new EventSelector.Equals(Attribute.SUBJECT, "account/{account_id}"),
               io.evidentsource.core.component.QueryTemporality.REVISION),
           Toolchains.go("account-summary"));
-      changes.publish(DB, new StateChangeDefinition("transfer", null), Toolchains.go("transfer"));
+      catalog.publish(
+          DB,
+          ComponentKind.STATE_CHANGE,
+          new StateChangeDefinition("transfer", null),
+          Toolchains.go("transfer"));
       var opening = new ArrayList<Event>();
       for (int i = 0; i < 10; i++) {
         opening.add(

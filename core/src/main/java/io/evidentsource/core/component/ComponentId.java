@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param version the version, from 1
  */
 public record ComponentId(
-    DatabaseName database, long generation, ComponentKind kind, String name, int version) {
+    DatabaseName database, long generation, ComponentKind<?> kind, String name, int version) {
   public ComponentId {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(kind, "kind");

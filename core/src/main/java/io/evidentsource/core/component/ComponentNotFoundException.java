@@ -7,13 +7,14 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link ErrorCode#STATE_VIEW_NOT_FOUND} or {@link ErrorCode#STATE_CHANGE_NOT_FOUND}: no component
- * of that kind and name (or no such version of it) is published in the database. Carries the kind,
- * database, name and version (in {@link #fields()} as {@code database}, {@code state_view} or
- * {@code state_change}, and {@code version} when one was asked for).
+ * {@link ErrorCode#STATE_VIEW_NOT_FOUND} or {@link ErrorCode#STATE_CHANGE_NOT_FOUND} (the kind's
+ * {@link ComponentKind#notFoundCode()}): no component of that kind and name (or no such version of
+ * it) is published in the database. Carries the kind, database, name and version (in {@link
+ * #fields()} as {@code database}, the kind's {@link ComponentKind#field()} ({@code state_view} or
+ * {@code state_change}), and {@code version} when one was asked for).
  */
 public final class ComponentNotFoundException extends EvidentSourceException {
-  private final ComponentKind kind;
+  private final ComponentKind<?> kind;
   private final String database;
   private final String name;
   private final @Nullable Integer version;
@@ -25,13 +26,13 @@ public final class ComponentNotFoundException extends EvidentSourceException {
    * @param version the version asked for, or null for "any version"
    */
   public ComponentNotFoundException(
-      ComponentKind kind, String database, String name, @Nullable Integer version) {
+      ComponentKind<?> kind, String database, String name, @Nullable Integer version) {
     super(
-        code(kind),
+        kind.notFoundCode(),
         "database '"
             + database
             + "' has no "
-            + noun(kind)
+            + kind.label()
             + " '"
             + name
             + "'"
@@ -44,7 +45,7 @@ public final class ComponentNotFoundException extends EvidentSourceException {
   }
 
   /** The kind of component asked for. */
-  public ComponentKind kind() {
+  public ComponentKind<?> kind() {
     return kind;
   }
 
@@ -63,30 +64,11 @@ public final class ComponentNotFoundException extends EvidentSourceException {
     return version;
   }
 
-  private static ErrorCode code(ComponentKind kind) {
-    return switch (kind) {
-      case STATE_VIEW -> ErrorCode.STATE_VIEW_NOT_FOUND;
-      case STATE_CHANGE -> ErrorCode.STATE_CHANGE_NOT_FOUND;
-    };
-  }
-
-  private static String noun(ComponentKind kind) {
-    return switch (kind) {
-      case STATE_VIEW -> "state view";
-      case STATE_CHANGE -> "state change";
-    };
-  }
-
   private static Map<String, Object> fields(
-      ComponentKind kind, String database, String name, @Nullable Integer version) {
+      ComponentKind<?> kind, String database, String name, @Nullable Integer version) {
     var fields = new LinkedHashMap<String, Object>();
     fields.put("database", database);
-    fields.put(
-        switch (kind) {
-          case STATE_VIEW -> "state_view";
-          case STATE_CHANGE -> "state_change";
-        },
-        name);
+    fields.put(kind.field(), name);
     if (version != null) {
       fields.put("version", version);
     }

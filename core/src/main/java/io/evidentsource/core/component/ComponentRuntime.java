@@ -19,7 +19,7 @@ import java.util.Map;
 public interface ComponentRuntime {
 
   /** Checks a module against the ABI and the limits for this kind, without keeping it. */
-  void validate(ComponentKind kind, byte[] module);
+  void validate(ComponentKind<?> kind, byte[] module);
 
   /** Validates, compiles and keeps a module under {@code id}; loading an id twice is a no-op. */
   void load(ComponentId id, byte[] module);

@@ -3,12 +3,12 @@ package io.evidentsource.core.component;
 import io.evidentsource.core.model.DatabaseName;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,10 +20,15 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   private record Generation(DatabaseName database, long generation) {}
 
+  /** One generation's components: per kind, the versions of each name in name order. */
   private static final class Catalog {
-    final TreeMap<String, List<PublishedStateView>> views = new TreeMap<>();
-    final TreeMap<String, List<PublishedStateChange>> changes = new TreeMap<>();
+    final Map<ComponentKind<?>, TreeMap<String, List<PublishedComponent<?>>>> byKind =
+        new HashMap<>();
     final Map<ComponentId, byte[]> modules = new ConcurrentHashMap<>();
+
+    TreeMap<String, List<PublishedComponent<?>>> names(ComponentKind<?> kind) {
+      return byKind.computeIfAbsent(kind, k -> new TreeMap<>());
+    }
   }
 
   private Catalog catalog(DatabaseName database, long generation) {
@@ -31,25 +36,20 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
   }
 
   @Override
-  public PublishedStateView addStateView(
+  public <D extends ComponentDefinition> PublishedComponent<D> add(
       DatabaseName database,
       long generation,
-      StateViewDefinition definition,
+      ComponentKind<D> kind,
+      D definition,
       byte[] module,
       Instant createdAt) {
     var catalog = catalog(database, generation);
     synchronized (catalog) {
-      var versions = catalog.views.computeIfAbsent(definition.name(), n -> new ArrayList<>());
-      var id =
-          new ComponentId(
-              database,
-              generation,
-              ComponentKind.STATE_VIEW,
-              definition.name(),
-              versions.size() + 1);
+      var versions = catalog.names(kind).computeIfAbsent(definition.name(), n -> new ArrayList<>());
+      var id = new ComponentId(database, generation, kind, definition.name(), versions.size() + 1);
       var copy = module.clone();
       var published =
-          new PublishedStateView(
+          new PublishedComponent<>(
               id, definition, createdAt, copy.length, ModuleDigest.sha256Hex(copy));
       catalog.modules.put(id, copy);
       versions.add(published);
@@ -58,102 +58,44 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
   }
 
   @Override
-  public PublishedStateChange addStateChange(
+  public <D extends ComponentDefinition> Optional<PublishedComponent<D>> find(
       DatabaseName database,
       long generation,
-      StateChangeDefinition definition,
-      byte[] module,
-      Instant createdAt) {
+      ComponentKind<D> kind,
+      String name,
+      @Nullable Integer version) {
     var catalog = catalog(database, generation);
     synchronized (catalog) {
-      var versions = catalog.changes.computeIfAbsent(definition.name(), n -> new ArrayList<>());
-      var id =
-          new ComponentId(
-              database,
-              generation,
-              ComponentKind.STATE_CHANGE,
-              definition.name(),
-              versions.size() + 1);
-      var copy = module.clone();
-      var published =
-          new PublishedStateChange(
-              id, definition, createdAt, copy.length, ModuleDigest.sha256Hex(copy));
-      catalog.modules.put(id, copy);
-      versions.add(published);
-      return published;
+      var versions = catalog.names(kind).get(name);
+      if (versions == null || versions.isEmpty()) {
+        return Optional.empty();
+      }
+      if (version == null) {
+        return Optional.of(kind.cast(versions.get(versions.size() - 1)));
+      }
+      return version >= 1 && version <= versions.size()
+          ? Optional.of(kind.cast(versions.get(version - 1)))
+          : Optional.empty();
     }
   }
 
   @Override
-  public Optional<PublishedStateView> stateView(
-      DatabaseName database, long generation, String name, @Nullable Integer version) {
+  public <D extends ComponentDefinition> List<PublishedComponent<D>> versions(
+      DatabaseName database, long generation, ComponentKind<D> kind, String name) {
     var catalog = catalog(database, generation);
     synchronized (catalog) {
-      return pick(catalog.views.get(name), version);
+      var versions = catalog.names(kind).get(name);
+      return versions == null ? List.of() : versions.stream().map(kind::cast).toList();
     }
   }
 
   @Override
-  public Optional<PublishedStateChange> stateChange(
-      DatabaseName database, long generation, String name, @Nullable Integer version) {
+  public <D extends ComponentDefinition> List<PublishedComponent<D>> list(
+      DatabaseName database, long generation, ComponentKind<D> kind) {
     var catalog = catalog(database, generation);
     synchronized (catalog) {
-      return pick(catalog.changes.get(name), version);
+      return catalog.names(kind).values().stream().flatMap(List::stream).map(kind::cast).toList();
     }
-  }
-
-  private static <T> Optional<T> pick(@Nullable List<T> versions, @Nullable Integer version) {
-    if (versions == null || versions.isEmpty()) {
-      return Optional.empty();
-    }
-    if (version == null) {
-      return Optional.of(versions.get(versions.size() - 1));
-    }
-    return version >= 1 && version <= versions.size()
-        ? Optional.of(versions.get(version - 1))
-        : Optional.empty();
-  }
-
-  @Override
-  public List<PublishedStateView> stateViewVersions(
-      DatabaseName database, long generation, String name) {
-    var catalog = catalog(database, generation);
-    synchronized (catalog) {
-      var versions = catalog.views.get(name);
-      return versions == null ? List.of() : List.copyOf(versions);
-    }
-  }
-
-  @Override
-  public List<PublishedStateChange> stateChangeVersions(
-      DatabaseName database, long generation, String name) {
-    var catalog = catalog(database, generation);
-    synchronized (catalog) {
-      var versions = catalog.changes.get(name);
-      return versions == null ? List.of() : List.copyOf(versions);
-    }
-  }
-
-  @Override
-  public List<PublishedStateView> stateViews(DatabaseName database, long generation) {
-    var catalog = catalog(database, generation);
-    synchronized (catalog) {
-      return flatten(catalog.views, Function.identity());
-    }
-  }
-
-  @Override
-  public List<PublishedStateChange> stateChanges(DatabaseName database, long generation) {
-    var catalog = catalog(database, generation);
-    synchronized (catalog) {
-      return flatten(catalog.changes, Function.identity());
-    }
-  }
-
-  private static <T> List<T> flatten(TreeMap<String, List<T>> byName, Function<T, T> f) {
-    var all = new ArrayList<T>();
-    byName.values().forEach(vs -> vs.forEach(v -> all.add(f.apply(v))));
-    return List.copyOf(all);
   }
 
   @Override

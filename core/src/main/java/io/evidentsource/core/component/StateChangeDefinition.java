@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @throws io.evidentsource.core.error.EvidentSourceException {@code INVALID_COMPONENT} naming the
  *     field
  */
-public record StateChangeDefinition(String name, @Nullable String description) {
+public record StateChangeDefinition(String name, @Nullable String description)
+    implements ComponentDefinition {
   public StateChangeDefinition {
     ComponentNames.check("state_change_name", Objects.requireNonNull(name, "name"));
   }

@@ -19,15 +19,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Publishing state changes and executing commands
- * (docs/data-model.md#state-views-and-state-changes): the decision reads views at the basis
- * revision, its events get provenance extensions ({@code correlationid}, {@code causationid},
- * {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code principal}, {@code
- * origin}) and are appended with its conditions as one transaction.
+ * Executing commands, and dry runs of them, on state changes published in the {@link
+ * ComponentCatalog} (docs/data-model.md#state-views-and-state-changes): the decision reads views at
+ * the basis revision, its events get provenance extensions ({@code correlationid}, {@code
+ * causationid}, {@code statechange}, {@code statechangeversion}, {@code basisrevision}, {@code
+ * principal}, {@code origin}) and are appended with its conditions as one transaction.
  */
 public final class StateChanges {
   private final EventStore store;
-  private final ComponentRegistry registry;
+  private final ComponentCatalog catalog;
   private final ComponentRuntime runtime;
   private final StateViews views;
   private final Clock clock;
@@ -35,89 +35,25 @@ public final class StateChanges {
 
   /**
    * @param store the event store commands append to
-   * @param registry where published changes are kept
+   * @param catalog where published state changes are found (and loaded from)
    * @param runtime the WebAssembly host
    * @param views the views a decision reads
-   * @param clock the source of publication and effective times
+   * @param clock the source of effective times
    * @param ids the source of correlation ids when the caller gives none
    */
   public StateChanges(
       EventStore store,
-      ComponentRegistry registry,
+      ComponentCatalog catalog,
       ComponentRuntime runtime,
       StateViews views,
       Clock clock,
       Supplier<UUID> ids) {
     this.store = store;
-    this.registry = registry;
+    this.catalog = catalog;
     this.runtime = runtime;
     this.views = views;
     this.clock = clock;
     this.ids = ids;
-  }
-
-  /**
-   * Publishes the next version of a state change after validating the module against the ABI.
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_COMPONENT}, {@code
-   *     COMPONENT_TOO_LARGE}
-   */
-  public PublishedStateChange publish(
-      DatabaseName database, StateChangeDefinition definition, byte[] module) {
-    var info = store.database(database);
-    runtime.validate(ComponentKind.STATE_CHANGE, module);
-    var published =
-        registry.addStateChange(database, info.generation(), definition, module, clock.instant());
-    runtime.load(published.id(), module);
-    return published;
-  }
-
-  /** Every version of every state change of a database, by name then version. */
-  public List<PublishedStateChange> list(DatabaseName database) {
-    return registry.stateChanges(database, store.database(database).generation());
-  }
-
-  /**
-   * Every version of one state change, ascending from 1.
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND} when
-   *     no version of that name was published
-   */
-  public List<PublishedStateChange> versions(DatabaseName database, String name) {
-    var versions =
-        registry.stateChangeVersions(database, store.database(database).generation(), name);
-    if (versions.isEmpty()) {
-      throw notFound(database, name, null);
-    }
-    return versions;
-  }
-
-  /**
-   * The module of one version exactly as it was published (its SHA-256 is the version's {@link
-   * PublishedStateChange#moduleSha256()}).
-   *
-   * @param change a version as {@link #describe} returned it
-   * @throws EvidentSourceException {@code STATE_CHANGE_NOT_FOUND} when the registry lost the module
-   */
-  public byte[] module(PublishedStateChange change) {
-    var id = change.id();
-    return registry.module(id).orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
-  }
-
-  /**
-   * One version of a state change, or the latest when {@code version} is null.
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_CHANGE_NOT_FOUND}
-   */
-  public PublishedStateChange describe(
-      DatabaseName database, String name, @Nullable Integer version) {
-    return describe(store.database(database), name, version);
-  }
-
-  private PublishedStateChange describe(DatabaseInfo info, String name, @Nullable Integer version) {
-    return registry
-        .stateChange(info.name(), info.generation(), name, version)
-        .orElseThrow(() -> notFound(info.name(), name, version));
   }
 
   /**
@@ -197,11 +133,8 @@ public final class StateChanges {
       Command command,
       Provenance provenance) {
     var database = info.name();
-    var change = describe(info, name, version);
-    var id = change.id();
-    if (!runtime.isLoaded(id)) {
-      runtime.load(id, module(change));
-    }
+    var id = catalog.describe(info, ComponentKind.STATE_CHANGE, name, version).id();
+    catalog.ensureLoaded(id);
     long basis = info.revision();
     var correlationId =
         provenance.correlationId() != null
@@ -269,11 +202,5 @@ public final class StateChanges {
     long basisRevision =
         basis == null ? committed.firstRevision() - 1 : Long.parseLong(basis.toString());
     return new CommandResult(basisRevision, committed, stored);
-  }
-
-  static ComponentNotFoundException notFound(
-      DatabaseName database, String name, @Nullable Integer version) {
-    return new ComponentNotFoundException(
-        ComponentKind.STATE_CHANGE, database.value(), name, version);
   }
 }

@@ -23,7 +23,8 @@ public record StateViewDefinition(
     String contentType,
     @Nullable String contentSchema,
     EventSelector selector,
-    QueryTemporality temporality) {
+    QueryTemporality temporality)
+    implements ComponentDefinition {
   public StateViewDefinition {
     ComponentNames.check("state_view_name", Objects.requireNonNull(name, "name"));
     Objects.requireNonNull(contentType, "contentType");

@@ -3,25 +3,22 @@ package io.evidentsource.core.component;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
-import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.Order;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Publishing and reading state views (docs/data-model.md#state-views-and-state-changes): versions
- * per name, selector placeholders, folding in revision or effective-time order, and a cache per
- * (view, version, params) that later reads extend with the events appended since, bounded by a fold
- * count and a byte budget (least recently used folds are dropped; ADR 0005). Thread-safe.
+ * Reading state views (docs/data-model.md#state-views-and-state-changes) published in the {@link
+ * ComponentCatalog}: selector placeholders, folding in revision or effective-time order, and a
+ * cache per (view, version, params) that later reads extend with the events appended since, bounded
+ * by a fold count and a byte budget (least recently used folds are dropped; ADR 0005). Thread-safe.
  */
 public final class StateViews {
   /** The fold cache's default byte budget: 64 MiB. */
@@ -34,34 +31,27 @@ public final class StateViews {
   public static final long CACHE_ENTRY_OVERHEAD_BYTES = FoldCache.ENTRY_OVERHEAD_BYTES;
 
   private final EventStore store;
-  private final ComponentRegistry registry;
+  private final ComponentCatalog catalog;
   private final ComponentRuntime runtime;
-  private final Clock clock;
   private final FoldCache<CacheKey, Fold> cache;
 
   /**
    * With the default fold cache budget ({@link #DEFAULT_CACHE_BYTES}).
    *
    * @param store the event store the views read
-   * @param registry where published views are kept
+   * @param catalog where published views are found (and loaded from)
    * @param runtime the WebAssembly host
-   * @param clock the source of publication times
    * @param cacheEntries the most folds kept (least recently used are dropped)
    */
   public StateViews(
-      EventStore store,
-      ComponentRegistry registry,
-      ComponentRuntime runtime,
-      Clock clock,
-      int cacheEntries) {
-    this(store, registry, runtime, clock, cacheEntries, DEFAULT_CACHE_BYTES);
+      EventStore store, ComponentCatalog catalog, ComponentRuntime runtime, int cacheEntries) {
+    this(store, catalog, runtime, cacheEntries, DEFAULT_CACHE_BYTES);
   }
 
   /**
    * @param store the event store the views read
-   * @param registry where published views are kept
+   * @param catalog where published views are found (and loaded from)
    * @param runtime the WebAssembly host
-   * @param clock the source of publication times
    * @param cacheEntries the most folds kept (least recently used are dropped); 0 disables the cache
    * @param cacheBytes the byte budget of the fold cache: the states' lengths plus {@link
    *     #CACHE_ENTRY_OVERHEAD_BYTES} per fold; least recently used folds are dropped to stay within
@@ -70,64 +60,14 @@ public final class StateViews {
    */
   public StateViews(
       EventStore store,
-      ComponentRegistry registry,
+      ComponentCatalog catalog,
       ComponentRuntime runtime,
-      Clock clock,
       int cacheEntries,
       long cacheBytes) {
     this.store = store;
-    this.registry = registry;
+    this.catalog = catalog;
     this.runtime = runtime;
-    this.clock = clock;
     this.cache = new FoldCache<>(cacheBytes, cacheEntries, fold -> fold.state.length);
-  }
-
-  /**
-   * Publishes the next version of a view after validating the module against the ABI.
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code INVALID_COMPONENT}, {@code
-   *     COMPONENT_TOO_LARGE}
-   */
-  public PublishedStateView publish(
-      DatabaseName database, StateViewDefinition definition, byte[] module) {
-    var info = store.database(database);
-    runtime.validate(ComponentKind.STATE_VIEW, module);
-    var published =
-        registry.addStateView(database, info.generation(), definition, module, clock.instant());
-    runtime.load(published.id(), module);
-    return published;
-  }
-
-  /** Every version of every view of a database, by name then version. */
-  public List<PublishedStateView> list(DatabaseName database) {
-    return registry.stateViews(database, store.database(database).generation());
-  }
-
-  /**
-   * Every version of one view, ascending from 1.
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_VIEW_NOT_FOUND} when no
-   *     version of that name was published
-   */
-  public List<PublishedStateView> versions(DatabaseName database, String name) {
-    var versions =
-        registry.stateViewVersions(database, store.database(database).generation(), name);
-    if (versions.isEmpty()) {
-      throw notFound(database, name, null);
-    }
-    return versions;
-  }
-
-  /**
-   * The module of one version exactly as it was published (its SHA-256 is the version's {@link
-   * PublishedStateView#moduleSha256()}).
-   *
-   * @param view a version as {@link #describe} returned it
-   * @throws EvidentSourceException {@code STATE_VIEW_NOT_FOUND} when the registry lost the module
-   */
-  public byte[] module(PublishedStateView view) {
-    var id = view.id();
-    return registry.module(id).orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
   }
 
   /** How many folds the cache holds (for tests and diagnostics). */
@@ -144,22 +84,6 @@ public final class StateViews {
   }
 
   /**
-   * One version of a view, or the latest when {@code version} is null.
-   *
-   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, {@code STATE_VIEW_NOT_FOUND}
-   */
-  public PublishedStateView describe(
-      DatabaseName database, String name, @Nullable Integer version) {
-    return describe(store.database(database), name, version);
-  }
-
-  private PublishedStateView describe(DatabaseInfo info, String name, @Nullable Integer version) {
-    return registry
-        .stateView(info.name(), info.generation(), name, version)
-        .orElseThrow(() -> notFound(info.name(), name, version));
-  }
-
-  /**
    * Reads a view: the fold of its matching events at the requested point.
    *
    * @throws EvidentSourceException {@code STATE_VIEW_NOT_FOUND}, {@code INVALID_QUERY} (a missing
@@ -168,8 +92,7 @@ public final class StateViews {
    */
   public StateViewResult read(
       DatabaseName database, String name, @Nullable Integer version, StateViewRead read) {
-    var info = store.database(database);
-    var view = describe(info, name, version);
+    var view = catalog.describe(store.database(database), ComponentKind.STATE_VIEW, name, version);
     var definition = view.definition();
     var effective = definition.temporality() == QueryTemporality.EFFECTIVE;
     if (!effective && read.asOfEffectiveTime() != null) {
@@ -180,7 +103,7 @@ public final class StateViews {
               + "' folds by revision",
           Map.of("parameter", "as_of_effective_time"));
     }
-    ensureLoaded(view.id());
+    catalog.ensureLoaded(view.id());
     var base = baseQuery(definition, read);
     long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
     var key = new CacheKey(view.id(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
@@ -228,8 +151,8 @@ public final class StateViews {
   /** Folds the view from the empty state, ignoring the cache (for tests and diagnostics). */
   public byte[] foldFromScratch(
       DatabaseName database, String name, @Nullable Integer version, StateViewRead read) {
-    var view = describe(database, name, version);
-    ensureLoaded(view.id());
+    var view = catalog.describe(database, ComponentKind.STATE_VIEW, name, version);
+    catalog.ensureLoaded(view.id());
     var base = baseQuery(view.definition(), read);
     long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
     return fromScratch(database, view.id(), base, snapshot, read.params()).state;
@@ -287,20 +210,6 @@ public final class StateViews {
       state = runtime.evolve(id, state, batch, params, basisTime);
     }
     return new Fold(snapshot, state, lastRevision, lastTime, maxEffective);
-  }
-
-  void ensureLoaded(ComponentId id) {
-    if (!runtime.isLoaded(id)) {
-      var module =
-          registry.module(id).orElseThrow(() -> notFound(id.database(), id.name(), id.version()));
-      runtime.load(id, module);
-    }
-  }
-
-  static ComponentNotFoundException notFound(
-      DatabaseName database, String name, @Nullable Integer version) {
-    return new ComponentNotFoundException(
-        ComponentKind.STATE_VIEW, database.value(), name, version);
   }
 
   /** The view's id carries the database generation, so a re-created database never hits. */

@@ -31,20 +31,21 @@ class ComponentRegistryTest {
     var registry = new InMemoryComponentRegistry();
     byte[] first = {0, 'a', 's', 'm', 1};
     byte[] second = {0, 'a', 's', 'm', 2, 3};
-    registry.addStateView(DB, G, view("v"), first, T);
-    registry.addStateView(DB, G, view("other"), first, T);
-    registry.addStateView(DB, G, view("v"), second, T);
-    var versions = registry.stateViewVersions(DB, G, "v");
-    assertThat(versions).extracting(v -> v.id().version()).containsExactly(1, 2);
+    registry.add(DB, G, ComponentKind.STATE_VIEW, view("v"), first, T);
+    registry.add(DB, G, ComponentKind.STATE_VIEW, view("other"), first, T);
+    registry.add(DB, G, ComponentKind.STATE_VIEW, view("v"), second, T);
+    var versions = registry.versions(DB, G, ComponentKind.STATE_VIEW, "v");
+    assertThat(versions).extracting(PublishedComponent::version).containsExactly(1, 2);
     assertThat(versions.get(1).moduleSize()).isEqualTo(6);
     assertThat(versions.get(1).moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second));
     assertThat(registry.module(versions.get(1).id()))
         .hasValueSatisfying(m -> assertThat(m).isEqualTo(second));
-    assertThat(registry.stateViewVersions(DB, G, "nope")).isEmpty();
-    assertThat(registry.stateChangeVersions(DB, G, "v")).isEmpty();
+    assertThat(registry.versions(DB, G, ComponentKind.STATE_VIEW, "nope")).isEmpty();
+    assertThat(registry.versions(DB, G, ComponentKind.STATE_CHANGE, "v")).isEmpty();
 
-    registry.addStateChange(DB, G, new StateChangeDefinition("c", null), second, T);
-    assertThat(registry.stateChangeVersions(DB, G, "c"))
+    registry.add(
+        DB, G, ComponentKind.STATE_CHANGE, new StateChangeDefinition("c", null), second, T);
+    assertThat(registry.versions(DB, G, ComponentKind.STATE_CHANGE, "c"))
         .singleElement()
         .satisfies(c -> assertThat(c.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second)));
   }
@@ -53,7 +54,7 @@ class ComponentRegistryTest {
   void the_stored_module_is_a_copy_of_what_was_published() {
     var registry = new InMemoryComponentRegistry();
     byte[] module = {1, 2, 3};
-    var published = registry.addStateView(DB, G, view("v"), module, T);
+    var published = registry.add(DB, G, ComponentKind.STATE_VIEW, view("v"), module, T);
     module[0] = 9;
     assertThat(registry.module(published.id()))
         .hasValueSatisfying(m -> assertThat(m).containsExactly(1, 2, 3));
@@ -64,7 +65,33 @@ class ComponentRegistryTest {
   void a_digest_must_be_64_lower_case_hex_digits() {
     var id = new ComponentId(DB, G, ComponentKind.STATE_CHANGE, "c", 1);
     var definition = new StateChangeDefinition("c", null);
-    assertThatThrownBy(() -> new PublishedStateChange(id, definition, T, 1, "ABC"))
+    assertThatThrownBy(() -> new PublishedComponent<>(id, definition, T, 1, "ABC"))
         .hasMessageContaining("moduleSha256");
+  }
+
+  @Test
+  void a_publication_carries_the_definition_of_its_kind_and_name() {
+    var digest = ModuleDigest.sha256Hex(new byte[0]);
+    var viewId = new ComponentId(DB, G, ComponentKind.STATE_VIEW, "v", 1);
+    assertThatThrownBy(
+            () ->
+                new PublishedComponent<>(
+                    viewId, new StateChangeDefinition("v", null), T, 0, digest))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("state view needs a StateViewDefinition");
+    assertThatThrownBy(() -> new PublishedComponent<>(viewId, view("w"), T, 0, digest))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'w' is not the id's 'v'");
+    var change =
+        new PublishedComponent<>(
+            new ComponentId(DB, G, ComponentKind.STATE_CHANGE, "c", 1),
+            new StateChangeDefinition("c", null),
+            T,
+            0,
+            digest);
+    assertThatThrownBy(() -> ComponentKind.STATE_VIEW.cast(change))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not a state view");
+    assertThat(ComponentKind.STATE_CHANGE.cast(change)).isSameAs(change);
   }
 }

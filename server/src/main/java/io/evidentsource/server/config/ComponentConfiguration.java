@@ -1,6 +1,7 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.component.ComponentRuntime;
 import io.evidentsource.core.component.InMemoryComponentRegistry;
@@ -15,10 +16,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
 /**
- * State views and state changes: the Chicory runtime with the limits of {@link WasmProperties} and
- * the profile's component registry: in the heap on {@code memory} (lost on restart, like the
- * in-memory storage), in DynamoDB and S3 on the DynamoDB profiles ({@link
- * DynamoDbStorageConfiguration}, ADR 0007).
+ * State views and state changes: the component catalog (publish, list, versions, describe, module
+ * download for both kinds), view reads and command execution over the Chicory runtime with the
+ * limits of {@link WasmProperties}, and the profile's component registry: in the heap on {@code
+ * memory} (lost on restart, like the in-memory storage), in DynamoDB and S3 on the DynamoDB
+ * profiles ({@link DynamoDbStorageConfiguration}, ADR 0007).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WasmProperties.class)
@@ -40,28 +42,28 @@ class ComponentConfiguration {
   }
 
   @Bean
+  ComponentCatalog componentCatalog(
+      EventStore store, ComponentRegistry registry, ComponentRuntime runtime, Clock clock) {
+    return new ComponentCatalog(store, registry, runtime, clock);
+  }
+
+  @Bean
   StateViews stateViews(
       EventStore store,
-      ComponentRegistry registry,
+      ComponentCatalog catalog,
       ComponentRuntime runtime,
-      Clock clock,
       WasmProperties properties) {
     return new StateViews(
-        store,
-        registry,
-        runtime,
-        clock,
-        properties.cacheEntries(),
-        properties.foldCacheBytes().toBytes());
+        store, catalog, runtime, properties.cacheEntries(), properties.foldCacheBytes().toBytes());
   }
 
   @Bean
   StateChanges stateChanges(
       EventStore store,
-      ComponentRegistry registry,
+      ComponentCatalog catalog,
       ComponentRuntime runtime,
       StateViews views,
       Clock clock) {
-    return new StateChanges(store, registry, runtime, views, clock, UUID::randomUUID);
+    return new StateChanges(store, catalog, runtime, views, clock, UUID::randomUUID);
   }
 }

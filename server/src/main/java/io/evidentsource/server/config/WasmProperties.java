@@ -15,7 +15,10 @@ import org.springframework.util.unit.DataSize;
  * @param maxMemoryBytes largest linear memory a guest may grow to; growing beyond it fails inside
  *     the guest
  * @param callTimeout deadline of one guest call ({@code evolve} batch or {@code decide}); a guest
- *     still running is interrupted and the request fails with 504 {@code component_timeout}
+ *     still running is interrupted and the request fails with 504 {@code component_timeout}.
+ *     One-time work does not count against it: loading, compiling, instantiating or warming up a
+ *     module the call waits for, and the JVM's JIT compilation while the call runs (the deadline
+ *     moves out by as much, up to {@code warm-up-timeout})
  * @param maxOutputBytes largest state or decision a guest may return; more fails with 500 {@code
  *     component_limit_exceeded}
  * @param evolveBatchEvents most events handed to one {@code evolve} call
@@ -23,6 +26,13 @@ import org.springframework.util.unit.DataSize;
  * @param maxViewReads most {@code view_state} calls one {@code decide} may make
  * @param poolSize most idle instances kept per component version
  * @param compile compile modules to JVM bytecode (true) or interpret them (false)
+ * @param warmUpTimeout budget of a module's one-time work on this server: instantiating a guest,
+ *     the warm-up calls when the module is loaded (together; a warm-up that runs out of it stops
+ *     early and the module is loaded all the same), and the most a call's deadline moves out for
+ *     JIT compilation
+ * @param warmUpCalls warm-up calls of a compiled module's entry point, on synthetic input and a
+ *     throwaway instance, when it is published or first loaded on this server, so the JVM compiles
+ *     its code before the first real call (docs/wasm-abi.md, "Warm-up"); 0 turns warm-up off
  * @param cacheEntries most state-view folds kept in the fold cache (per view, version and
  *     parameters); 0 disables the cache
  * @param foldCacheBytes byte budget of the fold cache: the cached states' lengths plus an estimate
@@ -40,10 +50,20 @@ public record WasmProperties(
     @DefaultValue("64") int maxViewReads,
     @DefaultValue("8") int poolSize,
     @DefaultValue("true") boolean compile,
+    @DefaultValue("30s") Duration warmUpTimeout,
+    @DefaultValue("3") int warmUpCalls,
     @DefaultValue("10000") int cacheEntries,
     @DefaultValue("64MB") DataSize foldCacheBytes) {
 
   public WasmProperties {
+    if (warmUpTimeout.isNegative() || warmUpTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.warm-up-timeout must be positive, was " + warmUpTimeout);
+    }
+    if (warmUpCalls < 0) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.warm-up-calls must be >= 0, was " + warmUpCalls);
+    }
     if (cacheEntries < 0) {
       throw new IllegalArgumentException(
           "evidentsource.wasm.cache-entries must be >= 0, was " + cacheEntries);
@@ -65,6 +85,8 @@ public record WasmProperties(
         (int) Math.min(Integer.MAX_VALUE, evolveBatchBytes.toBytes()),
         maxViewReads,
         poolSize,
-        compile);
+        compile,
+        warmUpTimeout,
+        warmUpCalls);
   }
 }

@@ -11,9 +11,10 @@ import io.evidentsource.api.v1.ReadStateViewRequest;
 import io.evidentsource.api.v1.ReadStateViewResponse;
 import io.evidentsource.core.component.CommandDryRun;
 import io.evidentsource.core.component.CommandResult;
-import io.evidentsource.core.component.PublishedStateChange;
-import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.component.StateViewRead;
 import io.evidentsource.core.component.StateViewResult;
 import io.evidentsource.core.query.Snapshot;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 final class ComponentMapping {
   private ComponentMapping() {}
 
-  static io.evidentsource.api.v1.StateView stateView(PublishedStateView v) {
+  static io.evidentsource.api.v1.StateView stateView(PublishedComponent<StateViewDefinition> v) {
     var d = v.definition();
     var b =
         io.evidentsource.api.v1.StateView.newBuilder()
@@ -51,7 +52,8 @@ final class ComponentMapping {
     return b.build();
   }
 
-  static io.evidentsource.api.v1.StateChange stateChange(PublishedStateChange c) {
+  static io.evidentsource.api.v1.StateChange stateChange(
+      PublishedComponent<StateChangeDefinition> c) {
     var b =
         io.evidentsource.api.v1.StateChange.newBuilder()
             .setName(c.definition().name())

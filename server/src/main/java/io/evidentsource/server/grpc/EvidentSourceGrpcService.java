@@ -1,5 +1,8 @@
 package io.evidentsource.server.grpc;
 
+import static io.evidentsource.core.component.ComponentKind.STATE_CHANGE;
+import static io.evidentsource.core.component.ComponentKind.STATE_VIEW;
+
 import io.evidentsource.api.v1.CreateDatabaseRequest;
 import io.evidentsource.api.v1.CreateDatabaseResponse;
 import io.evidentsource.api.v1.DeleteDatabaseRequest;
@@ -38,6 +41,7 @@ import io.evidentsource.api.v1.TransactRequest;
 import io.evidentsource.api.v1.TransactResponse;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.component.Command;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.Provenance;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
@@ -69,6 +73,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   private final EventStore store;
   private final SubscriptionEngine subscriptions;
   private final Executor senders;
+  private final ComponentCatalog catalog;
   private final StateViews views;
   private final StateChanges changes;
   private final WasmProperties wasm;
@@ -77,12 +82,14 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       EventStore store,
       SubscriptionEngine subscriptions,
       Executor senders,
+      ComponentCatalog catalog,
       StateViews views,
       StateChanges changes,
       WasmProperties wasm) {
     this.store = store;
     this.subscriptions = subscriptions;
     this.senders = senders;
+    this.catalog = catalog;
     this.views = views;
     this.changes = changes;
     this.wasm = wasm;
@@ -190,8 +197,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                       request.getEventSelectorText()),
                   ComponentMapping.temporality(request));
           var published =
-              views.publish(
+              catalog.publish(
                   DatabaseName.of(request.getDatabase()),
+                  STATE_VIEW,
                   definition,
                   request.getWasm().toByteArray());
           return PublishStateViewResponse.newBuilder()
@@ -207,8 +215,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = ListStateViewsResponse.newBuilder();
-          views
-              .list(DatabaseName.of(request.getDatabase()))
+          catalog
+              .list(DatabaseName.of(request.getDatabase()), STATE_VIEW)
               .forEach(v -> b.addStateViews(ComponentMapping.stateView(v)));
           return b.build();
         });
@@ -221,8 +229,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = DescribeStateViewResponse.newBuilder();
-          views
-              .versions(DatabaseName.of(request.getDatabase()), request.getName())
+          catalog
+              .versions(DatabaseName.of(request.getDatabase()), STATE_VIEW, request.getName())
               .forEach(v -> b.addVersions(ComponentMapping.stateView(v)));
           return b.build();
         });
@@ -253,8 +261,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   required(request.getStateChangeName(), "state_change_name"),
                   optional(request.getDescription()));
           var published =
-              changes.publish(
+              catalog.publish(
                   DatabaseName.of(request.getDatabase()),
+                  STATE_CHANGE,
                   definition,
                   request.getWasm().toByteArray());
           return PublishStateChangeResponse.newBuilder()
@@ -270,8 +279,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = ListStateChangesResponse.newBuilder();
-          changes
-              .list(DatabaseName.of(request.getDatabase()))
+          catalog
+              .list(DatabaseName.of(request.getDatabase()), STATE_CHANGE)
               .forEach(c -> b.addStateChanges(ComponentMapping.stateChange(c)));
           return b.build();
         });
@@ -284,8 +293,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = DescribeStateChangeResponse.newBuilder();
-          changes
-              .versions(DatabaseName.of(request.getDatabase()), request.getName())
+          catalog
+              .versions(DatabaseName.of(request.getDatabase()), STATE_CHANGE, request.getName())
               .forEach(c -> b.addVersions(ComponentMapping.stateChange(c)));
           return b.build();
         });

@@ -1,6 +1,7 @@
 package io.evidentsource.server.grpc;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.subscription.SubscriptionEngine;
@@ -32,11 +33,18 @@ class GrpcConfiguration {
       EventStore store,
       SubscriptionEngine subscriptionEngine,
       SubscriptionThreads subscriptionThreads,
+      ComponentCatalog componentCatalog,
       StateViews stateViews,
       StateChanges stateChanges,
       WasmProperties wasm) {
     return new EvidentSourceGrpcService(
-        store, subscriptionEngine, subscriptionThreads, stateViews, stateChanges, wasm);
+        store,
+        subscriptionEngine,
+        subscriptionThreads,
+        componentCatalog,
+        stateViews,
+        stateChanges,
+        wasm);
   }
 
   /**

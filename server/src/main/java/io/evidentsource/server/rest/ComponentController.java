@@ -1,8 +1,15 @@
 package io.evidentsource.server.rest;
 
+import static io.evidentsource.core.component.ComponentKind.STATE_CHANGE;
+import static io.evidentsource.core.component.ComponentKind.STATE_VIEW;
+
 import io.evidentsource.core.component.Command;
 import io.evidentsource.core.component.CommandResult;
+import io.evidentsource.core.component.ComponentCatalog;
+import io.evidentsource.core.component.ComponentDefinition;
+import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.Provenance;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViewRead;
@@ -14,9 +21,9 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.core.selector.SelectorText;
-import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
+import io.evidentsource.json.StateViewJson;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.request.ComponentRequests;
 import jakarta.servlet.ServletException;
@@ -28,13 +35,13 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -48,12 +55,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * State views and state changes over REST (docs/rest.md, docs/wasm-abi.md): publish (multipart
  * {@code metadata} + {@code wasm}), list, describe the versions of one name, download a version's
- * module, read views, execute commands.
+ * module, read views, execute commands. Each path has its route; the catalog operations behind them
+ * are written once for both kinds over {@link ComponentCatalog}, keyed by {@link ComponentKind}.
  */
 @RestController
 @RequestMapping("/api/v1/databases/{db}")
@@ -75,50 +82,106 @@ class ComponentController {
           "query_temporality");
   private static final Set<String> CHANGE_METADATA = Set.of("state_change_name", "description");
 
+  private final ComponentCatalog catalog;
   private final StateViews views;
   private final StateChanges changes;
   private final WasmProperties wasm;
 
-  ComponentController(StateViews views, StateChanges changes, WasmProperties wasm) {
+  ComponentController(
+      ComponentCatalog catalog, StateViews views, StateChanges changes, WasmProperties wasm) {
+    this.catalog = catalog;
     this.views = views;
     this.changes = changes;
     this.wasm = wasm;
   }
 
-  // ------------------------------------------------------------------------------ state views
+  // ------------------------------------------------------------------- routes: one per path
 
   @PostMapping("/state-views")
   ResponseEntity<WireJson.StateView> publishView(
       @PathVariable("db") String db, HttpServletRequest request) {
-    var database = DatabaseName.of(db);
-    var metadata = metadata(request, VIEW_METADATA);
-    var temporality = text(metadata, "query_temporality", false);
-    var selector = viewSelector(metadata);
-    var definition =
-        ComponentRequests.viewDefinition(
-            required(metadata, "state_view_name"),
-            text(metadata, "description", false),
-            required(metadata, "content_type"),
-            text(metadata, "content_schema", false),
-            selector,
-            temporality);
-    var published = views.publish(database, definition, module(request));
-    return created(
-        "/api/v1/databases/"
-            + db
-            + "/state-views/"
-            + definition.name()
-            + "/versions/"
-            + published.id().version(),
-        WireJson.StateView.of(published));
+    return publish(db, STATE_VIEW, request, WireJson.StateView::of);
+  }
+
+  @PostMapping("/state-changes")
+  ResponseEntity<WireJson.StateChange> publishChange(
+      @PathVariable("db") String db, HttpServletRequest request) {
+    return publish(db, STATE_CHANGE, request, WireJson.StateChange::of);
   }
 
   @GetMapping("/state-views")
   ResponseEntity<WireJson.StateViewList> listViews(@PathVariable("db") String db) {
     return json(
+        HttpStatus.OK, new WireJson.StateViewList(list(db, STATE_VIEW, WireJson.StateView::of)));
+  }
+
+  @GetMapping("/state-changes")
+  ResponseEntity<WireJson.StateChangeList> listChanges(@PathVariable("db") String db) {
+    return json(
         HttpStatus.OK,
-        new WireJson.StateViewList(
-            views.list(DatabaseName.of(db)).stream().map(WireJson.StateView::of).toList()));
+        new WireJson.StateChangeList(list(db, STATE_CHANGE, WireJson.StateChange::of)));
+  }
+
+  /**
+   * Every version of one view, ascending (docs/rest.md#endpoints keeps {@code GET .../{name}} for
+   * reads).
+   */
+  @GetMapping("/state-views/{name}/versions")
+  ResponseEntity<WireJson.StateViewVersions> viewVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateViewVersions(
+            name, versions(db, STATE_VIEW, name, WireJson.StateView::of)));
+  }
+
+  /** Every version of one state change, ascending. */
+  @GetMapping("/state-changes/{name}/versions")
+  ResponseEntity<WireJson.StateChangeVersions> changeVersions(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return json(
+        HttpStatus.OK,
+        new WireJson.StateChangeVersions(
+            name, versions(db, STATE_CHANGE, name, WireJson.StateChange::of)));
+  }
+
+  /** The module of one view version, byte for byte as published. */
+  @GetMapping("/state-views/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> viewModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return module(db, STATE_VIEW, name, version);
+  }
+
+  /** The module of one state change version, byte for byte as published. */
+  @GetMapping("/state-changes/{name}/versions/{version}/module")
+  ResponseEntity<byte[]> changeModule(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return module(db, STATE_CHANGE, name, version);
+  }
+
+  /** The latest version of one state change (the same path of a view reads the view). */
+  @GetMapping("/state-changes/{name}")
+  ResponseEntity<WireJson.StateChange> describeChange(
+      @PathVariable("db") String db, @PathVariable("name") String name) {
+    return json(
+        HttpStatus.OK,
+        WireJson.StateChange.of(catalog.describe(DatabaseName.of(db), STATE_CHANGE, name, null)));
+  }
+
+  /** One version of one state change. */
+  @GetMapping("/state-changes/{name}/versions/{version}")
+  ResponseEntity<WireJson.StateChange> describeChangeVersion(
+      @PathVariable("db") String db,
+      @PathVariable("name") String name,
+      @PathVariable("version") String version) {
+    return json(
+        HttpStatus.OK,
+        WireJson.StateChange.of(
+            catalog.describe(DatabaseName.of(db), STATE_CHANGE, name, version(version))));
   }
 
   @GetMapping("/state-views/{name}")
@@ -138,33 +201,82 @@ class ComponentController {
     return read(db, name, version(version), request);
   }
 
+  // ------------------------------------------------------ the catalog, once for both kinds
+
   /**
-   * Every version of one view, ascending (docs/rest.md#endpoints keeps {@code GET .../{name}} for
-   * reads).
+   * Publishes the multipart {@code metadata} and {@code wasm} as the next version of a component of
+   * {@code kind}: 201 with its description and its version's path as {@code Location}.
    */
-  @GetMapping("/state-views/{name}/versions")
-  ResponseEntity<WireJson.StateViewVersions> viewVersions(
-      @PathVariable("db") String db, @PathVariable("name") String name) {
-    return json(
-        HttpStatus.OK,
-        new WireJson.StateViewVersions(
-            name,
-            views.versions(DatabaseName.of(db), name).stream()
-                .map(WireJson.StateView::of)
-                .toList()));
+  private <D extends ComponentDefinition, B> ResponseEntity<B> publish(
+      String db,
+      ComponentKind<D> kind,
+      HttpServletRequest request,
+      Function<PublishedComponent<D>, B> body) {
+    var database = DatabaseName.of(db);
+    var definition = kind.definitionType().cast(definition(kind, metadata(request, kind)));
+    var published = catalog.publish(database, kind, definition, module(request));
+    return created(
+        "/api/v1/databases/"
+            + db
+            + "/"
+            + path(kind)
+            + "/"
+            + definition.name()
+            + "/versions/"
+            + published.version(),
+        body.apply(published));
   }
 
-  /** The module of one view version, byte for byte as published. */
-  @GetMapping("/state-views/{name}/versions/{version}/module")
-  ResponseEntity<byte[]> viewModule(
-      @PathVariable("db") String db,
-      @PathVariable("name") String name,
-      @PathVariable("version") String version) {
-    var database = DatabaseName.of(db);
-    int v = version(version);
-    var view = views.describe(database, name, v);
-    return module(name, v, view.moduleSha256(), views.module(view));
+  private <D extends ComponentDefinition, B> List<B> list(
+      String db, ComponentKind<D> kind, Function<PublishedComponent<D>, B> body) {
+    return catalog.list(DatabaseName.of(db), kind).stream().map(body).toList();
   }
+
+  private <D extends ComponentDefinition, B> List<B> versions(
+      String db, ComponentKind<D> kind, String name, Function<PublishedComponent<D>, B> body) {
+    return catalog.versions(DatabaseName.of(db), kind, name).stream().map(body).toList();
+  }
+
+  /**
+   * A module download: {@code application/wasm}, the SHA-256 as a strong ETag (so {@code
+   * If-None-Match} answers 304) and a file name for {@code curl -OJ}.
+   */
+  private ResponseEntity<byte[]> module(
+      String db, ComponentKind<?> kind, String name, String version) {
+    int v = version(version);
+    var published = catalog.describe(DatabaseName.of(db), kind, name, v);
+    return ResponseEntity.ok()
+        .contentType(WASM)
+        .eTag("\"" + published.moduleSha256() + "\"")
+        .header(
+            HttpHeaders.CONTENT_DISPOSITION,
+            ContentDisposition.attachment().filename(name + "-v" + v + ".wasm").build().toString())
+        .body(catalog.module(published));
+  }
+
+  /** The path segment of a kind's resources: {@code state-views}, {@code state-changes}. */
+  private static String path(ComponentKind<?> kind) {
+    return kind.field().replace('_', '-') + "s";
+  }
+
+  /**
+   * A definition from publish metadata (checked against the kind's members by {@link #metadata}).
+   */
+  private static ComponentDefinition definition(ComponentKind<?> kind, JsonNode metadata) {
+    if (kind == STATE_CHANGE) {
+      return new StateChangeDefinition(
+          required(metadata, "state_change_name"), text(metadata, "description", false));
+    }
+    return ComponentRequests.viewDefinition(
+        required(metadata, "state_view_name"),
+        text(metadata, "description", false),
+        required(metadata, "content_type"),
+        text(metadata, "content_schema", false),
+        viewSelector(metadata),
+        text(metadata, "query_temporality", false));
+  }
+
+  // ------------------------------------------------------------------------ view reads
 
   private ResponseEntity<?> read(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
@@ -212,95 +324,11 @@ class ComponentController {
       }
       return raw.contentType(MediaType.parseMediaType(result.contentType())).body(result.content());
     }
-    return json(HttpStatus.OK, WireJson.StateViewState.of(result, content(result)));
+    // the envelope a guest's view_state gets too
+    return json(HttpStatus.OK, StateViewJson.Envelope.of(result));
   }
 
-  private static JsonNode content(StateViewResult result) {
-    var bytes = result.content();
-    if (CloudEventJson.isJsonMediaType(result.contentType())) {
-      if (bytes.length == 0) {
-        return JsonNodeFactory.instance.nullNode();
-      }
-      try {
-        return JsonSupport.parse(bytes);
-      } catch (EvidentSourceException notJson) {
-        // a view that declares JSON but produced other bytes: show them as base64
-      }
-    }
-    return JsonNodeFactory.instance.stringNode(Base64.getEncoder().encodeToString(bytes));
-  }
-
-  // ---------------------------------------------------------------------------- state changes
-
-  @PostMapping("/state-changes")
-  ResponseEntity<WireJson.StateChange> publishChange(
-      @PathVariable("db") String db, HttpServletRequest request) {
-    var metadata = metadata(request, CHANGE_METADATA);
-    var definition =
-        new StateChangeDefinition(
-            required(metadata, "state_change_name"), text(metadata, "description", false));
-    var published = changes.publish(DatabaseName.of(db), definition, module(request));
-    return created(
-        "/api/v1/databases/"
-            + db
-            + "/state-changes/"
-            + definition.name()
-            + "/versions/"
-            + published.id().version(),
-        WireJson.StateChange.of(published));
-  }
-
-  @GetMapping("/state-changes")
-  ResponseEntity<WireJson.StateChangeList> listChanges(@PathVariable("db") String db) {
-    return json(
-        HttpStatus.OK,
-        new WireJson.StateChangeList(
-            changes.list(DatabaseName.of(db)).stream().map(WireJson.StateChange::of).toList()));
-  }
-
-  /** The latest version of one state change. */
-  @GetMapping("/state-changes/{name}")
-  ResponseEntity<WireJson.StateChange> describeChange(
-      @PathVariable("db") String db, @PathVariable("name") String name) {
-    return json(
-        HttpStatus.OK, WireJson.StateChange.of(changes.describe(DatabaseName.of(db), name, null)));
-  }
-
-  /** One version of one state change. */
-  @GetMapping("/state-changes/{name}/versions/{version}")
-  ResponseEntity<WireJson.StateChange> describeChangeVersion(
-      @PathVariable("db") String db,
-      @PathVariable("name") String name,
-      @PathVariable("version") String version) {
-    return json(
-        HttpStatus.OK,
-        WireJson.StateChange.of(changes.describe(DatabaseName.of(db), name, version(version))));
-  }
-
-  /** Every version of one state change, ascending. */
-  @GetMapping("/state-changes/{name}/versions")
-  ResponseEntity<WireJson.StateChangeVersions> changeVersions(
-      @PathVariable("db") String db, @PathVariable("name") String name) {
-    return json(
-        HttpStatus.OK,
-        new WireJson.StateChangeVersions(
-            name,
-            changes.versions(DatabaseName.of(db), name).stream()
-                .map(WireJson.StateChange::of)
-                .toList()));
-  }
-
-  /** The module of one state change version, byte for byte as published. */
-  @GetMapping("/state-changes/{name}/versions/{version}/module")
-  ResponseEntity<byte[]> changeModule(
-      @PathVariable("db") String db,
-      @PathVariable("name") String name,
-      @PathVariable("version") String version) {
-    var database = DatabaseName.of(db);
-    int v = version(version);
-    var change = changes.describe(database, name, v);
-    return module(name, v, change.moduleSha256(), changes.module(change));
-  }
+  // ---------------------------------------------------------------------------- commands
 
   @PostMapping("/state-changes/{name}/commands")
   ResponseEntity<?> execute(
@@ -391,24 +419,6 @@ class ComponentController {
   // ---------------------------------------------------------------------------------- helpers
 
   /**
-   * A module download: {@code application/wasm}, the SHA-256 as a strong ETag (so {@code
-   * If-None-Match} answers 304) and a file name for {@code curl -OJ}.
-   */
-  private static ResponseEntity<byte[]> module(
-      String name, int version, String sha256, byte[] module) {
-    return ResponseEntity.ok()
-        .contentType(WASM)
-        .eTag("\"" + sha256 + "\"")
-        .header(
-            HttpHeaders.CONTENT_DISPOSITION,
-            ContentDisposition.attachment()
-                .filename(name + "-v" + version + ".wasm")
-                .build()
-                .toString())
-        .body(module);
-  }
-
-  /**
    * A view's selector: {@code event_selector} as a JSON selector, or {@code event_selector_text} in
    * the text form (as gRPC's {@code PublishStateView} takes it); exactly one of the two.
    */
@@ -441,7 +451,9 @@ class ComponentController {
     return SelectorJson.read(json, "event_selector");
   }
 
-  private JsonNode metadata(HttpServletRequest request, Set<String> allowed) {
+  /** The {@code metadata} part: a JSON object of the members {@code kind} allows. */
+  private JsonNode metadata(HttpServletRequest request, ComponentKind<?> kind) {
+    var allowed = kind == STATE_VIEW ? VIEW_METADATA : CHANGE_METADATA;
     var bytes = partBytes(request, "metadata", wasm.maxModuleBytes().toBytes());
     JsonNode node;
     try {

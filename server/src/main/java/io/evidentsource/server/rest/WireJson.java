@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.component.CommandResult;
-import io.evidentsource.core.component.PublishedStateChange;
-import io.evidentsource.core.component.PublishedStateView;
-import io.evidentsource.core.component.StateViewResult;
+import io.evidentsource.core.component.PublishedComponent;
+import io.evidentsource.core.component.StateChangeDefinition;
+import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -18,7 +18,6 @@ import io.evidentsource.core.selector.EventSelector;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The JSON response bodies of the REST API (docs/rest.md#shapes), snake_case, as records that
@@ -106,7 +105,7 @@ final class WireJson {
       @JsonProperty("query_temporality") String queryTemporality,
       @JsonProperty("module_size") int moduleSize,
       @JsonProperty("module_sha256") String moduleSha256) {
-    static StateView of(PublishedStateView v) {
+    static StateView of(PublishedComponent<StateViewDefinition> v) {
       var d = v.definition();
       return new StateView(
           d.name(),
@@ -129,32 +128,6 @@ final class WireJson {
       @JsonProperty("state_view_name") String stateViewName,
       @JsonProperty("versions") List<StateView> versions) {}
 
-  /**
-   * A state view read ({@code format=envelope}): where and when it was read, and the state; JSON
-   * content inline, other content base64.
-   */
-  record StateViewState(
-      @JsonProperty("database") String database,
-      @JsonProperty("name") String name,
-      @JsonProperty("version") int version,
-      @JsonProperty("revision") long revision,
-      @JsonProperty("last_modified_revision") long lastModifiedRevision,
-      @JsonProperty("last_modified_time") @Nullable String lastModifiedTime,
-      @JsonProperty("content_type") String contentType,
-      @JsonProperty("content") JsonNode content) {
-    static StateViewState of(StateViewResult result, JsonNode content) {
-      return new StateViewState(
-          result.database().value(),
-          result.name(),
-          result.version(),
-          result.revision(),
-          result.lastModifiedRevision(),
-          result.lastModifiedTime() == null ? null : result.lastModifiedTime().toString(),
-          result.contentType(),
-          content);
-    }
-  }
-
   /** A published state change version, as publish, list, and describe answer it. */
   record StateChange(
       @JsonProperty("name") String name,
@@ -164,7 +137,7 @@ final class WireJson {
       @JsonProperty("description") @Nullable String description,
       @JsonProperty("module_size") int moduleSize,
       @JsonProperty("module_sha256") String moduleSha256) {
-    static StateChange of(PublishedStateChange c) {
+    static StateChange of(PublishedComponent<StateChangeDefinition> c) {
       return new StateChange(
           c.definition().name(),
           c.id().version(),

@@ -3,12 +3,12 @@ package io.evidentsource.storage.dynamodb;
 import static io.evidentsource.storage.dynamodb.EventItems.n;
 import static io.evidentsource.storage.dynamodb.EventItems.s;
 
+import io.evidentsource.core.component.ComponentDefinition;
 import io.evidentsource.core.component.ComponentId;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.component.ModuleDigest;
-import io.evidentsource.core.component.PublishedStateChange;
-import io.evidentsource.core.component.PublishedStateView;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateChangeDefinition;
 import io.evidentsource.core.component.StateViewDefinition;
@@ -87,65 +87,31 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
   }
 
   @Override
-  public PublishedStateView addStateView(
+  public <D extends ComponentDefinition> PublishedComponent<D> add(
       DatabaseName database,
       long generation,
-      StateViewDefinition definition,
+      ComponentKind<D> kind,
+      D definition,
       byte[] module,
       Instant createdAt) {
-    var attributes = new HashMap<String, AttributeValue>();
-    if (definition.description() != null) {
-      attributes.put("description", s(definition.description()));
-    }
-    attributes.put("content_type", s(definition.contentType()));
-    if (definition.contentSchema() != null) {
-      attributes.put("content_schema", s(definition.contentSchema()));
-    }
-    attributes.put("event_selector", s(SelectorText.format(definition.selector())));
-    attributes.put("query_temporality", s(definition.temporality().jsonName()));
     String digest = ModuleDigest.sha256Hex(module);
     var id =
         add(
             database,
             generation,
-            ComponentKind.STATE_VIEW,
+            kind,
             definition.name(),
             module,
             digest,
             createdAt,
-            attributes);
-    return new PublishedStateView(id, definition, createdAt, module.length, digest);
-  }
-
-  @Override
-  public PublishedStateChange addStateChange(
-      DatabaseName database,
-      long generation,
-      StateChangeDefinition definition,
-      byte[] module,
-      Instant createdAt) {
-    var attributes = new HashMap<String, AttributeValue>();
-    if (definition.description() != null) {
-      attributes.put("description", s(definition.description()));
-    }
-    String digest = ModuleDigest.sha256Hex(module);
-    var id =
-        add(
-            database,
-            generation,
-            ComponentKind.STATE_CHANGE,
-            definition.name(),
-            module,
-            digest,
-            createdAt,
-            attributes);
-    return new PublishedStateChange(id, definition, createdAt, module.length, digest);
+            definitionAttributes(kind, definition));
+    return new PublishedComponent<>(id, definition, createdAt, module.length, digest);
   }
 
   private ComponentId add(
       DatabaseName database,
       long generation,
-      ComponentKind kind,
+      ComponentKind<?> kind,
       String name,
       byte[] module,
       String digest,
@@ -203,51 +169,33 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
   }
 
   @Override
-  public Optional<PublishedStateView> stateView(
-      DatabaseName database, long generation, String name, @Nullable Integer version) {
-    return find(database, generation, ComponentKind.STATE_VIEW, name, version)
-        .map(item -> view(database, generation, item));
+  public <D extends ComponentDefinition> Optional<PublishedComponent<D>> find(
+      DatabaseName database,
+      long generation,
+      ComponentKind<D> kind,
+      String name,
+      @Nullable Integer version) {
+    return findItem(database, generation, kind, name, version)
+        .map(item -> published(database, generation, kind, item));
   }
 
   @Override
-  public Optional<PublishedStateChange> stateChange(
-      DatabaseName database, long generation, String name, @Nullable Integer version) {
-    return find(database, generation, ComponentKind.STATE_CHANGE, name, version)
-        .map(item -> change(database, generation, item));
+  public <D extends ComponentDefinition> List<PublishedComponent<D>> versions(
+      DatabaseName database, long generation, ComponentKind<D> kind, String name) {
+    return query(
+        partition(database, generation, kind), name, i -> published(database, generation, kind, i));
   }
 
   @Override
-  public List<PublishedStateView> stateViews(DatabaseName database, long generation) {
-    return list(database, generation, ComponentKind.STATE_VIEW, i -> view(database, generation, i));
-  }
-
-  @Override
-  public List<PublishedStateChange> stateChanges(DatabaseName database, long generation) {
-    return list(
-        database, generation, ComponentKind.STATE_CHANGE, i -> change(database, generation, i));
-  }
-
-  @Override
-  public List<PublishedStateView> stateViewVersions(
-      DatabaseName database, long generation, String name) {
-    return versions(
-        database, generation, ComponentKind.STATE_VIEW, name, i -> view(database, generation, i));
-  }
-
-  @Override
-  public List<PublishedStateChange> stateChangeVersions(
-      DatabaseName database, long generation, String name) {
-    return versions(
-        database,
-        generation,
-        ComponentKind.STATE_CHANGE,
-        name,
-        i -> change(database, generation, i));
+  public <D extends ComponentDefinition> List<PublishedComponent<D>> list(
+      DatabaseName database, long generation, ComponentKind<D> kind) {
+    return query(
+        partition(database, generation, kind), null, i -> published(database, generation, kind, i));
   }
 
   @Override
   public Optional<byte[]> module(ComponentId id) {
-    var item = find(id.database(), id.generation(), id.kind(), id.name(), id.version());
+    var item = findItem(id.database(), id.generation(), id.kind(), id.name(), id.version());
     if (item.isEmpty()) {
       return Optional.empty();
     }
@@ -293,10 +241,10 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     // nothing to do: the items are keyed by generation, and the next generation never sees them
   }
 
-  private Optional<Map<String, AttributeValue>> find(
+  private Optional<Map<String, AttributeValue>> findItem(
       DatabaseName database,
       long generation,
-      ComponentKind kind,
+      ComponentKind<?> kind,
       String name,
       @Nullable Integer version) {
     String pk = partition(database, generation, kind);
@@ -343,25 +291,6 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     return response.items().isEmpty() ? null : response.items().get(0);
   }
 
-  /** Every component of one kind in the generation, by name then version. */
-  private <T> List<T> list(
-      DatabaseName database,
-      long generation,
-      ComponentKind kind,
-      Function<Map<String, AttributeValue>, T> mapper) {
-    return query(partition(database, generation, kind), null, mapper);
-  }
-
-  /** Every version of one name, ascending: the sort keys {@code name#0000000001}, ... */
-  private <T> List<T> versions(
-      DatabaseName database,
-      long generation,
-      ComponentKind kind,
-      String name,
-      Function<Map<String, AttributeValue>, T> mapper) {
-    return query(partition(database, generation, kind), name, mapper);
-  }
-
   /** All items of a partition in sort-key order, or those of one name; paged by the SDK. */
   private <T> List<T> query(
       String pk, @Nullable String name, Function<Map<String, AttributeValue>, T> mapper) {
@@ -393,41 +322,58 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     return List.copyOf(out);
   }
 
-  private static PublishedStateView view(
-      DatabaseName database, long generation, Map<String, AttributeValue> item) {
-    var definition =
-        new StateViewDefinition(
-            item.get("name").s(),
-            optional(item, "description"),
-            item.get("content_type").s(),
-            optional(item, "content_schema"),
-            SelectorText.parse(item.get("event_selector").s()),
-            QueryTemporality.fromJson(item.get("query_temporality").s()));
-    return new PublishedStateView(
-        id(database, generation, ComponentKind.STATE_VIEW, item),
-        definition,
-        Instant.parse(item.get("created_at").s()),
-        Integer.parseInt(item.get("module_size").n()),
-        item.get("module_sha256").s());
+  /**
+   * The item attributes of a definition besides name and version: {@code description}, and for a
+   * state view {@code content_type}, {@code content_schema}, {@code event_selector} (selector text)
+   * and {@code query_temporality}.
+   */
+  private static Map<String, AttributeValue> definitionAttributes(
+      ComponentKind<?> kind, ComponentDefinition definition) {
+    var attributes = new HashMap<String, AttributeValue>();
+    if (definition.description() != null) {
+      attributes.put("description", s(definition.description()));
+    }
+    if (kind == ComponentKind.STATE_VIEW) {
+      var view = ComponentKind.STATE_VIEW.definitionType().cast(definition);
+      attributes.put("content_type", s(view.contentType()));
+      if (view.contentSchema() != null) {
+        attributes.put("content_schema", s(view.contentSchema()));
+      }
+      attributes.put("event_selector", s(SelectorText.format(view.selector())));
+      attributes.put("query_temporality", s(view.temporality().jsonName()));
+    }
+    return attributes;
   }
 
-  private static PublishedStateChange change(
-      DatabaseName database, long generation, Map<String, AttributeValue> item) {
-    var definition = new StateChangeDefinition(item.get("name").s(), optional(item, "description"));
-    return new PublishedStateChange(
-        id(database, generation, ComponentKind.STATE_CHANGE, item),
-        definition,
-        Instant.parse(item.get("created_at").s()),
-        Integer.parseInt(item.get("module_size").n()),
-        item.get("module_sha256").s());
+  /** The definition an item of {@code kind} holds ({@link #definitionAttributes} reversed). */
+  private static <D extends ComponentDefinition> D definition(
+      ComponentKind<D> kind, Map<String, AttributeValue> item) {
+    String name = item.get("name").s();
+    String description = optional(item, "description");
+    ComponentDefinition definition =
+        kind == ComponentKind.STATE_VIEW
+            ? new StateViewDefinition(
+                name,
+                description,
+                item.get("content_type").s(),
+                optional(item, "content_schema"),
+                SelectorText.parse(item.get("event_selector").s()),
+                QueryTemporality.fromJson(item.get("query_temporality").s()))
+            : new StateChangeDefinition(name, description);
+    return kind.definitionType().cast(definition);
   }
 
-  private static ComponentId id(
+  private static <D extends ComponentDefinition> PublishedComponent<D> published(
       DatabaseName database,
       long generation,
-      ComponentKind kind,
+      ComponentKind<D> kind,
       Map<String, AttributeValue> item) {
-    return new ComponentId(database, generation, kind, item.get("name").s(), version(item));
+    return new PublishedComponent<>(
+        new ComponentId(database, generation, kind, item.get("name").s(), version(item)),
+        definition(kind, item),
+        Instant.parse(item.get("created_at").s()),
+        Integer.parseInt(item.get("module_size").n()),
+        item.get("module_sha256").s());
   }
 
   private static int version(Map<String, AttributeValue> item) {
@@ -439,7 +385,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     return value == null ? null : value.s();
   }
 
-  private static String partition(DatabaseName database, long generation, ComponentKind kind) {
+  private static String partition(DatabaseName database, long generation, ComponentKind<?> kind) {
     return database.value()
         + "#"
         + generation

@@ -1,5 +1,6 @@
 package io.evidentsource.storage.dynamodb;
 
+import static io.evidentsource.core.component.ComponentKind.STATE_VIEW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,7 +73,7 @@ class ClusteredComponentRegistryTest {
                 for (int i = 0; i < each; i++) {
                   mine.add(
                       registry
-                          .addStateView(db, 1, view("shared"), module(seed * 10 + i, 100), T0)
+                          .add(db, 1, STATE_VIEW, view("shared"), module(seed * 10 + i, 100), T0)
                           .id()
                           .version());
                 }
@@ -89,7 +90,7 @@ class ClusteredComponentRegistryTest {
         assertThat(versions)
             .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, total).boxed().toList());
         // both instances see every version, each with the module its publisher sent
-        assertThat(a.stateViews(db, 1)).hasSize(total).isEqualTo(b.stateViews(db, 1));
+        assertThat(a.list(db, 1, STATE_VIEW)).hasSize(total).isEqualTo(b.list(db, 1, STATE_VIEW));
       } finally {
         pool.shutdownNow();
       }
@@ -97,8 +98,8 @@ class ClusteredComponentRegistryTest {
 
     @Test
     void a_component_published_on_one_instance_is_read_with_its_module_on_the_other() {
-      var published = a.addStateView(db, 1, view("v"), module(1, 4096), T0);
-      assertThat(b.stateView(db, 1, "v", null)).contains(published);
+      var published = a.add(db, 1, STATE_VIEW, view("v"), module(1, 4096), T0);
+      assertThat(b.find(db, 1, STATE_VIEW, "v", null)).contains(published);
       assertThat(b.module(published.id()))
           .hasValueSatisfying(m -> assertThat(m).isEqualTo(module(1, 4096)));
     }
@@ -107,14 +108,14 @@ class ClusteredComponentRegistryTest {
     void round_trips_a_module_of_the_largest_allowed_size() {
       int sixteenMiB = 16 * 1024 * 1024;
       var big = module(5, sixteenMiB);
-      var published = a.addStateView(db, 1, view("big"), big, T0);
+      var published = a.add(db, 1, STATE_VIEW, view("big"), big, T0);
       assertThat(published.moduleSize()).isEqualTo(sixteenMiB);
       assertThat(b.module(published.id())).hasValueSatisfying(m -> assertThat(m).isEqualTo(big));
     }
 
     @Test
     void refuses_a_module_whose_bytes_in_s3_no_longer_match_the_digest() {
-      var published = a.addStateView(db, 1, view("tampered"), module(2, 64), T0);
+      var published = a.add(db, 1, STATE_VIEW, view("tampered"), module(2, 64), T0);
       var s3 = DynamoDbFixture.s3();
       var key =
           s3
@@ -139,7 +140,7 @@ class ClusteredComponentRegistryTest {
 
     @Test
     void an_id_of_another_generation_has_no_module() {
-      var published = a.addStateView(db, 1, view("g"), module(3, 10), T0);
+      var published = a.add(db, 1, STATE_VIEW, view("g"), module(3, 10), T0);
       assertThat(b.module(new ComponentId(db, 2, ComponentKind.STATE_VIEW, "g", 1))).isEmpty();
       assertThat(b.module(published.id())).isPresent();
     }
