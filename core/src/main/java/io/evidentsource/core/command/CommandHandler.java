@@ -149,7 +149,7 @@ public final class CommandHandler {
         storage.append(
             new AppendRequest(
                 database, info.generation(), info.revision(), tx.events(), id, recorded));
-    return outcome.match(
+    return outcome.<@Nullable TransactionResult>match(
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());
