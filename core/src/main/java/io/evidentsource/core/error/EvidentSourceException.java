@@ -46,6 +46,12 @@ public class EvidentSourceException extends RuntimeException {
     this.fields = Collections.unmodifiableMap(new LinkedHashMap<String, Object>(fields));
   }
 
+  /** What went wrong with this request (never null). */
+  @Override
+  public String getMessage() {
+    return detail;
+  }
+
   /** The stable error code. */
   public ErrorCode code() {
     return code;
