@@ -7,6 +7,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,9 +35,19 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(SecurityProperties.class)
 class SecurityConfiguration {
 
+  /**
+   * The known keys.
+   *
+   * @throws NoApiKeysException when security is on without a key
+   */
   @Bean
   ApiKeys apiKeys(SecurityProperties properties) {
-    return new ApiKeys(properties);
+    var keys = new ApiKeys(properties);
+    if (properties.enabled() && keys.size() == 0) {
+      var file = properties.apiKeysFile();
+      throw new NoApiKeysException(file == null ? null : file.toString());
+    }
+    return keys;
   }
 
   @Bean
@@ -53,6 +64,7 @@ class SecurityConfiguration {
   }
 
   @Bean
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   SecurityFilterChain apiSecurity(
       HttpSecurity http,
       SecurityProperties properties,
