@@ -441,8 +441,9 @@ class AccessMatrixTest {
             try {
               if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
                 // the first message or the end: a subscription from revision 1 sends the event
-                ClientCalls.blockingServerStreamingCall(withKey, method, options, request)
-                    .hasNext();
+                var unused =
+                    ClientCalls.blockingServerStreamingCall(withKey, method, options, request)
+                        .hasNext();
               } else {
                 ClientCalls.blockingUnaryCall(withKey, method, options, request);
               }
