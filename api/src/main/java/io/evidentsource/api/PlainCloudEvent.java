@@ -49,7 +49,7 @@ public record PlainCloudEvent(
      * Calls the function for this data's form and returns its result; a new form adds a parameter,
      * so the compiler finds every caller (Java 17 has no pattern {@code switch}).
      */
-    <R> R match(Function<Text, R> text, Function<Binary, R> binary);
+    <R extends @Nullable Object> R match(Function<Text, R> text, Function<Binary, R> binary);
 
     /** Text data, such as JSON or a {@code text/*} type. */
     record Text(String text) implements Data {
@@ -58,7 +58,8 @@ public record PlainCloudEvent(
       }
 
       @Override
-      public <R> R match(Function<Text, R> text, Function<Binary, R> binary) {
+      public <R extends @Nullable Object> R match(
+          Function<Text, R> text, Function<Binary, R> binary) {
         return text.apply(this);
       }
     }
@@ -91,7 +92,8 @@ public record PlainCloudEvent(
       }
 
       @Override
-      public <R> R match(Function<Text, R> text, Function<Binary, R> binary) {
+      public <R extends @Nullable Object> R match(
+          Function<Text, R> text, Function<Binary, R> binary) {
         return binary.apply(this);
       }
     }
