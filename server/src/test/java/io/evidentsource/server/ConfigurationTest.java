@@ -4,16 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
-import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import io.evidentsource.storage.local.LocalComponentRegistry;
+import io.evidentsource.storage.local.LocalStorage;
+import io.evidentsource.storage.local.LocalStorageAdapter;
+import io.evidentsource.storage.local.SyncMode;
+import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.support.PropertiesLoaderUtils;
 import org.springframework.util.unit.DataSize;
 
 /** The application's defaults, with no test overrides and no active profile. */
@@ -24,6 +31,8 @@ class ConfigurationTest {
   @Autowired StorageAdapter storage;
   @Autowired Environment environment;
   @Autowired WasmProperties wasm;
+  @Autowired ComponentRegistry components;
+  @Autowired LocalStorage local;
 
   @Test
   void limits_default_to_the_design() {
@@ -89,10 +98,19 @@ class ConfigurationTest {
   }
 
   @Test
-  void the_memory_profile_is_the_default() {
+  void the_durable_local_profile_is_the_default_with_data_in_dot_data_synced_always()
+      throws IOException {
     assertThat(environment.getActiveProfiles()).isEmpty();
-    assertThat(environment.getDefaultProfiles()).containsExactly("memory");
-    assertThat(storage).isInstanceOf(InMemoryStorageAdapter.class);
+    assertThat(environment.getDefaultProfiles()).containsExactly("local");
+    assertThat(storage).isInstanceOf(LocalStorageAdapter.class);
+    assertThat(components).isInstanceOf(LocalComponentRegistry.class);
+    // the application's own settings (the tests point the data directory under target/)
+    var application =
+        PropertiesLoaderUtils.loadProperties(new ClassPathResource("application.properties"));
+    assertThat(application.getProperty("evidentsource.local.data-dir")).isEqualTo("./data");
+    assertThat(application.getProperty("evidentsource.local.sync")).isEqualTo("always");
+    assertThat(local.options().sync()).isEqualTo(SyncMode.ALWAYS);
+    assertThat(local.dataDir()).isDirectory();
   }
 
   @Test

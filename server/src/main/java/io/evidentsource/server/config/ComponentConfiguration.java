@@ -18,17 +18,21 @@ import org.springframework.context.annotation.Profile;
 /**
  * State views and state changes: the component catalog (publish, list, versions, describe, module
  * download for both kinds), view reads and command execution over the Chicory runtime with the
- * limits of {@link WasmProperties}, and the profile's component registry: in the heap on {@code
- * memory} (lost on restart, like the in-memory storage), in DynamoDB and S3 on the DynamoDB
- * profiles ({@link DynamoDbStorageConfiguration}, ADR 0007).
+ * limits of {@link WasmProperties}, and the profile's component registry: in the data directory on
+ * {@code local} ({@link LocalStorageConfiguration}), in the heap on {@code memory} (lost on
+ * restart, like the in-memory storage), in DynamoDB and S3 on the DynamoDB profiles ({@link
+ * DynamoDbStorageConfiguration}, ADR 0007).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WasmProperties.class)
 class ComponentConfiguration {
 
-  /** Every profile but the DynamoDB ones ({@code memory}): components in this process's heap. */
+  /**
+   * Every profile but the durable ones ({@code memory}): components in this process's heap. The
+   * {@code local} profile keeps them in its data directory ({@link LocalStorageConfiguration}).
+   */
   @Configuration(proxyBeanMethods = false)
-  @Profile("!dynamodb-sns & !dynamodb-kafka")
+  @Profile("!dynamodb-sns & !dynamodb-kafka & !local")
   static class Memory {
     @Bean
     ComponentRegistry componentRegistry() {
