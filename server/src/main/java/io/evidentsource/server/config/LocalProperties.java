@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sync {@code always} (default): a transaction is acknowledged only once its write-ahead-log
  *     record is synced to disk, concurrent transactions sharing one sync; {@code interval}: the log
  *     is synced every {@code sync-interval}, so a power loss (not a process crash) may lose the
- *     transactions acknowledged in the last interval (docs/operations.md#durability)
+ *     transactions acknowledged in the last interval (docs/local-storage.md#durability)
  * @param syncInterval how often {@code interval} mode syncs the write-ahead log
  */
 @ConfigurationProperties("evidentsource.local")
