@@ -19,12 +19,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     is synced every {@code sync-interval}, so a power loss (not a process crash) may lose the
  *     transactions acknowledged in the last interval (docs/local-storage.md#durability)
  * @param syncInterval how often {@code interval} mode syncs the write-ahead log
+ * @param backupDir where {@code POST /api/v1/admin/backups} writes backups, one directory each
+ *     (docs/local-storage.md#backup-and-restore); relative to the working directory
  */
 @ConfigurationProperties("evidentsource.local")
 record LocalProperties(
     @DefaultValue("./data") Path dataDir,
     @DefaultValue("always") String sync,
-    @DefaultValue("100ms") Duration syncInterval) {
+    @DefaultValue("100ms") Duration syncInterval,
+    @DefaultValue("./backups") Path backupDir) {
 
   LocalProperties {
     SyncMode.parse(sync); // names the property and the accepted values

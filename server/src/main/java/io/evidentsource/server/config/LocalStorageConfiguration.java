@@ -3,6 +3,7 @@ package io.evidentsource.server.config;
 import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.storage.local.LocalStorage;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -42,5 +43,11 @@ class LocalStorageConfiguration {
   @Bean
   ComponentRegistry componentRegistry(LocalStorage storage) {
     return storage.componentRegistry();
+  }
+
+  /** Online backups for {@code POST /api/v1/admin/backups}. */
+  @Bean
+  Backups backups(LocalStorage storage, LocalProperties properties, Clock clock) {
+    return new LocalBackups(storage, properties.backupDir(), clock);
   }
 }

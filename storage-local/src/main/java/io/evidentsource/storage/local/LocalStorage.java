@@ -23,6 +23,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -348,8 +349,12 @@ public final class LocalStorage implements AutoCloseable {
     }
     try {
       db.flushWal(true);
+      // a clean stop writes the memtables to table files, so the next start replays no log
+      try (var flush = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(flush, List.of(catalog, events, transactions, components, modules));
+      }
     } catch (RocksDBException e) {
-      LOG.log(Level.WARNING, "syncing the write-ahead log of " + dataDir + " at close failed", e);
+      LOG.log(Level.WARNING, "syncing " + dataDir + " at close failed", e);
     }
     // column family handles before the database, the database before its options
     for (int i = resources.size() - 1; i >= 0; i--) {
