@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.model.EventLimits;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.core.port.StorageCapabilities;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.storage.local.LocalComponentRegistry;
@@ -28,10 +28,9 @@ import org.springframework.util.unit.DataSize;
 class ConfigurationTest {
   @Autowired EvidentSourceProperties properties;
   @Autowired EventStore store;
-  @Autowired StorageAdapter storage;
+  @Autowired Storage storage;
   @Autowired Environment environment;
   @Autowired WasmProperties wasm;
-  @Autowired ComponentRegistry components;
   @Autowired LocalStorage local;
 
   @Test
@@ -102,8 +101,10 @@ class ConfigurationTest {
       throws IOException {
     assertThat(environment.getActiveProfiles()).isEmpty();
     assertThat(environment.getDefaultProfiles()).containsExactly("local");
-    assertThat(storage).isInstanceOf(LocalStorageAdapter.class);
-    assertThat(components).isInstanceOf(LocalComponentRegistry.class);
+    assertThat(storage.log()).isInstanceOf(LocalStorageAdapter.class);
+    assertThat(storage.components()).isInstanceOf(LocalComponentRegistry.class);
+    assertThat(storage.capabilities())
+        .isEqualTo(new StorageCapabilities(StorageCapabilities.Notifications.PUSH, false));
     // the application's own settings (the tests point the data directory under target/)
     var application =
         PropertiesLoaderUtils.loadProperties(new ClassPathResource("application.properties"));

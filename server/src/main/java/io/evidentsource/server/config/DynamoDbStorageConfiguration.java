@@ -2,7 +2,7 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.port.EventPublisher;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.storage.dynamodb.ComponentBucket;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbComponentRegistry;
@@ -14,11 +14,11 @@ import io.evidentsource.storage.dynamodb.kafka.KafkaEventPublisher;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import io.evidentsource.storage.dynamodb.sns.SnsEventPublisher;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Profile;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -92,11 +92,17 @@ class DynamoDbStorageConfiguration {
     return new DynamoDbComponentRegistry(client, storage.tables(), componentsS3Client, bucket);
   }
 
-  /** The adapter the core uses: the log plus notifications. */
+  /** The storage the server uses: the log plus notifications, and the shared components. */
   @Bean
-  @Primary
-  StorageAdapter storageAdapter(DynamoDbStorageAdapter storage, NotificationRelay relay) {
-    return new PublishingStorageAdapter(storage, relay);
+  Storage storage(
+      DynamoDbStorageAdapter storage,
+      NotificationRelay relay,
+      ComponentRegistry componentRegistry) {
+    return Storage.builder(new PublishingStorageAdapter(storage, relay))
+        .pollingNotifications(Duration.ofMillis(100))
+        .components(componentRegistry)
+        .sharedAcrossInstances(true)
+        .build();
   }
 
   /** Profile {@code dynamodb-sns}: transactions go to an SNS topic. */

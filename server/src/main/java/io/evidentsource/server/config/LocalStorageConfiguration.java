@@ -1,7 +1,6 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.core.component.ComponentRegistry;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.storage.local.LocalStorage;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -35,14 +34,10 @@ class LocalStorageConfiguration {
     return storage;
   }
 
+  /** The storage the server is wired from: log, push notifications, component registry. */
   @Bean
-  StorageAdapter storageAdapter(LocalStorage storage) {
-    return storage.storageAdapter();
-  }
-
-  @Bean
-  ComponentRegistry componentRegistry(LocalStorage storage) {
-    return storage.componentRegistry();
+  Storage storage(LocalStorage storage) {
+    return storage.storage();
   }
 
   /** Online backups for {@code POST /api/v1/admin/backups}. */

@@ -2,6 +2,7 @@ package io.evidentsource.storage.local;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.port.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,6 +160,19 @@ public final class LocalStorage implements AutoCloseable {
    */
   public static LocalStorage open(LocalStorageOptions options) {
     return new LocalStorage(options);
+  }
+
+  /**
+   * This directory as the core's storage bundle: the log, push notifications (waiters wake on
+   * commit), the component registry, not shared across instances; closing it closes this directory.
+   */
+  public Storage storage() {
+    return Storage.builder(adapter)
+        .pushNotifications(adapter)
+        .components(registry)
+        .sharedAcrossInstances(false)
+        .onClose(this)
+        .build();
   }
 
   /** The catalog, logs and idempotency records. */
