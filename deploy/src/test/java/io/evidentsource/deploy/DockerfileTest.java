@@ -130,6 +130,9 @@ class DockerfileTest {
     assertThat(dockerfile.image().only("RUN").arguments())
         .contains("install -d -o evidentsource -g evidentsource -m 0700 /data");
     assertThat(env.keySet())
+        .as("the prod profile binds all interfaces (REST and gRPC); the image does not")
+        .doesNotContain("SERVER_ADDRESS", "SPRING_GRPC_SERVER_HOST");
+    assertThat(env.keySet())
         .as("no secrets baked into the image")
         .noneMatch(k -> Pattern.compile("SECRET|PASSWORD|TOKEN|_KEY(S)?$").matcher(k).find());
   }
