@@ -10,7 +10,9 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.evidentsource.json.JsonSupport;
+import io.evidentsource.server.config.Backups;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
@@ -116,7 +118,11 @@ class ServerArchitectureTest {
               Permission.class,
               PresentedKeys.class,
               Scope.class,
-              DatabasePattern.class)
+              DatabasePattern.class,
+              // the local profile's backups (rest) and restore command (the main class)
+              Backups.class,
+              Backups.Backup.class,
+              RestoreCommand.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")
@@ -175,7 +181,8 @@ class ServerArchitectureTest {
           .whereLayer("request")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")
-          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          // the application: its main method runs the local profile's restore command
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "application")
           .whereLayer("live")
           .mayOnlyBeAccessedByLayers("rest", "grpc", "config")
           .because(
