@@ -2,6 +2,7 @@ package io.evidentsource.server.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.server.security.AccessRules;
@@ -10,6 +11,7 @@ import io.evidentsource.server.security.AuthFailures;
 import io.evidentsource.server.security.Caller;
 import io.evidentsource.server.security.Permission;
 import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.RequestOrigins;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener;
@@ -18,6 +20,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +39,14 @@ final class GrpcAccess implements ServerInterceptor {
   static final Context.Key<Caller> CALLER =
       Context.keyWithDefault("evidentsource-caller", Caller.NOBODY);
 
+  /** Where the current call came from, for the audit record of the transactions it makes. */
+  static final Context.Key<TransactionOrigin> ORIGIN =
+      Context.keyWithDefault("evidentsource-origin", TransactionOrigin.UNKNOWN);
+
+  static final Metadata.Key<String> USER_AGENT =
+      Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> API_KEY =
@@ -56,7 +67,7 @@ final class GrpcAccess implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     if (!enabled) {
       return Contexts.interceptCall(
-          Context.current().withValue(CALLER, Caller.UNRESTRICTED), call, headers, next);
+          context(call, headers, Caller.UNRESTRICTED), call, headers, next);
     }
     var method = call.getMethodDescriptor();
     if (AccessRules.OPEN_GRPC_SERVICES.contains(method.getServiceName())) {
@@ -101,7 +112,7 @@ final class GrpcAccess implements ServerInterceptor {
           "this call needs an API key: send the metadata 'authorization: Bearer <key>'",
           Map.of());
     }
-    Context context = Context.current().withValue(CALLER, caller);
+    Context context = context(call, headers, caller);
     String field = rule.databaseField();
     if (field == null) {
       String missing = caller.missingScope(rule.permission(), null);
@@ -142,6 +153,22 @@ final class GrpcAccess implements ServerInterceptor {
         }
       }
     };
+  }
+
+  private static Context context(ServerCall<?, ?> call, Metadata headers, Caller caller) {
+    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    String address =
+        remote instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : remote == null ? null : remote.toString();
+    var origin =
+        new TransactionOrigin(
+            caller.name(),
+            "grpc",
+            RequestOrigins.requestId(headers.get(REQUEST_ID)),
+            address,
+            headers.get(USER_AGENT));
+    return Context.current().withValue(CALLER, caller).withValue(ORIGIN, origin);
   }
 
   private <Q, R> ServerCall.Listener<Q> forbidden(
