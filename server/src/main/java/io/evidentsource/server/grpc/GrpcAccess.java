@@ -14,6 +14,7 @@ import io.evidentsource.server.security.PresentedKeys;
 import io.evidentsource.server.security.RequestOrigins;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -64,10 +65,20 @@ final class GrpcAccess implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
-      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      ServerCall<Q, R> sent, Metadata headers, ServerCallHandler<Q, R> next) {
+    // the call's request id (the client's x-request-id, or a new one) goes back in the headers
+    String requestId = RequestOrigins.requestId(headers.get(REQUEST_ID));
+    ServerCall<Q, R> call =
+        new ForwardingServerCall.SimpleForwardingServerCall<>(sent) {
+          @Override
+          public void sendHeaders(Metadata responseHeaders) {
+            responseHeaders.put(REQUEST_ID, requestId);
+            super.sendHeaders(responseHeaders);
+          }
+        };
     if (!enabled) {
       return Contexts.interceptCall(
-          context(call, headers, Caller.UNRESTRICTED), call, headers, next);
+          context(call, headers, Caller.UNRESTRICTED, requestId), call, headers, next);
     }
     var method = call.getMethodDescriptor();
     if (AccessRules.OPEN_GRPC_SERVICES.contains(method.getServiceName())) {
@@ -112,7 +123,7 @@ final class GrpcAccess implements ServerInterceptor {
           "this call needs an API key: send the metadata 'authorization: Bearer <key>'",
           Map.of());
     }
-    Context context = context(call, headers, caller);
+    Context context = context(call, headers, caller, requestId);
     String field = rule.databaseField();
     if (field == null) {
       String missing = caller.missingScope(rule.permission(), null);
@@ -155,19 +166,15 @@ final class GrpcAccess implements ServerInterceptor {
     };
   }
 
-  private static Context context(ServerCall<?, ?> call, Metadata headers, Caller caller) {
+  private static Context context(
+      ServerCall<?, ?> call, Metadata headers, Caller caller, String requestId) {
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     String address =
         remote instanceof InetSocketAddress inet && inet.getAddress() != null
             ? inet.getAddress().getHostAddress()
             : remote == null ? null : remote.toString();
     var origin =
-        new TransactionOrigin(
-            caller.name(),
-            "grpc",
-            RequestOrigins.requestId(headers.get(REQUEST_ID)),
-            address,
-            headers.get(USER_AGENT));
+        new TransactionOrigin(caller.name(), "grpc", requestId, address, headers.get(USER_AGENT));
     return Context.current().withValue(CALLER, caller).withValue(ORIGIN, origin);
   }
 

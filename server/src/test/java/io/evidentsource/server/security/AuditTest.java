@@ -157,6 +157,43 @@ class AuditTest extends ServerTestBase {
   }
 
   @Test
+  void a_commands_transaction_records_origin_command_and_its_events_name_the_principal() {
+    String db = database();
+    var boundary = "b" + UUID.randomUUID();
+    var published =
+        api.post(
+            "/api/v1/databases/" + db + "/state-changes",
+            "multipart/form-data; boundary=" + boundary,
+            io.evidentsource.server.ComponentApiTest.multipart(
+                boundary,
+                "{\"state_change_name\":\"echo\"}",
+                io.evidentsource.server.ComponentApiTest.wat("echo-decide.wat")),
+            "Authorization",
+            "Bearer auditor-key");
+    assertThat(published.status()).as(published.text()).isEqualTo(201);
+    var executed =
+        api.post(
+            "/api/v1/databases/" + db + "/state-changes/echo/commands",
+            "application/json",
+            "{\"events\":[" + EVENT.formatted("cmd-1") + "]}",
+            "Authorization",
+            "Bearer loader-key",
+            "X-Request-Id",
+            "cmd-req");
+    assertThat(executed.status()).as(executed.text()).isEqualTo(201);
+    var id = executed.json().get("transaction").get("transaction_id").stringValue();
+    var json = audit(db, id).json();
+    assertThat(json.get("origin").stringValue()).isEqualTo("command");
+    assertThat(json.get("principal").stringValue()).isEqualTo("loader");
+    assertThat(json.get("request_id").stringValue()).isEqualTo("cmd-req");
+    // the decided events carry the command's provenance, as before, now with the principal
+    var event =
+        api.get("/api/v1/databases/" + db + "/events/1", "Authorization", "Bearer auditor-key");
+    assertThat(event.json().get("principal").stringValue()).isEqualTo("loader");
+    assertThat(event.json().get("origin").stringValue()).isEqualTo("http");
+  }
+
+  @Test
   void an_unknown_or_malformed_id_is_refused_naming_it() {
     String db = database();
     var unknown = audit(db, UUID.randomUUID().toString());
@@ -178,9 +215,13 @@ class AuditTest extends ServerTestBase {
       loaderHeaders.put(
           Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer loader-key");
       loaderHeaders.put(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER), "g-7");
+      var answerHeaders = new java.util.concurrent.atomic.AtomicReference<Metadata>();
+      var answerTrailers = new java.util.concurrent.atomic.AtomicReference<Metadata>();
       var loader =
           EvidentSourceGrpc.newBlockingStub(channel)
-              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(loaderHeaders));
+              .withInterceptors(
+                  MetadataUtils.newAttachHeadersInterceptor(loaderHeaders),
+                  MetadataUtils.newCaptureMetadataInterceptor(answerHeaders, answerTrailers));
       var event =
           io.cloudevents.v1.proto.CloudEvent.newBuilder()
               .setId("g1")
@@ -190,6 +231,11 @@ class AuditTest extends ServerTestBase {
               .build();
       var result =
           loader.transact(TransactRequest.newBuilder().setDatabase(db).addEvents(event).build());
+      assertThat(
+              answerHeaders
+                  .get()
+                  .get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER)))
+          .isEqualTo("g-7");
 
       var auditorHeaders = new Metadata();
       auditorHeaders.put(
