@@ -1,7 +1,7 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.EvidentSourceJsonModule;
 import java.time.Clock;
 import java.util.UUID;
@@ -10,7 +10,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The core services over whichever {@link StorageAdapter} the active profile provides, with the
+ * The core services over the log of whichever {@link Storage} the active profile provides (one
+ * {@code @Bean Storage} per storage profile, e.g. {@link MemoryStorageConfiguration}), with the
  * limits of {@link EvidentSourceProperties}, the {@link Clock} bean and random transaction ids.
  */
 @Configuration(proxyBeanMethods = false)
@@ -24,9 +25,13 @@ class EventStoreConfiguration {
   }
 
   @Bean
-  EventStore eventStore(StorageAdapter storage, EvidentSourceProperties properties, Clock clock) {
+  EventStore eventStore(Storage storage, EvidentSourceProperties properties, Clock clock) {
     return new EventStore(
-        storage, properties.eventLimits(), clock, UUID::randomUUID, properties.contentionTimeout());
+        storage.log(),
+        properties.eventLimits(),
+        clock,
+        UUID::randomUUID,
+        properties.contentionTimeout());
   }
 
   /** Writes events, selectors and conditions in their wire shapes inside JSON responses. */

@@ -119,6 +119,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           store.deleteDatabase(DatabaseName.of(request.getName()));
+          catalog.forget(DatabaseName.of(request.getName()));
           return DeleteDatabaseResponse.getDefaultInstance();
         });
   }

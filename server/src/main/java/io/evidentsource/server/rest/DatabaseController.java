@@ -1,7 +1,7 @@
 package io.evidentsource.server.rest;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -27,10 +27,10 @@ import tools.jackson.databind.JsonNode;
 class DatabaseController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
-  private final ComponentRegistry components;
+  private final ComponentCatalog components;
 
   DatabaseController(
-      EventStore store, EvidentSourceProperties properties, ComponentRegistry components) {
+      EventStore store, EvidentSourceProperties properties, ComponentCatalog components) {
     this.store = store;
     this.properties = properties;
     this.components = components;
