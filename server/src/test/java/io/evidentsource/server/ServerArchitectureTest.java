@@ -27,6 +27,7 @@ import io.evidentsource.server.security.Callers;
 import io.evidentsource.server.security.DatabasePattern;
 import io.evidentsource.server.security.Permission;
 import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.RequestOrigins;
 import io.evidentsource.server.security.Scope;
 import io.evidentsource.server.security.SecurityProperties;
 import org.junit.jupiter.api.Nested;
@@ -117,6 +118,7 @@ class ServerArchitectureTest {
               Callers.class,
               Permission.class,
               PresentedKeys.class,
+              RequestOrigins.class,
               Scope.class,
               DatabasePattern.class,
               // the local profile's backups (rest) and restore command (the main class)
