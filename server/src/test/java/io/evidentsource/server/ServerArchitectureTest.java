@@ -16,8 +16,19 @@ import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
+import io.evidentsource.server.security.AccessRules;
+import io.evidentsource.server.security.ApiKeys;
+import io.evidentsource.server.security.AuthFailures;
+import io.evidentsource.server.security.Caller;
+import io.evidentsource.server.security.Callers;
+import io.evidentsource.server.security.DatabasePattern;
+import io.evidentsource.server.security.Permission;
+import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.Scope;
+import io.evidentsource.server.security.SecurityProperties;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,6 +58,7 @@ class ServerArchitectureTest {
   static final String REQUEST = "io.evidentsource.server.request..";
   static final String LIVE = "io.evidentsource.server.live..";
   static final String UI = "io.evidentsource.server.ui..";
+  static final String SECURITY = "io.evidentsource.server.security..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
   static final String[] ADAPTERS = {
@@ -106,7 +118,22 @@ class ServerArchitectureTest {
               SubscriptionThreads.class,
               // request rules shared by rest and grpc
               BodyLimits.class,
-              ComponentRequests.class)
+              ComponentRequests.class,
+              // who may call what, used by rest and grpc
+              ProblemResponses.class,
+              SecurityProperties.class,
+              ApiKeys.class,
+              AuthFailures.class,
+              AuthFailures.Reason.class,
+              AccessRules.class,
+              AccessRules.RestRule.class,
+              AccessRules.GrpcRule.class,
+              Caller.class,
+              Callers.class,
+              Permission.class,
+              PresentedKeys.class,
+              Scope.class,
+              DatabasePattern.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")
@@ -148,6 +175,8 @@ class ServerArchitectureTest {
           .definedBy(LIVE)
           .layer("ui")
           .definedBy(UI)
+          .layer("security")
+          .definedBy(SECURITY)
           .whereLayer("application")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("rest")
@@ -157,7 +186,9 @@ class ServerArchitectureTest {
           .whereLayer("ui")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("problem")
-          .mayOnlyBeAccessedByLayers("rest")
+          .mayOnlyBeAccessedByLayers("rest", "security")
+          .whereLayer("security")
+          .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("request")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")

@@ -8,6 +8,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.security.Callers;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Map;
@@ -35,10 +36,15 @@ class DatabaseController {
     this.components = components;
   }
 
+  /** The databases the caller's key may read (all of them for {@code admin} or security off). */
   @GetMapping
   WireJson.DatabaseList list() {
+    var caller = Callers.current();
     return new WireJson.DatabaseList(
-        store.listDatabases().stream().map(WireJson.Database::of).toList());
+        store.listDatabases().stream()
+            .filter(info -> caller.canRead(info.name().value()))
+            .map(WireJson.Database::of)
+            .toList());
   }
 
   @PostMapping
