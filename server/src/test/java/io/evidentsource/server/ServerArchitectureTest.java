@@ -270,10 +270,9 @@ class ServerArchitectureTest {
     void only_the_storage_configurations_touch_storage_modules_and_cloud_sdks() {
       noClasses()
           .that(
-              DescribedPredicate.not(
-                  DescribedPredicate.describe(
-                      "a storage configuration (config.*StorageConfiguration or nested in one)",
-                      ServerArchitectureTest::isStorageConfiguration)))
+              DescribedPredicate.describe(
+                  "are no storage configuration (config.*StorageConfiguration or nested in one)",
+                  c -> !isStorageConfiguration(c)))
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(STORAGE_AND_SDKS)
