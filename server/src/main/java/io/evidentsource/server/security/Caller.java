@@ -26,6 +26,12 @@ public record Caller(String name, List<Scope> scopes) {
     return this == NOBODY;
   }
 
+  /** Whether this is {@link #UNRESTRICTED}, the caller while security is off (by identity). */
+  @SuppressWarnings("ReferenceEquality") // a key may be named anonymous and hold admin
+  public boolean unrestricted() {
+    return this == UNRESTRICTED;
+  }
+
   public Caller {
     scopes = List.copyOf(scopes);
   }
