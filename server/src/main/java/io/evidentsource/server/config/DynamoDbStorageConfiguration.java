@@ -1,8 +1,10 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
+import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;
+import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
 import io.evidentsource.storage.dynamodb.sns.DynamoDbSnsStorage;
 import java.time.Clock;
@@ -28,9 +30,18 @@ class DynamoDbStorageConfiguration {
 
   /** The DynamoDB part both profiles share, from {@code evidentsource.dynamodb.*}. */
   static DynamoDbStorage.Builder dynamoDb(DynamoDbProperties properties, Clock clock) {
+    DynamoDbTables tables;
+    try {
+      tables = new DynamoDbTables(properties.tablePrefix());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
+    }
     return DynamoDbStorage.builder()
-        .clientSettings(properties.clientSettings())
-        .tables(properties.tables())
+        .clientSettings(
+            new DynamoDbClients.Settings(
+                properties.region(), properties.endpoint(), properties.maxAttempts()))
+        .tables(tables)
         .componentsBucket(properties.requiredComponentsBucket())
         .createMissing(properties.createTables())
         .cachedEvents(properties.cachedEvents())
@@ -82,7 +93,14 @@ class DynamoDbStorageConfiguration {
     @Bean
     Storage storage(DynamoDbProperties dynamoDb, KafkaProperties kafka, Clock clock) {
       return withPropertyNames(
-          () -> DynamoDbKafkaStorage.create(dynamoDb(dynamoDb, clock), kafka.settings()));
+          () ->
+              DynamoDbKafkaStorage.create(
+                  dynamoDb(dynamoDb, clock),
+                  new DynamoDbKafkaStorage.Settings(
+                      Objects.requireNonNull(kafka.bootstrapServers()),
+                      kafka.topic(),
+                      kafka.retries(),
+                      kafka.publishTimeout())));
     }
   }
 }

@@ -45,6 +45,7 @@ public final class AccessRules {
           new RestRule(DELETE, "/api/v1/session", OPEN),
           new RestRule(GET, "/api/v1/databases", AUTHENTICATED),
           new RestRule(POST, "/api/v1/databases", ADMIN),
+          new RestRule(POST, "/api/v1/admin/backups", ADMIN),
           new RestRule(GET, DB, READ),
           new RestRule(DELETE, DB, ADMIN),
           new RestRule(POST, DB + "/transactions", WRITE),
