@@ -12,7 +12,9 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.evidentsource.json.JsonSupport;
+import io.evidentsource.server.config.Backups;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
@@ -27,6 +29,7 @@ import io.evidentsource.server.security.Callers;
 import io.evidentsource.server.security.DatabasePattern;
 import io.evidentsource.server.security.Permission;
 import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.RequestOrigins;
 import io.evidentsource.server.security.Scope;
 import io.evidentsource.server.security.SecurityProperties;
 import org.junit.jupiter.api.Nested;
@@ -132,8 +135,13 @@ class ServerArchitectureTest {
               Callers.class,
               Permission.class,
               PresentedKeys.class,
+              RequestOrigins.class,
               Scope.class,
-              DatabasePattern.class)
+              DatabasePattern.class,
+              // the local profile's backups (rest) and restore command (the main class)
+              Backups.class,
+              Backups.Backup.class,
+              RestoreCommand.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")
@@ -192,7 +200,8 @@ class ServerArchitectureTest {
           .whereLayer("request")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")
-          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          // the application: its main method runs the local profile's restore command
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "application")
           .whereLayer("live")
           .mayOnlyBeAccessedByLayers("rest", "grpc", "config")
           .because(

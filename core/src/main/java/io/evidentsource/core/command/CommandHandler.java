@@ -148,7 +148,13 @@ public final class CommandHandler {
     var outcome =
         storage.append(
             new AppendRequest(
-                database, info.generation(), info.revision(), tx.events(), id, recorded));
+                database,
+                info.generation(),
+                info.revision(),
+                tx.events(),
+                id,
+                recorded,
+                tx.origin()));
     return outcome.match(
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again

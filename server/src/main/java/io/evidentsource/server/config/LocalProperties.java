@@ -1,0 +1,44 @@
+package io.evidentsource.server.config;
+
+import io.evidentsource.storage.local.LocalStorageOptions;
+import io.evidentsource.storage.local.SyncMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The durable single-node storage of the {@code local} profile (the default), bound from {@code
+ * evidentsource.local.*} (e.g. {@code EVIDENTSOURCE_LOCAL_DATA_DIR=/data}).
+ *
+ * @param dataDir the directory of the RocksDB files (databases, events, idempotency records,
+ *     published components); relative paths are resolved against the working directory; created on
+ *     start, and locked: a second server on the same directory refuses to start, naming it
+ * @param sync {@code always} (default): a transaction is acknowledged only once its write-ahead-log
+ *     record is synced to disk, concurrent transactions sharing one sync; {@code interval}: the log
+ *     is synced every {@code sync-interval}, so a power loss (not a process crash) may lose the
+ *     transactions acknowledged in the last interval (docs/local-storage.md#durability)
+ * @param syncInterval how often {@code interval} mode syncs the write-ahead log
+ * @param backupDir where {@code POST /api/v1/admin/backups} writes backups, one directory each
+ *     (docs/local-storage.md#backup-and-restore); relative to the working directory
+ */
+@ConfigurationProperties("evidentsource.local")
+record LocalProperties(
+    @DefaultValue("./data") Path dataDir,
+    @DefaultValue("always") String sync,
+    @DefaultValue("100ms") Duration syncInterval,
+    @DefaultValue("./backups") Path backupDir) {
+
+  LocalProperties {
+    SyncMode.parse(sync); // names the property and the accepted values
+    if (syncInterval.isNegative() || syncInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "evidentsource.local.sync-interval must be positive, was " + syncInterval);
+    }
+  }
+
+  /** The options to open the data directory with. */
+  LocalStorageOptions options() {
+    return new LocalStorageOptions(dataDir, SyncMode.parse(sync), syncInterval);
+  }
+}
