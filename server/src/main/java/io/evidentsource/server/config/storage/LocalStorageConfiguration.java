@@ -1,6 +1,7 @@
-package io.evidentsource.server.config;
+package io.evidentsource.server.config.storage;
 
 import io.evidentsource.core.port.Storage;
+import io.evidentsource.server.config.Backups;
 import io.evidentsource.storage.local.LocalStorage;
 import java.time.Clock;
 import org.slf4j.Logger;

@@ -1,7 +1,8 @@
-package io.evidentsource.server.config;
+package io.evidentsource.server.config.storage;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.server.config.Backups;
 import io.evidentsource.storage.local.LocalStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

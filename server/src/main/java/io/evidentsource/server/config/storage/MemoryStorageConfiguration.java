@@ -1,4 +1,4 @@
-package io.evidentsource.server.config;
+package io.evidentsource.server.config.storage;
 
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.storage.memory.InMemoryStorage;

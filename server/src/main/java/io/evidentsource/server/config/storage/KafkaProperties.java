@@ -1,4 +1,4 @@
-package io.evidentsource.server.config;
+package io.evidentsource.server.config.storage;
 
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
