@@ -1,6 +1,6 @@
 package io.evidentsource.server;
 
-import io.evidentsource.server.config.storage.RestoreCommand;
+import io.evidentsource.server.config.RestoreCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

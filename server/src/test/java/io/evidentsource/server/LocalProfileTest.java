@@ -3,7 +3,7 @@ package io.evidentsource.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.evidentsource.server.config.storage.RestoreCommand;
+import io.evidentsource.server.config.RestoreCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

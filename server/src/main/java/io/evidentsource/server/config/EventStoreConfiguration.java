@@ -11,9 +11,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The core services over the log of whichever {@link Storage} the active profile provides (one
- * {@code @Bean Storage} per storage profile, e.g. {@code
- * config.storage.MemoryStorageConfiguration}), with the limits of {@link EvidentSourceProperties},
- * the {@link Clock} bean and random transaction ids.
+ * {@code @Bean Storage} per storage profile, e.g. {@link MemoryStorageConfiguration}), with the
+ * limits of {@link EvidentSourceProperties}, the {@link Clock} bean and random transaction ids.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(EvidentSourceProperties.class)

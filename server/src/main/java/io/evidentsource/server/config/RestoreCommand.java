@@ -1,4 +1,4 @@
-package io.evidentsource.server.config.storage;
+package io.evidentsource.server.config;
 
 import io.evidentsource.storage.local.LocalStorage;
 import java.io.PrintStream;

@@ -1,7 +1,6 @@
-package io.evidentsource.server.config.storage;
+package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
-import io.evidentsource.server.config.Backups;
 import io.evidentsource.storage.local.LocalStorage;
 import java.time.Clock;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.evidentsource.server.config.storage;
+package io.evidentsource.server.config;
 
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.evidentsource.server.config.storage;
+package io.evidentsource.server.config;
 
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;

@@ -1,8 +1,7 @@
-package io.evidentsource.server.config.storage;
+package io.evidentsource.server.config;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
-import io.evidentsource.server.config.Backups;
 import io.evidentsource.storage.local.LocalStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
