@@ -65,7 +65,8 @@ class DynamoDbStorageConfiguration {
                 details + " (evidentsource.dynamodb.components-bucket)";
           };
       if (e.fixedByCreating()) {
-        message += " (create it, or set evidentsource.dynamodb.create-tables=true)";
+        String them = e.problem() == DynamoDbSetupException.Problem.TABLES ? "them" : "it";
+        message += " (create " + them + ", or set evidentsource.dynamodb.create-tables=true)";
       }
       throw new IllegalStateException(message, e);
     }

@@ -1,9 +1,8 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.storage.local.LocalStorageOptions;
-import io.evidentsource.storage.local.SyncMode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -28,17 +27,16 @@ record LocalProperties(
     @DefaultValue("always") String sync,
     @DefaultValue("100ms") Duration syncInterval,
     @DefaultValue("./backups") Path backupDir) {
+  private static final java.util.Set<String> SYNC_MODES = java.util.Set.of("always", "interval");
 
   LocalProperties {
-    SyncMode.parse(sync); // names the property and the accepted values
+    if (!SYNC_MODES.contains(sync.trim().toLowerCase(Locale.ROOT))) {
+      throw new IllegalArgumentException(
+          "evidentsource.local.sync must be 'always' or 'interval', was '" + sync + "'");
+    }
     if (syncInterval.isNegative() || syncInterval.isZero()) {
       throw new IllegalArgumentException(
           "evidentsource.local.sync-interval must be positive, was " + syncInterval);
     }
-  }
-
-  /** The options to open the data directory with. */
-  LocalStorageOptions options() {
-    return new LocalStorageOptions(dataDir, SyncMode.parse(sync), syncInterval);
   }
 }

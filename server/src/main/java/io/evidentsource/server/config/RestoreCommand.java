@@ -1,6 +1,5 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.storage.local.LocalStorage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -29,7 +28,7 @@ public final class RestoreCommand {
     Path backup = Path.of(args[0]);
     Path dataDir = Path.of(args[1]);
     try {
-      LocalStorage.restore(backup, dataDir);
+      LocalStorageConfiguration.restore(backup, dataDir);
     } catch (IllegalStateException e) {
       err.println("restore failed: " + e.getMessage());
       return 1;

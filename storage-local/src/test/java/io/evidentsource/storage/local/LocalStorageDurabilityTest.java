@@ -5,6 +5,7 @@ import static io.evidentsource.storage.tck.TckFixtures.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.QueryTemporality;
@@ -132,6 +133,24 @@ class LocalStorageDurabilityTest {
       var third = storage.storageAdapter().createDatabase(db, T0.plusSeconds(10));
       assertThat(third.generation()).isGreaterThan(info.generation());
       assertThat(third.revision()).isZero();
+    }
+
+    @Test
+    void keeps_the_audit_record_of_each_transaction() {
+      var storage = open();
+      var db = DatabaseName.of("audited");
+      long gen = storage.storageAdapter().createDatabase(db, T0).generation();
+      var origin = new TransactionOrigin("ops", "http", "req-7", "127.0.0.1", "curl/8.5.0");
+      UUID tx = UUID.randomUUID();
+      storage.storageAdapter().append(new AppendRequest(db, gen, 0, events(2), tx, T0, origin));
+
+      storage = reopen(storage);
+
+      var record = storage.storageAdapter().readTransaction(db, gen, tx).orElseThrow();
+      assertThat(record.origin()).isEqualTo(origin);
+      assertThat(record.result().firstRevision()).isEqualTo(1);
+      assertThat(record.result().revision()).isEqualTo(2);
+      assertThat(record.result().recordedTime()).isEqualTo(T0);
     }
 
     @Test
