@@ -44,6 +44,7 @@ class ServerArchitectureTest {
   static final String REQUEST = "io.evidentsource.server.request..";
   static final String LIVE = "io.evidentsource.server.live..";
   static final String UI = "io.evidentsource.server.ui..";
+  static final String OBSERVE = "io.evidentsource.server.observe..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
   static final String[] ADAPTERS = {
@@ -131,6 +132,8 @@ class ServerArchitectureTest {
           .definedBy(LIVE)
           .layer("ui")
           .definedBy(UI)
+          .layer("observe")
+          .definedBy(OBSERVE)
           .whereLayer("application")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("rest")
@@ -147,6 +150,8 @@ class ServerArchitectureTest {
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("live")
           .mayOnlyBeAccessedByLayers("rest", "grpc", "config")
+          .whereLayer("observe")
+          .mayOnlyBeAccessedByLayers("config")
           .because(
               "Spring finds the controllers, handlers and configurations; they depend inward on"
                   + " the shared request rules and settings, never on each other's protocol")

@@ -5,6 +5,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.Order;
 import java.time.Instant;
@@ -105,7 +106,7 @@ public final class StateViews {
     }
     catalog.ensureLoaded(view.id());
     var base = baseQuery(definition, read);
-    long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
+    long snapshot = store.stream(database, base, Long.MAX_VALUE, QueryKind.INTERNAL).revision();
     var key = new CacheKey(view.id(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
     Fold cached = cache.get(key);
     Fold fold;
@@ -116,7 +117,8 @@ public final class StateViews {
           store.stream(
               database,
               base.withRevision(snapshot).withRange(cached.revision + 1, snapshot),
-              Long.MAX_VALUE);
+              Long.MAX_VALUE,
+              QueryKind.INTERNAL);
       if (!effective) {
         fold = extend(view.id(), cached, newer.events(), snapshot, read.params());
       } else {
@@ -154,7 +156,7 @@ public final class StateViews {
     var view = catalog.describe(database, ComponentKind.STATE_VIEW, name, version);
     catalog.ensureLoaded(view.id());
     var base = baseQuery(view.definition(), read);
-    long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
+    long snapshot = store.stream(database, base, Long.MAX_VALUE, QueryKind.INTERNAL).revision();
     return fromScratch(database, view.id(), base, snapshot, read.params()).state;
   }
 
@@ -176,7 +178,8 @@ public final class StateViews {
       EventQuery base,
       long snapshot,
       Map<String, String> params) {
-    var events = store.stream(database, base.withRevision(snapshot), Long.MAX_VALUE);
+    var events =
+        store.stream(database, base.withRevision(snapshot), Long.MAX_VALUE, QueryKind.INTERNAL);
     return extend(id, Fold.EMPTY, events.events(), snapshot, params);
   }
 

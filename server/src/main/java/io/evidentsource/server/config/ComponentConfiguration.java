@@ -5,6 +5,7 @@ import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.component.ComponentRuntime;
 import io.evidentsource.core.component.InMemoryComponentRegistry;
+import io.evidentsource.core.component.ObservedComponentRuntime;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.wasm.ChicoryComponentRuntime;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Profile;
 
 /**
@@ -37,8 +39,15 @@ class ComponentConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  ChicoryComponentRuntime componentRuntime(WasmProperties properties) {
+  ChicoryComponentRuntime chicoryRuntime(WasmProperties properties) {
     return new ChicoryComponentRuntime(properties.limits());
+  }
+
+  /** The runtime every service calls: Chicory, with each call reported to the store's observer. */
+  @Bean
+  @Primary
+  ComponentRuntime componentRuntime(ChicoryComponentRuntime chicory, EventStore store) {
+    return new ObservedComponentRuntime(chicory, store.observer());
   }
 
   @Bean

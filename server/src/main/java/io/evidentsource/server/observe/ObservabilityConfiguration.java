@@ -1,0 +1,103 @@
+package io.evidentsource.server.observe;
+
+import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.tracing.Tracer;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The observability beans (docs/operations.md): the {@link EventStoreObserver} the core reports to,
+ * bound to Micrometer and the tracer, the capped tags, the per-database gauges with their periodic
+ * refresh from storage, and the live-tail and fold-cache gauges.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ObservabilityProperties.class)
+class ObservabilityConfiguration {
+
+  @Bean
+  DatabaseTags databaseTags(ObservabilityProperties properties) {
+    return new DatabaseTags(properties.maxTaggedDatabases(), properties.maxTaggedComponents());
+  }
+
+  @Bean
+  DatabaseGauges databaseGauges(MeterRegistry registry, DatabaseTags tags, StorageAdapter storage) {
+    return new DatabaseGauges(registry, tags, storage);
+  }
+
+  /** Refreshes the per-database gauges from storage, at start and every {@code gauge-refresh}. */
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService databaseGaugeRefresh(
+      DatabaseGauges gauges, ObservabilityProperties properties) {
+    var executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              var t = new Thread(r, "evidentsource-gauge-refresh");
+              t.setDaemon(true);
+              return t;
+            });
+    long ms = properties.gaugeRefresh().toMillis();
+    executor.scheduleWithFixedDelay(gauges::refresh, 0, ms, TimeUnit.MILLISECONDS);
+    return executor;
+  }
+
+  @Bean
+  EventStoreObserver eventStoreObserver(
+      MeterRegistry registry,
+      DatabaseTags tags,
+      DatabaseGauges gauges,
+      ObjectProvider<Tracer> tracers,
+      ObservabilityProperties properties) {
+    Tracer tracer = tracers.getIfAvailable();
+    return new MicrometerObserver(
+        registry,
+        tags,
+        gauges,
+        tracer == Tracer.NOOP ? null : tracer,
+        properties.slowQuery(),
+        properties.slowAppend());
+  }
+
+  /** {@code evidentsource.subscription.lag.events} and the per-database subscription counts. */
+  @Bean
+  MeterBinder subscriptionMetrics(SubscriptionEngine engine, DatabaseGauges gauges) {
+    gauges.followSubscriptions(engine::openSubscriptions);
+    return registry ->
+        Gauge.builder(
+                "evidentsource.subscription.lag.events",
+                engine,
+                e ->
+                    e.openSubscriptions().stream()
+                        .mapToLong(SubscriptionEngine.OpenSubscription::lag)
+                        .max()
+                        .orElse(0))
+            .description(
+                "Largest lag among open live tails: committed revisions its subscriber has not"
+                    + " consumed yet")
+            .register(registry);
+  }
+
+  /** The state-view fold cache's weight and size. */
+  @Bean
+  MeterBinder stateViewCacheMetrics(StateViews views) {
+    return registry -> {
+      Gauge.builder("evidentsource.state.view.cache", views, StateViews::cachedBytes)
+          .description("Weight of the state-view fold cache: state bytes plus per-fold overhead")
+          .baseUnit("bytes")
+          .register(registry);
+      Gauge.builder("evidentsource.state.view.cache.folds", views, StateViews::cachedFolds)
+          .description("Folds held in the state-view cache")
+          .register(registry);
+    };
+  }
+}
