@@ -57,7 +57,7 @@ class DynamoDbSnsProfileTest {
   }
 
   @Test
-  void a_rest_round_trip_is_stored_in_dynamodb_and_announced_on_sns() {
+  void a_rest_round_trip_is_stored_in_dynamodb_and_announced_on_sns() throws Exception {
     var sqs = DynamoDbClients.configure(SqsClient.builder(), SETTINGS).build();
     String queueUrl = sqs.createQueue(b -> b.queueName(PREFIX + "-listener")).queueUrl();
     String queueArn =
@@ -114,6 +114,17 @@ class DynamoDbSnsProfileTest {
         .contains("\"id\":\"o-1\"")
         .contains("\"id\":\"o-2\"")
         .contains("\"revision\":2");
+
+    // the relay's metrics: everything announced (once the relay has moved its watermark), no
+    // failed round (docs/operations.md)
+    var metrics = Prometheus.scrape(api);
+    for (int i = 0; i < 100 && metrics.value("evidentsource_notifications_pending") > 0; i++) {
+      Thread.sleep(100);
+      metrics = Prometheus.scrape(api);
+    }
+    assertThat(metrics.has("evidentsource_notifications_pending")).isTrue();
+    assertThat(metrics.value("evidentsource_notifications_pending", "database", "orders")).isZero();
+    assertThat(metrics.value("evidentsource_notification_relay_errors_total")).isZero();
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.observe.DatabaseGauges;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import org.junit.jupiter.api.Nested;
@@ -90,7 +91,9 @@ class ServerArchitectureTest {
               SubscriptionThreads.class,
               // request rules shared by rest and grpc
               BodyLimits.class,
-              ComponentRequests.class)
+              ComponentRequests.class,
+              // the per-database gauges, which config feeds from the notification relay
+              DatabaseGauges.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")

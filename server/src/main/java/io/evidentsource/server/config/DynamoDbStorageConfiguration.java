@@ -3,6 +3,7 @@ package io.evidentsource.server.config;
 import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.server.observe.DatabaseGauges;
 import io.evidentsource.storage.dynamodb.ComponentBucket;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbComponentRegistry;
@@ -13,6 +14,8 @@ import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
 import io.evidentsource.storage.dynamodb.kafka.KafkaEventPublisher;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import io.evidentsource.storage.dynamodb.sns.SnsEventPublisher;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -47,6 +50,20 @@ class DynamoDbStorageConfiguration {
       DynamoDbClient client, DynamoDbProperties properties) {
     DynamoDbSchema.ensure(client, properties.tables(), properties.createTables());
     return new DynamoDbStorageAdapter(client, properties.tables(), properties.cachedEvents());
+  }
+
+  /**
+   * {@code evidentsource.notifications.pending} per database and {@code
+   * evidentsource.notification.relay.errors} (docs/operations.md).
+   */
+  @Bean
+  MeterBinder notificationRelayMetrics(NotificationRelay relay, DatabaseGauges gauges) {
+    gauges.followNotifications(relay::pending);
+    return registry ->
+        FunctionCounter.builder(
+                "evidentsource.notification.relay.errors", relay, NotificationRelay::errors)
+            .description("Failed publishing rounds and sweeps of the notification relay (retried)")
+            .register(registry);
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * instances' databases and commits). Databases beyond the tag cap are summed under {@code _other}.
  * Thread-safe.
  */
-final class DatabaseGauges {
+public final class DatabaseGauges {
   private static final Logger log = LoggerFactory.getLogger(DatabaseGauges.class);
 
   private final MeterRegistry registry;
@@ -54,7 +54,7 @@ final class DatabaseGauges {
    * Where unannounced revisions are read from, per database (the notification relay of the DynamoDB
    * profiles); registers {@code evidentsource.notifications.pending} for each database.
    */
-  void followNotifications(ToLongFunction<DatabaseName> pending) {
+  public void followNotifications(ToLongFunction<DatabaseName> pending) {
     this.pendingNotifications = pending;
     for (String tag : List.copyOf(gauges.keySet())) {
       registerPending(tag);

@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -84,6 +86,18 @@ class ObservabilityConfiguration {
             .description(
                 "Largest lag among open live tails: committed revisions its subscriber has not"
                     + " consumed yet")
+            .register(registry);
+  }
+
+  /** {@code evidentsource.ready}: 1 while the application accepts traffic, else 0. */
+  @Bean
+  MeterBinder readinessMetric(ApplicationAvailability availability) {
+    return registry ->
+        Gauge.builder(
+                "evidentsource.ready",
+                availability,
+                a -> a.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC ? 1 : 0)
+            .description("1 while the instance accepts traffic (its readiness state), else 0")
             .register(registry);
   }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -73,6 +74,8 @@ public final class NotificationRelay implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService worker;
   private final Map<DatabaseName, Boolean> queued = new ConcurrentHashMap<>();
+  private final Map<DatabaseName, Long> pending = new ConcurrentHashMap<>();
+  private final AtomicLong errors = new AtomicLong();
 
   /**
    * @param storage the DynamoDB log to read and whose {@code publications} table to use
@@ -107,6 +110,19 @@ public final class NotificationRelay implements AutoCloseable {
     worker.scheduleWithFixedDelay(this::sweepQuietly, 0, ms, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Committed revisions of {@code database} not yet announced, as the relay last saw them (at its
+   * last sweep or publishing round; 0 before it looked). For metrics.
+   */
+  public long pending(DatabaseName database) {
+    return pending.getOrDefault(database, 0L);
+  }
+
+  /** How many publishing rounds and sweeps failed since start (each is retried). For metrics. */
+  public long errors() {
+    return errors.get();
+  }
+
   /** Asks for a publishing round of {@code database} soon (coalesced, on the relay's thread). */
   public void committed(DatabaseName database) {
     schedule(database, 0, 0);
@@ -128,6 +144,7 @@ public final class NotificationRelay implements AutoCloseable {
               if (worker.isShutdown()) {
                 return; // closed mid-round: the next start's sweep republishes from the watermark
               }
+              errors.incrementAndGet();
               LOG.log(
                   Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
               if (retries < 5) {
@@ -147,9 +164,13 @@ public final class NotificationRelay implements AutoCloseable {
    * only databases whose head is beyond their watermark get a publishing round.
    */
   public void sweep() {
-    for (DatabaseInfo info : storage.listDatabases()) {
+    var listed = storage.listDatabases();
+    pending.keySet().retainAll(listed.stream().map(DatabaseInfo::name).toList());
+    for (DatabaseInfo info : listed) {
       String key = EventItems.partition(info.name().value(), info.generation());
-      if (published(key) < info.revision()) {
+      long announced = published(key);
+      pending.put(info.name(), Math.max(0, info.revision() - announced));
+      if (announced < info.revision()) {
         publishPending(info.name());
       }
     }
@@ -162,6 +183,7 @@ public final class NotificationRelay implements AutoCloseable {
       if (worker.isShutdown()) {
         return; // closed mid-sweep (the interrupt aborts the AWS call); nothing is lost
       }
+      errors.incrementAndGet();
       LOG.log(Level.WARNING, "notification sweep failed; next sweep retries", e);
     }
   }
@@ -176,11 +198,13 @@ public final class NotificationRelay implements AutoCloseable {
   public Optional<Long> publishPending(DatabaseName database) {
     var found = storage.findDatabase(database);
     if (found.isEmpty()) {
+      pending.remove(database);
       return Optional.of(0L);
     }
     long generation = found.get().generation();
     String key = EventItems.partition(database.value(), generation);
     long announced = published(key);
+    pending.put(database, Math.max(0, found.get().revision() - announced));
     if (announced >= found.get().revision()) {
       return Optional.of(announced); // nothing to do: no lease write
     }
@@ -195,6 +219,7 @@ public final class NotificationRelay implements AutoCloseable {
           return Optional.of(published);
         }
         long head = info.get().revision();
+        pending.put(database, Math.max(0, head - published));
         if (published >= head) {
           return Optional.of(published);
         }
