@@ -15,8 +15,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /**
  * The observability beans (docs/operations.md): the {@link EventStoreObserver} the core reports to,
@@ -87,6 +89,16 @@ class ObservabilityConfiguration {
                 "Largest lag among open live tails: committed revisions its subscriber has not"
                     + " consumed yet")
             .register(registry);
+  }
+
+  /** The request id of every HTTP request, in the logs and the {@code X-Request-Id} header. */
+  @Bean
+  FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
+    var registration = new FilterRegistrationBean<>(new RequestIdFilter());
+    // inside the HTTP observation filter (which opens the request's span), outside the rest
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+    registration.setAsyncSupported(true);
+    return registration;
   }
 
   /** {@code evidentsource.ready}: 1 while the application accepts traffic, else 0. */
