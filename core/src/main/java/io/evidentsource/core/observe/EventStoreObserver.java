@@ -55,8 +55,6 @@ public interface EventStoreObserver {
     CONDITIONS("conditions"),
     /** The storage adapter's compare-and-set append. */
     STORAGE_APPEND("storage.append"),
-    /** Reading events from the storage adapter (index catch-up, query and tail reads). */
-    STORAGE_READ("storage.read"),
     /** A query or a single-event read, from the snapshot to the last event. */
     QUERY("query"),
     /** One call into a WebAssembly component ({@code evolve} or {@code decide}). */
