@@ -74,15 +74,20 @@ class DynamoDbSnsProfileTest {
                     .attributes(Map.of("RawMessageDelivery", "true")));
 
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"orders\"}").status()).isEqualTo(201);
+    // the client's trace continues into the notification (W3C traceparent, docs/operations.md)
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     var tx =
-        api.postJson(
+        api.post(
             "/api/v1/databases/orders/transactions",
+            "application/json",
             """
             {"events":[
               {"specversion":"1.0","id":"o-1","source":"shop","type":"OrderPlaced","subject":"order-1",
                "time":"2026-01-02T03:04:05.678+01:00","data":{"total":12.5}},
               {"specversion":"1.0","id":"o-2","source":"shop","type":"OrderPaid","subject":"order-1"}]}
-            """);
+            """,
+            "traceparent",
+            "00-" + traceId + "-00f067aa0ba902b7-01");
     assertThat(tx.status()).isEqualTo(201);
     assertThat(tx.json().get("revision").asLong()).isEqualTo(2);
 
@@ -102,14 +107,23 @@ class DynamoDbSnsProfileTest {
 
     // and announced: the subscribed queue receives the batch
     String body = null;
+    String traceparent = null;
     while (body == null) {
       var messages =
-          sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(1))
+          sqs.receiveMessage(
+                  b ->
+                      b.queueUrl(queueUrl)
+                          .maxNumberOfMessages(1)
+                          .waitTimeSeconds(1)
+                          .messageAttributeNames("All"))
               .messages();
       if (!messages.isEmpty()) {
         body = messages.get(0).body();
+        var attribute = messages.get(0).messageAttributes().get("traceparent");
+        traceparent = attribute == null ? null : attribute.stringValue();
       }
     }
+    assertThat(traceparent).startsWith("00-" + traceId + "-");
     assertThat(body)
         .contains("\"id\":\"o-1\"")
         .contains("\"id\":\"o-2\"")

@@ -16,8 +16,14 @@ import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import io.evidentsource.storage.dynamodb.sns.SnsEventPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -112,8 +118,28 @@ class DynamoDbStorageConfiguration {
   /** The adapter the core uses: the log plus notifications. */
   @Bean
   @Primary
-  StorageAdapter storageAdapter(DynamoDbStorageAdapter storage, NotificationRelay relay) {
-    return new PublishingStorageAdapter(storage, relay);
+  StorageAdapter storageAdapter(
+      DynamoDbStorageAdapter storage,
+      NotificationRelay relay,
+      ObjectProvider<Tracer> tracer,
+      ObjectProvider<Propagator> propagator) {
+    Tracer t = tracer.getIfAvailable();
+    Propagator p = propagator.getIfAvailable();
+    if (t == null || p == null) {
+      return new PublishingStorageAdapter(storage, relay);
+    }
+    return new PublishingStorageAdapter(storage, relay, () -> traceContext(t, p));
+  }
+
+  /** The current span's W3C headers ({@code traceparent}, {@code tracestate}), or none. */
+  private static Map<String, String> traceContext(Tracer tracer, Propagator propagator) {
+    Span span = tracer.currentSpan();
+    if (span == null) {
+      return Map.of();
+    }
+    var headers = new LinkedHashMap<String, String>();
+    propagator.inject(span.context(), headers, Map::put);
+    return headers;
   }
 
   /** Profile {@code dynamodb-sns}: transactions go to an SNS topic. */

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,6 +77,11 @@ public final class NotificationRelay implements AutoCloseable {
   private final Map<DatabaseName, Boolean> queued = new ConcurrentHashMap<>();
   private final Map<DatabaseName, Long> pending = new ConcurrentHashMap<>();
   private final AtomicLong errors = new AtomicLong();
+  private final Map<DatabaseName, ConcurrentSkipListMap<Long, Map<String, String>>> contexts =
+      new ConcurrentHashMap<>();
+
+  /** The most commits per database whose trace context waits for publication. */
+  static final int MAX_CONTEXTS = 1024;
 
   /**
    * @param storage the DynamoDB log to read and whose {@code publications} table to use
@@ -126,6 +132,22 @@ public final class NotificationRelay implements AutoCloseable {
   /** Asks for a publishing round of {@code database} soon (coalesced, on the relay's thread). */
   public void committed(DatabaseName database) {
     schedule(database, 0, 0);
+  }
+
+  /**
+   * Asks for a publishing round of {@code database} soon, and publishes the transaction ending at
+   * {@code revision} with {@code traceContext} (the committing request's W3C trace headers), kept
+   * for at most {@value #MAX_CONTEXTS} unpublished commits per database.
+   */
+  public void committed(DatabaseName database, long revision, Map<String, String> traceContext) {
+    if (!traceContext.isEmpty()) {
+      var waiting = contexts.computeIfAbsent(database, d -> new ConcurrentSkipListMap<>());
+      waiting.put(revision, Map.copyOf(traceContext));
+      while (waiting.size() > MAX_CONTEXTS) {
+        waiting.pollFirstEntry();
+      }
+    }
+    committed(database);
   }
 
   private void schedule(DatabaseName database, long delayMs, int retries) {
@@ -226,9 +248,20 @@ public final class NotificationRelay implements AutoCloseable {
         var transactions =
             storage.readTransactions(
                 database, generation, published + 1, published + settings.eventsPerRound());
+        var waiting = contexts.get(database);
         for (List<StoredEvent> tx : transactions) {
-          publisher.publish(database, tx);
-          published = tx.get(tx.size() - 1).revision();
+          long last = tx.get(tx.size() - 1).revision();
+          Map<String, String> context = Map.of();
+          if (waiting != null) {
+            waiting.headMap(last).clear(); // older commits, published by another instance
+            var kept = waiting.get(last);
+            context = kept == null ? Map.of() : kept;
+          }
+          publisher.publish(database, tx, context);
+          if (waiting != null) {
+            waiting.remove(last);
+          }
+          published = last;
           if (!advance(key, published)) {
             return Optional.of(published); // lease lost: the new holder carries on
           }
