@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -55,7 +56,13 @@ class ObservabilityConfiguration {
     return executor;
   }
 
+  /**
+   * The core's observer: on unless {@code evidentsource.observability.enabled=false}, which leaves
+   * the core reporting to nothing (no domain metrics, spans or slow logs; used to measure their
+   * overhead, docs/benchmarks.md).
+   */
   @Bean
+  @ConditionalOnBooleanProperty(name = "evidentsource.observability.enabled", matchIfMissing = true)
   EventStoreObserver eventStoreObserver(
       MeterRegistry registry,
       DatabaseTags tags,

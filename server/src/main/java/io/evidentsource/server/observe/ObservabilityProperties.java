@@ -7,6 +7,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Observability settings, bound from {@code evidentsource.observability.*} (docs/operations.md).
  *
+ * <p>{@code evidentsource.observability.enabled=false} (read by {@link ObservabilityConfiguration})
+ * turns the core's reports off altogether.
+ *
  * @param slowQuery a read (query page, NDJSON export, single event, live-tail read) that takes at
  *     least this long is logged at WARN with its database, kind, query and duration; 0 turns the
  *     log off
