@@ -132,6 +132,10 @@ class MetricsTest extends ServerTestBase {
         .isEqualTo(3);
     assertThat(delta(before, after, "evidentsource_wasm_seconds_count", "kind", "state_view"))
         .isEqualTo(1);
+    // the view was read once, from scratch: one fold cache miss
+    assertThat(
+            delta(before, after, "evidentsource_state_view_cache_lookups_total", "result", "miss"))
+        .isEqualTo(1);
 
     // last, a live tail from revision 1 receives the five events: one live read
     try (Stream<String> tail = openTail(base + "/events/live?from_revision=1")) {

@@ -5,6 +5,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.FoldCacheLookup;
 import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.Order;
@@ -110,9 +111,12 @@ public final class StateViews {
     var key = new CacheKey(view.id(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
     Fold cached = cache.get(key);
     Fold fold;
+    FoldCacheLookup lookup;
     if (cached != null && cached.revision == snapshot) {
       fold = cached;
+      lookup = FoldCacheLookup.HIT;
     } else if (cached != null && cached.revision < snapshot) {
+      lookup = FoldCacheLookup.EXTENDED;
       var newer =
           store.stream(
               database,
@@ -135,7 +139,9 @@ public final class StateViews {
       }
     } else {
       fold = fromScratch(database, view.id(), base, snapshot, read.params());
+      lookup = FoldCacheLookup.MISS;
     }
+    store.observer().foldCacheLookup(database, lookup);
     if (cached == null || fold.revision > cached.revision) {
       cache.put(key, fold);
     }

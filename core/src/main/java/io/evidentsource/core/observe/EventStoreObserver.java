@@ -38,6 +38,9 @@ public interface EventStoreObserver {
   /** A call into a WebAssembly component ended. */
   default void componentCallEnded(ComponentCallReport report) {}
 
+  /** A state view read looked up its fold in the fold cache. */
+  default void foldCacheLookup(DatabaseName database, FoldCacheLookup lookup) {}
+
   /** A database was created. */
   default void databaseCreated(DatabaseInfo database) {}
 

@@ -7,6 +7,7 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.observe.CallOutcome;
 import io.evidentsource.core.observe.ComponentCallReport;
 import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.observe.FoldCacheLookup;
 import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.observe.QueryReport;
 import io.evidentsource.core.observe.TransactionOutcome;
@@ -56,6 +57,7 @@ final class MicrometerObserver implements EventStoreObserver {
   private final MeterProvider<Timer> queryTimer;
   private final MeterProvider<Counter> wasmCalls;
   private final MeterProvider<Timer> wasmTimer;
+  private final MeterProvider<Counter> foldCache;
 
   /**
    * @param registry where the meters go
@@ -115,6 +117,15 @@ final class MicrometerObserver implements EventStoreObserver {
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))
             .withRegistry(registry);
+    this.foldCache =
+        Counter.builder("evidentsource.state.view.cache.lookups")
+            .description("State view reads by what the fold cache held: hit, extended or miss")
+            .withRegistry(registry);
+  }
+
+  @Override
+  public void foldCacheLookup(DatabaseName database, FoldCacheLookup lookup) {
+    foldCache.withTags("result", lookup.label()).increment();
   }
 
   @Override
