@@ -125,6 +125,9 @@ class DockerfileTest {
     assertThat(profiles).hasSize(2).first().isEqualTo("prod");
     assertThat(profiles.get(1)).isIn("memory", "local", "dynamodb-sns", "dynamodb-kafka");
     assertThat(env.keySet())
+        .as("the prod profile binds all interfaces (REST and gRPC); the image does not")
+        .doesNotContain("SERVER_ADDRESS", "SPRING_GRPC_SERVER_HOST");
+    assertThat(env.keySet())
         .as("no secrets baked into the image")
         .noneMatch(k -> Pattern.compile("SECRET|PASSWORD|TOKEN|_KEY(S)?$").matcher(k).find());
   }

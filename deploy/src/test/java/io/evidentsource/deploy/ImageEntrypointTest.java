@@ -88,6 +88,14 @@ class ImageEntrypointTest {
   }
 
   @Test
+  void the_prod_profile_refuses_requests_without_a_key() {
+    server.awaitReady();
+    var refused = server.rest("GET", "/api/v1/databases", null, null);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+    assertThat(refused.body()).contains("\"code\":\"unauthenticated\"");
+  }
+
+  @Test
   void a_node_grpc_client_works_against_it() {
     server.awaitReady();
     NodeClient.runScenario("127.0.0.1:" + server.grpcPort(), keys.key());

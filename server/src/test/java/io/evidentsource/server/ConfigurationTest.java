@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.model.EventLimits;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.core.port.StorageCapabilities;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
+import io.evidentsource.storage.memory.InMemoryComponentRegistry;
 import io.evidentsource.storage.memory.InMemoryStorageAdapter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ import org.springframework.util.unit.DataSize;
 class ConfigurationTest {
   @Autowired EvidentSourceProperties properties;
   @Autowired EventStore store;
-  @Autowired StorageAdapter storage;
+  @Autowired Storage storage;
   @Autowired Environment environment;
   @Autowired WasmProperties wasm;
 
@@ -92,7 +94,10 @@ class ConfigurationTest {
   void the_memory_profile_is_the_default() {
     assertThat(environment.getActiveProfiles()).isEmpty();
     assertThat(environment.getDefaultProfiles()).containsExactly("memory");
-    assertThat(storage).isInstanceOf(InMemoryStorageAdapter.class);
+    assertThat(storage.log()).isInstanceOf(InMemoryStorageAdapter.class);
+    assertThat(storage.components()).isInstanceOf(InMemoryComponentRegistry.class);
+    assertThat(storage.capabilities())
+        .isEqualTo(new StorageCapabilities(StorageCapabilities.Notifications.PUSH, false));
   }
 
   @Test

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.model.DatabaseName;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.core.port.StorageCapabilities;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
@@ -48,7 +49,7 @@ class DynamoDbSnsProfileTest {
   }
 
   @LocalServerPort int port;
-  @Autowired StorageAdapter storage;
+  @Autowired Storage storage;
   Api api;
 
   @BeforeEach
@@ -98,7 +99,9 @@ class DynamoDbSnsProfileTest {
         .isEqualTo("2026-01-02T03:04:05.678+01:00");
 
     // really in DynamoDB: another adapter on the same tables sees the head
-    assertThat(storage).isInstanceOf(PublishingStorageAdapter.class);
+    assertThat(storage.log()).isInstanceOf(PublishingStorageAdapter.class);
+    assertThat(storage.capabilities())
+        .isEqualTo(new StorageCapabilities(StorageCapabilities.Notifications.POLLING, true));
     var other = new DynamoDbStorageAdapter(DynamoDbFixture.client(), new DynamoDbTables(PREFIX));
     assertThat(other.findDatabase(DatabaseName.of("orders")))
         .get()

@@ -8,8 +8,11 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.storage.memory.InMemoryComponentRegistry;
 import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -69,8 +72,11 @@ class FaultyStorageTest {
   @Profile("faults")
   static class Faults {
     @Bean
-    StorageAdapter storageAdapter() {
-      return new FaultyStorage(new InMemoryStorageAdapter());
+    Storage storage() {
+      return Storage.builder(new FaultyStorage(new InMemoryStorageAdapter()))
+          .pollingNotifications(Duration.ofMillis(100))
+          .components(new InMemoryComponentRegistry())
+          .build();
     }
   }
 

@@ -15,8 +15,19 @@ import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
 import io.evidentsource.server.observe.DatabaseGauges;
+import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
+import io.evidentsource.server.security.AccessRules;
+import io.evidentsource.server.security.ApiKeys;
+import io.evidentsource.server.security.AuthFailures;
+import io.evidentsource.server.security.Caller;
+import io.evidentsource.server.security.Callers;
+import io.evidentsource.server.security.DatabasePattern;
+import io.evidentsource.server.security.Permission;
+import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.Scope;
+import io.evidentsource.server.security.SecurityProperties;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -45,6 +56,7 @@ class ServerArchitectureTest {
   static final String REQUEST = "io.evidentsource.server.request..";
   static final String LIVE = "io.evidentsource.server.live..";
   static final String UI = "io.evidentsource.server.ui..";
+  static final String SECURITY = "io.evidentsource.server.security..";
   static final String OBSERVE = "io.evidentsource.server.observe..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
@@ -92,6 +104,21 @@ class ServerArchitectureTest {
               // request rules shared by rest and grpc
               BodyLimits.class,
               ComponentRequests.class,
+              // who may call what, used by rest and grpc
+              ProblemResponses.class,
+              SecurityProperties.class,
+              ApiKeys.class,
+              AuthFailures.class,
+              AuthFailures.Reason.class,
+              AccessRules.class,
+              AccessRules.RestRule.class,
+              AccessRules.GrpcRule.class,
+              Caller.class,
+              Callers.class,
+              Permission.class,
+              PresentedKeys.class,
+              Scope.class,
+              DatabasePattern.class,
               // the per-database gauges, which config feeds from the notification relay
               DatabaseGauges.class)
           .should()
@@ -135,6 +162,8 @@ class ServerArchitectureTest {
           .definedBy(LIVE)
           .layer("ui")
           .definedBy(UI)
+          .layer("security")
+          .definedBy(SECURITY)
           .layer("observe")
           .definedBy(OBSERVE)
           .whereLayer("application")
@@ -146,7 +175,9 @@ class ServerArchitectureTest {
           .whereLayer("ui")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("problem")
-          .mayOnlyBeAccessedByLayers("rest")
+          .mayOnlyBeAccessedByLayers("rest", "security")
+          .whereLayer("security")
+          .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("request")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")

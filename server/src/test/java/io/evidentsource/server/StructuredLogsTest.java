@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.logging.LoggingInitializationContext;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,9 +35,32 @@ import tools.jackson.databind.JsonNode;
       "evidentsource.observability.slow-query=1ns",
       "evidentsource.observability.slow-append=1ns",
     })
+@DirtiesContext
 class StructuredLogsTest {
   @LocalServerPort int port;
   Api api;
+
+  /**
+   * Spring Boot sets logging up once while a context lives, and the other tests' contexts stay
+   * cached in this JVM: reset it so this context's JSON format applies.
+   */
+  @BeforeAll
+  static void resetLogging() {
+    LoggingSystem.get(StructuredLogsTest.class.getClassLoader()).cleanUp();
+  }
+
+  /** Back to the default text format for the tests that follow in this JVM. */
+  @AfterAll
+  static void restoreLogging() {
+    // the JSON format lives on in the system properties Spring Boot's logging set up from it
+    System.getProperties().stringPropertyNames().stream()
+        .filter(name -> name.contains("STRUCTURED_FORMAT"))
+        .forEach(System::clearProperty);
+    var logging = LoggingSystem.get(StructuredLogsTest.class.getClassLoader());
+    logging.cleanUp();
+    logging.beforeInitialize();
+    logging.initialize(new LoggingInitializationContext(new StandardEnvironment()), null, null);
+  }
 
   @BeforeEach
   void connect() {

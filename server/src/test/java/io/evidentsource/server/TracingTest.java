@@ -31,7 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Traces (docs/operations.md#traces): with every request sampled, a REST or gRPC request's span is
- * the parent of the transaction's span, which is the parent of its condition check and storage
+ * an ancestor of the transaction's span, which is the parent of its condition check and storage
  * append; a command's component call is a child of the request; a client's W3C {@code traceparent}
  * continues its trace. The spans are read from the OpenTelemetry SDK's in-memory exporter, and the
  * OTLP exporter, configured with an endpoint, sends them to a receiver in this test.
@@ -127,7 +127,7 @@ class TracingTest {
     assertThat(request.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
     SpanData transaction = await(named("evidentsource.transaction"));
-    assertThat(transaction.getParentSpanId()).isEqualTo(request.getSpanId());
+    assertThat(ancestors(transaction)).contains(request.getSpanId());
     assertThat(transaction.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(transaction.getAttributes().asMap().toString())
         .contains("db.namespace=" + db)
@@ -154,7 +154,7 @@ class TracingTest {
     }
     SpanData call = await(s -> s.getKind() == SpanKind.SERVER && s.getName().contains("Transact"));
     SpanData transaction = await(named("evidentsource.transaction"));
-    assertThat(transaction.getParentSpanId()).isEqualTo(call.getSpanId());
+    assertThat(ancestors(transaction)).contains(call.getSpanId());
     assertThat(transaction.getTraceId()).isEqualTo(call.getTraceId());
   }
 
@@ -176,9 +176,10 @@ class TracingTest {
     assertThat(r.status()).as(r.text()).isEqualTo(201);
     SpanData call = await(named("evidentsource.component.call"));
     SpanData transaction = await(named("evidentsource.transaction"));
-    SpanData request = await(s -> s.getSpanId().equals(call.getParentSpanId()));
-    assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
-    assertThat(transaction.getParentSpanId()).isEqualTo(request.getSpanId());
+    SpanData request =
+        await(s -> s.getKind() == SpanKind.SERVER && s.getName().contains("commands"));
+    assertThat(ancestors(call)).contains(request.getSpanId());
+    assertThat(ancestors(transaction)).contains(request.getSpanId());
     assertThat(call.getAttributes().asMap().toString())
         .contains("evidentsource.component=echo@1")
         .contains("evidentsource.outcome=ok");
@@ -186,6 +187,26 @@ class TracingTest {
 
   private static Event sampleEvent() {
     return Event.builder().id("g1").source("s").type("t").build();
+  }
+
+  /**
+   * The ids of a span's ancestors, nearest first (the request's own filters, such as Spring
+   * Security's, may open spans between the request and the store).
+   */
+  private List<String> ancestors(SpanData span) {
+    var out = new java.util.ArrayList<String>();
+    String parent = span.getParentSpanId();
+    while (parent != null && !parent.equals("0000000000000000") && !out.contains(parent)) {
+      out.add(parent);
+      String id = parent;
+      parent =
+          spans.getFinishedSpanItems().stream()
+              .filter(s -> s.getSpanId().equals(id))
+              .map(SpanData::getParentSpanId)
+              .findFirst()
+              .orElse(null);
+    }
+    return out;
   }
 
   private boolean received(String text) {

@@ -4,7 +4,7 @@ import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.ComponentKind;
-import io.evidentsource.core.component.InMemoryComponentRegistry;
+import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateChangeDefinition;
@@ -13,8 +13,9 @@ import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.core.selector.EventSelector;
-import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import io.evidentsource.storage.memory.InMemoryStorage;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +26,7 @@ final class Fixture implements AutoCloseable {
 
   final EventStore store;
   final ChicoryComponentRuntime runtime;
-  final InMemoryComponentRegistry registry;
+  final ComponentRegistry registry;
   final ComponentCatalog catalog;
   final StateViews views;
   final StateChanges changes;
@@ -35,8 +36,12 @@ final class Fixture implements AutoCloseable {
   }
 
   Fixture(ChicoryComponentRuntime runtime) {
-    this(EventStore.create(new InMemoryStorageAdapter()), new InMemoryComponentRegistry(), runtime);
+    this(InMemoryStorage.create(), runtime);
     store.createDatabase(DB);
+  }
+
+  private Fixture(Storage storage, ChicoryComponentRuntime runtime) {
+    this(EventStore.create(storage.log()), storage.components(), runtime);
   }
 
   /**
@@ -47,8 +52,7 @@ final class Fixture implements AutoCloseable {
     this(shared.store, shared.registry, runtime);
   }
 
-  private Fixture(
-      EventStore store, InMemoryComponentRegistry registry, ChicoryComponentRuntime runtime) {
+  private Fixture(EventStore store, ComponentRegistry registry, ChicoryComponentRuntime runtime) {
     this.store = store;
     this.registry = registry;
     this.runtime = runtime;

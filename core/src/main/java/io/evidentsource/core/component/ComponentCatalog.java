@@ -110,6 +110,15 @@ public final class ComponentCatalog {
     return module(published.id());
   }
 
+  /**
+   * Lets go of the components of every generation of a deleted database ({@link
+   * ComponentRegistry#forget}); call it after {@link EventStore#deleteDatabase}. A database created
+   * again under the name starts with none either way.
+   */
+  public void forget(DatabaseName database) {
+    registry.forget(database);
+  }
+
   private byte[] module(ComponentId id) {
     return registry
         .module(id)

@@ -68,7 +68,14 @@ public enum ErrorCode {
       "component_limit_exceeded",
       "The component exceeded its memory or output limit while running",
       false),
-  COMMAND_REJECTED("command_rejected", "The state change rejected the command", false);
+  COMMAND_REJECTED("command_rejected", "The state change rejected the command", false),
+  UNAUTHENTICATED(
+      "unauthenticated", "The request carries no API key, or one the server does not know", false),
+  FORBIDDEN("forbidden", "The API key does not have the scope this request needs", false),
+  FORBIDDEN_ORIGIN(
+      "forbidden_origin",
+      "Cross-origin state-changing requests and requests for unknown host names are refused",
+      false);
 
   private final String code;
   private final String defaultMessage;

@@ -2,12 +2,11 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.component.ComponentCatalog;
-import io.evidentsource.core.component.ComponentRegistry;
 import io.evidentsource.core.component.ComponentRuntime;
-import io.evidentsource.core.component.InMemoryComponentRegistry;
 import io.evidentsource.core.component.ObservedComponentRuntime;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.wasm.ChicoryComponentRuntime;
 import java.time.Clock;
 import java.util.UUID;
@@ -15,28 +14,17 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
-import org.springframework.context.annotation.Profile;
 
 /**
  * State views and state changes: the component catalog (publish, list, versions, describe, module
  * download for both kinds), view reads and command execution over the Chicory runtime with the
- * limits of {@link WasmProperties}, and the profile's component registry: in the heap on {@code
- * memory} (lost on restart, like the in-memory storage), in DynamoDB and S3 on the DynamoDB
- * profiles ({@link DynamoDbStorageConfiguration}, ADR 0007).
+ * limits of {@link WasmProperties}, over the component registry of the profile's {@link Storage}:
+ * in the heap on {@code memory} (lost on restart, like the in-memory storage), in DynamoDB and S3
+ * on the DynamoDB profiles (ADR 0007).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WasmProperties.class)
 class ComponentConfiguration {
-
-  /** Every profile but the DynamoDB ones ({@code memory}): components in this process's heap. */
-  @Configuration(proxyBeanMethods = false)
-  @Profile("!dynamodb-sns & !dynamodb-kafka")
-  static class Memory {
-    @Bean
-    ComponentRegistry componentRegistry() {
-      return new InMemoryComponentRegistry();
-    }
-  }
 
   @Bean(destroyMethod = "close")
   ChicoryComponentRuntime chicoryRuntime(WasmProperties properties) {
@@ -52,8 +40,8 @@ class ComponentConfiguration {
 
   @Bean
   ComponentCatalog componentCatalog(
-      EventStore store, ComponentRegistry registry, ComponentRuntime runtime, Clock clock) {
-    return new ComponentCatalog(store, registry, runtime, clock);
+      EventStore store, Storage storage, ComponentRuntime runtime, Clock clock) {
+    return new ComponentCatalog(store, storage.components(), runtime, clock);
   }
 
   @Bean

@@ -1,145 +1,77 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.core.component.ComponentRegistry;
-import io.evidentsource.core.port.EventPublisher;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.observe.DatabaseGauges;
-import io.evidentsource.storage.dynamodb.ComponentBucket;
-import io.evidentsource.storage.dynamodb.DynamoDbClients;
-import io.evidentsource.storage.dynamodb.DynamoDbComponentRegistry;
-import io.evidentsource.storage.dynamodb.DynamoDbSchema;
-import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
-import io.evidentsource.storage.dynamodb.NotificationRelay;
-import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
-import io.evidentsource.storage.dynamodb.kafka.KafkaEventPublisher;
-import io.evidentsource.storage.dynamodb.sns.SnsClients;
-import io.evidentsource.storage.dynamodb.sns.SnsEventPublisher;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.binder.MeterBinder;
+import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
+import io.evidentsource.storage.dynamodb.DynamoDbStorage;
+import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
+import io.evidentsource.storage.dynamodb.sns.DynamoDbSnsStorage;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Profile;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
- * Profiles {@code dynamodb-sns} and {@code dynamodb-kafka}: the shared DynamoDB log (tables created
- * or checked at start), with each committed transaction announced through the profile's {@link
- * EventPublisher} by a {@link NotificationRelay} (at least once, in revision order per database).
- * Published components live in the {@code -components} table and the S3 bucket {@code
- * evidentsource.dynamodb.components-bucket} (ADR 0007). Any number of instances may run on the same
- * tables and bucket.
+ * Profiles {@code dynamodb-sns} and {@code dynamodb-kafka}: the storage modules {@code
+ * storage-dynamodb-sns} and {@code storage-dynamodb-kafka}, each assembling the shared DynamoDB log
+ * (tables created or checked at start), the components table and S3 bucket (ADR 0007), and the
+ * relay that announces every committed transaction on the profile's topic. Any number of instances
+ * may run on the same tables and bucket. Errors about the tables or the bucket name the property to
+ * change.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile({"dynamodb-sns", "dynamodb-kafka"})
 @EnableConfigurationProperties(DynamoDbProperties.class)
 class DynamoDbStorageConfiguration {
 
-  @Bean(destroyMethod = "close")
-  DynamoDbClient dynamoDbClient(DynamoDbProperties properties) {
-    return DynamoDbClients.dynamoDb(properties.clientSettings());
-  }
-
-  @Bean
-  DynamoDbStorageAdapter dynamoDbStorageAdapter(
-      DynamoDbClient client, DynamoDbProperties properties) {
-    DynamoDbSchema.ensure(client, properties.tables(), properties.createTables());
-    return new DynamoDbStorageAdapter(client, properties.tables(), properties.cachedEvents());
-  }
-
   /**
-   * {@code evidentsource.notifications.pending} per database and {@code
-   * evidentsource.notification.relay.errors} (docs/operations.md).
+   * The DynamoDB part both profiles share, from {@code evidentsource.dynamodb.*}, with the relay's
+   * metrics and the trace context of each commit (docs/operations.md).
    */
-  @Bean
-  MeterBinder notificationRelayMetrics(NotificationRelay relay, DatabaseGauges gauges) {
-    gauges.followNotifications(relay::pending);
-    return registry ->
-        FunctionCounter.builder(
-                "evidentsource.notification.relay.errors", relay, NotificationRelay::errors)
-            .description("Failed publishing rounds and sweeps of the notification relay (retried)")
-            .register(registry);
+  static DynamoDbStorage.Builder dynamoDb(
+      DynamoDbProperties properties, Clock clock, Observability observability) {
+    return DynamoDbStorage.builder()
+        .traceContext(observability.traceContext())
+        .onRelayStarted(
+            relay -> observability.gauges().followNotifications(relay::pending, relay::errors))
+        .clientSettings(properties.clientSettings())
+        .tables(properties.tables())
+        .componentsBucket(properties.requiredComponentsBucket())
+        .createMissing(properties.createTables())
+        .cachedEvents(properties.cachedEvents())
+        .publishLease(properties.publishLease())
+        .publishSweep(properties.publishSweep())
+        .clock(clock);
   }
 
-  @Bean(initMethod = "start", destroyMethod = "close")
-  NotificationRelay notificationRelay(
-      DynamoDbStorageAdapter storage,
-      DynamoDbClient client,
-      EventPublisher publisher,
-      DynamoDbProperties properties,
-      Clock clock) {
-    return new NotificationRelay(
-        storage,
-        client,
-        publisher,
-        new NotificationRelay.Settings(
-            UUID.randomUUID().toString(),
-            properties.publishLease(),
-            properties.publishSweep(),
-            500),
-        clock);
-  }
-
-  @Bean(destroyMethod = "close")
-  S3Client componentsS3Client(DynamoDbProperties properties) {
-    return DynamoDbClients.s3(properties.clientSettings());
-  }
-
-  /**
-   * Components shared by every instance; the tables are ensured by {@link #dynamoDbStorageAdapter}
-   * first, the bucket here.
-   */
-  @Bean
-  ComponentRegistry componentRegistry(
-      DynamoDbStorageAdapter storage,
-      DynamoDbClient client,
-      S3Client componentsS3Client,
-      DynamoDbProperties properties) {
-    String bucket = properties.requiredComponentsBucket();
-    ComponentBucket.ensure(
-        componentsS3Client,
-        bucket,
-        properties.createTables(),
-        "evidentsource.dynamodb.components-bucket");
-    return new DynamoDbComponentRegistry(client, storage.tables(), componentsS3Client, bucket);
-  }
-
-  /** The adapter the core uses: the log plus notifications. */
-  @Bean
-  @Primary
-  StorageAdapter storageAdapter(
-      DynamoDbStorageAdapter storage,
-      NotificationRelay relay,
-      ObjectProvider<Tracer> tracer,
-      ObjectProvider<Propagator> propagator) {
-    Tracer t = tracer.getIfAvailable();
-    Propagator p = propagator.getIfAvailable();
-    if (t == null || p == null) {
-      return new PublishingStorageAdapter(storage, relay);
+  /** Builds the storage, restating a setup error with the properties that fix it. */
+  static Storage withPropertyNames(Supplier<Storage> storage) {
+    try {
+      return storage.get();
+    } catch (DynamoDbSetupException e) {
+      String details = String.join("; ", e.details());
+      String message =
+          switch (e.problem()) {
+            case TABLES -> "DynamoDB tables not as expected: " + details;
+            case BUCKET_NAME ->
+                "evidentsource.dynamodb.components-bucket must name an S3 bucket: " + details;
+            case BUCKET_MISSING, BUCKET_NOT_ACCESSIBLE ->
+                details + " (evidentsource.dynamodb.components-bucket)";
+          };
+      if (e.fixedByCreating()) {
+        message += " (create it, or set evidentsource.dynamodb.create-tables=true)";
+      }
+      throw new IllegalStateException(message, e);
     }
-    return new PublishingStorageAdapter(storage, relay, () -> traceContext(t, p));
-  }
-
-  /** The current span's W3C headers ({@code traceparent}, {@code tracestate}), or none. */
-  private static Map<String, String> traceContext(Tracer tracer, Propagator propagator) {
-    Span span = tracer.currentSpan();
-    if (span == null) {
-      return Map.of();
-    }
-    var headers = new LinkedHashMap<String, String>();
-    propagator.inject(span.context(), headers, Map::put);
-    return headers;
   }
 
   /** Profile {@code dynamodb-sns}: transactions go to an SNS topic. */
@@ -147,14 +79,20 @@ class DynamoDbStorageConfiguration {
   @Profile("dynamodb-sns")
   @EnableConfigurationProperties(SnsProperties.class)
   static class Sns {
-    @Bean(destroyMethod = "close")
-    SnsClient snsClient(DynamoDbProperties properties) {
-      return SnsClients.sns(properties.clientSettings());
-    }
-
     @Bean
-    EventPublisher snsEventPublisher(SnsClient sns, SnsProperties properties) {
-      return new SnsEventPublisher(sns, properties.topicArn());
+    Storage storage(
+        DynamoDbProperties dynamoDb,
+        SnsProperties sns,
+        Clock clock,
+        DatabaseGauges gauges,
+        ObjectProvider<Tracer> tracer,
+        ObjectProvider<Propagator> propagator) {
+      var observability = Observability.of(gauges, tracer, propagator);
+      return withPropertyNames(
+          () ->
+              DynamoDbSnsStorage.create(
+                  dynamoDb(dynamoDb, clock, observability),
+                  Objects.requireNonNull(sns.topicArn())));
     }
   }
 
@@ -163,13 +101,47 @@ class DynamoDbStorageConfiguration {
   @Profile("dynamodb-kafka")
   @EnableConfigurationProperties(KafkaProperties.class)
   static class Kafka {
-    @Bean(destroyMethod = "close")
-    KafkaEventPublisher kafkaEventPublisher(KafkaProperties properties) {
-      return KafkaEventPublisher.create(
-          properties.bootstrapServers(),
-          properties.topic(),
-          properties.retries(),
-          properties.publishTimeout());
+    @Bean
+    Storage storage(
+        DynamoDbProperties dynamoDb,
+        KafkaProperties kafka,
+        Clock clock,
+        DatabaseGauges gauges,
+        ObjectProvider<Tracer> tracer,
+        ObjectProvider<Propagator> propagator) {
+      var observability = Observability.of(gauges, tracer, propagator);
+      return withPropertyNames(
+          () ->
+              DynamoDbKafkaStorage.create(
+                  dynamoDb(dynamoDb, clock, observability), kafka.settings()));
+    }
+  }
+
+  /**
+   * What the relay reports to: the per-database gauges, and the current request's W3C trace
+   * headers, read on the committing thread (none without a tracer).
+   */
+  record Observability(DatabaseGauges gauges, Supplier<Map<String, String>> traceContext) {
+    static Observability of(
+        DatabaseGauges gauges,
+        ObjectProvider<Tracer> tracers,
+        ObjectProvider<Propagator> propagators) {
+      Tracer tracer = tracers.getIfAvailable();
+      Propagator propagator = propagators.getIfAvailable();
+      if (tracer == null || propagator == null) {
+        return new Observability(gauges, Map::of);
+      }
+      return new Observability(
+          gauges,
+          () -> {
+            Span span = tracer.currentSpan();
+            if (span == null) {
+              return Map.of();
+            }
+            var headers = new LinkedHashMap<String, String>();
+            propagator.inject(span.context(), headers, Map::put);
+            return headers;
+          });
     }
   }
 }

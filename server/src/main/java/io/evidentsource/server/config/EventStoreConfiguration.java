@@ -2,7 +2,7 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.observe.EventStoreObserver;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.EvidentSourceJsonModule;
 import java.time.Clock;
 import java.util.UUID;
@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The core services over whichever {@link StorageAdapter} the active profile provides, with the
+ * The core services over the log of whichever {@link Storage} the active profile provides (one
+ * {@code @Bean Storage} per storage profile, e.g. {@link MemoryStorageConfiguration}), with the
  * limits of {@link EvidentSourceProperties}, the {@link Clock} bean and random transaction ids.
  */
 @Configuration(proxyBeanMethods = false)
@@ -28,12 +29,12 @@ class EventStoreConfiguration {
   /** The event store, reporting its work to the observer (docs/operations.md) when there is one. */
   @Bean
   EventStore eventStore(
-      StorageAdapter storage,
+      Storage storage,
       EvidentSourceProperties properties,
       Clock clock,
       ObjectProvider<EventStoreObserver> observer) {
     return new EventStore(
-        storage,
+        storage.log(),
         properties.eventLimits(),
         clock,
         UUID::randomUUID,

@@ -1,22 +1,22 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.core.port.StorageAdapter;
-import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.storage.memory.InMemoryStorage;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
 /**
  * Profile {@code memory} (the default when no profile is active, see {@code
- * spring.profiles.default} in {@code application.properties}): every database lives on the heap of
- * this process and is lost when it stops.
+ * spring.profiles.default} in {@code application.properties}): every database and component lives
+ * on the heap of this process and is lost when it stops.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("memory")
 class MemoryStorageConfiguration {
 
   @Bean
-  StorageAdapter storageAdapter() {
-    return new InMemoryStorageAdapter();
+  Storage storage() {
+    return InMemoryStorage.create();
   }
 }

@@ -1,18 +1,18 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.port.ChangeNotifications;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.live.SubscriptionThreads;
-import java.time.Duration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Live subscriptions: the engine and the threads that the SSE live tail and gRPC {@code
- * SubscribeEvents} share, with the limits of {@link SubscriptionProperties}.
+ * SubscribeEvents} share, woken by the profile's {@link Storage#notifications()} (pushed on commit
+ * or polled, as {@link Storage#capabilities()} says), with the limits of {@link
+ * SubscriptionProperties}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SubscriptionProperties.class)
@@ -27,13 +27,10 @@ class SubscriptionConfiguration {
   @Bean
   SubscriptionEngine subscriptionEngine(
       EventStore store,
-      StorageAdapter storage,
+      Storage storage,
       SubscriptionThreads subscriptionThreads,
       SubscriptionProperties properties) {
-    ChangeNotifications notifications =
-        storage instanceof ChangeNotifications
-            ? (ChangeNotifications) storage
-            : ChangeNotifications.polling(storage, Duration.ofMillis(100));
-    return new SubscriptionEngine(store, notifications, subscriptionThreads, properties.options());
+    return new SubscriptionEngine(
+        store, storage.notifications(), subscriptionThreads, properties.options());
   }
 }

@@ -115,6 +115,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           store.deleteDatabase(DatabaseName.of(request.getName()));
+          catalog.forget(DatabaseName.of(request.getName()));
           return DeleteDatabaseResponse.getDefaultInstance();
         });
   }
@@ -126,7 +127,10 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         response,
         () -> {
           var b = ListDatabasesResponse.newBuilder();
-          store.listDatabases().forEach(info -> b.addDatabases(CatalogMapping.database(info)));
+          var caller = GrpcAccess.CALLER.get();
+          store.listDatabases().stream()
+              .filter(info -> caller.canRead(info.name().value()))
+              .forEach(info -> b.addDatabases(CatalogMapping.database(info)));
           return b.build();
         });
   }

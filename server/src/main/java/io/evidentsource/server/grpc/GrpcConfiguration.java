@@ -8,10 +8,15 @@ import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.security.ApiKeys;
+import io.evidentsource.server.security.AuthFailures;
+import io.evidentsource.server.security.SecurityProperties;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.ServerBuilderCustomizer;
 
 /**
@@ -63,6 +68,13 @@ class GrpcConfiguration {
         Math.max(wasm.maxModuleBytes().toBytes(), wasm.maxOutputBytes().toBytes())
             + FRAMING_PER_MESSAGE;
     return (int) Math.min(Math.max(events, components), Integer.MAX_VALUE);
+  }
+
+  /** API keys and scopes on every call (health and reflection stay open). */
+  @Bean
+  @GlobalServerInterceptor
+  ServerInterceptor grpcAccess(SecurityProperties security, ApiKeys keys, AuthFailures failures) {
+    return new GrpcAccess(security.enabled(), keys, failures);
   }
 
   @Bean

@@ -69,6 +69,8 @@ final class GrpcErrors {
       case METHOD_NOT_ALLOWED -> Status.Code.UNIMPLEMENTED;
       case CONTENTION_TIMEOUT -> Status.Code.ABORTED;
       case INTERNAL -> Status.Code.INTERNAL;
+      case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+      case FORBIDDEN, FORBIDDEN_ORIGIN -> Status.Code.PERMISSION_DENIED;
     };
   }
 

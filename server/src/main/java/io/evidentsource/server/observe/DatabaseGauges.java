@@ -2,8 +2,8 @@ package io.evidentsource.server.observe;
 
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
-import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.subscription.SubscriptionEngine.OpenSubscription;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
@@ -33,16 +34,22 @@ public final class DatabaseGauges {
 
   private final MeterRegistry registry;
   private final DatabaseTags tags;
-  private final StorageAdapter storage;
+  private final Supplier<List<DatabaseInfo>> databases;
   private final ConcurrentHashMap<DatabaseName, AtomicLong> heads = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, List<Meter>> gauges = new ConcurrentHashMap<>();
   private volatile Supplier<List<OpenSubscription>> subscriptions = List::of;
   private volatile @Nullable ToLongFunction<DatabaseName> pendingNotifications;
 
-  DatabaseGauges(MeterRegistry registry, DatabaseTags tags, StorageAdapter storage) {
+  /**
+   * @param registry where the gauges go
+   * @param tags the capped database tag values
+   * @param databases lists every database with its head (the storage's catalog)
+   */
+  DatabaseGauges(
+      MeterRegistry registry, DatabaseTags tags, Supplier<List<DatabaseInfo>> databases) {
     this.registry = registry;
     this.tags = tags;
-    this.storage = storage;
+    this.databases = databases;
   }
 
   /** Where the open live tails are read from (set once the subscription engine exists). */
@@ -51,10 +58,18 @@ public final class DatabaseGauges {
   }
 
   /**
-   * Where unannounced revisions are read from, per database (the notification relay of the DynamoDB
-   * profiles); registers {@code evidentsource.notifications.pending} for each database.
+   * Follows the notification relay of the DynamoDB profiles: registers {@code
+   * evidentsource.notifications.pending} for each database and the counter {@code
+   * evidentsource.notification.relay.errors}.
+   *
+   * @param pending committed revisions not yet announced, per database
+   * @param errors failed publishing rounds and sweeps so far
    */
-  public void followNotifications(ToLongFunction<DatabaseName> pending) {
+  public void followNotifications(ToLongFunction<DatabaseName> pending, LongSupplier errors) {
+    FunctionCounter.builder(
+            "evidentsource.notification.relay.errors", errors, LongSupplier::getAsLong)
+        .description("Failed publishing rounds and sweeps of the notification relay (retried)")
+        .register(registry);
     this.pendingNotifications = pending;
     for (String tag : List.copyOf(gauges.keySet())) {
       registerPending(tag);
@@ -83,7 +98,7 @@ public final class DatabaseGauges {
   /** Reads every database's head from storage; drops the gauges of databases that are gone. */
   void refresh() {
     try {
-      var listed = storage.listDatabases();
+      var listed = databases.get();
       var names = new HashSet<DatabaseName>();
       for (DatabaseInfo info : listed) {
         names.add(info.name());

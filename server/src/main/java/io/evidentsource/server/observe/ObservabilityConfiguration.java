@@ -2,7 +2,7 @@ package io.evidentsource.server.observe;
 
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.observe.EventStoreObserver;
-import io.evidentsource.core.port.StorageAdapter;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,8 +36,10 @@ class ObservabilityConfiguration {
   }
 
   @Bean
-  DatabaseGauges databaseGauges(MeterRegistry registry, DatabaseTags tags, StorageAdapter storage) {
-    return new DatabaseGauges(registry, tags, storage);
+  DatabaseGauges databaseGauges(
+      MeterRegistry registry, DatabaseTags tags, ObjectProvider<Storage> storage) {
+    // read lazily: on the DynamoDB profiles the storage is built with the gauges in hand
+    return new DatabaseGauges(registry, tags, () -> storage.getObject().log().listDatabases());
   }
 
   /** Refreshes the per-database gauges from storage, at start and every {@code gauge-refresh}. */

@@ -45,12 +45,16 @@ final class ErrorStatus {
       case COMMAND_REJECTED -> HttpStatus.UNPROCESSABLE_CONTENT;
       case INTERNAL, COMPONENT_FAILED, COMPONENT_LIMIT_EXCEEDED -> HttpStatus.INTERNAL_SERVER_ERROR;
       case COMPONENT_TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
+      case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+      case FORBIDDEN, FORBIDDEN_ORIGIN -> HttpStatus.FORBIDDEN;
     };
   }
 
   /** The code for a status Spring or the servlet container chose on its own. */
   static ErrorCode codeFor(int status) {
     return switch (status) {
+      case 401 -> ErrorCode.UNAUTHENTICATED;
+      case 403 -> ErrorCode.FORBIDDEN;
       case 404 -> ErrorCode.NOT_FOUND;
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
       case 406 -> ErrorCode.NOT_ACCEPTABLE;

@@ -1,13 +1,14 @@
 package io.evidentsource.server.rest;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.security.Callers;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Map;
@@ -26,19 +27,24 @@ import tools.jackson.databind.JsonNode;
 class DatabaseController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
-  private final ComponentRegistry components;
+  private final ComponentCatalog components;
 
   DatabaseController(
-      EventStore store, EvidentSourceProperties properties, ComponentRegistry components) {
+      EventStore store, EvidentSourceProperties properties, ComponentCatalog components) {
     this.store = store;
     this.properties = properties;
     this.components = components;
   }
 
+  /** The databases the caller's key may read (all of them for {@code admin} or security off). */
   @GetMapping
   WireJson.DatabaseList list() {
+    var caller = Callers.current();
     return new WireJson.DatabaseList(
-        store.listDatabases().stream().map(WireJson.Database::of).toList());
+        store.listDatabases().stream()
+            .filter(info -> caller.canRead(info.name().value()))
+            .map(WireJson.Database::of)
+            .toList());
   }
 
   @PostMapping

@@ -46,7 +46,10 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.COMPONENT_FAILED, 500),
             Map.entry(ErrorCode.COMPONENT_LIMIT_EXCEEDED, 500),
             Map.entry(ErrorCode.COMPONENT_TIMEOUT, 504),
-            Map.entry(ErrorCode.COMMAND_REJECTED, 422)));
+            Map.entry(ErrorCode.COMMAND_REJECTED, 422),
+            Map.entry(ErrorCode.UNAUTHENTICATED, 401),
+            Map.entry(ErrorCode.FORBIDDEN, 403),
+            Map.entry(ErrorCode.FORBIDDEN_ORIGIN, 403)));
     assertThat(expected.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
     expected.forEach(
         (code, status) ->

@@ -1,5 +1,6 @@
 package io.evidentsource.storage.dynamodb;
 
+import java.util.List;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -19,45 +20,34 @@ public final class ComponentBucket {
   /**
    * Makes sure the bucket exists: creates it when missing and {@code create}, else fails.
    *
-   * @param property the configuration property that names the bucket, for error messages
-   * @throws IllegalStateException naming the property and the bucket when the name is not a valid
-   *     bucket name, the bucket is missing (and {@code create} is off) or not accessible
+   * @throws DynamoDbSetupException naming the bucket when its name is not a valid bucket name, it
+   *     is missing (and {@code create} is off) or not accessible
    */
-  public static void ensure(S3Client s3, String bucket, boolean create, String property) {
+  public static void ensure(S3Client s3, String bucket, boolean create) {
     if (bucket == null || !NAME.matcher(bucket).matches()) {
-      throw new IllegalStateException(
-          property
-              + " must name an S3 bucket (3-63 characters of a-z, 0-9, '.', '-'), was '"
-              + bucket
-              + "'");
+      throw new DynamoDbSetupException(
+          DynamoDbSetupException.Problem.BUCKET_NAME,
+          List.of(
+              "'" + bucket + "' is not an S3 bucket name (3-63 characters of a-z, 0-9, '.', '-')"),
+          false);
     }
     try {
       s3.headBucket(b -> b.bucket(bucket));
       return;
     } catch (NoSuchBucketException e) {
       if (!create) {
-        throw new IllegalStateException(
-            "S3 bucket '"
-                + bucket
-                + "' ("
-                + property
-                + ") is missing (create it, or turn create-tables on)",
-            e);
+        throw missing(bucket, e);
       }
     } catch (S3Exception e) {
       if (e.statusCode() != 404) {
-        throw new IllegalStateException(
-            "S3 bucket '" + bucket + "' (" + property + ") is not accessible: " + e.getMessage(),
+        throw new DynamoDbSetupException(
+            DynamoDbSetupException.Problem.BUCKET_NOT_ACCESSIBLE,
+            List.of("S3 bucket '" + bucket + "' is not accessible: " + e.getMessage()),
+            false,
             e);
       }
       if (!create) {
-        throw new IllegalStateException(
-            "S3 bucket '"
-                + bucket
-                + "' ("
-                + property
-                + ") is missing (create it, or turn create-tables on)",
-            e);
+        throw missing(bucket, e);
       }
     }
     try {
@@ -66,5 +56,13 @@ public final class ComponentBucket {
       // another instance created it meanwhile
     }
     s3.waiter().waitUntilBucketExists(b -> b.bucket(bucket));
+  }
+
+  private static DynamoDbSetupException missing(String bucket, Exception cause) {
+    return new DynamoDbSetupException(
+        DynamoDbSetupException.Problem.BUCKET_MISSING,
+        List.of("S3 bucket '" + bucket + "' is missing"),
+        true,
+        cause);
   }
 }

@@ -37,7 +37,7 @@ public final class DynamoDbSchema {
   /**
    * Makes sure every table exists: creates the missing ones when {@code createTables}, else fails.
    *
-   * @throws IllegalStateException naming each missing table or table with other keys
+   * @throws DynamoDbSetupException naming each missing table or table with other keys
    */
   public static void ensure(DynamoDbClient client, DynamoDbTables tables, boolean createTables) {
     var expected = expectedKeys(tables);
@@ -63,10 +63,9 @@ public final class DynamoDbSchema {
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalStateException(
-          "DynamoDB tables not as expected: "
-              + String.join("; ", problems)
-              + (createTables ? "" : " (create them, or turn create-tables on)"));
+      boolean onlyMissing = problems.stream().allMatch(p -> p.endsWith(" is missing"));
+      throw new DynamoDbSetupException(
+          DynamoDbSetupException.Problem.TABLES, problems, !createTables && onlyMissing);
     }
   }
 

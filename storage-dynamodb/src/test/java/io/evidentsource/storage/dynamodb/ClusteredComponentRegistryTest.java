@@ -149,38 +149,33 @@ class ClusteredComponentRegistryTest {
   @Nested
   class Startup {
     @Test
-    void refuses_a_missing_bucket_when_create_tables_is_off_naming_the_bucket_and_property() {
+    void refuses_a_missing_bucket_when_creating_is_off_naming_the_bucket() {
       var bucket = DynamoDbFixture.freshBucket();
-      assertThatThrownBy(
-              () ->
-                  ComponentBucket.ensure(
-                      DynamoDbFixture.s3(),
-                      bucket,
-                      false,
-                      "evidentsource.dynamodb.components-bucket"))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("S3 bucket '" + bucket + "'")
-          .hasMessageContaining("evidentsource.dynamodb.components-bucket")
-          .hasMessageContaining("is missing");
+      assertThatThrownBy(() -> ComponentBucket.ensure(DynamoDbFixture.s3(), bucket, false))
+          .isInstanceOfSatisfying(
+              DynamoDbSetupException.class,
+              e -> {
+                assertThat(e.problem()).isEqualTo(DynamoDbSetupException.Problem.BUCKET_MISSING);
+                assertThat(e.fixedByCreating()).isTrue();
+              })
+          .hasMessageContaining("S3 bucket '" + bucket + "' is missing");
     }
 
     @Test
     void refuses_a_name_that_is_no_bucket_name() {
-      assertThatThrownBy(
-              () ->
-                  ComponentBucket.ensure(
-                      DynamoDbFixture.s3(), "Not_A_Bucket", true, "the-property"))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("the-property must name an S3 bucket")
-          .hasMessageContaining("'Not_A_Bucket'");
+      assertThatThrownBy(() -> ComponentBucket.ensure(DynamoDbFixture.s3(), "Not_A_Bucket", true))
+          .isInstanceOfSatisfying(
+              DynamoDbSetupException.class,
+              e -> assertThat(e.problem()).isEqualTo(DynamoDbSetupException.Problem.BUCKET_NAME))
+          .hasMessageContaining("'Not_A_Bucket' is not an S3 bucket name");
     }
 
     @Test
     void creates_a_missing_bucket_and_accepts_it_afterwards() {
       var s3 = DynamoDbFixture.s3();
       var bucket = DynamoDbFixture.freshBucket();
-      ComponentBucket.ensure(s3, bucket, true, "p");
-      ComponentBucket.ensure(s3, bucket, false, "p");
+      ComponentBucket.ensure(s3, bucket, true);
+      ComponentBucket.ensure(s3, bucket, false);
       assertThat(s3.listBuckets().buckets()).anyMatch(x -> x.name().equals(bucket));
     }
 
@@ -188,7 +183,7 @@ class ClusteredComponentRegistryTest {
     void names_the_missing_components_table() {
       var tables = DynamoDbFixture.freshTables();
       assertThatThrownBy(() -> DynamoDbSchema.ensure(DynamoDbFixture.client(), tables, false))
-          .isInstanceOf(IllegalStateException.class)
+          .isInstanceOf(DynamoDbSetupException.class)
           .hasMessageContaining("table '" + tables.components() + "' is missing");
     }
   }

@@ -23,14 +23,21 @@ class DynamoDbAdapterTest {
   @Nested
   class Tables {
     @Test
-    void refuses_to_start_without_tables_when_create_tables_is_off_naming_each_missing_one() {
+    void refuses_to_start_without_tables_when_creating_is_off_naming_each_missing_one() {
       var tables = DynamoDbFixture.freshTables();
       assertThatThrownBy(() -> DynamoDbSchema.ensure(DynamoDbFixture.client(), tables, false))
-          .isInstanceOf(IllegalStateException.class)
+          .isInstanceOfSatisfying(
+              DynamoDbSetupException.class,
+              e -> {
+                assertThat(e.problem()).isEqualTo(DynamoDbSetupException.Problem.TABLES);
+                assertThat(e.fixedByCreating()).isTrue();
+                assertThat(e.details()).contains("table '" + tables.events() + "' is missing");
+              })
           .hasMessageContaining("table '" + tables.databases() + "' is missing")
           .hasMessageContaining("table '" + tables.events() + "' is missing")
           .hasMessageContaining("table '" + tables.transactions() + "' is missing")
-          .hasMessageContaining("create-tables");
+          .hasMessageContaining("create them, or let the storage create what is missing")
+          .hasMessageNotContaining("evidentsource.");
     }
 
     @Test

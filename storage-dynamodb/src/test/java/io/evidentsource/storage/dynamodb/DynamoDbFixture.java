@@ -48,7 +48,7 @@ public final class DynamoDbFixture {
     var s3 = s3();
     if (create) {
       DynamoDbSchema.ensure(client, tables, true);
-      ComponentBucket.ensure(s3, bucket, true, "components-bucket");
+      ComponentBucket.ensure(s3, bucket, true);
     }
     return new DynamoDbComponentRegistry(client, tables, s3, bucket);
   }

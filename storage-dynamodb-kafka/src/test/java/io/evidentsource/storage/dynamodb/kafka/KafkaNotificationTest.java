@@ -9,8 +9,10 @@ import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.evidentsource.storage.dynamodb.DynamoDbStorage;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.NotificationRelay;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
@@ -87,43 +89,54 @@ class KafkaNotificationTest {
 
   @Test
   @Timeout(180)
-  void a_consumer_reads_every_event_keyed_by_database_in_revision_order() {
-    DynamoDbStorageAdapter storage = DynamoDbFixture.adapter();
-    var store =
-        EventStore.create(new PublishingStorageAdapter(storage, relay(storage, publisher())));
-    var a = TckFixtures.uniqueDatabase("kafka-a");
-    var b = TckFixtures.uniqueDatabase("kafka-b");
-    store.createDatabase(a);
-    store.createDatabase(b);
-    var expected = new HashMap<String, Long>();
-    for (int i = 0; i < 10; i++) {
-      DatabaseName db = i % 2 == 0 ? a : b;
-      var r = store.transact(db, Transaction.of(TckFixtures.events(1 + i % 3)));
-      expected.put(db.value(), r.revision());
-    }
+  void a_consumer_reads_every_event_of_the_assembled_module_keyed_by_database_in_order() {
+    var tables = DynamoDbFixture.freshTables();
+    try (Storage assembled =
+        DynamoDbKafkaStorage.create(
+            DynamoDbStorage.builder()
+                .clientSettings(DynamoDbFixture.settings())
+                .tables(tables)
+                .componentsBucket(DynamoDbFixture.freshBucket())
+                .createMissing(true)
+                .publishSweep(Duration.ofMillis(300)),
+            new DynamoDbKafkaStorage.Settings(
+                broker.getBrokersAsString(), TOPIC, 5, Duration.ofSeconds(30)))) {
+      var storage = new DynamoDbStorageAdapter(DynamoDbFixture.client(), tables);
+      var store = EventStore.create(assembled.log());
+      var a = TckFixtures.uniqueDatabase("kafka-a");
+      var b = TckFixtures.uniqueDatabase("kafka-b");
+      store.createDatabase(a);
+      store.createDatabase(b);
+      var expected = new HashMap<String, Long>();
+      for (int i = 0; i < 10; i++) {
+        DatabaseName db = i % 2 == 0 ? a : b;
+        var r = store.transact(db, Transaction.of(TckFixtures.events(1 + i % 3)));
+        expected.put(db.value(), r.revision());
+      }
 
-    var records = consume(expected);
-    printPublishLag(records);
+      var records = consume(expected);
+      printPublishLag(records);
 
-    for (var db : List.of(a, b)) {
-      var mine = records.get(db.value());
-      assertThat(mine)
-          .extracting(r -> CloudEventJson.readStoredEvent(r.value()).revision())
-          .as("revisions of %s as consumed", db)
-          .isEqualTo(range(1, expected.get(db.value())));
-      var stored = storage.readRange(db, store.database(db).generation(), 1, 100);
-      for (int i = 0; i < mine.size(); i++) {
-        var record = mine.get(i);
-        StoredEvent back = CloudEventJson.readStoredEvent(record.value());
-        assertThat(back).isEqualTo(stored.get(i));
-        assertThat(header(record, "content-type")).startsWith("application/cloudevents+json");
-        assertThat(header(record, "ce_id")).isEqualTo(back.event().id());
-        assertThat(header(record, "ce_revision")).isEqualTo(Long.toString(back.revision()));
-        // a CloudEvents SDK reads the record as a structured-mode event
-        CloudEvent sdk = KafkaMessageFactory.createReader(record).toEvent();
-        assertThat(sdk.getId()).isEqualTo(back.event().id());
-        assertThat(sdk.getType()).isEqualTo(back.event().type());
-        assertThat(sdk.getExtension("revision")).isNotNull();
+      for (var db : List.of(a, b)) {
+        var mine = records.get(db.value());
+        assertThat(mine)
+            .extracting(r -> CloudEventJson.readStoredEvent(r.value()).revision())
+            .as("revisions of %s as consumed", db)
+            .isEqualTo(range(1, expected.get(db.value())));
+        var stored = storage.readRange(db, store.database(db).generation(), 1, 100);
+        for (int i = 0; i < mine.size(); i++) {
+          var record = mine.get(i);
+          StoredEvent back = CloudEventJson.readStoredEvent(record.value());
+          assertThat(back).isEqualTo(stored.get(i));
+          assertThat(header(record, "content-type")).startsWith("application/cloudevents+json");
+          assertThat(header(record, "ce_id")).isEqualTo(back.event().id());
+          assertThat(header(record, "ce_revision")).isEqualTo(Long.toString(back.revision()));
+          // a CloudEvents SDK reads the record as a structured-mode event
+          CloudEvent sdk = KafkaMessageFactory.createReader(record).toEvent();
+          assertThat(sdk.getId()).isEqualTo(back.event().id());
+          assertThat(sdk.getType()).isEqualTo(back.event().type());
+          assertThat(sdk.getExtension("revision")).isNotNull();
+        }
       }
     }
   }

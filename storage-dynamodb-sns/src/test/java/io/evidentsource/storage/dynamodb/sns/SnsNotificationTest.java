@@ -9,11 +9,14 @@ import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.core.port.StorageCapabilities;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbSchema;
+import io.evidentsource.storage.dynamodb.DynamoDbStorage;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.NotificationRelay;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
@@ -125,6 +128,40 @@ class SnsNotificationTest {
                     .map(StoredEvent::event)
                     .toList());
       }
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void the_assembled_module_stores_in_dynamodb_and_announces_every_commit_on_the_topic() {
+    var tables = DynamoDbFixture.freshTables();
+    try (Storage assembled =
+        DynamoDbSnsStorage.create(
+            DynamoDbStorage.builder()
+                .clientSettings(settings)
+                .tables(tables)
+                .componentsBucket(DynamoDbFixture.freshBucket())
+                .createMissing(true)
+                .publishSweep(Duration.ofMillis(300)),
+            topicArn)) {
+      assertThat(assembled.capabilities())
+          .isEqualTo(new StorageCapabilities(StorageCapabilities.Notifications.POLLING, true));
+      var store = EventStore.create(assembled.log());
+      var db = TckFixtures.uniqueDatabase("sns-module");
+      store.createDatabase(db);
+      var committed = new ArrayList<TransactionResult>();
+      for (int i = 0; i < 3; i++) {
+        committed.add(store.transact(db, Transaction.of(TckFixtures.events(2))));
+      }
+
+      var received = receive(Map.of(db, 6L));
+
+      assertThat(received.get(db.value())).extracting(Message::first).containsExactly(1L, 3L, 5L);
+      // the log really is the shared DynamoDB one
+      assertThat(new DynamoDbStorageAdapter(dynamo, tables).findDatabase(db))
+          .get()
+          .extracting(i -> i.revision())
+          .isEqualTo(6L);
     }
   }
 

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class ComponentRegistryTest {
+/** Published components as values: digests, kinds and names. */
+class PublishedComponentTest {
   static final DatabaseName DB = DatabaseName.of("db");
   static final long G = 1; // the database generation
   static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
@@ -24,41 +25,6 @@ class ComponentRegistryTest {
     // FIPS 180-2 example: SHA-256("abc")
     assertThat(ModuleDigest.sha256Hex("abc".getBytes(StandardCharsets.US_ASCII)))
         .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  }
-
-  @Test
-  void records_size_and_digest_and_lists_the_versions_of_one_name_ascending() {
-    var registry = new InMemoryComponentRegistry();
-    byte[] first = {0, 'a', 's', 'm', 1};
-    byte[] second = {0, 'a', 's', 'm', 2, 3};
-    registry.add(DB, G, ComponentKind.STATE_VIEW, view("v"), first, T);
-    registry.add(DB, G, ComponentKind.STATE_VIEW, view("other"), first, T);
-    registry.add(DB, G, ComponentKind.STATE_VIEW, view("v"), second, T);
-    var versions = registry.versions(DB, G, ComponentKind.STATE_VIEW, "v");
-    assertThat(versions).extracting(PublishedComponent::version).containsExactly(1, 2);
-    assertThat(versions.get(1).moduleSize()).isEqualTo(6);
-    assertThat(versions.get(1).moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second));
-    assertThat(registry.module(versions.get(1).id()))
-        .hasValueSatisfying(m -> assertThat(m).isEqualTo(second));
-    assertThat(registry.versions(DB, G, ComponentKind.STATE_VIEW, "nope")).isEmpty();
-    assertThat(registry.versions(DB, G, ComponentKind.STATE_CHANGE, "v")).isEmpty();
-
-    registry.add(
-        DB, G, ComponentKind.STATE_CHANGE, new StateChangeDefinition("c", null), second, T);
-    assertThat(registry.versions(DB, G, ComponentKind.STATE_CHANGE, "c"))
-        .singleElement()
-        .satisfies(c -> assertThat(c.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(second)));
-  }
-
-  @Test
-  void the_stored_module_is_a_copy_of_what_was_published() {
-    var registry = new InMemoryComponentRegistry();
-    byte[] module = {1, 2, 3};
-    var published = registry.add(DB, G, ComponentKind.STATE_VIEW, view("v"), module, T);
-    module[0] = 9;
-    assertThat(registry.module(published.id()))
-        .hasValueSatisfying(m -> assertThat(m).containsExactly(1, 2, 3));
-    assertThat(published.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(new byte[] {1, 2, 3}));
   }
 
   @Test

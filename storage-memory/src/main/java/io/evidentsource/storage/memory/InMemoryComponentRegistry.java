@@ -1,5 +1,11 @@
-package io.evidentsource.core.component;
+package io.evidentsource.storage.memory;
 
+import io.evidentsource.core.component.ComponentDefinition;
+import io.evidentsource.core.component.ComponentId;
+import io.evidentsource.core.component.ComponentKind;
+import io.evidentsource.core.component.ComponentRegistry;
+import io.evidentsource.core.component.ModuleDigest;
+import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.model.DatabaseName;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,0 +1,56 @@
+package io.evidentsource.server.security;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Who sent a request: the name of its API key (the audit's {@code principal}) and the key's scopes;
+ * {@code anonymous} when there is no key.
+ *
+ * @param name the key's name, or {@code anonymous}
+ * @param scopes what the key may do
+ */
+public record Caller(String name, List<Scope> scopes) {
+  /** The principal of every request when security is off: may do everything. */
+  public static final Caller UNRESTRICTED = new Caller("anonymous", List.of(new Scope.Admin()));
+
+  /** A request without a key while security is on: may reach only the open routes. */
+  public static final Caller NOBODY = new Caller("anonymous", List.of());
+
+  public Caller {
+    scopes = List.copyOf(scopes);
+  }
+
+  public boolean isAdmin() {
+    return scopes.stream().anyMatch(s -> s instanceof Scope.Admin);
+  }
+
+  /** Whether the caller may read the database (queries, events, live tails, state views). */
+  public boolean canRead(String database) {
+    return isAdmin()
+        || scopes.stream()
+            .anyMatch(s -> s instanceof Scope.Read r && r.databases().matches(database));
+  }
+
+  /** Whether the caller may append to the database (transactions, events, commands). */
+  public boolean canWrite(String database) {
+    return isAdmin()
+        || scopes.stream()
+            .anyMatch(s -> s instanceof Scope.Write w && w.databases().matches(database));
+  }
+
+  /**
+   * The scope this caller lacks for the permission on the database, or null when it may go ahead.
+   *
+   * @param database the database the request names; null for routes without one
+   */
+  public @Nullable String missingScope(Permission permission, @Nullable String database) {
+    return switch (permission) {
+      case OPEN -> null;
+      case AUTHENTICATED -> this == NOBODY ? "any valid API key" : null;
+      case ADMIN -> isAdmin() ? null : "admin";
+      case READ -> database != null && canRead(database) ? null : "read:" + database;
+      case WRITE -> database != null && canWrite(database) ? null : "write:" + database;
+    };
+  }
+}

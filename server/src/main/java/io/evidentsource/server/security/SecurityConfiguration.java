@@ -1,0 +1,178 @@
+package io.evidentsource.server.security;
+
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.server.problem.ProblemResponses;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderNotFoundException;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Spring Security filter chain: {@link ApiKeyFilter} authenticates, the {@link AccessRules}
+ * authorize (by scope and the route's database), and refusals are problem details: 401 {@code
+ * unauthenticated} with {@code WWW-Authenticate: Bearer}, 403 {@code forbidden} naming the scope
+ * that was needed. With {@code evidentsource.security.enabled=false} every request passes as {@link
+ * Caller#UNRESTRICTED}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SecurityProperties.class)
+class SecurityConfiguration {
+
+  /**
+   * The known keys.
+   *
+   * @throws NoApiKeysException when security is on without a key
+   */
+  @Bean
+  ApiKeys apiKeys(SecurityProperties properties) {
+    var keys = new ApiKeys(properties);
+    if (properties.enabled() && keys.size() == 0) {
+      var file = properties.apiKeysFile();
+      throw new NoApiKeysException(file == null ? null : file.toString());
+    }
+    return keys;
+  }
+
+  @Bean
+  AuthFailures authFailures(ObjectProvider<MeterRegistry> registry) {
+    return new AuthFailures(registry.getIfAvailable());
+  }
+
+  /** No user names and passwords: keys are the only credentials (and Boot makes no user). */
+  @Bean
+  AuthenticationManager noPasswordAuthentication() {
+    return authentication -> {
+      throw new ProviderNotFoundException("only API keys are accepted");
+    };
+  }
+
+  @Bean
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  SecurityFilterChain apiSecurity(
+      HttpSecurity http,
+      SecurityProperties properties,
+      ApiKeys keys,
+      AuthFailures failures,
+      JsonMapper json)
+      throws Exception {
+    http.csrf(c -> c.disable())
+        .httpBasic(b -> b.disable())
+        .formLogin(f -> f.disable())
+        .logout(l -> l.disable())
+        .requestCache(r -> r.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        // responses keep their own Cache-Control (the UI's assets are cached for a year)
+        .headers(h -> h.cacheControl(c -> c.disable()))
+        .addFilterBefore(
+            new ApiKeyFilter(properties.enabled(), keys, failures, json),
+            AnonymousAuthenticationFilter.class)
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(unauthenticated(failures, json))
+                    .accessDeniedHandler(forbidden(failures, json)))
+        .authorizeHttpRequests(
+            a -> {
+              // the first dispatch was authorized; a live tail's async dispatch and error pages
+              // follow it
+              a.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll();
+              if (!properties.enabled()) {
+                a.anyRequest().permitAll();
+                return;
+              }
+              var paths = PathPatternRequestMatcher.withDefaults();
+              for (AccessRules.RestRule rule : AccessRules.REST) {
+                var decide = new ScopeAuthorization(rule.permission());
+                a.requestMatchers(paths.matcher(rule.method(), rule.pattern())).access(decide);
+                if (rule.method().equals(HttpMethod.GET)) {
+                  a.requestMatchers(paths.matcher(HttpMethod.HEAD, rule.pattern())).access(decide);
+                }
+              }
+              for (String open : AccessRules.OPEN_PATHS) {
+                a.requestMatchers(paths.matcher(open)).permitAll();
+              }
+              if (properties.publicMetrics()) {
+                a.requestMatchers(paths.matcher("/actuator/**")).permitAll();
+              }
+              // no rule: admin only (AccessMatrixTest keeps every route in the table)
+              a.anyRequest().access(new ScopeAuthorization(Permission.ADMIN));
+            });
+    return http.build();
+  }
+
+  private static AuthenticationEntryPoint unauthenticated(AuthFailures failures, JsonMapper json) {
+    return (request, response, e) -> {
+      String detail =
+          "this request needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'";
+      failures.record(
+          AuthFailures.Reason.MISSING_KEY,
+          "http",
+          target(request),
+          request.getRemoteAddr(),
+          null,
+          detail);
+      var headers = new HttpHeaders();
+      headers.set(HttpHeaders.WWW_AUTHENTICATE, ApiKeyFilter.WWW_AUTHENTICATE);
+      ProblemResponses.write(
+          response,
+          json,
+          ErrorCode.UNAUTHENTICATED,
+          detail,
+          Map.of(),
+          request.getRequestURI(),
+          headers);
+    };
+  }
+
+  private static AccessDeniedHandler forbidden(AuthFailures failures, JsonMapper json) {
+    return (request, response, e) -> {
+      Caller caller = CallerAuthentication.current();
+      Object needed = request.getAttribute(ScopeAuthorization.NEEDED_SCOPE);
+      String scope = needed instanceof String s ? s : "admin";
+      String detail =
+          "the API key '"
+              + caller.name()
+              + "' does not have the scope "
+              + scope
+              + (scope.equals("admin") ? "" : " (or admin)")
+              + " that "
+              + target(request)
+              + " needs";
+      failures.record(
+          AuthFailures.Reason.FORBIDDEN,
+          "http",
+          target(request),
+          request.getRemoteAddr(),
+          caller.name(),
+          detail);
+      ProblemResponses.write(
+          response,
+          json,
+          ErrorCode.FORBIDDEN,
+          detail,
+          Map.of("scope", scope),
+          request.getRequestURI(),
+          new HttpHeaders());
+    };
+  }
+
+  private static String target(HttpServletRequest request) {
+    return request.getMethod() + " " + request.getRequestURI();
+  }
+}

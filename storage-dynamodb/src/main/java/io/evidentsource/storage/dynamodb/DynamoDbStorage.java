@@ -1,0 +1,286 @@
+package io.evidentsource.storage.dynamodb;
+
+import io.evidentsource.core.port.EventPublisher;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.core.port.StorageAdapter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The DynamoDB storage module assembled (docs/dynamodb.md, ADR 0006, ADR 0007): the shared log on
+ * the tables {@code {prefix}-*}, published components in the {@code -components} table and an S3
+ * bucket, change notifications by polling the catalog, and, when given an {@link EventPublisher},
+ * the {@link NotificationRelay} that announces every commit at least once in revision order per
+ * database. {@code storage-dynamodb-sns} and {@code storage-dynamodb-kafka} add their publishers.
+ *
+ * <p>{@link Builder#build()} checks (or creates) the tables and the bucket, starts the relay and
+ * returns a running {@link Storage}; closing it stops the relay, then closes the publisher's
+ * resources and the clients the builder created. Any number of processes may share the tables and
+ * the bucket ({@link io.evidentsource.core.port.StorageCapabilities#sharedAcrossInstances()}).
+ */
+public final class DynamoDbStorage {
+  /** Default pause between two reads of the catalog by a waiting live tail. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+
+  /** Default time a relay lease holds without renewal. */
+  public static final Duration DEFAULT_PUBLISH_LEASE = Duration.ofSeconds(10);
+
+  /** Default interval of the relay's sweep over every database. */
+  public static final Duration DEFAULT_PUBLISH_SWEEP = Duration.ofSeconds(5);
+
+  /** Default number of events the relay reads from the log at once. */
+  public static final int DEFAULT_RELAY_EVENTS_PER_ROUND = 500;
+
+  private DynamoDbStorage() {}
+
+  /** A builder with the defaults above, no publisher, and tables prefixed {@code evidentsource}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a DynamoDB storage; {@link #build()} assembles and starts it. */
+  public static final class Builder {
+    private DynamoDbClients.@Nullable Settings clientSettings;
+    private @Nullable DynamoDbClient dynamoDb;
+    private @Nullable S3Client s3;
+    private DynamoDbTables tables = new DynamoDbTables("evidentsource");
+    private @Nullable String componentsBucket;
+    private boolean createMissing;
+    private int cachedEvents = DynamoDbStorageAdapter.DEFAULT_CACHED_EVENTS;
+    private @Nullable EventPublisher publisher;
+    private final List<AutoCloseable> publisherResources = new ArrayList<>();
+    private String relayOwner = UUID.randomUUID().toString();
+    private Duration publishLease = DEFAULT_PUBLISH_LEASE;
+    private Duration publishSweep = DEFAULT_PUBLISH_SWEEP;
+    private int relayEventsPerRound = DEFAULT_RELAY_EVENTS_PER_ROUND;
+    private Supplier<Map<String, String>> traceContext = Map::of;
+    private Consumer<NotificationRelay> relayStarted = relay -> {};
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * Connect with these settings: the storage creates its DynamoDB and S3 clients and closes them
+     * when it closes. Publishers of other AWS services may read them back ({@link
+     * #clientSettings()}).
+     */
+    public Builder clientSettings(DynamoDbClients.Settings settings) {
+      this.clientSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** The connection settings given to {@link #clientSettings(DynamoDbClients.Settings)}. */
+    public DynamoDbClients.Settings clientSettings() {
+      var settings = clientSettings;
+      if (settings == null) {
+        throw new IllegalStateException("no client settings: call clientSettings(settings) first");
+      }
+      return settings;
+    }
+
+    /**
+     * Use these clients instead of creating them (they take precedence over {@link
+     * #clientSettings}); the caller closes them.
+     */
+    public Builder clients(DynamoDbClient dynamoDb, S3Client s3) {
+      this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+      this.s3 = Objects.requireNonNull(s3, "s3");
+      return this;
+    }
+
+    /** The table names (default prefix {@code evidentsource}). */
+    public Builder tables(DynamoDbTables tables) {
+      this.tables = Objects.requireNonNull(tables, "tables");
+      return this;
+    }
+
+    /** The S3 bucket for the modules of published components (required). */
+    public Builder componentsBucket(String bucket) {
+      this.componentsBucket = Objects.requireNonNull(bucket, "bucket");
+      return this;
+    }
+
+    /**
+     * Create missing tables (on-demand capacity) and the bucket at start (default false: a missing
+     * one fails {@link #build()} with a {@link DynamoDbSetupException} naming it).
+     */
+    public Builder createMissing(boolean create) {
+      this.createMissing = create;
+      return this;
+    }
+
+    /** Committed events kept in memory by this process, 0 for none (default 20,000). */
+    public Builder cachedEvents(int events) {
+      if (events < 0) {
+        throw new IllegalArgumentException("cachedEvents must be >= 0, was " + events);
+      }
+      this.cachedEvents = events;
+      return this;
+    }
+
+    /**
+     * Announce every commit through this publisher, by a {@link NotificationRelay} the storage
+     * starts and stops. Without one, commits are stored but not announced.
+     */
+    public Builder publisher(EventPublisher publisher) {
+      this.publisher = Objects.requireNonNull(publisher, "publisher");
+      return this;
+    }
+
+    /**
+     * Closes {@code resource} (a publisher's client or producer) when the storage closes, after the
+     * relay has stopped; also when {@link #build()} fails.
+     */
+    public Builder closeWithStorage(AutoCloseable resource) {
+      publisherResources.add(Objects.requireNonNull(resource, "resource"));
+      return this;
+    }
+
+    /**
+     * Reads the committing request's W3C trace headers ({@code traceparent}, {@code tracestate}) on
+     * the committing thread; the relay publishes each transaction with them (default none).
+     */
+    public Builder traceContext(Supplier<Map<String, String>> traceContext) {
+      this.traceContext = Objects.requireNonNull(traceContext, "traceContext");
+      return this;
+    }
+
+    /** Called with the relay once it runs (for its metrics: pending revisions, errors). */
+    public Builder onRelayStarted(Consumer<NotificationRelay> listener) {
+      this.relayStarted = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** This process's relay lease owner id, unique among processes (default a random UUID). */
+    public Builder relayOwner(String owner) {
+      this.relayOwner = Objects.requireNonNull(owner, "owner");
+      return this;
+    }
+
+    /** How long a relay lease holds without renewal (default 10 s). */
+    public Builder publishLease(Duration lease) {
+      this.publishLease = positive(lease, "publishLease");
+      return this;
+    }
+
+    /** How often the relay checks every database for unannounced commits (default 5 s). */
+    public Builder publishSweep(Duration sweep) {
+      this.publishSweep = positive(sweep, "publishSweep");
+      return this;
+    }
+
+    /** Events the relay reads from the log at once, ≥ 100 (default 500). */
+    public Builder relayEventsPerRound(int events) {
+      if (events < 100) {
+        throw new IllegalArgumentException("relayEventsPerRound must be >= 100, was " + events);
+      }
+      this.relayEventsPerRound = events;
+      return this;
+    }
+
+    /** Pause between two catalog reads of a waiting live tail (default 100 ms). */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = positive(interval, "pollInterval");
+      return this;
+    }
+
+    /** The source of relay lease times (default the UTC system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+
+    /**
+     * Checks or creates the tables and the bucket, starts the relay, and returns the running
+     * storage.
+     *
+     * @throws DynamoDbSetupException when a table or the bucket is missing or not as expected
+     * @throws IllegalStateException when neither clients nor client settings nor a components
+     *     bucket were given
+     */
+    public Storage build() {
+      String bucket = componentsBucket;
+      if (bucket == null) {
+        throw new IllegalStateException(
+            "a DynamoDB storage needs a components bucket: call componentsBucket(name)");
+      }
+      var owned = new ArrayList<AutoCloseable>(publisherResources);
+      try {
+        DynamoDbClient dynamo = dynamoDb;
+        S3Client objects = s3;
+        if (dynamo == null || objects == null) {
+          var settings = clientSettings();
+          dynamo = DynamoDbClients.dynamoDb(settings);
+          owned.add(dynamo);
+          objects = DynamoDbClients.s3(settings);
+          owned.add(objects);
+        }
+        DynamoDbSchema.ensure(dynamo, tables, createMissing);
+        ComponentBucket.ensure(objects, bucket, createMissing);
+        var log = new DynamoDbStorageAdapter(dynamo, tables, cachedEvents);
+        var storage =
+            Storage.builder(withRelay(log, dynamo, owned))
+                .pollingNotifications(pollInterval)
+                .components(new DynamoDbComponentRegistry(dynamo, tables, objects, bucket))
+                .sharedAcrossInstances(true);
+        for (AutoCloseable resource : owned) {
+          storage.onClose(resource);
+        }
+        return storage.build();
+      } catch (RuntimeException e) {
+        closeAll(owned, e);
+        throw e;
+      }
+    }
+
+    /** The log the core uses: announcing commits when there is a publisher. */
+    private StorageAdapter withRelay(
+        DynamoDbStorageAdapter log, DynamoDbClient dynamo, List<AutoCloseable> owned) {
+      EventPublisher announce = publisher;
+      if (announce == null) {
+        return log;
+      }
+      var relay =
+          new NotificationRelay(
+              log,
+              dynamo,
+              announce,
+              new NotificationRelay.Settings(
+                  relayOwner, publishLease, publishSweep, relayEventsPerRound),
+              clock);
+      owned.add(relay);
+      relay.start();
+      relayStarted.accept(relay);
+      return new PublishingStorageAdapter(log, relay, traceContext);
+    }
+
+    /** Closes in reverse order after a failed build, keeping the first failure. */
+    private static void closeAll(List<AutoCloseable> resources, RuntimeException failure) {
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        try {
+          resources.get(i).close();
+        } catch (Exception e) {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.evidentsource.storage.memory;
+
+import io.evidentsource.core.port.Storage;
+
+/**
+ * The in-memory storage module assembled: an {@link InMemoryStorageAdapter} that also pushes change
+ * notifications on commit, and an {@link InMemoryComponentRegistry}. Everything lives on the heap
+ * of this process and is lost when it stops; it cannot be shared by several processes.
+ */
+public final class InMemoryStorage {
+  private InMemoryStorage() {}
+
+  /** A new, empty in-memory storage; closing it releases nothing but is allowed. */
+  public static Storage create() {
+    var log = new InMemoryStorageAdapter();
+    return Storage.builder(log)
+        .pushNotifications(log)
+        .components(new InMemoryComponentRegistry())
+        .sharedAcrossInstances(false)
+        .build();
+  }
+}
