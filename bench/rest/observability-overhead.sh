@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # REST append throughput with metrics and tracing on vs off, in one run (docs/benchmarks.md):
-# starts the server jar four times, alternating "on" and "off", and drives
+# starts the server jar ROUNDS times in each of three configurations, alternating, and drives
 # POST .../transactions (one event per request, the most overhead per event) with wrk.
-#   on:  the defaults (Micrometer domain and HTTP metrics, Prometheus registry) with every request
-#        traced (management.tracing.sampling.probability=1.0; spans are made and dropped, as no
-#        OTLP endpoint is set)
+#   on:  the defaults: Micrometer domain, HTTP and JVM metrics (Prometheus registry), a tenth of the
+#        requests traced (spans made and dropped, as no OTLP endpoint is set)
+#   all: the same with every request traced (management.tracing.sampling.probability=1.0)
 #   off: evidentsource.observability.enabled=false (the core reports to nothing),
 #        management.observations.enable.all=false (no HTTP/gRPC observations),
 #        management.tracing.enabled=false
@@ -26,15 +26,16 @@ JAR=server/target/evidentsource-server.jar
 mkdir -p bench/results
 out=bench/results/observability-overhead.txt
 base="http://127.0.0.1:$PORT"
-ON=(--management.tracing.sampling.probability=1.0)
+ON=()
+ALL=(--management.tracing.sampling.probability=1.0)
 OFF=(--evidentsource.observability.enabled=false --management.observations.enable.all=false
   --management.tracing.enabled=false)
 
-run() { # name, server arguments...
+run() { # name, server arguments (maybe none)...
   local name=$1
   shift
   java $HEAP -jar "$JAR" --server.port="$PORT" --spring.grpc.server.port=0 \
-    --logging.level.root=WARN "$@" > "bench/results/overhead-$name-server.log" 2>&1 &
+    --logging.level.root=WARN ${@+"$@"} > "bench/results/overhead-$name-server.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 90); do
     curl -sf "$base/actuator/health" >/dev/null && break
@@ -65,6 +66,7 @@ run() { # name, server arguments...
   echo "== batch $BATCH, $THREADS threads, $CONNECTIONS connections, warm-up $WARMUP, measured $DURATION"
   for round in $(seq 1 "$ROUNDS"); do
     run on "${ON[@]}"
+    run all "${ALL[@]}"
     run off "${OFF[@]}"
   done
 } | tee "$out"

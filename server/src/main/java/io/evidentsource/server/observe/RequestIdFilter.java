@@ -16,9 +16,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * UUID. The id is in the logging context (MDC key {@value #MDC_KEY}) while the request runs, so it
  * is in every log line the request writes, and is echoed in the response's {@code X-Request-Id}.
  *
- * <p>The logs also carry the trace and span ids (Micrometer Tracing puts them in the MDC) and, once
- * requests are authenticated, the principal under the MDC key {@value #PRINCIPAL_KEY}, which the
- * authentication filter sets.
+ * <p>The logs also carry the trace and span ids (Micrometer Tracing puts them in the MDC) and, with
+ * security on, the caller's name under the MDC key {@code principal}, which the API key filter
+ * sets.
  */
 final class RequestIdFilter extends OncePerRequestFilter {
   /** The request and response header. */
@@ -26,9 +26,6 @@ final class RequestIdFilter extends OncePerRequestFilter {
 
   /** The logging context key of the request id. */
   static final String MDC_KEY = "request_id";
-
-  /** The logging context key of the authenticated principal (set by the authentication filter). */
-  static final String PRINCIPAL_KEY = "principal";
 
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
