@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { createBrowserRouter, Link, NavLink, Outlet, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
 import { listDatabases } from "./api/endpoints";
+import { SessionControl } from "./components/SessionControl";
 import { ThemeSwitch } from "./components/theme";
 import { useAsync } from "./lib/useAsync";
 import { Append } from "./screens/Append";
@@ -118,6 +119,7 @@ function Layout() {
         <DatabaseSwitch />
         <span className="spacer" />
         <a href="/api/v1/openapi.json">REST API</a>
+        <SessionControl />
         <ThemeSwitch />
       </header>
       <div className={db ? "body" : "body single"} style={db ? undefined : { gridTemplateColumns: "1fr" }}>

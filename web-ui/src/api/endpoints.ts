@@ -1,5 +1,5 @@
 // One function per REST endpoint the UI uses; each is a plain call a user could make with curl.
-import { ApiError, apiUrl, call, problemOfXhr, send, type QueryValue } from "./client";
+import { API, ApiError, apiUrl, call, problemOf, problemOfXhr, send, type QueryValue } from "./client";
 import type {
   BulkLoadResult,
   CommandResult,
@@ -27,6 +27,30 @@ export const createDatabase = (name: string) =>
   call<{ database: Database }>("POST", "/databases", { json: { name } }).then((r) => r.database);
 
 export const deleteDatabase = (name: string) => send("DELETE", db(name)).then(() => undefined);
+
+/** Who is signed in: the API key's name and scopes (`anonymous` with every right when security is off). */
+export interface SessionInfo {
+  principal: string;
+  scopes: string[];
+  security_enabled: boolean;
+}
+
+/**
+ * Exchanges an API key for a session cookie (HttpOnly, SameSite=Strict). Sent directly, not through
+ * `send`, so that a wrong key is reported to the form instead of asking for a key again.
+ */
+export async function login(apiKey: string): Promise<SessionInfo> {
+  const response = await fetch(API + "/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ api_key: apiKey }),
+    credentials: "same-origin",
+  });
+  if (!response.ok) throw new ApiError(await problemOf(response));
+  return (await response.json()) as SessionInfo;
+}
+
+export const logout = () => send("DELETE", "/session").then(() => undefined);
 
 export const serverInfo = (signal?: AbortSignal) => call<ServerInfo>("GET", "/server", { signal });
 

@@ -2,11 +2,13 @@ package io.evidentsource.core;
 
 import io.evidentsource.core.command.CommandHandler;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.condition.ConditionCheck;
 import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.DatabaseNotFoundException;
+import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.index.IndexManager;
 import io.evidentsource.core.model.DatabaseInfo;
@@ -28,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
@@ -180,6 +183,30 @@ public final class EventStore {
     return storage
         .findTransaction(database.name(), database.generation(), transactionId)
         .map(TransactionResult::asDuplicate);
+  }
+
+  /**
+   * The audit record of the transaction with this id in the current generation of the database: its
+   * revision range, recorded time and origin (docs/security.md#audit).
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}, or {@code TRANSACTION_NOT_FOUND}
+   *     when no transaction with this id committed there
+   */
+  public TransactionRecord transaction(DatabaseName database, UUID transactionId) {
+    DatabaseInfo info = database(database);
+    return storage
+        .readTransaction(database, info.generation(), transactionId)
+        .orElseThrow(
+            () ->
+                new EvidentSourceException(
+                    ErrorCode.TRANSACTION_NOT_FOUND,
+                    "no transaction "
+                        + transactionId
+                        + " committed in database '"
+                        + database.value()
+                        + "'",
+                    Map.of(
+                        "database", database.value(), "transaction_id", transactionId.toString())));
   }
 
   /**

@@ -124,6 +124,11 @@ class DockerfileTest {
     List<String> profiles = List.of(env.get("SPRING_PROFILES_ACTIVE").split(","));
     assertThat(profiles).hasSize(2).first().isEqualTo("prod");
     assertThat(profiles.get(1)).isIn("memory", "local", "dynamodb-sns", "dynamodb-kafka");
+    assertThat(profiles.get(1)).as("durable storage by default").isEqualTo("local");
+    assertThat(env).containsEntry("EVIDENTSOURCE_LOCAL_DATA_DIR", "/data");
+    assertThat(dockerfile.image().only("VOLUME").arguments()).contains("\"/data\"");
+    assertThat(dockerfile.image().only("RUN").arguments())
+        .contains("install -d -o evidentsource -g evidentsource -m 0700 /data");
     assertThat(env.keySet())
         .as("the prod profile binds all interfaces (REST and gRPC); the image does not")
         .doesNotContain("SERVER_ADDRESS", "SPRING_GRPC_SERVER_HOST");

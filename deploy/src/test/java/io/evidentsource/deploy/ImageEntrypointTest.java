@@ -37,7 +37,18 @@ class ImageEntrypointTest {
             Map.of(
                 "SERVER_PORT", String.valueOf(ServerProcess.freePort()),
                 "SPRING_GRPC_SERVER_PORT", String.valueOf(ServerProcess.freePort()),
-                "EVIDENTSOURCE_SECURITY_API_KEYS_FILE", keys.file().toString()));
+                "EVIDENTSOURCE_SECURITY_API_KEYS_FILE", keys.file().toString(),
+                // the volume a docker run mounts on /data
+                "EVIDENTSOURCE_LOCAL_DATA_DIR", dataVolume().toString()));
+  }
+
+  private static Path dataVolume() {
+    try {
+      Path target = Files.createDirectories(Path.of("target"));
+      return Files.createTempDirectory(target, "image-data");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @AfterAll

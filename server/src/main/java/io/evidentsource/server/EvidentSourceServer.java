@@ -1,5 +1,7 @@
 package io.evidentsource.server;
 
+import io.evidentsource.server.config.RestoreCommand;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -7,8 +9,16 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class EvidentSourceServer {
 
-  /** Starts the server; Spring Boot command-line arguments apply. */
+  /**
+   * Starts the server; Spring Boot command-line arguments apply. {@code restore <backup-dir>
+   * <data-dir>} instead restores a backup of the {@code local} profile and exits ({@link
+   * RestoreCommand}).
+   */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(RestoreCommand.NAME)) {
+      System.exit(
+          RestoreCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+    }
     SpringApplication.run(EvidentSourceServer.class, args);
   }
 }

@@ -21,14 +21,14 @@ import tools.jackson.databind.JsonNode;
  * State views and state changes over HTTP, with guests from {@code guests/wat} compiled at test
  * time by wabt; every response is also checked against the OpenAPI document.
  */
-class ComponentApiTest extends ServerTestBase {
+public class ComponentApiTest extends ServerTestBase {
   static final byte[] COUNTER = wat("counter.wat");
   static final byte[] ECHO = wat("echo-decide.wat");
 
   String db;
   OpenApiShapesTest shapes;
 
-  static byte[] wat(String file) {
+  public static byte[] wat(String file) {
     try {
       return Wat2Wasm.parse(Files.readString(Path.of("..", "guests", "wat", file)));
     } catch (IOException e) {
@@ -44,7 +44,7 @@ class ComponentApiTest extends ServerTestBase {
     shapes.load();
   }
 
-  static byte[] multipart(String boundary, String metadata, byte[] wasm) {
+  public static byte[] multipart(String boundary, String metadata, byte[] wasm) {
     var out = new ByteArrayOutputStream();
     out.writeBytes(
         ("--"

@@ -9,13 +9,18 @@ import io.evidentsource.core.port.Storage;
 import io.evidentsource.core.port.StorageCapabilities;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
-import io.evidentsource.storage.memory.InMemoryComponentRegistry;
-import io.evidentsource.storage.memory.InMemoryStorageAdapter;
+import io.evidentsource.storage.local.LocalComponentRegistry;
+import io.evidentsource.storage.local.LocalStorage;
+import io.evidentsource.storage.local.LocalStorageAdapter;
+import io.evidentsource.storage.local.SyncMode;
+import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.io.support.PropertiesLoaderUtils;
 import org.springframework.util.unit.DataSize;
 
 /** The application's defaults, with no test overrides and no active profile. */
@@ -26,6 +31,7 @@ class ConfigurationTest {
   @Autowired Storage storage;
   @Autowired Environment environment;
   @Autowired WasmProperties wasm;
+  @Autowired LocalStorage local;
 
   @Test
   void limits_default_to_the_design() {
@@ -91,13 +97,21 @@ class ConfigurationTest {
   }
 
   @Test
-  void the_memory_profile_is_the_default() {
+  void the_durable_local_profile_is_the_default_with_data_in_dot_data_synced_always()
+      throws IOException {
     assertThat(environment.getActiveProfiles()).isEmpty();
-    assertThat(environment.getDefaultProfiles()).containsExactly("memory");
-    assertThat(storage.log()).isInstanceOf(InMemoryStorageAdapter.class);
-    assertThat(storage.components()).isInstanceOf(InMemoryComponentRegistry.class);
+    assertThat(environment.getDefaultProfiles()).containsExactly("local");
+    assertThat(storage.log()).isInstanceOf(LocalStorageAdapter.class);
+    assertThat(storage.components()).isInstanceOf(LocalComponentRegistry.class);
     assertThat(storage.capabilities())
         .isEqualTo(new StorageCapabilities(StorageCapabilities.Notifications.PUSH, false));
+    // the application's own settings (the tests point the data directory under target/)
+    var application =
+        PropertiesLoaderUtils.loadProperties(new ClassPathResource("application.properties"));
+    assertThat(application.getProperty("evidentsource.local.data-dir")).isEqualTo("./data");
+    assertThat(application.getProperty("evidentsource.local.sync")).isEqualTo("always");
+    assertThat(local.options().sync()).isEqualTo(SyncMode.ALWAYS);
+    assertThat(local.dataDir()).isDirectory();
   }
 
   @Test

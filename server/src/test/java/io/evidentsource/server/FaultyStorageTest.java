@@ -129,6 +129,12 @@ class FaultyStorageTest {
       return delegate.findTransaction(database, generation, transactionId);
     }
 
+    @Override
+    public Optional<io.evidentsource.core.command.TransactionRecord> readTransaction(
+        DatabaseName database, long generation, UUID transactionId) {
+      return delegate.readTransaction(database, generation, transactionId);
+    }
+
     private static void check(DatabaseName database) {
       if (database.value().equals("broken")) {
         throw new IllegalStateException("disk on fire");

@@ -5,12 +5,16 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.evidentsource.json.JsonSupport;
+import io.evidentsource.server.config.Backups;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
@@ -26,6 +30,7 @@ import io.evidentsource.server.security.Callers;
 import io.evidentsource.server.security.DatabasePattern;
 import io.evidentsource.server.security.Permission;
 import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.RequestOrigins;
 import io.evidentsource.server.security.Scope;
 import io.evidentsource.server.security.SecurityProperties;
 import org.junit.jupiter.api.Nested;
@@ -40,7 +45,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * server's packages by role, each depending only inward: {@code rest} and {@code grpc} translate
  * their protocols, {@code problem} answers HTTP failures, {@code request} holds the rules both APIs
  * share, {@code live} the live tail both stream, and {@code config} alone assembles storage
- * adapters and runtimes.
+ * adapters and runtimes; within it, only the {@code *StorageConfiguration} classes touch storage
+ * modules and cloud SDKs.
  */
 class ServerArchitectureTest {
   static final JavaClasses MAIN =
@@ -67,6 +73,20 @@ class ServerArchitectureTest {
     "io.evidentsource.wasm..",
     "com.dylibso.chicory..",
   };
+
+  /** Storage modules and the cloud SDKs their adapters use. */
+  static final String[] STORAGE_AND_SDKS = {
+    "io.evidentsource.storage..", "software.amazon.awssdk..", "org.apache.kafka..",
+  };
+
+  static boolean isStorageConfiguration(JavaClass c) {
+    JavaClass outer = c;
+    while (outer.getEnclosingClass().isPresent()) {
+      outer = outer.getEnclosingClass().get();
+    }
+    return outer.getPackageName().equals("io.evidentsource.server.config")
+        && outer.getSimpleName().endsWith("StorageConfiguration");
+  }
 
   @Nested
   class spring_at_the_edge {
@@ -117,8 +137,13 @@ class ServerArchitectureTest {
               Callers.class,
               Permission.class,
               PresentedKeys.class,
+              RequestOrigins.class,
               Scope.class,
               DatabasePattern.class,
+              // the local profile's backups (rest) and restore command (the main class)
+              Backups.class,
+              Backups.Backup.class,
+              RestoreCommand.class,
               // the per-database gauges, which config feeds from the notification relay
               DatabaseGauges.class)
           .should()
@@ -181,7 +206,8 @@ class ServerArchitectureTest {
           .whereLayer("request")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")
-          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          // the application: its main method runs the local profile's restore command
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "application")
           .whereLayer("live")
           .mayOnlyBeAccessedByLayers("rest", "grpc", "config")
           .whereLayer("observe")
@@ -254,6 +280,23 @@ class ServerArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage(ADAPTERS)
           .because("the storage profiles and runtimes are assembled in server.config alone")
+          .check(MAIN);
+    }
+
+    @Test
+    void only_the_storage_configurations_touch_storage_modules_and_cloud_sdks() {
+      noClasses()
+          .that(
+              DescribedPredicate.describe(
+                  "are no storage configuration (config.*StorageConfiguration or nested in one)",
+                  c -> !isStorageConfiguration(c)))
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(STORAGE_AND_SDKS)
+          .because(
+              "each storage profile is one *StorageConfiguration class that builds the module's"
+                  + " Storage; everything else is wired from that bean"
+                  + " (docs/architecture.md#storage-modules)")
           .check(MAIN);
     }
 

@@ -15,7 +15,7 @@ class ServerInfoApiTest extends ServerTestBase {
     shapes.assertConforms(r, "/api/v1/server", "get", 200, "application/json");
     var body = r.json();
     assertThat(body.get("version").stringValue()).matches("\\d+\\.\\d+\\.\\d+.*");
-    assertThat(body.get("profiles").get(0).stringValue()).isEqualTo("memory");
+    assertThat(body.get("profiles").get(0).stringValue()).isEqualTo("local");
     var limits = body.get("limits");
     // the test configuration's limits (ServerTest), not the defaults
     assertThat(limits.get("max_request_bytes").longValue()).isEqualTo(ServerTest.MAX_REQUEST_BYTES);

@@ -150,7 +150,13 @@ public final class CommandHandler {
         outcome =
             storage.append(
                 new AppendRequest(
-                    database, info.generation(), info.revision(), tx.events(), id, recorded));
+                    database,
+                    info.generation(),
+                    info.revision(),
+                    tx.events(),
+                    id,
+                    recorded,
+                    tx.origin()));
       } catch (RuntimeException e) {
         scope.failed(e);
         throw e;

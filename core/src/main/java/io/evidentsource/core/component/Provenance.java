@@ -1,5 +1,6 @@
 package io.evidentsource.core.component;
 
+import io.evidentsource.core.command.TransactionOrigin;
 import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -13,15 +14,29 @@ import org.jspecify.annotations.Nullable;
  * @param correlationId the caller's correlation id, or null to use the transaction id
  * @param causationId what caused the command, or null
  * @param transactionId the idempotency key of the resulting transaction, or null
+ * @param audit the request's origin for the audit record of the resulting transaction, whose {@code
+ *     origin} becomes {@code command}
  */
 public record Provenance(
     @Nullable String principal,
     String origin,
     @Nullable String correlationId,
     @Nullable String causationId,
-    @Nullable UUID transactionId) {
+    @Nullable UUID transactionId,
+    TransactionOrigin audit) {
   public Provenance {
     Objects.requireNonNull(origin, "origin");
+    Objects.requireNonNull(audit, "audit");
+  }
+
+  /** A command whose request origin is not known (tests, tools inside the server). */
+  public Provenance(
+      @Nullable String principal,
+      String origin,
+      @Nullable String correlationId,
+      @Nullable String causationId,
+      @Nullable UUID transactionId) {
+    this(principal, origin, correlationId, causationId, transactionId, TransactionOrigin.UNKNOWN);
   }
 
   /** An anonymous HTTP command. */

@@ -90,7 +90,11 @@ public final class StateChanges {
     var committed =
         store.transact(
             database,
-            new Transaction(provenance.transactionId(), decided.events(), decided.conditions()));
+            new Transaction(
+                provenance.transactionId(),
+                decided.events(),
+                decided.conditions(),
+                provenance.audit().withOrigin("command")));
     var stored = new ArrayList<StoredEvent>();
     store.stream(
             database,

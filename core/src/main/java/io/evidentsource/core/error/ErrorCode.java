@@ -69,6 +69,8 @@ public enum ErrorCode {
       "The component exceeded its memory or output limit while running",
       false),
   COMMAND_REJECTED("command_rejected", "The state change rejected the command", false),
+  TRANSACTION_NOT_FOUND(
+      "transaction_not_found", "No transaction with that id committed in the database", false),
   UNAUTHENTICATED(
       "unauthenticated", "The request carries no API key, or one the server does not know", false),
   FORBIDDEN("forbidden", "The API key does not have the scope this request needs", false),

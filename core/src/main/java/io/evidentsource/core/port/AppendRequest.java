@@ -1,5 +1,6 @@
 package io.evidentsource.core.port;
 
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import java.time.Instant;
@@ -18,6 +19,8 @@ import java.util.UUID;
  * @param events validated events, in order, at least one
  * @param transactionId the idempotency key recorded with the transaction
  * @param recordedTime the commit time to stamp; the caller keeps it ≥ the head's revision time
+ * @param origin who made the transaction and from where, stored with its idempotency record (not in
+ *     the events) and read back by {@link StorageAdapter#readTransaction}
  */
 public record AppendRequest(
     DatabaseName database,
@@ -25,9 +28,11 @@ public record AppendRequest(
     long expectedHead,
     List<Event> events,
     UUID transactionId,
-    Instant recordedTime) {
+    Instant recordedTime,
+    TransactionOrigin origin) {
   public AppendRequest {
     Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(transactionId, "transactionId");
     Objects.requireNonNull(recordedTime, "recordedTime");
     events = List.copyOf(events);
@@ -37,5 +42,23 @@ public record AppendRequest(
     if (expectedHead < 0) {
       throw new IllegalArgumentException("expectedHead must be >= 0, was " + expectedHead);
     }
+  }
+
+  /** An append of {@link TransactionOrigin#UNKNOWN} origin. */
+  public AppendRequest(
+      DatabaseName database,
+      long generation,
+      long expectedHead,
+      List<Event> events,
+      UUID transactionId,
+      Instant recordedTime) {
+    this(
+        database,
+        generation,
+        expectedHead,
+        events,
+        transactionId,
+        recordedTime,
+        TransactionOrigin.UNKNOWN);
   }
 }

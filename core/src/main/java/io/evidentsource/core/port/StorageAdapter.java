@@ -1,5 +1,6 @@
 package io.evidentsource.core.port;
 
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
@@ -71,5 +72,15 @@ public interface StorageAdapter {
 
   /** The stored result of a committed transaction with this id, if any. */
   Optional<TransactionResult> findTransaction(
+      DatabaseName database, long generation, UUID transactionId);
+
+  /**
+   * The audit record of a committed transaction: its result (not marked duplicate) and the {@link
+   * AppendRequest#origin()} it was appended with, if a transaction with this id committed.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND} when the
+   *     database of that generation no longer exists
+   */
+  Optional<TransactionRecord> readTransaction(
       DatabaseName database, long generation, UUID transactionId);
 }

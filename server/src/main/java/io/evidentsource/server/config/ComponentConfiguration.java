@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Primary;
  * State views and state changes: the component catalog (publish, list, versions, describe, module
  * download for both kinds), view reads and command execution over the Chicory runtime with the
  * limits of {@link WasmProperties}, over the component registry of the profile's {@link Storage}:
- * in the heap on {@code memory} (lost on restart, like the in-memory storage), in DynamoDB and S3
- * on the DynamoDB profiles (ADR 0007).
+ * in the data directory on {@code local} (the default), in the heap on {@code memory} (lost on
+ * restart, like the in-memory storage), in DynamoDB and S3 on the DynamoDB profiles (ADR 0007).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WasmProperties.class)

@@ -1,7 +1,5 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.storage.dynamodb.DynamoDbClients;
-import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import java.net.URI;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param endpoint an endpoint override for DynamoDB, SNS and SQS (an emulator such as moto, or a
  *     VPC endpoint); unset for AWS
  * @param tablePrefix the prefix of the table names ({@code {prefix}-databases}, {@code -events},
- *     {@code -transactions}, {@code -indexes}, {@code -publications}, {@code -components})
+ *     {@code -transactions}, {@code -indexes}, {@code -publications}, {@code -components}); 1-200
+ *     characters of {@code [a-zA-Z0-9_.-]}, checked by the storage at start
  * @param createTables create missing tables (on-demand capacity) at start; when off, a missing
  *     table stops the start with an error naming it
  * @param maxAttempts attempts per AWS request including the first; throttling and transient errors
@@ -53,12 +52,6 @@ record DynamoDbProperties(
               + endpoint
               + "'");
     }
-    try {
-      new DynamoDbTables(tablePrefix);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
-    }
     if (maxAttempts < 1 || maxAttempts > 100) {
       throw new IllegalArgumentException(
           "evidentsource.dynamodb.max-attempts must be between 1 and 100, was " + maxAttempts);
@@ -90,13 +83,5 @@ record DynamoDbProperties(
               + " (e.g. EVIDENTSOURCE_DYNAMODB_COMPONENTS_BUCKET=my-evidentsource-components)");
     }
     return componentsBucket;
-  }
-
-  DynamoDbClients.Settings clientSettings() {
-    return new DynamoDbClients.Settings(region, endpoint, maxAttempts);
-  }
-
-  DynamoDbTables tables() {
-    return new DynamoDbTables(tablePrefix);
   }
 }

@@ -2,8 +2,10 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.observe.DatabaseGauges;
+import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;
+import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
 import io.evidentsource.storage.dynamodb.sns.DynamoDbSnsStorage;
 import io.micrometer.tracing.Span;
@@ -39,12 +41,21 @@ class DynamoDbStorageConfiguration {
    */
   static DynamoDbStorage.Builder dynamoDb(
       DynamoDbProperties properties, Clock clock, Observability observability) {
+    DynamoDbTables tables;
+    try {
+      tables = new DynamoDbTables(properties.tablePrefix());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
+    }
     return DynamoDbStorage.builder()
         .traceContext(observability.traceContext())
         .onRelayStarted(
             relay -> observability.gauges().followNotifications(relay::pending, relay::errors))
-        .clientSettings(properties.clientSettings())
-        .tables(properties.tables())
+        .clientSettings(
+            new DynamoDbClients.Settings(
+                properties.region(), properties.endpoint(), properties.maxAttempts()))
+        .tables(tables)
         .componentsBucket(properties.requiredComponentsBucket())
         .createMissing(properties.createTables())
         .cachedEvents(properties.cachedEvents())
@@ -68,7 +79,8 @@ class DynamoDbStorageConfiguration {
                 details + " (evidentsource.dynamodb.components-bucket)";
           };
       if (e.fixedByCreating()) {
-        message += " (create it, or set evidentsource.dynamodb.create-tables=true)";
+        String them = e.problem() == DynamoDbSetupException.Problem.TABLES ? "them" : "it";
+        message += " (create " + them + ", or set evidentsource.dynamodb.create-tables=true)";
       }
       throw new IllegalStateException(message, e);
     }
@@ -113,7 +125,12 @@ class DynamoDbStorageConfiguration {
       return withPropertyNames(
           () ->
               DynamoDbKafkaStorage.create(
-                  dynamoDb(dynamoDb, clock, observability), kafka.settings()));
+                  dynamoDb(dynamoDb, clock, observability),
+                  new DynamoDbKafkaStorage.Settings(
+                      Objects.requireNonNull(kafka.bootstrapServers()),
+                      kafka.topic(),
+                      kafka.retries(),
+                      kafka.publishTimeout())));
     }
   }
 

@@ -1,8 +1,6 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
 import java.time.Duration;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -44,10 +42,5 @@ record KafkaProperties(
       throw new IllegalArgumentException(
           "evidentsource.kafka.publish-timeout must be positive, was " + publishTimeout);
     }
-  }
-
-  DynamoDbKafkaStorage.Settings settings() {
-    return new DynamoDbKafkaStorage.Settings(
-        Objects.requireNonNull(bootstrapServers), topic, retries, publishTimeout);
   }
 }

@@ -7,9 +7,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
 /**
- * Profile {@code memory} (the default when no profile is active, see {@code
- * spring.profiles.default} in {@code application.properties}): every database and component lives
- * on the heap of this process and is lost when it stops.
+ * Profile {@code memory} (tests and experiments; the default is {@code local}): every database and
+ * component lives on the heap of this process and is lost when it stops.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("memory")

@@ -7,7 +7,9 @@ import io.evidentsource.api.CloudEventFormatException;
 import io.evidentsource.api.PlainCloudEvent;
 import io.evidentsource.api.ProtoCloudEvents;
 import io.evidentsource.api.v1.TransactResponse;
+import io.evidentsource.api.v1.TransactionAudit;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.error.ErrorCode;
@@ -146,6 +148,23 @@ final class EventMapping {
       conditions.add(SelectorMapping.condition(c));
     }
     return new Transaction(id, events, conditions);
+  }
+
+  static TransactionAudit transactionAudit(TransactionRecord record) {
+    var r = record.result();
+    var o = record.origin();
+    return TransactionAudit.newBuilder()
+        .setTransactionId(r.transactionId().toString())
+        .setFirstRevision(r.firstRevision())
+        .setRevision(r.revision())
+        .setEventCount(r.eventCount())
+        .setRecordedTime(timestamp(r.recordedTime()))
+        .setPrincipal(o.principal())
+        .setOrigin(o.origin())
+        .setRequestId(o.requestId())
+        .setRemoteAddress(o.remoteAddress() == null ? "" : o.remoteAddress())
+        .setUserAgent(o.userAgent() == null ? "" : o.userAgent())
+        .build();
   }
 
   static TransactResponse transactResponse(TransactionResult result) {

@@ -19,6 +19,8 @@ import io.evidentsource.api.v1.GetDatabaseRequest;
 import io.evidentsource.api.v1.GetDatabaseResponse;
 import io.evidentsource.api.v1.GetEventRequest;
 import io.evidentsource.api.v1.GetEventResponse;
+import io.evidentsource.api.v1.GetTransactionRequest;
+import io.evidentsource.api.v1.GetTransactionResponse;
 import io.evidentsource.api.v1.Heartbeat;
 import io.evidentsource.api.v1.ListDatabasesRequest;
 import io.evidentsource.api.v1.ListDatabasesResponse;
@@ -56,9 +58,11 @@ import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
+import io.evidentsource.server.security.RequestOrigins;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -154,7 +158,31 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         () ->
             EventMapping.transactResponse(
                 store.transact(
-                    DatabaseName.of(request.getDatabase()), EventMapping.transaction(request))));
+                    DatabaseName.of(request.getDatabase()),
+                    EventMapping.transaction(request).withOrigin(GrpcAccess.ORIGIN.get()))));
+  }
+
+  @Override
+  public void getTransaction(
+      GetTransactionRequest request, StreamObserver<GetTransactionResponse> response) {
+    unary(
+        response,
+        () -> {
+          UUID id;
+          try {
+            id = UUID.fromString(request.getTransactionId());
+          } catch (IllegalArgumentException e) {
+            throw new EvidentSourceException(
+                ErrorCode.INVALID_QUERY,
+                "transaction_id must be a UUID, was '" + request.getTransactionId() + "'",
+                Map.of("parameter", "transaction_id"));
+          }
+          return GetTransactionResponse.newBuilder()
+              .setTransaction(
+                  EventMapping.transactionAudit(
+                      store.transaction(DatabaseName.of(request.getDatabase()), id)))
+              .build();
+        });
   }
 
   @Override
@@ -353,12 +381,13 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
 
   private static Provenance provenance(ExecuteCommandRequest request) {
     return new Provenance(
-        null,
+        RequestOrigins.principal(GrpcAccess.CALLER.get()),
         "grpc",
         optional(request.getCorrelationId()),
         optional(request.getCausationId()),
         ComponentRequests.transactionId(
-            request.getTransactionId(), "transaction_id", "'transaction_id'"));
+            request.getTransactionId(), "transaction_id", "'transaction_id'"),
+        GrpcAccess.ORIGIN.get());
   }
 
   private static Integer version(int version) {

@@ -2,6 +2,7 @@ package io.evidentsource.server.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.server.security.AccessRules;
@@ -10,14 +11,17 @@ import io.evidentsource.server.security.AuthFailures;
 import io.evidentsource.server.security.Caller;
 import io.evidentsource.server.security.Permission;
 import io.evidentsource.server.security.PresentedKeys;
+import io.evidentsource.server.security.RequestOrigins;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +40,14 @@ final class GrpcAccess implements ServerInterceptor {
   static final Context.Key<Caller> CALLER =
       Context.keyWithDefault("evidentsource-caller", Caller.NOBODY);
 
+  /** Where the current call came from, for the audit record of the transactions it makes. */
+  static final Context.Key<TransactionOrigin> ORIGIN =
+      Context.keyWithDefault("evidentsource-origin", TransactionOrigin.UNKNOWN);
+
+  static final Metadata.Key<String> USER_AGENT =
+      Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> API_KEY =
@@ -53,10 +65,20 @@ final class GrpcAccess implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
-      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      ServerCall<Q, R> sent, Metadata headers, ServerCallHandler<Q, R> next) {
+    // the call's request id (the client's x-request-id, or a new one) goes back in the headers
+    String requestId = RequestOrigins.requestId(headers.get(REQUEST_ID));
+    ServerCall<Q, R> call =
+        new ForwardingServerCall.SimpleForwardingServerCall<>(sent) {
+          @Override
+          public void sendHeaders(Metadata responseHeaders) {
+            responseHeaders.put(REQUEST_ID, requestId);
+            super.sendHeaders(responseHeaders);
+          }
+        };
     if (!enabled) {
       return Contexts.interceptCall(
-          Context.current().withValue(CALLER, Caller.UNRESTRICTED), call, headers, next);
+          context(call, headers, Caller.UNRESTRICTED, requestId), call, headers, next);
     }
     var method = call.getMethodDescriptor();
     if (AccessRules.OPEN_GRPC_SERVICES.contains(method.getServiceName())) {
@@ -101,7 +123,7 @@ final class GrpcAccess implements ServerInterceptor {
           "this call needs an API key: send the metadata 'authorization: Bearer <key>'",
           Map.of());
     }
-    Context context = Context.current().withValue(CALLER, caller);
+    Context context = context(call, headers, caller, requestId);
     String field = rule.databaseField();
     if (field == null) {
       String missing = caller.missingScope(rule.permission(), null);
@@ -142,6 +164,18 @@ final class GrpcAccess implements ServerInterceptor {
         }
       }
     };
+  }
+
+  private static Context context(
+      ServerCall<?, ?> call, Metadata headers, Caller caller, String requestId) {
+    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    String address =
+        remote instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : remote == null ? null : remote.toString();
+    var origin =
+        new TransactionOrigin(caller.name(), "grpc", requestId, address, headers.get(USER_AGENT));
+    return Context.current().withValue(CALLER, caller).withValue(ORIGIN, origin);
   }
 
   private <Q, R> ServerCall.Listener<Q> forbidden(

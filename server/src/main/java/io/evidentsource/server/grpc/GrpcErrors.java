@@ -60,7 +60,8 @@ final class GrpcErrors {
           REVISION_NOT_FOUND,
           NOT_FOUND,
           STATE_VIEW_NOT_FOUND,
-          STATE_CHANGE_NOT_FOUND ->
+          STATE_CHANGE_NOT_FOUND,
+          TRANSACTION_NOT_FOUND ->
           Status.Code.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID -> Status.Code.ALREADY_EXISTS;
       case CONDITION_FAILED, COMMAND_REJECTED -> Status.Code.FAILED_PRECONDITION;

@@ -35,7 +35,8 @@ final class ErrorStatus {
           REVISION_NOT_FOUND,
           NOT_FOUND,
           STATE_VIEW_NOT_FOUND,
-          STATE_CHANGE_NOT_FOUND ->
+          STATE_CHANGE_NOT_FOUND,
+          TRANSACTION_NOT_FOUND ->
           HttpStatus.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID, CONDITION_FAILED -> HttpStatus.CONFLICT;
       case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;

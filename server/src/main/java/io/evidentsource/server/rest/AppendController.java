@@ -12,6 +12,7 @@ import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.ConditionJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.security.RequestOrigins;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -88,9 +90,29 @@ class AppendController {
             ? List.of()
             : ConditionJson.readList(conditions, "$.conditions");
     TransactionResult result =
-        store.transact(database, new Transaction(transactionId, parsed, guards));
+        store.transact(
+            database, new Transaction(transactionId, parsed, guards, RequestOrigins.http(request)));
     return ResponseEntity.status(result.duplicate() ? HttpStatus.OK : HttpStatus.CREATED)
         .body(WireJson.Transaction.of(result));
+  }
+
+  /**
+   * The audit record of a committed transaction: its revision range, recorded time, principal,
+   * origin, request id, remote address and user agent (404 {@code transaction_not_found}).
+   */
+  @GetMapping("/transactions/{transaction_id}")
+  WireJson.TransactionAudit transaction(
+      @PathVariable("db") String db, @PathVariable("transaction_id") String transactionId) {
+    UUID id;
+    try {
+      id = UUID.fromString(transactionId);
+    } catch (IllegalArgumentException e) {
+      throw new EvidentSourceException(
+          ErrorCode.INVALID_QUERY,
+          "transaction_id must be a UUID, was '" + transactionId + "'",
+          Map.of("parameter", "transaction_id"));
+    }
+    return WireJson.TransactionAudit.of(store.transaction(DatabaseName.of(db), id));
   }
 
   /**
@@ -109,7 +131,7 @@ class AppendController {
           request, properties.maxBulkBytes().toBytes(), "evidentsource.max-bulk-bytes");
       WireJson.BulkLoad result;
       try {
-        result = bulkLoader.load(database, request.getInputStream());
+        result = bulkLoader.load(database, request.getInputStream(), RequestOrigins.http(request));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -136,7 +158,8 @@ class AppendController {
               + "' without ce- headers",
           Map.of("content_type", type == null ? "" : type.toString()));
     }
-    TransactionResult result = store.transact(database, Transaction.of(events));
+    TransactionResult result =
+        store.transact(database, Transaction.of(events).withOrigin(RequestOrigins.http(request)));
     return ResponseEntity.status(HttpStatus.CREATED).body(WireJson.Transaction.of(result));
   }
 

@@ -26,6 +26,8 @@ import io.evidentsource.json.SelectorJson;
 import io.evidentsource.json.StateViewJson;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.request.ComponentRequests;
+import io.evidentsource.server.security.Callers;
+import io.evidentsource.server.security.RequestOrigins;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.Part;
@@ -366,11 +368,12 @@ class ComponentController {
             request.getHeader("Idempotency-Key"), "Idempotency-Key", "the Idempotency-Key header");
     var provenance =
         new Provenance(
-            null,
+            RequestOrigins.principal(Callers.current()),
             "http",
             request.getHeader("X-Correlation-Id"),
             request.getHeader("X-Causation-Id"),
-            transactionId);
+            transactionId,
+            RequestOrigins.http(request));
     var command = new Command(contentType, headers, body);
     if (dryRun(request)) {
       return json(

@@ -2,6 +2,7 @@ package io.evidentsource.server.rest;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
@@ -55,7 +56,7 @@ final class NdjsonBulkLoader {
   }
 
   /** Validates and appends the NDJSON body of {@code in}. */
-  WireJson.BulkLoad load(DatabaseName database, InputStream in) {
+  WireJson.BulkLoad load(DatabaseName database, InputStream in, TransactionOrigin origin) {
     store.database(database); // 404 before reading the body
     Path spool;
     try {
@@ -78,7 +79,7 @@ final class NdjsonBulkLoader {
             ErrorCode.EMPTY_TRANSACTION,
             "the NDJSON body holds no events; send one CloudEvent JSON object per line");
       }
-      return append(database, spool);
+      return append(database, spool, origin);
     } finally {
       try {
         Files.deleteIfExists(spool);
@@ -159,7 +160,7 @@ final class NdjsonBulkLoader {
     }
   }
 
-  private WireJson.BulkLoad append(DatabaseName database, Path spool) {
+  private WireJson.BulkLoad append(DatabaseName database, Path spool, TransactionOrigin origin) {
     var progress = new Progress();
     var batch = new ArrayList<Event>(batchSize);
     var batchLines = new ArrayList<Integer>(batchSize);
@@ -176,13 +177,13 @@ final class NdjsonBulkLoader {
         batch.add(CloudEventJson.readEvent(line));
         batchLines.add(lineNumber);
         if (batch.size() == batchSize) {
-          commit(database, batch, batchLines, progress);
+          commit(database, batch, batchLines, progress, origin);
           batch.clear();
           batchLines.clear();
         }
       }
       if (!batch.isEmpty()) {
-        commit(database, batch, batchLines, progress);
+        commit(database, batch, batchLines, progress, origin);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the bulk-load spool file failed", e);
@@ -191,9 +192,13 @@ final class NdjsonBulkLoader {
   }
 
   private void commit(
-      DatabaseName database, List<Event> batch, List<Integer> lines, Progress progress) {
+      DatabaseName database,
+      List<Event> batch,
+      List<Integer> lines,
+      Progress progress,
+      TransactionOrigin origin) {
     try {
-      progress.add(store.transact(database, Transaction.of(batch)));
+      progress.add(store.transact(database, Transaction.of(batch).withOrigin(origin)));
     } catch (EvidentSourceException e) {
       int index = e.fields().get("index") instanceof Integer i ? i : 0;
       int line = lines.get(Math.min(index, lines.size() - 1));

@@ -3,6 +3,7 @@ package io.evidentsource.server.rest;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.component.CommandResult;
 import io.evidentsource.core.component.PublishedComponent;
@@ -82,6 +83,38 @@ final class WireJson {
           r.eventCount(),
           r.recordedTime().toString(),
           r.duplicate());
+    }
+  }
+
+  /**
+   * The audit record of a transaction ({@code GET .../transactions/{transaction_id}}): its result
+   * and who made it from where (docs/security.md#audit).
+   */
+  record TransactionAudit(
+      @JsonProperty("transaction_id") String transactionId,
+      @JsonProperty("first_revision") long firstRevision,
+      @JsonProperty("revision") long revision,
+      @JsonProperty("event_count") int eventCount,
+      @JsonProperty("recorded_time") String recordedTime,
+      @JsonProperty("principal") String principal,
+      @JsonProperty("origin") String origin,
+      @JsonProperty("request_id") String requestId,
+      @JsonProperty("remote_address") @Nullable String remoteAddress,
+      @JsonProperty("user_agent") @Nullable String userAgent) {
+    static TransactionAudit of(TransactionRecord record) {
+      var r = record.result();
+      var o = record.origin();
+      return new TransactionAudit(
+          r.transactionId().toString(),
+          r.firstRevision(),
+          r.revision(),
+          r.eventCount(),
+          r.recordedTime().toString(),
+          o.principal(),
+          o.origin(),
+          o.requestId(),
+          o.remoteAddress(),
+          o.userAgent());
     }
   }
 

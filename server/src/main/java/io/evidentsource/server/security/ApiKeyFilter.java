@@ -60,6 +60,10 @@ final class ApiKeyFilter extends OncePerRequestFilter {
       return;
     }
     if (key == null) {
+      Caller signedIn = Sessions.caller(request, keys);
+      if (signedIn != null) {
+        authenticate(signedIn);
+      }
       chain.doFilter(request, response);
       return;
     }

@@ -84,6 +84,19 @@ public final class ApiKeys {
     return found == null ? Optional.empty() : Optional.of(new Caller(found.name(), found.scopes()));
   }
 
+  /**
+   * The caller of a signed-in session: the key of this name whose hash is still {@code sha256}
+   * (compared in constant time), or empty once the key is removed or replaced.
+   */
+  Optional<Caller> sessionCaller(String name, byte[] sha256) {
+    for (Entry e : all()) {
+      if (e.name().equals(name) && MessageDigest.isEqual(e.sha256(), sha256)) {
+        return Optional.of(new Caller(e.name(), e.scopes()));
+      }
+    }
+    return Optional.empty();
+  }
+
   private List<Entry> all() {
     List<Entry> fromFile = currentFile();
     if (fromFile.isEmpty()) {

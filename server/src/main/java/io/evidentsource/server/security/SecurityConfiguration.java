@@ -5,6 +5,8 @@ import io.evidentsource.server.problem.ProblemResponses;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -22,6 +24,10 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import org.springframework.web.filter.CorsFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -72,14 +78,25 @@ class SecurityConfiguration {
       AuthFailures failures,
       JsonMapper json)
       throws Exception {
+    // cross-site requests: OriginCheck (Origin / Sec-Fetch-Site) instead of CSRF tokens, so that
+    // scripts and curl need none; the UI's cookie is SameSite=Strict besides
     http.csrf(c -> c.disable())
+        .cors(c -> c.configurationSource(cors(properties)))
         .httpBasic(b -> b.disable())
         .formLogin(f -> f.disable())
         .logout(l -> l.disable())
         .requestCache(r -> r.disable())
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        // no sessions of Spring Security's own; the UI's sign-in opens a fresh one (Sessions), so
+        // session ids need no changing per request
+        .sessionManagement(
+            s ->
+                s.sessionCreationPolicy(SessionCreationPolicy.STATELESS)
+                    .sessionFixation(f -> f.none()))
         // responses keep their own Cache-Control (the UI's assets are cached for a year)
         .headers(h -> h.cacheControl(c -> c.disable()))
+        // before CORS, so that a refused origin gets a problem, not CORS's bare 403
+        .addFilterBefore(new RequestOrigins.RequestIdFilter(), CorsFilter.class)
+        .addFilterBefore(new OriginCheck(properties, json), CorsFilter.class)
         .addFilterBefore(
             new ApiKeyFilter(properties.enabled(), keys, failures, json),
             AnonymousAuthenticationFilter.class)
@@ -114,6 +131,41 @@ class SecurityConfiguration {
               a.anyRequest().access(new ScopeAuthorization(Permission.ADMIN));
             });
     return http.build();
+  }
+
+  /**
+   * CORS for the API: off (no {@code Access-Control-Allow-Origin}) unless {@code
+   * evidentsource.security.allowed-origins} names origins; then those may call with a key
+   * (credentials, i.e. cookies, are not shared across origins).
+   */
+  static CorsConfigurationSource cors(SecurityProperties properties) {
+    var source = new UrlBasedCorsConfigurationSource();
+    if (properties.allowedOrigins().isEmpty()) {
+      return source;
+    }
+    var config = new CorsConfiguration();
+    config.setAllowedOrigins(properties.allowedOrigins());
+    config.setAllowedMethods(List.of("GET", "HEAD", "POST", "DELETE"));
+    config.setAllowedHeaders(
+        List.of(
+            "Authorization",
+            "X-API-Key",
+            "Content-Type",
+            "Accept",
+            "Last-Event-ID",
+            "X-Request-Id"));
+    config.setExposedHeaders(
+        List.of(
+            "Location",
+            "Retry-After",
+            "WWW-Authenticate",
+            "X-Request-Id",
+            "EvidentSource-Revision",
+            "EvidentSource-Last-Modified-Revision"));
+    config.setAllowCredentials(false);
+    config.setMaxAge(Duration.ofHours(1));
+    source.registerCorsConfiguration("/api/**", config);
+    return source;
   }
 
   private static AuthenticationEntryPoint unauthenticated(AuthFailures failures, JsonMapper json) {

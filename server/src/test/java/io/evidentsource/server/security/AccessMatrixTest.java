@@ -34,6 +34,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -224,12 +225,7 @@ class AccessMatrixTest {
             DynamicTest.dynamicTest(
                 rule.method() + " " + rule.pattern() + " with " + key + " -> " + expected,
                 () -> {
-                  String path =
-                      rule.pattern()
-                          .replace("{db}", database(rule.permission()))
-                          .replace("{revision}", "1")
-                          .replace("{name}", "counter")
-                          .replace("{version}", "1");
+                  String path = concrete(rule.pattern(), database(rule.permission()));
                   if (path.endsWith("/live")) {
                     path += "?from_revision=1";
                   }
@@ -247,6 +243,26 @@ class AccessMatrixTest {
       }
     }
     return tests.stream();
+  }
+
+  /** The route with a sample value for each variable; an unknown variable fails the test. */
+  static String concrete(String pattern, String database) {
+    var m = java.util.regex.Pattern.compile("\\{([a-z_]+)\\}").matcher(pattern);
+    var out = new StringBuilder();
+    while (m.find()) {
+      String value =
+          switch (m.group(1)) {
+            case "db" -> database;
+            case "revision", "version" -> "1";
+            case "name" -> "counter";
+            case "transaction_id" -> UUID.randomUUID().toString();
+            default ->
+                throw new AssertionError("no sample value for {" + m.group(1) + "} in " + pattern);
+          };
+      m.appendReplacement(out, value);
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   @Test
@@ -290,6 +306,27 @@ class AccessMatrixTest {
     var missing = call("GET", "/api/v1/databases", Key.NONE, null);
     assertThat(missing.status).isEqualTo(401);
     assertThat(missing.text).contains("\"code\":\"unauthenticated\"").contains("X-API-Key");
+  }
+
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
+
+  double refusals(String reason) {
+    var counter = meters.find(AuthFailures.METER).tag("reason", reason).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void refusals_are_counted_by_reason() {
+    double missing = refusals("missing_key");
+    double unknown = refusals("unknown_key");
+    double forbidden = refusals("forbidden");
+    call("GET", "/api/v1/databases", Key.NONE, null);
+    call("GET", "/api/v1/databases", Key.WRONG, null);
+    call("GET", "/api/v1/databases", Key.WRONG, null);
+    call("DELETE", "/api/v1/databases/" + DB, Key.READ, null);
+    assertThat(refusals("missing_key")).isEqualTo(missing + 1);
+    assertThat(refusals("unknown_key")).isEqualTo(unknown + 2);
+    assertThat(refusals("forbidden")).isEqualTo(forbidden + 1);
   }
 
   @Test

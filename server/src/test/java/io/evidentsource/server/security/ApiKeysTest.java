@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Keys from properties and from a file that is read again when it changes. */
-class ApiKeysTest {
+public class ApiKeysTest {
   @TempDir Path dir;
 
-  static String sha256(String key) {
+  public static String sha256(String key) {
     try {
       return HexFormat.of()
           .formatHex(
@@ -31,7 +31,7 @@ class ApiKeysTest {
   }
 
   static SecurityProperties properties(List<SecurityProperties.ApiKey> keys, Path file) {
-    return new SecurityProperties(true, keys, file, false);
+    return SecurityProperties.keys(true, keys, file);
   }
 
   static SecurityProperties.ApiKey key(String name, String secret, String... scopes) {

@@ -3,6 +3,8 @@ package io.evidentsource.storage.dynamodb;
 import static io.evidentsource.storage.dynamodb.EventItems.n;
 import static io.evidentsource.storage.dynamodb.EventItems.s;
 
+import io.evidentsource.core.command.TransactionOrigin;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
@@ -237,16 +239,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
             .put(
                 Put.builder()
                     .tableName(tables.transactions())
-                    .item(
-                        Map.of(
-                            DynamoDbSchema.TX_PK,
-                            s(transactionKey(partition, request.transactionId())),
-                            "first",
-                            n(first),
-                            "last",
-                            n(last),
-                            "rt",
-                            s(recorded)))
+                    .item(transactionItem(partition, request, first, last, recorded))
                     .conditionExpression("attribute_not_exists(#t)")
                     .expressionAttributeNames(Map.of("#t", DynamoDbSchema.TX_PK))
                     .build())
@@ -522,6 +515,74 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
             (int) (last - first + 1),
             Instant.parse(item.get("rt").s()),
             false));
+  }
+
+  @Override
+  public Optional<TransactionRecord> readTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    String key = transactionKey(EventItems.partition(database.value(), generation), transactionId);
+    var response =
+        call(
+            "GetItem",
+            () ->
+                client.getItem(
+                    b ->
+                        b.tableName(tables.transactions())
+                            .consistentRead(true)
+                            .key(Map.of(DynamoDbSchema.TX_PK, s(key)))));
+    if (!response.hasItem() || response.item().isEmpty()) {
+      return Optional.empty();
+    }
+    var item = response.item();
+    long first = Long.parseLong(item.get("first").n());
+    long last = Long.parseLong(item.get("last").n());
+    var result =
+        new TransactionResult(
+            transactionId,
+            first,
+            last,
+            (int) (last - first + 1),
+            Instant.parse(item.get("rt").s()),
+            false);
+    // records written before the audit existed have no origin attributes
+    var origin =
+        item.containsKey(TX_PRINCIPAL)
+            ? new TransactionOrigin(
+                item.get(TX_PRINCIPAL).s(),
+                item.get(TX_ORIGIN).s(),
+                item.get(TX_REQUEST_ID).s(),
+                item.containsKey(TX_REMOTE) ? item.get(TX_REMOTE).s() : null,
+                item.containsKey(TX_USER_AGENT) ? item.get(TX_USER_AGENT).s() : null)
+            : TransactionOrigin.UNKNOWN;
+    return Optional.of(new TransactionRecord(result, origin));
+  }
+
+  /** Attributes of a transaction item beside its key, range and time: the audit origin. */
+  static final String TX_PRINCIPAL = "pr";
+
+  static final String TX_ORIGIN = "og";
+  static final String TX_REQUEST_ID = "rq";
+  static final String TX_REMOTE = "ra";
+  static final String TX_USER_AGENT = "ua";
+
+  private static Map<String, AttributeValue> transactionItem(
+      String partition, AppendRequest request, long first, long last, String recorded) {
+    var item = new HashMap<String, AttributeValue>();
+    item.put(DynamoDbSchema.TX_PK, s(transactionKey(partition, request.transactionId())));
+    item.put("first", n(first));
+    item.put("last", n(last));
+    item.put("rt", s(recorded));
+    var origin = request.origin();
+    item.put(TX_PRINCIPAL, s(origin.principal()));
+    item.put(TX_ORIGIN, s(origin.origin()));
+    item.put(TX_REQUEST_ID, s(origin.requestId()));
+    if (origin.remoteAddress() != null && !origin.remoteAddress().isEmpty()) {
+      item.put(TX_REMOTE, s(origin.remoteAddress()));
+    }
+    if (origin.userAgent() != null && !origin.userAgent().isEmpty()) {
+      item.put(TX_USER_AGENT, s(origin.userAgent()));
+    }
+    return item;
   }
 
   private static String transactionKey(String partition, UUID transactionId) {

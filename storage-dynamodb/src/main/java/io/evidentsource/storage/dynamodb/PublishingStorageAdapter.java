@@ -1,5 +1,6 @@
 package io.evidentsource.storage.dynamodb;
 
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
@@ -97,5 +98,11 @@ public final class PublishingStorageAdapter implements StorageAdapter {
   public Optional<TransactionResult> findTransaction(
       DatabaseName database, long generation, UUID transactionId) {
     return storage.findTransaction(database, generation, transactionId);
+  }
+
+  @Override
+  public Optional<TransactionRecord> readTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    return storage.readTransaction(database, generation, transactionId);
   }
 }

@@ -92,6 +92,11 @@ final class Codec {
       return buffer.get() & 0xff;
     }
 
+    /** Whether bytes are left (a value written by a later version has more fields). */
+    boolean hasRemaining() {
+      return buffer.hasRemaining();
+    }
+
     int i32() {
       return buffer.getInt();
     }

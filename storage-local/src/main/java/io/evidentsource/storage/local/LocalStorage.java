@@ -2,6 +2,7 @@ package io.evidentsource.storage.local;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.port.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -158,6 +160,19 @@ public final class LocalStorage implements AutoCloseable {
    */
   public static LocalStorage open(LocalStorageOptions options) {
     return new LocalStorage(options);
+  }
+
+  /**
+   * This directory as the core's storage bundle: the log, push notifications (waiters wake on
+   * commit), the component registry, not shared across instances; closing it closes this directory.
+   */
+  public Storage storage() {
+    return Storage.builder(adapter)
+        .pushNotifications(adapter)
+        .components(registry)
+        .sharedAcrossInstances(false)
+        .onClose(this)
+        .build();
   }
 
   /** The catalog, logs and idempotency records. */
@@ -348,8 +363,12 @@ public final class LocalStorage implements AutoCloseable {
     }
     try {
       db.flushWal(true);
+      // a clean stop writes the memtables to table files, so the next start replays no log
+      try (var flush = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(flush, List.of(catalog, events, transactions, components, modules));
+      }
     } catch (RocksDBException e) {
-      LOG.log(Level.WARNING, "syncing the write-ahead log of " + dataDir + " at close failed", e);
+      LOG.log(Level.WARNING, "syncing " + dataDir + " at close failed", e);
     }
     // column family handles before the database, the database before its options
     for (int i = resources.size() - 1; i >= 0; i--) {

@@ -1,5 +1,7 @@
 package io.evidentsource.storage.local;
 
+import io.evidentsource.core.command.TransactionOrigin;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
@@ -217,9 +220,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
               store.events, log.eventKey(first + k), EventCodec.encode(events.get(k), recorded));
         }
         batch.put(
-            store.transactions,
-            txKey,
-            new Codec.Out(28).i64(first).i64(last).instant(recorded).toBytes());
+            store.transactions, txKey, transactionValue(first, last, recorded, request.origin()));
         batch.put(store.catalog, catalogKey(DATABASE, log.name), log.catalogValue(last, recorded));
         store.write("append to database '" + log.name + "'", batch);
       } catch (RocksDBException e) {
@@ -323,6 +324,51 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       DatabaseName database, long generation, UUID transactionId) {
     var log = live(database, generation);
     return transaction(log, transactionKey(log, transactionId), transactionId);
+  }
+
+  @Override
+  public Optional<TransactionRecord> readTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    var log = live(database, generation);
+    byte[] value = transactionValue(log, transactionKey(log, transactionId));
+    if (value == null) {
+      return Optional.empty();
+    }
+    var in = new Codec.In(value);
+    long first = in.i64();
+    long last = in.i64();
+    var result =
+        new TransactionResult(
+            transactionId, first, last, (int) (last - first + 1), in.instant(), false);
+    // a record written before the audit existed ends here
+    var origin =
+        in.hasRemaining()
+            ? new TransactionOrigin(in.str(), in.str(), in.str(), in.optStr(), in.optStr())
+            : TransactionOrigin.UNKNOWN;
+    return Optional.of(new TransactionRecord(result, origin));
+  }
+
+  /** A transaction record: its revision range, time, then the audit origin. */
+  private static byte[] transactionValue(
+      long first, long last, Instant recorded, TransactionOrigin origin) {
+    return new Codec.Out(128)
+        .i64(first)
+        .i64(last)
+        .instant(recorded)
+        .str(origin.principal())
+        .str(origin.origin())
+        .str(origin.requestId())
+        .optStr(origin.remoteAddress())
+        .optStr(origin.userAgent())
+        .toBytes();
+  }
+
+  private byte @Nullable [] transactionValue(Log log, byte[] key) {
+    try {
+      return store.db().get(store.transactions, key);
+    } catch (RocksDBException e) {
+      throw store.failure("read a transaction of database '" + log.name + "'", e);
+    }
   }
 
   private Optional<TransactionResult> transaction(Log log, byte[] key, UUID id) {

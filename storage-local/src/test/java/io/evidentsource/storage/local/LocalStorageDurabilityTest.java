@@ -5,6 +5,7 @@ import static io.evidentsource.storage.tck.TckFixtures.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.QueryTemporality;
@@ -43,6 +44,7 @@ class LocalStorageDurabilityTest {
   private static final Instant T0 = Instant.parse("2026-05-01T10:00:00.123456789Z");
   private final Path dir = LocalFixture.tempDir("durability");
   private final List<LocalStorage> opened = new ArrayList<>();
+  private final List<Path> crashCopies = new ArrayList<>();
 
   private LocalStorage open() {
     var storage = LocalFixture.open(dir);
@@ -59,6 +61,7 @@ class LocalStorageDurabilityTest {
   void closeAll() {
     opened.forEach(LocalStorage::close);
     LocalFixture.delete(dir);
+    crashCopies.forEach(LocalFixture::delete);
   }
 
   @Nested
@@ -133,6 +136,24 @@ class LocalStorageDurabilityTest {
     }
 
     @Test
+    void keeps_the_audit_record_of_each_transaction() {
+      var storage = open();
+      var db = DatabaseName.of("audited");
+      long gen = storage.storageAdapter().createDatabase(db, T0).generation();
+      var origin = new TransactionOrigin("ops", "http", "req-7", "127.0.0.1", "curl/8.5.0");
+      UUID tx = UUID.randomUUID();
+      storage.storageAdapter().append(new AppendRequest(db, gen, 0, events(2), tx, T0, origin));
+
+      storage = reopen(storage);
+
+      var record = storage.storageAdapter().readTransaction(db, gen, tx).orElseThrow();
+      assertThat(record.origin()).isEqualTo(origin);
+      assertThat(record.result().firstRevision()).isEqualTo(1);
+      assertThat(record.result().revision()).isEqualTo(2);
+      assertThat(record.result().recordedTime()).isEqualTo(T0);
+    }
+
+    @Test
     void keeps_published_components_and_their_module_bytes() {
       var storage = open();
       var db = DatabaseName.of("views");
@@ -157,6 +178,53 @@ class LocalStorageDurabilityTest {
           .hasValueSatisfying(b -> assertThat(b).isEqualTo(module));
       var second = registry.add(db, 1, ComponentKind.STATE_VIEW, view, module, T0);
       assertThat(second.version()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void a_backup_taken_under_concurrent_appends_holds_whole_transactions_and_restores()
+      throws Exception {
+    var storage = open();
+    var adapter = storage.storageAdapter();
+    var db = DatabaseName.of("busy");
+    long gen = adapter.createDatabase(db, T0).generation();
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    var writer =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                long head = adapter.findDatabase(db).orElseThrow().revision();
+                adapter.append(append(db, gen, head, events(3), T0));
+              }
+            });
+    writer.start();
+    while (adapter.findDatabase(db).orElseThrow().revision() < 30) {
+      Thread.sleep(5);
+    }
+    Path backup = dir.resolveSibling(dir.getFileName() + "-backup");
+    Path restored = dir.resolveSibling(dir.getFileName() + "-restored");
+    try {
+      storage.backup(backup);
+      stop.set(true);
+      writer.join();
+      assertThatThrownBy(() -> storage.backup(backup))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_REQUEST));
+
+      LocalStorage.restore(backup, restored);
+      try (var copy = LocalFixture.open(restored)) {
+        var info = copy.storageAdapter().findDatabase(db).orElseThrow();
+        assertThat(info.revision()).isPositive().matches(r -> r % 3 == 0, "whole transactions");
+        assertThat(copy.storageAdapter().readRange(db, gen, 1, info.revision()))
+            .hasSize((int) info.revision());
+      }
+      assertThatThrownBy(() -> LocalStorage.restore(backup, restored))
+          .hasMessageContaining("is not empty");
+    } finally {
+      stop.set(true);
+      LocalFixture.delete(backup);
+      LocalFixture.delete(restored);
     }
   }
 
@@ -213,14 +281,14 @@ class LocalStorageDurabilityTest {
     for (int i = 0; i < 20; i++) {
       adapter.append(append(db, gen, i * 3L, events(3), T0));
     }
-    storage.close();
-    Path wal = newestWal();
+    Path crashed = crashImage(storage);
+    Path wal = newestWal(crashed);
     long size = Files.size(wal);
     try (var file = new RandomAccessFile(wal.toFile(), "rw")) {
       file.setLength(size - 40); // cut into the last transaction's record
     }
 
-    storage = open();
+    storage = openCopy(crashed);
     var info = storage.storageAdapter().findDatabase(db).orElseThrow();
     assertThat(info.revision()).isEqualTo(57); // 19 whole transactions of 3
     assertThat(storage.storageAdapter().readRange(db, gen, 1, 100))
@@ -240,21 +308,47 @@ class LocalStorageDurabilityTest {
     for (int i = 0; i < 20; i++) {
       adapter.append(append(db, gen, i * 2L, events(2), T0));
     }
-    storage.close();
-    Path wal = newestWal();
+    Path crashed = crashImage(storage);
+    Path wal = newestWal(crashed);
     long size = Files.size(wal);
     try (var file = new RandomAccessFile(wal.toFile(), "rw")) {
       file.seek(size - 60);
       file.write(new byte[] {0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a});
     }
 
-    storage = open();
+    storage = openCopy(crashed);
     var info = storage.storageAdapter().findDatabase(db).orElseThrow();
     assertThat(info.revision()).isBetween(2L, 38L).matches(r -> r % 2 == 0, "a whole transaction");
     assertThat(storage.storageAdapter().readRange(db, gen, 1, 100)).hasSize((int) info.revision());
   }
 
-  private Path newestWal() throws IOException {
+  /**
+   * The files of the open directory as a crash would leave them: copied while it is open (every
+   * write was synced, none is in progress), so no close flushes the memtables into table files and
+   * the recent transactions exist only in the write-ahead log.
+   */
+  private Path crashImage(LocalStorage storage) throws IOException {
+    Path copy = dir.resolveSibling(dir.getFileName() + "-crash");
+    Files.createDirectories(copy);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.getFileName().toString().equals("LOCK")) {
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+    }
+    storage.close();
+    return copy;
+  }
+
+  private LocalStorage openCopy(Path copy) {
+    var storage = LocalFixture.open(copy);
+    opened.add(storage);
+    crashCopies.add(copy);
+    return storage;
+  }
+
+  private Path newestWal(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(p -> p.getFileName().toString().endsWith(".log"))

@@ -1,5 +1,7 @@
 package io.evidentsource.storage.memory;
 
+import io.evidentsource.core.command.TransactionOrigin;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
@@ -49,6 +51,8 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     volatile long[] txEpochNanos = new long[8];
     volatile int txCount;
     final TransactionIds transactions = new TransactionIds();
+    // the audit origin of transaction i (guarded by the log's monitor)
+    final List<TransactionOrigin> origins = new ArrayList<>();
     // shares one String per distinct stream, type, subject and content type across events
     final Map<String, String> strings = new HashMap<>();
     volatile long head;
@@ -195,6 +199,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       }
       log.txCount = n + 1;
       log.transactions.add(request.transactionId()); // ordinal n
+      log.origins.add(request.origin());
       var result =
           new TransactionResult(
               request.transactionId(), first, last, events.size(), request.recordedTime(), false);
@@ -299,6 +304,18 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     synchronized (log) {
       int ordinal = log.transactions.find(transactionId);
       return ordinal < 0 ? Optional.empty() : Optional.of(log.result(ordinal));
+    }
+  }
+
+  @Override
+  public Optional<TransactionRecord> readTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    var log = live(database, generation);
+    synchronized (log) {
+      int ordinal = log.transactions.find(transactionId);
+      return ordinal < 0
+          ? Optional.empty()
+          : Optional.of(new TransactionRecord(log.result(ordinal), log.origins.get(ordinal)));
     }
   }
 

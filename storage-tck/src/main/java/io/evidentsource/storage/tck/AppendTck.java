@@ -6,6 +6,8 @@ import static io.evidentsource.storage.tck.TckFixtures.uniqueDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evidentsource.core.command.TransactionOrigin;
+import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.RevisionNotFoundException;
@@ -89,6 +91,45 @@ public abstract class AppendTck {
     assertThat(storage.findDatabase(db).orElseThrow().revision()).isEqualTo(3);
     assertThat(storage.findTransaction(db, generation, id)).contains(committed);
     assertThat(storage.findTransaction(db, generation, UUID.randomUUID())).isEmpty();
+  }
+
+  @Test
+  void keeps_the_origin_of_each_transaction_for_the_audit_apart_from_its_events() {
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    var http =
+        new TransactionOrigin(
+            "orders-app", "http", "req-1", "10.0.0.7", "curl/8.5 \u00e9\u00e8 \"quoted\"");
+    var grpc = new TransactionOrigin("ops", "grpc", "req-2", null, null);
+    List<Event> batch = events(2);
+    var committed =
+        ((AppendOutcome.Committed)
+                storage.append(
+                    new AppendRequest(db, generation, 0, batch, first, T0.plusSeconds(1), http)))
+            .result();
+    storage.append(
+        new AppendRequest(db, generation, 2, events(1), second, T0.plusSeconds(2), grpc));
+
+    assertThat(storage.readTransaction(db, generation, first))
+        .contains(new TransactionRecord(committed, http));
+    var other = storage.readTransaction(db, generation, second).orElseThrow();
+    assertThat(other.origin()).isEqualTo(grpc);
+    assertThat(other.result().firstRevision()).isEqualTo(3);
+    assertThat(other.result().revision()).isEqualTo(3);
+    assertThat(other.result().recordedTime()).isEqualTo(T0.plusSeconds(2));
+    assertThat(storage.readTransaction(db, generation, UUID.randomUUID())).isEmpty();
+    // the events are stored as they were sent: nothing of the origin is added to them
+    assertThat(storage.readRange(db, generation, 1, 2))
+        .extracting(StoredEvent::event)
+        .isEqualTo(batch);
+  }
+
+  @Test
+  void a_transaction_without_a_described_origin_reads_back_as_unknown() {
+    UUID id = UUID.randomUUID();
+    storage.append(new AppendRequest(db, generation, 0, events(1), id, T0));
+    assertThat(storage.readTransaction(db, generation, id).orElseThrow().origin())
+        .isEqualTo(TransactionOrigin.UNKNOWN);
   }
 
   @Test

@@ -1,7 +1,10 @@
 /**
- * The storage conformance kit: abstract JUnit suites for the {@link
- * io.evidentsource.core.port.StorageAdapter} port. Each adapter's tests extend every suite with a
- * factory method; nothing is skipped, so a missing capability fails loudly.
+ * The storage conformance kit: abstract JUnit suites for the ports a {@link
+ * io.evidentsource.core.port.Storage} bundles. Each adapter's tests extend every suite its {@link
+ * io.evidentsource.core.port.StorageCapabilities} call for ({@link
+ * io.evidentsource.storage.tck.TckSuite}) with a factory method, and run {@link
+ * io.evidentsource.storage.tck.TckCoverageTck}, which fails when one is left out; nothing is
+ * skipped.
  */
 @NullMarked
 package io.evidentsource.storage.tck;
