@@ -19,8 +19,12 @@ let browser;
 let context;
 let page;
 
+// `npm run e2e` against a server without keys has nothing to sign in to; WebUiSignInBrowserTest
+// always sets the key
+const SKIP = KEY ? false : "EVIDENTSOURCE_KEY is not set: this needs a server with security on";
+
 before(async () => {
-  assert.ok(KEY, "EVIDENTSOURCE_KEY is not set");
+  if (SKIP) return;
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -41,7 +45,7 @@ after(async () => {
   await browser?.close();
 });
 
-describe("sign-in", () => {
+describe("sign-in", { skip: SKIP }, () => {
   test("the UI asks for a key, refuses a wrong one and shows the databases with the right one", async () => {
     await page.goto(BASE + "/ui/");
     const dialog = page.getByRole("dialog", { name: "Sign in" });

@@ -50,6 +50,12 @@ export async function login(apiKey: string): Promise<SessionInfo> {
   return (await response.json()) as SessionInfo;
 }
 
+/** Who is signed in, or null without a session; sent directly, so a 401 asks for no key. */
+export async function currentSession(): Promise<SessionInfo | null> {
+  const response = await fetch(API + "/session", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  return response.ok ? ((await response.json()) as SessionInfo) : null;
+}
+
 export const logout = () => send("DELETE", "/session").then(() => undefined);
 
 export const serverInfo = (signal?: AbortSignal) => call<ServerInfo>("GET", "/server", { signal });

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { setAuthenticator } from "../api/client";
-import { login, logout, type SessionInfo } from "../api/endpoints";
+import { currentSession, login, logout, type SessionInfo } from "../api/endpoints";
 import { ErrorBox } from "./ErrorBox";
 
 /**
@@ -39,6 +39,12 @@ export function SessionControl() {
           setOpen(true);
         }),
     );
+    // a session from before a reload: show who is signed in (a 401 here asks for nothing)
+    currentSession()
+      .then((s) => {
+        if (s?.security_enabled) setSession(s);
+      })
+      .catch(() => undefined);
     return () => setAuthenticator(null);
   }, []);
 

@@ -6,6 +6,7 @@ import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.condition.ConditionCheck;
+import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
@@ -15,14 +16,22 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.EventValidator;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.observe.EventStoreObserver.Step;
+import io.evidentsource.core.observe.QueryKind;
+import io.evidentsource.core.observe.QueryReport;
+import io.evidentsource.core.observe.TransactionOutcome;
+import io.evidentsource.core.observe.TransactionReport;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.QueryEngine;
 import io.evidentsource.core.query.QueryPage;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -38,8 +47,11 @@ public final class EventStore {
   private final QueryEngine queries;
   private final EventValidator validator;
   private final Clock clock;
+  private final EventStoreObserver observer;
 
   /**
+   * An event store that reports nothing ({@link EventStoreObserver#NONE}).
+   *
    * @param storage the storage adapter
    * @param limits the event, batch and attribute limits
    * @param clock the source of creation and commit times (UTC)
@@ -52,12 +64,32 @@ public final class EventStore {
       Clock clock,
       Supplier<UUID> transactionIds,
       Duration contentionTimeout) {
+    this(storage, limits, clock, transactionIds, contentionTimeout, EventStoreObserver.NONE);
+  }
+
+  /**
+   * @param storage the storage adapter
+   * @param limits the event, batch and attribute limits
+   * @param clock the source of creation and commit times (UTC)
+   * @param transactionIds the source of server-chosen transaction ids
+   * @param contentionTimeout how long an append keeps retrying while other writers move the head
+   * @param observer where transactions, reads and catalog changes are reported (docs/operations.md)
+   */
+  public EventStore(
+      StorageAdapter storage,
+      EventLimits limits,
+      Clock clock,
+      Supplier<UUID> transactionIds,
+      Duration contentionTimeout,
+      EventStoreObserver observer) {
     this.storage = storage;
     this.indexes = new IndexManager(storage);
     this.validator = new EventValidator(limits);
     this.clock = clock;
+    this.observer = observer;
     this.commands =
-        new CommandHandler(storage, indexes, validator, clock, transactionIds, contentionTimeout);
+        new CommandHandler(
+            storage, indexes, validator, clock, transactionIds, contentionTimeout, observer);
     this.queries = new QueryEngine(storage, indexes);
   }
 
@@ -71,6 +103,11 @@ public final class EventStore {
         Duration.ofSeconds(10));
   }
 
+  /** Where this store reports its work; the component services report through it too. */
+  public EventStoreObserver observer() {
+    return observer;
+  }
+
   /** The validator with the limits in force. */
   public EventValidator validator() {
     return validator;
@@ -82,7 +119,9 @@ public final class EventStore {
    * @throws EvidentSourceException {@code DATABASE_EXISTS}
    */
   public DatabaseInfo createDatabase(DatabaseName name) {
-    return storage.createDatabase(name, clock.instant());
+    DatabaseInfo created = storage.createDatabase(name, clock.instant());
+    observer.databaseCreated(created);
+    return created;
   }
 
   /**
@@ -93,6 +132,7 @@ public final class EventStore {
   public void deleteDatabase(DatabaseName name) {
     storage.deleteDatabase(name);
     indexes.forget(name);
+    observer.databaseDeleted(name);
   }
 
   /** All databases, ordered by name. */
@@ -185,23 +225,178 @@ public final class EventStore {
         .toList();
   }
 
-  /** Commits a transaction; see {@link CommandHandler#transact}. */
+  /** Commits a transaction; see {@link CommandHandler#transact}. Reported as a transaction. */
   public TransactionResult transact(DatabaseName database, Transaction transaction) {
-    return commands.transact(database, transaction);
+    long start = System.nanoTime();
+    try (var scope = observer.open(Step.TRANSACTION, database)) {
+      try {
+        TransactionResult result = commands.transact(database, transaction);
+        observer.transactionEnded(
+            new TransactionReport(
+                database,
+                result.duplicate() ? TransactionOutcome.DUPLICATE : TransactionOutcome.COMMITTED,
+                transaction.events().size(),
+                0,
+                result.duplicate() ? 0 : result.revision(),
+                System.nanoTime() - start,
+                null));
+        return result;
+      } catch (RuntimeException e) {
+        scope.failed(e);
+        observer.transactionEnded(
+            new TransactionReport(
+                database,
+                TransactionOutcome.of(e),
+                transaction.events().size(),
+                e instanceof ConditionFailedException c ? c.failures().size() : 0,
+                0,
+                System.nanoTime() - start,
+                e instanceof EvidentSourceException es ? es.code() : null));
+        throw e;
+      }
+    }
   }
 
-  /** Reads one page; see {@link QueryEngine#page}. */
+  /** Reads one page; see {@link QueryEngine#page}. Reported as a {@code query} read. */
   public QueryPage query(DatabaseName database, EventQuery query) {
-    return queries.page(database, query);
+    long start = System.nanoTime();
+    try (var scope = observer.open(Step.QUERY, database)) {
+      try {
+        QueryPage page = queries.page(database, query);
+        observer.queryEnded(
+            new QueryReport(
+                database,
+                QueryKind.QUERY,
+                query,
+                page.revision(),
+                page.events().size(),
+                System.nanoTime() - start,
+                false));
+        return page;
+      } catch (RuntimeException e) {
+        scope.failed(e);
+        observer.queryEnded(
+            new QueryReport(
+                database, QueryKind.QUERY, query, 0, 0, System.nanoTime() - start, true));
+        throw e;
+      }
+    }
   }
 
-  /** Streams all matching events lazily; see {@link QueryEngine#stream}. */
+  /**
+   * Streams all matching events lazily; see {@link QueryEngine#stream}. Reported as a {@code query}
+   * read when the events run out.
+   */
   public QueryEngine.Result stream(DatabaseName database, EventQuery query, long maxEvents) {
-    return queries.stream(database, query, maxEvents);
+    return stream(database, query, maxEvents, QueryKind.QUERY);
   }
 
-  /** The event at a revision; see {@link QueryEngine#event}. */
+  /**
+   * Streams all matching events lazily; see {@link QueryEngine#stream}. Reported as a read of
+   * {@code kind} when the events run out (or fail), timed inside this method and the iterator only.
+   */
+  public QueryEngine.Result stream(
+      DatabaseName database, EventQuery query, long maxEvents, QueryKind kind) {
+    long start = System.nanoTime();
+    QueryEngine.Result result;
+    try {
+      result = queries.stream(database, query, maxEvents);
+    } catch (RuntimeException e) {
+      observer.queryEnded(
+          new QueryReport(database, kind, query, 0, 0, System.nanoTime() - start, true));
+      throw e;
+    }
+    var timed = new TimedEvents(database, kind, query, result, System.nanoTime() - start);
+    return new QueryEngine.Result(result.revision(), timed);
+  }
+
+  /** The event at a revision; see {@link QueryEngine#event}. Reported as a {@code get} read. */
   public StoredEvent event(DatabaseName database, long revision) {
-    return queries.event(database, revision);
+    long start = System.nanoTime();
+    try (var scope = observer.open(Step.QUERY, database)) {
+      try {
+        StoredEvent event = queries.event(database, revision);
+        observer.queryEnded(
+            new QueryReport(
+                database, QueryKind.GET, null, revision, 1, System.nanoTime() - start, false));
+        return event;
+      } catch (RuntimeException e) {
+        scope.failed(e);
+        observer.queryEnded(
+            new QueryReport(
+                database, QueryKind.GET, null, revision, 0, System.nanoTime() - start, true));
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * A streamed result's events, timed while the engine produces them (not while the consumer works
+   * between them), reported once when they run out or fail.
+   */
+  private final class TimedEvents implements Iterator<StoredEvent> {
+    private final DatabaseName database;
+    private final QueryKind kind;
+    private final EventQuery query;
+    private final QueryEngine.Result result;
+    private long nanos;
+    private long count;
+    private boolean reported;
+
+    TimedEvents(
+        DatabaseName database,
+        QueryKind kind,
+        EventQuery query,
+        QueryEngine.Result result,
+        long nanos) {
+      this.database = database;
+      this.kind = kind;
+      this.query = query;
+      this.result = result;
+      this.nanos = nanos;
+    }
+
+    @Override
+    public boolean hasNext() {
+      long start = System.nanoTime();
+      boolean more;
+      try {
+        more = result.events().hasNext();
+      } catch (RuntimeException e) {
+        nanos += System.nanoTime() - start;
+        report(true);
+        throw e;
+      }
+      nanos += System.nanoTime() - start;
+      if (!more) {
+        report(false);
+      }
+      return more;
+    }
+
+    @Override
+    public StoredEvent next() {
+      long start = System.nanoTime();
+      try {
+        StoredEvent event = result.events().next();
+        count++;
+        return event;
+      } catch (NoSuchElementException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        report(true);
+        throw e;
+      } finally {
+        nanos += System.nanoTime() - start;
+      }
+    }
+
+    private void report(boolean failed) {
+      if (!reported) {
+        reported = true;
+        observer.queryEnded(
+            new QueryReport(database, kind, query, result.revision(), count, nanos, failed));
+      }
+    }
   }
 }

@@ -4,7 +4,8 @@
  * {@code config} creates the storage adapter and the core services, {@code rest} and {@code grpc}
  * translate their protocols to core calls, {@code problem} turns failures into HTTP problem
  * details, {@code request} holds the request rules both APIs share, {@code live} the live tail both
- * stream, and {@code ui} serves the web UI's files. This package holds only the application class.
+ * stream, {@code ui} serves the web UI's files, and {@code observe} turns the core's reports into
+ * metrics, spans and log lines (docs/operations.md). This package holds only the application class.
  */
 @NullMarked
 package io.evidentsource.server;

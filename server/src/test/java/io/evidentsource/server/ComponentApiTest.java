@@ -66,11 +66,14 @@ public class ComponentApiTest extends ServerTestBase {
   }
 
   Api.Response publish(String kind, String metadata, byte[] wasm) {
+    return multipartPublish(api, "/api/v1/databases/" + db + "/" + kind, metadata, wasm);
+  }
+
+  /** Publishes a component: POSTs its metadata and module as multipart to {@code path}. */
+  static Api.Response multipartPublish(Api api, String path, String metadata, byte[] wasm) {
     var boundary = "b" + UUID.randomUUID();
     return api.post(
-        "/api/v1/databases/" + db + "/" + kind,
-        "multipart/form-data; boundary=" + boundary,
-        multipart(boundary, metadata, wasm));
+        path, "multipart/form-data; boundary=" + boundary, multipart(boundary, metadata, wasm));
   }
 
   Api.Response publishCounter(String name, String selector) {

@@ -67,15 +67,18 @@ class DynamoDbKafkaProfileTest {
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"ledger\"}").status()).isEqualTo(201);
     for (int i = 0; i < 3; i++) {
       var tx =
-          api.postJson(
+          api.post(
               "/api/v1/databases/ledger/transactions",
+              "application/json",
               "{\"events\":[{\"specversion\":\"1.0\",\"id\":\"e-"
                   + i
                   + "a\",\"source\":\"bank\","
                   + "\"type\":\"Posted\"},{\"specversion\":\"1.0\",\"id\":\"e-"
                   + i
                   + "b\","
-                  + "\"source\":\"bank\",\"type\":\"Posted\"}]}");
+                  + "\"source\":\"bank\",\"type\":\"Posted\"}]}",
+              "traceparent",
+              "00-" + TRACE_ID + "-00f067aa0ba902b" + i + "-01");
       assertThat(tx.status()).isEqualTo(201);
     }
 
@@ -102,7 +105,13 @@ class DynamoDbKafkaProfileTest {
     assertThat(new String(records.get(0).value(), StandardCharsets.UTF_8))
         .contains("\"id\":\"e-0a\"")
         .contains("\"revision\":1");
+    // each record carries the W3C trace context of the request that committed it
+    assertThat(records)
+        .extracting(r -> header(r, "traceparent"))
+        .allSatisfy(t -> assertThat(t).startsWith("00-" + TRACE_ID + "-"));
   }
+
+  static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
   private static String header(ConsumerRecord<String, byte[]> r, String name) {
     return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);

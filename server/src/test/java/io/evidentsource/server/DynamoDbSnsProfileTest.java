@@ -58,7 +58,7 @@ class DynamoDbSnsProfileTest {
   }
 
   @Test
-  void a_rest_round_trip_is_stored_in_dynamodb_and_announced_on_sns() {
+  void a_rest_round_trip_is_stored_in_dynamodb_and_announced_on_sns() throws Exception {
     var sqs = DynamoDbClients.configure(SqsClient.builder(), SETTINGS).build();
     String queueUrl = sqs.createQueue(b -> b.queueName(PREFIX + "-listener")).queueUrl();
     String queueArn =
@@ -75,15 +75,20 @@ class DynamoDbSnsProfileTest {
                     .attributes(Map.of("RawMessageDelivery", "true")));
 
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"orders\"}").status()).isEqualTo(201);
+    // the client's trace continues into the notification (W3C traceparent, docs/operations.md)
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     var tx =
-        api.postJson(
+        api.post(
             "/api/v1/databases/orders/transactions",
+            "application/json",
             """
             {"events":[
               {"specversion":"1.0","id":"o-1","source":"shop","type":"OrderPlaced","subject":"order-1",
                "time":"2026-01-02T03:04:05.678+01:00","data":{"total":12.5}},
               {"specversion":"1.0","id":"o-2","source":"shop","type":"OrderPaid","subject":"order-1"}]}
-            """);
+            """,
+            "traceparent",
+            "00-" + traceId + "-00f067aa0ba902b7-01");
     assertThat(tx.status()).isEqualTo(201);
     assertThat(tx.json().get("revision").asLong()).isEqualTo(2);
 
@@ -105,18 +110,38 @@ class DynamoDbSnsProfileTest {
 
     // and announced: the subscribed queue receives the batch
     String body = null;
+    String traceparent = null;
     while (body == null) {
       var messages =
-          sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(1))
+          sqs.receiveMessage(
+                  b ->
+                      b.queueUrl(queueUrl)
+                          .maxNumberOfMessages(1)
+                          .waitTimeSeconds(1)
+                          .messageAttributeNames("All"))
               .messages();
       if (!messages.isEmpty()) {
         body = messages.get(0).body();
+        var attribute = messages.get(0).messageAttributes().get("traceparent");
+        traceparent = attribute == null ? null : attribute.stringValue();
       }
     }
+    assertThat(traceparent).startsWith("00-" + traceId + "-");
     assertThat(body)
         .contains("\"id\":\"o-1\"")
         .contains("\"id\":\"o-2\"")
         .contains("\"revision\":2");
+
+    // the relay's metrics: everything announced (once the relay has moved its watermark), no
+    // failed round (docs/operations.md)
+    var metrics = Prometheus.scrape(api);
+    for (int i = 0; i < 100 && metrics.value("evidentsource_notifications_pending") > 0; i++) {
+      Thread.sleep(100);
+      metrics = Prometheus.scrape(api);
+    }
+    assertThat(metrics.has("evidentsource_notifications_pending")).isTrue();
+    assertThat(metrics.value("evidentsource_notifications_pending", "database", "orders")).isZero();
+    assertThat(metrics.value("evidentsource_notification_relay_errors_total")).isZero();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.observe.DatabaseGauges;
 import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
@@ -62,6 +63,7 @@ class ServerArchitectureTest {
   static final String LIVE = "io.evidentsource.server.live..";
   static final String UI = "io.evidentsource.server.ui..";
   static final String SECURITY = "io.evidentsource.server.security..";
+  static final String OBSERVE = "io.evidentsource.server.observe..";
 
   /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
   static final String[] ADAPTERS = {
@@ -141,7 +143,9 @@ class ServerArchitectureTest {
               // the local profile's backups (rest) and restore command (the main class)
               Backups.class,
               Backups.Backup.class,
-              RestoreCommand.class)
+              RestoreCommand.class,
+              // the per-database gauges, which config feeds from the notification relay
+              DatabaseGauges.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")
@@ -185,6 +189,8 @@ class ServerArchitectureTest {
           .definedBy(UI)
           .layer("security")
           .definedBy(SECURITY)
+          .layer("observe")
+          .definedBy(OBSERVE)
           .whereLayer("application")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("rest")
@@ -204,6 +210,8 @@ class ServerArchitectureTest {
           .mayOnlyBeAccessedByLayers("rest", "grpc", "application")
           .whereLayer("live")
           .mayOnlyBeAccessedByLayers("rest", "grpc", "config")
+          .whereLayer("observe")
+          .mayOnlyBeAccessedByLayers("config")
           .because(
               "Spring finds the controllers, handlers and configurations; they depend inward on"
                   + " the shared request rules and settings, never on each other's protocol")

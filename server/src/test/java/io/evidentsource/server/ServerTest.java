@@ -25,6 +25,9 @@ import org.springframework.context.annotation.Import;
       "spring.grpc.server.port=0",
       "evidentsource.wasm.call-timeout=1s",
       "evidentsource.wasm.warm-up-timeout=3s",
+      // the tests of this context create hundreds of databases; MetricsTest reads its own
+      // database's tag (the cap itself: DatabaseTagsTest)
+      "evidentsource.observability.max-tagged-databases=100000",
     })
 @Import(GrpcPort.class)
 public @interface ServerTest {

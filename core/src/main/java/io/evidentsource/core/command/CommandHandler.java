@@ -14,6 +14,9 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventValidator;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.observe.EventStoreObserver.Step;
+import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Clock;
@@ -43,6 +46,7 @@ public final class CommandHandler {
   private final Clock clock;
   private final Supplier<UUID> transactionIds;
   private final Duration contentionTimeout;
+  private final EventStoreObserver observer;
 
   /**
    * @param storage the storage adapter
@@ -51,6 +55,7 @@ public final class CommandHandler {
    * @param clock the source of commit times
    * @param transactionIds the source of transaction ids when the client sends none
    * @param contentionTimeout how long to keep retrying when other writers move the head
+   * @param observer gets a scope around each condition evaluation and each storage append
    */
   public CommandHandler(
       StorageAdapter storage,
@@ -58,13 +63,15 @@ public final class CommandHandler {
       EventValidator validator,
       Clock clock,
       Supplier<UUID> transactionIds,
-      Duration contentionTimeout) {
+      Duration contentionTimeout,
+      EventStoreObserver observer) {
     this.storage = storage;
     this.indexes = indexes;
     this.validator = validator;
     this.clock = clock;
     this.transactionIds = transactionIds;
     this.contentionTimeout = contentionTimeout;
+    this.observer = observer;
   }
 
   /**
@@ -132,33 +139,53 @@ public final class CommandHandler {
     }
     indexes.catchUp(index, info.revision());
     long[] idHashes = rejectDuplicateIds(info, index, tx.events());
-    IndexSnapshot snapshot = index.snapshot(info.revision());
-    var failures = new ArrayList<FailedCondition>();
-    for (AppendCondition c : tx.conditions()) {
-      long highest = snapshot.highestMatching(c.selector());
-      if (!c.holds(highest)) {
-        failures.add(new FailedCondition(c, highest));
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new ConditionFailedException(database.value(), info.revision(), failures);
+    if (!tx.conditions().isEmpty()) {
+      checkConditions(info, index, tx.conditions());
     }
     Instant now = clock.instant();
     Instant recorded = now.isBefore(info.revisionTime()) ? info.revisionTime() : now;
-    var outcome =
-        storage.append(
-            new AppendRequest(
-                database,
-                info.generation(),
-                info.revision(),
-                tx.events(),
-                id,
-                recorded,
-                tx.origin()));
+    AppendOutcome outcome;
+    try (var scope = observer.open(Step.STORAGE_APPEND, database)) {
+      try {
+        outcome =
+            storage.append(
+                new AppendRequest(
+                    database,
+                    info.generation(),
+                    info.revision(),
+                    tx.events(),
+                    id,
+                    recorded,
+                    tx.origin()));
+      } catch (RuntimeException e) {
+        scope.failed(e);
+        throw e;
+      }
+    }
     return outcome.<@Nullable TransactionResult>match(
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());
+  }
+
+  /** Evaluates the conditions at the head {@code info} read; throws when any fails. */
+  private void checkConditions(
+      DatabaseInfo info, DatabaseIndex index, List<AppendCondition> conditions) {
+    try (var scope = observer.open(Step.CONDITIONS, info.name())) {
+      IndexSnapshot snapshot = index.snapshot(info.revision());
+      var failures = new ArrayList<FailedCondition>();
+      for (AppendCondition c : conditions) {
+        long highest = snapshot.highestMatching(c.selector());
+        if (!c.holds(highest)) {
+          failures.add(new FailedCondition(c, highest));
+        }
+      }
+      if (!failures.isEmpty()) {
+        var failed = new ConditionFailedException(info.name().value(), info.revision(), failures);
+        scope.failed(failed);
+        throw failed;
+      }
+    }
   }
 
   /** Adds a committed transaction's events to the index; returns its result. */

@@ -52,6 +52,7 @@ public final class ComponentCatalog {
     var published =
         registry.add(database, info.generation(), kind, definition, module, clock.instant());
     runtime.load(published.id(), module);
+    store.observer().componentPublished(published);
     return published;
   }
 

@@ -10,6 +10,8 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.QueryKind;
+import io.evidentsource.core.query.EventQuery;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,9 +96,15 @@ public final class StateChanges {
                 decided.conditions(),
                 provenance.audit().withOrigin("command")));
     var stored = new ArrayList<StoredEvent>();
-    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
-      stored.add(store.event(database, r));
-    }
+    store.stream(
+            database,
+            EventQuery.all()
+                .withRevision(committed.revision())
+                .withRange(committed.firstRevision(), committed.revision()),
+            Long.MAX_VALUE,
+            QueryKind.INTERNAL)
+        .events()
+        .forEachRemaining(stored::add);
     return new CommandResult(decided.basis(), committed, stored);
   }
 
@@ -198,9 +206,15 @@ public final class StateChanges {
   /** The answer to a repeated command: the committed transaction and its events, as stored. */
   private CommandResult replay(DatabaseName database, TransactionResult committed) {
     var stored = new ArrayList<StoredEvent>();
-    for (long r = committed.firstRevision(); r <= committed.revision(); r++) {
-      stored.add(store.event(database, r));
-    }
+    store.stream(
+            database,
+            EventQuery.all()
+                .withRevision(committed.revision())
+                .withRange(committed.firstRevision(), committed.revision()),
+            Long.MAX_VALUE,
+            QueryKind.INTERNAL)
+        .events()
+        .forEachRemaining(stored::add);
     // the basis the first attempt decided on, from the provenance it recorded
     Object basis = stored.get(0).event().extensions().get("basisrevision");
     long basisRevision =

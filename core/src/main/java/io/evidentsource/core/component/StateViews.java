@@ -5,6 +5,8 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.FoldCacheLookup;
+import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.Order;
 import java.time.Instant;
@@ -105,18 +107,22 @@ public final class StateViews {
     }
     catalog.ensureLoaded(view.id());
     var base = baseQuery(definition, read);
-    long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
+    long snapshot = store.stream(database, base, Long.MAX_VALUE, QueryKind.INTERNAL).revision();
     var key = new CacheKey(view.id(), new TreeMap<>(read.params()), read.asOfEffectiveTime());
     Fold cached = cache.get(key);
     Fold fold;
+    FoldCacheLookup lookup;
     if (cached != null && cached.revision == snapshot) {
       fold = cached;
+      lookup = FoldCacheLookup.HIT;
     } else if (cached != null && cached.revision < snapshot) {
+      lookup = FoldCacheLookup.EXTENDED;
       var newer =
           store.stream(
               database,
               base.withRevision(snapshot).withRange(cached.revision + 1, snapshot),
-              Long.MAX_VALUE);
+              Long.MAX_VALUE,
+              QueryKind.INTERNAL);
       if (!effective) {
         fold = extend(view.id(), cached, newer.events(), snapshot, read.params());
       } else {
@@ -133,7 +139,9 @@ public final class StateViews {
       }
     } else {
       fold = fromScratch(database, view.id(), base, snapshot, read.params());
+      lookup = FoldCacheLookup.MISS;
     }
+    store.observer().foldCacheLookup(database, lookup);
     if (cached == null || fold.revision > cached.revision) {
       cache.put(key, fold);
     }
@@ -154,7 +162,7 @@ public final class StateViews {
     var view = catalog.describe(database, ComponentKind.STATE_VIEW, name, version);
     catalog.ensureLoaded(view.id());
     var base = baseQuery(view.definition(), read);
-    long snapshot = store.stream(database, base, Long.MAX_VALUE).revision();
+    long snapshot = store.stream(database, base, Long.MAX_VALUE, QueryKind.INTERNAL).revision();
     return fromScratch(database, view.id(), base, snapshot, read.params()).state;
   }
 
@@ -176,7 +184,8 @@ public final class StateViews {
       EventQuery base,
       long snapshot,
       Map<String, String> params) {
-    var events = store.stream(database, base.withRevision(snapshot), Long.MAX_VALUE);
+    var events =
+        store.stream(database, base.withRevision(snapshot), Long.MAX_VALUE, QueryKind.INTERNAL);
     return extend(id, Fold.EMPTY, events.events(), snapshot, params);
   }
 

@@ -3,6 +3,7 @@ package io.evidentsource.core.port;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Announces committed transactions to subscribers outside the server
@@ -21,4 +22,17 @@ public interface EventPublisher {
    * @throws RuntimeException when the broker did not take it; the caller publishes it again later
    */
   void publish(DatabaseName database, List<StoredEvent> transaction);
+
+  /**
+   * Publishes one committed transaction with the trace context of the request that committed it
+   * (docs/operations.md#traces): the W3C {@code traceparent} and {@code tracestate} headers, which
+   * SNS carries as message attributes and Kafka as record headers. The default ignores the context.
+   *
+   * @param traceContext header names to values; empty when the commit's context is unknown (a
+   *     transaction republished after a restart, or committed by another instance)
+   */
+  default void publish(
+      DatabaseName database, List<StoredEvent> transaction, Map<String, String> traceContext) {
+    publish(database, transaction);
+  }
 }

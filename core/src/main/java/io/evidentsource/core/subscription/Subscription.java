@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +24,7 @@ public final class Subscription implements AutoCloseable {
   private volatile boolean closed;
   private volatile @Nullable EvidentSourceException endReason;
   private volatile @Nullable Runnable onClose;
+  private final AtomicLong consumed = new AtomicLong();
 
   Subscription(SubscriptionOptions options) {
     this.space = new Semaphore(options.bufferSize());
@@ -38,8 +40,31 @@ public final class Subscription implements AutoCloseable {
     var item = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     if (item != null && item.match(delivered -> true, heartbeat -> true, ended -> false)) {
       space.release(); // the item took buffer space in offer; an Ended was queued by end()
+      long through = item.match(d -> d.event().revision(), h -> h.revision(), e -> 0L);
+      consumedThrough(through);
     }
     return item;
+  }
+
+  /**
+   * The revision the consumer has consumed through: every revision up to it was taken or skipped.
+   */
+  long consumed() {
+    return consumed.get();
+  }
+
+  void consumedThrough(long revision) {
+    consumed.accumulateAndGet(revision, Math::max);
+  }
+
+  /**
+   * The reader scanned every revision up to {@code revision}; when nothing is left in the buffer
+   * the consumer has everything up to it.
+   */
+  void scannedThrough(long revision) {
+    if (queue.isEmpty()) {
+      consumedThrough(revision);
+    }
   }
 
   /**

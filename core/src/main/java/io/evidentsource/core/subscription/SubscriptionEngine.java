@@ -6,10 +6,14 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.port.ChangeNotifications;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.selector.EventSelector;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +31,7 @@ public final class SubscriptionEngine {
   private final ChangeNotifications notifications;
   private final ExecutorService executor;
   private final SubscriptionOptions options;
+  private final Set<Reader> open = ConcurrentHashMap.newKeySet();
 
   /**
    * @param store the event store read from
@@ -51,6 +56,24 @@ public final class SubscriptionEngine {
   }
 
   /**
+   * The subscriptions open now, each with its database and lag: how many revisions lie between the
+   * newest head its reader has seen and the revision its subscriber has consumed through (0 when
+   * the subscriber has everything). For metrics; a snapshot, cheap to take.
+   */
+  public List<OpenSubscription> openSubscriptions() {
+    return open.stream().map(r -> new OpenSubscription(r.database, r.lag())).toList();
+  }
+
+  /**
+   * One open subscription.
+   *
+   * @param database the database it follows
+   * @param lag revisions committed (as its reader last saw the head) that its subscriber has not
+   *     consumed yet, ≥ 0
+   */
+  public record OpenSubscription(DatabaseName database, long lag) {}
+
+  /**
    * Opens a subscription.
    *
    * @param database the database followed
@@ -72,7 +95,14 @@ public final class SubscriptionEngine {
     long first = fromRevision != null ? fromRevision : start.revision() + 1;
     var subscription = new Subscription(options);
     var reader = new Reader(database, start.generation(), selector, first, subscription);
-    Future<?> running = executor.submit(reader);
+    open.add(reader);
+    Future<?> running;
+    try {
+      running = executor.submit(reader);
+    } catch (RuntimeException e) {
+      open.remove(reader);
+      throw e;
+    }
     subscription.onClose(() -> running.cancel(true));
     return subscription;
   }
@@ -83,6 +113,7 @@ public final class SubscriptionEngine {
     private final EventSelector selector;
     private final Subscription out;
     private long next;
+    private volatile long seenHead;
 
     Reader(
         DatabaseName database,
@@ -95,6 +126,12 @@ public final class SubscriptionEngine {
       this.selector = selector;
       this.next = next;
       this.out = out;
+      this.seenHead = next - 1;
+      out.consumedThrough(next - 1);
+    }
+
+    long lag() {
+      return Math.max(0, seenHead - out.consumed());
     }
 
     @Override
@@ -104,13 +141,14 @@ public final class SubscriptionEngine {
           long head = head();
           if (next <= head) {
             var query = EventQuery.of(selector).withRevision(head).withRange(next, head);
-            var events = store.stream(database, query, Long.MAX_VALUE).events();
+            var events = store.stream(database, query, Long.MAX_VALUE, QueryKind.LIVE).events();
             while (events.hasNext()) {
               if (!deliver(new SubscriptionItem.Delivered(events.next()))) {
                 return;
               }
             }
             next = head + 1;
+            out.scannedThrough(head);
           } else if (!notifications.awaitBeyond(database, head, options.heartbeatInterval())
               && !deliver(new SubscriptionItem.Heartbeat(head))) {
             return;
@@ -128,6 +166,8 @@ public final class SubscriptionEngine {
                     "the subscription failed while reading events",
                     Map.of("database", database.value()),
                     e)));
+      } finally {
+        open.remove(this);
       }
     }
 
@@ -136,6 +176,7 @@ public final class SubscriptionEngine {
       if (info.generation() != generation) {
         throw DatabaseNotFoundException.deletedWhileSubscribed(database.value());
       }
+      seenHead = Math.max(seenHead, info.revision());
       return info.revision();
     }
 

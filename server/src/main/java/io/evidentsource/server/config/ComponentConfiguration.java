@@ -3,6 +3,7 @@ package io.evidentsource.server.config;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.ComponentRuntime;
+import io.evidentsource.core.component.ObservedComponentRuntime;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.port.Storage;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
 /**
  * State views and state changes: the component catalog (publish, list, versions, describe, module
@@ -25,8 +27,15 @@ import org.springframework.context.annotation.Configuration;
 class ComponentConfiguration {
 
   @Bean(destroyMethod = "close")
-  ChicoryComponentRuntime componentRuntime(WasmProperties properties) {
+  ChicoryComponentRuntime chicoryRuntime(WasmProperties properties) {
     return new ChicoryComponentRuntime(properties.limits());
+  }
+
+  /** The runtime every service calls: Chicory, with each call reported to the store's observer. */
+  @Bean
+  @Primary
+  ComponentRuntime componentRuntime(ChicoryComponentRuntime chicory, EventStore store) {
+    return new ObservedComponentRuntime(chicory, store.observer());
   }
 
   @Bean

@@ -1,15 +1,22 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
+import io.evidentsource.server.observe.DatabaseGauges;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
 import io.evidentsource.storage.dynamodb.sns.DynamoDbSnsStorage;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,8 +35,12 @@ import org.springframework.context.annotation.Profile;
 @EnableConfigurationProperties(DynamoDbProperties.class)
 class DynamoDbStorageConfiguration {
 
-  /** The DynamoDB part both profiles share, from {@code evidentsource.dynamodb.*}. */
-  static DynamoDbStorage.Builder dynamoDb(DynamoDbProperties properties, Clock clock) {
+  /**
+   * The DynamoDB part both profiles share, from {@code evidentsource.dynamodb.*}, with the relay's
+   * metrics and the trace context of each commit (docs/operations.md).
+   */
+  static DynamoDbStorage.Builder dynamoDb(
+      DynamoDbProperties properties, Clock clock, Observability observability) {
     DynamoDbTables tables;
     try {
       tables = new DynamoDbTables(properties.tablePrefix());
@@ -38,6 +49,9 @@ class DynamoDbStorageConfiguration {
           "evidentsource.dynamodb.table-prefix: " + e.getMessage(), e);
     }
     return DynamoDbStorage.builder()
+        .traceContext(observability.traceContext())
+        .onRelayStarted(
+            relay -> observability.gauges().followNotifications(relay::pending, relay::errors))
         .clientSettings(
             new DynamoDbClients.Settings(
                 properties.region(), properties.endpoint(), properties.maxAttempts()))
@@ -65,7 +79,8 @@ class DynamoDbStorageConfiguration {
                 details + " (evidentsource.dynamodb.components-bucket)";
           };
       if (e.fixedByCreating()) {
-        message += " (create it, or set evidentsource.dynamodb.create-tables=true)";
+        String them = e.problem() == DynamoDbSetupException.Problem.TABLES ? "them" : "it";
+        message += " (create " + them + ", or set evidentsource.dynamodb.create-tables=true)";
       }
       throw new IllegalStateException(message, e);
     }
@@ -77,11 +92,19 @@ class DynamoDbStorageConfiguration {
   @EnableConfigurationProperties(SnsProperties.class)
   static class Sns {
     @Bean
-    Storage storage(DynamoDbProperties dynamoDb, SnsProperties sns, Clock clock) {
+    Storage storage(
+        DynamoDbProperties dynamoDb,
+        SnsProperties sns,
+        Clock clock,
+        DatabaseGauges gauges,
+        ObjectProvider<Tracer> tracer,
+        ObjectProvider<Propagator> propagator) {
+      var observability = Observability.of(gauges, tracer, propagator);
       return withPropertyNames(
           () ->
               DynamoDbSnsStorage.create(
-                  dynamoDb(dynamoDb, clock), Objects.requireNonNull(sns.topicArn())));
+                  dynamoDb(dynamoDb, clock, observability),
+                  Objects.requireNonNull(sns.topicArn())));
     }
   }
 
@@ -91,16 +114,51 @@ class DynamoDbStorageConfiguration {
   @EnableConfigurationProperties(KafkaProperties.class)
   static class Kafka {
     @Bean
-    Storage storage(DynamoDbProperties dynamoDb, KafkaProperties kafka, Clock clock) {
+    Storage storage(
+        DynamoDbProperties dynamoDb,
+        KafkaProperties kafka,
+        Clock clock,
+        DatabaseGauges gauges,
+        ObjectProvider<Tracer> tracer,
+        ObjectProvider<Propagator> propagator) {
+      var observability = Observability.of(gauges, tracer, propagator);
       return withPropertyNames(
           () ->
               DynamoDbKafkaStorage.create(
-                  dynamoDb(dynamoDb, clock),
+                  dynamoDb(dynamoDb, clock, observability),
                   new DynamoDbKafkaStorage.Settings(
                       Objects.requireNonNull(kafka.bootstrapServers()),
                       kafka.topic(),
                       kafka.retries(),
                       kafka.publishTimeout())));
+    }
+  }
+
+  /**
+   * What the relay reports to: the per-database gauges, and the current request's W3C trace
+   * headers, read on the committing thread (none without a tracer).
+   */
+  record Observability(DatabaseGauges gauges, Supplier<Map<String, String>> traceContext) {
+    static Observability of(
+        DatabaseGauges gauges,
+        ObjectProvider<Tracer> tracers,
+        ObjectProvider<Propagator> propagators) {
+      Tracer tracer = tracers.getIfAvailable();
+      Propagator propagator = propagators.getIfAvailable();
+      if (tracer == null || propagator == null) {
+        return new Observability(gauges, Map::of);
+      }
+      return new Observability(
+          gauges,
+          () -> {
+            Span span = tracer.currentSpan();
+            if (span == null) {
+              return Map.of();
+            }
+            var headers = new LinkedHashMap<String, String>();
+            propagator.inject(span.context(), headers, Map::put);
+            return headers;
+          });
     }
   }
 }

@@ -1,10 +1,12 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.EvidentSourceJsonModule;
 import java.time.Clock;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,14 +26,20 @@ class EventStoreConfiguration {
     return Clock.systemUTC();
   }
 
+  /** The event store, reporting its work to the observer (docs/operations.md) when there is one. */
   @Bean
-  EventStore eventStore(Storage storage, EvidentSourceProperties properties, Clock clock) {
+  EventStore eventStore(
+      Storage storage,
+      EvidentSourceProperties properties,
+      Clock clock,
+      ObjectProvider<EventStoreObserver> observer) {
     return new EventStore(
         storage.log(),
         properties.eventLimits(),
         clock,
         UUID::randomUUID,
-        properties.contentionTimeout());
+        properties.contentionTimeout(),
+        observer.getIfAvailable(() -> EventStoreObserver.NONE));
   }
 
   /** Writes events, selectors and conditions in their wire shapes inside JSON responses. */

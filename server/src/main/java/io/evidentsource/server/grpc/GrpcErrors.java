@@ -8,7 +8,9 @@ import io.evidentsource.core.error.EvidentSourceException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,15 @@ final class GrpcErrors {
     };
   }
 
+  /** The statuses of failures on the server's side (REST answers them with a 5xx). */
+  private static final Set<Status.Code> SERVER_FAILURES =
+      EnumSet.of(
+          Status.Code.INTERNAL,
+          Status.Code.UNAVAILABLE,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.ABORTED,
+          Status.Code.UNKNOWN);
+
   /** The status to close a call with for any failure; unexpected ones are logged, not shown. */
   static StatusRuntimeException toStatus(Throwable failure) {
     if (failure instanceof StatusRuntimeException status) {
@@ -84,6 +95,14 @@ final class GrpcErrors {
     } else {
       LOG.error("unexpected failure in a gRPC call", failure);
       error = new EvidentSourceException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.defaultMessage());
+    }
+    Status.Code statusCode = statusOf(error.code());
+    if (SERVER_FAILURES.contains(statusCode)) {
+      // every server-side failure is logged with its code (docs/operations.md#logs)
+      LOG.atWarn()
+          .addKeyValue("code", error.code().code())
+          .addKeyValue("grpc_status", statusCode.name())
+          .log("gRPC call answered {} {}: {}", statusCode, error.code().code(), error.getMessage());
     }
     var info = ErrorInfo.newBuilder().setReason(error.code().code()).setDomain(DOMAIN);
     for (Map.Entry<String, Object> field : error.fields().entrySet()) {

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -37,10 +38,23 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(EvidentSourceException.class)
   ResponseEntity<Problem> evidentSource(EvidentSourceException e, HttpServletRequest request) {
-    if (e.code() == ErrorCode.INTERNAL) {
-      log.error("internal error on {} {}", request.getMethod(), request.getRequestURI(), e);
+    var response = Problems.of(e, request.getRequestURI());
+    int status = response.getStatusCode().value();
+    if (status >= 500) {
+      // every 5xx is logged with its code (docs/operations.md#logs); an internal one with its trace
+      log.atLevel(e.code() == ErrorCode.INTERNAL ? Level.ERROR : Level.WARN)
+          .setCause(e.code() == ErrorCode.INTERNAL ? e : null)
+          .addKeyValue("code", e.code().code())
+          .addKeyValue("status", status)
+          .log(
+              "{} {} answered {} {}: {}",
+              request.getMethod(),
+              request.getRequestURI(),
+              status,
+              e.code().code(),
+              e.getMessage());
     }
-    return Problems.of(e, request.getRequestURI());
+    return response;
   }
 
   @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
@@ -186,7 +200,11 @@ class ApiExceptionHandler {
         return problem(code, detail, Map.of(), request, new HttpHeaders());
       }
     }
-    log.error("request {} {} failed", request.getMethod(), request.getRequestURI(), e);
+    log.atError()
+        .setCause(e)
+        .addKeyValue("code", ErrorCode.INTERNAL.code())
+        .addKeyValue("status", 500)
+        .log("{} {} answered 500 internal", request.getMethod(), request.getRequestURI());
     return internal(request);
   }
 

@@ -4,6 +4,8 @@ import io.evidentsource.core.error.ErrorCode;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
@@ -17,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class ProblemErrorController implements ErrorController {
+  private static final Logger log = LoggerFactory.getLogger(ProblemErrorController.class);
 
   @RequestMapping("/error")
   ResponseEntity<Problem> error(HttpServletRequest request) {
@@ -24,6 +27,12 @@ class ProblemErrorController implements ErrorController {
     int status = statusAttribute instanceof Integer i ? i : 500;
     Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
     ErrorCode code = ErrorStatus.codeFor(status);
+    if (status >= 500) {
+      log.atWarn()
+          .addKeyValue("code", code.code())
+          .addKeyValue("status", status)
+          .log("{} answered {} {} from the servlet container", uri, status, code.code());
+    }
     String detail =
         code == ErrorCode.INTERNAL
             ? "an unexpected error occurred; the server log has the details"

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -37,6 +38,9 @@ final class ApiKeyFilter extends OncePerRequestFilter {
     this.failures = failures;
     this.json = json;
   }
+
+  /** The logging context key of the authenticated caller's name. */
+  static final String PRINCIPAL_LOG_KEY = "principal";
 
   @Override
   protected void doFilterInternal(
@@ -73,7 +77,13 @@ final class ApiKeyFilter extends OncePerRequestFilter {
       return;
     }
     authenticate(caller.get());
-    chain.doFilter(request, response);
+    // every log line of the request names its principal (docs/operations.md#logs)
+    MDC.put(PRINCIPAL_LOG_KEY, caller.get().name());
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      MDC.remove(PRINCIPAL_LOG_KEY);
+    }
   }
 
   private static void authenticate(Caller caller) {

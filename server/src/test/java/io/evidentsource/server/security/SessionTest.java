@@ -142,6 +142,40 @@ class SessionTest extends ServerTestBase {
   }
 
   @Test
+  void a_key_is_rotated_in_the_running_server_by_editing_the_keys_file() throws Exception {
+    String admin = "ui-admin " + ApiKeysTest.sha256("ui-admin-key") + " admin\n";
+    String reader = "ui-reader " + ApiKeysTest.sha256("ui-reader-key") + " read:*\n";
+    String rotated = "ui-reader-2 " + ApiKeysTest.sha256("ui-reader-key-2") + " read:*\n";
+    Path file = Path.of(KEYS_FILE);
+    String oldSession = signIn("ui-reader-key");
+    try {
+      // step 1: the new key beside the old one; both work
+      rewrite(file, admin + reader + rotated, 1);
+      assertThat(api.get("/api/v1/databases", "X-API-Key", "ui-reader-key-2").status())
+          .isEqualTo(200);
+      assertThat(api.get("/api/v1/databases", "X-API-Key", "ui-reader-key").status())
+          .isEqualTo(200);
+      // step 3: the old key removed; it and its session stop working at once
+      rewrite(file, admin + rotated, 2);
+      api.get("/api/v1/databases", "X-API-Key", "ui-reader-key").problem(401, "unauthenticated");
+      assertThat(api.get("/api/v1/databases", "Cookie", oldSession).status()).isEqualTo(401);
+      assertThat(api.get("/api/v1/databases", "X-API-Key", "ui-reader-key-2").status())
+          .isEqualTo(200);
+    } finally {
+      rewrite(file, admin + reader, 3);
+    }
+  }
+
+  /** Rewrites the keys file with a modification time of its own, as a later edit would have. */
+  static void rewrite(Path file, String text, int generation) throws java.io.IOException {
+    Files.writeString(file, text);
+    Files.setLastModifiedTime(
+        file,
+        java.nio.file.attribute.FileTime.from(
+            java.time.Instant.parse("2031-01-01T00:00:00Z").plusSeconds(generation)));
+  }
+
+  @Test
   void health_stays_open_with_security_on() {
     assertThat(new Api(port).get("/actuator/health/readiness").status()).isEqualTo(200);
   }

@@ -46,11 +46,14 @@ public final class DynamoDbSetupException extends IllegalStateException {
   }
 
   private static String message(Problem problem, List<String> details, boolean fixedByCreating) {
-    String what =
-        problem == Problem.TABLES ? "DynamoDB tables not as expected: " : "S3 components bucket: ";
-    return what
+    boolean tables = problem == Problem.TABLES;
+    return (tables ? "DynamoDB tables not as expected: " : "S3 components bucket: ")
         + String.join("; ", details)
-        + (fixedByCreating ? " (create them, or let the storage create what is missing)" : "");
+        + (fixedByCreating
+            ? " (create "
+                + (tables ? "them" : "it")
+                + ", or let the storage create what is missing)"
+            : "");
   }
 
   /** What is wrong. */

@@ -7,8 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -60,6 +63,8 @@ public final class DynamoDbStorage {
     private Duration publishLease = DEFAULT_PUBLISH_LEASE;
     private Duration publishSweep = DEFAULT_PUBLISH_SWEEP;
     private int relayEventsPerRound = DEFAULT_RELAY_EVENTS_PER_ROUND;
+    private Supplier<Map<String, String>> traceContext = Map::of;
+    private Consumer<NotificationRelay> relayStarted = relay -> {};
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private Clock clock = Clock.systemUTC();
 
@@ -139,6 +144,21 @@ public final class DynamoDbStorage {
      */
     public Builder closeWithStorage(AutoCloseable resource) {
       publisherResources.add(Objects.requireNonNull(resource, "resource"));
+      return this;
+    }
+
+    /**
+     * Reads the committing request's W3C trace headers ({@code traceparent}, {@code tracestate}) on
+     * the committing thread; the relay publishes each transaction with them (default none).
+     */
+    public Builder traceContext(Supplier<Map<String, String>> traceContext) {
+      this.traceContext = Objects.requireNonNull(traceContext, "traceContext");
+      return this;
+    }
+
+    /** Called with the relay once it runs (for its metrics: pending revisions, errors). */
+    public Builder onRelayStarted(Consumer<NotificationRelay> listener) {
+      this.relayStarted = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
@@ -248,7 +268,8 @@ public final class DynamoDbStorage {
               clock);
       owned.add(relay);
       relay.start();
-      return new PublishingStorageAdapter(log, relay);
+      relayStarted.accept(relay);
+      return new PublishingStorageAdapter(log, relay, traceContext);
     }
 
     /** Closes in reverse order after a failed build, keeping the first failure. */

@@ -14,10 +14,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -73,6 +75,13 @@ public final class NotificationRelay implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService worker;
   private final Map<DatabaseName, Boolean> queued = new ConcurrentHashMap<>();
+  private final Map<DatabaseName, Long> pending = new ConcurrentHashMap<>();
+  private final AtomicLong errors = new AtomicLong();
+  private final Map<DatabaseName, ConcurrentSkipListMap<Long, Map<String, String>>> contexts =
+      new ConcurrentHashMap<>();
+
+  /** The most commits per database whose trace context waits for publication. */
+  static final int MAX_CONTEXTS = 1024;
 
   /**
    * @param storage the DynamoDB log to read and whose {@code publications} table to use
@@ -107,9 +116,38 @@ public final class NotificationRelay implements AutoCloseable {
     worker.scheduleWithFixedDelay(this::sweepQuietly, 0, ms, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Committed revisions of {@code database} not yet announced, as the relay last saw them (at its
+   * last sweep or publishing round; 0 before it looked). For metrics.
+   */
+  public long pending(DatabaseName database) {
+    return pending.getOrDefault(database, 0L);
+  }
+
+  /** How many publishing rounds and sweeps failed since start (each is retried). For metrics. */
+  public long errors() {
+    return errors.get();
+  }
+
   /** Asks for a publishing round of {@code database} soon (coalesced, on the relay's thread). */
   public void committed(DatabaseName database) {
     schedule(database, 0, 0);
+  }
+
+  /**
+   * Asks for a publishing round of {@code database} soon, and publishes the transaction ending at
+   * {@code revision} with {@code traceContext} (the committing request's W3C trace headers), kept
+   * for at most {@value #MAX_CONTEXTS} unpublished commits per database.
+   */
+  public void committed(DatabaseName database, long revision, Map<String, String> traceContext) {
+    if (!traceContext.isEmpty()) {
+      var waiting = contexts.computeIfAbsent(database, d -> new ConcurrentSkipListMap<>());
+      waiting.put(revision, Map.copyOf(traceContext));
+      while (waiting.size() > MAX_CONTEXTS) {
+        waiting.pollFirstEntry();
+      }
+    }
+    committed(database);
   }
 
   private void schedule(DatabaseName database, long delayMs, int retries) {
@@ -128,6 +166,7 @@ public final class NotificationRelay implements AutoCloseable {
               if (worker.isShutdown()) {
                 return; // closed mid-round: the next start's sweep republishes from the watermark
               }
+              errors.incrementAndGet();
               LOG.log(
                   Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
               if (retries < 5) {
@@ -147,9 +186,13 @@ public final class NotificationRelay implements AutoCloseable {
    * only databases whose head is beyond their watermark get a publishing round.
    */
   public void sweep() {
-    for (DatabaseInfo info : storage.listDatabases()) {
+    var listed = storage.listDatabases();
+    pending.keySet().retainAll(listed.stream().map(DatabaseInfo::name).toList());
+    for (DatabaseInfo info : listed) {
       String key = EventItems.partition(info.name().value(), info.generation());
-      if (published(key) < info.revision()) {
+      long announced = published(key);
+      pending.put(info.name(), Math.max(0, info.revision() - announced));
+      if (announced < info.revision()) {
         publishPending(info.name());
       }
     }
@@ -162,6 +205,7 @@ public final class NotificationRelay implements AutoCloseable {
       if (worker.isShutdown()) {
         return; // closed mid-sweep (the interrupt aborts the AWS call); nothing is lost
       }
+      errors.incrementAndGet();
       LOG.log(Level.WARNING, "notification sweep failed; next sweep retries", e);
     }
   }
@@ -176,11 +220,13 @@ public final class NotificationRelay implements AutoCloseable {
   public Optional<Long> publishPending(DatabaseName database) {
     var found = storage.findDatabase(database);
     if (found.isEmpty()) {
+      pending.remove(database);
       return Optional.of(0L);
     }
     long generation = found.get().generation();
     String key = EventItems.partition(database.value(), generation);
     long announced = published(key);
+    pending.put(database, Math.max(0, found.get().revision() - announced));
     if (announced >= found.get().revision()) {
       return Optional.of(announced); // nothing to do: no lease write
     }
@@ -195,15 +241,27 @@ public final class NotificationRelay implements AutoCloseable {
           return Optional.of(published);
         }
         long head = info.get().revision();
+        pending.put(database, Math.max(0, head - published));
         if (published >= head) {
           return Optional.of(published);
         }
         var transactions =
             storage.readTransactions(
                 database, generation, published + 1, published + settings.eventsPerRound());
+        var waiting = contexts.get(database);
         for (List<StoredEvent> tx : transactions) {
-          publisher.publish(database, tx);
-          published = tx.get(tx.size() - 1).revision();
+          long last = tx.get(tx.size() - 1).revision();
+          Map<String, String> context = Map.of();
+          if (waiting != null) {
+            waiting.headMap(last).clear(); // older commits, published by another instance
+            var kept = waiting.get(last);
+            context = kept == null ? Map.of() : kept;
+          }
+          publisher.publish(database, tx, context);
+          if (waiting != null) {
+            waiting.remove(last);
+          }
+          published = last;
           if (!advance(key, published)) {
             return Optional.of(published); // lease lost: the new holder carries on
           }

@@ -10,8 +10,10 @@ import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The DynamoDB log plus notifications: every committed append asks the {@link NotificationRelay}
@@ -22,14 +24,32 @@ import java.util.UUID;
 public final class PublishingStorageAdapter implements StorageAdapter {
   private final DynamoDbStorageAdapter storage;
   private final NotificationRelay relay;
+  private final Supplier<Map<String, String>> traceContext;
 
   /**
+   * Publishes without trace context.
+   *
    * @param storage the DynamoDB log
    * @param relay the relay publishing from that log
    */
   public PublishingStorageAdapter(DynamoDbStorageAdapter storage, NotificationRelay relay) {
+    this(storage, relay, Map::of);
+  }
+
+  /**
+   * @param storage the DynamoDB log
+   * @param relay the relay publishing from that log
+   * @param traceContext the current request's W3C trace headers ({@code traceparent}, {@code
+   *     tracestate}), read on the committing thread and published with the transaction
+   *     (docs/operations.md#traces); empty when there is none
+   */
+  public PublishingStorageAdapter(
+      DynamoDbStorageAdapter storage,
+      NotificationRelay relay,
+      Supplier<Map<String, String>> traceContext) {
     this.storage = storage;
     this.relay = relay;
+    this.traceContext = traceContext;
   }
 
   @Override
@@ -55,9 +75,10 @@ public final class PublishingStorageAdapter implements StorageAdapter {
   @Override
   public AppendOutcome append(AppendRequest request) {
     AppendOutcome outcome = storage.append(request);
-    boolean wrote = outcome.match(committed -> true, headMoved -> false, duplicate -> false);
-    if (wrote) {
-      relay.committed(request.database());
+    long revision =
+        outcome.match(committed -> committed.result().revision(), headMoved -> 0L, duplicate -> 0L);
+    if (revision > 0) {
+      relay.committed(request.database(), revision, traceContext.get());
     }
     return outcome;
   }

@@ -85,9 +85,18 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
 
   @Override
   public void publish(DatabaseName database, List<StoredEvent> transaction) {
+    publish(database, transaction, Map.of());
+  }
+
+  /** Also carries the trace context's headers as record headers of every event. */
+  @Override
+  public void publish(
+      DatabaseName database, List<StoredEvent> transaction, Map<String, String> traceContext) {
     var sent = new ArrayList<Future<RecordMetadata>>(transaction.size());
     for (StoredEvent e : transaction) {
-      sent.add(producer.send(record(database, e)));
+      var record = record(database, e);
+      traceContext.forEach((name, value) -> record.headers().add(name, bytes(value)));
+      sent.add(producer.send(record));
     }
     producer.flush();
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -8,6 +8,7 @@ import io.evidentsource.json.JsonSupport;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,11 +46,18 @@ public final class SnsEventPublisher implements EventPublisher {
 
   @Override
   public void publish(DatabaseName database, List<StoredEvent> transaction) {
+    publish(database, transaction, Map.of());
+  }
+
+  /** Also carries the trace context's headers as String message attributes. */
+  @Override
+  public void publish(
+      DatabaseName database, List<StoredEvent> transaction, Map<String, String> traceContext) {
     if (transaction.isEmpty()) {
       throw new IllegalArgumentException("transaction must not be empty");
     }
     for (List<StoredEvent> part : split(transaction)) {
-      send(database, part, batch(part));
+      send(database, part, batch(part), traceContext);
     }
   }
 
@@ -71,18 +79,23 @@ public final class SnsEventPublisher implements EventPublisher {
     return parts;
   }
 
-  private void send(DatabaseName database, List<StoredEvent> part, byte[] body) {
+  private void send(
+      DatabaseName database,
+      List<StoredEvent> part,
+      byte[] body,
+      Map<String, String> traceContext) {
     long first = part.get(0).revision();
     long last = part.get(part.size() - 1).revision();
+    var attributes = new LinkedHashMap<String, MessageAttributeValue>();
+    traceContext.forEach((name, value) -> attributes.put(name, string(value)));
+    attributes.put("database", string(database.value()));
+    attributes.put("first_revision", number(first));
+    attributes.put("last_revision", number(last));
     var request =
         PublishRequest.builder()
             .topicArn(topicArn)
             .message(new String(body, StandardCharsets.UTF_8))
-            .messageAttributes(
-                Map.of(
-                    "database", string(database.value()),
-                    "first_revision", number(first),
-                    "last_revision", number(last)));
+            .messageAttributes(attributes);
     if (fifo) {
       request
           .messageGroupId(database.value())

@@ -1,0 +1,138 @@
+package io.evidentsource.server.observe;
+
+import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.Storage;
+import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.tracing.Tracer;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * The observability beans (docs/operations.md): the {@link EventStoreObserver} the core reports to,
+ * bound to Micrometer and the tracer, the capped tags, the per-database gauges with their periodic
+ * refresh from storage, and the live-tail and fold-cache gauges.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ObservabilityProperties.class)
+class ObservabilityConfiguration {
+
+  @Bean
+  DatabaseTags databaseTags(ObservabilityProperties properties) {
+    return new DatabaseTags(properties.maxTaggedDatabases(), properties.maxTaggedComponents());
+  }
+
+  @Bean
+  DatabaseGauges databaseGauges(
+      MeterRegistry registry, DatabaseTags tags, ObjectProvider<Storage> storage) {
+    // read lazily: on the DynamoDB profiles the storage is built with the gauges in hand
+    return new DatabaseGauges(registry, tags, () -> storage.getObject().log().listDatabases());
+  }
+
+  /** Refreshes the per-database gauges from storage, at start and every {@code gauge-refresh}. */
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService databaseGaugeRefresh(
+      DatabaseGauges gauges, ObservabilityProperties properties) {
+    var executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              var t = new Thread(r, "evidentsource-gauge-refresh");
+              t.setDaemon(true);
+              return t;
+            });
+    long ms = properties.gaugeRefresh().toMillis();
+    executor.scheduleWithFixedDelay(gauges::refresh, 0, ms, TimeUnit.MILLISECONDS);
+    return executor;
+  }
+
+  /**
+   * The core's observer: on unless {@code evidentsource.observability.enabled=false}, which leaves
+   * the core reporting to nothing (no domain metrics, spans or slow logs; used to measure their
+   * overhead, docs/benchmarks.md).
+   */
+  @Bean
+  @ConditionalOnBooleanProperty(name = "evidentsource.observability.enabled", matchIfMissing = true)
+  EventStoreObserver eventStoreObserver(
+      MeterRegistry registry,
+      DatabaseTags tags,
+      DatabaseGauges gauges,
+      ObjectProvider<Tracer> tracers,
+      ObservabilityProperties properties) {
+    Tracer tracer = tracers.getIfAvailable();
+    return new MicrometerObserver(
+        registry,
+        tags,
+        gauges,
+        tracer == Tracer.NOOP ? null : tracer,
+        properties.slowQuery(),
+        properties.slowAppend());
+  }
+
+  /** {@code evidentsource.subscription.lag.events} and the per-database subscription counts. */
+  @Bean
+  MeterBinder subscriptionMetrics(SubscriptionEngine engine, DatabaseGauges gauges) {
+    gauges.followSubscriptions(engine::openSubscriptions);
+    return registry ->
+        Gauge.builder(
+                "evidentsource.subscription.lag.events",
+                engine,
+                e ->
+                    e.openSubscriptions().stream()
+                        .mapToLong(SubscriptionEngine.OpenSubscription::lag)
+                        .max()
+                        .orElse(0))
+            .description(
+                "Largest lag among open live tails: committed revisions its subscriber has not"
+                    + " consumed yet")
+            .register(registry);
+  }
+
+  /** The request id of every HTTP request, in the logs and the {@code X-Request-Id} header. */
+  @Bean
+  FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
+    var registration = new FilterRegistrationBean<>(new RequestIdFilter());
+    // inside the HTTP observation filter (which opens the request's span), outside the rest
+    registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+    registration.setAsyncSupported(true);
+    return registration;
+  }
+
+  /** {@code evidentsource.ready}: 1 while the application accepts traffic, else 0. */
+  @Bean
+  MeterBinder readinessMetric(ApplicationAvailability availability) {
+    return registry ->
+        Gauge.builder(
+                "evidentsource.ready",
+                availability,
+                a -> a.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC ? 1 : 0)
+            .description("1 while the instance accepts traffic (its readiness state), else 0")
+            .register(registry);
+  }
+
+  /** The state-view fold cache's weight and size. */
+  @Bean
+  MeterBinder stateViewCacheMetrics(StateViews views) {
+    return registry -> {
+      Gauge.builder("evidentsource.state.view.cache", views, StateViews::cachedBytes)
+          .description("Weight of the state-view fold cache: state bytes plus per-fold overhead")
+          .baseUnit("bytes")
+          .register(registry);
+      Gauge.builder("evidentsource.state.view.cache.folds", views, StateViews::cachedFolds)
+          .description("Folds held in the state-view cache")
+          .register(registry);
+    };
+  }
+}
