@@ -1,5 +1,6 @@
 package io.evidentsource.api;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param type the {@code type}, non-empty
  * @param subject the {@code subject}, or null
  * @param time the {@code time} as RFC 3339 text exactly as sent (offset and fraction kept), or null
- * @param dataContentType the {@code datacontenttype}, or null
- * @param dataSchema the {@code dataschema} URI, or null
+ * @param dataContentType the datacontenttype attribute, or null
+ * @param dataSchema the dataschema attribute (a URI), or null
  * @param extensions extension attributes by name, in order: {@link Boolean}, {@link Integer} or
  *     {@link String} values (other values are written as their {@code toString()})
  * @param data the data, or null for none
@@ -48,7 +49,7 @@ public record PlainCloudEvent(
      * Calls the function for this data's form and returns its result; a new form adds a parameter,
      * so the compiler finds every caller (Java 17 has no pattern {@code switch}).
      */
-    <R> R match(Function<Text, R> text, Function<Binary, R> binary);
+    <R extends @Nullable Object> R match(Function<Text, R> text, Function<Binary, R> binary);
 
     /** Text data, such as JSON or a {@code text/*} type. */
     record Text(String text) implements Data {
@@ -57,19 +58,42 @@ public record PlainCloudEvent(
       }
 
       @Override
-      public <R> R match(Function<Text, R> text, Function<Binary, R> binary) {
+      public <R extends @Nullable Object> R match(
+          Function<Text, R> text, Function<Binary, R> binary) {
         return text.apply(this);
       }
     }
 
     /** Binary data, byte for byte. */
+    @SuppressWarnings("ArrayRecordComponent") // equals, hashCode and toString use the bytes (below)
     record Binary(byte[] bytes) implements Data {
       public Binary {
         Objects.requireNonNull(bytes, "bytes");
       }
 
       @Override
-      public <R> R match(Function<Text, R> text, Function<Binary, R> binary) {
+      public boolean equals(@Nullable Object o) {
+        return o instanceof Binary other && Arrays.equals(bytes, other.bytes);
+      }
+
+      @Override
+      public int hashCode() {
+        return Arrays.hashCode(bytes);
+      }
+
+      /** The size and the first bytes in hex, e.g. {@code Binary[3 bytes: 00 01 ff]}. */
+      @Override
+      public String toString() {
+        var out = new StringBuilder("Binary[").append(bytes.length).append(" bytes");
+        for (int i = 0; i < Math.min(bytes.length, 16); i++) {
+          out.append(i == 0 ? ": " : " ").append(String.format("%02x", bytes[i]));
+        }
+        return out.append(bytes.length > 16 ? " ...]" : "]").toString();
+      }
+
+      @Override
+      public <R extends @Nullable Object> R match(
+          Function<Text, R> text, Function<Binary, R> binary) {
         return binary.apply(this);
       }
     }

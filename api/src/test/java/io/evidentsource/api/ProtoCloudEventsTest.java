@@ -56,9 +56,9 @@ class ProtoCloudEventsTest {
     void every_attribute_and_text_data_with_the_exact_time_text() {
       var sent = event("2024-05-01T12:00:00.50+02:00", new PlainCloudEvent.Data.Text("{\"x\":1}"));
       var proto = ProtoCloudEvents.encode(sent);
-      assertThat(proto.getAttributesMap().get("time").getCeTimestamp())
+      assertThat(proto.getAttributesOrThrow("time").getCeTimestamp())
           .isEqualTo(ProtoCloudEvents.timestamp(Instant.parse("2024-05-01T10:00:00.5Z")));
-      assertThat(proto.getAttributesMap().get(ProtoCloudEvents.TIME_TEXT).getCeString())
+      assertThat(proto.getAttributesOrThrow(ProtoCloudEvents.TIME_TEXT).getCeString())
           .isEqualTo("2024-05-01T12:00:00.50+02:00");
       assertThat(proto.getTextData()).isEqualTo("{\"x\":1}");
 

@@ -97,7 +97,7 @@ final class Workload {
    * string extension value (what any representation must store at least once).
    */
   static long payloadBytes(Event e) {
-    long n = Utf8.length(e.id()) + Utf8.length(e.source()) + Utf8.length(e.type());
+    long n = (long) Utf8.length(e.id()) + Utf8.length(e.source()) + Utf8.length(e.type());
     if (e.subject() != null) {
       n += Utf8.length(e.subject());
     }

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
  * @param basisRevision the revision the state change decided at
  * @param transaction the committed transaction ({@code duplicate} when a retry with the same
  *     transaction id found it committed), or null when the decision had no events
- * @param events the stored events with their provenance extensions ({@code correlationid}, {@code
- *     statechange}, {@code basisrevision}, ...)
+ * @param events the stored events with their provenance extension attributes (correlationid,
+ *     statechange, basisrevision, ...)
  */
 public record CommandResult(
     long basisRevision, @Nullable TransactionResult transaction, List<StoredEvent> events) {

@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param type the {@code type}
  * @param subject the {@code subject}, or null
  * @param time the {@code time} as RFC 3339 text (offset and fraction kept), or null
- * @param dataContentType the {@code datacontenttype}, or null
+ * @param dataContentType the datacontenttype attribute, or null
  * @param extensions extension attributes: {@link String}, {@link Boolean} or {@link Integer} values
  * @param data the data bytes (UTF-8 text for JSON and text types), or null
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and toString use the bytes (below)
 public record Event(
     String id,
     String source,

@@ -13,6 +13,7 @@ public class EvidentSourceException extends RuntimeException {
   private final String code;
   private final Status.Code status;
   private final Map<String, String> metadata;
+  private final String message;
 
   EvidentSourceException(
       String code,
@@ -21,9 +22,16 @@ public class EvidentSourceException extends RuntimeException {
       Map<String, String> metadata,
       Throwable cause) {
     super(message, cause);
+    this.message = message;
     this.code = code;
     this.status = status;
     this.metadata = Map.copyOf(metadata);
+  }
+
+  /** The server's message, or the gRPC status name when it sent none (never null). */
+  @Override
+  public String getMessage() {
+    return message;
   }
 
   /** The stable error code, e.g. {@code database_not_found}. */

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param contentType the view's content type, e.g. {@code application/json}
  * @param content the state's bytes; empty when no event matched
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the content (below)
 public record StateViewState(
     String database,
     String name,

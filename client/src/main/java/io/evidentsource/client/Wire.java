@@ -204,8 +204,8 @@ final class Wire {
 
   /** The typed exception for a failed call. */
   static EvidentSourceException error(Throwable t) {
-    if (t instanceof EvidentSourceException) {
-      return (EvidentSourceException) t;
+    if (t instanceof EvidentSourceException known) {
+      return known;
     }
     Status status = Status.fromThrowable(t);
     String message =
@@ -229,43 +229,39 @@ final class Wire {
         }
       }
     }
-    switch (status.getCode()) {
-      case NOT_FOUND:
-        return new EvidentSourceException.NotFound(code, message, metadata, t);
-      case ALREADY_EXISTS:
-        return new EvidentSourceException.AlreadyExists(code, message, metadata, t);
-      case INVALID_ARGUMENT:
-        return new EvidentSourceException.InvalidRequest(code, message, metadata, t);
-      case RESOURCE_EXHAUSTED:
-        return new EvidentSourceException.LimitExceeded(code, message, metadata, t);
-      case FAILED_PRECONDITION:
+    return switch (status.getCode()) {
+      case NOT_FOUND -> new EvidentSourceException.NotFound(code, message, metadata, t);
+      case ALREADY_EXISTS -> new EvidentSourceException.AlreadyExists(code, message, metadata, t);
+      case INVALID_ARGUMENT ->
+          new EvidentSourceException.InvalidRequest(code, message, metadata, t);
+      case RESOURCE_EXHAUSTED ->
+          new EvidentSourceException.LimitExceeded(code, message, metadata, t);
+      case FAILED_PRECONDITION -> {
         if (failed != null) {
           var failures = new ArrayList<Condition.Failed>();
           for (var f : failed.getFailedConditionsList()) {
             failures.add(new Condition.Failed(condition(f.getCondition()), f.getActualRevision()));
           }
-          return new ConditionFailedException(
+          yield new ConditionFailedException(
               message, metadata, failed.getHeadRevision(), failures, t);
         }
         if (code.equals("command_rejected")) {
-          return new EvidentSourceException.CommandRejected(message, metadata, t);
+          yield new EvidentSourceException.CommandRejected(message, metadata, t);
         }
-        return new EvidentSourceException(code, status.getCode(), message, metadata, t);
-      case UNAVAILABLE:
-      case ABORTED:
-      case DEADLINE_EXCEEDED:
-        return new EvidentSourceException.Unavailable(code, status.getCode(), message, metadata, t);
-      default:
-        return new EvidentSourceException(code, status.getCode(), message, metadata, t);
-    }
+        yield new EvidentSourceException(code, status.getCode(), message, metadata, t);
+      }
+      case UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED ->
+          new EvidentSourceException.Unavailable(code, status.getCode(), message, metadata, t);
+      default -> new EvidentSourceException(code, status.getCode(), message, metadata, t);
+    };
   }
 
   /** Whether a transaction may be retried with the same transaction id. */
   static boolean retriable(Throwable t) {
-    if (!(t instanceof StatusRuntimeException)) {
+    if (!(t instanceof StatusRuntimeException sre)) {
       return false;
     }
-    var code = ((StatusRuntimeException) t).getStatus().getCode();
+    var code = sre.getStatus().getCode();
     return code == Status.Code.UNAVAILABLE || code == Status.Code.ABORTED;
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class ComposeFileTest {
   void the_servers_run_prod_on_dynamodb_sns_and_every_variable_sets_a_server_property() {
     Map<String, String> env = compose.environment("server-1");
     assertThat(env).isEqualTo(compose.environment("server-2"));
-    assertThat(env.get("SPRING_PROFILES_ACTIVE").split(","))
+    assertThat(env.get("SPRING_PROFILES_ACTIVE").split(",", -1))
         .containsExactly("prod", "dynamodb-sns");
     assertThat(env.keySet())
         .filteredOn(k -> !k.startsWith("AWS_"))
@@ -53,7 +54,8 @@ class ComposeFileTest {
     assertThat(config).containsPattern("bind :9090 proto h2");
     String heartbeat =
         ServerProperties.of().defaultValue("evidentsource.subscriptions.heartbeat-interval");
-    long heartbeatSeconds = java.time.Duration.parse("PT" + heartbeat.toUpperCase()).toSeconds();
+    long heartbeatSeconds =
+        java.time.Duration.parse("PT" + heartbeat.toUpperCase(Locale.ROOT)).toSeconds();
     var timeouts =
         Pattern.compile("timeout (client|server) (\\d+)s").matcher(config).results().toList();
     assertThat(timeouts).hasSize(2);

@@ -108,7 +108,7 @@ final class ContainerImage {
         if (stage.name().equals("build")) {
           continue;
         }
-        boolean image = stage == dockerfile.image();
+        boolean image = stage.equals(dockerfile.image());
         Path stageRoot = image ? root : Repo.work("stage-" + stage.name());
         if (!image) {
           deleteTree(stageRoot);
@@ -149,7 +149,7 @@ final class ContainerImage {
     }
     String from = null;
     String chmod = null;
-    for (String option : m.group("options").strip().split("\\s+")) {
+    for (String option : m.group("options").strip().split("\\s+", -1)) {
       if (option.startsWith("--from=")) {
         from = option.substring(7);
       } else if (option.startsWith("--chmod=")) {

@@ -121,7 +121,7 @@ class DockerfileTest {
   void is_configured_by_environment_with_prod_and_one_storage_profile() {
     Map<String, String> env = dockerfile.image().env();
     assertThat(env.keySet()).allSatisfy(ServerPropertiesAssert::setsAServerProperty);
-    List<String> profiles = List.of(env.get("SPRING_PROFILES_ACTIVE").split(","));
+    List<String> profiles = List.of(env.get("SPRING_PROFILES_ACTIVE").split(",", -1));
     assertThat(profiles).hasSize(2).first().isEqualTo("prod");
     assertThat(profiles.get(1)).isIn("memory", "local", "dynamodb-sns", "dynamodb-kafka");
     assertThat(profiles.get(1)).as("durable storage by default").isEqualTo("local");

@@ -67,7 +67,7 @@ class ImageEntrypointTest {
       var manifest = file.getManifest().getMainAttributes();
       assertThat(manifest.getValue("Main-Class"))
           .isEqualTo("io.evidentsource.server.EvidentSourceServer");
-      classPath = Arrays.asList(manifest.getValue("Class-Path").split(" "));
+      classPath = Arrays.asList(manifest.getValue("Class-Path").strip().split(" ", -1));
     }
     try (var libs = Files.list(image.workdir().resolve("lib"))) {
       assertThat(libs.map(p -> "lib/" + p.getFileName()))

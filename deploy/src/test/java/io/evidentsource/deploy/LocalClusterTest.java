@@ -3,6 +3,7 @@ package io.evidentsource.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -127,7 +128,7 @@ class LocalClusterTest {
               .body();
       long up =
           csv.lines()
-              .map(l -> l.split(","))
+              .map(l -> l.split(",", -1))
               .filter(f -> f.length > 17 && f[1].startsWith("server-") && f[17].equals("UP"))
               .count();
       if (up == 4) {
@@ -247,7 +248,7 @@ class LocalClusterTest {
   private static void awaitPort(int port) {
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
     while (System.nanoTime() < deadline) {
-      try (var socket = new Socket("127.0.0.1", port)) {
+      try (var socket = new Socket(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port)) {
         if (socket.isConnected()) {
           return;
         }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -245,7 +246,7 @@ class TerraformTest {
     @Test
     void runs_the_prod_profile_on_dynamodb_sns_with_tables_that_terraform_owns() {
       var env = environment();
-      assertThat(env.get("SPRING_PROFILES_ACTIVE").split(","))
+      assertThat(env.get("SPRING_PROFILES_ACTIVE").split(",", -1))
           .containsExactly("prod", "dynamodb-sns");
       assertThat(env).containsEntry("EVIDENTSOURCE_DYNAMODB_CREATE_TABLES", "false");
       assertThat(env)
@@ -352,7 +353,7 @@ class TerraformTest {
           .isEqualTo("${var.subscription_heartbeat_seconds * 2 <= var.alb_idle_timeout_seconds}");
       String serverDefault =
           ServerProperties.of().defaultValue("evidentsource.subscriptions.heartbeat-interval");
-      assertThat(Duration.parse("PT" + serverDefault.toUpperCase()).toSeconds())
+      assertThat(Duration.parse("PT" + serverDefault.toUpperCase(Locale.ROOT)).toSeconds())
           .as("the server's own default heartbeat, for deployments that do not set it")
           .isLessThan(30);
     }

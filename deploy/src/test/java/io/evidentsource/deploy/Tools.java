@@ -30,7 +30,7 @@ final class Tools {
    * @throws IllegalStateException with {@code installHint} when it is nowhere
    */
   static Path locate(String name, String installHint, Path... candidates) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
       if (!dir.isEmpty()) {
         Path p = Path.of(dir, name);
         if (Files.isExecutable(p)) {

@@ -48,19 +48,15 @@ public final class ConditionJson {
       throw invalid(path + ".type", "a condition needs a string member 'type' (max, min, range)");
     }
     String type = typeNode.stringValue();
-    Set<String> allowed;
-    switch (type) {
-      case "max":
-      case "min":
-        allowed = Set.of("type", "selector", "revision");
-        break;
-      case "range":
-        allowed = Set.of("type", "selector", "start", "end");
-        break;
-      default:
-        throw invalid(
-            path + ".type", "unknown condition type '" + type + "'; expected max, min or range");
-    }
+    Set<String> allowed =
+        switch (type) {
+          case "max", "min" -> Set.of("type", "selector", "revision");
+          case "range" -> Set.of("type", "selector", "start", "end");
+          default ->
+              throw invalid(
+                  path + ".type",
+                  "unknown condition type '" + type + "'; expected max, min or range");
+        };
     for (String name : node.propertyNames()) {
       if (!allowed.contains(name)) {
         throw invalid(
@@ -74,15 +70,13 @@ public final class ConditionJson {
     }
     EventSelector selector = SelectorJson.read(selectorNode, path + ".selector");
     try {
-      switch (type) {
-        case "max":
-          return AppendCondition.max(selector, revision(node, path, "revision"));
-        case "min":
-          return AppendCondition.min(selector, revision(node, path, "revision"));
-        default:
-          return AppendCondition.range(
-              selector, revision(node, path, "start"), revision(node, path, "end"));
-      }
+      return switch (type) {
+        case "max" -> AppendCondition.max(selector, revision(node, path, "revision"));
+        case "min" -> AppendCondition.min(selector, revision(node, path, "revision"));
+        default ->
+            AppendCondition.range(
+                selector, revision(node, path, "start"), revision(node, path, "end"));
+      };
     } catch (EvidentSourceException e) {
       if (e.fields().containsKey("path")) {
         throw e;

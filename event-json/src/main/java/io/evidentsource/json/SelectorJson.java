@@ -53,19 +53,16 @@ public final class SelectorJson {
       throw invalid(path + ".type", "a selector needs a string member 'type' (" + TYPES + ")");
     }
     String type = typeNode.stringValue();
-    switch (type) {
-      case "any":
+    return switch (type) {
+      case "any" -> {
         onlyMembers(node, path, Set.of("type"));
-        return EventSelector.any();
-      case "equals":
-      case "starts_with":
-        return attributeSelector(node, path, type.equals("equals"));
-      case "and":
-      case "or":
-        return composite(node, path, type.equals("and"));
-      default:
-        throw invalid(path + ".type", "unknown selector type '" + type + "'; expected " + TYPES);
-    }
+        yield EventSelector.any();
+      }
+      case "equals", "starts_with" -> attributeSelector(node, path, type.equals("equals"));
+      case "and", "or" -> composite(node, path, type.equals("and"));
+      default ->
+          throw invalid(path + ".type", "unknown selector type '" + type + "'; expected " + TYPES);
+    };
   }
 
   private static EventSelector attributeSelector(JsonNode node, String path, boolean equals) {

@@ -69,7 +69,7 @@ class ConcurrentWritersTest extends ServerTestBase {
     var revisions = new TreeSet<Long>();
     events.forEach(e -> revisions.add(e.get("revision").longValue()));
     assertThat(revisions.first()).isEqualTo(1);
-    assertThat(revisions.last()).isEqualTo(CLIENTS * perClient); // dense: no gaps
+    assertThat(revisions.last()).isEqualTo((long) CLIENTS * perClient); // dense: no gaps
     // each client's events are in its own order
     for (int c = 0; c < CLIENTS; c++) {
       List<JsonNode> mine = api.events(db, "stream=%2Fc" + c);

@@ -209,7 +209,7 @@ class CrashRecoveryTest {
     var r = get(port, "/api/v1/databases/" + DB + "/events?limit=100000", "application/x-ndjson");
     assertThat(r.status()).isEqualTo(200);
     var log = new ArrayList<JsonNode>();
-    for (String line : r.body().split("\n")) {
+    for (String line : r.body().split("\n", -1)) {
       if (!line.isBlank()) {
         log.add(Api.JSON.readTree(line));
       }

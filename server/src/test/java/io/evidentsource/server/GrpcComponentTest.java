@@ -72,14 +72,11 @@ class GrpcComponentTest {
 
   static String attribute(CloudEvent event, String name) {
     var value = event.getAttributesOrThrow(name);
-    switch (value.getAttrCase()) {
-      case CE_INTEGER:
-        return Integer.toString(value.getCeInteger());
-      case CE_STRING:
-        return value.getCeString();
-      default:
-        return value.toString();
-    }
+    return switch (value.getAttrCase()) {
+      case CE_INTEGER -> Integer.toString(value.getCeInteger());
+      case CE_STRING -> value.getCeString();
+      default -> value.toString();
+    };
   }
 
   PublishStateViewRequest.Builder counter(String name) {

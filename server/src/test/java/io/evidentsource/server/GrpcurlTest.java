@@ -40,10 +40,10 @@ class GrpcurlTest {
         gopath = System.getProperty("user.home") + "/go";
       }
     }
-    for (String dir : gopath.split(File.pathSeparator)) {
+    for (String dir : gopath.split(File.pathSeparator, -1)) {
       candidates.add(Path.of(dir, "bin", "grpcurl"));
     }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
       candidates.add(Path.of(dir, "grpcurl"));
     }
     for (var c : candidates) {

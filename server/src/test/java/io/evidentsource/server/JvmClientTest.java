@@ -332,7 +332,9 @@ class JvmClientTest {
             new Case(
                 "invalid_query",
                 EvidentSourceException.InvalidRequest.class,
-                () -> client.query(db, Query.all().atRevision(99)).count()));
+                () -> {
+                  var unused = client.query(db, Query.all().atRevision(99)).count();
+                }));
     for (Case c : cases) {
       EvidentSourceException e = catchThrowableOfType(EvidentSourceException.class, c.call()::run);
       assertThat(e).as(c.code()).isNotNull();

@@ -114,7 +114,9 @@ class LocalProfileTest {
       assertThat(api.postJson("/api/v1/databases/shop/transactions", body).status()).isEqualTo(201);
       before = api.get("/api/v1/databases/shop/events").text();
     }
-    assertThat(Files.list(dataDir)).isNotEmpty();
+    try (var files = Files.list(dataDir)) {
+      assertThat(files).isNotEmpty();
+    }
 
     try (var ctx = start(dataDir)) {
       var api = api(ctx);

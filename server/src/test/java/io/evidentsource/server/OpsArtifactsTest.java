@@ -208,7 +208,7 @@ class OpsArtifactsTest extends ServerTestBase {
       }
       boolean call = after < s.length() && s.charAt(after) == '(';
       boolean number = m.start() > 0 && Character.isDigit(s.charAt(m.start() - 1));
-      if (!call && !number && !KEYWORDS.contains(word.toLowerCase())) {
+      if (!call && !number && !KEYWORDS.contains(word.toLowerCase(java.util.Locale.ROOT))) {
         names.add(word);
       }
     }

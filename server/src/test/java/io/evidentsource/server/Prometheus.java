@@ -31,7 +31,7 @@ public final class Prometheus {
   /** Parses the text format (comments skipped; label values unescaped). */
   public static Prometheus parse(String text) {
     var samples = new ArrayList<Sample>();
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", -1)) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }

@@ -128,7 +128,7 @@ class StructuredLogsTest {
 
   private static List<JsonNode> json(CapturedOutput output) {
     var out = new ArrayList<JsonNode>();
-    for (String line : output.getOut().split("\n")) {
+    for (String line : output.getOut().split("\n", -1)) {
       if (line.startsWith("{")) {
         out.add(Api.JSON.readTree(line));
       }
@@ -148,7 +148,7 @@ class StructuredLogsTest {
     JsonNode node = line.get(field);
     if (node == null) {
       node = line;
-      for (String part : field.split("\\.")) {
+      for (String part : field.split("\\.", -1)) {
         node = node == null ? null : node.get(part);
       }
     }

@@ -55,7 +55,8 @@ class TracingTest {
 
   static {
     try {
-      OTLP = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      OTLP =
+          HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -824,7 +824,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
         throw domain;
       }
       if (findCause(e, ChicoryInterruptedException.class) != null
-          || deadline.fired() && findCause(e, InterruptedException.class) != null) {
+          || (deadline.fired() && findCause(e, InterruptedException.class) != null)) {
         throw timeout(loaded, what, limit);
       }
       var message = guest.errorMessage != null ? guest.errorMessage : describe(e);

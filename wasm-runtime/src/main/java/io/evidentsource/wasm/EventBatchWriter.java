@@ -264,29 +264,20 @@ final class EventBatchWriter {
   private static int escape(byte[] b, int at, char c) {
     b[at++] = '\\';
     switch (c) {
-      case '"':
-        b[at++] = '"';
-        return at;
-      case '\\':
-        b[at++] = '\\';
-        return at;
-      case '\n':
-        b[at++] = 'n';
-        return at;
-      case '\r':
-        b[at++] = 'r';
-        return at;
-      case '\t':
-        b[at++] = 't';
-        return at;
-      default:
+      case '"' -> b[at++] = '"';
+      case '\\' -> b[at++] = '\\';
+      case '\n' -> b[at++] = 'n';
+      case '\r' -> b[at++] = 'r';
+      case '\t' -> b[at++] = 't';
+      default -> {
         b[at++] = 'u';
         b[at++] = HEX[(c >> 12) & 0xf];
         b[at++] = HEX[(c >> 8) & 0xf];
         b[at++] = HEX[(c >> 4) & 0xf];
         b[at++] = HEX[c & 0xf];
-        return at;
+      }
     }
+    return at;
   }
 
   private EventBatchWriter put(byte b) {

@@ -230,7 +230,7 @@ class BankExampleTest {
               for (int i = 0; i < perThread; i++) {
                 int from = random.nextInt(ACCOUNTS);
                 int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-                long amount = 1 + random.nextInt(60);
+                long amount = 1L + random.nextInt(60);
                 for (int attempt = 0; ; attempt++) {
                   try {
                     transfer("t" + thread + "-" + i, "a" + from, "a" + to, amount);

@@ -34,6 +34,7 @@ class ComponentCatalogTest {
   }
 
   /** One kind with a definition maker and two different modules of that kind. */
+  @SuppressWarnings("ArrayRecordComponent") // a parameterized test's argument, never compared
   record Case<D extends ComponentDefinition>(
       ComponentKind<D> kind, Function<String, D> definition, byte[] first, byte[] second) {
     @Override

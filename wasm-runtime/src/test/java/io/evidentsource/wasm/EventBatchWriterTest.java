@@ -153,20 +153,13 @@ class EventBatchWriterTest {
     instants.add(Instant.parse("-0001-06-15T12:00:00.5Z"));
     for (int i = 0; i < 10_000; i++) {
       long seconds = random.nextLong() % 400_000_000_000L;
-      int nanos;
-      switch (random.nextInt(4)) {
-        case 0:
-          nanos = 0;
-          break;
-        case 1:
-          nanos = random.nextInt(1000) * 1_000_000;
-          break;
-        case 2:
-          nanos = random.nextInt(1_000_000) * 1000;
-          break;
-        default:
-          nanos = random.nextInt(1_000_000_000);
-      }
+      int nanos =
+          switch (random.nextInt(4)) {
+            case 0 -> 0;
+            case 1 -> random.nextInt(1000) * 1_000_000;
+            case 2 -> random.nextInt(1_000_000) * 1000;
+            default -> random.nextInt(1_000_000_000);
+          };
       instants.add(Instant.ofEpochSecond(seconds, nanos));
     }
     for (var instant : instants) {
@@ -183,23 +176,12 @@ class EventBatchWriterTest {
     int n = random.nextInt(12);
     for (int i = 0; i < n; i++) {
       switch (random.nextInt(6)) {
-        case 0:
-          sb.append((char) random.nextInt(0x20));
-          break;
-        case 1:
-          sb.append("\"\\/".charAt(random.nextInt(3)));
-          break;
-        case 2:
-          sb.append((char) (0x80 + random.nextInt(0x780)));
-          break;
-        case 3:
-          sb.append((char) (0x800 + random.nextInt(0xd000 - 0x800)));
-          break;
-        case 4:
-          sb.appendCodePoint(0x10000 + random.nextInt(0x10ffff - 0x10000));
-          break;
-        default:
-          sb.append((char) (0x20 + random.nextInt(0x5f)));
+        case 0 -> sb.append((char) random.nextInt(0x20));
+        case 1 -> sb.append("\"\\/".charAt(random.nextInt(3)));
+        case 2 -> sb.append((char) (0x80 + random.nextInt(0x780)));
+        case 3 -> sb.append((char) (0x800 + random.nextInt(0xd000 - 0x800)));
+        case 4 -> sb.appendCodePoint(0x10000 + random.nextInt(0x10ffff - 0x10000));
+        default -> sb.append((char) (0x20 + random.nextInt(0x5f)));
       }
     }
     return sb.toString();

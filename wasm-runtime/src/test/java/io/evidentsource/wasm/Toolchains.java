@@ -110,7 +110,10 @@ final class Toolchains {
 
   private static String find(String tool, List<String> fallbacks, String howToInstall) {
     var path = System.getenv().getOrDefault("PATH", "");
-    for (var dir : path.split(File.pathSeparator)) {
+    for (var dir : path.split(File.pathSeparator, -1)) {
+      if (dir.isEmpty()) {
+        continue; // an empty PATH entry
+      }
       var candidate = Path.of(dir, tool);
       if (Files.isExecutable(candidate)) {
         return candidate.toString();

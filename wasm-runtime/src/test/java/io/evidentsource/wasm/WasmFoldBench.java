@@ -182,17 +182,17 @@ class WasmFoldBench {
   private static String paired(Supplier<byte[]> twin, Supplier<byte[]> as) {
     int rounds = 9;
     for (int i = 0; i < 2; i++) {
-      twin.get();
-      as.get();
+      consume(twin.get());
+      consume(as.get());
     }
     var twinNanos = new long[rounds];
     var asNanos = new long[rounds];
     for (int r = 0; r < rounds; r++) {
       long start = System.nanoTime();
-      twin.get();
+      consume(twin.get());
       twinNanos[r] = System.nanoTime() - start;
       start = System.nanoTime();
-      as.get();
+      consume(as.get());
       asNanos[r] = System.nanoTime() - start;
     }
     Arrays.sort(twinNanos);
@@ -219,11 +219,19 @@ class WasmFoldBench {
     return out.toString();
   }
 
+  /** Keeps a fold's result observable, so the JIT cannot drop a timed call as dead code. */
+  @SuppressWarnings("UnusedVariable") // written, never read: a volatile write is the blackhole
+  private static volatile int consumed;
+
+  private static void consume(byte[] state) {
+    consumed = state.length;
+  }
+
   private static String measure(String name, Supplier<byte[]> fold) {
     boolean slow = name.contains("interpreted");
-    fold.get(); // warm-up (JIT, instance pool)
+    consume(fold.get()); // warm-up (JIT, instance pool)
     if (!slow) {
-      fold.get();
+      consume(fold.get());
     }
     int runs = slow ? 1 : 7;
     long best = Long.MAX_VALUE;

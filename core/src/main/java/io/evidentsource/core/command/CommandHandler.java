@@ -162,7 +162,7 @@ public final class CommandHandler {
         throw e;
       }
     }
-    return outcome.match(
+    return outcome.<@Nullable TransactionResult>match(
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());

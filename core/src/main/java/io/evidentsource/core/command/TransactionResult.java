@@ -11,7 +11,8 @@ import java.util.UUID;
  * @param firstRevision the revision of the first event
  * @param revision the revision of the last event: the database head right after the commit
  * @param eventCount the number of events, {@code revision - firstRevision + 1}
- * @param recordedTime the commit time (UTC) stamped on every event as {@code recordedtime}
+ * @param recordedTime the commit time (UTC) stamped on every event (its CloudEvents recordedtime
+ *     attribute)
  * @param duplicate true when this is the stored result of an earlier request with the same id
  */
 public record TransactionResult(

@@ -101,7 +101,14 @@ public final class ComponentKind<D extends ComponentDefinition> {
     if (published.id().kind() != this) {
       throw new IllegalArgumentException(published.id() + " is not a " + label);
     }
-    definitionType.cast(published.definition());
+    if (!definitionType.isInstance(published.definition())) {
+      throw new IllegalArgumentException(
+          published.id()
+              + " has a "
+              + published.definition().getClass().getSimpleName()
+              + ", not a "
+              + definitionType.getSimpleName());
+    }
     return (PublishedComponent<D>) published;
   }
 

@@ -6,6 +6,9 @@ import java.util.Objects;
 /**
  * One published version of a state view or state change, as the registry holds it.
  *
+ * <p>The constructor throws {@link IllegalArgumentException} when the definition does not match the
+ * id's kind or name, the size is negative or the digest is not 64 lower-case hex digits.
+ *
  * @param id database, generation, kind, name and version
  * @param definition the metadata published with it; its name is the id's name
  * @param createdAt when it was published (UTC)
@@ -13,8 +16,6 @@ import java.util.Objects;
  * @param moduleSha256 the SHA-256 of the module bytes, 64 lower-case hex digits ({@link
  *     ModuleDigest#sha256Hex})
  * @param <D> the definition type of the kind
- * @throws IllegalArgumentException when the definition does not match the id's kind or name, the
- *     size is negative or the digest is not 64 lower-case hex digits
  */
 public record PublishedComponent<D extends ComponentDefinition>(
     ComponentId id, D definition, Instant createdAt, int moduleSize, String moduleSha256) {

@@ -7,6 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The metadata of a state view as published (docs/data-model.md#state-views-and-state-changes).
  *
+ * <p>The constructor throws {@link io.evidentsource.core.error.EvidentSourceException} {@code
+ * INVALID_COMPONENT} naming the field.
+ *
  * @param name {@code state_view_name}: 1-128 chars of a-z, 0-9, '-', '_', starting with a letter
  * @param description free text, or null
  * @param contentType the media type of the state the view produces, e.g. {@code application/json}
@@ -14,8 +17,6 @@ import org.jspecify.annotations.Nullable;
  * @param selector {@code event_selector}; values may hold {@code {param}} placeholders that a read
  *     fills from its parameters
  * @param temporality the folding order
- * @throws io.evidentsource.core.error.EvidentSourceException {@code INVALID_COMPONENT} naming the
- *     field
  */
 public record StateViewDefinition(
     String name,

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param contentType the view's content type
  * @param content the state bytes (empty when no event was folded and the view kept no state)
  */
+@SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the content (below)
 public record StateViewResult(
     DatabaseName database,
     String name,

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 public class EvidentSourceException extends RuntimeException {
   private final ErrorCode code;
   private final Map<String, Object> fields;
+  private final String detail;
 
   /**
    * @param code the stable error code
@@ -41,7 +42,14 @@ public class EvidentSourceException extends RuntimeException {
       ErrorCode code, String detail, Map<String, ?> fields, @Nullable Throwable cause) {
     super(detail, cause);
     this.code = code;
+    this.detail = detail;
     this.fields = Collections.unmodifiableMap(new LinkedHashMap<String, Object>(fields));
+  }
+
+  /** What went wrong with this request (never null). */
+  @Override
+  public String getMessage() {
+    return detail;
   }
 
   /** The stable error code. */
@@ -58,7 +66,7 @@ public class EvidentSourceException extends RuntimeException {
   public EvidentSourceException withField(String key, Object value) {
     var merged = new LinkedHashMap<String, Object>(fields);
     merged.put(key, value);
-    var copy = new EvidentSourceException(code, getMessage(), merged, getCause());
+    var copy = new EvidentSourceException(code, detail, merged, getCause());
     copy.setStackTrace(getStackTrace());
     return copy;
   }

@@ -243,7 +243,7 @@ public final class DatabaseIndex {
   }
 
   private static Postings postings(
-      HashMap<String, Postings> byKey, ConcurrentSkipListMap<String, Postings> sorted, String key) {
+      Map<String, Postings> byKey, ConcurrentSkipListMap<String, Postings> sorted, String key) {
     Postings p = byKey.get(key);
     if (p == null) {
       p = new Postings();

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param type the {@code type} attribute
  * @param subject the {@code subject} attribute, or null when absent
  * @param time the {@code time} attribute (the effective time), or null when absent
- * @param dataContentType the {@code datacontenttype} attribute, or null
- * @param dataSchema the {@code dataschema} attribute, or null
+ * @param dataContentType the datacontenttype attribute, or null
+ * @param dataSchema the dataschema attribute, or null
  * @param extensions extension attributes by name, in the order sent; values are {@link String},
  *     {@link Boolean} or {@link Integer} (CloudEvents type system §Type System)
  * @param data the event data, or null when absent

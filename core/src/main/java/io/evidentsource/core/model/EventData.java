@@ -25,6 +25,7 @@ public sealed interface EventData {
    *
    * @param utf8 the JSON text (any JSON value except {@code null})
    */
+  @SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the text (below)
   record Json(byte[] utf8) implements EventData {
     /** Creates JSON data from its text. */
     public static Json of(String json) {
@@ -84,6 +85,7 @@ public sealed interface EventData {
    *
    * @param bytes the raw bytes
    */
+  @SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the bytes (below)
   record Binary(byte[] bytes) implements EventData {
     @Override
     public int sizeBytes() {

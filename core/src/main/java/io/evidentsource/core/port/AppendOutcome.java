@@ -2,6 +2,7 @@ package io.evidentsource.core.port;
 
 import io.evidentsource.core.command.TransactionResult;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of a compare-and-set append (ADR 0002). */
 public sealed interface AppendOutcome {
@@ -11,7 +12,7 @@ public sealed interface AppendOutcome {
    * the kind: each kind has its own parameter, so a new kind breaks the build of every caller until
    * it handles it (Java 17 has no pattern {@code switch}).
    */
-  <R> R match(
+  <R extends @Nullable Object> R match(
       Function<Committed, R> committed,
       Function<HeadMoved, R> headMoved,
       Function<Duplicate, R> duplicate);
@@ -23,7 +24,7 @@ public sealed interface AppendOutcome {
    */
   record Committed(TransactionResult result) implements AppendOutcome {
     @Override
-    public <R> R match(
+    public <R extends @Nullable Object> R match(
         Function<Committed, R> committed,
         Function<HeadMoved, R> headMoved,
         Function<Duplicate, R> duplicate) {
@@ -38,7 +39,7 @@ public sealed interface AppendOutcome {
    */
   record HeadMoved(long actualHead) implements AppendOutcome {
     @Override
-    public <R> R match(
+    public <R extends @Nullable Object> R match(
         Function<Committed, R> committed,
         Function<HeadMoved, R> headMoved,
         Function<Duplicate, R> duplicate) {
@@ -53,7 +54,7 @@ public sealed interface AppendOutcome {
    */
   record Duplicate(TransactionResult original) implements AppendOutcome {
     @Override
-    public <R> R match(
+    public <R extends @Nullable Object> R match(
         Function<Committed, R> committed,
         Function<HeadMoved, R> headMoved,
         Function<Duplicate, R> duplicate) {

@@ -161,7 +161,7 @@ public final class QueryEngine {
     return revision;
   }
 
-  private final class Plan {
+  private static final class Plan {
     final DatabaseInfo info;
     final IndexSnapshot snapshot;
     final EventQuery query;
@@ -252,7 +252,7 @@ public final class QueryEngine {
             hi,
             forward,
             r ->
-                maxEffective == Long.MAX_VALUE || snapshot.effectiveNanos(r) <= maxEffective
+                (maxEffective == Long.MAX_VALUE || snapshot.effectiveNanos(r) <= maxEffective)
                     ? sink.test(r)
                     : true);
         return;
@@ -413,8 +413,8 @@ public final class QueryEngine {
     h = h * 31 + (q.asOfEffectiveTime() == null ? -1 : q.asOfEffectiveTime().hashCode());
     h = h * 31 + q.range().from();
     h = h * 31 + (q.range().to() == null ? -1 : q.range().to());
-    h = h * 31 + q.direction().ordinal();
-    h = h * 31 + q.order().ordinal();
+    h = h * 31 + q.direction().name().hashCode();
+    h = h * 31 + q.order().name().hashCode();
     return h * 0x9E3779B97F4A7C15L;
   }
 

@@ -8,10 +8,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The revisions a query returns, both ends inclusive, within its snapshot.
  *
+ * <p>The constructor throws {@link EvidentSourceException} {@code INVALID_QUERY} naming {@code
+ * from_revision} or {@code to_revision}.
+ *
  * @param from the lowest revision returned, ≥ 1
  * @param to the highest revision returned, ≥ 0, or null for "up to the snapshot"
- * @throws EvidentSourceException {@code INVALID_QUERY} naming {@code from_revision} or {@code
- *     to_revision}
  */
 public record RevisionRange(long from, @Nullable Long to) {
   public RevisionRange {

@@ -39,8 +39,10 @@ public sealed interface Snapshot {
   /**
    * A given revision; reading beyond the head is an {@code INVALID_QUERY}.
    *
+   * <p>The constructor throws {@link EvidentSourceException} {@code INVALID_QUERY} naming {@code
+   * revision} when negative.
+   *
    * @param revision the revision, ≥ 0 (0: before the first event)
-   * @throws EvidentSourceException {@code INVALID_QUERY} naming {@code revision} when negative
    */
   record AtRevision(long revision) implements Snapshot {
     public AtRevision {

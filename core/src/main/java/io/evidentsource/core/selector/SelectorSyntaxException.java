@@ -3,6 +3,7 @@ package io.evidentsource.core.selector;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The textual selector could not be parsed. {@link #position()} is the 1-based character column
@@ -31,7 +32,7 @@ public final class SelectorSyntaxException extends EvidentSourceException {
     this.found = found;
   }
 
-  private static LinkedHashMap<String, Object> fields(int position, String expected, String found) {
+  private static Map<String, Object> fields(int position, String expected, String found) {
     var m = new LinkedHashMap<String, Object>();
     m.put("position", position);
     m.put("expected", expected);

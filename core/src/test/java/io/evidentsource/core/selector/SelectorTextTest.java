@@ -145,27 +145,24 @@ class SelectorTextTest {
     private EventSelector random(Random r, int depth) {
       String[] values = {"orders", "a'b", "50%", "x_y", "", "order-1", "é ü", "it''s", "%"};
       int k = r.nextInt(depth > 0 ? 7 : 5);
-      Attribute a = Attribute.values()[r.nextInt(4)];
+      Attribute[] attributes = Attribute.values();
+      Attribute a = attributes[r.nextInt(attributes.length)];
       String v = values[r.nextInt(values.length)];
-      switch (k) {
-        case 0:
-          return new EventSelector.Equals(a, v);
-        case 1:
-          return new EventSelector.StartsWith(a, v);
-        case 2:
-          return noSubject();
-        case 3:
-          return EventSelector.any();
-        case 4:
-          return new EventSelector.Equals(a, v + "%");
-        default:
+      return switch (k) {
+        case 0 -> new EventSelector.Equals(a, v);
+        case 1 -> new EventSelector.StartsWith(a, v);
+        case 2 -> noSubject();
+        case 3 -> EventSelector.any();
+        case 4 -> new EventSelector.Equals(a, v + "%");
+        default -> {
           var children = new ArrayList<EventSelector>();
           int n = 2 + r.nextInt(3);
           for (int i = 0; i < n; i++) {
             children.add(random(r, depth - 1));
           }
-          return k == 5 ? new EventSelector.And(children) : new EventSelector.Or(children);
-      }
+          yield k == 5 ? new EventSelector.And(children) : new EventSelector.Or(children);
+        }
+      };
     }
   }
 }

@@ -156,7 +156,14 @@ class DynamoDbStorageConfiguration {
               return Map.of();
             }
             var headers = new LinkedHashMap<String, String>();
-            propagator.inject(span.context(), headers, Map::put);
+            propagator.inject(
+                span.context(),
+                headers,
+                (carrier, key, value) -> {
+                  if (carrier != null) {
+                    carrier.put(key, value);
+                  }
+                });
             return headers;
           });
     }

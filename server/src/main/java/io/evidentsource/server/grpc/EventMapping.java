@@ -106,7 +106,7 @@ final class EventMapping {
     if (data == null) {
       return null;
     }
-    return data.match(
+    return data.<@Nullable EventData>match(
         text -> textData(text.text(), ce.dataContentType(), index),
         binary -> new EventData.Binary(binary.bytes()));
   }

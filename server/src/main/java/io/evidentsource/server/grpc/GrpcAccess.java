@@ -24,6 +24,7 @@ import io.grpc.ServerInterceptor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -108,13 +109,13 @@ final class GrpcAccess implements ServerInterceptor {
           AuthFailures.Reason.UNKNOWN_KEY,
           null,
           ErrorCode.UNAUTHENTICATED,
-          e.getMessage(),
+          Objects.requireNonNullElse(e.getMessage(), "the API key is malformed"),
           Map.of());
     }
     var rule =
         AccessRules.GRPC.getOrDefault(
             method.getFullMethodName(), new AccessRules.GrpcRule(Permission.ADMIN, null));
-    if (caller == Caller.NOBODY && rule.permission() != Permission.OPEN) {
+    if (caller.anonymous() && rule.permission() != Permission.OPEN) {
       return refuse(
           call,
           AuthFailures.Reason.MISSING_KEY,

@@ -86,12 +86,12 @@ final class GrpcErrors {
 
   /** The status to close a call with for any failure; unexpected ones are logged, not shown. */
   static StatusRuntimeException toStatus(Throwable failure) {
-    if (failure instanceof StatusRuntimeException) {
-      return (StatusRuntimeException) failure;
+    if (failure instanceof StatusRuntimeException status) {
+      return status;
     }
     EvidentSourceException error;
-    if (failure instanceof EvidentSourceException) {
-      error = (EvidentSourceException) failure;
+    if (failure instanceof EvidentSourceException known) {
+      error = known;
     } else {
       LOG.error("unexpected failure in a gRPC call", failure);
       error = new EvidentSourceException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.defaultMessage());
@@ -114,9 +114,8 @@ final class GrpcErrors {
             .setMessage(
                 error.getMessage() == null ? error.code().defaultMessage() : error.getMessage())
             .addDetails(Any.pack(info.build()));
-    if (error instanceof ConditionFailedException) {
-      status.addDetails(
-          Any.pack(SelectorMapping.failedConditions((ConditionFailedException) error)));
+    if (error instanceof ConditionFailedException failed) {
+      status.addDetails(Any.pack(SelectorMapping.failedConditions(failed)));
     }
     return StatusProto.toStatusRuntimeException(status.build());
   }

@@ -54,7 +54,8 @@ class ObservabilityConfiguration {
               return t;
             });
     long ms = properties.gaugeRefresh().toMillis();
-    executor.scheduleWithFixedDelay(gauges::refresh, 0, ms, TimeUnit.MILLISECONDS);
+    // runs until the context closes the executor; a failed refresh is caught inside refresh()
+    var unused = executor.scheduleWithFixedDelay(gauges::refresh, 0, ms, TimeUnit.MILLISECONDS);
     return executor;
   }
 

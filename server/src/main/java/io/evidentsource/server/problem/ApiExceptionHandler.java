@@ -5,6 +5,7 @@ import io.evidentsource.core.error.EvidentSourceException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,7 +195,9 @@ class ApiExceptionHandler {
       // One of Spring's request errors not mapped above: keep its status, add a code.
       ErrorCode code = ErrorStatus.codeFor(spring.getStatusCode().value());
       if (code != ErrorCode.INTERNAL) {
-        return problem(code, spring.getBody().getDetail(), Map.of(), request, new HttpHeaders());
+        String detail =
+            Objects.requireNonNullElse(spring.getBody().getDetail(), code.defaultMessage());
+        return problem(code, detail, Map.of(), request, new HttpHeaders());
       }
     }
     log.atError()

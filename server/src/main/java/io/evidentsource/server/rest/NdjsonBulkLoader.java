@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bulk load of CloudEvents NDJSON (one structured-mode event per line, blank lines ignored).
@@ -293,7 +294,7 @@ final class NdjsonBulkLoader {
     }
 
     /** The next line without its terminator (and without a trailing CR), or null at the end. */
-    byte[] next() throws IOException {
+    byte @Nullable [] next() throws IOException {
       byte[] line = new byte[256];
       int length = 0;
       while (true) {

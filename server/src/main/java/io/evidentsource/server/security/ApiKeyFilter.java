@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
@@ -56,7 +57,10 @@ final class ApiKeyFilter extends OncePerRequestFilter {
           PresentedKeys.of(
               request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(API_KEY_HEADER));
     } catch (IllegalArgumentException e) {
-      refuse(request, response, e.getMessage());
+      refuse(
+          request,
+          response,
+          Objects.requireNonNullElse(e.getMessage(), "the API key is malformed"));
       return;
     }
     if (key == null) {

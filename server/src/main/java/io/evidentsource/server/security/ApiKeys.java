@@ -31,6 +31,7 @@ public final class ApiKeys {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   /** One key: its name, the SHA-256 of its text, its scopes. */
+  @SuppressWarnings("ArrayRecordComponent") // compared with MessageDigest.isEqual, never equals
   record Entry(String name, byte[] sha256, List<Scope> scopes) {}
 
   private record FileState(Object stamp, List<Entry> entries) {}
@@ -171,7 +172,7 @@ public final class ApiKeys {
           continue;
         }
         String where = f + " line " + (n + 1);
-        String[] parts = line.split("\\s+");
+        String[] parts = line.split("\\s+", -1);
         if (parts.length != 3) {
           throw new IllegalArgumentException(
               where

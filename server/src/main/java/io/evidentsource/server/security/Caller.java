@@ -17,6 +17,21 @@ public record Caller(String name, List<Scope> scopes) {
   /** A request without a key while security is on: may reach only the open routes. */
   public static final Caller NOBODY = new Caller("anonymous", List.of());
 
+  /**
+   * Whether this is {@link #NOBODY}, the caller without a key. Identity, not equality: a key file
+   * may name a key {@code anonymous} and give it no scopes, and that caller did present a key.
+   */
+  @SuppressWarnings("ReferenceEquality") // identity is the question, as said above
+  public boolean anonymous() {
+    return this == NOBODY;
+  }
+
+  /** Whether this is {@link #UNRESTRICTED}, the caller while security is off (by identity). */
+  @SuppressWarnings("ReferenceEquality") // a key may be named anonymous and hold admin
+  public boolean unrestricted() {
+    return this == UNRESTRICTED;
+  }
+
   public Caller {
     scopes = List.copyOf(scopes);
   }
@@ -47,7 +62,7 @@ public record Caller(String name, List<Scope> scopes) {
   public @Nullable String missingScope(Permission permission, @Nullable String database) {
     return switch (permission) {
       case OPEN -> null;
-      case AUTHENTICATED -> this == NOBODY ? "any valid API key" : null;
+      case AUTHENTICATED -> anonymous() ? "any valid API key" : null;
       case ADMIN -> isAdmin() ? null : "admin";
       case READ -> database != null && canRead(database) ? null : "read:" + database;
       case WRITE -> database != null && canWrite(database) ? null : "write:" + database;

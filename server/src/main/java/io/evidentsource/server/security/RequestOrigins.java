@@ -48,7 +48,7 @@ public final class RequestOrigins {
    * name, or null while security is off.
    */
   public static @Nullable String principal(Caller caller) {
-    return caller == Caller.UNRESTRICTED || caller == Caller.NOBODY ? null : caller.name();
+    return caller.anonymous() || caller.unrestricted() ? null : caller.name();
   }
 
   /** Gives every request its id (the client's or a new one) and sends it back. */

@@ -9,6 +9,7 @@ import io.evidentsource.server.ServerTestBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class OpenApiTest extends ServerTestBase {
             path -> {
               for (String member : path.getValue().propertyNames()) {
                 if (HTTP_METHODS.contains(member)) {
-                  documented.add(member.toUpperCase() + " " + path.getKey());
+                  documented.add(member.toUpperCase(Locale.ROOT) + " " + path.getKey());
                 }
               }
             });

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +62,9 @@ public class ApiKeysTest {
 
     @Test
     void refuses_a_hash_that_is_not_lower_case_hex_sha256_naming_the_property() {
-      var bad = new SecurityProperties.ApiKey("app", sha256("k").toUpperCase(), List.of("admin"));
+      var bad =
+          new SecurityProperties.ApiKey(
+              "app", sha256("k").toUpperCase(Locale.ROOT), List.of("admin"));
       assertThatThrownBy(() -> new ApiKeys(properties(List.of(bad), null)))
           .hasMessageContaining("evidentsource.security.api-keys[0]")
           .hasMessageContaining("lower-case hex SHA-256");

@@ -6,6 +6,7 @@ import io.evidentsource.server.ServerTestBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -108,7 +109,7 @@ class OriginCheckTest extends ServerTestBase {
 
   /** A GET with this Host header (which java.net.http does not let a caller set). */
   String rawGet(String host) throws IOException {
-    try (var socket = new Socket("127.0.0.1", port)) {
+    try (var socket = new Socket(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port)) {
       OutputStream out = socket.getOutputStream();
       out.write(
           ("GET /api/v1/databases HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")

@@ -146,7 +146,10 @@ public final class LocalStorage implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      syncer.scheduleWithFixedDelay(this::syncWal, millis, millis, TimeUnit.MILLISECONDS);
+      // syncWal logs its own failures and close() stops the executor: the future has nothing to
+      // tell
+      var unused =
+          syncer.scheduleWithFixedDelay(this::syncWal, millis, millis, TimeUnit.MILLISECONDS);
     } else {
       syncer = null;
     }

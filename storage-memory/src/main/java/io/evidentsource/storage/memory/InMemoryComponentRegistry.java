@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -28,11 +29,11 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   /** One generation's components: per kind, the versions of each name in name order. */
   private static final class Catalog {
-    final Map<ComponentKind<?>, TreeMap<String, List<PublishedComponent<?>>>> byKind =
+    final Map<ComponentKind<?>, SortedMap<String, List<PublishedComponent<?>>>> byKind =
         new HashMap<>();
     final Map<ComponentId, byte[]> modules = new ConcurrentHashMap<>();
 
-    TreeMap<String, List<PublishedComponent<?>>> names(ComponentKind<?> kind) {
+    SortedMap<String, List<PublishedComponent<?>>> names(ComponentKind<?> kind) {
       return byKind.computeIfAbsent(kind, k -> new TreeMap<>());
     }
   }

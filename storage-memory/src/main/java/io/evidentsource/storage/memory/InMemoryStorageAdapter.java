@@ -232,6 +232,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
   }
 
   /** The same event, with repeated attribute values replaced by one shared String each. */
+  @SuppressWarnings("ReferenceEquality") // identity is the question: is each value the shared one?
   private static Event canonical(Log log, Event e) {
     String source = intern(log, e.source());
     String type = intern(log, e.type());

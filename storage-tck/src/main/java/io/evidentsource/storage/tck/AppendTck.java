@@ -20,6 +20,7 @@ import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -198,7 +199,8 @@ public abstract class AppendTck {
     storage.append(append(db, generation, 0, List.of(rich), T0));
     var back = storage.readRevisions(db, generation, new long[] {1}).get(0).event();
     assertThat(back).isEqualTo(rich);
-    assertThat(back.time().text()).isEqualTo("2021-08-19T12:16:32.000-04:00");
+    assertThat(Objects.requireNonNull(back.time(), "time").text())
+        .isEqualTo("2021-08-19T12:16:32.000-04:00");
   }
 
   @Test

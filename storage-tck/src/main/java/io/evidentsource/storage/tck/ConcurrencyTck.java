@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -176,7 +177,7 @@ public abstract class ConcurrencyTck {
   }
 
   private static long value(StoredEvent e) {
-    String json = ((EventData.Json) e.event().data()).text();
+    String json = ((EventData.Json) Objects.requireNonNull(e.event().data(), "data")).text();
     Matcher m = VALUE.matcher(json);
     assertThat(m.matches()).as("counter payload %s", json).isTrue();
     return Long.parseLong(m.group(1));

@@ -34,6 +34,8 @@ public enum TckSuite {
   SHARED_INSTANCES(SharedStorageTck.class, StorageCapabilities::sharedAcrossInstances);
 
   private final Class<?> suite;
+
+  @SuppressWarnings("ImmutableEnumChecker") // the predicates are stateless method references
   private final Predicate<StorageCapabilities> appliesTo;
 
   TckSuite(Class<?> suite, Predicate<StorageCapabilities> appliesTo) {
@@ -41,6 +43,7 @@ public enum TckSuite {
     this.appliesTo = appliesTo;
   }
 
+  @SuppressWarnings("UnnecessaryLambda") // reads as the enum constants' table: any, or a flag
   private static Predicate<StorageCapabilities> any() {
     return capabilities -> true;
   }
