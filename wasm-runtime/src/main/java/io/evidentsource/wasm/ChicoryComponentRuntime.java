@@ -239,7 +239,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    */
   @Override
   public void validate(ComponentKind<?> kind, byte[] module) {
-    prepared.put(digest(module), prepare(kind, module));
+    var previous = prepared.put(digest(module), prepare(kind, module));
+    if (previous != null) {
+      release(previous); // the same bytes validated again: keep one, give back the other's memory
+    }
   }
 
   /**
@@ -262,8 +265,11 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
                 id,
                 k -> {
                   var ready = prepared.remove(digest(module));
-                  var loaded =
-                      ready != null && ready.kind == id.kind() ? ready : prepare(id.kind(), module);
+                  if (ready != null && ready.kind != id.kind()) {
+                    release(ready);
+                    ready = null;
+                  }
+                  var loaded = ready != null ? ready : prepare(id.kind(), module);
                   loaded.name = id.toString();
                   return loaded;
                 }));
