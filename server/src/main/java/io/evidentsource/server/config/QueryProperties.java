@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     cancels (or whose deadline passes) stops at once, whatever is left of it
  */
 @ConfigurationProperties("evidentsource.query")
-public record QueryProperties(
+record QueryProperties(
     @DefaultValue("10000000") long maxScannedEntries, @DefaultValue("10s") Duration timeout) {
 
   public QueryProperties {
