@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -45,12 +46,7 @@ class HostileInputTest extends ServerTestBase {
 
     @ParameterizedTest
     @ValueSource(
-        strings = {
-          "multipart/form-data",
-          "multipart/mixed",
-          "multipart/form-data; boundary=",
-          "multipart/mixed; boundary=X"
-        })
+        strings = {"multipart/form-data", "multipart/mixed", "multipart/form-data; boundary="})
     void without_a_usable_boundary_is_400_on_any_route_even_a_get(String type) {
       api.send("GET", "/api/v1/databases", "Content-Type", type).problem(400, "malformed_request");
       api.send("GET", "/api/v1/databases/" + db + "/events", "Content-Type", type)
@@ -102,10 +98,18 @@ class HostileInputTest extends ServerTestBase {
             "/api/v1/databases/" + db + "/events/live",
             "/api/v1/databases/" + db + "/state-views/v"
           }) {
-        var r = raw("GET " + path + "?" + query + " HTTP/1.1\r\n");
+        var r = raw(path + "?" + query);
         assertThat(r.status()).as(path + "?" + query).isEqualTo(400);
         assertThat(r.code()).as(path + "?" + query).isEqualTo("invalid_query");
       }
+    }
+
+    @Test
+    void a_request_line_beyond_the_header_size_limit_is_a_problem_detail_not_a_html_page() {
+      var r = raw("/api/v1/databases/" + db + "/events?q=" + "(".repeat(20_000));
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.code()).isEqualTo("malformed_request");
+      assertThat(r.body()).contains("server.max-http-request-header-size");
     }
 
     @Test
@@ -113,6 +117,28 @@ class HostileInputTest extends ServerTestBase {
       var r = api.get("/api/v1/databases/" + db + "/events?q=&stream=s&q=%20");
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.json().get("events").size()).isEqualTo(2);
+    }
+  }
+
+  @Nested
+  class methods {
+    @ParameterizedTest
+    @ValueSource(strings = {"QUERY", "PROPFIND", "PATCH"})
+    void that_no_route_takes_are_405_with_the_routes_allow_header_and_echo_nothing(String method) {
+      var r =
+          api.send(method, "/api/v1/databases/" + db + "/state-views", "X-Secret", "do-not-echo");
+      r.problem(405, "method_not_allowed");
+      assertThat(java.util.regex.Pattern.compile(",\\s*").splitAsStream(r.header("Allow")))
+          .containsExactlyInAnyOrder("GET", "POST");
+      assertThat(r.text()).doesNotContain("do-not-echo");
+    }
+
+    @Test
+    void trace_is_405_from_the_container_and_echoes_nothing() {
+      var r =
+          api.send("TRACE", "/api/v1/databases/" + db + "/state-views", "X-Secret", "do-not-echo");
+      r.problem(405, "method_not_allowed");
+      assertThat(r.text()).doesNotContain("do-not-echo");
     }
   }
 
@@ -300,7 +326,7 @@ class HostileInputTest extends ServerTestBase {
 
   // ------------------------------------------------------------------ raw HTTP
 
-  /** A response read off a socket: for request lines no URI class accepts. */
+  // A response read off a socket: for request lines no URI class accepts.
   record RawResponse(int status, String head, String body) {
     String code() {
       JsonNode problem = Api.JSON.readTree(body);
@@ -309,13 +335,20 @@ class HostileInputTest extends ServerTestBase {
     }
   }
 
-  RawResponse raw(String requestLine) {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+  /** Sends {@code GET target} as it is, without a URI class that would refuse it. */
+  RawResponse raw(String target) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      out.write(
-          (requestLine + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.ISO_8859_1));
+      String request =
+          String.join(
+              "\r\n",
+              "GET " + target + " HTTP/1.1",
+              "Host: 127.0.0.1",
+              "Connection: close",
+              "",
+              "");
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);

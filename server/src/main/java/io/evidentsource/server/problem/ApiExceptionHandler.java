@@ -15,6 +15,7 @@ import org.slf4j.event.Level;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -209,12 +210,12 @@ class ApiExceptionHandler {
   }
 
   /**
-   * Parameters the container cannot decode ({@code ?=x}, {@code ?a=%ZZ}) on a route that reads them
-   * without {@code rest.RequestParameters}, which answers {@code invalid_query} itself.
+   * Parameters the container cannot decode ({@code ?=x}, {@code ?a=%ZZ}), or that Spring Security's
+   * firewall refuses (control characters in a name), on a route that reads them without {@code
+   * rest.RequestParameters}, which answers {@code invalid_query} itself.
    */
-  @ExceptionHandler(InvalidParameterException.class)
-  ResponseEntity<Problem> invalidParameters(
-      InvalidParameterException e, HttpServletRequest request) {
+  @ExceptionHandler({InvalidParameterException.class, RequestRejectedException.class})
+  ResponseEntity<Problem> invalidParameters(Exception e, HttpServletRequest request) {
     return problem(
         ErrorCode.MALFORMED_REQUEST,
         "the request parameters cannot be decoded: every parameter needs a name, and percent"

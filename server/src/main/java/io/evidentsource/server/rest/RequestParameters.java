@@ -4,6 +4,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
+import org.springframework.security.web.firewall.RequestRejectedException;
 
 /** The query parameters of a request, or a 400 when the container cannot decode them. */
 final class RequestParameters {
@@ -20,7 +21,9 @@ final class RequestParameters {
   static Map<String, String[]> of(HttpServletRequest request) {
     try {
       return request.getParameterMap();
-    } catch (IllegalStateException | IllegalArgumentException e) {
+    } catch (IllegalStateException | IllegalArgumentException | RequestRejectedException e) {
+      // Tomcat's InvalidParameterException is an IllegalStateException; Spring Security's
+      // firewall refuses parameter names with control or unassigned characters
       throw invalid(request);
     }
   }
