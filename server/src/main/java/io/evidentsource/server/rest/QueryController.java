@@ -78,7 +78,12 @@ class QueryController {
         database, QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits), format);
   }
 
-  @GetMapping("/{revision}")
+  /**
+   * One event by revision. The path variable leaves out {@code query}, so that {@code
+   * .../events/query} has only its POST route (a GET or OPTIONS there advertises {@code Allow:
+   * POST}, as the OpenAPI document says).
+   */
+  @GetMapping("/{revision:(?!query$).+}")
   ResponseEntity<byte[]> event(
       @PathVariable("db") String db,
       @PathVariable("revision") String revision,
