@@ -113,7 +113,8 @@ public final class NotificationRelay implements AutoCloseable {
   /** Starts the periodic sweep over all databases (the first one right away). */
   public void start() {
     long ms = settings.sweepInterval().toMillis();
-    worker.scheduleWithFixedDelay(this::sweepQuietly, 0, ms, TimeUnit.MILLISECONDS);
+    // runs until close() shuts the worker down; sweepQuietly() catches and counts each failure
+    var unused = worker.scheduleWithFixedDelay(this::sweepQuietly, 0, ms, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -155,27 +156,32 @@ public final class NotificationRelay implements AutoCloseable {
       return;
     }
     try {
-      worker.schedule(
-          () -> {
-            queued.remove(database);
-            try {
-              if (publishPending(database).isEmpty() && retries < 5) {
-                schedule(database, 100, retries + 1); // another instance holds the lease
-              }
-            } catch (RuntimeException e) {
-              if (worker.isShutdown()) {
-                return; // closed mid-round: the next start's sweep republishes from the watermark
-              }
-              errors.incrementAndGet();
-              LOG.log(
-                  Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
-              if (retries < 5) {
-                schedule(database, 200L << retries, retries + 1);
-              }
-            }
-          },
-          delayMs,
-          TimeUnit.MILLISECONDS);
+      // the round catches and counts its own failures; close() drops rounds not yet run
+      var unused =
+          worker.schedule(
+              () -> {
+                queued.remove(database);
+                try {
+                  if (publishPending(database).isEmpty() && retries < 5) {
+                    schedule(database, 100, retries + 1); // another instance holds the lease
+                  }
+                } catch (RuntimeException e) {
+                  if (worker.isShutdown()) {
+                    return; // closed mid-round: the next start's sweep republishes from the
+                    // watermark
+                  }
+                  errors.incrementAndGet();
+                  LOG.log(
+                      Level.WARNING,
+                      "publishing database '" + database + "' failed; will retry",
+                      e);
+                  if (retries < 5) {
+                    schedule(database, 200L << retries, retries + 1);
+                  }
+                }
+              },
+              delayMs,
+              TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       queued.remove(database); // closed
     }
@@ -291,9 +297,7 @@ public final class NotificationRelay implements AutoCloseable {
                         .consistentRead(true)
                         .key(Map.of(DynamoDbSchema.PUB_PK, s(key))))
             .item();
-    return item == null || !item.containsKey("published")
-        ? 0
-        : Long.parseLong(item.get("published").n());
+    return publication(item).number("published", 0);
   }
 
   /** Takes the lease; returns the watermark, or null when another instance holds it. */
@@ -314,11 +318,14 @@ public final class NotificationRelay implements AutoCloseable {
                               ":until", n(now + settings.lease().toMillis()),
                               ":now", n(now)))
                       .returnValues("ALL_NEW"));
-      AttributeValue published = response.attributes().get("published");
-      return published == null ? 0L : Long.parseLong(published.n());
+      return publication(response.attributes()).number("published", 0);
     } catch (ConditionalCheckFailedException e) {
       return null;
     }
+  }
+
+  private ItemReader publication(Map<String, AttributeValue> item) {
+    return ItemReader.of(storage.tables().publications(), item, DynamoDbSchema.PUB_PK);
   }
 
   private boolean advance(String key, long published) {
