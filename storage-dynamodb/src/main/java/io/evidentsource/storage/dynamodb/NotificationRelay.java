@@ -84,6 +84,34 @@ public final class NotificationRelay implements AutoCloseable {
   static final int MAX_CONTEXTS = 1024;
 
   /**
+   * Makes a committed transaction's trace context current on the relay's thread while that
+   * transaction is published, so that spans of the publisher's client (an SNS {@code Publish}, a
+   * Kafka send) continue the committing request's trace.
+   */
+  @FunctionalInterface
+  public interface TraceScope {
+    /** Opens nothing. */
+    TraceScope NONE = traceContext -> () -> {};
+
+    /**
+     * Opens the scope of one transaction's publish.
+     *
+     * @param traceContext the committing request's W3C trace headers ({@code traceparent}, {@code
+     *     tracestate}); empty when unknown (a republish after a restart, another instance's commit)
+     * @return what {@code close()} ends, on the same thread, once the transaction is published
+     */
+    Opened open(Map<String, String> traceContext);
+
+    /** An open scope. */
+    interface Opened extends AutoCloseable {
+      @Override
+      void close();
+    }
+  }
+
+  private final TraceScope traceScope;
+
+  /**
    * @param storage the DynamoDB log to read and whose {@code publications} table to use
    * @param client the client of that storage
    * @param publisher where transactions go
@@ -96,6 +124,25 @@ public final class NotificationRelay implements AutoCloseable {
       EventPublisher publisher,
       Settings settings,
       Clock clock) {
+    this(storage, client, publisher, settings, clock, TraceScope.NONE);
+  }
+
+  /**
+   * @param storage the DynamoDB log to read and whose {@code publications} table to use
+   * @param client the client of that storage
+   * @param publisher where transactions go
+   * @param settings lease, sweep and batch settings
+   * @param clock the source of lease times
+   * @param traceScope opened around each transaction's publish with its trace context
+   */
+  public NotificationRelay(
+      DynamoDbStorageAdapter storage,
+      DynamoDbClient client,
+      EventPublisher publisher,
+      Settings settings,
+      Clock clock,
+      TraceScope traceScope) {
+    this.traceScope = Objects.requireNonNull(traceScope, "traceScope");
     this.storage = storage;
     this.client = client;
     this.publisher = publisher;
@@ -263,7 +310,12 @@ public final class NotificationRelay implements AutoCloseable {
             var kept = waiting.get(last);
             context = kept == null ? Map.of() : kept;
           }
-          publisher.publish(database, tx, context);
+          TraceScope.Opened scope = traceScope.open(context);
+          try {
+            publisher.publish(database, tx, context);
+          } finally {
+            scope.close();
+          }
           if (waiting != null) {
             waiting.remove(last);
           }
