@@ -8,6 +8,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.query.QueryEngine;
 import io.evidentsource.core.query.QueryPage;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
@@ -44,13 +45,19 @@ class QueryController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
   private final JsonMapper json;
+  private final SelectorLimits selectorLimits;
   private final QueryBudgets budgets;
 
   QueryController(
-      EventStore store, EvidentSourceProperties properties, JsonMapper json, QueryBudgets budgets) {
+      EventStore store,
+      EvidentSourceProperties properties,
+      JsonMapper json,
+      SelectorLimits selectorLimits,
+      QueryBudgets budgets) {
     this.store = store;
     this.properties = properties;
     this.json = json;
+    this.selectorLimits = selectorLimits;
     this.budgets = budgets;
   }
 
@@ -59,7 +66,8 @@ class QueryController {
       @PathVariable("db") String db, HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
-    return answer(database, QueryParameters.fromUrl(parameters(request)), format);
+    return answer(
+        database, QueryParameters.fromUrl(RequestParameters.of(request), selectorLimits), format);
   }
 
   @PostMapping("/query")
@@ -71,10 +79,16 @@ class QueryController {
     byte[] body =
         RequestBodies.read(
             request, properties.maxRequestBytes().toBytes(), "evidentsource.max-request-bytes");
-    return answer(database, QueryParameters.fromJson(JsonSupport.parse(body)), format);
+    return answer(
+        database, QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits), format);
   }
 
-  @GetMapping("/{revision}")
+  /**
+   * One event by revision. The path variable leaves out {@code query}, so that {@code
+   * .../events/query} has only its POST route (a GET or OPTIONS there advertises {@code Allow:
+   * POST}, as the OpenAPI document says).
+   */
+  @GetMapping("/{revision:(?!query$).+}")
   ResponseEntity<byte[]> event(
       @PathVariable("db") String db,
       @PathVariable("revision") String revision,
@@ -92,18 +106,6 @@ class QueryController {
     }
     StoredEvent event = store.event(database, number);
     return ResponseEntity.ok().contentType(format).body(CloudEventJson.toJsonBytes(event));
-  }
-
-  private static Map<String, String[]> parameters(HttpServletRequest request) {
-    try {
-      return request.getParameterMap();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      // The container could not decode the query string; dropping a filter would widen the query.
-      throw new EvidentSourceException(
-          ErrorCode.INVALID_QUERY,
-          "the query string is not valid percent-encoded UTF-8: " + request.getQueryString(),
-          Map.of("parameter", "query string"));
-    }
   }
 
   private ResponseEntity<StreamingResponseBody> answer(
