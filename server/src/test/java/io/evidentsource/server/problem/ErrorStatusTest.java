@@ -47,6 +47,7 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.COMPONENT_LIMIT_EXCEEDED, 500),
             Map.entry(ErrorCode.COMPONENT_MEMORY_BUSY, 503),
             Map.entry(ErrorCode.QUERY_TOO_EXPENSIVE, 422),
+            Map.entry(ErrorCode.SELECTOR_TOO_COMPLEX, 422),
             Map.entry(ErrorCode.QUERY_TIMEOUT, 503),
             Map.entry(ErrorCode.QUERY_CANCELLED, 503),
             Map.entry(ErrorCode.COMPONENT_TIMEOUT, 504),
