@@ -55,13 +55,14 @@ done
 # One worker: hypothesis' lambda descriptions call ast.parse, which is not thread-safe on
 # Python 3.11 ("AST constructor recursion depth mismatch").
 set +e
-args=(run "$base/api/v1/openapi.json" --checks "$CHECKS" --phases "$PHASES"
-  --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 --no-shrink
-  --request-timeout 30 --max-failures 100
-  --report junit --report-dir .)
+config="$PWD/ops/schemathesis/schemathesis.toml"
+args=(--config-file "$config" run "$base/api/v1/openapi.json" --checks "$CHECKS"
+  --phases "$PHASES" --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 --no-shrink
+  --request-timeout 60 --max-failures 100 --report junit --report-dir .)
 [ -n "${ST_MAX_TIME:-}" ] && args+=(--max-time "$ST_MAX_TIME")
 # from the report directory, where schemathesis keeps its replay database (.schemathesis/)
-(cd "$REPORT" && "$VENV/bin/schemathesis" "${args[@]}")
+# (and never longer than ST_TIMEOUT seconds, 1800 by default, should a request hang)
+(cd "$REPORT" && timeout "${ST_TIMEOUT:-1800}" "$VENV/bin/schemathesis" "${args[@]}")
 status=$?
 set -e
 errors=$(grep -c -a 'answered 5[0-9][0-9]' "$log" || true)
