@@ -43,8 +43,8 @@ args() { # configuration name -> server arguments, one per line
 run() { # name, server arguments (maybe none)...
   local name=$1
   shift
-  java $HEAP -jar "$JAR" --server.port="$PORT" --spring.grpc.server.port=0 \
-    --logging.level.root=WARN ${@+"$@"} > "bench/results/overhead-$name-server.log" 2>&1 &
+  java $HEAP -jar "$JAR" --spring.profiles.active=memory --server.port="$PORT" \
+    --spring.grpc.server.port=0 --logging.level.root=WARN ${@+"$@"} > "bench/results/overhead-$name-server.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 90); do
     curl -sf "$base/actuator/health" >/dev/null && break
