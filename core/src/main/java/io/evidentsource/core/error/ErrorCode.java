@@ -43,6 +43,11 @@ public enum ErrorCode {
       "contention_timeout",
       "Other writers kept moving the head until the request deadline passed",
       true),
+  COMMIT_UNKNOWN(
+      "commit_unknown",
+      "The storage did not answer whether the transaction committed; retry with the same"
+          + " transaction_id",
+      true),
   NOT_FOUND("not_found", "No resource at this path", false),
   METHOD_NOT_ALLOWED("method_not_allowed", "The method is not allowed on this resource", false),
   SLOW_CONSUMER(

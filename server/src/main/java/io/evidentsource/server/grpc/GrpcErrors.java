@@ -69,6 +69,7 @@ final class GrpcErrors {
       case COMPONENT_FAILED -> Status.Code.INTERNAL;
       case METHOD_NOT_ALLOWED -> Status.Code.UNIMPLEMENTED;
       case CONTENTION_TIMEOUT -> Status.Code.ABORTED;
+      case COMMIT_UNKNOWN -> Status.Code.UNAVAILABLE;
       case INTERNAL -> Status.Code.INTERNAL;
       case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
       case FORBIDDEN, FORBIDDEN_ORIGIN -> Status.Code.PERMISSION_DENIED;

@@ -53,7 +53,7 @@ final class Problems {
       }
       members.put("failed_conditions", list);
     }
-    if (code == ErrorCode.CONTENTION_TIMEOUT) {
+    if (code == ErrorCode.CONTENTION_TIMEOUT || code == ErrorCode.COMMIT_UNKNOWN) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");
     }
     var body =

@@ -38,6 +38,7 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.NOT_ACCEPTABLE, 406),
             Map.entry(ErrorCode.METHOD_NOT_ALLOWED, 405),
             Map.entry(ErrorCode.CONTENTION_TIMEOUT, 503),
+            Map.entry(ErrorCode.COMMIT_UNKNOWN, 503),
             Map.entry(ErrorCode.SLOW_CONSUMER, 503),
             Map.entry(ErrorCode.INTERNAL, 500),
             Map.entry(ErrorCode.STATE_VIEW_NOT_FOUND, 404),

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -234,51 +235,132 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                       .build())
               .build());
     }
+    // Marks this call's writes: a transaction record carrying it was written by this call (an
+    // attempt whose answer was lost), not by an earlier request with the same transaction id.
+    String nonce = UUID.randomUUID().toString();
     items.add(
         TransactWriteItem.builder()
             .put(
                 Put.builder()
                     .tableName(tables.transactions())
-                    .item(transactionItem(partition, request, first, last, recorded))
+                    .item(transactionItem(partition, request, first, last, recorded, nonce))
                     .conditionExpression("attribute_not_exists(#t)")
                     .expressionAttributeNames(Map.of("#t", DynamoDbSchema.TX_PK))
                     .build())
             .build());
 
+    boolean ambiguous = false;
     for (int attempt = 0; ; attempt++) {
       try {
-        call("TransactWriteItems", () -> client.transactWriteItems(b -> b.transactItems(items)));
-        long r = first;
-        for (Event e : request.events()) {
-          cache.put(partition, new StoredEvent(r++, request.recordedTime(), e));
-        }
-        return new AppendOutcome.Committed(
-            new TransactionResult(
-                request.transactionId(),
-                first,
-                last,
-                request.events().size(),
-                request.recordedTime(),
-                false));
+        client.transactWriteItems(b -> b.transactItems(items));
+        return committed(request);
       } catch (TransactionCanceledException e) {
-        var outcome = cancelled(request, e);
+        var outcome = cancelled(request, nonce, e);
         if (outcome != null) {
           return outcome;
         }
+        ambiguous |= Outcomes.ambiguous(e);
         if (attempt >= MAX_BACKOFF_ATTEMPTS) {
+          if (ambiguous) {
+            return resolve(request, nonce, e);
+          }
           throw storageFailure("TransactWriteItems", e);
         }
         backoff(attempt);
+      } catch (SdkException e) {
+        if (!Outcomes.ambiguous(e)) {
+          throw storageFailure("TransactWriteItems", e);
+        }
+        return resolve(request, nonce, e);
       }
     }
   }
 
+  /** The outcome of an append this call wrote; caches its events. */
+  private AppendOutcome committed(AppendRequest request) {
+    String partition = EventItems.partition(request.database().value(), request.generation());
+    long first = request.expectedHead() + 1;
+    long r = first;
+    for (Event e : request.events()) {
+      cache.put(partition, new StoredEvent(r++, request.recordedTime(), e));
+    }
+    return new AppendOutcome.Committed(
+        new TransactionResult(
+            request.transactionId(),
+            first,
+            request.expectedHead() + request.events().size(),
+            request.events().size(),
+            request.recordedTime(),
+            false));
+  }
+
+  /**
+   * Finds out what became of an append whose answer DynamoDB did not give (the SDK's attempts timed
+   * out, lost the connection or met server errors): the transaction record written by this call
+   * means {@code Committed}, one written by another request with the same id {@code Duplicate},
+   * none while the head moved past the expected revision {@code HeadMoved} (this append's head
+   * condition can no longer hold). Otherwise an attempt may still be in flight: {@code
+   * COMMIT_UNKNOWN}, naming the transaction id a retry must carry.
+   *
+   * <p>The head is read before the record: a head beyond the expected revision read first and no
+   * record read after it proves that this append did not commit and never will.
+   */
+  private AppendOutcome resolve(AppendRequest request, String nonce, SdkException cause) {
+    Map<String, AttributeValue> head;
+    Map<String, AttributeValue> record;
+    try {
+      head = head(request.database());
+      record = transactionRecord(request.database(), request.generation(), request.transactionId());
+    } catch (RuntimeException readFailure) {
+      var unknown = commitUnknown(request, cause);
+      unknown.addSuppressed(readFailure);
+      throw unknown;
+    }
+    if (record != null) {
+      return nonce.equals(text(record, TX_NONCE))
+          ? committed(request)
+          : new AppendOutcome.Duplicate(transactionResult(request.transactionId(), record));
+    }
+    if (head == null || isDeleted(head) || generation(head) != request.generation()) {
+      throw notFound(request.database());
+    }
+    if (revision(head) != request.expectedHead()) {
+      return new AppendOutcome.HeadMoved(revision(head));
+    }
+    throw commitUnknown(request, cause);
+  }
+
+  private static EvidentSourceException commitUnknown(AppendRequest request, SdkException cause) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("database", request.database().value());
+    fields.put("transaction_id", request.transactionId().toString());
+    return new EvidentSourceException(
+        ErrorCode.COMMIT_UNKNOWN,
+        "DynamoDB did not answer whether transaction "
+            + request.transactionId()
+            + " on database '"
+            + request.database()
+            + "' committed ("
+            + cause.getMessage()
+            + "); send it again with transaction_id "
+            + request.transactionId()
+            + ": if it committed, the original result comes back as a duplicate, else it is"
+            + " appended once",
+        fields,
+        cause);
+  }
+
   /** Maps a cancelled append; null when it was throttled and should be retried. */
-  private @Nullable AppendOutcome cancelled(AppendRequest request, TransactionCanceledException e) {
-    // a known transaction id wins over any other reason (docs/data-model.md#fine-points)
-    var known = findTransaction(request.database(), request.generation(), request.transactionId());
-    if (known.isPresent()) {
-      return new AppendOutcome.Duplicate(known.get());
+  private @Nullable AppendOutcome cancelled(
+      AppendRequest request, String nonce, TransactionCanceledException e) {
+    // a known transaction id wins over any other reason (docs/data-model.md#fine-points); the
+    // record may also be this call's own, from an attempt whose answer was lost
+    var known =
+        transactionRecord(request.database(), request.generation(), request.transactionId());
+    if (known != null) {
+      return nonce.equals(text(known, TX_NONCE))
+          ? committed(request)
+          : new AppendOutcome.Duplicate(transactionResult(request.transactionId(), known));
     }
     List<CancellationReason> reasons =
         e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
@@ -491,34 +573,32 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   @Override
   public Optional<TransactionResult> findTransaction(
       DatabaseName database, long generation, UUID transactionId) {
-    String key = transactionKey(EventItems.partition(database.value(), generation), transactionId);
-    var response =
-        call(
-            "GetItem",
-            () ->
-                client.getItem(
-                    b ->
-                        b.tableName(tables.transactions())
-                            .consistentRead(true)
-                            .key(Map.of(DynamoDbSchema.TX_PK, s(key)))));
-    if (!response.hasItem() || response.item().isEmpty()) {
-      return Optional.empty();
-    }
-    var item = response.item();
-    long first = Long.parseLong(item.get("first").n());
-    long last = Long.parseLong(item.get("last").n());
-    return Optional.of(
-        new TransactionResult(
-            transactionId,
-            first,
-            last,
-            (int) (last - first + 1),
-            Instant.parse(item.get("rt").s()),
-            false));
+    var item = transactionRecord(database, generation, transactionId);
+    return item == null ? Optional.empty() : Optional.of(transactionResult(transactionId, item));
   }
 
   @Override
   public Optional<TransactionRecord> readTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    var item = transactionRecord(database, generation, transactionId);
+    if (item == null) {
+      return Optional.empty();
+    }
+    // records written before the audit existed have no origin attributes
+    var origin =
+        item.containsKey(TX_PRINCIPAL)
+            ? new TransactionOrigin(
+                item.get(TX_PRINCIPAL).s(),
+                item.get(TX_ORIGIN).s(),
+                item.get(TX_REQUEST_ID).s(),
+                item.containsKey(TX_REMOTE) ? item.get(TX_REMOTE).s() : null,
+                item.containsKey(TX_USER_AGENT) ? item.get(TX_USER_AGENT).s() : null)
+            : TransactionOrigin.UNKNOWN;
+    return Optional.of(new TransactionRecord(transactionResult(transactionId, item), origin));
+  }
+
+  /** The idempotency record of a transaction (strongly consistent), or null. */
+  private @Nullable Map<String, AttributeValue> transactionRecord(
       DatabaseName database, long generation, UUID transactionId) {
     String key = transactionKey(EventItems.partition(database.value(), generation), transactionId);
     var response =
@@ -530,31 +610,20 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                         b.tableName(tables.transactions())
                             .consistentRead(true)
                             .key(Map.of(DynamoDbSchema.TX_PK, s(key)))));
-    if (!response.hasItem() || response.item().isEmpty()) {
-      return Optional.empty();
-    }
-    var item = response.item();
+    return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+  }
+
+  private static TransactionResult transactionResult(
+      UUID transactionId, Map<String, AttributeValue> item) {
     long first = Long.parseLong(item.get("first").n());
     long last = Long.parseLong(item.get("last").n());
-    var result =
-        new TransactionResult(
-            transactionId,
-            first,
-            last,
-            (int) (last - first + 1),
-            Instant.parse(item.get("rt").s()),
-            false);
-    // records written before the audit existed have no origin attributes
-    var origin =
-        item.containsKey(TX_PRINCIPAL)
-            ? new TransactionOrigin(
-                item.get(TX_PRINCIPAL).s(),
-                item.get(TX_ORIGIN).s(),
-                item.get(TX_REQUEST_ID).s(),
-                item.containsKey(TX_REMOTE) ? item.get(TX_REMOTE).s() : null,
-                item.containsKey(TX_USER_AGENT) ? item.get(TX_USER_AGENT).s() : null)
-            : TransactionOrigin.UNKNOWN;
-    return Optional.of(new TransactionRecord(result, origin));
+    return new TransactionResult(
+        transactionId,
+        first,
+        last,
+        (int) (last - first + 1),
+        Instant.parse(item.get("rt").s()),
+        false);
   }
 
   /** Attributes of a transaction item beside its key, range and time: the audit origin. */
@@ -565,9 +634,21 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   static final String TX_REMOTE = "ra";
   static final String TX_USER_AGENT = "ua";
 
+  /**
+   * The write marker (a random UUID) of the append call that wrote the record, so that call
+   * recognises its own commit after a lost answer; absent on records written before it.
+   */
+  static final String TX_NONCE = "nc";
+
   private static Map<String, AttributeValue> transactionItem(
-      String partition, AppendRequest request, long first, long last, String recorded) {
+      String partition,
+      AppendRequest request,
+      long first,
+      long last,
+      String recorded,
+      String nonce) {
     var item = new HashMap<String, AttributeValue>();
+    item.put(TX_NONCE, s(nonce));
     item.put(DynamoDbSchema.TX_PK, s(transactionKey(partition, request.transactionId())));
     item.put("first", n(first));
     item.put("last", n(last));
@@ -610,6 +691,11 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       throw notFound(name);
     }
     return revision(item);
+  }
+
+  private static @Nullable String text(Map<String, AttributeValue> item, String name) {
+    AttributeValue v = item.get(name);
+    return v == null ? null : v.s();
   }
 
   private static boolean isDeleted(Map<String, AttributeValue> item) {
