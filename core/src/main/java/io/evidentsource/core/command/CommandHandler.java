@@ -84,6 +84,7 @@ public final class CommandHandler {
    */
   public TransactionResult transact(DatabaseName database, Transaction transaction) {
     validator.validateBatch(transaction.events());
+    storage.checkAppendable(database, transaction.events());
     UUID id =
         transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
     long deadline = System.nanoTime() + contentionTimeout.toNanos();

@@ -50,6 +50,7 @@ final class GrpcErrors {
           Status.Code.INVALID_ARGUMENT;
       case EVENT_TOO_LARGE,
           BATCH_TOO_LARGE,
+          TRANSACTION_TOO_LARGE,
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
           SLOW_CONSUMER,

@@ -27,6 +27,7 @@ final class ErrorStatus {
           HttpStatus.BAD_REQUEST;
       case EVENT_TOO_LARGE,
           BATCH_TOO_LARGE,
+          TRANSACTION_TOO_LARGE,
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
           COMPONENT_TOO_LARGE ->

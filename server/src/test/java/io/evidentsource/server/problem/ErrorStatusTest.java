@@ -26,6 +26,7 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.EMPTY_TRANSACTION, 400),
             Map.entry(ErrorCode.EVENT_TOO_LARGE, 413),
             Map.entry(ErrorCode.BATCH_TOO_LARGE, 413),
+            Map.entry(ErrorCode.TRANSACTION_TOO_LARGE, 413),
             Map.entry(ErrorCode.ATTRIBUTE_TOO_LONG, 413),
             Map.entry(ErrorCode.BODY_TOO_LARGE, 413),
             Map.entry(ErrorCode.DATABASE_NOT_FOUND, 404),

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -76,6 +77,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   private final DynamoDbClient client;
   private final DynamoDbTables tables;
   private final EventCache cache;
+  private final @Nullable EventDataBucket largeData;
 
   /**
    * An adapter caching up to {@link #DEFAULT_CACHED_EVENTS} events.
@@ -93,9 +95,25 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
    * @param cachedEvents how many committed events to keep in memory, 0 for none
    */
   public DynamoDbStorageAdapter(DynamoDbClient client, DynamoDbTables tables, int cachedEvents) {
+    this(client, tables, cachedEvents, null);
+  }
+
+  /**
+   * @param client a DynamoDB client (its retry strategy handles throttled requests)
+   * @param tables the table names; the tables must exist (see {@link DynamoDbSchema#ensure})
+   * @param cachedEvents how many committed events to keep in memory, 0 for none
+   * @param largeData where event data above its threshold is kept (docs/dynamodb.md#large-events);
+   *     null keeps all data in the items, so an event must fit DynamoDB's 400 KB item limit
+   */
+  public DynamoDbStorageAdapter(
+      DynamoDbClient client,
+      DynamoDbTables tables,
+      int cachedEvents,
+      @Nullable EventDataBucket largeData) {
     this.client = client;
     this.tables = tables;
     this.cache = new EventCache(cachedEvents);
+    this.largeData = largeData;
   }
 
   /** The table names this adapter uses. */
@@ -216,8 +234,10 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                         ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build())
             .build());
+    checkAppendable(request.database(), request.events());
     long revision = first;
     for (Event e : request.events()) {
+      String dataRef = largeData != null && largeData.offloads(e.data()) ? storeData(e) : null;
       items.add(
           TransactWriteItem.builder()
               .put(
@@ -229,7 +249,8 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                               revision++,
                               request.transactionId(),
                               request.recordedTime(),
-                              e))
+                              e,
+                              dataRef))
                       .conditionExpression("attribute_not_exists(#r)")
                       .expressionAttributeNames(Map.of("#r", DynamoDbSchema.EV_SK))
                       .build())
@@ -274,6 +295,106 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         return resolve(request, nonce, e);
       }
     }
+  }
+
+  private String storeData(Event e) {
+    var bucket = Objects.requireNonNull(largeData);
+    return bucket.store(Objects.requireNonNull(e.data()));
+  }
+
+  /** A stored event from its item, with data kept in S3 read back. */
+  private StoredEvent event(Map<String, AttributeValue> item) {
+    var bucket = largeData;
+    return bucket == null ? EventItems.fromItem(item) : EventItems.fromItem(item, bucket::load);
+  }
+
+  /**
+   * Checks that {@code events} fit one DynamoDB transaction as this adapter writes them
+   * (docs/limits.md#storage): each event item within DynamoDB's 400 KB item limit (data above the
+   * large-data threshold counted as its S3 reference), and all items of the transaction, the head
+   * update and the transaction record included, within the 4 MB and 100-item transaction limits.
+   * The sizes are upper bounds computed without any request.
+   *
+   * @throws EvidentSourceException {@code EVENT_TOO_LARGE} (with the event's {@code index}), {@code
+   *     TRANSACTION_TOO_LARGE} or {@code BATCH_TOO_LARGE}, each naming the DynamoDB limit
+   */
+  @Override
+  public void checkAppendable(DatabaseName database, List<Event> events) {
+    if (events.size() + 2 > DynamoDbLimits.TRANSACTION_ITEMS) {
+      throw new EvidentSourceException(
+          ErrorCode.BATCH_TOO_LARGE,
+          "the transaction has "
+              + events.size()
+              + " events; a DynamoDB transaction holds at most "
+              + DynamoDbLimits.TRANSACTION_ITEMS
+              + " items, the head and the transaction record included, so at most "
+              + (DynamoDbLimits.TRANSACTION_ITEMS - 2)
+              + " events",
+          limitFields(
+              DynamoDbLimits.TRANSACTION_ITEMS - 2,
+              events.size(),
+              "DynamoDB items per transaction"));
+    }
+    String partition = EventItems.partition(database.value(), Long.MAX_VALUE);
+    long total = DynamoDbLimits.HEAD_AND_RECORD_BYTES;
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      String ref = largeData != null && largeData.offloads(e.data()) ? PLACEHOLDER_DIGEST : null;
+      long size =
+          ItemSize.of(
+              EventItems.toItem(
+                  partition, Long.MAX_VALUE, PLACEHOLDER_ID, PLACEHOLDER_TIME, e, ref));
+      if (size > DynamoDbLimits.ITEM_BYTES) {
+        var fields = limitFields(DynamoDbLimits.ITEM_BYTES, size, "DynamoDB item size");
+        fields.put("index", i);
+        throw new EvidentSourceException(
+            ErrorCode.EVENT_TOO_LARGE,
+            "the event at index "
+                + i
+                + " takes "
+                + size
+                + " bytes as a DynamoDB item; DynamoDB holds at most "
+                + DynamoDbLimits.ITEM_BYTES
+                + " bytes (400 KB) per item"
+                + (largeData == null
+                    ? ""
+                    : " (its data counts only up to the large-data threshold of "
+                        + largeData.threshold()
+                        + " bytes; larger data goes to S3, so its other attributes are too large)"),
+            fields);
+      }
+      total += size;
+    }
+    if (total > DynamoDbLimits.TRANSACTION_BYTES) {
+      throw new EvidentSourceException(
+          ErrorCode.TRANSACTION_TOO_LARGE,
+          "the transaction's "
+              + events.size()
+              + " events take "
+              + total
+              + " bytes as DynamoDB items; a DynamoDB transaction holds at most "
+              + DynamoDbLimits.TRANSACTION_BYTES
+              + " bytes (4 MB)"
+              + (largeData == null
+                  ? ""
+                  : "; data above "
+                      + largeData.threshold()
+                      + " bytes per event goes to S3 and counts only as its reference")
+              + ": send fewer or smaller events per transaction",
+          limitFields(DynamoDbLimits.TRANSACTION_BYTES, total, "DynamoDB transaction size"));
+    }
+  }
+
+  private static final String PLACEHOLDER_DIGEST = "0".repeat(64);
+  private static final UUID PLACEHOLDER_ID = new UUID(0, 0);
+  private static final Instant PLACEHOLDER_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+  private static LinkedHashMap<String, Object> limitFields(long limit, long actual, String name) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("limit", limit);
+    fields.put("actual", actual);
+    fields.put("limit_name", name);
+    return fields;
   }
 
   /** The outcome of an append this call wrote; caches its events. */
@@ -429,7 +550,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         queryFrom,
         to,
         item -> {
-          StoredEvent e = EventItems.fromItem(item);
+          StoredEvent e = event(item);
           cache.put(partition, e);
           out.add(e);
         });
@@ -468,7 +589,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
             ids.add(tx);
             groups.add(new ArrayList<>());
           }
-          groups.get(groups.size() - 1).add(EventItems.fromItem(item));
+          groups.get(groups.size() - 1).add(event(item));
         });
     if (last < head && groups.size() > 1) {
       groups.remove(groups.size() - 1); // may continue beyond `to`
@@ -551,7 +672,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       BatchGetItemResponse response =
           call("BatchGetItem", () -> client.batchGetItem(b -> b.requestItems(asked)));
       for (var item : response.responses().getOrDefault(tables.events(), List.of())) {
-        StoredEvent e = EventItems.fromItem(item);
+        StoredEvent e = event(item);
         cache.put(partition, e);
         into.put(e.revision(), e);
       }

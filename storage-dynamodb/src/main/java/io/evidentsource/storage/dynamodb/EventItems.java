@@ -4,6 +4,7 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>Item: {@code db} (S, {@code name#generation}), {@code rev} (N), {@code tx} (S), {@code rt} (S,
  * recorded time), {@code id}, {@code src}, {@code type} (S), optional {@code subj}, {@code time},
  * {@code dct}, {@code dsch} (S), {@code ext} (L of [name, value] pairs), optional {@code dk} (S:
- * {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for text).
+ * {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for text),
+ * or, for data kept in S3 by {@link EventDataBucket}, with {@code dref} (S: the SHA-256 of the
+ * bytes) instead of {@code data}.
  */
 final class EventItems {
   private EventItems() {}
@@ -33,6 +36,20 @@ final class EventItems {
 
   static Map<String, AttributeValue> toItem(
       String partition, long revision, UUID transactionId, Instant recordedTime, Event e) {
+    return toItem(partition, revision, transactionId, recordedTime, e, null);
+  }
+
+  /**
+   * The item of an event; {@code dataRef}, when given, is the SHA-256 of its data stored in S3 and
+   * replaces the bytes.
+   */
+  static Map<String, AttributeValue> toItem(
+      String partition,
+      long revision,
+      UUID transactionId,
+      Instant recordedTime,
+      Event e,
+      @Nullable String dataRef) {
     var item = new HashMap<String, AttributeValue>();
     item.put(DynamoDbSchema.EV_PK, s(partition));
     item.put(DynamoDbSchema.EV_SK, n(revision));
@@ -59,7 +76,10 @@ final class EventItems {
       item.put("ext", AttributeValue.fromL(ext));
     }
     EventData data = e.data();
-    if (data != null) {
+    if (data != null && dataRef != null) {
+      item.put("dk", s(kind(data)));
+      item.put(DATA_REF, s(dataRef));
+    } else if (data != null) {
       Map.Entry<String, AttributeValue> kindAndValue =
           data.match(
               json -> Map.entry("json", AttributeValue.fromB(SdkBytes.fromByteArray(json.utf8()))),
@@ -73,7 +93,27 @@ final class EventItems {
     return item;
   }
 
+  /** The attribute holding the S3 digest of data kept outside the item. */
+  static final String DATA_REF = "dref";
+
+  private static String kind(EventData data) {
+    return data.match(json -> "json", text -> "text", binary -> "binary");
+  }
+
+  /** Reads bytes stored outside an item by their SHA-256. */
+  interface DataLoader {
+    byte[] load(String sha256);
+  }
+
   static StoredEvent fromItem(Map<String, AttributeValue> item) {
+    return fromItem(
+        item,
+        digest -> {
+          throw new IllegalStateException("event data " + digest + " is in S3; no bucket given");
+        });
+  }
+
+  static StoredEvent fromItem(Map<String, AttributeValue> item, DataLoader loader) {
     var b =
         Event.builder()
             .id(item.get("id").s())
@@ -102,7 +142,17 @@ final class EventItems {
       }
     }
     String kind = text(item, "dk");
-    if (kind != null) {
+    String ref = text(item, DATA_REF);
+    if (kind != null && ref != null) {
+      byte[] bytes = loader.load(ref);
+      switch (kind) {
+        case "json" -> b.data(new EventData.Json(bytes));
+        case "text" -> b.data(new EventData.Text(new String(bytes, StandardCharsets.UTF_8)));
+        case "binary" -> b.data(new EventData.Binary(bytes));
+        default ->
+            throw new IllegalStateException("unknown data kind '" + kind + "' in event item");
+      }
+    } else if (kind != null) {
       AttributeValue data = item.get("data");
       switch (kind) {
         case "json" -> b.data(new EventData.Json(data.b().asByteArray()));
