@@ -6,6 +6,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
@@ -91,6 +92,11 @@ public final class PublishingStorageAdapter implements StorageAdapter {
       relay.committed(request.database(), revision, traceContext.get());
     }
     return outcome;
+  }
+
+  @Override
+  public void checkAppendable(DatabaseName database, List<Event> events) {
+    storage.checkAppendable(database, events);
   }
 
   @Override
