@@ -389,7 +389,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   private static final UUID PLACEHOLDER_ID = new UUID(0, 0);
   private static final Instant PLACEHOLDER_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-  private static LinkedHashMap<String, Object> limitFields(long limit, long actual, String name) {
+  private static Map<String, Object> limitFields(long limit, long actual, String name) {
     var fields = new LinkedHashMap<String, Object>();
     fields.put("limit", limit);
     fields.put("actual", actual);

@@ -49,6 +49,8 @@ public final class FaultProxy implements AutoCloseable {
   @FunctionalInterface
   public interface Rule {
     /**
+     * The action for one request.
+     *
      * @param operation the DynamoDB operation ({@code X-Amz-Target} after the dot), or the HTTP
      *     method and path for other services
      * @param body the request body (JSON for DynamoDB: names the table)
