@@ -95,11 +95,14 @@ public final class CommandHandler {
       if (transaction.transactionId() != null) {
         var known = storage.findTransaction(database, seen.generation(), id);
         if (known.isPresent()) {
+          storage.awaitDurable(database, seen.generation(), known.get().revision());
           return known.get().asDuplicate();
         }
       }
       TransactionResult result = indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
       if (result != null) {
+        // outside the lock: the next append to this database may begin and share the sync
+        storage.awaitDurable(database, seen.generation(), result.revision());
         return result;
       }
       attempt++;
@@ -166,6 +169,7 @@ public final class CommandHandler {
       TransactionResult result =
           indexes.withWriteLock(seen, () -> restoreAttempt(seen, transaction, id));
       if (result != null) {
+        storage.awaitDurable(database, seen.generation(), result.revision());
         return result;
       }
       // the catalog or the head changed since the read: read again; the check names a conflict
@@ -254,7 +258,7 @@ public final class CommandHandler {
     try (var scope = observer.open(Step.STORAGE_APPEND, info.name())) {
       try {
         outcome =
-            storage.append(
+            storage.beginAppend(
                 new AppendRequest(
                     info.name(),
                     info.generation(),
@@ -290,6 +294,11 @@ public final class CommandHandler {
       if (info.generation() != index.generation()) {
         return null;
       }
+      if (index.revision() > info.revision()) {
+        // begun but not yet durable (StorageAdapter#beginAppend): conditions and the
+        // compare-and-set build on them; ours becomes durable no earlier than they do
+        info = pendingHead(info, index);
+      }
     }
     indexes.catchUp(index, info.revision());
     long[] idHashes = rejectDuplicateIds(info, index, tx.events());
@@ -302,7 +311,7 @@ public final class CommandHandler {
     try (var scope = observer.open(Step.STORAGE_APPEND, database)) {
       try {
         outcome =
-            storage.append(
+            storage.beginAppend(
                 new AppendRequest(
                     database,
                     info.generation(),
@@ -320,6 +329,15 @@ public final class CommandHandler {
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());
+  }
+
+  /** The head including this process's appends indexed but not yet durable. */
+  private static DatabaseInfo pendingHead(DatabaseInfo published, DatabaseIndex index) {
+    Instant last = index.lastRecordedTime();
+    Instant time =
+        last != null && last.isAfter(published.revisionTime()) ? last : published.revisionTime();
+    return new DatabaseInfo(
+        published.name(), published.generation(), published.createdAt(), index.revision(), time);
   }
 
   /** Evaluates the conditions at the head {@code info} read; throws when any fails. */

@@ -74,6 +74,7 @@ public final class LocalStorage implements AutoCloseable {
   final ColumnFamilyHandle components;
   final ColumnFamilyHandle modules;
   private final WriteOptions writeOptions;
+  private final WriteOptions unsyncedWrites;
   private final @Nullable ScheduledExecutorService syncer;
   private volatile @Nullable BatchWriter writer;
   private final LocalStorageAdapter adapter;
@@ -129,6 +130,7 @@ public final class LocalStorage implements AutoCloseable {
     components = handles.get(4);
     modules = handles.get(5);
     writeOptions = own(new WriteOptions()).setSync(options.sync() == SyncMode.ALWAYS);
+    unsyncedWrites = own(new WriteOptions()).setSync(false);
     try {
       checkFormat();
       adapter = new LocalStorageAdapter(this);
@@ -284,6 +286,41 @@ public final class LocalStorage implements AutoCloseable {
     } catch (RocksDBException e) {
       throw failure(operation, e);
     }
+  }
+
+  /**
+   * Writes one batch atomically without syncing the write-ahead log, for a pipelined append that
+   * syncs later ({@link #syncWal(String)}); errors as {@link #write}.
+   */
+  void writeUnsynced(String operation, WriteBatch batch) {
+    try {
+      var w = writer;
+      if (w != null) {
+        w.write(unsyncedWrites, batch);
+      } else {
+        db.write(unsyncedWrites, batch);
+      }
+    } catch (RocksDBException e) {
+      throw failure(operation, e);
+    }
+  }
+
+  /**
+   * Syncs the write-ahead log: every batch written before the call is on disk when it returns.
+   *
+   * @throws EvidentSourceException {@code INTERNAL} naming the operation and RocksDB's reason
+   */
+  void syncWal(String operation) {
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw failure(operation, e);
+    }
+  }
+
+  /** Whether every commit is synced before it is acknowledged ({@code sync=always}). */
+  boolean syncsEveryCommit() {
+    return options.sync() == SyncMode.ALWAYS;
   }
 
   RocksDB db() {
