@@ -4,6 +4,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.json.CloudEventJson;
@@ -37,12 +38,17 @@ class LiveController {
   private final SubscriptionEngine subscriptions;
   private final SubscriptionThreads senders;
   private final JsonMapper json;
+  private final SelectorLimits selectorLimits;
 
   LiveController(
-      SubscriptionEngine subscriptions, SubscriptionThreads subscriptionThreads, JsonMapper json) {
+      SubscriptionEngine subscriptions,
+      SubscriptionThreads subscriptionThreads,
+      JsonMapper json,
+      SelectorLimits selectorLimits) {
     this.subscriptions = subscriptions;
     this.senders = subscriptionThreads;
     this.json = json;
+    this.selectorLimits = selectorLimits;
   }
 
   /**
@@ -56,7 +62,7 @@ class LiveController {
       @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
       HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
-    var params = QueryParameters.live(request.getParameterMap());
+    var params = QueryParameters.live(RequestParameters.of(request), selectorLimits);
     Long from = params.getValue();
     if (lastEventId != null && !lastEventId.isBlank()) {
       from = resumeAfter(lastEventId) + 1;

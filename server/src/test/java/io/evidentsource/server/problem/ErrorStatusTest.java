@@ -49,6 +49,7 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.COMPONENT_LIMIT_EXCEEDED, 500),
             Map.entry(ErrorCode.COMPONENT_TIMEOUT, 504),
             Map.entry(ErrorCode.COMMAND_REJECTED, 422),
+            Map.entry(ErrorCode.SELECTOR_TOO_COMPLEX, 422),
             Map.entry(ErrorCode.TRANSACTION_NOT_FOUND, 404),
             Map.entry(ErrorCode.DATABASE_NOT_EMPTY, 409),
             Map.entry(ErrorCode.RESTORE_OUT_OF_ORDER, 400),

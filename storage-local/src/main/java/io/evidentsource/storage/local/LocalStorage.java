@@ -77,6 +77,7 @@ public final class LocalStorage implements AutoCloseable {
   private final WriteOptions unsyncedWrites;
   private final @Nullable ScheduledExecutorService syncer;
   private volatile @Nullable BatchWriter writer;
+  private volatile @Nullable Runnable beforeSync;
   private final LocalStorageAdapter adapter;
   private final LocalComponentRegistry registry;
 
@@ -264,6 +265,11 @@ public final class LocalStorage implements AutoCloseable {
     open(LocalStorageOptions.of(to)).close();
   }
 
+  /** Runs {@code hook} before each sync of a pipelined append (tests hold a sync in flight). */
+  void beforeSync(@Nullable Runnable hook) {
+    this.beforeSync = hook;
+  }
+
   /** Replaces the batch writer (tests simulate a failing disk with it). */
   void writer(@Nullable BatchWriter replacement) {
     this.writer = replacement;
@@ -311,6 +317,10 @@ public final class LocalStorage implements AutoCloseable {
    * @throws EvidentSourceException {@code INTERNAL} naming the operation and RocksDB's reason
    */
   void syncWal(String operation) {
+    var hook = beforeSync;
+    if (hook != null) {
+      hook.run();
+    }
     try {
       db.flushWal(true);
     } catch (RocksDBException e) {
