@@ -84,7 +84,7 @@ public final class EventStore {
       Duration contentionTimeout,
       EventStoreObserver observer) {
     this.storage = storage;
-    this.indexes = new IndexManager(storage);
+    this.indexes = new IndexManager(storage, observer);
     this.validator = new EventValidator(limits);
     this.clock = clock;
     this.observer = observer;
@@ -107,6 +107,14 @@ public final class EventStore {
   /** Where this store reports its work; the component services report through it too. */
   public EventStoreObserver observer() {
     return observer;
+  }
+
+  /**
+   * An estimate of the heap the in-memory indexes of all databases hold, in bytes (the indexes are
+   * a cache of the log, kept until their database is deleted).
+   */
+  public long indexCacheBytes() {
+    return indexes.estimatedBytes();
   }
 
   /** The validator with the limits in force. */

@@ -47,6 +47,10 @@ public final class DatabaseIndex {
   private volatile long[] recordedLast = new long[16];
   private volatile int recordedCount;
   private volatile long revision;
+  // writer-kept counters for estimatedBytes(): key characters plus overhead, postings entries;
+  // published to readers by the volatile write of `revision` that follows them in apply()
+  private long keyBytes;
+  private long postingsEntries;
 
   DatabaseIndex(DatabaseName database, long generation) {
     this.database = database;
@@ -109,6 +113,7 @@ public final class DatabaseIndex {
       postings(typesByKey, types, e.type()).add(r);
       if (e.subject() == null) {
         noSubject.add(r);
+        postingsEntries++;
       } else {
         postings(subjectsByKey, subjects, e.subject()).add(r);
       }
@@ -248,15 +253,35 @@ public final class DatabaseIndex {
     };
   }
 
-  private static Postings postings(
+  private Postings postings(
       Map<String, Postings> byKey, ConcurrentSkipListMap<String, Postings> sorted, String key) {
+    postingsEntries++;
     Postings p = byKey.get(key);
     if (p == null) {
       p = new Postings();
       byKey.put(key, p);
       sorted.put(key, p); // published to readers only once it exists
+      keyBytes += KEY_OVERHEAD_BYTES + key.length();
     }
     return p;
+  }
+
+  /**
+   * Heap held per distinct key (stream, subject, type or tag), beside its characters: the string
+   * (about 40 bytes), a hash map node and a skip-list node (about 80), the postings list and its
+   * first array (about 40).
+   */
+  private static final long KEY_OVERHEAD_BYTES = 160;
+
+  /**
+   * An estimate of the heap this index holds, in bytes, from counters the writer keeps: {@value
+   * #KEY_OVERHEAD_BYTES} plus its length per distinct key, 5 per postings entry (4, and a quarter
+   * for the arrays' spare room), 32 per event (its effective time, 8, and its slot in the id set,
+   * at most half full: 24), and the recorded-time groups. Readable from any thread.
+   */
+  public long estimatedBytes() {
+    long events = revision; // read first: the counters below are at least as new
+    return keyBytes + postingsEntries * 5 + events * 32 + 16L * recordedNanos.length;
   }
 
   static long nanos(Instant t) {

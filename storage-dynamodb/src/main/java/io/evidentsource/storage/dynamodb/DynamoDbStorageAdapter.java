@@ -183,20 +183,18 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   @Override
   public List<DatabaseInfo> listDatabases() {
     var out = new ArrayList<DatabaseInfo>();
-    call(
+    run(
         "Scan",
-        () -> {
-          client
-              .scanPaginator(b -> b.tableName(tables.databases()).consistentRead(true))
-              .items()
-              .forEach(
-                  item -> {
-                    if (!isDeleted(item)) {
-                      out.add(info(item));
-                    }
-                  });
-          return null;
-        });
+        () ->
+            client
+                .scanPaginator(b -> b.tableName(tables.databases()).consistentRead(true))
+                .items()
+                .forEach(
+                    item -> {
+                      if (!isDeleted(item)) {
+                        out.add(info(item));
+                      }
+                    }));
     out.sort(Comparator.comparing(i -> i.name().value()));
     return out;
   }
@@ -305,7 +303,9 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   /** A stored event from its item, with data kept in S3 read back. */
   private StoredEvent event(Map<String, AttributeValue> item) {
     var bucket = largeData;
-    return bucket == null ? EventItems.fromItem(item) : EventItems.fromItem(item, bucket::load);
+    return bucket == null
+        ? EventItems.fromItem(tables.events(), item)
+        : EventItems.fromItem(tables.events(), item, bucket::load);
   }
 
   /**
@@ -428,19 +428,19 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
    */
   private AppendOutcome resolve(AppendRequest request, String nonce, SdkException cause) {
     Map<String, AttributeValue> head;
-    Map<String, AttributeValue> record;
+    Optional<ItemReader> record;
     try {
       head = head(request.database());
-      record = transactionRecord(request.database(), request.generation(), request.transactionId());
+      record = transactionItem(request.database(), request.generation(), request.transactionId());
     } catch (RuntimeException readFailure) {
       var unknown = commitUnknown(request, cause);
       unknown.addSuppressed(readFailure);
       throw unknown;
     }
-    if (record != null) {
-      return nonce.equals(text(record, TX_NONCE))
+    if (record.isPresent()) {
+      return nonce.equals(record.get().optionalString(TX_NONCE))
           ? committed(request)
-          : new AppendOutcome.Duplicate(transactionResult(request.transactionId(), record));
+          : new AppendOutcome.Duplicate(transactionResult(record.get(), request.transactionId()));
     }
     if (head == null || isDeleted(head) || generation(head) != request.generation()) {
       throw notFound(request.database());
@@ -476,12 +476,11 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       AppendRequest request, String nonce, TransactionCanceledException e) {
     // a known transaction id wins over any other reason (docs/data-model.md#fine-points); the
     // record may also be this call's own, from an attempt whose answer was lost
-    var known =
-        transactionRecord(request.database(), request.generation(), request.transactionId());
-    if (known != null) {
-      return nonce.equals(text(known, TX_NONCE))
+    var known = transactionItem(request.database(), request.generation(), request.transactionId());
+    if (known.isPresent()) {
+      return nonce.equals(known.get().optionalString(TX_NONCE))
           ? committed(request)
-          : new AppendOutcome.Duplicate(transactionResult(request.transactionId(), known));
+          : new AppendOutcome.Duplicate(transactionResult(known.get(), request.transactionId()));
     }
     List<CancellationReason> reasons =
         e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
@@ -584,7 +583,9 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         from,
         last,
         item -> {
-          String tx = item.get("tx").s();
+          String tx =
+              ItemReader.of(tables.events(), item, DynamoDbSchema.EV_PK, DynamoDbSchema.EV_SK)
+                  .string("tx");
           if (ids.isEmpty() || !ids.get(ids.size() - 1).equals(tx)) {
             ids.add(tx);
             groups.add(new ArrayList<>());
@@ -600,23 +601,21 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   /** Hands each event item of revisions {@code from..to} to {@code sink}, in revision order. */
   private void queryRevisions(
       String partition, long from, long to, Consumer<Map<String, AttributeValue>> sink) {
-    call(
+    run(
         "Query",
-        () -> {
-          client
-              .queryPaginator(
-                  b ->
-                      b.tableName(tables.events())
-                          .consistentRead(true)
-                          .keyConditionExpression("#p = :p AND #r BETWEEN :from AND :to")
-                          .expressionAttributeNames(
-                              Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
-                          .expressionAttributeValues(
-                              Map.of(":p", s(partition), ":from", n(from), ":to", n(to))))
-              .items()
-              .forEach(sink);
-          return null;
-        });
+        () ->
+            client
+                .queryPaginator(
+                    b ->
+                        b.tableName(tables.events())
+                            .consistentRead(true)
+                            .keyConditionExpression("#p = :p AND #r BETWEEN :from AND :to")
+                            .expressionAttributeNames(
+                                Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
+                            .expressionAttributeValues(
+                                Map.of(":p", s(partition), ":from", n(from), ":to", n(to))))
+                .items()
+                .forEach(sink));
   }
 
   @Override
@@ -694,32 +693,32 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   @Override
   public Optional<TransactionResult> findTransaction(
       DatabaseName database, long generation, UUID transactionId) {
-    var item = transactionRecord(database, generation, transactionId);
-    return item == null ? Optional.empty() : Optional.of(transactionResult(transactionId, item));
+    return transactionItem(database, generation, transactionId)
+        .map(item -> transactionResult(item, transactionId));
   }
 
   @Override
   public Optional<TransactionRecord> readTransaction(
       DatabaseName database, long generation, UUID transactionId) {
-    var item = transactionRecord(database, generation, transactionId);
-    if (item == null) {
-      return Optional.empty();
-    }
-    // records written before the audit existed have no origin attributes
-    var origin =
-        item.containsKey(TX_PRINCIPAL)
-            ? new TransactionOrigin(
-                item.get(TX_PRINCIPAL).s(),
-                item.get(TX_ORIGIN).s(),
-                item.get(TX_REQUEST_ID).s(),
-                item.containsKey(TX_REMOTE) ? item.get(TX_REMOTE).s() : null,
-                item.containsKey(TX_USER_AGENT) ? item.get(TX_USER_AGENT).s() : null)
-            : TransactionOrigin.UNKNOWN;
-    return Optional.of(new TransactionRecord(transactionResult(transactionId, item), origin));
+    return transactionItem(database, generation, transactionId)
+        .map(
+            item -> {
+              // records written before the audit existed have no origin attributes
+              var origin =
+                  item.has(TX_PRINCIPAL)
+                      ? new TransactionOrigin(
+                          item.string(TX_PRINCIPAL),
+                          item.string(TX_ORIGIN),
+                          item.string(TX_REQUEST_ID),
+                          item.optionalString(TX_REMOTE),
+                          item.optionalString(TX_USER_AGENT))
+                      : TransactionOrigin.UNKNOWN;
+              return new TransactionRecord(transactionResult(item, transactionId), origin);
+            });
   }
 
-  /** The idempotency record of a transaction (strongly consistent), or null. */
-  private @Nullable Map<String, AttributeValue> transactionRecord(
+  /** The idempotency record of a transaction (strongly consistent), if it exists. */
+  private Optional<ItemReader> transactionItem(
       DatabaseName database, long generation, UUID transactionId) {
     String key = transactionKey(EventItems.partition(database.value(), generation), transactionId);
     var response =
@@ -731,20 +730,17 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                         b.tableName(tables.transactions())
                             .consistentRead(true)
                             .key(Map.of(DynamoDbSchema.TX_PK, s(key)))));
-    return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+    if (!response.hasItem() || response.item().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(ItemReader.of(tables.transactions(), response.item(), DynamoDbSchema.TX_PK));
   }
 
-  private static TransactionResult transactionResult(
-      UUID transactionId, Map<String, AttributeValue> item) {
-    long first = Long.parseLong(item.get("first").n());
-    long last = Long.parseLong(item.get("last").n());
+  private static TransactionResult transactionResult(ItemReader item, UUID transactionId) {
+    long first = item.number("first");
+    long last = item.number("last");
     return new TransactionResult(
-        transactionId,
-        first,
-        last,
-        (int) (last - first + 1),
-        Instant.parse(item.get("rt").s()),
-        false);
+        transactionId, first, last, (int) (last - first + 1), item.instant("rt"), false);
   }
 
   /** Attributes of a transaction item beside its key, range and time: the audit origin. */
@@ -814,30 +810,30 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     return revision(item);
   }
 
-  private static @Nullable String text(Map<String, AttributeValue> item, String name) {
-    AttributeValue v = item.get(name);
-    return v == null ? null : v.s();
-  }
-
   private static boolean isDeleted(Map<String, AttributeValue> item) {
     return item.containsKey("deleted");
   }
 
-  private static long generation(Map<String, AttributeValue> item) {
-    return Long.parseLong(item.get("generation").n());
+  private ItemReader catalogItem(Map<String, AttributeValue> item) {
+    return ItemReader.of(tables.databases(), item, DynamoDbSchema.DB_NAME);
   }
 
-  private static long revision(Map<String, AttributeValue> item) {
-    return Long.parseLong(item.get("revision").n());
+  private long generation(Map<String, AttributeValue> item) {
+    return catalogItem(item).number("generation");
   }
 
-  private static DatabaseInfo info(Map<String, AttributeValue> item) {
+  private long revision(Map<String, AttributeValue> item) {
+    return catalogItem(item).number("revision");
+  }
+
+  private DatabaseInfo info(Map<String, AttributeValue> item) {
+    var r = catalogItem(item);
     return new DatabaseInfo(
-        DatabaseName.of(item.get(DynamoDbSchema.DB_NAME).s()),
-        generation(item),
-        Instant.parse(item.get("created_at").s()),
-        revision(item),
-        Instant.parse(item.get("revision_time").s()));
+        DatabaseName.of(r.string(DynamoDbSchema.DB_NAME)),
+        r.number("generation"),
+        r.instant("created_at"),
+        r.number("revision"),
+        r.instant("revision_time"));
   }
 
   private static void backoff(int attempt) {
@@ -860,6 +856,16 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   /** An AWS call. */
   private interface Call<T> {
     T run();
+  }
+
+  /** {@link #call} for a call that hands its results to a sink rather than returning them. */
+  private static void run(String operation, Runnable call) {
+    call(
+        operation,
+        () -> {
+          call.run();
+          return Boolean.TRUE;
+        });
   }
 
   /**
