@@ -6,6 +6,7 @@ import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.SubscriptionThreads;
 import io.evidentsource.server.security.ApiKeys;
@@ -41,7 +42,8 @@ class GrpcConfiguration {
       ComponentCatalog componentCatalog,
       StateViews stateViews,
       StateChanges stateChanges,
-      WasmProperties wasm) {
+      WasmProperties wasm,
+      QueryBudgets queryBudgets) {
     return new EvidentSourceGrpcService(
         store,
         subscriptionEngine,
@@ -49,7 +51,8 @@ class GrpcConfiguration {
         componentCatalog,
         stateViews,
         stateChanges,
-        wasm);
+        wasm,
+        queryBudgets);
   }
 
   /**
