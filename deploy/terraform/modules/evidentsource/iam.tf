@@ -59,6 +59,14 @@ data "aws_iam_policy_document" "task" {
     resources = ["${aws_s3_bucket.components.arn}/${local.modules_prefix}*"]
   }
 
+  # Event data above evidentsource.dynamodb.large-data-bytes, content-addressed under
+  # {table_prefix}/data/ (docs/dynamodb.md#large-events).
+  statement {
+    sid       = "LargeEventData"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.components.arn}/${local.data_prefix}*"]
+  }
+
   # The bucket check at start (HeadBucket is authorized as s3:ListBucket).
   statement {
     sid       = "ComponentBucket"

@@ -85,6 +85,7 @@ public final class CommandHandler {
    */
   public TransactionResult transact(DatabaseName database, Transaction transaction) {
     validator.validateBatch(transaction.events());
+    storage.checkAppendable(database, transaction.events());
     UUID id =
         transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
     long deadline = System.nanoTime() + contentionTimeout.toNanos();
@@ -143,6 +144,7 @@ public final class CommandHandler {
    */
   public TransactionResult restore(DatabaseName database, RecordedTransaction transaction) {
     validator.validateBatch(transaction.events());
+    storage.checkAppendable(database, transaction.events());
     Instant recorded = transaction.recordedTime();
     if (recorded.isBefore(EventTime.MIN_ACCEPTED) || recorded.isAfter(EventTime.MAX_ACCEPTED)) {
       throw outOfOrder(

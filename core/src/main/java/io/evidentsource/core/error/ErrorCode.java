@@ -23,6 +23,10 @@ public enum ErrorCode {
   INVALID_TAG("invalid_tag", "A tag in the tags extension is invalid", false),
   EVENT_TOO_LARGE("event_too_large", "The event is larger than the event size limit", false),
   BATCH_TOO_LARGE("batch_too_large", "The transaction has more events than the batch limit", false),
+  TRANSACTION_TOO_LARGE(
+      "transaction_too_large",
+      "The transaction's events together are larger than the storage's transaction size limit",
+      false),
   ATTRIBUTE_TOO_LONG(
       "attribute_too_long", "An attribute value is longer than the attribute limit", false),
   EMPTY_TRANSACTION("empty_transaction", "A transaction needs at least one event", false),
@@ -53,6 +57,11 @@ public enum ErrorCode {
   CONTENTION_TIMEOUT(
       "contention_timeout",
       "Other writers kept moving the head until the request deadline passed",
+      true),
+  COMMIT_UNKNOWN(
+      "commit_unknown",
+      "The storage did not answer whether the transaction committed; retry with the same"
+          + " transaction_id",
       true),
   NOT_FOUND("not_found", "No resource at this path", false),
   METHOD_NOT_ALLOWED("method_not_allowed", "The method is not allowed on this resource", false),

@@ -4,6 +4,7 @@ import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +52,18 @@ public interface StorageAdapter {
    *     database of that generation no longer exists
    */
   AppendOutcome append(AppendRequest request);
+
+  /**
+   * Checks, before any condition is evaluated or anything written, that this adapter can store
+   * {@code events} (already valid under the configured event limits) as one transaction: limits of
+   * its own storage, such as DynamoDB's item and transaction sizes (docs/limits.md#storage). The
+   * default accepts every batch.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code EVENT_TOO_LARGE} (with the
+   *     event's {@code index}), {@code TRANSACTION_TOO_LARGE} or {@code BATCH_TOO_LARGE}, naming
+   *     the limit ({@code limit}, {@code actual}, {@code limit_name})
+   */
+  default void checkAppendable(DatabaseName database, List<Event> events) {}
 
   /**
    * Starts an append that may not be durable yet when it returns: a pipelined commit

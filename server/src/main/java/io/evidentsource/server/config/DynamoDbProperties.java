@@ -1,10 +1,12 @@
 package io.evidentsource.server.config;
 
+import io.evidentsource.storage.dynamodb.EventDataBucket;
 import java.net.URI;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * DynamoDB settings of the {@code dynamodb-sns} and {@code dynamodb-kafka} profiles, bound from
@@ -27,6 +29,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param componentsBucket the S3 bucket that holds the modules of published state views and state
  *     changes (content-addressed under {@code {table-prefix}/modules/}; ADR 0007); required,
  *     created at start when missing and {@code create-tables} is on
+ * @param largeDataBytes event data larger than this is kept in the components bucket under {@code
+ *     {table-prefix}/data/} and referenced from the event's item (the claim check of
+ *     docs/dynamodb.md#large-events); 1 byte to 350 KB, below DynamoDB's 400 KB item limit
  */
 @ConfigurationProperties("evidentsource.dynamodb")
 record DynamoDbProperties(
@@ -38,7 +43,8 @@ record DynamoDbProperties(
     @DefaultValue("20000") int cachedEvents,
     @DefaultValue("10s") Duration publishLease,
     @DefaultValue("5s") Duration publishSweep,
-    @Nullable String componentsBucket) {
+    @Nullable String componentsBucket,
+    @DefaultValue("300KB") DataSize largeDataBytes) {
 
   DynamoDbProperties {
     if (region == null || region.isBlank()) {
@@ -63,6 +69,13 @@ record DynamoDbProperties(
     if (publishLease.isNegative() || publishLease.isZero()) {
       throw new IllegalArgumentException(
           "evidentsource.dynamodb.publish-lease must be positive, was " + publishLease);
+    }
+    if (largeDataBytes.toBytes() < 1 || largeDataBytes.toBytes() > EventDataBucket.MAX_THRESHOLD) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.large-data-bytes must be between 1B and "
+              + EventDataBucket.MAX_THRESHOLD / 1024
+              + "KB (below DynamoDB's 400 KB item limit), was "
+              + largeDataBytes);
     }
     if (publishSweep.isNegative() || publishSweep.isZero()) {
       throw new IllegalArgumentException(

@@ -52,6 +52,7 @@ final class GrpcErrors {
           Status.Code.INVALID_ARGUMENT;
       case EVENT_TOO_LARGE,
           BATCH_TOO_LARGE,
+          TRANSACTION_TOO_LARGE,
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
           SLOW_CONSUMER,
@@ -76,6 +77,7 @@ final class GrpcErrors {
       case COMPONENT_FAILED -> Status.Code.INTERNAL;
       case METHOD_NOT_ALLOWED -> Status.Code.UNIMPLEMENTED;
       case CONTENTION_TIMEOUT -> Status.Code.ABORTED;
+      case COMMIT_UNKNOWN -> Status.Code.UNAVAILABLE;
       case INTERNAL -> Status.Code.INTERNAL;
       case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
       case FORBIDDEN, FORBIDDEN_ORIGIN -> Status.Code.PERMISSION_DENIED;

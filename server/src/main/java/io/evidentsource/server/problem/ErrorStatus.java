@@ -28,6 +28,7 @@ final class ErrorStatus {
           HttpStatus.BAD_REQUEST;
       case EVENT_TOO_LARGE,
           BATCH_TOO_LARGE,
+          TRANSACTION_TOO_LARGE,
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
           COMPONENT_TOO_LARGE ->
@@ -45,6 +46,7 @@ final class ErrorStatus {
       case NOT_ACCEPTABLE -> HttpStatus.NOT_ACCEPTABLE;
       case METHOD_NOT_ALLOWED -> HttpStatus.METHOD_NOT_ALLOWED;
       case CONTENTION_TIMEOUT,
+          COMMIT_UNKNOWN,
           SLOW_CONSUMER,
           QUERY_TIMEOUT,
           QUERY_CANCELLED,

@@ -54,6 +54,7 @@ final class Problems {
       members.put("failed_conditions", list);
     }
     if (code == ErrorCode.CONTENTION_TIMEOUT
+        || code == ErrorCode.COMMIT_UNKNOWN
         || code == ErrorCode.QUERY_TIMEOUT
         || code == ErrorCode.COMPONENT_MEMORY_BUSY) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");

@@ -57,6 +57,7 @@ public final class DynamoDbStorage {
     private @Nullable String componentsBucket;
     private boolean createMissing;
     private int cachedEvents = DynamoDbStorageAdapter.DEFAULT_CACHED_EVENTS;
+    private int largeDataBytes = EventDataBucket.DEFAULT_THRESHOLD;
     private @Nullable EventPublisher publisher;
     private final List<AutoCloseable> publisherResources = new ArrayList<>();
     private String relayOwner = UUID.randomUUID().toString();
@@ -127,6 +128,20 @@ public final class DynamoDbStorage {
         throw new IllegalArgumentException("cachedEvents must be >= 0, was " + events);
       }
       this.cachedEvents = events;
+      return this;
+    }
+
+    /**
+     * Event data larger than this many bytes is kept in the components bucket under {@code
+     * {table-prefix}/data/} and referenced from the event's item (docs/dynamodb.md#large-events); 1
+     * to {@link EventDataBucket#MAX_THRESHOLD} (default 300 KB).
+     */
+    public Builder largeDataBytes(int bytes) {
+      if (bytes < 1 || bytes > EventDataBucket.MAX_THRESHOLD) {
+        throw new IllegalArgumentException(
+            "largeDataBytes must be in 1.." + EventDataBucket.MAX_THRESHOLD + ", was " + bytes);
+      }
+      this.largeDataBytes = bytes;
       return this;
     }
 
@@ -246,7 +261,12 @@ public final class DynamoDbStorage {
         }
         DynamoDbSchema.ensure(dynamo, tables, createMissing);
         ComponentBucket.ensure(objects, bucket, createMissing);
-        var log = new DynamoDbStorageAdapter(dynamo, tables, cachedEvents);
+        var log =
+            new DynamoDbStorageAdapter(
+                dynamo,
+                tables,
+                cachedEvents,
+                new EventDataBucket(objects, bucket, tables.prefix(), largeDataBytes));
         var storage =
             Storage.builder(withRelay(log, dynamo, owned))
                 .pollingNotifications(pollInterval)

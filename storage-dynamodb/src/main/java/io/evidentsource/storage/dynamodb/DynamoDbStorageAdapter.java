@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -75,6 +77,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   private final DynamoDbClient client;
   private final DynamoDbTables tables;
   private final EventCache cache;
+  private final @Nullable EventDataBucket largeData;
 
   /**
    * An adapter caching up to {@link #DEFAULT_CACHED_EVENTS} events.
@@ -92,9 +95,25 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
    * @param cachedEvents how many committed events to keep in memory, 0 for none
    */
   public DynamoDbStorageAdapter(DynamoDbClient client, DynamoDbTables tables, int cachedEvents) {
+    this(client, tables, cachedEvents, null);
+  }
+
+  /**
+   * @param client a DynamoDB client (its retry strategy handles throttled requests)
+   * @param tables the table names; the tables must exist (see {@link DynamoDbSchema#ensure})
+   * @param cachedEvents how many committed events to keep in memory, 0 for none
+   * @param largeData where event data above its threshold is kept (docs/dynamodb.md#large-events);
+   *     null keeps all data in the items, so an event must fit DynamoDB's 400 KB item limit
+   */
+  public DynamoDbStorageAdapter(
+      DynamoDbClient client,
+      DynamoDbTables tables,
+      int cachedEvents,
+      @Nullable EventDataBucket largeData) {
     this.client = client;
     this.tables = tables;
     this.cache = new EventCache(cachedEvents);
+    this.largeData = largeData;
   }
 
   /** The table names this adapter uses. */
@@ -213,8 +232,10 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                         ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build())
             .build());
+    checkAppendable(request.database(), request.events());
     long revision = first;
     for (Event e : request.events()) {
+      String dataRef = largeData != null && largeData.offloads(e.data()) ? storeData(e) : null;
       items.add(
           TransactWriteItem.builder()
               .put(
@@ -226,57 +247,240 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                               revision++,
                               request.transactionId(),
                               request.recordedTime(),
-                              e))
+                              e,
+                              dataRef))
                       .conditionExpression("attribute_not_exists(#r)")
                       .expressionAttributeNames(Map.of("#r", DynamoDbSchema.EV_SK))
                       .build())
               .build());
     }
+    // Marks this call's writes: a transaction record carrying it was written by this call (an
+    // attempt whose answer was lost), not by an earlier request with the same transaction id.
+    String nonce = UUID.randomUUID().toString();
     items.add(
         TransactWriteItem.builder()
             .put(
                 Put.builder()
                     .tableName(tables.transactions())
-                    .item(transactionItem(partition, request, first, last, recorded))
+                    .item(transactionItem(partition, request, first, last, recorded, nonce))
                     .conditionExpression("attribute_not_exists(#t)")
                     .expressionAttributeNames(Map.of("#t", DynamoDbSchema.TX_PK))
                     .build())
             .build());
 
+    boolean ambiguous = false;
     for (int attempt = 0; ; attempt++) {
       try {
-        call("TransactWriteItems", () -> client.transactWriteItems(b -> b.transactItems(items)));
-        long r = first;
-        for (Event e : request.events()) {
-          cache.put(partition, new StoredEvent(r++, request.recordedTime(), e));
-        }
-        return new AppendOutcome.Committed(
-            new TransactionResult(
-                request.transactionId(),
-                first,
-                last,
-                request.events().size(),
-                request.recordedTime(),
-                false));
+        client.transactWriteItems(b -> b.transactItems(items));
+        return committed(request);
       } catch (TransactionCanceledException e) {
-        var outcome = cancelled(request, e);
+        var outcome = cancelled(request, nonce, e);
         if (outcome != null) {
           return outcome;
         }
+        ambiguous |= Outcomes.ambiguous(e);
         if (attempt >= MAX_BACKOFF_ATTEMPTS) {
+          if (ambiguous) {
+            return resolve(request, nonce, e);
+          }
           throw storageFailure("TransactWriteItems", e);
         }
         backoff(attempt);
+      } catch (SdkException e) {
+        if (!Outcomes.ambiguous(e)) {
+          throw storageFailure("TransactWriteItems", e);
+        }
+        return resolve(request, nonce, e);
       }
     }
   }
 
+  private String storeData(Event e) {
+    var bucket = Objects.requireNonNull(largeData);
+    return bucket.store(Objects.requireNonNull(e.data()));
+  }
+
+  /** A stored event from its item, with data kept in S3 read back. */
+  private StoredEvent event(Map<String, AttributeValue> item) {
+    var bucket = largeData;
+    return bucket == null
+        ? EventItems.fromItem(tables.events(), item)
+        : EventItems.fromItem(tables.events(), item, bucket::load);
+  }
+
+  /**
+   * Checks that {@code events} fit one DynamoDB transaction as this adapter writes them
+   * (docs/limits.md#storage): each event item within DynamoDB's 400 KB item limit (data above the
+   * large-data threshold counted as its S3 reference), and all items of the transaction, the head
+   * update and the transaction record included, within the 4 MB and 100-item transaction limits.
+   * The sizes are upper bounds computed without any request.
+   *
+   * @throws EvidentSourceException {@code EVENT_TOO_LARGE} (with the event's {@code index}), {@code
+   *     TRANSACTION_TOO_LARGE} or {@code BATCH_TOO_LARGE}, each naming the DynamoDB limit
+   */
+  @Override
+  public void checkAppendable(DatabaseName database, List<Event> events) {
+    if (events.size() + 2 > DynamoDbLimits.TRANSACTION_ITEMS) {
+      throw new EvidentSourceException(
+          ErrorCode.BATCH_TOO_LARGE,
+          "the transaction has "
+              + events.size()
+              + " events; a DynamoDB transaction holds at most "
+              + DynamoDbLimits.TRANSACTION_ITEMS
+              + " items, the head and the transaction record included, so at most "
+              + (DynamoDbLimits.TRANSACTION_ITEMS - 2)
+              + " events",
+          limitFields(
+              DynamoDbLimits.TRANSACTION_ITEMS - 2,
+              events.size(),
+              "DynamoDB items per transaction"));
+    }
+    String partition = EventItems.partition(database.value(), Long.MAX_VALUE);
+    long total = DynamoDbLimits.HEAD_AND_RECORD_BYTES;
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      String ref = largeData != null && largeData.offloads(e.data()) ? PLACEHOLDER_DIGEST : null;
+      long size =
+          ItemSize.of(
+              EventItems.toItem(
+                  partition, Long.MAX_VALUE, PLACEHOLDER_ID, PLACEHOLDER_TIME, e, ref));
+      if (size > DynamoDbLimits.ITEM_BYTES) {
+        var fields = limitFields(DynamoDbLimits.ITEM_BYTES, size, "DynamoDB item size");
+        fields.put("index", i);
+        throw new EvidentSourceException(
+            ErrorCode.EVENT_TOO_LARGE,
+            "the event at index "
+                + i
+                + " takes "
+                + size
+                + " bytes as a DynamoDB item; DynamoDB holds at most "
+                + DynamoDbLimits.ITEM_BYTES
+                + " bytes (400 KB) per item"
+                + (largeData == null
+                    ? ""
+                    : " (its data counts only up to the large-data threshold of "
+                        + largeData.threshold()
+                        + " bytes; larger data goes to S3, so its other attributes are too large)"),
+            fields);
+      }
+      total += size;
+    }
+    if (total > DynamoDbLimits.TRANSACTION_BYTES) {
+      throw new EvidentSourceException(
+          ErrorCode.TRANSACTION_TOO_LARGE,
+          "the transaction's "
+              + events.size()
+              + " events take "
+              + total
+              + " bytes as DynamoDB items; a DynamoDB transaction holds at most "
+              + DynamoDbLimits.TRANSACTION_BYTES
+              + " bytes (4 MB)"
+              + (largeData == null
+                  ? ""
+                  : "; data above "
+                      + largeData.threshold()
+                      + " bytes per event goes to S3 and counts only as its reference")
+              + ": send fewer or smaller events per transaction",
+          limitFields(DynamoDbLimits.TRANSACTION_BYTES, total, "DynamoDB transaction size"));
+    }
+  }
+
+  private static final String PLACEHOLDER_DIGEST = "0".repeat(64);
+  private static final UUID PLACEHOLDER_ID = new UUID(0, 0);
+  private static final Instant PLACEHOLDER_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+  private static Map<String, Object> limitFields(long limit, long actual, String name) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("limit", limit);
+    fields.put("actual", actual);
+    fields.put("limit_name", name);
+    return fields;
+  }
+
+  /** The outcome of an append this call wrote; caches its events. */
+  private AppendOutcome committed(AppendRequest request) {
+    String partition = EventItems.partition(request.database().value(), request.generation());
+    long first = request.expectedHead() + 1;
+    long r = first;
+    for (Event e : request.events()) {
+      cache.put(partition, new StoredEvent(r++, request.recordedTime(), e));
+    }
+    return new AppendOutcome.Committed(
+        new TransactionResult(
+            request.transactionId(),
+            first,
+            request.expectedHead() + request.events().size(),
+            request.events().size(),
+            request.recordedTime(),
+            false));
+  }
+
+  /**
+   * Finds out what became of an append whose answer DynamoDB did not give (the SDK's attempts timed
+   * out, lost the connection or met server errors): the transaction record written by this call
+   * means {@code Committed}, one written by another request with the same id {@code Duplicate},
+   * none while the head moved past the expected revision {@code HeadMoved} (this append's head
+   * condition can no longer hold). Otherwise an attempt may still be in flight: {@code
+   * COMMIT_UNKNOWN}, naming the transaction id a retry must carry.
+   *
+   * <p>The head is read before the record: a head beyond the expected revision read first and no
+   * record read after it proves that this append did not commit and never will.
+   */
+  private AppendOutcome resolve(AppendRequest request, String nonce, SdkException cause) {
+    Map<String, AttributeValue> head;
+    Optional<ItemReader> record;
+    try {
+      head = head(request.database());
+      record = transactionItem(request.database(), request.generation(), request.transactionId());
+    } catch (RuntimeException readFailure) {
+      var unknown = commitUnknown(request, cause);
+      unknown.addSuppressed(readFailure);
+      throw unknown;
+    }
+    if (record.isPresent()) {
+      return nonce.equals(record.get().optionalString(TX_NONCE))
+          ? committed(request)
+          : new AppendOutcome.Duplicate(transactionResult(record.get(), request.transactionId()));
+    }
+    if (head == null || isDeleted(head) || generation(head) != request.generation()) {
+      throw notFound(request.database());
+    }
+    if (revision(head) != request.expectedHead()) {
+      return new AppendOutcome.HeadMoved(revision(head));
+    }
+    throw commitUnknown(request, cause);
+  }
+
+  private static EvidentSourceException commitUnknown(AppendRequest request, SdkException cause) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("database", request.database().value());
+    fields.put("transaction_id", request.transactionId().toString());
+    return new EvidentSourceException(
+        ErrorCode.COMMIT_UNKNOWN,
+        "DynamoDB did not answer whether transaction "
+            + request.transactionId()
+            + " on database '"
+            + request.database()
+            + "' committed ("
+            + cause.getMessage()
+            + "); send it again with transaction_id "
+            + request.transactionId()
+            + ": if it committed, the original result comes back as a duplicate, else it is"
+            + " appended once",
+        fields,
+        cause);
+  }
+
   /** Maps a cancelled append; null when it was throttled and should be retried. */
-  private @Nullable AppendOutcome cancelled(AppendRequest request, TransactionCanceledException e) {
-    // a known transaction id wins over any other reason (docs/data-model.md#fine-points)
-    var known = findTransaction(request.database(), request.generation(), request.transactionId());
+  private @Nullable AppendOutcome cancelled(
+      AppendRequest request, String nonce, TransactionCanceledException e) {
+    // a known transaction id wins over any other reason (docs/data-model.md#fine-points); the
+    // record may also be this call's own, from an attempt whose answer was lost
+    var known = transactionItem(request.database(), request.generation(), request.transactionId());
     if (known.isPresent()) {
-      return new AppendOutcome.Duplicate(known.get());
+      return nonce.equals(known.get().optionalString(TX_NONCE))
+          ? committed(request)
+          : new AppendOutcome.Duplicate(transactionResult(known.get(), request.transactionId()));
     }
     List<CancellationReason> reasons =
         e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
@@ -345,7 +549,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         queryFrom,
         to,
         item -> {
-          StoredEvent e = EventItems.fromItem(tables.events(), item);
+          StoredEvent e = event(item);
           cache.put(partition, e);
           out.add(e);
         });
@@ -386,7 +590,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
             ids.add(tx);
             groups.add(new ArrayList<>());
           }
-          groups.get(groups.size() - 1).add(EventItems.fromItem(tables.events(), item));
+          groups.get(groups.size() - 1).add(event(item));
         });
     if (last < head && groups.size() > 1) {
       groups.remove(groups.size() - 1); // may continue beyond `to`
@@ -467,7 +671,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       BatchGetItemResponse response =
           call("BatchGetItem", () -> client.batchGetItem(b -> b.requestItems(asked)));
       for (var item : response.responses().getOrDefault(tables.events(), List.of())) {
-        StoredEvent e = EventItems.fromItem(tables.events(), item);
+        StoredEvent e = event(item);
         cache.put(partition, e);
         into.put(e.revision(), e);
       }
@@ -547,9 +751,21 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   static final String TX_REMOTE = "ra";
   static final String TX_USER_AGENT = "ua";
 
+  /**
+   * The write marker (a random UUID) of the append call that wrote the record, so that call
+   * recognises its own commit after a lost answer; absent on records written before it.
+   */
+  static final String TX_NONCE = "nc";
+
   private static Map<String, AttributeValue> transactionItem(
-      String partition, AppendRequest request, long first, long last, String recorded) {
+      String partition,
+      AppendRequest request,
+      long first,
+      long last,
+      String recorded,
+      String nonce) {
     var item = new HashMap<String, AttributeValue>();
+    item.put(TX_NONCE, s(nonce));
     item.put(DynamoDbSchema.TX_PK, s(transactionKey(partition, request.transactionId())));
     item.put("first", n(first));
     item.put("last", n(last));

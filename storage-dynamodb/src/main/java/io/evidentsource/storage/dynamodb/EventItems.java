@@ -4,12 +4,14 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -21,7 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>Item: {@code db} (S, {@code name#generation}), {@code rev} (N), {@code tx} (S), {@code rt} (S,
  * recorded time), {@code id}, {@code src}, {@code type} (S), optional {@code subj}, {@code time},
  * {@code dct}, {@code dsch} (S), {@code ext} (L of [name, value] pairs), optional {@code dk} (S:
- * {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for text).
+ * {@code json}|{@code text}|{@code binary}) with {@code data} (B for json and binary, S for text),
+ * or, for data kept in S3 by {@link EventDataBucket}, with {@code dref} (S: the SHA-256 of the
+ * bytes) instead of {@code data}.
  */
 final class EventItems {
   private EventItems() {}
@@ -32,6 +36,20 @@ final class EventItems {
 
   static Map<String, AttributeValue> toItem(
       String partition, long revision, UUID transactionId, Instant recordedTime, Event e) {
+    return toItem(partition, revision, transactionId, recordedTime, e, null);
+  }
+
+  /**
+   * The item of an event; {@code dataRef}, when given, is the SHA-256 of its data stored in S3 and
+   * replaces the bytes.
+   */
+  static Map<String, AttributeValue> toItem(
+      String partition,
+      long revision,
+      UUID transactionId,
+      Instant recordedTime,
+      Event e,
+      @Nullable String dataRef) {
     var item = new HashMap<String, AttributeValue>();
     item.put(DynamoDbSchema.EV_PK, s(partition));
     item.put(DynamoDbSchema.EV_SK, n(revision));
@@ -58,7 +76,10 @@ final class EventItems {
       item.put("ext", AttributeValue.fromL(ext));
     }
     EventData data = e.data();
-    if (data != null) {
+    if (data != null && dataRef != null) {
+      item.put("dk", s(kind(data)));
+      item.put(DATA_REF, s(dataRef));
+    } else if (data != null) {
       Map.Entry<String, AttributeValue> kindAndValue =
           data.match(
               json -> Map.entry("json", AttributeValue.fromB(SdkBytes.fromByteArray(json.utf8()))),
@@ -72,13 +93,41 @@ final class EventItems {
     return item;
   }
 
+  /** The attribute holding the S3 digest of data kept outside the item. */
+  static final String DATA_REF = "dref";
+
+  private static String kind(EventData data) {
+    return data.match(json -> "json", text -> "text", binary -> "binary");
+  }
+
+  /** Reads bytes stored outside an item by their SHA-256. */
+  interface DataLoader {
+    byte[] load(String sha256);
+  }
+
   /**
-   * The stored event an item of {@code table} holds ({@link #toItem} reversed).
+   * The stored event an item of {@code table} holds ({@link #toItem} reversed), without a bucket
+   * for data kept in S3.
    *
    * @throws io.evidentsource.core.error.EvidentSourceException {@code INTERNAL}, naming the table,
    *     the item's key and the attribute, when a required attribute is missing or malformed
    */
   static StoredEvent fromItem(String table, Map<String, AttributeValue> item) {
+    return fromItem(
+        table,
+        item,
+        digest -> {
+          throw new IllegalStateException("event data " + digest + " is in S3; no bucket given");
+        });
+  }
+
+  /**
+   * The stored event an item of {@code table} holds, data kept in S3 read by {@code loader}.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code INTERNAL}, naming the table,
+   *     the item's key and the attribute, when a required attribute is missing or malformed
+   */
+  static StoredEvent fromItem(String table, Map<String, AttributeValue> item, DataLoader loader) {
     var r = ItemReader.of(table, item, DynamoDbSchema.EV_PK, DynamoDbSchema.EV_SK);
     var b =
         Event.builder()
@@ -116,7 +165,16 @@ final class EventItems {
       }
     }
     String kind = r.optionalString("dk");
-    if (kind != null) {
+    String ref = r.optionalString(DATA_REF);
+    if (kind != null && ref != null) {
+      byte[] bytes = loader.load(ref);
+      switch (kind) {
+        case "json" -> b.data(new EventData.Json(bytes));
+        case "text" -> b.data(new EventData.Text(new String(bytes, StandardCharsets.UTF_8)));
+        case "binary" -> b.data(new EventData.Binary(bytes));
+        default -> throw r.invalid("dk", "holds unknown data kind '" + kind + "'");
+      }
+    } else if (kind != null) {
       switch (kind) {
         case "json" -> b.data(new EventData.Json(r.bytes("data")));
         case "text" -> b.data(new EventData.Text(r.string("data")));

@@ -77,6 +77,7 @@ public final class NotificationRelay implements AutoCloseable {
   private final Map<DatabaseName, Boolean> queued = new ConcurrentHashMap<>();
   private final Map<DatabaseName, Long> pending = new ConcurrentHashMap<>();
   private final AtomicLong errors = new AtomicLong();
+  private final Map<DatabaseName, Failure> failures = new ConcurrentHashMap<>();
   private final Map<DatabaseName, ConcurrentSkipListMap<Long, Map<String, String>>> contexts =
       new ConcurrentHashMap<>();
 
@@ -209,7 +210,9 @@ public final class NotificationRelay implements AutoCloseable {
               () -> {
                 queued.remove(database);
                 try {
-                  if (publishPending(database).isEmpty() && retries < 5) {
+                  if (publishPending(database).isPresent()) {
+                    failures.remove(database);
+                  } else if (retries < 5) {
                     schedule(database, 100, retries + 1); // another instance holds the lease
                   }
                 } catch (RuntimeException e) {
@@ -217,11 +220,7 @@ public final class NotificationRelay implements AutoCloseable {
                     return; // closed mid-round: the next start's sweep republishes from the
                     // watermark
                   }
-                  errors.incrementAndGet();
-                  LOG.log(
-                      Level.WARNING,
-                      "publishing database '" + database + "' failed; will retry",
-                      e);
+                  failed(database, e);
                   if (retries < 5) {
                     schedule(database, 200L << retries, retries + 1);
                   }
@@ -236,19 +235,78 @@ public final class NotificationRelay implements AutoCloseable {
 
   /**
    * One round over every database: one {@code Scan} of the catalog and one read of each watermark;
-   * only databases whose head is beyond their watermark get a publishing round.
+   * only databases whose head is beyond their watermark get a publishing round. A database whose
+   * round fails is logged, counted and left for a later sweep with exponential backoff (the sweep
+   * interval doubled per consecutive failure, at most {@link #MAX_BACKOFF}); it never stops the
+   * sweep from reaching the databases after it (issue 11: one unpublishable transaction must not
+   * delay other databases' catch-up).
    */
   public void sweep() {
     var listed = storage.listDatabases();
-    pending.keySet().retainAll(listed.stream().map(DatabaseInfo::name).toList());
+    var names = listed.stream().map(DatabaseInfo::name).toList();
+    pending.keySet().retainAll(names);
+    failures.keySet().retainAll(names);
     for (DatabaseInfo info : listed) {
       String key = EventItems.partition(info.name().value(), info.generation());
       long announced = published(key);
       pending.put(info.name(), Math.max(0, info.revision() - announced));
-      if (announced < info.revision()) {
+      if (announced >= info.revision()) {
+        failures.remove(info.name());
+        continue;
+      }
+      var failure = failures.get(info.name());
+      if (failure != null && clock.millis() < failure.retryAt()) {
+        continue; // backing off
+      }
+      try {
         publishPending(info.name());
+        failures.remove(info.name());
+      } catch (RuntimeException e) {
+        if (worker.isShutdown()) {
+          throw e;
+        }
+        failed(info.name(), e);
       }
     }
+  }
+
+  /** The most a failing database waits between two publishing attempts. */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  /**
+   * A database whose notifications could not be published.
+   *
+   * @param attempts consecutive failed rounds
+   * @param retryAt epoch ms before which sweeps skip it
+   * @param error the last failure's message
+   */
+  public record Failure(int attempts, long retryAt, String error) {}
+
+  private void failed(DatabaseName database, RuntimeException e) {
+    errors.incrementAndGet();
+    var previous = failures.get(database);
+    int attempts = previous == null ? 1 : previous.attempts() + 1;
+    long backoff =
+        Math.min(
+            MAX_BACKOFF.toMillis(),
+            settings.sweepInterval().toMillis() << Math.min(attempts - 1, 20));
+    failures.put(
+        database, new Failure(attempts, clock.millis() + backoff, String.valueOf(e.getMessage())));
+    LOG.log(
+        Level.WARNING,
+        "publishing database '"
+            + database
+            + "' failed ("
+            + attempts
+            + " in a row); other databases carry on, retry in "
+            + backoff
+            + " ms",
+        e);
+  }
+
+  /** Databases whose last publishing round failed, with their failure. For metrics and the API. */
+  public Map<DatabaseName, Failure> failures() {
+    return Map.copyOf(failures);
   }
 
   private void sweepQuietly() {

@@ -2,8 +2,11 @@ package io.evidentsource.storage.dynamodb;
 
 import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
@@ -74,13 +77,26 @@ public final class PublishingStorageAdapter implements StorageAdapter {
 
   @Override
   public AppendOutcome append(AppendRequest request) {
-    AppendOutcome outcome = storage.append(request);
+    AppendOutcome outcome;
+    try {
+      outcome = storage.append(request);
+    } catch (EvidentSourceException e) {
+      if (e.code() == ErrorCode.COMMIT_UNKNOWN) {
+        relay.committed(request.database()); // announce it soon if it did commit
+      }
+      throw e;
+    }
     long revision =
         outcome.match(committed -> committed.result().revision(), headMoved -> 0L, duplicate -> 0L);
     if (revision > 0) {
       relay.committed(request.database(), revision, traceContext.get());
     }
     return outcome;
+  }
+
+  @Override
+  public void checkAppendable(DatabaseName database, List<Event> events) {
+    storage.checkAppendable(database, events);
   }
 
   @Override

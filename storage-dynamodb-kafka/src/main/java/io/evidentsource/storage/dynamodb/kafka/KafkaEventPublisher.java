@@ -6,6 +6,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
+import io.evidentsource.storage.dynamodb.NotificationData;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,11 +39,19 @@ import tools.jackson.core.JsonGenerator;
  * ce_revision}, {@code ce_recordedtime}, ...) so consumers can route without parsing the value. A
  * CloudEvents SDK picks structured mode from the content type.
  *
+ * <p>An event whose record would exceed {@link #MAX_RECORD_BYTES} (Kafka's default {@code
+ * max.request.size} and broker {@code message.max.bytes} are about 1 MB) is sent without its data,
+ * with the {@code dataref} extension naming its event resource ({@link NotificationData}), so it
+ * never blocks the notifications of its database.
+ *
  * <p>The producer is idempotent ({@code enable.idempotence}, {@code acks=all}), so broker retries
  * neither duplicate nor reorder records within a partition; {@link #publish} returns once every
  * record of the transaction is acknowledged.
  */
 public final class KafkaEventPublisher implements EventPublisher, AutoCloseable {
+  /** The largest record sent with its data: key, value and headers, under Kafka's 1 MB default. */
+  public static final int MAX_RECORD_BYTES = 1_000_000;
+
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final Duration timeout;
@@ -134,6 +143,22 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
   }
 
   ProducerRecord<String, byte[]> record(DatabaseName database, StoredEvent stored) {
+    var record = recordOf(database, stored);
+    return size(record) <= MAX_RECORD_BYTES
+        ? record
+        : recordOf(database, NotificationData.byReference(database, stored));
+  }
+
+  private static int size(ProducerRecord<String, byte[]> record) {
+    int size = record.key() == null ? 0 : bytes(record.key()).length;
+    size += record.value() == null ? 0 : record.value().length;
+    for (var h : record.headers()) {
+      size += bytes(h.key()).length + (h.value() == null ? 0 : h.value().length);
+    }
+    return size;
+  }
+
+  private ProducerRecord<String, byte[]> recordOf(DatabaseName database, StoredEvent stored) {
     Event e = stored.event();
     var headers = new RecordHeaders();
     headers.add("content-type", bytes(CloudEventJson.MEDIA_TYPE));

@@ -7,6 +7,9 @@ import io.cloudevents.kafka.KafkaMessageFactory;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventData;
+import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.core.port.Storage;
@@ -21,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +142,57 @@ class KafkaNotificationTest {
           assertThat(sdk.getExtension("revision")).isNotNull();
         }
       }
+    }
+  }
+
+  @Test
+  @Timeout(180)
+  void an_event_too_large_for_a_record_is_announced_by_reference_and_later_ones_follow() {
+    var tables = DynamoDbFixture.freshTables();
+    try (Storage assembled =
+        DynamoDbKafkaStorage.create(
+            DynamoDbStorage.builder()
+                .clientSettings(DynamoDbFixture.settings())
+                .tables(tables)
+                .componentsBucket(DynamoDbFixture.freshBucket())
+                .createMissing(true)
+                .publishSweep(Duration.ofMillis(300)),
+            new DynamoDbKafkaStorage.Settings(
+                broker.getBrokersAsString(), TOPIC, 5, Duration.ofSeconds(30)))) {
+      var store =
+          new EventStore(
+              assembled.log(),
+              new EventLimits(4 * 1024 * 1024, 25, 1024),
+              Clock.systemUTC(),
+              UUID::randomUUID,
+              Duration.ofSeconds(10));
+      var db = TckFixtures.uniqueDatabase("kafka-large");
+      store.createDatabase(db);
+      var big = new byte[1_200_000]; // kept in S3 by the log, too large for a 1 MB record
+      Arrays.fill(big, (byte) 7);
+      var large =
+          Event.builder()
+              .id("large")
+              .source("https://example.com/large")
+              .type("com.example.Large")
+              .data(new EventData.Binary(big))
+              .build();
+      store.transact(db, Transaction.of(List.of(large)));
+      long last = store.transact(db, Transaction.of(TckFixtures.events(1))).revision();
+
+      var records = consume(Map.of(db.value(), last)).get(db.value());
+
+      assertThat(records).hasSize(2);
+      StoredEvent announced = CloudEventJson.readStoredEvent(records.get(0).value());
+      assertThat(announced.event().id()).isEqualTo("large");
+      assertThat(announced.event().data()).isNull();
+      assertThat(announced.event().extensions())
+          .containsEntry("dataref", "/api/v1/databases/" + db.value() + "/events/1");
+      assertThat(header(records.get(0), "ce_dataref"))
+          .isEqualTo("/api/v1/databases/" + db.value() + "/events/1");
+      assertThat(CloudEventJson.readStoredEvent(records.get(1).value()).event().data()).isNotNull();
+      // the complete event is where the reference points
+      assertThat(store.event(db, 1).event().data()).isEqualTo(new EventData.Binary(big));
     }
   }
 

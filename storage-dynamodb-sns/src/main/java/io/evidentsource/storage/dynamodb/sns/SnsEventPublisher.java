@@ -5,6 +5,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
+import io.evidentsource.storage.dynamodb.NotificationData;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,8 +24,10 @@ import tools.jackson.core.JsonGenerator;
  * CloudEvents with their {@code revision} and {@code recordedtime}); message attributes {@code
  * database} (String), {@code first_revision} and {@code last_revision} (Number). A transaction
  * whose batch exceeds SNS's 256 KiB message limit is sent as several messages of consecutive
- * revisions, each with its own attributes. On a FIFO topic ({@code .fifo}) the message group is the
- * database, so SNS keeps each database's order.
+ * revisions, each with its own attributes; an event that alone exceeds it is sent without its data,
+ * with the {@code dataref} extension naming its event resource ({@link NotificationData}), so it
+ * never blocks the notifications of its database. On a FIFO topic ({@code .fifo}) the message group
+ * is the database, so SNS keeps each database's order.
  */
 public final class SnsEventPublisher implements EventPublisher {
   /** SNS's message limit (body and attributes), less room for the attributes. */
@@ -56,17 +59,22 @@ public final class SnsEventPublisher implements EventPublisher {
     if (transaction.isEmpty()) {
       throw new IllegalArgumentException("transaction must not be empty");
     }
-    for (List<StoredEvent> part : split(transaction)) {
+    for (List<StoredEvent> part : split(database, transaction)) {
       send(database, part, batch(part), traceContext);
     }
   }
 
-  private List<List<StoredEvent>> split(List<StoredEvent> events) {
+  private List<List<StoredEvent>> split(DatabaseName database, List<StoredEvent> events) {
     var parts = new ArrayList<List<StoredEvent>>();
     var current = new ArrayList<StoredEvent>();
     int size = 2;
-    for (StoredEvent e : events) {
+    for (StoredEvent stored : events) {
+      StoredEvent e = stored;
       int eventSize = batch(List.of(e)).length;
+      if (eventSize + 2 > MAX_BODY_BYTES) {
+        e = NotificationData.byReference(database, stored);
+        eventSize = batch(List.of(e)).length;
+      }
       if (!current.isEmpty() && size + eventSize + 1 > MAX_BODY_BYTES) {
         parts.add(current);
         current = new ArrayList<>();

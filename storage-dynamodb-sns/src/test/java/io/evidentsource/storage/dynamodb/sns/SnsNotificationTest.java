@@ -7,6 +7,8 @@ import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.core.port.Storage;
@@ -129,6 +131,42 @@ class SnsNotificationTest {
                     .toList());
       }
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void an_event_too_large_for_sns_is_announced_by_reference_and_later_transactions_follow() {
+    var relay = relay(new SnsEventPublisher(sns, topicArn));
+    var store =
+        new EventStore(
+            new PublishingStorageAdapter(storage, relay),
+            new EventLimits(1024 * 1024, 25, 1024),
+            Clock.systemUTC(),
+            UUID::randomUUID,
+            Duration.ofSeconds(10));
+    var db = TckFixtures.uniqueDatabase("sns-large");
+    store.createDatabase(db);
+    var large =
+        Event.builder()
+            .id("large")
+            .source("https://example.com/large")
+            .type("com.example.Large")
+            .jsonData("{\"blob\":\"" + "x".repeat(300 * 1024) + "\"}") // over SNS's 256 KiB
+            .build();
+    var small = TckFixtures.event("small");
+    store.transact(db, Transaction.of(List.of(small, large)));
+    long last = store.transact(db, Transaction.of(TckFixtures.events(1))).revision();
+
+    var messages = receive(Map.of(db, last)).get(db.value());
+
+    assertThat(messages).extracting(Message::first).containsExactly(1L, 3L);
+    var announced = messages.get(0).events();
+    assertThat(announced).extracting(e -> e.event().id()).containsExactly(small.id(), "large");
+    assertThat(announced.get(0).event()).isEqualTo(small);
+    assertThat(announced.get(1).event().data()).isNull();
+    assertThat(announced.get(1).event().extensions())
+        .containsEntry("dataref", "/api/v1/databases/" + db.value() + "/events/2");
+    assertThat(store.event(db, 2).event()).isEqualTo(large);
   }
 
   @Test
