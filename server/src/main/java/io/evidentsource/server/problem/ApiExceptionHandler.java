@@ -2,6 +2,7 @@ package io.evidentsource.server.problem;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.server.request.FatalErrors;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -191,6 +192,7 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<Problem> unexpected(Exception e, HttpServletRequest request) {
+    FatalErrors.haltIfOutOfMemory(e); // Spring wraps an Error of a handler in a ServletException
     if (e instanceof ErrorResponse spring) {
       // One of Spring's request errors not mapped above: keep its status, add a code.
       ErrorCode code = ErrorStatus.codeFor(spring.getStatusCode().value());
