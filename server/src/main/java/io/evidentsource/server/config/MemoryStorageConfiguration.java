@@ -24,9 +24,9 @@ class MemoryStorageConfiguration {
   Storage storage(MemoryProperties properties) {
     long budget = properties.budgetBytes();
     log.info(
-        "in-memory storage: events may take {} MiB of heap (evidentsource.memory.max-bytes);"
+        "in-memory storage: events may take {} bytes of heap (evidentsource.memory.max-bytes);"
             + " everything is lost when the server stops",
-        budget >> 20);
+        budget);
     return InMemoryStorage.create(budget);
   }
 }

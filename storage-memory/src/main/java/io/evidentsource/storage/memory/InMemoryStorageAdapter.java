@@ -324,7 +324,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
    * yet. Strings are counted at their UTF-8 length, an upper bound of their compact heap form.
    */
   static long footprint(Log log, Event e) {
-    long bytes = EVENT_OVERHEAD_BYTES + Utf8.length(e.id());
+    long bytes = (long) EVENT_OVERHEAD_BYTES + Utf8.length(e.id());
     bytes += newString(log, e.source()) + newString(log, e.type());
     bytes += newString(log, e.subject()) + newString(log, e.dataContentType());
     bytes += newString(log, e.dataSchema());
