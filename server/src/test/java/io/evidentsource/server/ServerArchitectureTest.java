@@ -17,7 +17,7 @@ import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
-import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.observe.DatabaseGauges;
 import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
@@ -121,7 +121,7 @@ class ServerArchitectureTest {
               WasmProperties.class,
               // the live tail pump and its threads, used by rest, grpc and config
               LiveTail.class,
-              SubscriptionThreads.class,
+              LiveTails.class,
               // request rules shared by rest and grpc
               BodyLimits.class,
               ComponentRequests.class,

@@ -7,7 +7,7 @@ import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.WasmProperties;
-import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.security.ApiKeys;
 import io.evidentsource.server.security.AuthFailures;
 import io.evidentsource.server.security.SecurityProperties;
@@ -37,19 +37,13 @@ class GrpcConfiguration {
   BindableService evidentSourceGrpcService(
       EventStore store,
       SubscriptionEngine subscriptionEngine,
-      SubscriptionThreads subscriptionThreads,
+      LiveTails liveTails,
       ComponentCatalog componentCatalog,
       StateViews stateViews,
       StateChanges stateChanges,
       WasmProperties wasm) {
     return new EvidentSourceGrpcService(
-        store,
-        subscriptionEngine,
-        subscriptionThreads,
-        componentCatalog,
-        stateViews,
-        stateChanges,
-        wasm);
+        store, subscriptionEngine, liveTails, componentCatalog, stateViews, stateChanges, wasm);
   }
 
   /**

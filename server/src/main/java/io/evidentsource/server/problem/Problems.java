@@ -55,6 +55,8 @@ final class Problems {
     }
     if (code == ErrorCode.CONTENTION_TIMEOUT) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");
+    } else if (code == ErrorCode.TOO_MANY_SUBSCRIPTIONS) {
+      headers.set(HttpHeaders.RETRY_AFTER, "5");
     }
     var body =
         new Problem(

@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -51,6 +53,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   private final LocalStorage store;
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Object catalogLock = new Object();
+  private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
 
   /** One live database generation: its catalog entry, with the head as last committed. */
   private static final class Log {
@@ -178,6 +181,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
         log.notifyAll();
       }
     }
+    tellListeners(name);
   }
 
   @Override
@@ -197,6 +201,26 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
 
   @Override
   public AppendOutcome append(AppendRequest request) {
+    AppendOutcome outcome = appendLocked(request);
+    if (outcome instanceof AppendOutcome.Committed) {
+      tellListeners(request.database());
+    }
+    return outcome;
+  }
+
+  @Override
+  public AutoCloseable listen(Consumer<DatabaseName> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void tellListeners(DatabaseName database) {
+    for (var l : listeners) {
+      l.accept(database);
+    }
+  }
+
+  private AppendOutcome appendLocked(AppendRequest request) {
     var log = live(request.database(), request.generation());
     synchronized (log) {
       if (log.deleted) {

@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,6 +62,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
   private final Map<DatabaseName, Long> generations = new HashMap<>();
   private final long maxBytes;
   private final AtomicLong usedBytes = new AtomicLong();
+  private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
 
   /** An adapter without a budget (tests and embedding). */
   public InMemoryStorageAdapter() {
@@ -196,6 +199,19 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
         log.notifyAll();
       }
     }
+    tellListeners(name);
+  }
+
+  @Override
+  public AutoCloseable listen(Consumer<DatabaseName> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void tellListeners(DatabaseName database) {
+    for (var l : listeners) {
+      l.accept(database);
+    }
   }
 
   @Override
@@ -215,6 +231,14 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
 
   @Override
   public AppendOutcome append(AppendRequest request) {
+    AppendOutcome outcome = appendLocked(request);
+    if (outcome instanceof AppendOutcome.Committed) {
+      tellListeners(request.database());
+    }
+    return outcome;
+  }
+
+  private AppendOutcome appendLocked(AppendRequest request) {
     var log = live(request.database(), request.generation());
     synchronized (log) {
       if (log.deleted) {
