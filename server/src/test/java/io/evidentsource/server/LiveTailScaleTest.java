@@ -16,6 +16,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,7 @@ class LiveTailScaleTest {
   /** A live tail over a plain socket (no client thread): the answer's status line and body. */
   private Socket sse(String db) throws IOException {
     var socket = new Socket();
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
     socket.setSoTimeout(20_000);
     socket
         .getOutputStream()

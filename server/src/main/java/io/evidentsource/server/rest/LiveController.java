@@ -96,6 +96,7 @@ class LiveController {
             @Override
             public void onError(Throwable t) {
               tail.close();
+              sink.complete();
             }
           });
     } catch (IOException | RuntimeException e) {
@@ -113,12 +114,18 @@ class LiveController {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      tail.close();
+      onError(event);
     }
 
     @Override
     public void onError(AsyncEvent event) {
       tail.close();
+      // completed here, else the container would dispatch the failed stream to the error page
+      try {
+        event.getAsyncContext().complete();
+      } catch (IllegalStateException e) {
+        // completed already
+      }
     }
 
     @Override
