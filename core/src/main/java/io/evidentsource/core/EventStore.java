@@ -1,6 +1,7 @@
 package io.evidentsource.core;
 
 import io.evidentsource.core.command.CommandHandler;
+import io.evidentsource.core.command.RecordedTransaction;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
@@ -227,15 +228,36 @@ public final class EventStore {
 
   /** Commits a transaction; see {@link CommandHandler#transact}. Reported as a transaction. */
   public TransactionResult transact(DatabaseName database, Transaction transaction) {
+    return reported(
+        database, transaction.events().size(), () -> commands.transact(database, transaction));
+  }
+
+  /**
+   * Appends a transaction recorded elsewhere with the revisions and recorded time it had there: the
+   * restore of an export into an empty database, one original transaction at a time, in order
+   * (docs/rest.md#restoring-an-export); see {@link CommandHandler#restore}. Reported as a
+   * transaction.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_EMPTY} when the first transaction (revision
+   *     1) goes to a database that holds events; {@code RESTORE_OUT_OF_ORDER} when a transaction
+   *     does not continue the head or goes back in recorded time
+   */
+  public TransactionResult restore(DatabaseName database, RecordedTransaction transaction) {
+    return reported(
+        database, transaction.events().size(), () -> commands.restore(database, transaction));
+  }
+
+  private TransactionResult reported(
+      DatabaseName database, int events, Supplier<TransactionResult> commit) {
     long start = System.nanoTime();
     try (var scope = observer.open(Step.TRANSACTION, database)) {
       try {
-        TransactionResult result = commands.transact(database, transaction);
+        TransactionResult result = commit.get();
         observer.transactionEnded(
             new TransactionReport(
                 database,
                 result.duplicate() ? TransactionOutcome.DUPLICATE : TransactionOutcome.COMMITTED,
-                transaction.events().size(),
+                events,
                 0,
                 result.duplicate() ? 0 : result.revision(),
                 System.nanoTime() - start,
@@ -247,7 +269,7 @@ public final class EventStore {
             new TransactionReport(
                 database,
                 TransactionOutcome.of(e),
-                transaction.events().size(),
+                events,
                 e instanceof ConditionFailedException c ? c.failures().size() : 0,
                 0,
                 System.nanoTime() - start,

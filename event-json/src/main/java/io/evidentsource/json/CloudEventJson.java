@@ -174,7 +174,14 @@ public final class CloudEventJson {
     if (!(recorded instanceof String recordedText)) {
       throw invalid(RECORDED_TIME, "extension 'recordedtime' must be an RFC 3339 timestamp");
     }
-    Instant recordedTime = EventTime.parse(recordedText).instant();
+    Instant recordedTime;
+    try {
+      recordedTime = EventTime.parse(recordedText).instant();
+    } catch (EvidentSourceException e) {
+      throw invalid(
+          RECORDED_TIME,
+          "extension 'recordedtime' must be an RFC 3339 timestamp, was '" + recordedText + "'");
+    }
     var extensions = new LinkedHashMap<>(event.extensions());
     extensions.remove(REVISION);
     extensions.remove(RECORDED_TIME);

@@ -73,10 +73,38 @@ class ConfigurationTest {
     assertThatThrownBy(
             () ->
                 new WasmProperties(
-                    mb, mb, second, mb, 1000, mb, 64, 8, true, second, 3, 10, DataSize.ofBytes(-1)))
+                    mb,
+                    mb,
+                    second,
+                    mb,
+                    1000,
+                    mb,
+                    64,
+                    8,
+                    true,
+                    second,
+                    3,
+                    10,
+                    DataSize.ofBytes(-1),
+                    Duration.ofSeconds(60)))
         .hasMessageContaining("evidentsource.wasm.fold-cache-bytes");
     assertThatThrownBy(
-            () -> new WasmProperties(mb, mb, second, mb, 1000, mb, 64, 8, true, second, 3, -1, mb))
+            () ->
+                new WasmProperties(
+                    mb,
+                    mb,
+                    second,
+                    mb,
+                    1000,
+                    mb,
+                    64,
+                    8,
+                    true,
+                    second,
+                    3,
+                    -1,
+                    mb,
+                    Duration.ofSeconds(60)))
         .hasMessageContaining("evidentsource.wasm.cache-entries");
   }
 
@@ -87,12 +115,40 @@ class ConfigurationTest {
     var second = Duration.ofSeconds(1);
     var mb = DataSize.ofMegabytes(1);
     assertThatThrownBy(
-            () -> new WasmProperties(mb, mb, second, mb, 1000, mb, 64, 8, true, second, -1, 10, mb))
+            () ->
+                new WasmProperties(
+                    mb,
+                    mb,
+                    second,
+                    mb,
+                    1000,
+                    mb,
+                    64,
+                    8,
+                    true,
+                    second,
+                    -1,
+                    10,
+                    mb,
+                    Duration.ofSeconds(60)))
         .hasMessageContaining("evidentsource.wasm.warm-up-calls");
     assertThatThrownBy(
             () ->
                 new WasmProperties(
-                    mb, mb, second, mb, 1000, mb, 64, 8, true, Duration.ZERO, 3, 10, mb))
+                    mb,
+                    mb,
+                    second,
+                    mb,
+                    1000,
+                    mb,
+                    64,
+                    8,
+                    true,
+                    Duration.ZERO,
+                    3,
+                    10,
+                    mb,
+                    Duration.ofSeconds(60)))
         .hasMessageContaining("evidentsource.wasm.warm-up-timeout");
   }
 

@@ -22,6 +22,7 @@ import io.evidentsource.core.component.DecideMetadata;
 import io.evidentsource.core.component.DecideResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.json.StateViewJson;
 import java.io.OutputStream;
@@ -33,6 +34,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -44,9 +46,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -77,7 +82,11 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Loaded> eldest) {
-              return size() > PREPARED_KEPT;
+              if (size() > PREPARED_KEPT) {
+                release(eldest.getValue());
+                return true;
+              }
+              return false;
             }
           });
 
@@ -85,6 +94,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   private final ScheduledExecutorService watchdog;
   private final Deadlines deadlines;
   private final Function<WasmModule, Function<Instance, Machine>> compiler;
+  private final LongSupplier nanoTime;
+
+  /** The periodic {@link #releaseIdle()}, cancelled by {@link #close()}. */
+  private final ScheduledFuture<?> idleSweep;
 
   /** A parsed, checked and compiled module with its idle instances. */
   private static final class Loaded {
@@ -95,6 +108,9 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     final AtomicInteger created = new AtomicInteger();
     final AtomicInteger warmUpCalls = new AtomicInteger();
     volatile String name = "(unpublished)";
+
+    /** Set once the module is unloaded: its guests are dropped, never pooled again. */
+    volatile boolean released;
 
     Loaded(
         ComponentKind<?> kind, WasmModule module, @Nullable Function<Instance, Machine> machines) {
@@ -132,8 +148,25 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       WasmLimits limits,
       Function<WasmModule, Function<Instance, Machine>> compiler,
       LongSupplier jitMillis) {
+    this(limits, compiler, jitMillis, System::nanoTime);
+  }
+
+  /**
+   * @param limits the sandbox limits
+   * @param compiler turns a module into a machine factory; when it throws, the module is
+   *     interpreted
+   * @param jitMillis the JVM's total JIT compilation time in milliseconds, ever growing
+   * @param nanoTime the monotonic clock of idle timeouts and log rates, in nanoseconds ({@link
+   *     System#nanoTime()}; tests give a clock of their own and call {@link #releaseIdle()})
+   */
+  ChicoryComponentRuntime(
+      WasmLimits limits,
+      Function<WasmModule, Function<Instance, Machine>> compiler,
+      LongSupplier jitMillis,
+      LongSupplier nanoTime) {
     this.limits = limits;
     this.compiler = compiler;
+    this.nanoTime = nanoTime;
     this.watchdog =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -142,6 +175,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
               return t;
             });
     this.deadlines = new Deadlines(watchdog, jitMillis);
+    long sweepMillis = Math.max(1000, Math.min(30_000, limits.poolIdleTimeout().toMillis() / 2));
+    this.idleSweep =
+        watchdog.scheduleWithFixedDelay(
+            this::releaseIdleQuietly, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -187,9 +224,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    */
   @Override
   public void load(ComponentId id, byte[] module) {
-    modules
-        .keySet()
-        .removeIf(k -> k.database().equals(id.database()) && k.generation() < id.generation());
+    unloadWhere(k -> k.database().equals(id.database()) && k.generation() < id.generation());
     deadlines.excluded(
         () ->
             modules.computeIfAbsent(
@@ -206,6 +241,112 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   @Override
   public boolean isLoaded(ComponentId id) {
     return modules.containsKey(id);
+  }
+
+  /**
+   * Drops the modules of every generation of {@code database} with their idle instances; calls
+   * running now finish and drop their instance afterwards.
+   */
+  @Override
+  public void unload(DatabaseName database) {
+    unloadWhere(k -> k.database().equals(database));
+  }
+
+  private void unloadWhere(Predicate<ComponentId> which) {
+    for (var it = modules.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      if (which.test(entry.getKey())) {
+        it.remove();
+        release(entry.getValue());
+      }
+    }
+  }
+
+  /** Marks a module released and drops its idle instances. */
+  private void release(Loaded loaded) {
+    loaded.released = true;
+    for (Guest guest; (guest = loaded.idle.poll()) != null; ) {
+      discard(guest);
+    }
+  }
+
+  /** Lets go of one instance for good. */
+  private void discard(Guest guest) {
+    guest.instance = null;
+    guest.alloc = null;
+    guest.entry = null;
+  }
+
+  /**
+   * Pools a guest whose call went well, unless the pool is full or its module was unloaded
+   * meanwhile; the guest is dropped then.
+   */
+  private void pool(Loaded loaded, Guest guest) {
+    if (loaded.released || loaded.idle.size() >= limits.poolSize()) {
+      discard(guest);
+      return;
+    }
+    guest.idleSince = nanoTime.getAsLong();
+    loaded.idle.push(guest);
+    if (loaded.released && loaded.idle.remove(guest)) {
+      discard(guest); // unloaded while it was being pooled
+    }
+  }
+
+  /**
+   * Releases the instances that sat idle in their pool for {@link WasmLimits#poolIdleTimeout()} or
+   * longer (oldest first), so the pool of a version whose calls stopped shrinks to nothing; the
+   * next call instantiates anew. Runs periodically; tests call it with a clock of their own.
+   *
+   * @return how many instances were released
+   */
+  int releaseIdle() {
+    long now = nanoTime.getAsLong();
+    long timeout = limits.poolIdleTimeout().toNanos();
+    int released = 0;
+    var all = new ArrayList<Loaded>(modules.values());
+    synchronized (prepared) {
+      all.addAll(prepared.values());
+    }
+    for (var loaded : all) {
+      for (Guest oldest; (oldest = loaded.idle.peekLast()) != null; ) {
+        if (now - oldest.idleSince < timeout) {
+          break;
+        }
+        if (loaded.idle.removeLastOccurrence(oldest)) {
+          discard(oldest);
+          released++;
+        }
+      }
+    }
+    return released;
+  }
+
+  private void releaseIdleQuietly() {
+    try {
+      releaseIdle();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "releasing idle WebAssembly instances failed", e);
+    }
+  }
+
+  /** How many component versions this server has loaded (diagnostics). */
+  public int loadedModules() {
+    return modules.size();
+  }
+
+  /** How many idle instances all pools hold together (diagnostics). */
+  public int idleInstancesTotal() {
+    int n = 0;
+    for (var loaded : modules.values()) {
+      n += loaded.idle.size();
+    }
+    synchronized (prepared) {
+      for (var loaded : prepared.values()) {
+        n += loaded.idle.size();
+      }
+    }
+    return n;
   }
 
   /** Whether {@code id} runs compiled (true) or interpreted (false). */
@@ -300,8 +441,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       // only compiled code has JVM methods of its own to warm; interpreted, it is data
       warmUp(loaded, guest);
       // the warm-up guest saw synthetic input: real calls start from a fresh instance
+      discard(guest);
       guest = instantiate(loaded, "load");
     }
+    guest.idleSince = nanoTime.getAsLong();
     loaded.idle.push(guest);
     return loaded;
   }
@@ -714,8 +857,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       healthy = true;
       return output;
     } finally {
-      if (healthy && loaded.idle.size() < limits.poolSize()) {
-        loaded.idle.push(guest);
+      if (healthy) {
+        pool(loaded, guest);
+      } else {
+        discard(guest);
       }
     }
   }
@@ -906,8 +1051,12 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
   @Override
   public void close() {
+    idleSweep.cancel(false);
     watchdog.shutdownNow();
-    modules.clear();
-    prepared.clear();
+    unloadWhere(k -> true);
+    synchronized (prepared) {
+      prepared.values().forEach(this::release);
+      prepared.clear();
+    }
   }
 }

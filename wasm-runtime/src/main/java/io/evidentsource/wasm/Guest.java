@@ -26,6 +26,9 @@ final class Guest {
   /** {@code view_state} calls made during this call. */
   int viewReads;
 
+  /** When the guest was last put into its pool ({@code System.nanoTime} scale). */
+  volatile long idleSince;
+
   Guest(FixedClock clock, Random random) {
     this.clock = clock;
     this.random = random;

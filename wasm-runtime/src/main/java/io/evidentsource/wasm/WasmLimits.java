@@ -30,6 +30,20 @@ import java.util.Objects;
  *     evolve} batch of events, or an empty command) and a throwaway instance, a compiled module
  *     gets when it is loaded, so the JVM compiles its code before the first real call (default 3; 0
  *     turns warm-up off)
+ * @param poolIdleTimeout how long an instance may sit idle in its pool before it is released
+ *     (default 60 s), so a version's pool shrinks back to nothing when its calls stop
+ * @param maxTotalMemoryBytes the server-wide budget of guest linear memory (default 1 GiB; the
+ *     server's default is a quarter of the JVM's heap): the memory of every instance, running or
+ *     idle, counts against it. An instance that would take it beyond first makes room by releasing
+ *     idle instances (least recently used first); when that is not enough the call is refused with
+ *     {@code COMPONENT_MEMORY_BUSY}, so concurrent calls that grow their memory get a retriable
+ *     error instead of filling the heap
+ * @param maxLogBytesPerCall most bytes of guest log lines ({@code evidentsource.log}) written to
+ *     the server log per call (default 64 KiB); the rest of the call's lines are dropped and
+ *     counted
+ * @param maxLogLinesPerSecond most guest log lines written per second per component version
+ *     (default 100, with bursts of as many); the rest are dropped and counted, with one warning
+ *     when a version first drops lines
  */
 public record WasmLimits(
     int maxModuleBytes,
@@ -42,9 +56,56 @@ public record WasmLimits(
     int poolSize,
     boolean compile,
     Duration warmUpTimeout,
-    int warmUpCalls) {
+    int warmUpCalls,
+    Duration poolIdleTimeout,
+    long maxTotalMemoryBytes,
+    int maxLogBytesPerCall,
+    int maxLogLinesPerSecond) {
   /** The size of one WebAssembly memory page. */
   public static final int PAGE_BYTES = 65536;
+
+  /** Default of {@link #poolIdleTimeout()}. */
+  public static final Duration DEFAULT_POOL_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Default of {@link #maxTotalMemoryBytes()}: 1 GiB. */
+  public static final long DEFAULT_MAX_TOTAL_MEMORY_BYTES = 1L << 30;
+
+  /** Default of {@link #maxLogBytesPerCall()}: 64 KiB. */
+  public static final int DEFAULT_MAX_LOG_BYTES_PER_CALL = 64 << 10;
+
+  /** Default of {@link #maxLogLinesPerSecond()}. */
+  public static final int DEFAULT_MAX_LOG_LINES_PER_SECOND = 100;
+
+  /** The limits of the first eleven fields, with the defaults for pooling, memory and logging. */
+  public WasmLimits(
+      int maxModuleBytes,
+      long maxMemoryBytes,
+      Duration callTimeout,
+      int maxOutputBytes,
+      int evolveBatchEvents,
+      int evolveBatchBytes,
+      int maxViewReads,
+      int poolSize,
+      boolean compile,
+      Duration warmUpTimeout,
+      int warmUpCalls) {
+    this(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile,
+        warmUpTimeout,
+        warmUpCalls,
+        DEFAULT_POOL_IDLE_TIMEOUT,
+        DEFAULT_MAX_TOTAL_MEMORY_BYTES,
+        DEFAULT_MAX_LOG_BYTES_PER_CALL,
+        DEFAULT_MAX_LOG_LINES_PER_SECOND);
+  }
 
   public WasmLimits {
     Objects.requireNonNull(callTimeout, "callTimeout");
@@ -66,6 +127,23 @@ public record WasmLimits(
     }
     if (warmUpCalls < 0) {
       throw new IllegalArgumentException("warmUpCalls must be >= 0, was " + warmUpCalls);
+    }
+    Objects.requireNonNull(poolIdleTimeout, "poolIdleTimeout");
+    if (poolIdleTimeout.isNegative() || poolIdleTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "poolIdleTimeout must be positive, was " + poolIdleTimeout);
+    }
+    if (maxTotalMemoryBytes < PAGE_BYTES) {
+      throw new IllegalArgumentException(
+          "maxTotalMemoryBytes must be >= 65536, was " + maxTotalMemoryBytes);
+    }
+    if (maxLogBytesPerCall < 0) {
+      throw new IllegalArgumentException(
+          "maxLogBytesPerCall must be >= 0, was " + maxLogBytesPerCall);
+    }
+    if (maxLogLinesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "maxLogLinesPerSecond must be >= 0, was " + maxLogLinesPerSecond);
     }
   }
 
@@ -96,6 +174,47 @@ public record WasmLimits(
     return (int) Math.min(65536, maxMemoryBytes / PAGE_BYTES);
   }
 
+  /** The server-wide memory budget in pages. */
+  public long maxTotalMemoryPages() {
+    return maxTotalMemoryBytes / PAGE_BYTES;
+  }
+
+  /** These limits with the pooling, memory budget and logging limits given. */
+  public WasmLimits withResources(
+      Duration poolIdleTimeout,
+      long maxTotalMemoryBytes,
+      int maxLogBytesPerCall,
+      int maxLogLinesPerSecond) {
+    return new WasmLimits(
+        maxModuleBytes,
+        maxMemoryBytes,
+        callTimeout,
+        maxOutputBytes,
+        evolveBatchEvents,
+        evolveBatchBytes,
+        maxViewReads,
+        poolSize,
+        compile,
+        warmUpTimeout,
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
+  }
+
+  public WasmLimits withPoolIdleTimeout(Duration timeout) {
+    return withResources(timeout, maxTotalMemoryBytes, maxLogBytesPerCall, maxLogLinesPerSecond);
+  }
+
+  public WasmLimits withMaxTotalMemoryBytes(long bytes) {
+    return withResources(poolIdleTimeout, bytes, maxLogBytesPerCall, maxLogLinesPerSecond);
+  }
+
+  public WasmLimits withLogLimits(int bytesPerCall, int linesPerSecond) {
+    return withResources(poolIdleTimeout, maxTotalMemoryBytes, bytesPerCall, linesPerSecond);
+  }
+
   public WasmLimits withCallTimeout(Duration timeout) {
     return new WasmLimits(
         maxModuleBytes,
@@ -108,7 +227,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withMaxMemoryBytes(long bytes) {
@@ -123,7 +246,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withMaxOutputBytes(int bytes) {
@@ -138,7 +265,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withMaxModuleBytes(int bytes) {
@@ -153,7 +284,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withEvolveBatchEvents(int events) {
@@ -168,7 +303,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withEvolveBatchBytes(int bytes) {
@@ -183,7 +322,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withCompile(boolean compile) {
@@ -198,7 +341,11 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withWarmUpTimeout(Duration timeout) {
@@ -213,7 +360,11 @@ public record WasmLimits(
         poolSize,
         compile,
         timeout,
-        warmUpCalls);
+        warmUpCalls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 
   public WasmLimits withWarmUpCalls(int calls) {
@@ -228,6 +379,10 @@ public record WasmLimits(
         poolSize,
         compile,
         warmUpTimeout,
-        calls);
+        calls,
+        poolIdleTimeout,
+        maxTotalMemoryBytes,
+        maxLogBytesPerCall,
+        maxLogLinesPerSecond);
   }
 }

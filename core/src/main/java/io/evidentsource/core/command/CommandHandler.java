@@ -12,6 +12,7 @@ import io.evidentsource.core.index.IndexSnapshot;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.EventValidator;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
@@ -146,6 +147,157 @@ public final class CommandHandler {
       throw failure;
     }
     return known.get().asDuplicate();
+  }
+
+  /**
+   * Appends a transaction recorded elsewhere at the revisions and with the recorded time it had
+   * there (the restore of an export, docs/rest.md#restoring-an-export): the index is caught up,
+   * duplicate event ids are rejected as for {@link #transact}, then the events are appended with a
+   * compare-and-set at head {@code firstRevision - 1}, stamped with {@link
+   * RecordedTransaction#recordedTime()} instead of this handler's clock. A server-chosen
+   * transaction id is recorded with it. A concurrent writer is not waited out: the position is
+   * taken or the restore fails.
+   *
+   * @return the result, {@code firstRevision..lastRevision} at the given recorded time
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}; {@code DATABASE_NOT_EMPTY} when
+   *     {@code firstRevision} is 1 but the database holds events; {@code RESTORE_OUT_OF_ORDER} when
+   *     the head is not {@code firstRevision - 1}, or the recorded time is before the head's or
+   *     outside {@link EventTime#MIN_ACCEPTED}..{@link EventTime#MAX_ACCEPTED}; {@code
+   *     DUPLICATE_EVENT_ID} or a validation error as for {@link #transact}; {@code
+   *     CONTENTION_TIMEOUT} when the catalog kept changing under it
+   */
+  public TransactionResult restore(DatabaseName database, RecordedTransaction transaction) {
+    validator.validateBatch(transaction.events());
+    Instant recorded = transaction.recordedTime();
+    if (recorded.isBefore(EventTime.MIN_ACCEPTED) || recorded.isAfter(EventTime.MAX_ACCEPTED)) {
+      throw outOfOrder(
+          "recorded time "
+              + recorded
+              + " of revision "
+              + transaction.firstRevision()
+              + " lies outside "
+              + EventTime.MIN_ACCEPTED
+              + ".."
+              + EventTime.MAX_ACCEPTED
+              + ", the range recorded times are indexed on",
+          database,
+          Map.of("attribute", "recordedtime", "recorded_time", recorded.toString()));
+    }
+    UUID id = transactionIds.get();
+    long deadline = System.nanoTime() + contentionTimeout.toNanos();
+    int attempt = 0;
+    while (true) {
+      DatabaseInfo seen = require(database);
+      checkRestorePosition(seen, transaction);
+      TransactionResult result =
+          indexes.withWriteLock(seen, () -> restoreAttempt(seen, transaction, id));
+      if (result != null) {
+        return result;
+      }
+      // the catalog or the head changed since the read: read again; the check names a conflict
+      attempt++;
+      if (System.nanoTime() > deadline) {
+        throw new EvidentSourceException(
+            ErrorCode.CONTENTION_TIMEOUT,
+            "database '"
+                + database
+                + "' kept changing while a restored transaction waited for revision "
+                + transaction.firstRevision()
+                + " ("
+                + attempt
+                + " attempts)",
+            Map.of("database", database.value(), "attempts", attempt));
+      }
+    }
+  }
+
+  /** Throws unless {@code info}'s head is where {@code tx} continues the log. */
+  private static void checkRestorePosition(DatabaseInfo info, RecordedTransaction tx) {
+    long head = info.revision();
+    if (head != tx.firstRevision() - 1) {
+      if (tx.firstRevision() == 1) {
+        throw new EvidentSourceException(
+            ErrorCode.DATABASE_NOT_EMPTY,
+            "database '"
+                + info.name()
+                + "' holds "
+                + head
+                + " events; a restore keeps the revisions of the export and needs an empty"
+                + " database (create a new one, or delete and re-create this one)",
+            Map.of("database", info.name().value(), "revision", head));
+      }
+      throw outOfOrder(
+          "the restored transaction starts at revision "
+              + tx.firstRevision()
+              + " but database '"
+              + info.name()
+              + "' is at revision "
+              + head
+              + "; restored revisions must continue the head without a gap",
+          info.name(),
+          Map.of("attribute", "revision", "first_revision", tx.firstRevision(), "revision", head));
+    }
+    if (head > 0 && tx.recordedTime().isBefore(info.revisionTime())) {
+      throw outOfOrder(
+          "recorded time "
+              + tx.recordedTime()
+              + " of revision "
+              + tx.firstRevision()
+              + " is before "
+              + info.revisionTime()
+              + ", the recorded time of revision "
+              + head
+              + "; recorded times must not decrease",
+          info.name(),
+          Map.of(
+              "attribute",
+              "recordedtime",
+              "recorded_time",
+              tx.recordedTime().toString(),
+              "head_recorded_time",
+              info.revisionTime().toString()));
+    }
+  }
+
+  private static EvidentSourceException outOfOrder(
+      String detail, DatabaseName database, Map<String, Object> more) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("database", database.value());
+    fields.putAll(more);
+    return new EvidentSourceException(ErrorCode.RESTORE_OUT_OF_ORDER, detail, fields);
+  }
+
+  /** One restore attempt under the index write lock; null when the head moved. */
+  private @Nullable TransactionResult restoreAttempt(
+      DatabaseInfo info, RecordedTransaction tx, UUID id) {
+    DatabaseIndex index = indexes.index(info);
+    if (index.generation() != info.generation() || index.revision() > info.revision()) {
+      return null; // re-created, or a writer of this process committed after our read
+    }
+    indexes.catchUp(index, info.revision());
+    long[] idHashes = rejectDuplicateIds(info, index, tx.events());
+    AppendOutcome outcome;
+    try (var scope = observer.open(Step.STORAGE_APPEND, info.name())) {
+      try {
+        outcome =
+            storage.append(
+                new AppendRequest(
+                    info.name(),
+                    info.generation(),
+                    info.revision(),
+                    tx.events(),
+                    id,
+                    tx.recordedTime(),
+                    tx.origin()));
+      } catch (RuntimeException e) {
+        scope.failed(e);
+        throw e;
+      }
+    }
+    return outcome.<@Nullable TransactionResult>match(
+        committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
+        headMoved -> null,
+        duplicate -> duplicate.original().asDuplicate());
   }
 
   /** One attempt under the index write lock; null when the head moved. */

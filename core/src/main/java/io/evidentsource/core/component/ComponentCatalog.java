@@ -112,11 +112,13 @@ public final class ComponentCatalog {
 
   /**
    * Lets go of the components of every generation of a deleted database ({@link
-   * ComponentRegistry#forget}); call it after {@link EventStore#deleteDatabase}. A database created
-   * again under the name starts with none either way.
+   * ComponentRegistry#forget}) and of their compiled modules and idle instances on this server
+   * ({@link ComponentRuntime#unload}); call it after {@link EventStore#deleteDatabase}. A database
+   * created again under the name starts with none either way.
    */
   public void forget(DatabaseName database) {
     registry.forget(database);
+    runtime.unload(database);
   }
 
   private byte[] module(ComponentId id) {

@@ -1,5 +1,6 @@
 package io.evidentsource.core.component;
 
+import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,15 @@ public interface ComponentRuntime {
 
   /** Whether {@code id} is loaded. */
   boolean isLoaded(ComponentId id);
+
+  /**
+   * Lets go of every module loaded for {@code database} (all its generations) and of their idle
+   * instances, after the database was deleted: nothing calls them again, and a database created
+   * again under the name publishes its own. Calls running at the time finish normally; their
+   * instances are then dropped instead of pooled. A runtime that keeps nothing per module need not
+   * do anything.
+   */
+  default void unload(DatabaseName database) {}
 
   /** The most events the host wants in one {@link #evolve} call. */
   int evolveBatchSize();

@@ -1,6 +1,7 @@
 package io.evidentsource.core.component;
 
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.CallOutcome;
 import io.evidentsource.core.observe.ComponentCall;
@@ -45,6 +46,11 @@ public final class ObservedComponentRuntime implements ComponentRuntime {
   @Override
   public boolean isLoaded(ComponentId id) {
     return runtime.isLoaded(id);
+  }
+
+  @Override
+  public void unload(DatabaseName database) {
+    runtime.unload(database);
   }
 
   @Override

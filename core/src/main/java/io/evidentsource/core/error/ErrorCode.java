@@ -80,6 +80,12 @@ public enum ErrorCode {
   COMMAND_REJECTED("command_rejected", "The state change rejected the command", false),
   TRANSACTION_NOT_FOUND(
       "transaction_not_found", "No transaction with that id committed in the database", false),
+  DATABASE_NOT_EMPTY(
+      "database_not_empty", "A restore keeps revisions and needs an empty database", false),
+  RESTORE_OUT_OF_ORDER(
+      "restore_out_of_order",
+      "Restored events need dense revisions from 1 and non-decreasing recorded times",
+      false),
   UNAUTHENTICATED(
       "unauthenticated", "The request carries no API key, or one the server does not know", false),
   FORBIDDEN("forbidden", "The API key does not have the scope this request needs", false),

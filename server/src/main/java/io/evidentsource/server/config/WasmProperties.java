@@ -38,6 +38,9 @@ import org.springframework.util.unit.DataSize;
  * @param foldCacheBytes byte budget of the fold cache: the cached states' lengths plus an estimate
  *     of 320 bytes per fold; least recently used folds are dropped to stay within it and a state
  *     larger than the whole budget is not cached (ADR 0005); 0 disables the cache
+ * @param poolIdleTimeout how long an instance may sit idle in its pool before it is released, so
+ *     the pool of a version whose calls stopped shrinks to nothing (the next call instantiates
+ *     anew)
  */
 @ConfigurationProperties("evidentsource.wasm")
 public record WasmProperties(
@@ -53,7 +56,8 @@ public record WasmProperties(
     @DefaultValue("30s") Duration warmUpTimeout,
     @DefaultValue("3") int warmUpCalls,
     @DefaultValue("10000") int cacheEntries,
-    @DefaultValue("64MB") DataSize foldCacheBytes) {
+    @DefaultValue("64MB") DataSize foldCacheBytes,
+    @DefaultValue("60s") Duration poolIdleTimeout) {
 
   public WasmProperties {
     if (warmUpTimeout.isNegative() || warmUpTimeout.isZero()) {
@@ -68,6 +72,10 @@ public record WasmProperties(
       throw new IllegalArgumentException(
           "evidentsource.wasm.cache-entries must be >= 0, was " + cacheEntries);
     }
+    if (poolIdleTimeout.isNegative() || poolIdleTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.pool-idle-timeout must be positive, was " + poolIdleTimeout);
+    }
     if (foldCacheBytes.isNegative()) {
       throw new IllegalArgumentException(
           "evidentsource.wasm.fold-cache-bytes must be >= 0, was " + foldCacheBytes);
@@ -77,16 +85,17 @@ public record WasmProperties(
   /** The runtime limits; invalid values fail at startup naming the field. */
   WasmLimits limits() {
     return new WasmLimits(
-        (int) Math.min(Integer.MAX_VALUE, maxModuleBytes.toBytes()),
-        maxMemoryBytes.toBytes(),
-        callTimeout,
-        (int) Math.min(Integer.MAX_VALUE, maxOutputBytes.toBytes()),
-        evolveBatchEvents,
-        (int) Math.min(Integer.MAX_VALUE, evolveBatchBytes.toBytes()),
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls);
+            (int) Math.min(Integer.MAX_VALUE, maxModuleBytes.toBytes()),
+            maxMemoryBytes.toBytes(),
+            callTimeout,
+            (int) Math.min(Integer.MAX_VALUE, maxOutputBytes.toBytes()),
+            evolveBatchEvents,
+            (int) Math.min(Integer.MAX_VALUE, evolveBatchBytes.toBytes()),
+            maxViewReads,
+            poolSize,
+            compile,
+            warmUpTimeout,
+            warmUpCalls)
+        .withPoolIdleTimeout(poolIdleTimeout);
   }
 }

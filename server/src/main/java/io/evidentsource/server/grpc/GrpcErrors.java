@@ -47,7 +47,8 @@ final class GrpcErrors {
           INVALID_PAGE_TOKEN,
           UNSUPPORTED_MEDIA_TYPE,
           NOT_ACCEPTABLE,
-          INVALID_COMPONENT ->
+          INVALID_COMPONENT,
+          RESTORE_OUT_OF_ORDER ->
           Status.Code.INVALID_ARGUMENT;
       case EVENT_TOO_LARGE,
           BATCH_TOO_LARGE,
@@ -67,7 +68,8 @@ final class GrpcErrors {
           TRANSACTION_NOT_FOUND ->
           Status.Code.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID -> Status.Code.ALREADY_EXISTS;
-      case CONDITION_FAILED, COMMAND_REJECTED -> Status.Code.FAILED_PRECONDITION;
+      case CONDITION_FAILED, COMMAND_REJECTED, DATABASE_NOT_EMPTY ->
+          Status.Code.FAILED_PRECONDITION;
       case COMPONENT_TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
       case COMPONENT_FAILED -> Status.Code.INTERNAL;
       case METHOD_NOT_ALLOWED -> Status.Code.UNIMPLEMENTED;

@@ -23,7 +23,8 @@ final class ErrorStatus {
           INVALID_CONDITION,
           INVALID_QUERY,
           INVALID_PAGE_TOKEN,
-          INVALID_COMPONENT ->
+          INVALID_COMPONENT,
+          RESTORE_OUT_OF_ORDER ->
           HttpStatus.BAD_REQUEST;
       case EVENT_TOO_LARGE,
           BATCH_TOO_LARGE,
@@ -38,7 +39,8 @@ final class ErrorStatus {
           STATE_CHANGE_NOT_FOUND,
           TRANSACTION_NOT_FOUND ->
           HttpStatus.NOT_FOUND;
-      case DATABASE_EXISTS, DUPLICATE_EVENT_ID, CONDITION_FAILED -> HttpStatus.CONFLICT;
+      case DATABASE_EXISTS, DUPLICATE_EVENT_ID, CONDITION_FAILED, DATABASE_NOT_EMPTY ->
+          HttpStatus.CONFLICT;
       case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
       case NOT_ACCEPTABLE -> HttpStatus.NOT_ACCEPTABLE;
       case METHOD_NOT_ALLOWED -> HttpStatus.METHOD_NOT_ALLOWED;

@@ -30,6 +30,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -118,20 +119,37 @@ class AppendController {
   /**
    * The CloudEvents HTTP binding: structured mode ({@code application/cloudevents+json}), batch
    * mode ({@code application/cloudevents-batch+json}), binary mode ({@code ce-} headers), or an
-   * NDJSON bulk load ({@code application/x-ndjson}).
+   * NDJSON bulk load ({@code application/x-ndjson}); with {@code ?mode=restore} an NDJSON export is
+   * restored into an empty database, revisions and recorded times kept.
    */
   @PostMapping("/events")
-  ResponseEntity<Object> append(@PathVariable("db") String db, HttpServletRequest request) {
+  ResponseEntity<Object> append(
+      @PathVariable("db") String db,
+      @RequestParam(name = "mode", required = false) @Nullable String mode,
+      HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
+    NdjsonBulkLoader.Mode loadMode = loadMode(mode);
     MediaType type = RequestBodies.contentType(request);
     String essence = type == null ? "" : type.getType() + "/" + type.getSubtype();
     essence = essence.toLowerCase(Locale.ROOT);
+    if (loadMode == NdjsonBulkLoader.Mode.RESTORE && !essence.equals(NDJSON)) {
+      throw new EvidentSourceException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "mode=restore takes an NDJSON export (Content-Type: "
+              + NDJSON
+              + "), got Content-Type '"
+              + (type == null ? "" : type.toString())
+              + "'",
+          Map.of("content_type", type == null ? "" : type.toString()));
+    }
     if (essence.equals(NDJSON)) {
       RequestBodies.checkDeclaredLength(
           request, properties.maxBulkBytes().toBytes(), "evidentsource.max-bulk-bytes");
       WireJson.BulkLoad result;
       try {
-        result = bulkLoader.load(database, request.getInputStream(), RequestOrigins.http(request));
+        result =
+            bulkLoader.load(
+                database, request.getInputStream(), RequestOrigins.http(request), loadMode);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -161,6 +179,23 @@ class AppendController {
     TransactionResult result =
         store.transact(database, Transaction.of(events).withOrigin(RequestOrigins.http(request)));
     return ResponseEntity.status(HttpStatus.CREATED).body(WireJson.Transaction.of(result));
+  }
+
+  /** {@code mode}: absent or {@code append} appends new events, {@code restore} an export. */
+  private static NdjsonBulkLoader.Mode loadMode(@Nullable String mode) {
+    if (mode == null || mode.equals("append")) {
+      return NdjsonBulkLoader.Mode.APPEND;
+    }
+    if (mode.equals("restore")) {
+      return NdjsonBulkLoader.Mode.RESTORE;
+    }
+    throw new EvidentSourceException(
+        ErrorCode.INVALID_QUERY,
+        "mode must be 'append' (the default) or 'restore' (an NDJSON export into an empty"
+            + " database), was '"
+            + mode
+            + "'",
+        Map.of("parameter", "mode"));
   }
 
   private byte[] readBody(HttpServletRequest request) {

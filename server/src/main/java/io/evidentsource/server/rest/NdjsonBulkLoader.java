@@ -1,14 +1,17 @@
 package io.evidentsource.server.rest;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.command.RecordedTransaction;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventValidator;
+import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.request.BodyLimits;
@@ -22,11 +25,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +46,13 @@ import org.jspecify.annotations.Nullable;
  * still fails (for example a concurrent writer stored one of the ids in the meantime), the error
  * says how many events were stored before it ({@code stored_event_count}) and on which line the
  * failing batch starts or fails.
+ *
+ * <p>In {@link Mode#RESTORE} the body is an NDJSON export of a whole database (each line with the
+ * server's {@code revision} and {@code recordedtime}) and the database must be empty: revisions
+ * must run 1, 2, 3, ... and recorded times must not decrease, and consecutive events with the same
+ * recorded time are appended as one transaction (split only when longer than {@code
+ * max-batch-events}) with that recorded time, so the database ends up answering every query, also
+ * {@code as_of_transaction_time}, as the exported one did (docs/rest.md#restoring-an-export).
  */
 final class NdjsonBulkLoader {
   private static final String LIMIT_NAME = "evidentsource.max-bulk-bytes";
@@ -56,9 +69,30 @@ final class NdjsonBulkLoader {
     this.batchSize = properties.maxBatchEvents();
   }
 
+  /** How the lines are appended. */
+  enum Mode {
+    /** New events: the server gives them revisions and recorded times. */
+    APPEND,
+    /** An export: each line keeps its {@code revision} and {@code recordedtime}. */
+    RESTORE
+  }
+
   /** Validates and appends the NDJSON body of {@code in}. */
-  WireJson.BulkLoad load(DatabaseName database, InputStream in, TransactionOrigin origin) {
-    store.database(database); // 404 before reading the body
+  WireJson.BulkLoad load(
+      DatabaseName database, InputStream in, TransactionOrigin origin, Mode mode) {
+    DatabaseInfo info = store.database(database); // 404 before reading the body
+    if (mode == Mode.RESTORE && info.revision() > 0) {
+      throw new EvidentSourceException(
+          ErrorCode.DATABASE_NOT_EMPTY,
+          "database '"
+              + database
+              + "' holds "
+              + info.revision()
+              + " events; mode=restore keeps the revisions of the export and needs an empty"
+              + " database (create a new one, or delete and re-create this one); nothing was"
+              + " stored",
+          Map.of("database", database.value(), "revision", info.revision()));
+    }
     Path spool;
     try {
       spool = Files.createTempFile("evidentsource-bulk-", ".spool");
@@ -68,7 +102,7 @@ final class NdjsonBulkLoader {
     try {
       int count;
       try {
-        count = validateAndSpool(database, in, spool);
+        count = validateAndSpool(database, in, spool, mode);
       } catch (EvidentSourceException e) {
         if (!LIMIT_NAME.equals(e.fields().get("limit_name"))) {
           drain(in); // so that the client, still sending, gets to read the answer
@@ -80,7 +114,9 @@ final class NdjsonBulkLoader {
             ErrorCode.EMPTY_TRANSACTION,
             "the NDJSON body holds no events; send one CloudEvent JSON object per line");
       }
-      return append(database, spool, origin);
+      return mode == Mode.RESTORE
+          ? restore(database, spool, origin)
+          : append(database, spool, origin);
     } finally {
       try {
         Files.deleteIfExists(spool);
@@ -103,10 +139,11 @@ final class NdjsonBulkLoader {
     }
   }
 
-  private int validateAndSpool(DatabaseName database, InputStream body, Path spool) {
+  private int validateAndSpool(DatabaseName database, InputStream body, Path spool, Mode mode) {
     EventValidator validator = store.validator();
     var firstLineOf = new HashMap<String, Integer>();
     int count = 0;
+    Instant lastRecorded = null;
     var lines = new LineReader(body, maxLineBytes, maxBodyBytes);
     try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool)))) {
       byte[] line;
@@ -116,11 +153,27 @@ final class NdjsonBulkLoader {
           continue;
         }
         Event event;
+        StoredEvent exported = null;
         try {
-          event = CloudEventJson.readEvent(line);
+          if (mode == Mode.RESTORE) {
+            exported = CloudEventJson.readStoredEvent(line);
+            event = exported.event();
+          } else {
+            event = CloudEventJson.readEvent(line);
+          }
           validator.validate(event);
         } catch (EvidentSourceException e) {
-          throw atLine(e, lineNumber);
+          throw atLine(
+              e,
+              lineNumber,
+              mode == Mode.APPEND && e.code() == ErrorCode.RESERVED_ATTRIBUTE
+                  ? " (an NDJSON export restores with its revisions and recorded times into an"
+                      + " empty database with ?mode=restore)"
+                  : "");
+        }
+        if (exported != null) {
+          checkRestoreOrder(exported, count + 1, lastRecorded, lineNumber);
+          lastRecorded = exported.recordedTime();
         }
         Integer first = firstLineOf.putIfAbsent(event.source() + '\u0000' + event.id(), lineNumber);
         if (first != null) {
@@ -144,6 +197,44 @@ final class NdjsonBulkLoader {
       throw new UncheckedIOException("reading the bulk-load body failed", e);
     }
     return count;
+  }
+
+  /** Throws {@code RESTORE_OUT_OF_ORDER} unless an exported line continues the ones before it. */
+  private static void checkRestoreOrder(
+      StoredEvent exported, long expectedRevision, @Nullable Instant lastRecorded, int line) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("line", line);
+    if (exported.revision() != expectedRevision) {
+      fields.put("attribute", CloudEventJson.REVISION);
+      fields.put("expected_revision", expectedRevision);
+      fields.put("actual_revision", exported.revision());
+      throw new EvidentSourceException(
+          ErrorCode.RESTORE_OUT_OF_ORDER,
+          "line "
+              + line
+              + ": revision "
+              + exported.revision()
+              + " where "
+              + expectedRevision
+              + " was expected; a restore takes the export of a whole database, revisions"
+              + " 1, 2, 3, ... in order; nothing was stored",
+          fields);
+    }
+    if (lastRecorded != null && exported.recordedTime().isBefore(lastRecorded)) {
+      fields.put("attribute", CloudEventJson.RECORDED_TIME);
+      fields.put("recorded_time", exported.recordedTime().toString());
+      fields.put("previous_recorded_time", lastRecorded.toString());
+      throw new EvidentSourceException(
+          ErrorCode.RESTORE_OUT_OF_ORDER,
+          "line "
+              + line
+              + ": recordedtime "
+              + exported.recordedTime()
+              + " is before "
+              + lastRecorded
+              + " on the line before; recorded times must not decrease; nothing was stored",
+          fields);
+    }
   }
 
   /** What has been stored so far. */
@@ -192,14 +283,71 @@ final class NdjsonBulkLoader {
     return new WireJson.BulkLoad(progress.stored, progress.firstRevision, progress.lastRevision);
   }
 
+  private WireJson.BulkLoad restore(DatabaseName database, Path spool, TransactionOrigin origin) {
+    var progress = new Progress();
+    var batch = new ArrayList<Event>(batchSize);
+    var batchLines = new ArrayList<Integer>(batchSize);
+    long batchFirst = 1;
+    Instant batchTime = null;
+    try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool)))) {
+      while (true) {
+        int lineNumber;
+        try {
+          lineNumber = in.readInt();
+        } catch (EOFException end) {
+          break;
+        }
+        byte[] line = new byte[in.readInt()];
+        in.readFully(line);
+        StoredEvent exported = CloudEventJson.readStoredEvent(line);
+        if (batchTime != null
+            && (batch.size() == batchSize || !exported.recordedTime().equals(batchTime))) {
+          commitRestored(database, batchFirst, batchTime, batch, batchLines, progress, origin);
+          batch.clear();
+          batchLines.clear();
+        }
+        if (batch.isEmpty()) {
+          batchFirst = exported.revision();
+          batchTime = exported.recordedTime();
+        }
+        batch.add(exported.event());
+        batchLines.add(lineNumber);
+      }
+      if (batchTime != null) {
+        commitRestored(database, batchFirst, batchTime, batch, batchLines, progress, origin);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the bulk-load spool file failed", e);
+    }
+    return new WireJson.BulkLoad(progress.stored, progress.firstRevision, progress.lastRevision);
+  }
+
+  private void commitRestored(
+      DatabaseName database,
+      long firstRevision,
+      Instant recordedTime,
+      List<Event> batch,
+      List<Integer> lines,
+      Progress progress,
+      TransactionOrigin origin) {
+    var transaction = new RecordedTransaction(firstRevision, recordedTime, batch, origin);
+    commit(lines, progress, () -> store.restore(database, transaction));
+  }
+
   private void commit(
       DatabaseName database,
       List<Event> batch,
       List<Integer> lines,
       Progress progress,
       TransactionOrigin origin) {
+    var transaction = Transaction.of(batch).withOrigin(origin);
+    commit(lines, progress, () -> store.transact(database, transaction));
+  }
+
+  private static void commit(
+      List<Integer> lines, Progress progress, Supplier<TransactionResult> append) {
     try {
-      progress.add(store.transact(database, Transaction.of(batch).withOrigin(origin)));
+      progress.add(append.get());
     } catch (EvidentSourceException e) {
       int index = e.fields().get("index") instanceof Integer i ? i : 0;
       int line = lines.get(Math.min(index, lines.size() - 1));
@@ -250,7 +398,7 @@ final class NdjsonBulkLoader {
         fields);
   }
 
-  private static EvidentSourceException atLine(EvidentSourceException e, int line) {
+  private static EvidentSourceException atLine(EvidentSourceException e, int line, String hint) {
     var fields = new LinkedHashMap<String, Object>(e.fields());
     fields.put("line", line); // the file's line; a JSON error's own line is always 1 here
     String detail =
@@ -259,7 +407,7 @@ final class NdjsonBulkLoader {
                 "^the request body is not well-formed JSON at line \\d+, column",
                 "not well-formed JSON at column");
     return new EvidentSourceException(
-        e.code(), "line " + line + ": " + detail + "; nothing was stored", fields, e);
+        e.code(), "line " + line + ": " + detail + "; nothing was stored" + hint, fields, e);
   }
 
   private static boolean isBlank(byte[] line) {

@@ -50,6 +50,8 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.COMPONENT_TIMEOUT, 504),
             Map.entry(ErrorCode.COMMAND_REJECTED, 422),
             Map.entry(ErrorCode.TRANSACTION_NOT_FOUND, 404),
+            Map.entry(ErrorCode.DATABASE_NOT_EMPTY, 409),
+            Map.entry(ErrorCode.RESTORE_OUT_OF_ORDER, 400),
             Map.entry(ErrorCode.UNAUTHENTICATED, 401),
             Map.entry(ErrorCode.FORBIDDEN, 403),
             Map.entry(ErrorCode.FORBIDDEN_ORIGIN, 403)));

@@ -153,6 +153,28 @@ public abstract class AppendTck {
   }
 
   @Test
+  void stamps_the_recorded_time_it_is_given_even_before_the_database_was_created() {
+    // a restore replays an export's recorded times (docs/rest.md#restoring-an-export)
+    Instant past = Instant.parse("1999-12-31T23:59:59.999999999Z");
+    Instant later = Instant.parse("2000-01-01T00:00:00.000000001Z");
+    UUID id = UUID.randomUUID();
+    storage.append(new AppendRequest(db, generation, 0, events(2), id, past));
+    storage.append(append(db, generation, 2, events(1), later));
+
+    assertThat(storage.readRange(db, generation, 1, 3))
+        .extracting(StoredEvent::recordedTime)
+        .containsExactly(past, past, later);
+    assertThat(storage.readRevisions(db, generation, new long[] {3, 1}))
+        .extracting(StoredEvent::recordedTime)
+        .containsExactly(later, past);
+    DatabaseInfo info = storage.findDatabase(db).orElseThrow();
+    assertThat(info.revisionTime()).isEqualTo(later);
+    assertThat(info.createdAt()).isEqualTo(T0);
+    assertThat(storage.findTransaction(db, generation, id).orElseThrow().recordedTime())
+        .isEqualTo(past);
+  }
+
+  @Test
   void range_reads_stop_at_the_head() {
     storage.append(append(db, generation, 0, events(2), T0));
     assertThat(storage.readRange(db, generation, 1, 100)).hasSize(2);

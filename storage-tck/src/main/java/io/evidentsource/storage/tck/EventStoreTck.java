@@ -13,9 +13,12 @@ import static io.evidentsource.core.selector.EventSelector.subject;
 import static io.evidentsource.core.selector.EventSelector.tag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.command.RecordedTransaction;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.condition.ConditionFailedException;
@@ -817,6 +820,126 @@ public abstract class EventStoreTck {
       assertThat(revs.get(0)).isEqualTo(5L);
       assertThat(revs.get(749)).isEqualTo(754L);
       assertThat(revs).isSorted();
+    }
+  }
+
+  /**
+   * The restore of an export ({@link EventStore#restore}): transactions appended with the revisions
+   * and recorded times they had, through the adapter's compare-and-set append.
+   */
+  @Nested
+  class Restore {
+    // before the database was created (T0, 2026), with nanoseconds: the adapter keeps them exactly
+    final Instant r1 = Instant.parse("2019-05-06T07:08:09.123456789Z");
+    final Instant r2 = Instant.parse("2019-05-06T07:08:10.000000001Z");
+    final Instant r3 = Instant.parse("2021-11-30T23:59:59.999999999Z");
+
+    TransactionResult restore(long first, Instant recorded, Event... events) {
+      return store.restore(
+          db, new RecordedTransaction(first, recorded, List.of(events), TransactionOrigin.UNKNOWN));
+    }
+
+    @Test
+    void keeps_revisions_recorded_times_and_transactions_exactly() {
+      var a = restore(1, r1, ev("a", "Placed", "o1"), ev("b", "Placed", "o2"));
+      var b = restore(3, r2, ev("c", "Paid", "o1"));
+      var c = restore(4, r2, ev("d", "Shipped", "o1")); // another transaction at the same time
+      var d =
+          restore(5, r3, ev("e", "Paid", "o2"), ev("f", "Shipped", "o2"), ev("g", "Closed", "o2"));
+
+      assertThat(List.of(a, b, c, d))
+          .extracting(TransactionResult::firstRevision, TransactionResult::revision)
+          .containsExactly(tuple(1L, 2L), tuple(3L, 3L), tuple(4L, 4L), tuple(5L, 7L));
+      assertThat(d.recordedTime()).isEqualTo(r3);
+      assertThat(store.database(db).revision()).isEqualTo(7);
+      assertThat(store.database(db).revisionTime()).isEqualTo(r3);
+      var stored = new ArrayList<StoredEvent>();
+      store.stream(db, EventQuery.all(), Long.MAX_VALUE).events().forEachRemaining(stored::add);
+      assertThat(stored)
+          .extracting(StoredEvent::revision, e -> e.event().id(), StoredEvent::recordedTime)
+          .containsExactly(
+              tuple(1L, "a", r1),
+              tuple(2L, "b", r1),
+              tuple(3L, "c", r2),
+              tuple(4L, "d", r2),
+              tuple(5L, "e", r3),
+              tuple(6L, "f", r3),
+              tuple(7L, "g", r3));
+      // the audit record keeps the restored position and time under a server-chosen id
+      var audit = store.transaction(db, d.transactionId()).result();
+      assertThat(audit).isEqualTo(d);
+    }
+
+    @Test
+    void answers_as_of_transaction_time_as_the_source_did() {
+      restore(1, r1, ev("a", "Placed", "o1"), ev("b", "Placed", "o2"));
+      restore(3, r2, ev("c", "Paid", "o1"));
+      restore(4, r3, ev("d", "Paid", "o2"));
+      assertThat(asOf(r1.minusNanos(1))).isZero();
+      assertThat(asOf(r1)).isEqualTo(2);
+      assertThat(asOf(r2.minusNanos(1))).isEqualTo(2);
+      assertThat(asOf(r2)).isEqualTo(3);
+      assertThat(asOf(r3.minusNanos(1))).isEqualTo(3);
+      assertThat(asOf(r3)).isEqualTo(4);
+      // conditions and ordinary appends go on from the restored head
+      clock.set(T0.plusSeconds(60));
+      var next =
+          store.transact(
+              db, Transaction.of(List.of(ev("e", "Placed", "o3")), List.of(max(subject("o3"), 0))));
+      assertThat(next.firstRevision()).isEqualTo(5);
+      assertThat(next.recordedTime()).isEqualTo(T0.plusSeconds(60));
+      assertThat(asOf(r3.plusSeconds(1))).isEqualTo(4);
+    }
+
+    long asOf(Instant time) {
+      return store.query(db, EventQuery.all().withAsOfTransactionTime(time)).revision();
+    }
+
+    @Test
+    void refuses_a_database_that_holds_events_and_stores_nothing() {
+      append(ev("x", "Placed", "o1"));
+      assertThatThrownBy(() -> restore(1, r1, ev("a", "Placed", "o1")))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_EMPTY);
+                assertThat(e.fields()).containsEntry("revision", 1L);
+              });
+      assertThat(store.database(db).revision()).isEqualTo(1);
+    }
+
+    @Test
+    void refuses_a_gap_in_revisions_and_a_step_back_in_recorded_time() {
+      restore(1, r2, ev("a", "Placed", "o1"));
+      assertThatThrownBy(() -> restore(3, r3, ev("b", "Placed", "o1")))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_OUT_OF_ORDER);
+                assertThat(e.fields())
+                    .containsEntry("attribute", "revision")
+                    .containsEntry("first_revision", 3L)
+                    .containsEntry("revision", 1L);
+              });
+      assertThatThrownBy(() -> restore(2, r1, ev("b", "Placed", "o1")))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.RESTORE_OUT_OF_ORDER);
+                assertThat(e.fields())
+                    .containsEntry("attribute", "recordedtime")
+                    .containsEntry("head_recorded_time", r2.toString());
+              });
+      assertThat(store.database(db).revision()).isEqualTo(1);
+    }
+
+    @Test
+    void rejects_an_event_id_already_restored_like_any_append() {
+      restore(1, r1, ev("a", "Placed", "o1"));
+      assertThatThrownBy(() -> restore(2, r2, ev("a", "Placed", "o1")))
+          .extracting(e -> ((EvidentSourceException) e).code())
+          .isEqualTo(ErrorCode.DUPLICATE_EVENT_ID);
+      assertThat(store.database(db).revision()).isEqualTo(1);
     }
   }
 }
