@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
  * The memory profile's budget for stored events (its own application context, a 400 KiB budget):
  * appends beyond it are refused with 507 {@code storage_full} naming the budget, nothing of a
  * refused transaction is stored, reads keep working, and deleting a database gives its share back.
+ * A database the memory server does not know is reported with the hint that it started empty.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -88,6 +89,18 @@ class MemoryBudgetTest {
     assertThat(api.get("/api/v1/databases/" + db + "/events/1").status()).isEqualTo(200);
     // refused again while nothing is freed
     fill(db, committed).problem(507, "storage_full");
+  }
+
+  @Test
+  void an_unknown_database_on_the_memory_profile_says_the_server_started_empty() {
+    JsonNode p =
+        api.get("/api/v1/databases/created-before-a-restart").problem(404, "database_not_found");
+    assertThat(p.get("storage").stringValue()).isEqualTo("memory");
+    assertThat(java.time.Instant.parse(p.get("server_started_at").stringValue()))
+        .isBefore(java.time.Instant.now());
+    assertThat(p.get("detail").stringValue())
+        .contains("in memory")
+        .contains("started empty at " + p.get("server_started_at").stringValue());
   }
 
   @Test

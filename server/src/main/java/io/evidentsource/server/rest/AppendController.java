@@ -57,6 +57,7 @@ class AppendController {
     this.store = store;
     this.properties = properties;
     this.bulkLoader = new NdjsonBulkLoader(store, properties);
+    SpoolFiles.deleteStale(SpoolFiles.directory()); // what a killed server left behind
   }
 
   /** {@code {transaction_id?, events:[...], conditions:[...]}}: one atomic, guarded append. */
