@@ -181,9 +181,10 @@ public final class EventStore {
    * (docs/data-model.md#transactions).
    */
   public Optional<TransactionResult> findTransaction(DatabaseInfo database, UUID transactionId) {
-    return storage
-        .findTransaction(database.name(), database.generation(), transactionId)
-        .map(TransactionResult::asDuplicate);
+    var found = storage.findTransaction(database.name(), database.generation(), transactionId);
+    found.ifPresent(
+        r -> storage.awaitDurable(database.name(), database.generation(), r.revision()));
+    return found.map(TransactionResult::asDuplicate);
   }
 
   /**
@@ -195,19 +196,18 @@ public final class EventStore {
    */
   public TransactionRecord transaction(DatabaseName database, UUID transactionId) {
     DatabaseInfo info = database(database);
-    return storage
-        .readTransaction(database, info.generation(), transactionId)
-        .orElseThrow(
-            () ->
-                new EvidentSourceException(
-                    ErrorCode.TRANSACTION_NOT_FOUND,
-                    "no transaction "
-                        + transactionId
-                        + " committed in database '"
-                        + database.value()
-                        + "'",
-                    Map.of(
-                        "database", database.value(), "transaction_id", transactionId.toString())));
+    var found = storage.readTransaction(database, info.generation(), transactionId);
+    found.ifPresent(r -> storage.awaitDurable(database, info.generation(), r.result().revision()));
+    return found.orElseThrow(
+        () ->
+            new EvidentSourceException(
+                ErrorCode.TRANSACTION_NOT_FOUND,
+                "no transaction "
+                    + transactionId
+                    + " committed in database '"
+                    + database.value()
+                    + "'",
+                Map.of("database", database.value(), "transaction_id", transactionId.toString())));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.evidentsource.json;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.Utf8;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +52,7 @@ public final class JsonSupport {
 
   /** Parses {@code length} bytes from {@code offset}; see {@link #parse(byte[])}. */
   public static JsonNode parse(byte[] json, int offset, int length) {
+    requireUtf8(json, offset, length);
     JsonNode node;
     try {
       node = MAPPER.readTree(json, offset, length);
@@ -62,6 +64,45 @@ public final class JsonSupport {
           ErrorCode.MALFORMED_JSON, "the JSON text is empty; expected a JSON value");
     }
     return node;
+  }
+
+  /**
+   * Refuses bytes that are not well-formed UTF-8 (RFC 8259 requires it of JSON exchanged between
+   * systems). Jackson's own decoder is lenient: it reads the overlong {@code C0 AF} as {@code /},
+   * so a text that passed a byte-level filter would be stored as something else.
+   *
+   * @throws EvidentSourceException {@link ErrorCode#MALFORMED_JSON} with the {@code line}, {@code
+   *     column} (1-based, in bytes) and {@code offset} (0-based) of the first malformed byte
+   */
+  public static void requireUtf8(byte[] json, int offset, int length) {
+    int bad = Utf8.firstMalformed(json, offset, length);
+    if (bad < 0) {
+      return;
+    }
+    int line = 1;
+    int lineStart = offset;
+    for (int i = offset; i < bad; i++) {
+      if (json[i] == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    int column = bad - lineStart + 1;
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("line", line);
+    fields.put("column", column);
+    fields.put("offset", bad - offset);
+    throw new EvidentSourceException(
+        ErrorCode.MALFORMED_JSON,
+        String.format(
+            Locale.ROOT,
+            "Invalid UTF-8 in the request body at line %d, column %d (byte 0x%02X): JSON must be"
+                + " well-formed UTF-8, without overlong, surrogate, out-of-range or truncated"
+                + " sequences",
+            line,
+            column,
+            json[bad] & 0xff),
+        fields);
   }
 
   /** Compact UTF-8 JSON text of a tree. */

@@ -94,6 +94,7 @@ public final class CommandHandler {
       if (transaction.transactionId() != null) {
         var known = storage.findTransaction(database, seen.generation(), id);
         if (known.isPresent()) {
+          storage.awaitDurable(database, seen.generation(), known.get().revision());
           return known.get().asDuplicate();
         }
       }
@@ -107,6 +108,8 @@ public final class CommandHandler {
         result = committedMeanwhile(seen, transaction, e);
       }
       if (result != null) {
+        // outside the lock: the next append to this database may begin and share the sync
+        storage.awaitDurable(database, seen.generation(), result.revision());
         return result;
       }
       attempt++;
@@ -192,6 +195,7 @@ public final class CommandHandler {
       TransactionResult result =
           indexes.withWriteLock(seen, () -> restoreAttempt(seen, transaction, id));
       if (result != null) {
+        storage.awaitDurable(database, seen.generation(), result.revision());
         return result;
       }
       // the catalog or the head changed since the read: read again; the check names a conflict
@@ -280,7 +284,7 @@ public final class CommandHandler {
     try (var scope = observer.open(Step.STORAGE_APPEND, info.name())) {
       try {
         outcome =
-            storage.append(
+            storage.beginAppend(
                 new AppendRequest(
                     info.name(),
                     info.generation(),
@@ -316,6 +320,11 @@ public final class CommandHandler {
       if (info.generation() != index.generation()) {
         return null;
       }
+      if (index.revision() > info.revision()) {
+        // begun but not yet durable (StorageAdapter#beginAppend): conditions and the
+        // compare-and-set build on them; ours becomes durable no earlier than they do
+        info = pendingHead(info, index);
+      }
     }
     indexes.catchUp(index, info.revision());
     long[] idHashes = rejectDuplicateIds(info, index, tx.events());
@@ -328,7 +337,7 @@ public final class CommandHandler {
     try (var scope = observer.open(Step.STORAGE_APPEND, database)) {
       try {
         outcome =
-            storage.append(
+            storage.beginAppend(
                 new AppendRequest(
                     database,
                     info.generation(),
@@ -346,6 +355,15 @@ public final class CommandHandler {
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());
+  }
+
+  /** The head including this process's appends indexed but not yet durable. */
+  private static DatabaseInfo pendingHead(DatabaseInfo published, DatabaseIndex index) {
+    Instant last = index.lastRecordedTime();
+    Instant time =
+        last != null && last.isAfter(published.revisionTime()) ? last : published.revisionTime();
+    return new DatabaseInfo(
+        published.name(), published.generation(), published.createdAt(), index.revision(), time);
   }
 
   /** Evaluates the conditions at the head {@code info} read; throws when any fails. */

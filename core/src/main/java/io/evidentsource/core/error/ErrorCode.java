@@ -30,6 +30,10 @@ public enum ErrorCode {
       "duplicate_event_id", "An event with this id and source is already stored", false),
   CONDITION_FAILED("condition_failed", "An append condition did not hold", false),
   INVALID_SELECTOR("invalid_selector", "The event selector is invalid", false),
+  SELECTOR_TOO_COMPLEX(
+      "selector_too_complex",
+      "The event selector is nested deeper or has more terms than the selector limits allow",
+      false),
   INVALID_CONDITION("invalid_condition", "The append condition is invalid", false),
   INVALID_QUERY("invalid_query", "A query parameter is invalid", false),
   INVALID_PAGE_TOKEN(

@@ -68,6 +68,12 @@ public final class DatabaseIndex {
     return revision;
   }
 
+  /** The recorded time of the highest revision indexed, or null when nothing is indexed. */
+  public @Nullable Instant lastRecordedTime() {
+    int n = recordedCount;
+    return n == 0 ? null : Instant.ofEpochSecond(0, recordedNanos[n - 1]);
+  }
+
   /** A read view bounded by {@code atRevision} (≤ {@link #revision()}). */
   public IndexSnapshot snapshot(long atRevision) {
     if (atRevision > revision) {

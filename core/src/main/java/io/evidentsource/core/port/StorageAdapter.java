@@ -53,6 +53,36 @@ public interface StorageAdapter {
   AppendOutcome append(AppendRequest request);
 
   /**
+   * Starts an append that may not be durable yet when it returns: a pipelined commit
+   * (docs/local-storage.md#durability), so that the next append to the database can be checked and
+   * written while this one's disk sync is in flight, and share that sync. The same compare-and-set
+   * as {@link #append}, on the head including the appends this process began before; its outcome
+   * counts only once {@link #awaitDurable} returned for its revision. Until then {@link
+   * #findDatabase}, {@link #readRange} and change notifications do not show it (readers never see a
+   * revision that is not durable), while {@link #readRevisions}, {@link #findTransaction} and the
+   * next {@code beginAppend} do.
+   *
+   * <p>The caller serialises the appends of one database (the core holds the database's index
+   * lock), evaluates the conditions of the next append on the events begun before it, and calls
+   * {@link #awaitDurable} after releasing that lock, before it answers; an append begun on a
+   * pending one becomes durable no earlier than it. The default is {@link #append}: durable and
+   * visible on return.
+   */
+  default AppendOutcome beginAppend(AppendRequest request) {
+    return append(request);
+  }
+
+  /**
+   * Waits until revision {@code revision} of the database (and every lower one) is durable and
+   * visible to readers; returns at once when it is, or when the database was deleted since. The
+   * default returns at once: {@link #append} is durable on return.
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code INTERNAL} when the storage
+   *     could not make it durable: the transaction must be reported as failed
+   */
+  default void awaitDurable(DatabaseName database, long generation, long revision) {}
+
+  /**
    * Reads revisions {@code fromRevision..toRevision} (inclusive, ascending). The caller bounds the
    * range by a head it has seen and keeps it small (the core reads at most a few thousand at once).
    *
@@ -70,7 +100,10 @@ public interface StorageAdapter {
    */
   List<StoredEvent> readRevisions(DatabaseName database, long generation, long[] revisions);
 
-  /** The stored result of a committed transaction with this id, if any. */
+  /**
+   * The stored result of a committed transaction with this id, if any; with a pipelined {@link
+   * #beginAppend} possibly one not yet durable, which the caller awaits with {@link #awaitDurable}.
+   */
   Optional<TransactionResult> findTransaction(
       DatabaseName database, long generation, UUID transactionId);
 

@@ -9,6 +9,7 @@ import io.evidentsource.core.index.IndexManager;
 import io.evidentsource.core.index.IndexSnapshot;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.selector.EventSelector;
@@ -210,7 +211,13 @@ public final class QueryEngine {
       this.asOfTransactionTime = asOfTransactionTime;
       this.fingerprint = fingerprint;
       this.from = query.range().from();
-      this.to = query.range().upTo(snapshot.revision());
+      Instant asOfEffective = query.asOfEffectiveTime();
+      // before the earliest storable effective time nothing can match; clamping the bound to that
+      // time (as toNanos does) would let events stored exactly there through
+      this.to =
+          asOfEffective != null && asOfEffective.isBefore(EventTime.MIN_ACCEPTED)
+              ? 0
+              : query.range().upTo(snapshot.revision());
       this.forward = query.direction() == Direction.FORWARD;
       this.maxEffective =
           query.asOfEffectiveTime() == null

@@ -25,11 +25,18 @@ public final class SelectorSyntaxException extends EvidentSourceException {
             + " but found "
             + found
             + " in: "
-            + text,
+            + excerpt(text),
         fields(position, expected, found));
     this.position = position;
     this.expected = expected;
     this.found = found;
+  }
+
+  /** The selector as the message quotes it: at most 200 characters, so errors stay small. */
+  private static String excerpt(String text) {
+    return text.length() <= 200
+        ? text
+        : text.substring(0, 200) + "... (" + text.length() + " chars)";
   }
 
   private static Map<String, Object> fields(int position, String expected, String found) {

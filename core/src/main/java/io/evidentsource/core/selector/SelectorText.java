@@ -20,15 +20,28 @@ public final class SelectorText {
   private SelectorText() {}
 
   /**
-   * Parses the textual form.
+   * Parses the textual form within the {@linkplain SelectorLimits#defaults() default limits}.
    *
    * @throws SelectorSyntaxException with the column, the expected token and the token found
+   * @throws EvidentSourceException {@code SELECTOR_TOO_COMPLEX} beyond the default limits
    */
   public static EventSelector parse(String text) {
-    var p = new Parser(text);
+    return parse(text, SelectorLimits.defaults());
+  }
+
+  /**
+   * Parses the textual form. Parentheses nested deeper than {@code limits.maxDepth()} stop the
+   * parser where they are found, so no text can exhaust the stack; the tree is then checked against
+   * both limits.
+   *
+   * @throws SelectorSyntaxException with the column, the expected token and the token found
+   * @throws EvidentSourceException {@code SELECTOR_TOO_COMPLEX} naming the limit
+   */
+  public static EventSelector parse(String text, SelectorLimits limits) {
+    var p = new Parser(text, limits);
     var result = p.expr();
     p.expectEnd();
-    return result;
+    return limits.check(result);
   }
 
   /** Prints a selector in the textual form; {@code parse(format(s))} equals {@code s}. */
@@ -87,10 +100,11 @@ public final class SelectorText {
 
   private record Token(Kind kind, String text, int column) {
     String describe() {
+      String shown = text.length() <= 50 ? text : text.substring(0, 50) + "...";
       return switch (kind) {
         case END -> "end of input";
-        case STRING -> "string '" + text + "'";
-        default -> "'" + text + "'";
+        case STRING -> "string '" + shown + "'";
+        default -> "'" + shown + "'";
       };
     }
   }
@@ -100,13 +114,17 @@ public final class SelectorText {
     private final List<Token> tokens;
     private int pos;
 
-    private int scan; // next character to tokenize: tokens are read on demand, so the first
+    private final SelectorLimits limits;
+    private int depth; // parentheses open at the current position
 
-    // error by position is the one reported
+    // next character to tokenize: tokens are read on demand, so the first error by position is
+    // the one reported
+    private int scan;
 
-    Parser(String text) {
+    Parser(String text, SelectorLimits limits) {
       this.text = text;
       this.tokens = new ArrayList<>();
+      this.limits = limits;
     }
 
     private Token lex() {
@@ -208,8 +226,12 @@ public final class SelectorText {
     EventSelector factor() {
       var t = peek();
       if (t.kind() == Kind.LPAREN) {
+        if (++depth > limits.maxDepth()) {
+          throw limits.tooDeep(depth).withField("position", t.column());
+        }
         pos++;
         var inner = expr();
+        depth--;
         if (peek().kind() != Kind.RPAREN) {
           throw error("')', AND or OR");
         }

@@ -85,6 +85,31 @@ class EventQueryTest {
       rejects(() -> PageToken.decode(text + "AAAA"), ErrorCode.INVALID_PAGE_TOKEN, null);
       rejects(() -> PageToken.decode(""), ErrorCode.INVALID_PAGE_TOKEN, null);
     }
+
+    @Test
+    void an_edited_token_fails_its_checksum() {
+      byte[] bytes = java.util.Base64.getUrlDecoder().decode(token(12, T));
+      for (int i = 0; i < bytes.length; i++) {
+        byte[] edited = bytes.clone();
+        edited[i] ^= (byte) 0x80;
+        String text = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(edited);
+        rejects(() -> PageToken.decode(text), ErrorCode.INVALID_PAGE_TOKEN, null);
+      }
+    }
+
+    @Test
+    void a_token_with_values_no_query_produces_is_invalid_even_with_a_valid_checksum() {
+      // the checksum is not secret: these are what a forger who computed it could send
+      for (var forged :
+          java.util.List.of(
+              new PageToken(7, -1, null, 42, 3, 99),
+              new PageToken(7, 0, null, 42, 0, 99),
+              new PageToken(7, 12, null, 42, 13, 99),
+              new PageToken(7, 12, null, 42, 0, 99),
+              new PageToken(0, 12, null, 42, 3, 99))) {
+        rejects(() -> PageToken.decode(forged.encode()), ErrorCode.INVALID_PAGE_TOKEN, null);
+      }
+    }
   }
 
   @Nested

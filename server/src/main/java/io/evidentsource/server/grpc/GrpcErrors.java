@@ -42,6 +42,7 @@ final class GrpcErrors {
           INVALID_TAG,
           EMPTY_TRANSACTION,
           INVALID_SELECTOR,
+          SELECTOR_TOO_COMPLEX,
           INVALID_CONDITION,
           INVALID_QUERY,
           INVALID_PAGE_TOKEN,

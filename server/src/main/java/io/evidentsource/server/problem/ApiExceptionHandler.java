@@ -10,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+<<<<<<< HEAD
+=======
+import org.apache.tomcat.util.http.InvalidParameterException;
+>>>>>>> main
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +22,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -29,6 +34,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.NoHandlerFoundException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
@@ -216,6 +222,51 @@ class ApiExceptionHandler {
         fields,
         request,
         new HttpHeaders());
+  }
+
+  /**
+   * A multipart body the container cannot parse: no boundary in the content type, a body that does
+   * not follow its boundary, a part without headers. Spring parses any {@code multipart/*} request
+   * before the route is chosen, so this covers every route, including those that take no body.
+   */
+  @ExceptionHandler(MultipartException.class)
+  ResponseEntity<Problem> unreadableMultipart(MultipartException e, HttpServletRequest request) {
+    if (e instanceof MaxUploadSizeExceededException tooLarge) {
+      return uploadTooLarge(tooLarge, request);
+    }
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    return problem(
+        ErrorCode.MALFORMED_REQUEST,
+        "the multipart body cannot be read ("
+            + excerpt(cause.getMessage())
+            + "); send multipart/form-data with a boundary parameter and parts that follow it, as"
+            + " browsers and curl -F do",
+        Map.of("content_type", excerpt(request.getContentType())),
+        request,
+        new HttpHeaders());
+  }
+
+  /**
+   * Parameters the container cannot decode ({@code ?=x}, {@code ?a=%ZZ}), or that Spring Security's
+   * firewall refuses (control characters in a name), on a route that reads them without {@code
+   * rest.RequestParameters}, which answers {@code invalid_query} itself.
+   */
+  @ExceptionHandler({InvalidParameterException.class, RequestRejectedException.class})
+  ResponseEntity<Problem> invalidParameters(Exception e, HttpServletRequest request) {
+    return problem(
+        ErrorCode.MALFORMED_REQUEST,
+        "the request parameters cannot be decoded: every parameter needs a name, and percent"
+            + " escapes must encode UTF-8",
+        Map.of(),
+        request,
+        new HttpHeaders());
+  }
+
+  private static String excerpt(@Nullable String text) {
+    if (text == null) {
+      return "";
+    }
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }
 
   @ExceptionHandler(AsyncRequestNotUsableException.class)

@@ -8,6 +8,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.ConditionJson;
 import io.evidentsource.json.JsonSupport;
@@ -52,12 +53,18 @@ class AppendController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
   private final NdjsonBulkLoader bulkLoader;
+  private final SelectorLimits selectorLimits;
 
-  AppendController(EventStore store, EvidentSourceProperties properties) {
+  AppendController(
+      EventStore store, EvidentSourceProperties properties, SelectorLimits selectorLimits) {
     this.store = store;
     this.properties = properties;
     this.bulkLoader = new NdjsonBulkLoader(store, properties);
+<<<<<<< HEAD
     SpoolFiles.deleteStale(SpoolFiles.directory()); // what a killed server left behind
+=======
+    this.selectorLimits = selectorLimits;
+>>>>>>> main
   }
 
   /** {@code {transaction_id?, events:[...], conditions:[...]}}: one atomic, guarded append. */
@@ -91,6 +98,13 @@ class AppendController {
         conditions == null || conditions.isNull()
             ? List.of()
             : ConditionJson.readList(conditions, "$.conditions");
+    for (int i = 0; i < guards.size(); i++) {
+      try {
+        selectorLimits.check(guards.get(i).selector());
+      } catch (EvidentSourceException e) {
+        throw e.withField("path", "$.conditions[" + i + "].selector");
+      }
+    }
     TransactionResult result =
         store.transact(
             database, new Transaction(transactionId, parsed, guards, RequestOrigins.http(request)));

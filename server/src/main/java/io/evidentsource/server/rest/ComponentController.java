@@ -20,6 +20,7 @@ import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.selector.SelectorText;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.json.SelectorJson;
@@ -88,13 +89,19 @@ class ComponentController {
   private final StateViews views;
   private final StateChanges changes;
   private final WasmProperties wasm;
+  private final SelectorLimits selectorLimits;
 
   ComponentController(
-      ComponentCatalog catalog, StateViews views, StateChanges changes, WasmProperties wasm) {
+      ComponentCatalog catalog,
+      StateViews views,
+      StateChanges changes,
+      WasmProperties wasm,
+      SelectorLimits selectorLimits) {
     this.catalog = catalog;
     this.views = views;
     this.changes = changes;
     this.wasm = wasm;
+    this.selectorLimits = selectorLimits;
   }
 
   // ------------------------------------------------------------------- routes: one per path
@@ -264,7 +271,7 @@ class ComponentController {
   /**
    * A definition from publish metadata (checked against the kind's members by {@link #metadata}).
    */
-  private static ComponentDefinition definition(ComponentKind<?> kind, JsonNode metadata) {
+  private ComponentDefinition definition(ComponentKind<?> kind, JsonNode metadata) {
     if (kind == STATE_CHANGE) {
       return new StateChangeDefinition(
           required(metadata, "state_change_name"), text(metadata, "description", false));
@@ -282,7 +289,7 @@ class ComponentController {
 
   private ResponseEntity<?> read(
       String db, String name, @Nullable Integer version, HttpServletRequest request) {
-    var query = request.getParameterMap();
+    var query = RequestParameters.of(request);
     var params = new LinkedHashMap<String, String>();
     query.forEach(
         (key, values) -> {
@@ -425,7 +432,7 @@ class ComponentController {
    * A view's selector: {@code event_selector} as a JSON selector, or {@code event_selector_text} in
    * the text form (as gRPC's {@code PublishStateView} takes it); exactly one of the two.
    */
-  private static EventSelector viewSelector(JsonNode metadata) {
+  private EventSelector viewSelector(JsonNode metadata) {
     var json = metadata.get("event_selector");
     var text = metadata.get("event_selector_text");
     if (json != null && text != null) {
@@ -440,7 +447,7 @@ class ComponentController {
             "event_selector_text");
       }
       try {
-        return SelectorText.parse(text.stringValue());
+        return SelectorText.parse(text.stringValue(), selectorLimits);
       } catch (EvidentSourceException e) {
         throw e.withField("field", "event_selector_text");
       }
@@ -451,7 +458,11 @@ class ComponentController {
               + " e.g. \"ANY\"",
           "event_selector");
     }
-    return SelectorJson.read(json, "event_selector");
+    try {
+      return selectorLimits.check(SelectorJson.read(json, "event_selector"));
+    } catch (EvidentSourceException e) {
+      throw e.withField("field", "event_selector");
+    }
   }
 
   /** The {@code metadata} part: a JSON object of the members {@code kind} allows. */

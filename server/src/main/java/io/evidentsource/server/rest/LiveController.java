@@ -4,6 +4,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.json.CloudEventJson;
@@ -47,11 +48,21 @@ class LiveController {
   private final SubscriptionEngine subscriptions;
   private final LiveTails tails;
   private final JsonMapper json;
+  private final SelectorLimits selectorLimits;
 
+<<<<<<< HEAD
   LiveController(SubscriptionEngine subscriptions, LiveTails liveTails, JsonMapper json) {
+=======
+  LiveController(
+      SubscriptionEngine subscriptions,
+      SubscriptionThreads subscriptionThreads,
+      JsonMapper json,
+      SelectorLimits selectorLimits) {
+>>>>>>> main
     this.subscriptions = subscriptions;
     this.tails = liveTails;
     this.json = json;
+    this.selectorLimits = selectorLimits;
   }
 
   /**
@@ -68,7 +79,7 @@ class LiveController {
       HttpServletResponse response)
       throws IOException {
     DatabaseName database = DatabaseName.of(db);
-    var params = QueryParameters.live(request.getParameterMap());
+    var params = QueryParameters.live(RequestParameters.of(request), selectorLimits);
     Long from = params.getValue();
     if (lastEventId != null && !lastEventId.isBlank()) {
       from = resumeAfter(lastEventId) + 1;

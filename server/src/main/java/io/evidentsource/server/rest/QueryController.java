@@ -7,6 +7,7 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.QueryEngine;
 import io.evidentsource.core.query.QueryPage;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
@@ -42,11 +43,17 @@ class QueryController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
   private final JsonMapper json;
+  private final SelectorLimits selectorLimits;
 
-  QueryController(EventStore store, EvidentSourceProperties properties, JsonMapper json) {
+  QueryController(
+      EventStore store,
+      EvidentSourceProperties properties,
+      JsonMapper json,
+      SelectorLimits selectorLimits) {
     this.store = store;
     this.properties = properties;
     this.json = json;
+    this.selectorLimits = selectorLimits;
   }
 
   @GetMapping
@@ -54,7 +61,8 @@ class QueryController {
       @PathVariable("db") String db, HttpServletRequest request) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
-    return answer(database, QueryParameters.fromUrl(parameters(request)), format);
+    return answer(
+        database, QueryParameters.fromUrl(RequestParameters.of(request), selectorLimits), format);
   }
 
   @PostMapping("/query")
@@ -66,10 +74,16 @@ class QueryController {
     byte[] body =
         RequestBodies.read(
             request, properties.maxRequestBytes().toBytes(), "evidentsource.max-request-bytes");
-    return answer(database, QueryParameters.fromJson(JsonSupport.parse(body)), format);
+    return answer(
+        database, QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits), format);
   }
 
-  @GetMapping("/{revision}")
+  /**
+   * One event by revision. The path variable leaves out {@code query}, so that {@code
+   * .../events/query} has only its POST route (a GET or OPTIONS there advertises {@code Allow:
+   * POST}, as the OpenAPI document says).
+   */
+  @GetMapping("/{revision:(?!query$).+}")
   ResponseEntity<byte[]> event(
       @PathVariable("db") String db,
       @PathVariable("revision") String revision,
@@ -87,18 +101,6 @@ class QueryController {
     }
     StoredEvent event = store.event(database, number);
     return ResponseEntity.ok().contentType(format).body(CloudEventJson.toJsonBytes(event));
-  }
-
-  private static Map<String, String[]> parameters(HttpServletRequest request) {
-    try {
-      return request.getParameterMap();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      // The container could not decode the query string; dropping a filter would widen the query.
-      throw new EvidentSourceException(
-          ErrorCode.INVALID_QUERY,
-          "the query string is not valid percent-encoded UTF-8: " + request.getQueryString(),
-          Map.of("parameter", "query string"));
-    }
   }
 
   private ResponseEntity<StreamingResponseBody> answer(

@@ -11,6 +11,7 @@ import io.evidentsource.core.query.RevisionRange;
 import io.evidentsource.core.query.Snapshot;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.selector.SelectorText;
 import io.evidentsource.json.SelectorJson;
 import java.time.Instant;
@@ -91,8 +92,8 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
     return limit;
   }
 
-  /** Parses URL parameters. */
-  static QueryParameters fromUrl(Map<String, String[]> parameters) {
+  /** Parses URL parameters; the selector must be within {@code limits}. */
+  static QueryParameters fromUrl(Map<String, String[]> parameters, SelectorLimits limits) {
     for (var entry : parameters.entrySet()) {
       String name = entry.getKey();
       if (!GET_PARAMETERS.contains(name)) {
@@ -107,7 +108,7 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
         Snapshot.of(
             longParam(parameters, "revision"), timeParam(parameters, "as_of_transaction_time"));
     var query =
-        EventQuery.of(filters(parameters))
+        EventQuery.of(filters(parameters, limits))
             .withPage(Page.of(snapshot, single(parameters, "page_token")))
             .withRange(
                 new RevisionRange(
@@ -122,9 +123,10 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
   /**
    * The selector of the simple filters ({@code stream}, {@code subject}, {@code type}, {@code tag},
    * {@code q}) of a URL: repeated values of one filter are alternatives, different filters must all
-   * match; none selects every event.
+   * match; none selects every event. An empty or blank {@code q} adds no condition, like an empty
+   * query box. The whole selector must be within {@code limits}.
    */
-  static EventSelector filters(Map<String, String[]> parameters) {
+  static EventSelector filters(Map<String, String[]> parameters, SelectorLimits limits) {
     var parts = new ArrayList<EventSelector>();
     addAlternatives(parts, parameters.get("stream"), Attribute.STREAM);
     addAlternatives(parts, parameters.get("subject"), Attribute.SUBJECT);
@@ -133,16 +135,21 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
     String[] texts = parameters.get("q");
     if (texts != null) {
       for (String text : texts) {
+        if (text.isBlank()) {
+          continue;
+        }
         try {
-          parts.add(SelectorText.parse(text));
+          parts.add(SelectorText.parse(text, limits));
         } catch (EvidentSourceException e) {
           throw e.withField("parameter", "q");
         }
       }
     }
-    return parts.isEmpty()
-        ? EventSelector.any()
-        : parts.size() == 1 ? parts.get(0) : new EventSelector.And(parts);
+    EventSelector selector =
+        parts.isEmpty()
+            ? EventSelector.any()
+            : parts.size() == 1 ? parts.get(0) : new EventSelector.And(parts);
+    return limits.check(selector);
   }
 
   /** Every parameter of the live tail ({@code GET .../events/live}). */
@@ -154,7 +161,8 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
    *
    * @throws EvidentSourceException {@code INVALID_QUERY} for unknown or repeated parameters
    */
-  static Map.Entry<EventSelector, @Nullable Long> live(Map<String, String[]> parameters) {
+  static Map.Entry<EventSelector, @Nullable Long> live(
+      Map<String, String[]> parameters, SelectorLimits limits) {
     for (var entry : parameters.entrySet()) {
       String name = entry.getKey();
       if (!LIVE_PARAMETERS.contains(name)) {
@@ -170,11 +178,11 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
       }
     }
     return new java.util.AbstractMap.SimpleImmutableEntry<>(
-        filters(parameters), longParam(parameters, "from_revision"));
+        filters(parameters, limits), longParam(parameters, "from_revision"));
   }
 
-  /** Parses the JSON body of {@code POST .../events/query}. */
-  static QueryParameters fromJson(JsonNode body) {
+  /** Parses the JSON body of {@code POST .../events/query}; the selector must be within limits. */
+  static QueryParameters fromJson(JsonNode body, SelectorLimits limits) {
     if (!body.isObject()) {
       throw invalid("$", "the query body must be a JSON object with at least 'selector'");
     }
@@ -192,7 +200,12 @@ record QueryParameters(EventQuery query, @Nullable Long limit) {
           "the query needs a 'selector', e.g. {\"type\":\"any\"} (at $.selector)",
           Map.of("path", "$.selector"));
     }
-    EventSelector parsed = SelectorJson.read(selector, "$.selector");
+    EventSelector parsed;
+    try {
+      parsed = limits.check(SelectorJson.read(selector, "$.selector"));
+    } catch (EvidentSourceException e) {
+      throw e.code() == ErrorCode.SELECTOR_TOO_COMPLEX ? e.withField("path", "$.selector") : e;
+    }
     var snapshot =
         Snapshot.of(
             longMember(body, "revision"),

@@ -23,6 +23,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -67,6 +69,19 @@ class SecurityConfiguration {
     return authentication -> {
       throw new ProviderNotFoundException("only API keys are accepted");
     };
+  }
+
+  /**
+   * Spring Security's firewall, letting any method through to Spring MVC: a method no route takes
+   * (QUERY, TRACE, PROPFIND...) is then answered 405 {@code method_not_allowed} with the route's
+   * {@code Allow} header, not a bare 400. An unknown method passes no access rule but {@code admin}
+   * (see below), and the firewall's other checks (encoded slashes, control characters) stay on.
+   */
+  @Bean
+  HttpFirewall httpFirewall() {
+    var firewall = new StrictHttpFirewall();
+    firewall.setUnsafeAllowAnyHttpMethod(true);
+    return firewall;
   }
 
   @Bean

@@ -73,7 +73,7 @@ class OpenApiTest extends ServerTestBase {
                     .isNotEmpty();
                 info.getMethodsCondition()
                     .getMethods()
-                    .forEach(m -> routed.add(m.name() + " " + pattern));
+                    .forEach(m -> routed.add(m.name() + " " + withoutRegex(pattern)));
               }
             });
     assertThat(routed).isNotEmpty();
@@ -136,5 +136,12 @@ class OpenApiTest extends ServerTestBase {
     } else if (node.isArray()) {
       node.forEach(n -> collectRefs(n, refs));
     }
+  }
+
+  /**
+   * {@code /events/{revision:(?!query$).+}} as the document writes it: {@code /events/{revision}}.
+   */
+  static String withoutRegex(String pattern) {
+    return pattern.replaceAll("\\{(\\w+):[^}]*}", "{$1}");
   }
 }

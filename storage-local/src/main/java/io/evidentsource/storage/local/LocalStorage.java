@@ -74,8 +74,10 @@ public final class LocalStorage implements AutoCloseable {
   final ColumnFamilyHandle components;
   final ColumnFamilyHandle modules;
   private final WriteOptions writeOptions;
+  private final WriteOptions unsyncedWrites;
   private final @Nullable ScheduledExecutorService syncer;
   private volatile @Nullable BatchWriter writer;
+  private volatile @Nullable Runnable beforeSync;
   private final LocalStorageAdapter adapter;
   private final LocalComponentRegistry registry;
 
@@ -129,6 +131,7 @@ public final class LocalStorage implements AutoCloseable {
     components = handles.get(4);
     modules = handles.get(5);
     writeOptions = own(new WriteOptions()).setSync(options.sync() == SyncMode.ALWAYS);
+    unsyncedWrites = own(new WriteOptions()).setSync(false);
     try {
       checkFormat();
       adapter = new LocalStorageAdapter(this);
@@ -262,6 +265,11 @@ public final class LocalStorage implements AutoCloseable {
     open(LocalStorageOptions.of(to)).close();
   }
 
+  /** Runs {@code hook} before each sync of a pipelined append (tests hold a sync in flight). */
+  void beforeSync(@Nullable Runnable hook) {
+    this.beforeSync = hook;
+  }
+
   /** Replaces the batch writer (tests simulate a failing disk with it). */
   void writer(@Nullable BatchWriter replacement) {
     this.writer = replacement;
@@ -284,6 +292,45 @@ public final class LocalStorage implements AutoCloseable {
     } catch (RocksDBException e) {
       throw failure(operation, e);
     }
+  }
+
+  /**
+   * Writes one batch atomically without syncing the write-ahead log, for a pipelined append that
+   * syncs later ({@link #syncWal(String)}); errors as {@link #write}.
+   */
+  void writeUnsynced(String operation, WriteBatch batch) {
+    try {
+      var w = writer;
+      if (w != null) {
+        w.write(unsyncedWrites, batch);
+      } else {
+        db.write(unsyncedWrites, batch);
+      }
+    } catch (RocksDBException e) {
+      throw failure(operation, e);
+    }
+  }
+
+  /**
+   * Syncs the write-ahead log: every batch written before the call is on disk when it returns.
+   *
+   * @throws EvidentSourceException {@code INTERNAL} naming the operation and RocksDB's reason
+   */
+  void syncWal(String operation) {
+    var hook = beforeSync;
+    if (hook != null) {
+      hook.run();
+    }
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw failure(operation, e);
+    }
+  }
+
+  /** Whether every commit is synced before it is acknowledged ({@code sync=always}). */
+  boolean syncsEveryCommit() {
+    return options.sync() == SyncMode.ALWAYS;
   }
 
   RocksDB db() {

@@ -18,6 +18,7 @@ import io.evidentsource.core.port.StorageAdapter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -41,10 +42,17 @@ import org.rocksdb.WriteBatch;
  * <p>The catalog is held in memory as well (loaded at open) so that {@link #findDatabase} and the
  * head check of an append cost no disk read. An append is a compare-and-set under the database's
  * lock: check the idempotency record and the head, then write the events, the transaction record
- * and the new head in one atomic, synced {@link WriteBatch}, and only then publish the new head to
- * readers and wake waiting subscribers. A reader therefore never sees a revision that is not on
- * disk, nor a revision before all lower ones. Appends to different databases proceed in parallel
- * and share write-ahead-log syncs (RocksDB's group commit).
+ * and the new head in one atomic {@link WriteBatch}, and only once it is on disk publish the new
+ * head to readers and wake waiting subscribers. A reader therefore never sees a revision that is
+ * not on disk, nor a revision before all lower ones.
+ *
+ * <p>With {@code sync=always} appends are pipelined ({@link #beginAppend}): the batch is written
+ * without a sync under the lock, which is then released, and {@link #awaitDurable} syncs the
+ * write-ahead log once for every batch written meanwhile ({@link WalSync}) before it publishes. So
+ * the next append to the same database is checked and written while the previous sync is in flight,
+ * and concurrent appends to one database or to many share syncs. The compare-and-set compares with
+ * the head including written-but-unsynced appends; the log keeps their order, so an append becomes
+ * durable no earlier than the ones it was checked against.
  */
 public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifications {
   private static final byte DATABASE = 'd';
@@ -54,6 +62,8 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Object catalogLock = new Object();
   private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
+  private final boolean pipelined;
+  private final WalSync walSync;
 
   /** One live database generation: its catalog entry, with the head as last committed. */
   private static final class Log {
@@ -62,8 +72,11 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     final Instant createdAt;
     final byte[] prefix; // {name} 0x00 {generation:8}
     volatile boolean deleted;
-    volatile long head;
+    volatile long head; // durable and visible to readers
     volatile Instant headTime;
+    volatile long written; // head including pipelined appends not yet durable
+    // pipelined appends written but not yet published, in revision order (guarded by this)
+    final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
     Log(DatabaseName name, long generation, Instant createdAt, long head, Instant headTime) {
       this.name = name;
@@ -72,6 +85,27 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       this.prefix = prefix(name, generation);
       this.head = head;
       this.headTime = headTime;
+      this.written = head;
+    }
+
+    /**
+     * Publishes the pending appends whose writes are on disk. Caller holds this lock.
+     *
+     * @return whether the head moved
+     */
+    boolean publishSynced(long syncedTicket) {
+      boolean moved = false;
+      Pending p;
+      while ((p = pending.peekFirst()) != null && p.ticket() <= syncedTicket) {
+        pending.removeFirst();
+        headTime = p.time();
+        head = p.revision();
+        moved = true;
+      }
+      if (moved) {
+        notifyAll();
+      }
+      return moved;
     }
 
     DatabaseInfo info() {
@@ -98,8 +132,13 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     }
   }
 
+  /** A pipelined append written without a sync: its last revision, time and sync ticket. */
+  private record Pending(long revision, Instant time, long ticket) {}
+
   LocalStorageAdapter(LocalStorage store) {
     this.store = store;
+    this.pipelined = store.syncsEveryCommit();
+    this.walSync = new WalSync(() -> store.syncWal("sync the write-ahead log"));
     try (var it = store.db().newIterator(store.catalog)) {
       for (it.seek(new byte[] {DATABASE}); it.isValid() && it.key()[0] == DATABASE; it.next()) {
         var name = DatabaseName.of(new String(it.key(), 1, it.key().length - 1, Codec.UTF8));
@@ -199,11 +238,19 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     return log == null ? Optional.empty() : Optional.of(log.info());
   }
 
+  /**
+   * Appends durably: with {@code sync=always} a {@link #beginAppend} and then {@link #awaitDurable}
+   * (sharing the sync with concurrent appends), else one write synced per the sync mode.
+   */
   @Override
   public AppendOutcome append(AppendRequest request) {
-    AppendOutcome outcome = appendLocked(request);
-    if (outcome instanceof AppendOutcome.Committed) {
-      tellListeners(request.database());
+    AppendOutcome outcome = write(request);
+    if (pipelined) {
+      long revision =
+          outcome.match(c -> c.result().revision(), moved -> 0L, d -> d.original().revision());
+      if (revision > 0) {
+        awaitDurable(request.database(), request.generation(), revision);
+      }
     }
     return outcome;
   }
@@ -220,8 +267,29 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     }
   }
 
-  private AppendOutcome appendLocked(AppendRequest request) {
+  /**
+   * With {@code sync=always}: writes the batch without a sync and returns; {@link #awaitDurable}
+   * syncs (once for all appends written meanwhile) and publishes. Otherwise as {@link #append}.
+   */
+  @Override
+  public AppendOutcome beginAppend(AppendRequest request) {
+    return write(request);
+  }
+
+  private AppendOutcome write(AppendRequest request) {
+    AppendOutcome outcome = writeLocked(request);
+    if (!pipelined && outcome instanceof AppendOutcome.Committed) {
+      tellListeners(request.database()); // published as written; pipelined: by awaitDurable
+    }
+    return outcome;
+  }
+
+  private AppendOutcome writeLocked(AppendRequest request) {
     var log = live(request.database(), request.generation());
+    if (pipelined) {
+      walSync.checkHealthy();
+    }
+    long movedTo;
     synchronized (log) {
       if (log.deleted) {
         throw notFound(request.database());
@@ -231,31 +299,85 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       if (known.isPresent()) {
         return new AppendOutcome.Duplicate(known.get());
       }
-      if (log.head != request.expectedHead()) {
-        return new AppendOutcome.HeadMoved(log.head);
+      if (log.written == request.expectedHead()) {
+        return writeAtHead(log, request, txKey);
       }
-      List<Event> events = request.events();
-      long first = log.head + 1;
-      long last = log.head + events.size();
-      Instant recorded = request.recordedTime();
-      try (var batch = new WriteBatch()) {
-        for (int k = 0; k < events.size(); k++) {
-          batch.put(
-              store.events, log.eventKey(first + k), EventCodec.encode(events.get(k), recorded));
-        }
+      if (log.written == log.head) {
+        return new AppendOutcome.HeadMoved(log.written);
+      }
+      movedTo = log.written;
+    }
+    // moved by appends not yet durable: wait for them, so that a caller that reads the head again
+    // (findDatabase) finds it moved instead of trying again at once
+    awaitDurable(request.database(), request.generation(), movedTo);
+    return new AppendOutcome.HeadMoved(movedTo);
+  }
+
+  /** Writes the batch at the head; the caller holds the log's lock and checked the head. */
+  private AppendOutcome writeAtHead(Log log, AppendRequest request, byte[] txKey) {
+    List<Event> events = request.events();
+    long first = log.written + 1;
+    long last = log.written + events.size();
+    Instant recorded = request.recordedTime();
+    String operation = "append to database '" + log.name + "'";
+    try (var batch = new WriteBatch()) {
+      for (int k = 0; k < events.size(); k++) {
         batch.put(
-            store.transactions, txKey, transactionValue(first, last, recorded, request.origin()));
-        batch.put(store.catalog, catalogKey(DATABASE, log.name), log.catalogValue(last, recorded));
-        store.write("append to database '" + log.name + "'", batch);
-      } catch (RocksDBException e) {
-        throw store.failure("append to database '" + log.name + "'", e);
+            store.events, log.eventKey(first + k), EventCodec.encode(events.get(k), recorded));
       }
+      batch.put(
+          store.transactions, txKey, transactionValue(first, last, recorded, request.origin()));
+      batch.put(store.catalog, catalogKey(DATABASE, log.name), log.catalogValue(last, recorded));
+      if (pipelined) {
+        store.writeUnsynced(operation, batch);
+      } else {
+        store.write(operation, batch);
+      }
+    } catch (RocksDBException e) {
+      throw store.failure(operation, e);
+    }
+    log.written = last;
+    if (pipelined) {
+      log.pending.addLast(new Pending(last, recorded, walSync.ticket()));
+    } else {
       log.headTime = recorded;
-      log.head = last; // publish only now: the batch is on disk
+      log.head = last; // publish only now: the batch is on disk (or with the OS, per the mode)
       log.notifyAll();
-      return new AppendOutcome.Committed(
-          new TransactionResult(
-              request.transactionId(), first, last, events.size(), recorded, false));
+    }
+    return new AppendOutcome.Committed(
+        new TransactionResult(
+            request.transactionId(), first, last, events.size(), recorded, false));
+  }
+
+  @Override
+  public void awaitDurable(DatabaseName database, long generation, long revision) {
+    var log = databases.get(database);
+    if (log == null || log.generation != generation) {
+      return; // deleted since: nothing to publish
+    }
+    long ticket = 0;
+    synchronized (log) {
+      if (log.head >= revision || log.deleted) {
+        return;
+      }
+      for (Pending p : log.pending) {
+        if (p.revision() >= revision) {
+          ticket = p.ticket();
+          break;
+        }
+      }
+    }
+    if (ticket == 0) {
+      throw new IllegalStateException(
+          "revision " + revision + " of database '" + database + "' was never written");
+    }
+    walSync.await(ticket);
+    boolean moved;
+    synchronized (log) {
+      moved = log.publishSynced(walSync.synced());
+    }
+    if (moved) {
+      tellListeners(database);
     }
   }
 
@@ -317,7 +439,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   @Override
   public List<StoredEvent> readRevisions(DatabaseName database, long generation, long[] revisions) {
     var log = live(database, generation);
-    long head = log.head;
+    long head = log.written; // a pipelined append's own duplicate-id check reads pending events
     var keys = new ArrayList<byte[]>(revisions.length);
     for (long r : revisions) {
       if (r < 1 || r > head) {

@@ -5,11 +5,15 @@ import static io.evidentsource.storage.tck.TckFixtures.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateViewDefinition;
+import io.evidentsource.core.condition.AppendCondition;
+import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
@@ -29,10 +33,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 
@@ -236,6 +245,68 @@ class LocalStorageDurabilityTest {
         .hasMessageContaining(dir.toAbsolutePath().toString())
         .hasMessageContaining("in use by another EvidentSource process")
         .hasMessageContaining("evidentsource.local.data-dir");
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void a_pipelined_append_is_checked_against_one_whose_sync_is_in_flight_and_neither_is_read_early()
+      throws Exception {
+    var storage = open();
+    var store = EventStore.create(storage.storageAdapter());
+    var db = DatabaseName.of("pipelined");
+    store.createDatabase(db);
+    var inSync = new CountDownLatch(1);
+    var release = new CountDownLatch(1);
+    storage.beforeSync(
+        () -> {
+          inSync.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    var subject = EventSelector.subject("s");
+    var first = inThread(() -> store.transact(db, tx(subject, 0, "a")));
+    assertThat(inSync.await(20, TimeUnit.SECONDS)).isTrue();
+    // the first append is written and its sync is in flight: readers do not see it yet ...
+    assertThat(store.database(db).revision()).isZero();
+    assertThat(first).isNotDone();
+    // ... but the next append is checked against it: "nothing for s after 0" no longer holds
+    assertThatThrownBy(() -> store.transact(db, tx(subject, 0, "b")))
+        .isInstanceOfSatisfying(
+            ConditionFailedException.class,
+            e -> assertThat(e.failures().get(0).actualRevision()).isEqualTo(1));
+    var second = inThread(() -> store.transact(db, tx(subject, 1, "c")));
+    storage.beforeSync(null);
+    release.countDown();
+
+    assertThat(first.get(20, TimeUnit.SECONDS).revision()).isEqualTo(1);
+    assertThat(second.get(20, TimeUnit.SECONDS).revision()).isEqualTo(2);
+    assertThat(store.database(db).revision()).isEqualTo(2);
+    storage = reopen(storage);
+    assertThat(storage.storageAdapter().readRange(db, 1, 1, 10))
+        .extracting(e -> e.event().id())
+        .containsExactly("a", "c");
+  }
+
+  private static CompletableFuture<TransactionResult> inThread(Supplier<TransactionResult> call) {
+    var result = new CompletableFuture<TransactionResult>();
+    new Thread(
+            () -> {
+              try {
+                result.complete(call.get());
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            })
+        .start();
+    return result;
+  }
+
+  private static Transaction tx(EventSelector subject, long after, String id) {
+    Event e = Event.builder().id(id).source("/p").type("T").subject("s").build();
+    return Transaction.of(List.of(e), List.of(AppendCondition.max(subject, after)));
   }
 
   @Test

@@ -175,6 +175,37 @@ public abstract class AppendTck {
   }
 
   @Test
+  void an_append_begun_on_a_pending_one_builds_on_it_and_counts_once_awaited() {
+    // a pipelined adapter may return from beginAppend before the sync; every adapter keeps the
+    // compare-and-set on the head including begun appends, and awaitDurable publishes them
+    UUID id = UUID.randomUUID();
+    var first =
+        storage.beginAppend(new AppendRequest(db, generation, 0, events(2), id, T0.plusSeconds(1)));
+    var second = storage.beginAppend(append(db, generation, 2, events(1), T0.plusSeconds(2)));
+    var stale = storage.beginAppend(append(db, generation, 2, events(1), T0.plusSeconds(3)));
+    var retry =
+        storage.beginAppend(new AppendRequest(db, generation, 3, events(2), id, T0.plusSeconds(3)));
+
+    var firstResult = ((AppendOutcome.Committed) first).result();
+    assertThat(firstResult.revision()).isEqualTo(2);
+    assertThat(second)
+        .isInstanceOfSatisfying(
+            AppendOutcome.Committed.class,
+            c -> assertThat(c.result().firstRevision()).isEqualTo(3));
+    assertThat(stale).isEqualTo(new AppendOutcome.HeadMoved(3));
+    assertThat(retry).isEqualTo(new AppendOutcome.Duplicate(firstResult));
+    storage.awaitDurable(db, generation, 3);
+    storage.awaitDurable(db, generation, 2); // durable already: returns at once
+
+    DatabaseInfo info = storage.findDatabase(db).orElseThrow();
+    assertThat(info.revision()).isEqualTo(3);
+    assertThat(info.revisionTime()).isEqualTo(T0.plusSeconds(2));
+    assertThat(storage.readRange(db, generation, 1, 10))
+        .extracting(StoredEvent::revision)
+        .containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   void range_reads_stop_at_the_head() {
     storage.append(append(db, generation, 0, events(2), T0));
     assertThat(storage.readRange(db, generation, 1, 100)).hasSize(2);
