@@ -60,11 +60,8 @@ class AppendController {
     this.store = store;
     this.properties = properties;
     this.bulkLoader = new NdjsonBulkLoader(store, properties);
-<<<<<<< HEAD
-    SpoolFiles.deleteStale(SpoolFiles.directory()); // what a killed server left behind
-=======
     this.selectorLimits = selectorLimits;
->>>>>>> main
+    SpoolFiles.deleteStale(SpoolFiles.directory()); // what a killed server left behind
   }
 
   /** {@code {transaction_id?, events:[...], conditions:[...]}}: one atomic, guarded append. */

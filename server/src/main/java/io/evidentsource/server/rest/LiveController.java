@@ -50,15 +50,11 @@ class LiveController {
   private final JsonMapper json;
   private final SelectorLimits selectorLimits;
 
-<<<<<<< HEAD
-  LiveController(SubscriptionEngine subscriptions, LiveTails liveTails, JsonMapper json) {
-=======
   LiveController(
       SubscriptionEngine subscriptions,
-      SubscriptionThreads subscriptionThreads,
+      LiveTails liveTails,
       JsonMapper json,
       SelectorLimits selectorLimits) {
->>>>>>> main
     this.subscriptions = subscriptions;
     this.tails = liveTails;
     this.json = json;
