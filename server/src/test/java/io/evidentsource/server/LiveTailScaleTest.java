@@ -81,10 +81,16 @@ class LiveTailScaleTest {
       s.close();
     }
     channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    awaitNoneOpen();
+  }
+
+  /** Waits until the server noticed every close (at a tail's next heartbeat write). */
+  private void awaitNoneOpen() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (liveTails.openCount() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(50); // the server notices the closes at its next heartbeat
+      Thread.sleep(50);
     }
+    assertThat(liveTails.openCount()).as("tails still open").isZero();
   }
 
   /** A live tail over a plain socket (no client thread): the answer's status line and body. */
@@ -170,6 +176,7 @@ class LiveTailScaleTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void five_hundred_idle_tails_add_fewer_than_20_threads_and_all_get_the_next_event()
       throws Exception {
+    awaitNoneOpen(); // the other test's tails are gone (counts below are absolute)
     String db = api.createDatabase();
     // warm up: the container's and the gRPC client's pools reach their working size
     var collectors = new ArrayList<Collector>();
@@ -215,6 +222,7 @@ class LiveTailScaleTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void tails_beyond_the_caps_per_database_and_per_server_get_429_too_many_subscriptions()
       throws Exception {
+    awaitNoneOpen();
     String crowded = api.createDatabase();
     for (int i = 0; i < MAX_PER_DATABASE; i++) {
       openSse(crowded);
