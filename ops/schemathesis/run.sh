@@ -24,7 +24,7 @@ PHASES=${ST_PHASES:-examples,coverage,fuzzing,stateful}
 SEED=${ST_SEED:-18}
 JAR=${ST_JAR:-server/target/evidentsource-server.jar}
 VENV=${ST_VENV:-/opt/schemathesis-venv}
-REPORT=${ST_REPORT:-server/target/schemathesis}
+REPORT=$(mkdir -p "${ST_REPORT:-server/target/schemathesis}" && cd "${ST_REPORT:-server/target/schemathesis}" && pwd)
 # What must hold: no 5xx, and every response as the document says (status, content type, headers,
 # body schema), methods the document does not list answered 405 with a matching Allow header.
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,unsupported_method,allow_header_conformance
@@ -55,12 +55,14 @@ done
 # One worker: hypothesis' lambda descriptions call ast.parse, which is not thread-safe on
 # Python 3.11 ("AST constructor recursion depth mismatch").
 set +e
-args=(run "$base/api/v1/openapi.json" --checks "$CHECKS" --phases "$PHASES"
-  --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 --no-shrink
-  --request-timeout 30 --max-failures 100
-  --report junit --report-dir "$REPORT")
+config="$PWD/ops/schemathesis/schemathesis.toml"
+args=(--config-file "$config" run "$base/api/v1/openapi.json" --checks "$CHECKS"
+  --phases "$PHASES" --max-examples "$EXAMPLES" --seed "$SEED" --workers 1 --no-shrink
+  --request-timeout 60 --max-failures 100 --report junit --report-dir .)
 [ -n "${ST_MAX_TIME:-}" ] && args+=(--max-time "$ST_MAX_TIME")
-"$VENV/bin/schemathesis" "${args[@]}"
+# from the report directory, where schemathesis keeps its replay database (.schemathesis/)
+# (and never longer than ST_TIMEOUT seconds, 1800 by default, should a request hang)
+(cd "$REPORT" && timeout "${ST_TIMEOUT:-1800}" "$VENV/bin/schemathesis" "${args[@]}")
 status=$?
 set -e
 errors=$(grep -c -a 'answered 5[0-9][0-9]' "$log" || true)

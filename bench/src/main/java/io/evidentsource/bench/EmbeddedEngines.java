@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
@@ -47,6 +50,9 @@ public final class EmbeddedEngines {
   private interface Engine extends AutoCloseable {
     /** A writer for one client (its own database). */
     Writer writer(int client) throws Exception;
+
+    @Override
+    void close() throws SQLException;
   }
 
   /** Commits one transaction of {@code n} events. */
@@ -54,7 +60,7 @@ public final class EmbeddedEngines {
     void commit(int n) throws Exception;
 
     @Override
-    default void close() throws Exception {}
+    default void close() throws SQLException {}
   }
 
   public static void main(String[] args) throws Exception {
@@ -70,13 +76,18 @@ public final class EmbeddedEngines {
       }
     }
     System.out.printf("%-8s %7s %5s %10s %10s%n", "engine", "clients", "batch", "tx/s", "events/s");
-    for (String batch : batches.trim().split("\\s+")) {
-      for (String c : clients.trim().split("\\s+")) {
+    for (int batch : numbers(batches)) {
+      for (int c : numbers(clients)) {
         for (String engine : List.of("rocksdb", "sqlite")) {
-          run(engine, Integer.parseInt(c), Integer.parseInt(batch), seconds);
+          run(engine, c, batch, seconds);
         }
       }
     }
+  }
+
+  /** The whole numbers of a space-separated list ("1 8"). */
+  private static List<Integer> numbers(String list) {
+    return Pattern.compile("\\s+").splitAsStream(list.trim()).map(Integer::valueOf).toList();
   }
 
   private static void run(String name, int clients, int batch, int seconds) throws Exception {
@@ -84,7 +95,7 @@ public final class EmbeddedEngines {
     try (Engine engine = name.equals("rocksdb") ? rocks(dir) : sqlite(dir)) {
       var stop = new AtomicBoolean();
       var commits = new AtomicLong();
-      var failure = new java.util.concurrent.atomic.AtomicReference<Exception>();
+      var failure = new AtomicReference<@Nullable Exception>();
       var threads = new ArrayList<Thread>();
       for (int c = 0; c < clients; c++) {
         Writer writer = engine.writer(c);
@@ -113,8 +124,9 @@ public final class EmbeddedEngines {
       for (var t : threads) {
         t.join();
       }
-      if (failure.get() != null) {
-        throw failure.get();
+      Exception failed = failure.get();
+      if (failed != null) {
+        throw failed;
       }
       System.out.printf(
           Locale.ROOT,

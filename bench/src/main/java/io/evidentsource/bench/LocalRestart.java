@@ -49,7 +49,7 @@ public final class LocalRestart {
       }
     }
     boolean temporary = dir == null;
-    Path data = temporary ? Files.createTempDirectory("evidentsource-restart") : dir;
+    Path data = dir == null ? Files.createTempDirectory("evidentsource-restart") : dir;
     var db = DatabaseName.of("restart");
     String[] subjects = Workload.subjects(Workload.DEFAULT_SUBJECTS);
     try {

@@ -25,6 +25,7 @@ import io.evidentsource.core.observe.TransactionOutcome;
 import io.evidentsource.core.observe.TransactionReport;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.query.EventQuery;
+import io.evidentsource.core.query.QueryBudget;
 import io.evidentsource.core.query.QueryEngine;
 import io.evidentsource.core.query.QueryPage;
 import java.time.Clock;
@@ -84,7 +85,7 @@ public final class EventStore {
       Duration contentionTimeout,
       EventStoreObserver observer) {
     this.storage = storage;
-    this.indexes = new IndexManager(storage);
+    this.indexes = new IndexManager(storage, observer);
     this.validator = new EventValidator(limits);
     this.clock = clock;
     this.observer = observer;
@@ -107,6 +108,14 @@ public final class EventStore {
   /** Where this store reports its work; the component services report through it too. */
   public EventStoreObserver observer() {
     return observer;
+  }
+
+  /**
+   * An estimate of the heap the in-memory indexes of all databases hold, in bytes (the indexes are
+   * a cache of the log, kept until their database is deleted).
+   */
+  public long indexCacheBytes() {
+    return indexes.estimatedBytes();
   }
 
   /** The validator with the limits in force. */
@@ -281,10 +290,18 @@ public final class EventStore {
 
   /** Reads one page; see {@link QueryEngine#page}. Reported as a {@code query} read. */
   public QueryPage query(DatabaseName database, EventQuery query) {
+    return query(database, query, QueryBudget.unlimited());
+  }
+
+  /**
+   * Reads one page within a request's budget; see {@link QueryEngine#page(DatabaseName, EventQuery,
+   * QueryBudget)}. Reported as a {@code query} read.
+   */
+  public QueryPage query(DatabaseName database, EventQuery query, QueryBudget budget) {
     long start = System.nanoTime();
     try (var scope = observer.open(Step.QUERY, database)) {
       try {
-        QueryPage page = queries.page(database, query);
+        QueryPage page = queries.page(database, query, budget);
         observer.queryEnded(
             new QueryReport(
                 database,
@@ -319,10 +336,20 @@ public final class EventStore {
    */
   public QueryEngine.Result stream(
       DatabaseName database, EventQuery query, long maxEvents, QueryKind kind) {
+    return stream(database, query, maxEvents, kind, QueryBudget.unlimited());
+  }
+
+  /**
+   * Streams all matching events lazily within a request's budget, renewed per chunk; see {@link
+   * QueryEngine#stream(DatabaseName, EventQuery, long, QueryBudget)}. Reported as a read of {@code
+   * kind} when the events run out (or fail).
+   */
+  public QueryEngine.Result stream(
+      DatabaseName database, EventQuery query, long maxEvents, QueryKind kind, QueryBudget budget) {
     long start = System.nanoTime();
     QueryEngine.Result result;
     try {
-      result = queries.stream(database, query, maxEvents);
+      result = queries.stream(database, query, maxEvents, budget);
     } catch (RuntimeException e) {
       observer.queryEnded(
           new QueryReport(database, kind, query, 0, 0, System.nanoTime() - start, true));

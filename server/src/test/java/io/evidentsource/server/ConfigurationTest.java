@@ -86,7 +86,10 @@ class ConfigurationTest {
                     3,
                     10,
                     DataSize.ofBytes(-1),
-                    Duration.ofSeconds(60)))
+                    Duration.ofSeconds(60),
+                    null,
+                    DataSize.ofKilobytes(64),
+                    100))
         .hasMessageContaining("evidentsource.wasm.fold-cache-bytes");
     assertThatThrownBy(
             () ->
@@ -104,7 +107,10 @@ class ConfigurationTest {
                     3,
                     -1,
                     mb,
-                    Duration.ofSeconds(60)))
+                    Duration.ofSeconds(60),
+                    null,
+                    DataSize.ofKilobytes(64),
+                    100))
         .hasMessageContaining("evidentsource.wasm.cache-entries");
   }
 
@@ -130,7 +136,10 @@ class ConfigurationTest {
                     -1,
                     10,
                     mb,
-                    Duration.ofSeconds(60)))
+                    Duration.ofSeconds(60),
+                    null,
+                    DataSize.ofKilobytes(64),
+                    100))
         .hasMessageContaining("evidentsource.wasm.warm-up-calls");
     assertThatThrownBy(
             () ->
@@ -148,7 +157,10 @@ class ConfigurationTest {
                     3,
                     10,
                     mb,
-                    Duration.ofSeconds(60)))
+                    Duration.ofSeconds(60),
+                    null,
+                    DataSize.ofKilobytes(64),
+                    100))
         .hasMessageContaining("evidentsource.wasm.warm-up-timeout");
   }
 

@@ -3,6 +3,8 @@ package io.evidentsource.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
@@ -28,9 +31,14 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The server with profile {@code dynamodb-kafka}: DynamoDB is the moto server (one request at a
  * time, see {@code MotoServer}), Kafka a KRaft broker in this JVM. A REST transaction comes back
- * from the topic as one record per event, keyed by database, in revision order.
+ * from the topic as one record per event, keyed by database, in revision order; with every request
+ * traced, each record's send is a span of the committing request's trace (OpenTelemetry's Kafka
+ * client instrumentation) and carries that trace in its {@code traceparent} header.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "management.tracing.sampling.probability=1.0")
+@Import(CapturedSpans.class)
 @ActiveProfiles("dynamodb-kafka")
 @DirtiesContext
 class DynamoDbKafkaProfileTest {
@@ -63,7 +71,8 @@ class DynamoDbKafkaProfileTest {
 
   @Test
   @Timeout(120)
-  void a_rest_transaction_comes_back_from_kafka_one_record_per_event_in_order() {
+  void a_rest_transaction_comes_back_from_kafka_one_record_per_event_in_order()
+      throws InterruptedException {
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"ledger\"}").status()).isEqualTo(201);
     for (int i = 0; i < 3; i++) {
       var tx =
@@ -109,6 +118,24 @@ class DynamoDbKafkaProfileTest {
     assertThat(records)
         .extracting(r -> header(r, "traceparent"))
         .allSatisfy(t -> assertThat(t).startsWith("00-" + TRACE_ID + "-"));
+    // the sends are spans of that trace, and each record's traceparent names its send's span
+    var sends = new ArrayList<String>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      String spanId = header(r, "traceparent").substring(36, 52);
+      SpanData send = CapturedSpans.await(s -> s.getSpanId().equals(spanId));
+      assertThat(send.getKind()).isEqualTo(SpanKind.PRODUCER);
+      assertThat(send.getTraceId()).isEqualTo(TRACE_ID);
+      assertThat(send.getName()).contains(TOPIC);
+      sends.add(spanId);
+    }
+    assertThat(sends).doesNotHaveDuplicates();
+    // and the append's DynamoDB TransactWriteItems is a child of the storage append span
+    var write =
+        CapturedSpans.await(
+            CapturedSpans.awsRequest("DynamoDb", "TransactWriteItems")
+                .and(s -> s.getTraceId().equals(TRACE_ID)));
+    assertThat(CapturedSpans.byId(write.getParentSpanId()).getName())
+        .isEqualTo("evidentsource.storage.append");
   }
 
   static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";

@@ -12,6 +12,7 @@ import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
+import io.opentelemetry.api.trace.SpanKind;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,9 +30,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /**
  * The server with profile {@code dynamodb-sns} on the moto server (DynamoDB, SNS and SQS APIs, one
  * request at a time; see {@code MotoServer}): a REST round trip lands in the DynamoDB tables and is
- * announced on the topic.
+ * announced on the topic; with every request traced, its DynamoDB and SNS requests are spans of the
+ * request's trace (OpenTelemetry's AWS SDK instrumentation).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "management.tracing.sampling.probability=1.0")
+@Import(CapturedSpans.class)
 @ActiveProfiles("dynamodb-sns")
 class DynamoDbSnsProfileTest {
   static final String PREFIX = "srv" + UUID.randomUUID().toString().substring(0, 8);
@@ -127,6 +133,20 @@ class DynamoDbSnsProfileTest {
       }
     }
     assertThat(traceparent).startsWith("00-" + traceId + "-");
+
+    // traced: the append's TransactWriteItems is a child of the storage append span, and the
+    // relay's SNS Publish continues the request's trace on the relay's thread
+    var write =
+        CapturedSpans.await(
+            CapturedSpans.awsRequest("DynamoDb", "TransactWriteItems")
+                .and(s -> s.getTraceId().equals(traceId)));
+    assertThat(write.getKind()).isEqualTo(SpanKind.CLIENT);
+    assertThat(CapturedSpans.byId(write.getParentSpanId()).getName())
+        .isEqualTo("evidentsource.storage.append");
+    var publish =
+        CapturedSpans.await(
+            CapturedSpans.awsRequest("Sns", "Publish").and(s -> s.getTraceId().equals(traceId)));
+    assertThat(publish.getKind()).isIn(SpanKind.CLIENT, SpanKind.PRODUCER);
     assertThat(body)
         .contains("\"id\":\"o-1\"")
         .contains("\"id\":\"o-2\"")

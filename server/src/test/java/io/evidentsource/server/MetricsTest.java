@@ -137,6 +137,14 @@ class MetricsTest extends ServerTestBase {
             delta(before, after, "evidentsource_state_view_cache_lookups_total", "result", "miss"))
         .isEqualTo(1);
 
+    // the database's index, kept by this server since its creation, was at the revision each read
+    // and append needed: hits only, and some heap held
+    assertThat(delta(before, after, "evidentsource_index_cache_lookups_total", "result", "hit"))
+        .isPositive();
+    assertThat(delta(before, after, "evidentsource_index_cache_lookups_total", "result", "miss"))
+        .isZero();
+    assertThat(after.value("evidentsource_index_cache_bytes")).isPositive();
+
     // last, a live tail from revision 1 receives the five events: one live read
     try (Stream<String> tail = openTail(base + "/events/live?from_revision=1")) {
       assertThat(tail.filter(l -> l.startsWith("id:")).limit(5).count()).isEqualTo(5);

@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.Backups;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
@@ -119,6 +120,8 @@ class ServerArchitectureTest {
               // settings, used by rest and grpc
               EvidentSourceProperties.class,
               WasmProperties.class,
+              // each query request's budget, used by rest and grpc
+              QueryBudgets.class,
               // the live tail pump and its threads, used by rest, grpc and config
               LiveTail.class,
               LiveTails.class,

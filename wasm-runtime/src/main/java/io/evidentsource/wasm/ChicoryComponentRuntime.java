@@ -1,7 +1,6 @@
 package io.evidentsource.wasm;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.HostFunction;
@@ -48,7 +47,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -95,6 +96,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
   private final Deadlines deadlines;
   private final Function<WasmModule, Function<Instance, Machine>> compiler;
   private final LongSupplier nanoTime;
+  private final MemoryBudget memoryBudget;
 
   /** The periodic {@link #releaseIdle()}, cancelled by {@link #close()}. */
   private final ScheduledFuture<?> idleSweep;
@@ -111,6 +113,34 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
 
     /** Set once the module is unloaded: its guests are dropped, never pooled again. */
     volatile boolean released;
+
+    /** Guest log lines dropped by the log limits. */
+    final AtomicLong droppedLogLines = new AtomicLong();
+
+    /** Whether the warning about dropped log lines was written. */
+    final AtomicBoolean logWarned = new AtomicBoolean();
+
+    // token bucket of log lines per second, guarded by this
+    private double logTokens = -1;
+    private long logRefilled;
+
+    /** Takes one log line of the rate; false when the version used up its lines per second. */
+    synchronized boolean takeLogLine(long now, int perSecond) {
+      if (logTokens < 0) {
+        logTokens = perSecond;
+        logRefilled = now;
+      }
+      double refill = (now - logRefilled) / 1e9 * perSecond;
+      if (refill > 0) {
+        logTokens = Math.min(perSecond, logTokens + refill);
+        logRefilled = now;
+      }
+      if (logTokens < 1) {
+        return false;
+      }
+      logTokens -= 1;
+      return true;
+    }
 
     Loaded(
         ComponentKind<?> kind, WasmModule module, @Nullable Function<Instance, Machine> machines) {
@@ -167,6 +197,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     this.limits = limits;
     this.compiler = compiler;
     this.nanoTime = nanoTime;
+    this.memoryBudget = new MemoryBudget(limits.maxTotalMemoryPages());
     this.watchdog =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -208,7 +239,10 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
    */
   @Override
   public void validate(ComponentKind<?> kind, byte[] module) {
-    prepared.put(digest(module), prepare(kind, module));
+    var previous = prepared.put(digest(module), prepare(kind, module));
+    if (previous != null) {
+      release(previous); // the same bytes validated again: keep one, give back the other's memory
+    }
   }
 
   /**
@@ -231,8 +265,11 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
                 id,
                 k -> {
                   var ready = prepared.remove(digest(module));
-                  var loaded =
-                      ready != null && ready.kind == id.kind() ? ready : prepare(id.kind(), module);
+                  if (ready != null && ready.kind != id.kind()) {
+                    release(ready);
+                    ready = null;
+                  }
+                  var loaded = ready != null ? ready : prepare(id.kind(), module);
                   loaded.name = id.toString();
                   return loaded;
                 }));
@@ -270,8 +307,13 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
     }
   }
 
-  /** Lets go of one instance for good. */
+  /** Lets go of one instance for good: its memory goes back to the budget. */
   private void discard(Guest guest) {
+    var memory = guest.memory;
+    if (memory != null) {
+      memory.release();
+      guest.memory = null;
+    }
     guest.instance = null;
     guest.alloc = null;
     guest.entry = null;
@@ -320,6 +362,79 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       }
     }
     return released;
+  }
+
+  /**
+   * Takes {@code pages} of the server-wide memory budget for an instance of {@code loaded}, first
+   * releasing idle instances (least recently used first, of any version) when the budget is short.
+   *
+   * @throws EvidentSourceException {@code COMPONENT_MEMORY_BUSY} when running calls hold so much
+   *     that even without idle instances the pages do not fit
+   */
+  private void reserve(Loaded loaded, int pages) {
+    while (!memoryBudget.tryReserve(pages)) {
+      if (!releaseLeastRecentlyUsedIdle()) {
+        long limit = memoryBudget.maxPages() * WasmLimits.PAGE_BYTES;
+        long held = memoryBudget.reservedPages() * WasmLimits.PAGE_BYTES;
+        long wanted = (long) pages * WasmLimits.PAGE_BYTES;
+        var fields = new LinkedHashMap<String, Object>();
+        fields.put("limit", limit);
+        fields.put("limit_name", "evidentsource.wasm.max-total-memory-bytes");
+        fields.put("requested", wanted);
+        fields.put("in_use", held);
+        fields.put("component", loaded.name);
+        throw new EvidentSourceException(
+            ErrorCode.COMPONENT_MEMORY_BUSY,
+            "component "
+                + loaded.name
+                + " needs "
+                + wanted
+                + " more bytes of linear memory, but running calls hold "
+                + held
+                + " of the server's "
+                + limit
+                + " bytes for WebAssembly guests (evidentsource.wasm.max-total-memory-bytes);"
+                + " retry later",
+            fields);
+      }
+    }
+  }
+
+  /** Releases the idle instance that was pooled longest ago, of any version; false if none. */
+  private boolean releaseLeastRecentlyUsedIdle() {
+    while (true) {
+      Loaded oldestPool = null;
+      Guest oldest = null;
+      var all = new ArrayList<Loaded>(modules.values());
+      synchronized (prepared) {
+        all.addAll(prepared.values());
+      }
+      for (var loaded : all) {
+        var candidate = loaded.idle.peekLast();
+        if (candidate != null && (oldest == null || candidate.idleSince < oldest.idleSince)) {
+          oldest = candidate;
+          oldestPool = loaded;
+        }
+      }
+      if (oldest == null || oldestPool == null) {
+        return false;
+      }
+      if (oldestPool.idle.removeLastOccurrence(oldest)) {
+        discard(oldest);
+        return true;
+      }
+      // taken by a call meanwhile: look again
+    }
+  }
+
+  /** Bytes of the server-wide memory budget that instances (running or idle) hold now. */
+  public long memoryInUseBytes() {
+    return memoryBudget.reservedPages() * WasmLimits.PAGE_BYTES;
+  }
+
+  /** Guest log lines of {@code id} dropped by the log limits so far (diagnostics). */
+  public long droppedLogLines(ComponentId id) {
+    return loaded(id).droppedLogLines.get();
   }
 
   private void releaseIdleQuietly() {
@@ -560,8 +675,14 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
         Instance.builder(loaded.module)
             .withImportValues(imports)
             .withMemoryLimits(new MemoryLimits(initialPages, Math.min(declaredMax, maxPages)))
-            // linear memory on a byte[]: guest loads and stores are faster than on a ByteBuffer
-            .withMemoryFactory(ByteArrayMemory::new)
+            // linear memory on a byte[] (faster than on a ByteBuffer), counted against the budget
+            .withMemoryFactory(
+                memoryLimits -> {
+                  var memory =
+                      new GuestMemory(memoryLimits, memoryBudget, pages -> reserve(loaded, pages));
+                  guest.memory = memory;
+                  return memory;
+                })
             .withStart(false);
     if (loaded.machines != null) {
       builder.withMachineFactory(loaded.machines);
@@ -588,6 +709,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
       loaded.created.incrementAndGet();
       return guest;
     } catch (EvidentSourceException e) {
+      discard(guest); // gives back the memory of an instance that never came to be
       if ("publish".equals(purpose) && e.code() == ErrorCode.COMPONENT_FAILED) {
         throw new EvidentSourceException(
             ErrorCode.INVALID_COMPONENT,
@@ -595,6 +717,9 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
             Map.of("problems", List.of(String.valueOf(e.getMessage()))),
             e);
       }
+      throw e;
+    } catch (RuntimeException e) {
+      discard(guest);
       throw e;
     }
   }
@@ -640,7 +765,7 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
                     default -> Level.ERROR;
                   };
               if (LOG.isLoggable(level)) {
-                LOG.log(level, loaded.name + ": " + readString(instance, args[1], args[2], 8192));
+                log(guest, loaded, level, instance, args[1], args[2]);
               }
               return null;
             });
@@ -657,6 +782,37 @@ public final class ChicoryComponentRuntime implements ComponentRuntime, AutoClos
               throw new GuestError(guest.errorMessage);
             });
     return new HostFunction[] {viewState, error, log, abort};
+  }
+
+  /**
+   * Writes one guest log line, within {@link WasmLimits#maxLogBytesPerCall()} per call and {@link
+   * WasmLimits#maxLogLinesPerSecond()} per component version; a line beyond either is dropped
+   * (never read from guest memory) and counted, and the first drop of a version is reported once.
+   */
+  private void log(Guest guest, Loaded loaded, Level level, Instance instance, long ptr, long len) {
+    if (len < 0 || len > 8192) {
+      throw new GuestError("a host call passed length " + len + " (at most 8192)");
+    }
+    if (guest.logBytes + len > limits.maxLogBytesPerCall()
+        || !loaded.takeLogLine(nanoTime.getAsLong(), limits.maxLogLinesPerSecond())) {
+      loaded.droppedLogLines.incrementAndGet();
+      if (loaded.logWarned.compareAndSet(false, true)) {
+        LOG.log(
+            Level.WARNING,
+            "component "
+                + loaded.name
+                + " logs more than "
+                + limits.maxLogBytesPerCall()
+                + " bytes in one call or "
+                + limits.maxLogLinesPerSecond()
+                + " lines per second (evidentsource.wasm.max-log-bytes-per-call,"
+                + " .max-log-lines-per-second); its further lines beyond them are dropped and"
+                + " counted, without another warning");
+      }
+      return;
+    }
+    guest.logBytes += len;
+    LOG.log(level, loaded.name + ": " + readString(instance, ptr, len, 8192));
   }
 
   /** A failure the host raises inside a guest call on the guest's behalf. */

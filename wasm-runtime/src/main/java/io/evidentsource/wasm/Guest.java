@@ -26,6 +26,12 @@ final class Guest {
   /** {@code view_state} calls made during this call. */
   int viewReads;
 
+  /** Bytes written to the log during this call. */
+  long logBytes;
+
+  /** The instance's memory, whose pages count against the server-wide budget. */
+  @Nullable GuestMemory memory;
+
   /** When the guest was last put into its pool ({@code System.nanoTime} scale). */
   volatile long idleSince;
 
@@ -38,5 +44,6 @@ final class Guest {
     views = null;
     errorMessage = null;
     viewReads = 0;
+    logBytes = 0;
   }
 }

@@ -44,7 +44,7 @@ class PoolReleaseTest {
   @Nested
   class When_a_database_is_deleted {
     @Test
-    void its_modules_and_idle_instances_are_released() {
+    void its_modules_idle_instances_and_cached_folds_are_released() {
       f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
       f.publishView(Fixture.view("count", EventSelector.any()), Wat.countingView());
       f.publishChange(
@@ -54,12 +54,15 @@ class PoolReleaseTest {
       assertThat(count()).isEqualTo("1");
       assertThat(f.runtime.loadedModules()).isEqualTo(3);
       assertThat(f.runtime.idleInstancesTotal()).isGreaterThanOrEqualTo(3);
+      assertThat(f.views.cachedFolds()).isEqualTo(1);
 
       f.store.deleteDatabase(DB);
       f.catalog.forget(DB);
 
       assertThat(f.runtime.loadedModules()).isZero();
       assertThat(f.runtime.idleInstancesTotal()).isZero();
+      assertThat(f.views.cachedFolds()).isZero();
+      assertThat(f.views.cachedBytes()).isZero();
     }
 
     @Test

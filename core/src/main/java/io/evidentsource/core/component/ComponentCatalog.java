@@ -6,6 +6,8 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +24,7 @@ public final class ComponentCatalog {
   private final ComponentRegistry registry;
   private final ComponentRuntime runtime;
   private final Clock clock;
+  private final List<Consumer<DatabaseName>> forgetters = new CopyOnWriteArrayList<>();
 
   /**
    * @param store the event store whose databases components are published in
@@ -113,12 +116,19 @@ public final class ComponentCatalog {
   /**
    * Lets go of the components of every generation of a deleted database ({@link
    * ComponentRegistry#forget}) and of their compiled modules and idle instances on this server
-   * ({@link ComponentRuntime#unload}); call it after {@link EventStore#deleteDatabase}. A database
-   * created again under the name starts with none either way.
+   * ({@link ComponentRuntime#unload}) and the cached folds of its views; call it after {@link
+   * EventStore#deleteDatabase}. A database created again under the name starts with none either
+   * way.
    */
   public void forget(DatabaseName database) {
     registry.forget(database);
     runtime.unload(database);
+    forgetters.forEach(f -> f.accept(database));
+  }
+
+  /** Has {@link #forget} also call {@code forgetter} (the fold cache of {@link StateViews}). */
+  void whenForgotten(Consumer<DatabaseName> forgetter) {
+    forgetters.add(forgetter);
   }
 
   private byte[] module(ComponentId id) {

@@ -1,6 +1,7 @@
 package io.evidentsource.core.component;
 
 import java.util.LinkedHashMap;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -76,6 +77,20 @@ final class FoldCache<K, V> {
       eldest.remove();
     }
     return true;
+  }
+
+  /** Drops every entry whose key matches; returns how many were dropped. */
+  synchronized int removeIf(Predicate<K> which) {
+    int removed = 0;
+    for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      if (which.test(entry.getKey())) {
+        bytes -= weight(entry.getValue());
+        it.remove();
+        removed++;
+      }
+    }
+    return removed;
   }
 
   /** Whether the key is cached, without marking it used. */

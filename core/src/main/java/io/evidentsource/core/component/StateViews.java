@@ -69,7 +69,10 @@ public final class StateViews {
     this.store = store;
     this.catalog = catalog;
     this.runtime = runtime;
-    this.cache = new FoldCache<>(cacheBytes, cacheEntries, fold -> fold.state.length);
+    var folds = new FoldCache<CacheKey, Fold>(cacheBytes, cacheEntries, fold -> fold.state.length);
+    this.cache = folds;
+    // a deleted database's folds are never read again: let go of them at once
+    catalog.whenForgotten(database -> folds.removeIf(k -> k.view().database().equals(database)));
   }
 
   /** How many folds the cache holds (for tests and diagnostics). */

@@ -39,6 +39,13 @@ public enum ErrorCode {
   INVALID_PAGE_TOKEN(
       "invalid_page_token", "The page token is invalid or belongs to another query", false),
   REVISION_NOT_FOUND("revision_not_found", "No event exists at that revision", false),
+  QUERY_TOO_EXPENSIVE(
+      "query_too_expensive",
+      "The query needs more index work than the per-request scan budget allows",
+      false),
+  QUERY_TIMEOUT(
+      "query_timeout", "The query did not finish within the per-request time budget", true),
+  QUERY_CANCELLED("query_cancelled", "The client cancelled the query or went away", false),
   UNSUPPORTED_MEDIA_TYPE(
       "unsupported_media_type", "The request content type is not supported here", false),
   NOT_ACCEPTABLE("not_acceptable", "None of the accepted media types can be produced", false),
@@ -81,6 +88,10 @@ public enum ErrorCode {
       "component_limit_exceeded",
       "The component exceeded its memory or output limit while running",
       false),
+  COMPONENT_MEMORY_BUSY(
+      "component_memory_busy",
+      "Running component calls hold the server's whole budget of WebAssembly memory; retry later",
+      true),
   COMMAND_REJECTED("command_rejected", "The state change rejected the command", false),
   TRANSACTION_NOT_FOUND(
       "transaction_not_found", "No transaction with that id committed in the database", false),

@@ -7,13 +7,16 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,6 +50,10 @@ public final class DatabaseIndex {
   private volatile long[] recordedLast = new long[16];
   private volatile int recordedCount;
   private volatile long revision;
+  // writer-kept counters for estimatedBytes(): key characters plus overhead, postings entries;
+  // published to readers by the volatile write of `revision` that follows them in apply()
+  private long keyBytes;
+  private long postingsEntries;
 
   DatabaseIndex(DatabaseName database, long generation) {
     this.database = database;
@@ -109,6 +116,7 @@ public final class DatabaseIndex {
       postings(typesByKey, types, e.type()).add(r);
       if (e.subject() == null) {
         noSubject.add(r);
+        postingsEntries++;
       } else {
         postings(subjectsByKey, subjects, e.subject()).add(r);
       }
@@ -185,59 +193,137 @@ public final class DatabaseIndex {
     return effectiveNanos.get(revision);
   }
 
-  /** A cursor over the revisions ≤ bound matching {@code selector}. */
+  /** A cursor over the revisions ≤ bound matching {@code selector}, with no budget. */
   Cursor cursor(EventSelector selector, long bound, boolean forward) {
+    return cursor(selector, bound, forward, ScanBudget.UNLIMITED);
+  }
+
+  /**
+   * A cursor over the revisions ≤ bound matching {@code selector}, charging its work to {@code
+   * budget}. The selector is simplified first, so its cost follows the distinct work it asks for,
+   * not its length: nested {@code or}s and {@code and}s are flattened, repeated terms merged, an
+   * {@code any} absorbs an {@code or} (and drops out of an {@code and}), a prefix absorbs the
+   * longer prefixes and the values it covers, and all the postings lists of an {@code or}'s terms
+   * are merged by one heap, each list once.
+   */
+  Cursor cursor(EventSelector selector, long bound, boolean forward, ScanBudget budget) {
     return selector.match(
         any -> new AllCursor(bound, forward),
-        equals -> equalsCursor(equals, bound, forward),
-        startsWith -> prefixCursor(startsWith.attribute(), startsWith.prefix(), bound, forward),
-        and -> combine(and.selectors(), bound, forward, AndCursor::new),
-        or -> combine(or.selectors(), bound, forward, cs -> new OrCursor(cs, forward)));
+        equals -> union(List.of(equals), bound, forward, budget),
+        startsWith -> union(List.of(startsWith), bound, forward, budget),
+        and -> intersection(and, bound, forward, budget),
+        or -> union(or.selectors(), bound, forward, budget));
   }
 
-  private Cursor equalsCursor(EventSelector.Equals equals, long bound, boolean forward) {
-    if (equals.value() == null) {
-      return noSubject.cursor(bound, forward);
-    }
-    Postings p = map(equals.attribute()).get(equals.value());
-    return p == null ? Cursor.empty() : p.cursor(bound, forward);
-  }
-
-  /** One child's cursor as it is, several merged by {@code merge} (intersection or union). */
-  private Cursor combine(
-      List<EventSelector> children,
-      long bound,
-      boolean forward,
-      Function<List<Cursor>, Cursor> merge) {
-    var cs = new ArrayList<Cursor>(children.size());
-    for (var s : children) {
-      cs.add(cursor(s, bound, forward));
-    }
-    return cs.size() == 1 ? cs.get(0) : merge.apply(cs);
-  }
-
-  private Cursor prefixCursor(Attribute attribute, String prefix, long bound, boolean forward) {
-    var keys = map(attribute).tailMap(prefix, true);
-    var lists = new ArrayList<Postings>();
-    for (Map.Entry<String, Postings> e : keys.entrySet()) {
-      if (!e.getKey().startsWith(prefix)) {
-        break;
+  /** The revisions matching every one of an {@code and}'s (flattened, distinct) selectors. */
+  private Cursor intersection(
+      EventSelector.And and, long bound, boolean forward, ScanBudget budget) {
+    var terms = new LinkedHashSet<EventSelector>();
+    var pending = new ArrayDeque<EventSelector>(and.selectors());
+    while (!pending.isEmpty()) {
+      var s = pending.pollFirst();
+      if (s instanceof EventSelector.And nested) {
+        var children = nested.selectors();
+        for (int i = children.size() - 1; i >= 0; i--) {
+          pending.addFirst(children.get(i));
+        }
+      } else if (!(s instanceof EventSelector.Any)) {
+        terms.add(s);
       }
-      lists.add(e.getValue());
     }
-    if (lists.isEmpty()) {
-      return Cursor.empty();
+    if (terms.isEmpty()) {
+      return new AllCursor(bound, forward);
     }
-    if (lists.size() == 1) {
-      return lists.get(0).cursor(bound, forward);
+    var cs = new ArrayList<Cursor>(terms.size());
+    for (var s : terms) {
+      cs.add(cursor(s, bound, forward, budget));
     }
-    var cs = new ArrayList<Cursor>(lists.size());
+    return cs.size() == 1 ? cs.get(0) : new AndCursor(cs, budget);
+  }
+
+  /**
+   * The revisions matching any of {@code selectors}: nested {@code or}s flattened, the equality and
+   * prefix terms of each attribute reduced to the distinct postings lists they cover (a prefix
+   * covers every longer prefix and every value it starts), other terms once each, all merged.
+   */
+  private Cursor union(
+      List<EventSelector> selectors, long bound, boolean forward, ScanBudget budget) {
+    var prefixes = new EnumMap<Attribute, TreeSet<String>>(Attribute.class);
+    var values = new EnumMap<Attribute, TreeSet<String>>(Attribute.class);
+    boolean withoutSubject = false;
+    var others = new LinkedHashSet<EventSelector>();
+    var pending = new ArrayDeque<EventSelector>(selectors);
+    while (!pending.isEmpty()) {
+      var s = pending.pollFirst();
+      if (s instanceof EventSelector.Any) {
+        return new AllCursor(bound, forward);
+      } else if (s instanceof EventSelector.Or nested) {
+        pending.addAll(nested.selectors());
+      } else if (s instanceof EventSelector.StartsWith p) {
+        prefixes.computeIfAbsent(p.attribute(), a -> new TreeSet<>()).add(p.prefix());
+      } else if (s instanceof EventSelector.Equals e) {
+        if (e.value() == null) {
+          withoutSubject = true;
+        } else {
+          values.computeIfAbsent(e.attribute(), a -> new TreeSet<>()).add(e.value());
+        }
+      } else {
+        others.add(s);
+      }
+    }
+    var lists = new ArrayList<Postings>();
+    for (Attribute attribute : Attribute.values()) {
+      var keys = map(attribute);
+      var kept = new TreeSet<String>();
+      for (String prefix : prefixes.getOrDefault(attribute, EMPTY)) {
+        // sorted: a shorter prefix of this one comes first and is the last one kept
+        if (!kept.isEmpty() && prefix.startsWith(kept.last())) {
+          continue;
+        }
+        kept.add(prefix);
+        for (Map.Entry<String, Postings> e : keys.tailMap(prefix, true).entrySet()) {
+          if (!e.getKey().startsWith(prefix)) {
+            break;
+          }
+          budget.charge(1);
+          lists.add(e.getValue());
+        }
+      }
+      for (String value : values.getOrDefault(attribute, EMPTY)) {
+        String cover = kept.floor(value);
+        if (cover != null && value.startsWith(cover)) {
+          continue;
+        }
+        budget.charge(1);
+        Postings p = keys.get(value);
+        if (p != null) {
+          lists.add(p);
+        }
+      }
+    }
+    var cs = new ArrayList<Cursor>(lists.size() + others.size() + 1);
+    if (withoutSubject) {
+      cs.add(noSubject.cursor(bound, forward));
+    }
     for (var p : lists) {
       cs.add(p.cursor(bound, forward));
     }
+    for (var s : others) {
+      cs.add(cursor(s, bound, forward, budget));
+    }
+    if (cs.isEmpty()) {
+      return Cursor.empty();
+    }
+    if (cs.size() == 1) {
+      return cs.get(0);
+    }
     // A tag prefix may match an event through two tags; both merges return each revision once.
-    return lists.size() <= 8 ? new OrCursor(cs, forward) : new HeapOrCursor(cs, forward);
+    return cs.size() <= 8
+        ? new OrCursor(cs, forward, budget)
+        : new HeapOrCursor(cs, forward, budget);
   }
+
+  private static final TreeSet<String> EMPTY = new TreeSet<>();
 
   private ConcurrentSkipListMap<String, Postings> map(Attribute attribute) {
     return switch (attribute) {
@@ -248,15 +334,35 @@ public final class DatabaseIndex {
     };
   }
 
-  private static Postings postings(
+  private Postings postings(
       Map<String, Postings> byKey, ConcurrentSkipListMap<String, Postings> sorted, String key) {
+    postingsEntries++;
     Postings p = byKey.get(key);
     if (p == null) {
       p = new Postings();
       byKey.put(key, p);
       sorted.put(key, p); // published to readers only once it exists
+      keyBytes += KEY_OVERHEAD_BYTES + key.length();
     }
     return p;
+  }
+
+  /**
+   * Heap held per distinct key (stream, subject, type or tag), beside its characters: the string
+   * (about 40 bytes), a hash map node and a skip-list node (about 80), the postings list and its
+   * first array (about 40).
+   */
+  private static final long KEY_OVERHEAD_BYTES = 160;
+
+  /**
+   * An estimate of the heap this index holds, in bytes, from counters the writer keeps: {@value
+   * #KEY_OVERHEAD_BYTES} plus its length per distinct key, 5 per postings entry (4, and a quarter
+   * for the arrays' spare room), 32 per event (its effective time, 8, and its slot in the id set,
+   * at most half full: 24), and the recorded-time groups. Readable from any thread.
+   */
+  public long estimatedBytes() {
+    long events = revision; // read first: the counters below are at least as new
+    return keyBytes + postingsEntries * 5 + events * 32 + 16L * recordedNanos.length;
   }
 
   static long nanos(Instant t) {

@@ -4,17 +4,20 @@ import java.util.List;
 
 /**
  * Revisions matching any of many children, merged through a binary heap of the children's current
- * positions, so a page costs O(page × log k) after an O(k) start instead of a full merge.
+ * positions, so a page costs O(page × log k) after an O(k) start instead of a full merge. Each
+ * child seek is one step charged to the read's {@link ScanBudget}.
  */
 final class HeapOrCursor extends Cursor {
   private final Cursor[] children;
   private final long[] current;
   private final int[] heap;
   private final boolean forward;
+  private final ScanBudget budget;
   private int size;
   private boolean started;
 
-  HeapOrCursor(List<Cursor> children, boolean forward) {
+  HeapOrCursor(List<Cursor> children, boolean forward, ScanBudget budget) {
+    this.budget = budget;
     this.children = children.toArray(new Cursor[0]);
     this.current = new long[this.children.length];
     this.heap = new int[this.children.length];
@@ -25,6 +28,7 @@ final class HeapOrCursor extends Cursor {
   long seek(long target) {
     if (!started) {
       started = true;
+      budget.charge(children.length);
       for (int i = 0; i < children.length; i++) {
         long r = children[i].seek(target);
         if (r != 0) {
@@ -38,6 +42,7 @@ final class HeapOrCursor extends Cursor {
     } else {
       while (size > 0 && before(current[heap[0]], target)) {
         int child = heap[0];
+        budget.charge(1);
         long r = children[child].seek(target);
         if (r == 0) {
           heap[0] = heap[--size];

@@ -3,6 +3,8 @@ package io.evidentsource.core.index;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.observe.IndexCacheLookup;
 import io.evidentsource.core.port.StorageAdapter;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +22,7 @@ public final class IndexManager {
   static final int CATCH_UP_CHUNK = 1000;
 
   private final StorageAdapter storage;
+  private final EventStoreObserver observer;
   private final ConcurrentHashMap<DatabaseName, Entry> indexes = new ConcurrentHashMap<>();
 
   private record Entry(DatabaseIndex index, ReentrantLock lock) {}
@@ -28,7 +31,25 @@ public final class IndexManager {
    * @param storage where the log is read from
    */
   public IndexManager(StorageAdapter storage) {
+    this(storage, EventStoreObserver.NONE);
+  }
+
+  /**
+   * @param storage where the log is read from
+   * @param observer told of each index lookup (hit, extended from the log, or built from it)
+   */
+  public IndexManager(StorageAdapter storage, EventStoreObserver observer) {
     this.storage = storage;
+    this.observer = observer;
+  }
+
+  /** An estimate of the heap all indexes hold, in bytes ({@link DatabaseIndex#estimatedBytes}). */
+  public long estimatedBytes() {
+    long bytes = 0;
+    for (Entry e : indexes.values()) {
+      bytes += e.index().estimatedBytes();
+    }
+    return bytes;
   }
 
   /**
@@ -38,6 +59,7 @@ public final class IndexManager {
   public DatabaseIndex caughtUp(DatabaseInfo info) {
     var entry = entry(info);
     if (entry.index().revision() >= info.revision()) {
+      observer.indexCacheLookup(info.name(), IndexCacheLookup.HIT);
       return entry.index();
     }
     entry.lock().lock();
@@ -70,6 +92,11 @@ public final class IndexManager {
 
   /** Reads and indexes the log up to {@code target}. Caller holds the write lock. */
   public void catchUp(DatabaseIndex index, long target) {
+    long before = index.revision();
+    if (before >= target) {
+      observer.indexCacheLookup(index.database(), IndexCacheLookup.HIT);
+      return;
+    }
     while (index.revision() < target) {
       long from = index.revision() + 1;
       long to = Math.min(target, index.revision() + CATCH_UP_CHUNK);
@@ -85,6 +112,8 @@ public final class IndexManager {
       }
       index.apply(events);
     }
+    observer.indexCacheLookup(
+        index.database(), before == 0 ? IndexCacheLookup.MISS : IndexCacheLookup.EXTENDED);
   }
 
   /** Indexes events just committed right after the index head. Caller holds the write lock. */

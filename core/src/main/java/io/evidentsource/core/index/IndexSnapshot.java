@@ -46,14 +46,30 @@ public final class IndexSnapshot {
    */
   public void forEachMatching(
       EventSelector selector, long from, long to, boolean forward, LongPredicate sink) {
+    forEachMatching(selector, from, to, forward, ScanBudget.UNLIMITED, sink);
+  }
+
+  /**
+   * Like {@link #forEachMatching(EventSelector, long, long, boolean, LongPredicate)}, charging the
+   * walk to {@code budget}: the postings lists it opens, the steps of its unions and intersections,
+   * and one entry per revision it visits. The budget stops the walk by throwing.
+   */
+  public void forEachMatching(
+      EventSelector selector,
+      long from,
+      long to,
+      boolean forward,
+      ScanBudget budget,
+      LongPredicate sink) {
     long lo = Math.max(1, from);
     long hi = Math.min(to, revision);
     if (lo > hi) {
       return;
     }
-    Cursor c = index.cursor(selector, hi, forward);
+    Cursor c = index.cursor(selector, hi, forward, budget);
     long r = c.seek(forward ? lo : hi);
     while (r != 0 && r >= lo && r <= hi) {
+      budget.charge(1);
       if (!sink.test(r)) {
         return;
       }

@@ -41,6 +41,9 @@ public interface EventStoreObserver {
   /** A state view read looked up its fold in the fold cache. */
   default void foldCacheLookup(DatabaseName database, FoldCacheLookup lookup) {}
 
+  /** A read or an append needed the database's index at a revision. */
+  default void indexCacheLookup(DatabaseName database, IndexCacheLookup lookup) {}
+
   /** A database was created. */
   default void databaseCreated(DatabaseInfo database) {}
 

@@ -52,7 +52,17 @@ public final class QueryEngine {
    *     beyond the head) or {@code INVALID_PAGE_TOKEN}
    */
   public QueryPage page(DatabaseName database, EventQuery query) {
-    var plan = plan(database, query);
+    return page(database, query, QueryBudget.unlimited());
+  }
+
+  /**
+   * Reads one page within {@code budget}.
+   *
+   * @throws EvidentSourceException as {@link #page(DatabaseName, EventQuery)}, and {@code
+   *     QUERY_TOO_EXPENSIVE}, {@code QUERY_TIMEOUT} or {@code QUERY_CANCELLED} from the budget
+   */
+  public QueryPage page(DatabaseName database, EventQuery query, QueryBudget budget) {
+    var plan = plan(database, query, budget);
     var revisions = plan.revisions(query.limit() + 1);
     boolean more = revisions.length > query.limit();
     long[] pageRevs = more ? Arrays.copyOf(revisions, query.limit()) : revisions;
@@ -80,7 +90,18 @@ public final class QueryEngine {
    * @param maxEvents the most events to return, or {@code Long.MAX_VALUE}
    */
   public Result stream(DatabaseName database, EventQuery query, long maxEvents) {
-    var plan = plan(database, query);
+    return stream(database, query, maxEvents, QueryBudget.unlimited());
+  }
+
+  /**
+   * Streams every matching event within {@code budget}, renewed for each chunk read from storage
+   * ({@link QueryBudget#renew()}): the work before the first event, and between two chunks, is
+   * bounded; a stream of any length goes on while its client reads. The iterator throws the
+   * budget's errors.
+   */
+  public Result stream(
+      DatabaseName database, EventQuery query, long maxEvents, QueryBudget budget) {
+    var plan = plan(database, query, budget);
     return new Result(plan.snapshot.revision(), new StreamIterator(plan, maxEvents));
   }
 
@@ -106,7 +127,7 @@ public final class QueryEngine {
     return storage.readRevisions(database, info.generation(), new long[] {revision}).get(0);
   }
 
-  private Plan plan(DatabaseName database, EventQuery query) {
+  private Plan plan(DatabaseName database, EventQuery query, QueryBudget budget) {
     DatabaseInfo info = require(database);
     long fingerprint = fingerprint(query);
     DatabaseIndex index = indexes.caughtUp(info);
@@ -120,13 +141,16 @@ public final class QueryEngine {
                 first
                     .snapshot()
                     .match(
-                        head -> new Plan(info, index.snapshot(info.revision()), query, fingerprint),
+                        head ->
+                            new Plan(
+                                info, index.snapshot(info.revision()), query, fingerprint, budget),
                         atRevision ->
                             new Plan(
                                 info,
                                 index.snapshot(requireAtMostHead(atRevision.revision(), info)),
                                 query,
-                                fingerprint),
+                                fingerprint,
+                                budget),
                         asOf ->
                             new Plan(
                                 info,
@@ -134,7 +158,8 @@ public final class QueryEngine {
                                     index.snapshot(info.revision()).revisionAt(asOf.time())),
                                 query,
                                 asOf.time(),
-                                fingerprint)),
+                                fingerprint,
+                                budget)),
             next -> {
               PageToken token = next.token();
               if (token.generation != info.generation()
@@ -142,7 +167,7 @@ public final class QueryEngine {
                   || token.snapshotRevision > info.revision()) {
                 throw PageToken.invalid();
               }
-              return new Plan(info, index.snapshot(token.snapshotRevision), query, token);
+              return new Plan(info, index.snapshot(token.snapshotRevision), query, token, budget);
             });
   }
 
@@ -173,13 +198,19 @@ public final class QueryEngine {
     final long to;
     final boolean forward;
     final long maxEffective;
+    final QueryBudget budget;
     // for effective-time order: the whole sorted result, computed once
     long @Nullable [] sorted;
     int sortedPos;
 
     /** The first page at a revision or the head. */
-    Plan(DatabaseInfo info, IndexSnapshot snapshot, EventQuery query, long fingerprint) {
-      this(info, snapshot, query, null, null, fingerprint);
+    Plan(
+        DatabaseInfo info,
+        IndexSnapshot snapshot,
+        EventQuery query,
+        long fingerprint,
+        QueryBudget budget) {
+      this(info, snapshot, query, null, null, fingerprint, budget);
     }
 
     /** The first page as of a transaction time. */
@@ -188,13 +219,19 @@ public final class QueryEngine {
         IndexSnapshot snapshot,
         EventQuery query,
         Instant asOfTransactionTime,
-        long fingerprint) {
-      this(info, snapshot, query, null, asOfTransactionTime, fingerprint);
+        long fingerprint,
+        QueryBudget budget) {
+      this(info, snapshot, query, null, asOfTransactionTime, fingerprint, budget);
     }
 
     /** A later page, at the snapshot its token pinned. */
-    Plan(DatabaseInfo info, IndexSnapshot snapshot, EventQuery query, PageToken token) {
-      this(info, snapshot, query, token, token.asOfTransactionTime, token.fingerprint);
+    Plan(
+        DatabaseInfo info,
+        IndexSnapshot snapshot,
+        EventQuery query,
+        PageToken token,
+        QueryBudget budget) {
+      this(info, snapshot, query, token, token.asOfTransactionTime, token.fingerprint, budget);
     }
 
     private Plan(
@@ -203,8 +240,10 @@ public final class QueryEngine {
         EventQuery query,
         @Nullable PageToken token,
         @Nullable Instant asOfTransactionTime,
-        long fingerprint) {
+        long fingerprint,
+        QueryBudget budget) {
       this.info = info;
+      this.budget = budget;
       this.snapshot = snapshot;
       this.query = query;
       this.token = token;
@@ -258,6 +297,7 @@ public final class QueryEngine {
             lo,
             hi,
             forward,
+            budget,
             r ->
                 (maxEffective == Long.MAX_VALUE || snapshot.effectiveNanos(r) <= maxEffective)
                     ? sink.test(r)
@@ -275,30 +315,62 @@ public final class QueryEngine {
       }
     }
 
+    /**
+     * The matching revisions in effective-time order (ties by revision), reversed for backward: one
+     * walk of the index, then a sort of primitive keys, skipped when the times already ascend with
+     * the revisions (events without an explicit time, or written in time order).
+     */
     private long[] sortByEffectiveTime(EventSelector selector) {
-      var list = new ArrayList<long[]>();
+      long[] revs = new long[256];
+      long[] times = new long[256];
+      int[] n = {0};
+      boolean[] ascending = {true};
+      long[][] bufs = {revs, times};
       snapshot.forEachMatching(
           selector,
           from,
           to,
           true,
+          budget,
           r -> {
             long t = snapshot.effectiveNanos(r);
             if (t <= maxEffective) {
-              list.add(new long[] {t, r});
+              int i = n[0];
+              if (i == bufs[0].length) {
+                bufs[0] = Arrays.copyOf(bufs[0], i * 2);
+                bufs[1] = Arrays.copyOf(bufs[1], i * 2);
+              }
+              if (i > 0 && bufs[1][i - 1] > t) {
+                ascending[0] = false;
+              }
+              bufs[0][i] = r;
+              bufs[1][i] = t;
+              n[0] = i + 1;
             }
             return true;
           });
-      list.sort(
-          (a, b) -> {
-            int c = Long.compare(a[0], b[0]);
-            return c != 0 ? c : Long.compare(a[1], b[1]);
-          });
-      long[] revs = new long[list.size()];
-      for (int i = 0; i < revs.length; i++) {
-        revs[forward ? i : revs.length - 1 - i] = list.get(i)[1];
+      int count = n[0];
+      revs = bufs[0];
+      times = bufs[1];
+      long[] out = new long[count];
+      if (ascending[0]) {
+        for (int i = 0; i < count; i++) {
+          out[forward ? i : count - 1 - i] = revs[i];
+        }
+        return out;
       }
-      return revs;
+      budget.charge(count);
+      // sort positions by (time, revision); revisions ascend already, so a stable sort by time
+      Integer[] order = new Integer[count];
+      for (int i = 0; i < count; i++) {
+        order[i] = i;
+      }
+      long[] t = times;
+      Arrays.sort(order, (a, b) -> Long.compare(t[a], t[b]));
+      for (int i = 0; i < count; i++) {
+        out[forward ? i : count - 1 - i] = revs[order[i]];
+      }
+      return out;
     }
 
     private int firstAfterToken(long[] revs) {
@@ -358,6 +430,7 @@ public final class QueryEngine {
     }
 
     private void refill() {
+      plan.budget.renew();
       buffer.clear();
       pos = 0;
       int want = (int) Math.min(FETCH_CHUNK, remaining);
@@ -380,6 +453,7 @@ public final class QueryEngine {
             lo,
             hi,
             plan.forward,
+            plan.budget,
             r -> {
               if (plan.maxEffective != Long.MAX_VALUE
                   && plan.snapshot.effectiveNanos(r) > plan.maxEffective) {

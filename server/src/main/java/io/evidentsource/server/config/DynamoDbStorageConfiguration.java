@@ -6,21 +6,34 @@ import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
+import io.evidentsource.storage.dynamodb.NotificationRelay;
 import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
 import io.evidentsource.storage.dynamodb.sns.DynamoDbSnsStorage;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
+import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.Producer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
  * Profiles {@code dynamodb-sns} and {@code dynamodb-kafka}: the storage modules {@code
@@ -50,11 +63,15 @@ class DynamoDbStorageConfiguration {
     }
     return DynamoDbStorage.builder()
         .traceContext(observability.traceContext())
+        .traceScope(observability.traceScope())
         .onRelayStarted(
             relay -> observability.gauges().followNotifications(relay::pending, relay::errors))
         .clientSettings(
             new DynamoDbClients.Settings(
-                properties.region(), properties.endpoint(), properties.maxAttempts()))
+                properties.region(),
+                properties.endpoint(),
+                properties.maxAttempts(),
+                observability.awsInterceptors()))
         .tables(tables)
         .componentsBucket(properties.requiredComponentsBucket())
         .createMissing(properties.createTables())
@@ -98,8 +115,9 @@ class DynamoDbStorageConfiguration {
         Clock clock,
         DatabaseGauges gauges,
         ObjectProvider<Tracer> tracer,
-        ObjectProvider<Propagator> propagator) {
-      var observability = Observability.of(gauges, tracer, propagator);
+        ObjectProvider<Propagator> propagator,
+        ObjectProvider<OpenTelemetry> openTelemetry) {
+      var observability = Observability.of(gauges, tracer, propagator, openTelemetry);
       return withPropertyNames(
           () ->
               DynamoDbSnsStorage.create(
@@ -120,8 +138,9 @@ class DynamoDbStorageConfiguration {
         Clock clock,
         DatabaseGauges gauges,
         ObjectProvider<Tracer> tracer,
-        ObjectProvider<Propagator> propagator) {
-      var observability = Observability.of(gauges, tracer, propagator);
+        ObjectProvider<Propagator> propagator,
+        ObjectProvider<OpenTelemetry> openTelemetry) {
+      var observability = Observability.of(gauges, tracer, propagator, openTelemetry);
       return withPropertyNames(
           () ->
               DynamoDbKafkaStorage.create(
@@ -130,26 +149,42 @@ class DynamoDbStorageConfiguration {
                       Objects.requireNonNull(kafka.bootstrapServers()),
                       kafka.topic(),
                       kafka.retries(),
-                      kafka.publishTimeout())));
+                      kafka.publishTimeout()),
+                  observability.kafkaProducer()));
     }
   }
 
   /**
-   * What the relay reports to: the per-database gauges, and the current request's W3C trace
-   * headers, read on the committing thread (none without a tracer).
+   * What the storage reports to: the per-database gauges; the current request's W3C trace headers,
+   * read on the committing thread (none without a tracer); and OpenTelemetry's AWS SDK and Kafka
+   * client instrumentation, which make a span per DynamoDB, S3 and SNS request and per Kafka record
+   * sent, children of the current span (docs/operations.md#traces). The relay publishes each
+   * transaction inside its committing request's trace context, so the SNS or Kafka span continues
+   * that trace.
    */
-  record Observability(DatabaseGauges gauges, Supplier<Map<String, String>> traceContext) {
+  record Observability(
+      DatabaseGauges gauges,
+      Supplier<Map<String, String>> traceContext,
+      NotificationRelay.TraceScope traceScope,
+      List<ExecutionInterceptor> awsInterceptors,
+      UnaryOperator<Producer<String, byte[]>> kafkaProducer) {
     static Observability of(
         DatabaseGauges gauges,
         ObjectProvider<Tracer> tracers,
-        ObjectProvider<Propagator> propagators) {
+        ObjectProvider<Propagator> propagators,
+        ObjectProvider<OpenTelemetry> openTelemetries) {
       Tracer tracer = tracers.getIfAvailable();
       Propagator propagator = propagators.getIfAvailable();
-      if (tracer == null || propagator == null) {
-        return new Observability(gauges, Map::of);
+      OpenTelemetry openTelemetry = openTelemetries.getIfAvailable();
+      if (tracer == null || propagator == null || openTelemetry == null) {
+        return new Observability(
+            gauges,
+            Map::of,
+            NotificationRelay.TraceScope.NONE,
+            List.of(),
+            UnaryOperator.identity());
       }
-      return new Observability(
-          gauges,
+      Supplier<Map<String, String>> traceContext =
           () -> {
             Span span = tracer.currentSpan();
             if (span == null) {
@@ -165,7 +200,45 @@ class DynamoDbStorageConfiguration {
                   }
                 });
             return headers;
-          });
+          };
+      KafkaTelemetry kafka = KafkaTelemetry.create(openTelemetry);
+      return new Observability(
+          gauges,
+          traceContext,
+          DynamoDbStorageConfiguration::currentTrace,
+          List.of(AwsSdkTelemetry.create(openTelemetry).newExecutionInterceptor()),
+          kafka::wrap);
+    }
+  }
+
+  /**
+   * Makes the trace of these W3C headers current on this thread until the returned scope closes
+   * (nothing without headers).
+   */
+  @SuppressWarnings("MustBeClosedChecker") // the relay closes it on this thread (TraceScope)
+  private static NotificationRelay.TraceScope.Opened currentTrace(Map<String, String> headers) {
+    if (headers.isEmpty()) {
+      return () -> {};
+    }
+    Context context =
+        W3CTraceContextPropagator.getInstance()
+            .extract(Context.root(), headers, MapGetter.INSTANCE);
+    Scope scope = context.makeCurrent();
+    return scope::close;
+  }
+
+  /** Reads W3C trace headers from a map. */
+  private enum MapGetter implements TextMapGetter<Map<String, String>> {
+    INSTANCE;
+
+    @Override
+    public Iterable<String> keys(Map<String, String> carrier) {
+      return carrier.keySet();
+    }
+
+    @Override
+    public @Nullable String get(@Nullable Map<String, String> carrier, String key) {
+      return carrier == null ? null : carrier.get(key);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.wasm.WasmLimits;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -41,6 +42,14 @@ import org.springframework.util.unit.DataSize;
  * @param poolIdleTimeout how long an instance may sit idle in its pool before it is released, so
  *     the pool of a version whose calls stopped shrinks to nothing (the next call instantiates
  *     anew)
+ * @param maxTotalMemoryBytes the server-wide budget of guest linear memory, running and idle
+ *     instances together; unset: a quarter of the JVM's maximum heap. Idle instances are released
+ *     to make room first; a call that still does not fit is refused with 503 {@code
+ *     component_memory_busy} (with {@code Retry-After}) / RESOURCE_EXHAUSTED naming this property
+ * @param maxLogBytesPerCall most bytes of guest log lines ({@code evidentsource.log}) written to
+ *     the server log per guest call; the call's further lines are dropped and counted
+ * @param maxLogLinesPerSecond most guest log lines written per second per component version; the
+ *     rest are dropped and counted, with one warning per version
  */
 @ConfigurationProperties("evidentsource.wasm")
 public record WasmProperties(
@@ -57,7 +66,10 @@ public record WasmProperties(
     @DefaultValue("3") int warmUpCalls,
     @DefaultValue("10000") int cacheEntries,
     @DefaultValue("64MB") DataSize foldCacheBytes,
-    @DefaultValue("60s") Duration poolIdleTimeout) {
+    @DefaultValue("60s") Duration poolIdleTimeout,
+    @Nullable DataSize maxTotalMemoryBytes,
+    @DefaultValue("64KB") DataSize maxLogBytesPerCall,
+    @DefaultValue("100") int maxLogLinesPerSecond) {
 
   public WasmProperties {
     if (warmUpTimeout.isNegative() || warmUpTimeout.isZero()) {
@@ -71,6 +83,19 @@ public record WasmProperties(
     if (cacheEntries < 0) {
       throw new IllegalArgumentException(
           "evidentsource.wasm.cache-entries must be >= 0, was " + cacheEntries);
+    }
+    if (maxTotalMemoryBytes != null && maxTotalMemoryBytes.toBytes() < WasmLimits.PAGE_BYTES) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.max-total-memory-bytes must be at least 64KB, was "
+              + maxTotalMemoryBytes);
+    }
+    if (maxLogBytesPerCall.isNegative()) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.max-log-bytes-per-call must be >= 0, was " + maxLogBytesPerCall);
+    }
+    if (maxLogLinesPerSecond < 0) {
+      throw new IllegalArgumentException(
+          "evidentsource.wasm.max-log-lines-per-second must be >= 0, was " + maxLogLinesPerSecond);
     }
     if (poolIdleTimeout.isNegative() || poolIdleTimeout.isZero()) {
       throw new IllegalArgumentException(
@@ -96,6 +121,18 @@ public record WasmProperties(
             compile,
             warmUpTimeout,
             warmUpCalls)
-        .withPoolIdleTimeout(poolIdleTimeout);
+        .withResources(
+            poolIdleTimeout,
+            totalMemoryBytes(),
+            (int) Math.min(Integer.MAX_VALUE, maxLogBytesPerCall.toBytes()),
+            maxLogLinesPerSecond);
+  }
+
+  /** The memory budget in bytes: as configured, or a quarter of the JVM's maximum heap. */
+  long totalMemoryBytes() {
+    if (maxTotalMemoryBytes != null) {
+      return maxTotalMemoryBytes.toBytes();
+    }
+    return Math.max(WasmLimits.PAGE_BYTES, Runtime.getRuntime().maxMemory() / 4);
   }
 }

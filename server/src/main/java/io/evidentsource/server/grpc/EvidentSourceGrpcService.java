@@ -54,6 +54,7 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
+import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.LiveTails;
@@ -82,6 +83,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   private final StateChanges changes;
   private final WasmProperties wasm;
 
+  private final QueryBudgets queryBudgets;
+
   EvidentSourceGrpcService(
       EventStore store,
       SubscriptionEngine subscriptions,
@@ -89,7 +92,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       ComponentCatalog catalog,
       StateViews views,
       StateChanges changes,
-      WasmProperties wasm) {
+      WasmProperties wasm,
+      QueryBudgets queryBudgets) {
+    this.queryBudgets = queryBudgets;
     this.store = store;
     this.subscriptions = subscriptions;
     this.tails = tails;
@@ -416,7 +421,12 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       QueryEventsRequest request, StreamObserver<QueryEventsResponse> response) {
     var call = (ServerCallStreamObserver<QueryEventsResponse>) response;
     try {
-      var page = store.query(DatabaseName.of(request.getDatabase()), QueryMapping.query(request));
+      // the query stops when the client cancels or its deadline passes
+      var page =
+          store.query(
+              DatabaseName.of(request.getDatabase()),
+              QueryMapping.query(request),
+              queryBudgets.forCall(call::isCancelled));
       for (var event : page.events()) {
         if (call.isCancelled()) {
           return;

@@ -6,6 +6,7 @@ import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.security.ApiKeys;
@@ -41,9 +42,17 @@ class GrpcConfiguration {
       ComponentCatalog componentCatalog,
       StateViews stateViews,
       StateChanges stateChanges,
-      WasmProperties wasm) {
+      WasmProperties wasm,
+      QueryBudgets queryBudgets) {
     return new EvidentSourceGrpcService(
-        store, subscriptionEngine, liveTails, componentCatalog, stateViews, stateChanges, wasm);
+        store,
+        subscriptionEngine,
+        liveTails,
+        componentCatalog,
+        stateViews,
+        stateChanges,
+        wasm,
+        queryBudgets);
   }
 
   /**

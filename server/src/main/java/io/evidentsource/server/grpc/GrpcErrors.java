@@ -59,8 +59,12 @@ final class GrpcErrors {
           STORAGE_FULL,
           TOO_MANY_SUBSCRIPTIONS,
           COMPONENT_TOO_LARGE,
-          COMPONENT_LIMIT_EXCEEDED ->
+          COMPONENT_LIMIT_EXCEEDED,
+          COMPONENT_MEMORY_BUSY,
+          QUERY_TOO_EXPENSIVE ->
           Status.Code.RESOURCE_EXHAUSTED;
+      case QUERY_TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+      case QUERY_CANCELLED -> Status.Code.CANCELLED;
       case DATABASE_NOT_FOUND,
           REVISION_NOT_FOUND,
           NOT_FOUND,

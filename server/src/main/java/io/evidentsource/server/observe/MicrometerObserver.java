@@ -8,6 +8,7 @@ import io.evidentsource.core.observe.CallOutcome;
 import io.evidentsource.core.observe.ComponentCallReport;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.observe.FoldCacheLookup;
+import io.evidentsource.core.observe.IndexCacheLookup;
 import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.observe.QueryReport;
 import io.evidentsource.core.observe.TransactionOutcome;
@@ -58,6 +59,7 @@ final class MicrometerObserver implements EventStoreObserver {
   private final MeterProvider<Counter> wasmCalls;
   private final MeterProvider<Timer> wasmTimer;
   private final MeterProvider<Counter> foldCache;
+  private final MeterProvider<Counter> indexCache;
 
   /**
    * @param registry where the meters go
@@ -121,6 +123,17 @@ final class MicrometerObserver implements EventStoreObserver {
         Counter.builder("evidentsource.state.view.cache.lookups")
             .description("State view reads by what the fold cache held: hit, extended or miss")
             .withRegistry(registry);
+    this.indexCache =
+        Counter.builder("evidentsource.index.cache.lookups")
+            .description(
+                "Reads and appends by what the database's in-memory index held: hit (at the"
+                    + " revision needed), extended (caught up from the log) or miss (built from it)")
+            .withRegistry(registry);
+  }
+
+  @Override
+  public void indexCacheLookup(DatabaseName database, IndexCacheLookup lookup) {
+    indexCache.withTags("result", lookup.label()).increment();
   }
 
   @Override

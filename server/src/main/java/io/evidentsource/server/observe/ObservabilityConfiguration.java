@@ -1,5 +1,6 @@
 package io.evidentsource.server.observe;
 
+import io.evidentsource.core.EventStore;
 import io.evidentsource.core.component.StateViews;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.Storage;
@@ -120,6 +121,18 @@ class ObservabilityConfiguration {
                 availability,
                 a -> a.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC ? 1 : 0)
             .description("1 while the instance accepts traffic (its readiness state), else 0")
+            .register(registry);
+  }
+
+  /** The estimated heap of the in-memory indexes, a cache of the log (docs/operations.md). */
+  @Bean
+  MeterBinder indexCacheMetrics(EventStore store) {
+    return registry ->
+        Gauge.builder("evidentsource.index.cache", store, EventStore::indexCacheBytes)
+            .description(
+                "Estimated heap held by the in-memory indexes of all databases (a cache of the"
+                    + " log, kept until a database is deleted)")
+            .baseUnit("bytes")
             .register(registry);
   }
 

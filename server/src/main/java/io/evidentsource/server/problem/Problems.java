@@ -53,7 +53,9 @@ final class Problems {
       }
       members.put("failed_conditions", list);
     }
-    if (code == ErrorCode.CONTENTION_TIMEOUT) {
+    if (code == ErrorCode.CONTENTION_TIMEOUT
+        || code == ErrorCode.QUERY_TIMEOUT
+        || code == ErrorCode.COMPONENT_MEMORY_BUSY) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");
     } else if (code == ErrorCode.TOO_MANY_SUBSCRIPTIONS) {
       headers.set(HttpHeaders.RETRY_AFTER, "5");

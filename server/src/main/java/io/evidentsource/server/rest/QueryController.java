@@ -5,12 +5,14 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.query.QueryEngine;
 import io.evidentsource.core.query.QueryPage;
 import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.QueryBudgets;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,16 +46,19 @@ class QueryController {
   private final EvidentSourceProperties properties;
   private final JsonMapper json;
   private final SelectorLimits selectorLimits;
+  private final QueryBudgets budgets;
 
   QueryController(
       EventStore store,
       EvidentSourceProperties properties,
       JsonMapper json,
-      SelectorLimits selectorLimits) {
+      SelectorLimits selectorLimits,
+      QueryBudgets budgets) {
     this.store = store;
     this.properties = properties;
     this.json = json;
     this.selectorLimits = selectorLimits;
+    this.budgets = budgets;
   }
 
   @GetMapping
@@ -106,8 +111,16 @@ class QueryController {
   private ResponseEntity<StreamingResponseBody> answer(
       DatabaseName database, QueryParameters params, MediaType format) {
     if (format.equals(NDJSON)) {
-      QueryEngine.Result result = store.stream(database, params.streamQuery(), params.maxEvents());
+      QueryEngine.Result result =
+          store.stream(
+              database,
+              params.streamQuery(),
+              params.maxEvents(),
+              QueryKind.QUERY,
+              budgets.forRequest());
       Iterator<StoredEvent> events = result.events();
+      // the first chunk is read now, so a query over its budget still gets a problem response
+      var unused = events.hasNext();
       StreamingResponseBody body = out -> writeNdjson(events, out);
       return ResponseEntity.ok()
           .contentType(NDJSON)
@@ -116,7 +129,7 @@ class QueryController {
     }
     // Pages are rendered before the response starts, so every error is still a problem
     // response; the body type is shared with the NDJSON stream.
-    QueryPage page = store.query(database, params.pageQuery());
+    QueryPage page = store.query(database, params.pageQuery(), budgets.forRequest());
     byte[] rendered = json.writeValueAsBytes(WireJson.Page.of(page));
     return ResponseEntity.ok()
         .contentType(MediaType.APPLICATION_JSON)

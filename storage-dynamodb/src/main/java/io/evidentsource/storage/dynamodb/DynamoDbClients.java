@@ -2,6 +2,7 @@ package io.evidentsource.storage.dynamodb;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -10,6 +11,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -17,8 +19,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Builds AWS clients with the settings every adapter shares: region, an optional endpoint override
- * (an emulator such as moto, or a VPC endpoint), and the SDK's standard retry strategy (jittered
- * exponential backoff, retrying throttling and transient errors) with a configurable attempt count.
+ * (an emulator such as moto, or a VPC endpoint), the SDK's standard retry strategy (jittered
+ * exponential backoff, retrying throttling and transient errors) with a configurable attempt count,
+ * and execution interceptors (tracing).
  */
 public final class DynamoDbClients {
   private DynamoDbClients() {}
@@ -30,8 +33,14 @@ public final class DynamoDbClients {
    * @param endpoint an endpoint override (e.g. {@code http://127.0.0.1:5000}), or null for AWS
    * @param maxAttempts attempts per request including the first, ≥ 1 (throttling is retried with
    *     backoff until then)
+   * @param interceptors execution interceptors added to every client built with these settings, in
+   *     order (e.g. OpenTelemetry's AWS SDK instrumentation, which makes a span per request)
    */
-  public record Settings(String region, @Nullable URI endpoint, int maxAttempts) {
+  public record Settings(
+      String region,
+      @Nullable URI endpoint,
+      int maxAttempts,
+      List<ExecutionInterceptor> interceptors) {
     public Settings {
       if (region == null || region.isBlank()) {
         throw new IllegalArgumentException("region must not be blank");
@@ -39,6 +48,17 @@ public final class DynamoDbClients {
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
       }
+      interceptors = List.copyOf(interceptors);
+    }
+
+    /** Settings without interceptors. */
+    public Settings(String region, @Nullable URI endpoint, int maxAttempts) {
+      this(region, endpoint, maxAttempts, List.of());
+    }
+
+    /** These settings with {@code interceptors} instead of the current ones. */
+    public Settings withInterceptors(List<ExecutionInterceptor> interceptors) {
+      return new Settings(region, endpoint, maxAttempts, interceptors);
     }
   }
 
@@ -76,6 +96,7 @@ public final class DynamoDbClients {
                         .maxAttempts(settings.maxAttempts())
                         .build())
                 .apiCallAttemptTimeout(Duration.ofSeconds(10))
+                .executionInterceptors(settings.interceptors())
                 .build());
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());

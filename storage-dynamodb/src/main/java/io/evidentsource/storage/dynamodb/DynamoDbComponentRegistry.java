@@ -126,7 +126,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     String pk = partition(database, generation, kind);
     for (int attempt = 1; ; attempt++) {
       var latest = latestItem(pk, name);
-      int version = latest == null ? 1 : version(latest) + 1;
+      int version = latest == null ? 1 : version(reader(latest)) + 1;
       var item = new HashMap<>(attributes);
       item.put(DynamoDbSchema.CO_PK, s(pk));
       item.put(DynamoDbSchema.CO_SK, s(sortKey(name, version)));
@@ -199,7 +199,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     if (item.isEmpty()) {
       return Optional.empty();
     }
-    String digest = item.get().get("module_sha256").s();
+    String digest = reader(item.get()).string("module_sha256");
     byte[] bytes;
     try {
       bytes =
@@ -317,7 +317,7 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
                           .expressionAttributeValues(values))
               .items()
               .forEach(item -> out.add(mapper.apply(item)));
-          return null;
+          return Boolean.TRUE;
         });
     return List.copyOf(out);
   }
@@ -347,42 +347,42 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
 
   /** The definition an item of {@code kind} holds ({@link #definitionAttributes} reversed). */
   private static <D extends ComponentDefinition> D definition(
-      ComponentKind<D> kind, Map<String, AttributeValue> item) {
-    String name = item.get("name").s();
-    String description = optional(item, "description");
+      ComponentKind<D> kind, ItemReader item) {
+    String name = item.string("name");
+    String description = item.optionalString("description");
     ComponentDefinition definition =
         kind == ComponentKind.STATE_VIEW
             ? new StateViewDefinition(
                 name,
                 description,
-                item.get("content_type").s(),
-                optional(item, "content_schema"),
-                SelectorText.parse(item.get("event_selector").s()),
-                QueryTemporality.fromJson(item.get("query_temporality").s()))
+                item.string("content_type"),
+                item.optionalString("content_schema"),
+                SelectorText.parse(item.string("event_selector")),
+                QueryTemporality.fromJson(item.string("query_temporality")))
             : new StateChangeDefinition(name, description);
     return kind.definitionType().cast(definition);
   }
 
-  private static <D extends ComponentDefinition> PublishedComponent<D> published(
+  private <D extends ComponentDefinition> PublishedComponent<D> published(
       DatabaseName database,
       long generation,
       ComponentKind<D> kind,
-      Map<String, AttributeValue> item) {
+      Map<String, AttributeValue> attributes) {
+    var item = reader(attributes);
     return new PublishedComponent<>(
-        new ComponentId(database, generation, kind, item.get("name").s(), version(item)),
+        new ComponentId(database, generation, kind, item.string("name"), version(item)),
         definition(kind, item),
-        Instant.parse(item.get("created_at").s()),
-        Integer.parseInt(item.get("module_size").n()),
-        item.get("module_sha256").s());
+        item.instant("created_at"),
+        item.intNumber("module_size"),
+        item.string("module_sha256"));
   }
 
-  private static int version(Map<String, AttributeValue> item) {
-    return Integer.parseInt(item.get("version").n());
+  private static int version(ItemReader item) {
+    return item.intNumber("version");
   }
 
-  private static @Nullable String optional(Map<String, AttributeValue> item, String attribute) {
-    var value = item.get(attribute);
-    return value == null ? null : value.s();
+  private ItemReader reader(Map<String, AttributeValue> item) {
+    return ItemReader.of(tables.components(), item, DynamoDbSchema.CO_PK, DynamoDbSchema.CO_SK);
   }
 
   private static String partition(DatabaseName database, long generation, ComponentKind<?> kind) {

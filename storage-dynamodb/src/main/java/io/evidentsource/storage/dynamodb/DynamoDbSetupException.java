@@ -2,6 +2,7 @@ package io.evidentsource.storage.dynamodb;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The DynamoDB tables or the S3 bucket are not as {@link DynamoDbStorage} needs them, found at
@@ -34,7 +35,7 @@ public final class DynamoDbSetupException extends IllegalStateException {
    *     create what is missing
    */
   DynamoDbSetupException(
-      Problem problem, List<String> details, boolean fixedByCreating, Throwable cause) {
+      Problem problem, List<String> details, boolean fixedByCreating, @Nullable Throwable cause) {
     super(message(problem, details, fixedByCreating), cause);
     this.problem = Objects.requireNonNull(problem, "problem");
     this.details = List.copyOf(details);

@@ -64,6 +64,7 @@ public final class DynamoDbStorage {
     private Duration publishSweep = DEFAULT_PUBLISH_SWEEP;
     private int relayEventsPerRound = DEFAULT_RELAY_EVENTS_PER_ROUND;
     private Supplier<Map<String, String>> traceContext = Map::of;
+    private NotificationRelay.TraceScope traceScope = NotificationRelay.TraceScope.NONE;
     private Consumer<NotificationRelay> relayStarted = relay -> {};
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private Clock clock = Clock.systemUTC();
@@ -153,6 +154,16 @@ public final class DynamoDbStorage {
      */
     public Builder traceContext(Supplier<Map<String, String>> traceContext) {
       this.traceContext = Objects.requireNonNull(traceContext, "traceContext");
+      return this;
+    }
+
+    /**
+     * Opened by the relay around each transaction's publish with the trace context read by {@link
+     * #traceContext}, so the publisher's client spans continue the committing request's trace
+     * (default none).
+     */
+    public Builder traceScope(NotificationRelay.TraceScope traceScope) {
+      this.traceScope = Objects.requireNonNull(traceScope, "traceScope");
       return this;
     }
 
@@ -265,7 +276,8 @@ public final class DynamoDbStorage {
               announce,
               new NotificationRelay.Settings(
                   relayOwner, publishLease, publishSweep, relayEventsPerRound),
-              clock);
+              clock,
+              traceScope);
       owned.add(relay);
       relay.start();
       relayStarted.accept(relay);

@@ -164,20 +164,18 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   @Override
   public List<DatabaseInfo> listDatabases() {
     var out = new ArrayList<DatabaseInfo>();
-    call(
+    run(
         "Scan",
-        () -> {
-          client
-              .scanPaginator(b -> b.tableName(tables.databases()).consistentRead(true))
-              .items()
-              .forEach(
-                  item -> {
-                    if (!isDeleted(item)) {
-                      out.add(info(item));
-                    }
-                  });
-          return null;
-        });
+        () ->
+            client
+                .scanPaginator(b -> b.tableName(tables.databases()).consistentRead(true))
+                .items()
+                .forEach(
+                    item -> {
+                      if (!isDeleted(item)) {
+                        out.add(info(item));
+                      }
+                    }));
     out.sort(Comparator.comparing(i -> i.name().value()));
     return out;
   }
@@ -347,7 +345,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         queryFrom,
         to,
         item -> {
-          StoredEvent e = EventItems.fromItem(item);
+          StoredEvent e = EventItems.fromItem(tables.events(), item);
           cache.put(partition, e);
           out.add(e);
         });
@@ -381,12 +379,14 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         from,
         last,
         item -> {
-          String tx = item.get("tx").s();
+          String tx =
+              ItemReader.of(tables.events(), item, DynamoDbSchema.EV_PK, DynamoDbSchema.EV_SK)
+                  .string("tx");
           if (ids.isEmpty() || !ids.get(ids.size() - 1).equals(tx)) {
             ids.add(tx);
             groups.add(new ArrayList<>());
           }
-          groups.get(groups.size() - 1).add(EventItems.fromItem(item));
+          groups.get(groups.size() - 1).add(EventItems.fromItem(tables.events(), item));
         });
     if (last < head && groups.size() > 1) {
       groups.remove(groups.size() - 1); // may continue beyond `to`
@@ -397,23 +397,21 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   /** Hands each event item of revisions {@code from..to} to {@code sink}, in revision order. */
   private void queryRevisions(
       String partition, long from, long to, Consumer<Map<String, AttributeValue>> sink) {
-    call(
+    run(
         "Query",
-        () -> {
-          client
-              .queryPaginator(
-                  b ->
-                      b.tableName(tables.events())
-                          .consistentRead(true)
-                          .keyConditionExpression("#p = :p AND #r BETWEEN :from AND :to")
-                          .expressionAttributeNames(
-                              Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
-                          .expressionAttributeValues(
-                              Map.of(":p", s(partition), ":from", n(from), ":to", n(to))))
-              .items()
-              .forEach(sink);
-          return null;
-        });
+        () ->
+            client
+                .queryPaginator(
+                    b ->
+                        b.tableName(tables.events())
+                            .consistentRead(true)
+                            .keyConditionExpression("#p = :p AND #r BETWEEN :from AND :to")
+                            .expressionAttributeNames(
+                                Map.of("#p", DynamoDbSchema.EV_PK, "#r", DynamoDbSchema.EV_SK))
+                            .expressionAttributeValues(
+                                Map.of(":p", s(partition), ":from", n(from), ":to", n(to))))
+                .items()
+                .forEach(sink));
   }
 
   @Override
@@ -469,7 +467,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       BatchGetItemResponse response =
           call("BatchGetItem", () -> client.batchGetItem(b -> b.requestItems(asked)));
       for (var item : response.responses().getOrDefault(tables.events(), List.of())) {
-        StoredEvent e = EventItems.fromItem(item);
+        StoredEvent e = EventItems.fromItem(tables.events(), item);
         cache.put(partition, e);
         into.put(e.revision(), e);
       }
@@ -491,34 +489,32 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   @Override
   public Optional<TransactionResult> findTransaction(
       DatabaseName database, long generation, UUID transactionId) {
-    String key = transactionKey(EventItems.partition(database.value(), generation), transactionId);
-    var response =
-        call(
-            "GetItem",
-            () ->
-                client.getItem(
-                    b ->
-                        b.tableName(tables.transactions())
-                            .consistentRead(true)
-                            .key(Map.of(DynamoDbSchema.TX_PK, s(key)))));
-    if (!response.hasItem() || response.item().isEmpty()) {
-      return Optional.empty();
-    }
-    var item = response.item();
-    long first = Long.parseLong(item.get("first").n());
-    long last = Long.parseLong(item.get("last").n());
-    return Optional.of(
-        new TransactionResult(
-            transactionId,
-            first,
-            last,
-            (int) (last - first + 1),
-            Instant.parse(item.get("rt").s()),
-            false));
+    return transactionItem(database, generation, transactionId)
+        .map(item -> transactionResult(item, transactionId));
   }
 
   @Override
   public Optional<TransactionRecord> readTransaction(
+      DatabaseName database, long generation, UUID transactionId) {
+    return transactionItem(database, generation, transactionId)
+        .map(
+            item -> {
+              // records written before the audit existed have no origin attributes
+              var origin =
+                  item.has(TX_PRINCIPAL)
+                      ? new TransactionOrigin(
+                          item.string(TX_PRINCIPAL),
+                          item.string(TX_ORIGIN),
+                          item.string(TX_REQUEST_ID),
+                          item.optionalString(TX_REMOTE),
+                          item.optionalString(TX_USER_AGENT))
+                      : TransactionOrigin.UNKNOWN;
+              return new TransactionRecord(transactionResult(item, transactionId), origin);
+            });
+  }
+
+  /** The idempotency record of a transaction (strongly consistent), if it exists. */
+  private Optional<ItemReader> transactionItem(
       DatabaseName database, long generation, UUID transactionId) {
     String key = transactionKey(EventItems.partition(database.value(), generation), transactionId);
     var response =
@@ -533,28 +529,14 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     if (!response.hasItem() || response.item().isEmpty()) {
       return Optional.empty();
     }
-    var item = response.item();
-    long first = Long.parseLong(item.get("first").n());
-    long last = Long.parseLong(item.get("last").n());
-    var result =
-        new TransactionResult(
-            transactionId,
-            first,
-            last,
-            (int) (last - first + 1),
-            Instant.parse(item.get("rt").s()),
-            false);
-    // records written before the audit existed have no origin attributes
-    var origin =
-        item.containsKey(TX_PRINCIPAL)
-            ? new TransactionOrigin(
-                item.get(TX_PRINCIPAL).s(),
-                item.get(TX_ORIGIN).s(),
-                item.get(TX_REQUEST_ID).s(),
-                item.containsKey(TX_REMOTE) ? item.get(TX_REMOTE).s() : null,
-                item.containsKey(TX_USER_AGENT) ? item.get(TX_USER_AGENT).s() : null)
-            : TransactionOrigin.UNKNOWN;
-    return Optional.of(new TransactionRecord(result, origin));
+    return Optional.of(ItemReader.of(tables.transactions(), response.item(), DynamoDbSchema.TX_PK));
+  }
+
+  private static TransactionResult transactionResult(ItemReader item, UUID transactionId) {
+    long first = item.number("first");
+    long last = item.number("last");
+    return new TransactionResult(
+        transactionId, first, last, (int) (last - first + 1), item.instant("rt"), false);
   }
 
   /** Attributes of a transaction item beside its key, range and time: the audit origin. */
@@ -616,21 +598,26 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     return item.containsKey("deleted");
   }
 
-  private static long generation(Map<String, AttributeValue> item) {
-    return Long.parseLong(item.get("generation").n());
+  private ItemReader catalogItem(Map<String, AttributeValue> item) {
+    return ItemReader.of(tables.databases(), item, DynamoDbSchema.DB_NAME);
   }
 
-  private static long revision(Map<String, AttributeValue> item) {
-    return Long.parseLong(item.get("revision").n());
+  private long generation(Map<String, AttributeValue> item) {
+    return catalogItem(item).number("generation");
   }
 
-  private static DatabaseInfo info(Map<String, AttributeValue> item) {
+  private long revision(Map<String, AttributeValue> item) {
+    return catalogItem(item).number("revision");
+  }
+
+  private DatabaseInfo info(Map<String, AttributeValue> item) {
+    var r = catalogItem(item);
     return new DatabaseInfo(
-        DatabaseName.of(item.get(DynamoDbSchema.DB_NAME).s()),
-        generation(item),
-        Instant.parse(item.get("created_at").s()),
-        revision(item),
-        Instant.parse(item.get("revision_time").s()));
+        DatabaseName.of(r.string(DynamoDbSchema.DB_NAME)),
+        r.number("generation"),
+        r.instant("created_at"),
+        r.number("revision"),
+        r.instant("revision_time"));
   }
 
   private static void backoff(int attempt) {
@@ -653,6 +640,16 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   /** An AWS call. */
   private interface Call<T> {
     T run();
+  }
+
+  /** {@link #call} for a call that hands its results to a sink rather than returning them. */
+  private static void run(String operation, Runnable call) {
+    call(
+        operation,
+        () -> {
+          call.run();
+          return Boolean.TRUE;
+        });
   }
 
   /**

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -73,49 +72,59 @@ final class EventItems {
     return item;
   }
 
-  static StoredEvent fromItem(Map<String, AttributeValue> item) {
+  /**
+   * The stored event an item of {@code table} holds ({@link #toItem} reversed).
+   *
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code INTERNAL}, naming the table,
+   *     the item's key and the attribute, when a required attribute is missing or malformed
+   */
+  static StoredEvent fromItem(String table, Map<String, AttributeValue> item) {
+    var r = ItemReader.of(table, item, DynamoDbSchema.EV_PK, DynamoDbSchema.EV_SK);
     var b =
         Event.builder()
-            .id(item.get("id").s())
-            .source(item.get("src").s())
-            .type(item.get("type").s())
-            .subject(text(item, "subj"))
-            .dataContentType(text(item, "dct"))
-            .dataSchema(text(item, "dsch"));
-    String time = text(item, "time");
+            .id(r.string("id"))
+            .source(r.string("src"))
+            .type(r.string("type"))
+            .subject(r.optionalString("subj"))
+            .dataContentType(r.optionalString("dct"))
+            .dataSchema(r.optionalString("dsch"));
+    String time = r.optionalString("time");
     if (time != null) {
       b.time(EventTime.parse(time));
     }
-    AttributeValue ext = item.get("ext");
+    List<AttributeValue> ext = r.optionalList("ext");
     if (ext != null) {
-      for (AttributeValue pair : ext.l()) {
-        AttributeValue v = pair.l().get(1);
-        Object value;
-        if (v.bool() != null) {
-          value = v.bool();
-        } else if (v.n() != null) {
-          value = Integer.valueOf(v.n());
-        } else {
-          value = v.s();
+      for (AttributeValue pair : ext) {
+        List<AttributeValue> nameAndValue = pair.l();
+        if (pair.type() != AttributeValue.Type.L
+            || nameAndValue.size() != 2
+            || nameAndValue.get(0).type() != AttributeValue.Type.S) {
+          throw r.invalid("ext", "holds " + pair + ", not a [name (S), value] pair");
         }
-        b.extension(pair.l().get(0).s(), value);
+        String name = nameAndValue.get(0).s();
+        AttributeValue v = nameAndValue.get(1);
+        Object value =
+            switch (v.type()) {
+              case BOOL -> v.bool();
+              case N -> Integer.valueOf(v.n());
+              case S -> v.s();
+              default ->
+                  throw r.invalid(
+                      "ext", "holds extension '" + name + "' of unsupported type " + v.type());
+            };
+        b.extension(name, value);
       }
     }
-    String kind = text(item, "dk");
+    String kind = r.optionalString("dk");
     if (kind != null) {
-      AttributeValue data = item.get("data");
       switch (kind) {
-        case "json" -> b.data(new EventData.Json(data.b().asByteArray()));
-        case "text" -> b.data(new EventData.Text(data.s()));
-        case "binary" -> b.data(new EventData.Binary(data.b().asByteArray()));
-        default ->
-            throw new IllegalStateException("unknown data kind '" + kind + "' in event item");
+        case "json" -> b.data(new EventData.Json(r.bytes("data")));
+        case "text" -> b.data(new EventData.Text(r.string("data")));
+        case "binary" -> b.data(new EventData.Binary(r.bytes("data")));
+        default -> throw r.invalid("dk", "holds unknown data kind '" + kind + "'");
       }
     }
-    return new StoredEvent(
-        Long.parseLong(item.get(DynamoDbSchema.EV_SK).n()),
-        Instant.parse(item.get("rt").s()),
-        b.build());
+    return new StoredEvent(r.number(DynamoDbSchema.EV_SK), r.instant("rt"), b.build());
   }
 
   private static AttributeValue extensionValue(String name, Object value) {
@@ -130,11 +139,6 @@ final class EventItems {
     }
     throw new IllegalArgumentException(
         "extension '" + name + "' has unsupported type " + value.getClass().getName());
-  }
-
-  private static @Nullable String text(Map<String, AttributeValue> item, String name) {
-    AttributeValue v = item.get(name);
-    return v == null ? null : v.s();
   }
 
   static AttributeValue s(String value) {

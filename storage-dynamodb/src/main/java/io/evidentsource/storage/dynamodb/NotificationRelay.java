@@ -84,6 +84,34 @@ public final class NotificationRelay implements AutoCloseable {
   static final int MAX_CONTEXTS = 1024;
 
   /**
+   * Makes a committed transaction's trace context current on the relay's thread while that
+   * transaction is published, so that spans of the publisher's client (an SNS {@code Publish}, a
+   * Kafka send) continue the committing request's trace.
+   */
+  @FunctionalInterface
+  public interface TraceScope {
+    /** Opens nothing. */
+    TraceScope NONE = traceContext -> () -> {};
+
+    /**
+     * Opens the scope of one transaction's publish.
+     *
+     * @param traceContext the committing request's W3C trace headers ({@code traceparent}, {@code
+     *     tracestate}); empty when unknown (a republish after a restart, another instance's commit)
+     * @return what {@code close()} ends, on the same thread, once the transaction is published
+     */
+    Opened open(Map<String, String> traceContext);
+
+    /** An open scope. */
+    interface Opened extends AutoCloseable {
+      @Override
+      void close();
+    }
+  }
+
+  private final TraceScope traceScope;
+
+  /**
    * @param storage the DynamoDB log to read and whose {@code publications} table to use
    * @param client the client of that storage
    * @param publisher where transactions go
@@ -96,6 +124,25 @@ public final class NotificationRelay implements AutoCloseable {
       EventPublisher publisher,
       Settings settings,
       Clock clock) {
+    this(storage, client, publisher, settings, clock, TraceScope.NONE);
+  }
+
+  /**
+   * @param storage the DynamoDB log to read and whose {@code publications} table to use
+   * @param client the client of that storage
+   * @param publisher where transactions go
+   * @param settings lease, sweep and batch settings
+   * @param clock the source of lease times
+   * @param traceScope opened around each transaction's publish with its trace context
+   */
+  public NotificationRelay(
+      DynamoDbStorageAdapter storage,
+      DynamoDbClient client,
+      EventPublisher publisher,
+      Settings settings,
+      Clock clock,
+      TraceScope traceScope) {
+    this.traceScope = Objects.requireNonNull(traceScope, "traceScope");
     this.storage = storage;
     this.client = client;
     this.publisher = publisher;
@@ -113,7 +160,8 @@ public final class NotificationRelay implements AutoCloseable {
   /** Starts the periodic sweep over all databases (the first one right away). */
   public void start() {
     long ms = settings.sweepInterval().toMillis();
-    worker.scheduleWithFixedDelay(this::sweepQuietly, 0, ms, TimeUnit.MILLISECONDS);
+    // runs until close() shuts the worker down; sweepQuietly() catches and counts each failure
+    var unused = worker.scheduleWithFixedDelay(this::sweepQuietly, 0, ms, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -155,27 +203,32 @@ public final class NotificationRelay implements AutoCloseable {
       return;
     }
     try {
-      worker.schedule(
-          () -> {
-            queued.remove(database);
-            try {
-              if (publishPending(database).isEmpty() && retries < 5) {
-                schedule(database, 100, retries + 1); // another instance holds the lease
-              }
-            } catch (RuntimeException e) {
-              if (worker.isShutdown()) {
-                return; // closed mid-round: the next start's sweep republishes from the watermark
-              }
-              errors.incrementAndGet();
-              LOG.log(
-                  Level.WARNING, "publishing database '" + database + "' failed; will retry", e);
-              if (retries < 5) {
-                schedule(database, 200L << retries, retries + 1);
-              }
-            }
-          },
-          delayMs,
-          TimeUnit.MILLISECONDS);
+      // the round catches and counts its own failures; close() drops rounds not yet run
+      var unused =
+          worker.schedule(
+              () -> {
+                queued.remove(database);
+                try {
+                  if (publishPending(database).isEmpty() && retries < 5) {
+                    schedule(database, 100, retries + 1); // another instance holds the lease
+                  }
+                } catch (RuntimeException e) {
+                  if (worker.isShutdown()) {
+                    return; // closed mid-round: the next start's sweep republishes from the
+                    // watermark
+                  }
+                  errors.incrementAndGet();
+                  LOG.log(
+                      Level.WARNING,
+                      "publishing database '" + database + "' failed; will retry",
+                      e);
+                  if (retries < 5) {
+                    schedule(database, 200L << retries, retries + 1);
+                  }
+                }
+              },
+              delayMs,
+              TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       queued.remove(database); // closed
     }
@@ -257,7 +310,12 @@ public final class NotificationRelay implements AutoCloseable {
             var kept = waiting.get(last);
             context = kept == null ? Map.of() : kept;
           }
-          publisher.publish(database, tx, context);
+          TraceScope.Opened scope = traceScope.open(context);
+          try {
+            publisher.publish(database, tx, context);
+          } finally {
+            scope.close();
+          }
           if (waiting != null) {
             waiting.remove(last);
           }
@@ -291,9 +349,7 @@ public final class NotificationRelay implements AutoCloseable {
                         .consistentRead(true)
                         .key(Map.of(DynamoDbSchema.PUB_PK, s(key))))
             .item();
-    return item == null || !item.containsKey("published")
-        ? 0
-        : Long.parseLong(item.get("published").n());
+    return publication(item).number("published", 0);
   }
 
   /** Takes the lease; returns the watermark, or null when another instance holds it. */
@@ -314,11 +370,14 @@ public final class NotificationRelay implements AutoCloseable {
                               ":until", n(now + settings.lease().toMillis()),
                               ":now", n(now)))
                       .returnValues("ALL_NEW"));
-      AttributeValue published = response.attributes().get("published");
-      return published == null ? 0L : Long.parseLong(published.n());
+      return publication(response.attributes()).number("published", 0);
     } catch (ConditionalCheckFailedException e) {
       return null;
     }
+  }
+
+  private ItemReader publication(Map<String, AttributeValue> item) {
+    return ItemReader.of(storage.tables().publications(), item, DynamoDbSchema.PUB_PK);
   }
 
   private boolean advance(String key, long published) {

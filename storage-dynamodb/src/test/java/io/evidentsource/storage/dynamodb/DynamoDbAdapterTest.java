@@ -65,7 +65,7 @@ class DynamoDbAdapterTest {
       }
       long[] asked = new long[150];
       for (int i = 0; i < asked.length; i++) {
-        asked[i] = 150 - i;
+        asked[i] = 150L - i;
       }
       var read = adapter.readRevisions(db, generation, asked);
       assertThat(read).extracting(StoredEvent::revision).containsExactly(boxed(asked));

@@ -4,6 +4,8 @@ import io.evidentsource.core.port.Storage;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The DynamoDB + Kafka production storage assembled: the shared DynamoDB log and components of
@@ -47,9 +49,31 @@ public final class DynamoDbKafkaStorage {
    *     missing or not as expected
    */
   public static Storage create(DynamoDbStorage.Builder dynamoDb, Settings kafka) {
+    return create(dynamoDb, kafka, UnaryOperator.identity());
+  }
+
+  /**
+   * Builds and starts the storage with its own idempotent producer, as {@code producer} wraps it
+   * (e.g. OpenTelemetry's Kafka client instrumentation, which makes a span per record sent), closed
+   * with the storage.
+   *
+   * @param dynamoDb the DynamoDB settings (clients, tables, bucket, relay)
+   * @param kafka where and how events are published
+   * @param producer wraps the producer the storage creates; returns it or a delegating producer
+   * @throws io.evidentsource.storage.dynamodb.DynamoDbSetupException when a table or the bucket is
+   *     missing or not as expected
+   */
+  public static Storage create(
+      DynamoDbStorage.Builder dynamoDb,
+      Settings kafka,
+      UnaryOperator<Producer<String, byte[]>> producer) {
     var publisher =
         KafkaEventPublisher.create(
-            kafka.bootstrapServers(), kafka.topic(), kafka.retries(), kafka.publishTimeout());
+            kafka.bootstrapServers(),
+            kafka.topic(),
+            kafka.retries(),
+            kafka.publishTimeout(),
+            producer);
     return dynamoDb.publisher(publisher).closeWithStorage(publisher).build();
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -61,13 +62,25 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
   /** A publisher with its own idempotent producer to {@code bootstrapServers}. */
   public static KafkaEventPublisher create(
       String bootstrapServers, String topic, int retries, Duration timeout) {
-    return new KafkaEventPublisher(
+    return create(bootstrapServers, topic, retries, timeout, UnaryOperator.identity());
+  }
+
+  /**
+   * A publisher with its own idempotent producer to {@code bootstrapServers}, as {@code wrap} wraps
+   * it (tracing).
+   */
+  public static KafkaEventPublisher create(
+      String bootstrapServers,
+      String topic,
+      int retries,
+      Duration timeout,
+      UnaryOperator<Producer<String, byte[]>> wrap) {
+    Producer<String, byte[]> producer =
         new KafkaProducer<>(
             producerConfig(bootstrapServers, retries),
             new StringSerializer(),
-            new ByteArraySerializer()),
-        topic,
-        timeout);
+            new ByteArraySerializer());
+    return new KafkaEventPublisher(wrap.apply(producer), topic, timeout);
   }
 
   /** Producer settings: idempotent, {@code acks=all}, ordered retries. */
