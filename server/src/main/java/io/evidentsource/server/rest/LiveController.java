@@ -97,7 +97,6 @@ class LiveController {
           new WriteListener() {
             @Override
             public void onWritePossible() {
-              sink.writable = true; // from now on the stream may be written from any thread
               tail.drain();
             }
 
@@ -151,12 +150,6 @@ class LiveController {
     private final AsyncContext async;
     private boolean completed;
 
-    /**
-     * Set when the container first calls {@code onWritePossible}: before that, the request is still
-     * in its first dispatch and its non-blocking stream may not be touched.
-     */
-    volatile boolean writable;
-
     SseSink(ServletOutputStream out, AsyncContext async) {
       this.out = out;
       this.async = async;
@@ -164,7 +157,7 @@ class LiveController {
 
     @Override
     public boolean isReady() {
-      return writable && !completed && out.isReady();
+      return !completed && out.isReady();
     }
 
     @Override
@@ -192,7 +185,7 @@ class LiveController {
 
     @Override
     public void ended(EvidentSourceException error) throws IOException {
-      if (writable && !completed && out.isReady()) {
+      if (out.isReady()) {
         var message = new StringBuilder("event:error\n");
         data(message, json.writeValueAsString(WireJson.LiveError.of(error)));
         write(message.append('\n').toString());
