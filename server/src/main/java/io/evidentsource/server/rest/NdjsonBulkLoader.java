@@ -95,7 +95,7 @@ final class NdjsonBulkLoader {
     }
     Path spool;
     try {
-      spool = SpoolFiles.create();
+      spool = Files.createTempFile("evidentsource-bulk-", ".spool");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a spool file for the bulk load", e);
     }

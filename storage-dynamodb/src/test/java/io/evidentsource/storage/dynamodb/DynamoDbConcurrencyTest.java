@@ -26,9 +26,4 @@ class DynamoDbConcurrencyTest extends ConcurrencyTck {
   protected int transactionsPerThread() {
     return 20;
   }
-
-  @Override
-  protected int idempotencyRounds() {
-    return 25;
-  }
 }
