@@ -15,8 +15,13 @@ import io.evidentsource.storage.local.LocalStorageAdapter;
 import io.evidentsource.storage.local.SyncMode;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ClassPathResource;
@@ -112,6 +117,35 @@ class ConfigurationTest {
                     DataSize.ofKilobytes(64),
                     100))
         .hasMessageContaining("evidentsource.wasm.cache-entries");
+  }
+
+  @Test
+  void guest_pools_memory_and_logging_have_defaults_and_bad_values_are_named() {
+    assertThat(wasm.poolIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(wasm.maxTotalMemoryBytes()).isNull();
+    assertThat(wasm.totalMemoryBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(wasm.maxLogBytesPerCall()).isEqualTo(DataSize.ofKilobytes(64));
+    assertThat(wasm.maxLogLinesPerSecond()).isEqualTo(100);
+    assertThat(bindWasm(Map.of("max-total-memory-bytes", "256MB")).totalMemoryBytes())
+        .isEqualTo(256L << 20);
+    for (var bad :
+        List.of(
+            Map.entry("pool-idle-timeout", "0s"),
+            Map.entry("max-total-memory-bytes", "1KB"),
+            Map.entry("max-log-bytes-per-call", "-1B"),
+            Map.entry("max-log-lines-per-second", "-1"))) {
+      assertThatThrownBy(() -> bindWasm(Map.of(bad.getKey(), bad.getValue())))
+          .rootCause()
+          .hasMessageContaining("evidentsource.wasm." + bad.getKey());
+    }
+  }
+
+  /** Binds {@code evidentsource.wasm.*} from {@code values} (relative names) as the server does. */
+  private static WasmProperties bindWasm(Map<String, String> values) {
+    var prefixed = new HashMap<String, String>();
+    values.forEach((name, value) -> prefixed.put("evidentsource.wasm." + name, value));
+    return new Binder(new MapConfigurationPropertySource(prefixed))
+        .bindOrCreate("evidentsource.wasm", WasmProperties.class);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.evidentsource.wasm;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The sandbox limits (docs/limits.md#webassembly-components); every one is enforced and
@@ -185,204 +186,127 @@ public record WasmLimits(
       long maxTotalMemoryBytes,
       int maxLogBytesPerCall,
       int maxLogLinesPerSecond) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(
+        b -> {
+          b.poolIdleTimeout = poolIdleTimeout;
+          b.maxTotalMemoryBytes = maxTotalMemoryBytes;
+          b.maxLogBytesPerCall = maxLogBytesPerCall;
+          b.maxLogLinesPerSecond = maxLogLinesPerSecond;
+        });
   }
 
   public WasmLimits withPoolIdleTimeout(Duration timeout) {
-    return withResources(timeout, maxTotalMemoryBytes, maxLogBytesPerCall, maxLogLinesPerSecond);
+    return with(b -> b.poolIdleTimeout = timeout);
   }
 
   public WasmLimits withMaxTotalMemoryBytes(long bytes) {
-    return withResources(poolIdleTimeout, bytes, maxLogBytesPerCall, maxLogLinesPerSecond);
+    return with(b -> b.maxTotalMemoryBytes = bytes);
   }
 
   public WasmLimits withLogLimits(int bytesPerCall, int linesPerSecond) {
-    return withResources(poolIdleTimeout, maxTotalMemoryBytes, bytesPerCall, linesPerSecond);
+    return with(
+        b -> {
+          b.maxLogBytesPerCall = bytesPerCall;
+          b.maxLogLinesPerSecond = linesPerSecond;
+        });
   }
 
   public WasmLimits withCallTimeout(Duration timeout) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        timeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.callTimeout = timeout);
   }
 
   public WasmLimits withMaxMemoryBytes(long bytes) {
-    return new WasmLimits(
-        maxModuleBytes,
-        bytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.maxMemoryBytes = bytes);
   }
 
   public WasmLimits withMaxOutputBytes(int bytes) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        bytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.maxOutputBytes = bytes);
   }
 
   public WasmLimits withMaxModuleBytes(int bytes) {
-    return new WasmLimits(
-        bytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.maxModuleBytes = bytes);
   }
 
   public WasmLimits withEvolveBatchEvents(int events) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        events,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.evolveBatchEvents = events);
   }
 
   public WasmLimits withEvolveBatchBytes(int bytes) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        bytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.evolveBatchBytes = bytes);
   }
 
   public WasmLimits withCompile(boolean compile) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.compile = compile);
   }
 
   public WasmLimits withWarmUpTimeout(Duration timeout) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        timeout,
-        warmUpCalls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.warmUpTimeout = timeout);
   }
 
   public WasmLimits withWarmUpCalls(int calls) {
-    return new WasmLimits(
-        maxModuleBytes,
-        maxMemoryBytes,
-        callTimeout,
-        maxOutputBytes,
-        evolveBatchEvents,
-        evolveBatchBytes,
-        maxViewReads,
-        poolSize,
-        compile,
-        warmUpTimeout,
-        calls,
-        poolIdleTimeout,
-        maxTotalMemoryBytes,
-        maxLogBytesPerCall,
-        maxLogLinesPerSecond);
+    return with(b -> b.warmUpCalls = calls);
+  }
+
+  /** A copy of these limits with {@code change} applied, checked by the canonical constructor. */
+  private WasmLimits with(Consumer<Copy> change) {
+    var copy = new Copy(this);
+    change.accept(copy);
+    return copy.limits();
+  }
+
+  /** The fields of a {@link WasmLimits} being copied with some of them changed. */
+  private static final class Copy {
+    int maxModuleBytes;
+    long maxMemoryBytes;
+    Duration callTimeout;
+    int maxOutputBytes;
+    int evolveBatchEvents;
+    int evolveBatchBytes;
+    int maxViewReads;
+    int poolSize;
+    boolean compile;
+    Duration warmUpTimeout;
+    int warmUpCalls;
+    Duration poolIdleTimeout;
+    long maxTotalMemoryBytes;
+    int maxLogBytesPerCall;
+    int maxLogLinesPerSecond;
+
+    Copy(WasmLimits from) {
+      maxModuleBytes = from.maxModuleBytes;
+      maxMemoryBytes = from.maxMemoryBytes;
+      callTimeout = from.callTimeout;
+      maxOutputBytes = from.maxOutputBytes;
+      evolveBatchEvents = from.evolveBatchEvents;
+      evolveBatchBytes = from.evolveBatchBytes;
+      maxViewReads = from.maxViewReads;
+      poolSize = from.poolSize;
+      compile = from.compile;
+      warmUpTimeout = from.warmUpTimeout;
+      warmUpCalls = from.warmUpCalls;
+      poolIdleTimeout = from.poolIdleTimeout;
+      maxTotalMemoryBytes = from.maxTotalMemoryBytes;
+      maxLogBytesPerCall = from.maxLogBytesPerCall;
+      maxLogLinesPerSecond = from.maxLogLinesPerSecond;
+    }
+
+    WasmLimits limits() {
+      return new WasmLimits(
+          maxModuleBytes,
+          maxMemoryBytes,
+          callTimeout,
+          maxOutputBytes,
+          evolveBatchEvents,
+          evolveBatchBytes,
+          maxViewReads,
+          poolSize,
+          compile,
+          warmUpTimeout,
+          warmUpCalls,
+          poolIdleTimeout,
+          maxTotalMemoryBytes,
+          maxLogBytesPerCall,
+          maxLogLinesPerSecond);
+    }
   }
 }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -88,38 +89,66 @@ public final class CommandHandler {
     storage.checkAppendable(database, transaction.events());
     UUID id =
         transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
-    long deadline = System.nanoTime() + contentionTimeout.toNanos();
-    int attempt = 0;
-    while (true) {
-      DatabaseInfo seen = require(database);
-      if (transaction.transactionId() != null) {
-        var known = storage.findTransaction(database, seen.generation(), id);
-        if (known.isPresent()) {
-          storage.awaitDurable(database, seen.generation(), known.get().revision());
-          return known.get().asDuplicate();
-        }
-      }
-      TransactionResult result = indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
-      if (result != null) {
-        // outside the lock: the next append to this database may begin and share the sync
-        storage.awaitDurable(database, seen.generation(), result.revision());
-        return result;
-      }
-      attempt++;
-      if (System.nanoTime() > deadline) {
-        throw new EvidentSourceException(
-            ErrorCode.CONTENTION_TIMEOUT,
+    return untilCommitted(
+        database,
+        seen -> {
+          if (transaction.transactionId() != null) {
+            var known = storage.findTransaction(database, seen.generation(), id);
+            if (known.isPresent()) {
+              return known.get().asDuplicate();
+            }
+          }
+          return indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
+        },
+        attempts ->
             "other writers kept moving the head of database '"
                 + database
                 + "' for "
                 + contentionTimeout.toMillis()
                 + " ms ("
-                + attempt
-                + " attempts); retry with the same transaction_id",
-            Map.of("database", database.value(), "attempts", attempt));
+                + attempts
+                + " attempts); retry with the same transaction_id");
+  }
+
+  /** One try of a write against the catalog entry it read. */
+  @FunctionalInterface
+  private interface Attempt {
+    /**
+     * @return the result, or null when the head or the catalog moved since {@code seen} was read
+     */
+    @Nullable TransactionResult tryAt(DatabaseInfo seen);
+  }
+
+  /**
+   * Runs {@code attempt} on a fresh read of {@code database}'s catalog entry until it gives a
+   * result, backing off (at most 20 ms, randomised) after the second miss, then waits until that
+   * result is durable. The wait is outside any index lock, so the next append to the database may
+   * begin meanwhile and share the sync.
+   *
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}; {@code CONTENTION_TIMEOUT} with the
+   *     message {@code timeoutMessage} gives for the number of attempts, once the contention
+   *     timeout has passed; whatever {@code attempt} throws
+   */
+  private TransactionResult untilCommitted(
+      DatabaseName database, Attempt attempt, IntFunction<String> timeoutMessage) {
+    long deadline = System.nanoTime() + contentionTimeout.toNanos();
+    int attempts = 0;
+    while (true) {
+      DatabaseInfo seen = require(database);
+      TransactionResult result = attempt.tryAt(seen);
+      if (result != null) {
+        storage.awaitDurable(database, seen.generation(), result.revision());
+        return result;
       }
-      if (attempt > 2) {
-        long capMicros = Math.min(20_000, 100L << Math.min(attempt, 8));
+      attempts++;
+      if (System.nanoTime() > deadline) {
+        throw new EvidentSourceException(
+            ErrorCode.CONTENTION_TIMEOUT,
+            timeoutMessage.apply(attempts),
+            Map.of("database", database.value(), "attempts", attempts));
+      }
+      if (attempts > 2) {
+        long capMicros = Math.min(20_000, 100L << Math.min(attempts, 8));
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(capMicros) * 1000);
       }
     }
@@ -161,32 +190,22 @@ public final class CommandHandler {
           Map.of("attribute", "recordedtime", "recorded_time", recorded.toString()));
     }
     UUID id = transactionIds.get();
-    long deadline = System.nanoTime() + contentionTimeout.toNanos();
-    int attempt = 0;
-    while (true) {
-      DatabaseInfo seen = require(database);
-      checkRestorePosition(seen, transaction);
-      TransactionResult result =
-          indexes.withWriteLock(seen, () -> restoreAttempt(seen, transaction, id));
-      if (result != null) {
-        storage.awaitDurable(database, seen.generation(), result.revision());
-        return result;
-      }
-      // the catalog or the head changed since the read: read again; the check names a conflict
-      attempt++;
-      if (System.nanoTime() > deadline) {
-        throw new EvidentSourceException(
-            ErrorCode.CONTENTION_TIMEOUT,
+    // a miss means the catalog or the head changed since the read: read again; the position
+    // check names a conflict
+    return untilCommitted(
+        database,
+        seen -> {
+          checkRestorePosition(seen, transaction);
+          return indexes.withWriteLock(seen, () -> restoreAttempt(seen, transaction, id));
+        },
+        attempts ->
             "database '"
                 + database
                 + "' kept changing while a restored transaction waited for revision "
                 + transaction.firstRevision()
                 + " ("
-                + attempt
-                + " attempts)",
-            Map.of("database", database.value(), "attempts", attempt));
-      }
-    }
+                + attempts
+                + " attempts)");
   }
 
   /** Throws unless {@code info}'s head is where {@code tx} continues the log. */

@@ -129,7 +129,7 @@ public record WasmProperties(
   }
 
   /** The memory budget in bytes: as configured, or a quarter of the JVM's maximum heap. */
-  long totalMemoryBytes() {
+  public long totalMemoryBytes() {
     if (maxTotalMemoryBytes != null) {
       return maxTotalMemoryBytes.toBytes();
     }

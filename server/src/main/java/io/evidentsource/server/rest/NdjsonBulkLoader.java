@@ -237,6 +237,65 @@ final class NdjsonBulkLoader {
     }
   }
 
+  /**
+   * Reads a spool file back in the order it was written: records of a line number ({@code int}) and
+   * the line's bytes (an {@code int} length, then the bytes).
+   */
+  private static final class SpoolReader implements AutoCloseable {
+    private final DataInputStream in;
+    private int lineNumber;
+    private byte[] line = new byte[0];
+
+    SpoolReader(Path spool) {
+      try {
+        in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool)));
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    /** Moves to the next record; false at the end of the file. */
+    boolean next() {
+      try {
+        lineNumber = in.readInt();
+      } catch (EOFException end) {
+        return false;
+      } catch (IOException e) {
+        throw failed(e);
+      }
+      try {
+        line = new byte[in.readInt()];
+        in.readFully(line);
+        return true;
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    /** The current record's line number in the request body, as {@link LineReader} counted it. */
+    int lineNumber() {
+      return lineNumber;
+    }
+
+    /** The current record's line, as the client sent it (UTF-8). */
+    byte[] line() {
+      return line;
+    }
+
+    @Override
+    public void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        throw failed(e);
+      }
+    }
+
+    private static UncheckedIOException failed(IOException e) {
+      return new UncheckedIOException("reading the bulk-load spool file failed", e);
+    }
+  }
+
   /** What has been stored so far. */
   private static final class Progress {
     long stored;
@@ -256,29 +315,19 @@ final class NdjsonBulkLoader {
     var progress = new Progress();
     var batch = new ArrayList<Event>(batchSize);
     var batchLines = new ArrayList<Integer>(batchSize);
-    try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool)))) {
-      while (true) {
-        int lineNumber;
-        try {
-          lineNumber = in.readInt();
-        } catch (EOFException end) {
-          break;
-        }
-        byte[] line = new byte[in.readInt()];
-        in.readFully(line);
-        batch.add(CloudEventJson.readEvent(line));
-        batchLines.add(lineNumber);
+    try (var spooled = new SpoolReader(spool)) {
+      while (spooled.next()) {
+        batch.add(CloudEventJson.readEvent(spooled.line()));
+        batchLines.add(spooled.lineNumber());
         if (batch.size() == batchSize) {
           commit(database, batch, batchLines, progress, origin);
           batch.clear();
           batchLines.clear();
         }
       }
-      if (!batch.isEmpty()) {
-        commit(database, batch, batchLines, progress, origin);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the bulk-load spool file failed", e);
+    }
+    if (!batch.isEmpty()) {
+      commit(database, batch, batchLines, progress, origin);
     }
     return new WireJson.BulkLoad(progress.stored, progress.firstRevision, progress.lastRevision);
   }
@@ -289,17 +338,9 @@ final class NdjsonBulkLoader {
     var batchLines = new ArrayList<Integer>(batchSize);
     long batchFirst = 1;
     Instant batchTime = null;
-    try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool)))) {
-      while (true) {
-        int lineNumber;
-        try {
-          lineNumber = in.readInt();
-        } catch (EOFException end) {
-          break;
-        }
-        byte[] line = new byte[in.readInt()];
-        in.readFully(line);
-        StoredEvent exported = CloudEventJson.readStoredEvent(line);
+    try (var spooled = new SpoolReader(spool)) {
+      while (spooled.next()) {
+        StoredEvent exported = CloudEventJson.readStoredEvent(spooled.line());
         if (batchTime != null
             && (batch.size() == batchSize || !exported.recordedTime().equals(batchTime))) {
           commitRestored(database, batchFirst, batchTime, batch, batchLines, progress, origin);
@@ -311,13 +352,11 @@ final class NdjsonBulkLoader {
           batchTime = exported.recordedTime();
         }
         batch.add(exported.event());
-        batchLines.add(lineNumber);
+        batchLines.add(spooled.lineNumber());
       }
-      if (batchTime != null) {
-        commitRestored(database, batchFirst, batchTime, batch, batchLines, progress, origin);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading the bulk-load spool file failed", e);
+    }
+    if (batchTime != null) {
+      commitRestored(database, batchFirst, batchTime, batch, batchLines, progress, origin);
     }
     return new WireJson.BulkLoad(progress.stored, progress.firstRevision, progress.lastRevision);
   }
