@@ -57,7 +57,14 @@ public final class RequestOrigins {
     protected void doFilterInternal(
         HttpServletRequest request, HttpServletResponse response, FilterChain chain)
         throws ServletException, IOException {
-      String id = requestId(request.getHeader(REQUEST_ID));
+      String sent = request.getHeader(REQUEST_ID);
+      // the id the logging filter already gave the request (observe.RequestIdFilter), so that the
+      // logs, the answer's header and the audit record name the same id
+      String given = response.getHeader(REQUEST_ID);
+      String id =
+          given != null && (sent == null || !USABLE.matcher(sent).matches())
+              ? given
+              : requestId(sent);
       request.setAttribute(ATTRIBUTE, id);
       response.setHeader(REQUEST_ID, id);
       chain.doFilter(request, response);
