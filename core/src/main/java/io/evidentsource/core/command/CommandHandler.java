@@ -460,10 +460,19 @@ public final class CommandHandler {
     Instant recorded = now.isBefore(info.revisionTime()) ? info.revisionTime() : now;
     for (Pending p : group) {
       try {
-        long[] idHashes = rejectDuplicateIds(info, index, p.tx.events());
-        if (!distinctFrom(overlay, p.tx)
-            || (!p.tx.conditions().isEmpty()
-                && !checkConditions(database, snapshot, overlay, p.tx.conditions()))) {
+        if (sameId(accepted, p) || !distinctFrom(overlay, p.tx)) {
+          deferred.add(p); // the next group sees whether the earlier member committed
+          continue;
+        }
+        long[] idHashes;
+        try {
+          idHashes = rejectDuplicateIds(info, index, p.tx.events());
+        } catch (EvidentSourceException e) {
+          p.complete(committedMeanwhile(info, p.tx, p.id, e));
+          continue;
+        }
+        if (!p.tx.conditions().isEmpty()
+            && !checkConditions(database, snapshot, overlay, p.tx.conditions())) {
           deferred.add(p);
           continue;
         }
@@ -545,6 +554,20 @@ public final class CommandHandler {
     return e;
   }
 
+  /**
+   * True when an accepted member carries {@code p}'s transaction id (two requests with one id at
+   * once): one storage write cannot record an id twice, and the later one is answered as a
+   * duplicate once the earlier one committed.
+   */
+  private static boolean sameId(List<Pending> accepted, Pending p) {
+    for (Pending a : accepted) {
+      if (a.id.equals(p.id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** False when an event of {@code tx} has the id and source of an event in {@code overlay}. */
   private static boolean distinctFrom(List<StoredEvent> overlay, Transaction tx) {
     for (Event e : tx.events()) {
@@ -617,7 +640,12 @@ public final class CommandHandler {
       }
     }
     indexes.catchUp(index, info.revision());
-    long[] idHashes = rejectDuplicateIds(info, index, tx.events());
+    long[] idHashes;
+    try {
+      idHashes = rejectDuplicateIds(info, index, tx.events());
+    } catch (EvidentSourceException e) {
+      return committedMeanwhile(info, tx, id, e);
+    }
     if (!tx.conditions().isEmpty()) {
       checkConditions(info, index, tx.conditions());
     }
@@ -645,6 +673,23 @@ public final class CommandHandler {
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());
+  }
+
+  /**
+   * For a transaction whose events are already stored: the original result when it carries a client
+   * transaction id that committed since it was looked up (the same request sent twice at once), so
+   * that it is answered as a duplicate, not as a conflict (docs/data-model.md#fine-points);
+   * otherwise throws {@code e}.
+   */
+  private TransactionResult committedMeanwhile(
+      DatabaseInfo info, Transaction tx, UUID id, EvidentSourceException e) {
+    if (e.code() == ErrorCode.DUPLICATE_EVENT_ID && tx.transactionId() != null) {
+      var known = storage.findTransaction(info.name(), info.generation(), id);
+      if (known.isPresent()) {
+        return known.get().asDuplicate();
+      }
+    }
+    throw e;
   }
 
   /** The head including this process's appends indexed but not yet durable. */
