@@ -406,14 +406,22 @@ public final class CommandHandler {
   /** Takes the next group off {@code queue} and commits it. Caller holds the write lock. */
   private void lead(DatabaseInfo seen, ConcurrentLinkedDeque<Pending> queue) {
     int max = storage.maxGroupTransactions();
-    var candidates = new ArrayList<List<Event>>();
+    var candidates = new ArrayList<Pending>();
     for (Pending p : queue) { // only the lock holder takes from the queue: these come first
       if (candidates.size() >= max) {
         break;
       }
-      candidates.add(p.tx.events());
+      candidates.add(p);
     }
-    int n = Math.max(1, storage.fittingOneAppend(seen.name(), candidates));
+    int n;
+    try {
+      n =
+          storage.fittingOneAppend(
+              seen.name(), candidates.stream().map(p -> p.tx.events()).toList());
+    } catch (RuntimeException e) {
+      n = 1; // the adapter's own limits decide when it writes
+    }
+    n = Math.max(1, Math.min(n, candidates.size()));
     var group = new ArrayList<Pending>(n);
     for (int i = 0; i < n; i++) {
       group.add(queue.pollFirst());

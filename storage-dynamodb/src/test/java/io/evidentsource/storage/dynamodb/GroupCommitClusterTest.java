@@ -82,7 +82,7 @@ class GroupCommitClusterTest {
               EventLimits.defaults(),
               Clock.systemUTC(),
               UUID::randomUUID,
-              Duration.ofSeconds(120)));
+              Duration.ofMinutes(2)));
     }
     var db = TckFixtures.uniqueDatabase("group-cluster");
     stores.get(0).createDatabase(db);
