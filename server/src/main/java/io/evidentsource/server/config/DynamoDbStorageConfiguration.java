@@ -2,7 +2,6 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.observe.DatabaseGauges;
-import io.evidentsource.server.observe.NotificationHealth;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;

@@ -43,11 +43,6 @@ class ObservabilityConfiguration {
     return new DatabaseGauges(registry, tags, () -> storage.getObject().log().listDatabases());
   }
 
-  @Bean
-  NotificationHealth notificationHealth(MeterRegistry registry) {
-    return new NotificationHealth(registry);
-  }
-
   /** Refreshes the per-database gauges from storage, at start and every {@code gauge-refresh}. */
   @Bean(destroyMethod = "shutdownNow")
   ScheduledExecutorService databaseGaugeRefresh(

@@ -8,7 +8,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
-import io.evidentsource.server.observe.NotificationHealth;
+import io.evidentsource.server.config.NotificationHealth;
 import io.evidentsource.server.security.Callers;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;

@@ -17,7 +17,7 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.QueryPage;
 import io.evidentsource.core.selector.EventSelector;
-import io.evidentsource.server.observe.NotificationHealth;
+import io.evidentsource.server.config.NotificationHealth;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;

@@ -1,4 +1,4 @@
-package io.evidentsource.server.observe;
+package io.evidentsource.server.config;
 
 import io.evidentsource.core.model.DatabaseName;
 import io.micrometer.core.instrument.Gauge;
