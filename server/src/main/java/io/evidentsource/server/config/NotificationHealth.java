@@ -38,7 +38,9 @@ public final class NotificationHealth {
    */
   public void follow(Function<DatabaseName, Optional<Failure>> failures, IntSupplier failing) {
     this.failures = Objects.requireNonNull(failures, "failures");
+    // a strong reference: Micrometer holds a gauge's state weakly, and nothing else holds this one
     Gauge.builder("evidentsource.notification.relay.failing", failing, s -> s.getAsInt())
+        .strongReference(true)
         .description(
             "Databases whose notifications the relay could not publish in its last round"
                 + " (retried with backoff)")
