@@ -5,6 +5,7 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.observe.IndexCacheLookup;
+import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.StorageAdapter;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +22,11 @@ public final class IndexManager {
   /** Events read from storage per catch-up round trip. */
   static final int CATCH_UP_CHUNK = 1000;
 
+  private static final System.Logger LOG = System.getLogger(IndexManager.class.getName());
+
   private final StorageAdapter storage;
   private final EventStoreObserver observer;
+  private final @Nullable IndexSegments segments;
   private final ConcurrentHashMap<DatabaseName, Entry> indexes = new ConcurrentHashMap<>();
 
   private record Entry(DatabaseIndex index, ReentrantLock lock) {}
@@ -39,8 +43,20 @@ public final class IndexManager {
    * @param observer told of each index lookup (hit, extended from the log, or built from it)
    */
   public IndexManager(StorageAdapter storage, EventStoreObserver observer) {
+    this(storage, observer, null);
+  }
+
+  /**
+   * @param storage where the log is read from
+   * @param observer told of each index lookup (hit, extended from the log, or built from it)
+   * @param segments where sealed index segments are written and read (ADR 0011), or null to index
+   *     from the log only
+   */
+  public IndexManager(
+      StorageAdapter storage, EventStoreObserver observer, @Nullable IndexSegments segments) {
     this.storage = storage;
     this.observer = observer;
+    this.segments = segments;
   }
 
   /** An estimate of the heap all indexes hold, in bytes ({@link DatabaseIndex#estimatedBytes}). */
@@ -99,7 +115,16 @@ public final class IndexManager {
     }
     while (index.revision() < target) {
       long from = index.revision() + 1;
+      if (loadSegment(index, from, target)) {
+        continue;
+      }
       long to = Math.min(target, index.revision() + CATCH_UP_CHUNK);
+      var s = segments;
+      if (s != null) {
+        // stop at the next segment boundary, where a sealed segment may take over
+        long boundary = (from - 1) / s.segmentEvents() * s.segmentEvents() + s.segmentEvents();
+        to = Math.min(to, boundary);
+      }
       List<StoredEvent> events = storage.readRange(index.database(), index.generation(), from, to);
       if (events.isEmpty()) {
         throw new IllegalStateException(
@@ -112,13 +137,80 @@ public final class IndexManager {
       }
       index.apply(events);
     }
+    seal(index);
     observer.indexCacheLookup(
         index.database(), before == 0 ? IndexCacheLookup.MISS : IndexCacheLookup.EXTENDED);
+  }
+
+  /**
+   * Loads the sealed segment starting at {@code from} into the index, if segments are on, {@code
+   * from} starts a segment range, the whole range is at or below {@code target}, and the store
+   * holds a readable segment there. A segment that does not decode is reported with its key and
+   * skipped: its range is read from the log.
+   */
+  private boolean loadSegment(DatabaseIndex index, long from, long target) {
+    var s = segments;
+    if (s == null || (from - 1) % s.segmentEvents() != 0 || from - 1 + s.segmentEvents() > target) {
+      return false;
+    }
+    var key = new IndexSegmentStore.Key(index.database(), index.generation(), from);
+    var bytes = s.store().get(key);
+    if (bytes.isEmpty()) {
+      return false;
+    }
+    IndexSegment segment;
+    try {
+      segment = IndexSegment.decode(bytes.get());
+    } catch (IndexSegment.CorruptSegmentException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "index segment {0} does not decode ({1}); indexing its range from the log",
+          key,
+          e.getMessage());
+      return false;
+    }
+    if (segment.firstRevision() != from || segment.lastRevision() > target) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "index segment {0} covers {1}..{2}, not a range from {3} to at most {4}; reading the log",
+          key,
+          segment.firstRevision(),
+          segment.lastRevision(),
+          from,
+          target);
+      return false;
+    }
+    index.load(segment);
+    return true;
+  }
+
+  /** Hands the segments the index completed to the sealer. Caller holds the write lock. */
+  private void seal(DatabaseIndex index) {
+    var s = segments;
+    if (s == null) {
+      return;
+    }
+    for (IndexSegment segment : index.drainCompletedSegments()) {
+      var key =
+          new IndexSegmentStore.Key(index.database(), index.generation(), segment.firstRevision());
+      s.sealer().execute(() -> sealNow(s.store(), key, segment));
+    }
+  }
+
+  private static void sealNow(IndexSegmentStore store, IndexSegmentStore.Key key, IndexSegment s) {
+    try {
+      store.putIfAbsent(key, s.encode());
+    } catch (RuntimeException e) {
+      // not sealed: the range stays readable from the log, and the next instance to complete it
+      // tries again
+      LOG.log(System.Logger.Level.WARNING, "sealing index segment " + key + " failed", e);
+    }
   }
 
   /** Indexes events just committed right after the index head. Caller holds the write lock. */
   public void applyCommitted(DatabaseIndex index, List<StoredEvent> events) {
     index.apply(events);
+    seal(index);
   }
 
   /**
@@ -127,6 +219,7 @@ public final class IndexManager {
    */
   public void applyCommitted(DatabaseIndex index, List<StoredEvent> events, long[] idHashes) {
     index.apply(events, idHashes);
+    seal(index);
   }
 
   /** Drops the index of a deleted database. */
@@ -146,6 +239,11 @@ public final class IndexManager {
                 ? existing
                 : existing != null && existing.index().generation() > info.generation()
                     ? existing
-                    : new Entry(new DatabaseIndex(name, info.generation()), new ReentrantLock()));
+                    : new Entry(
+                        new DatabaseIndex(
+                            name,
+                            info.generation(),
+                            segments == null ? 0 : segments.segmentEvents()),
+                        new ReentrantLock()));
   }
 }
