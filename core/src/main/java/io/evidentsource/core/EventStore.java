@@ -12,6 +12,7 @@ import io.evidentsource.core.error.DatabaseNotFoundException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.index.IndexManager;
+import io.evidentsource.core.index.IndexSegments;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.EventLimits;
@@ -37,6 +38,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event store as the wire APIs see it: the database catalog, transactions and queries over one
@@ -84,8 +86,29 @@ public final class EventStore {
       Supplier<UUID> transactionIds,
       Duration contentionTimeout,
       EventStoreObserver observer) {
+    this(storage, limits, clock, transactionIds, contentionTimeout, observer, null);
+  }
+
+  /**
+   * @param storage the storage adapter
+   * @param limits the event, batch and attribute limits
+   * @param clock the source of creation and commit times (UTC)
+   * @param transactionIds the source of server-chosen transaction ids
+   * @param contentionTimeout how long an append keeps retrying while other writers move the head
+   * @param observer where transactions, reads and catalog changes are reported (docs/operations.md)
+   * @param segments where the indexes seal and read index segments (ADR 0011), or null to index
+   *     from the log only
+   */
+  public EventStore(
+      StorageAdapter storage,
+      EventLimits limits,
+      Clock clock,
+      Supplier<UUID> transactionIds,
+      Duration contentionTimeout,
+      EventStoreObserver observer,
+      @Nullable IndexSegments segments) {
     this.storage = storage;
-    this.indexes = new IndexManager(storage, observer);
+    this.indexes = new IndexManager(storage, observer, segments);
     this.validator = new EventValidator(limits);
     this.clock = clock;
     this.observer = observer;

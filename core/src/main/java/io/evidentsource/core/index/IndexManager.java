@@ -193,7 +193,12 @@ public final class IndexManager {
     for (IndexSegment segment : index.drainCompletedSegments()) {
       var key =
           new IndexSegmentStore.Key(index.database(), index.generation(), segment.firstRevision());
-      s.sealer().execute(() -> sealNow(s.store(), key, segment));
+      try {
+        s.sealer().execute(() -> sealNow(s.store(), key, segment));
+      } catch (RuntimeException e) {
+        // a stopped sealer (shutting down): the range stays readable from the log
+        LOG.log(System.Logger.Level.WARNING, "index segment " + key + " not handed to sealer", e);
+      }
     }
   }
 
