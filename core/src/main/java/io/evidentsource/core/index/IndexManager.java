@@ -9,14 +9,20 @@ import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.StorageAdapter;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps one {@link DatabaseIndex} per database generation, built lazily from the log the first time
- * it is needed and extended incrementally. Writers to an index hold its lock; readers use snapshots
- * and never block.
+ * Keeps one {@link DatabaseIndex} per database generation, built lazily from the log (or from
+ * sealed segments, ADR 0011) the first time it is needed and extended incrementally. Writers to an
+ * index hold its lock; readers use snapshots and never block.
+ *
+ * <p>With a cache bound ({@link #IndexManager(StorageAdapter, EventStoreObserver, IndexSegments,
+ * long)}), the indexes of the least recently used databases are dropped whenever the estimated heap
+ * of all of them exceeds it; a dropped index is rebuilt on its database's next use. The index just
+ * used is never dropped, so one database larger than the bound still works.
  */
 public final class IndexManager {
   /** Events read from storage per catch-up round trip. */
@@ -27,9 +33,30 @@ public final class IndexManager {
   private final StorageAdapter storage;
   private final EventStoreObserver observer;
   private final @Nullable IndexSegments segments;
+  private final long cacheBytes;
   private final ConcurrentHashMap<DatabaseName, Entry> indexes = new ConcurrentHashMap<>();
+  private final AtomicLong uses = new AtomicLong();
+  private final ReentrantLock evicting = new ReentrantLock();
 
-  private record Entry(DatabaseIndex index, ReentrantLock lock) {}
+  /** An index, its writer lock, when it was last used, and whether it was dropped. */
+  private static final class Entry {
+    final DatabaseIndex index;
+    final ReentrantLock lock = new ReentrantLock();
+    volatile long lastUse;
+    volatile boolean evicted; // written under lock
+
+    Entry(DatabaseIndex index) {
+      this.index = index;
+    }
+
+    DatabaseIndex index() {
+      return index;
+    }
+
+    ReentrantLock lock() {
+      return lock;
+    }
+  }
 
   /**
    * @param storage where the log is read from
@@ -54,9 +81,29 @@ public final class IndexManager {
    */
   public IndexManager(
       StorageAdapter storage, EventStoreObserver observer, @Nullable IndexSegments segments) {
+    this(storage, observer, segments, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param storage where the log is read from
+   * @param observer told of each index lookup (hit, extended from the log, or built from it)
+   * @param segments where sealed index segments are written and read (ADR 0011), or null to index
+   *     from the log only
+   * @param cacheBytes the bound on {@link #estimatedBytes()} beyond which the least recently used
+   *     indexes are dropped, positive; {@link Long#MAX_VALUE} for no bound
+   */
+  public IndexManager(
+      StorageAdapter storage,
+      EventStoreObserver observer,
+      @Nullable IndexSegments segments,
+      long cacheBytes) {
+    if (cacheBytes < 1) {
+      throw new IllegalArgumentException("cacheBytes must be positive, was " + cacheBytes);
+    }
     this.storage = storage;
     this.observer = observer;
     this.segments = segments;
+    this.cacheBytes = cacheBytes;
   }
 
   /** An estimate of the heap all indexes hold, in bytes ({@link DatabaseIndex#estimatedBytes}). */
@@ -78,12 +125,13 @@ public final class IndexManager {
       observer.indexCacheLookup(info.name(), IndexCacheLookup.HIT);
       return entry.index();
     }
-    entry.lock().lock();
+    entry = locked(info);
     try {
       catchUp(entry.index(), info.revision());
       return entry.index();
     } finally {
       entry.lock().unlock();
+      evictBeyondBound(entry);
     }
   }
 
@@ -92,12 +140,60 @@ public final class IndexManager {
    * #catchUp} and {@link #applyCommitted}.
    */
   public <T extends @Nullable Object> T withWriteLock(DatabaseInfo info, Supplier<T> action) {
-    var entry = entry(info);
-    entry.lock().lock();
+    var entry = locked(info);
     try {
       return action.get();
     } finally {
       entry.lock().unlock();
+      evictBeyondBound(entry);
+    }
+  }
+
+  /** The current entry of this generation with its lock held: never one dropped meanwhile. */
+  private Entry locked(DatabaseInfo info) {
+    while (true) {
+      var entry = entry(info);
+      entry.lock().lock();
+      if (!entry.evicted) {
+        return entry;
+      }
+      entry.lock().unlock(); // dropped between the lookup and the lock: take the new one
+    }
+  }
+
+  /**
+   * Drops the least recently used indexes, except {@code keep} and any whose lock is held, until
+   * the estimate is within the bound. Called without holding an index lock.
+   */
+  private void evictBeyondBound(Entry keep) {
+    if (cacheBytes == Long.MAX_VALUE || !evicting.tryLock()) {
+      return; // unbounded, or another thread is evicting already
+    }
+    try {
+      long total = estimatedBytes();
+      if (total <= cacheBytes) {
+        return;
+      }
+      var byAge = new java.util.ArrayList<>(indexes.values());
+      byAge.sort(java.util.Comparator.comparingLong(e -> e.lastUse));
+      for (Entry e : byAge) {
+        if (total <= cacheBytes) {
+          break;
+        }
+        if (e == keep || !e.lock().tryLock()) {
+          continue;
+        }
+        try {
+          if (indexes.remove(e.index().database(), e)) {
+            e.evicted = true;
+            total -= e.index().estimatedBytes();
+          }
+        } finally {
+          e.lock().unlock();
+        }
+      }
+    } finally {
+      evicting.unlock();
     }
   }
 
@@ -234,21 +330,20 @@ public final class IndexManager {
 
   private Entry entry(DatabaseInfo info) {
     var current = indexes.get(info.name());
-    if (current != null && current.index().generation() == info.generation()) {
-      return current;
+    if (current == null || current.index().generation() != info.generation()) {
+      current =
+          indexes.compute(
+              info.name(),
+              (name, existing) ->
+                  existing != null && existing.index().generation() >= info.generation()
+                      ? existing
+                      : new Entry(
+                          new DatabaseIndex(
+                              name,
+                              info.generation(),
+                              segments == null ? 0 : segments.segmentEvents())));
     }
-    return indexes.compute(
-        info.name(),
-        (name, existing) ->
-            existing != null && existing.index().generation() == info.generation()
-                ? existing
-                : existing != null && existing.index().generation() > info.generation()
-                    ? existing
-                    : new Entry(
-                        new DatabaseIndex(
-                            name,
-                            info.generation(),
-                            segments == null ? 0 : segments.segmentEvents()),
-                        new ReentrantLock()));
+    current.lastUse = uses.incrementAndGet();
+    return current;
   }
 }

@@ -59,7 +59,8 @@ class EventStoreConfiguration {
         UUID::randomUUID,
         properties.contentionTimeout(),
         observer.getIfAvailable(() -> EventStoreObserver.NONE),
-        segments);
+        segments,
+        index.cacheBytesOrUnbounded());
   }
 
   /** The thread that encodes and writes sealed index segments, outside any index lock. */
