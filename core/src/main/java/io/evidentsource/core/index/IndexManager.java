@@ -149,7 +149,11 @@ public final class IndexManager {
     }
   }
 
-  /** The current entry of this generation with its lock held: never one dropped meanwhile. */
+  /**
+   * The current entry of this generation with its lock held: never one dropped meanwhile. The
+   * caller releases the lock in its own {@code finally}.
+   */
+  @SuppressWarnings("LockNotBeforeTry") // the lock is handed to the caller, who releases it
   private Entry locked(DatabaseInfo info) {
     while (true) {
       var entry = entry(info);
