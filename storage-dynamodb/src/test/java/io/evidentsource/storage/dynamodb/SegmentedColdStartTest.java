@@ -27,7 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -77,14 +77,16 @@ class SegmentedColdStartTest {
     }
   }
 
-  QueryCounter counter;
-  DynamoDbClient client;
-  DynamoDbTables tables;
-  DatabaseName db;
-  EventStore writer;
+  // one database for all tests (42 appends on moto are slow): the tests only read, and the one that
+  // damages a segment puts it back
+  static QueryCounter counter;
+  static DynamoDbClient client;
+  static DynamoDbTables tables;
+  static DatabaseName db;
+  static EventStore writer;
 
-  @BeforeEach
-  void load() {
+  @BeforeAll
+  static void load() {
     counter = new QueryCounter();
     var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
     builder.overrideConfiguration(
@@ -116,7 +118,7 @@ class SegmentedColdStartTest {
     }
   }
 
-  IndexSegments segments() {
+  static IndexSegments segments() {
     return new IndexSegments(new DynamoDbIndexSegmentStore(client, tables), SEGMENT, Runnable::run);
   }
 
@@ -132,7 +134,7 @@ class SegmentedColdStartTest {
   }
 
   /** A second instance with no cache of events and an empty index. */
-  EventStore coldInstance() {
+  static EventStore coldInstance() {
     return store(new DynamoDbStorageAdapter(client, tables, 0), segments());
   }
 
@@ -189,7 +191,17 @@ class SegmentedColdStartTest {
             "sk", AttributeValue.fromN(Long.toString(501L * 1024)));
     var chunk = client.getItem(g -> g.tableName(tables.indexes()).key(key)).item();
     byte[] bytes = Objects.requireNonNull(chunk.get("b"), "chunk bytes").b().asByteArray();
-    bytes[bytes.length / 2] ^= 0x40; // same length: only the segment's checksum can tell
+    byte[] damaged = bytes.clone();
+    damaged[bytes.length / 2] ^= 0x40; // same length: only the segment's checksum can tell
+    putChunk(key, damaged);
+    try {
+      queriesOnADamagedSegment();
+    } finally {
+      putChunk(key, bytes);
+    }
+  }
+
+  static void putChunk(Map<String, AttributeValue> key, byte[] bytes) {
     client.updateItem(
         u ->
             u.tableName(tables.indexes())
@@ -197,6 +209,9 @@ class SegmentedColdStartTest {
                 .updateExpression("SET b = :b")
                 .expressionAttributeValues(
                     Map.of(":b", AttributeValue.fromB(SdkBytes.fromByteArray(bytes)))));
+  }
+
+  static void queriesOnADamagedSegment() {
     var query = EventQuery.of(EventSelector.startsWith(Attribute.SUBJECT, "order-1"));
     var expected = writer.query(db, query.withLimit(1000));
     var cold = coldInstance();
