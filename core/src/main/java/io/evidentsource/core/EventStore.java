@@ -17,6 +17,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.EventValidator;
+import io.evidentsource.core.model.RandomUuids;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.observe.EventStoreObserver.Step;
@@ -157,7 +158,7 @@ public final class EventStore {
         storage,
         EventLimits.defaults(),
         Clock.systemUTC(),
-        UUID::randomUUID,
+        RandomUuids::next,
         Duration.ofSeconds(10));
   }
 

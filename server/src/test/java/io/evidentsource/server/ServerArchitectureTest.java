@@ -66,9 +66,13 @@ class ServerArchitectureTest {
   static final String SECURITY = "io.evidentsource.server.security..";
   static final String OBSERVE = "io.evidentsource.server.observe..";
 
-  /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
+  /**
+   * Storage adapters, the Kafka ingress, cloud SDKs and the WebAssembly runtime, which only config
+   * may assemble.
+   */
   static final String[] ADAPTERS = {
     "io.evidentsource.storage..",
+    "io.evidentsource.ingress..",
     "software.amazon.awssdk..",
     "org.apache.kafka..",
     "io.evidentsource.wasm..",
@@ -205,7 +209,8 @@ class ServerArchitectureTest {
           .whereLayer("problem")
           .mayOnlyBeAccessedByLayers("rest", "security")
           .whereLayer("security")
-          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          // observe: its request-id filter assigns the id the audit records (RequestOrigins)
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "observe")
           .whereLayer("request")
           .mayOnlyBeAccessedByLayers("rest", "grpc")
           .whereLayer("config")

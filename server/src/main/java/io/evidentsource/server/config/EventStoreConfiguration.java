@@ -2,11 +2,11 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.index.IndexSegments;
+import io.evidentsource.core.model.RandomUuids;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.EvidentSourceJsonModule;
 import java.time.Clock;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +56,7 @@ class EventStoreConfiguration {
         storage.log(),
         properties.eventLimits(),
         clock,
-        UUID::randomUUID,
+        RandomUuids::next,
         properties.contentionTimeout(),
         observer.getIfAvailable(() -> EventStoreObserver.NONE),
         segments,
