@@ -42,9 +42,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * What a cold instance reads before its first answer on a large database, with and without index
  * segments (ADR 0011), counted on the wire against moto: requests, and bytes of items returned
  * (what DynamoDB bills read units on). Prints the figures of
- * docs/benchmarks.md#index-segments-cold-start. The database is loaded with {@code BatchWriteItem}
- * straight into the events table, not through appends. Sized by {@code -Dsegments.events} (default
- * 3,000) and {@code -Dsegments.size} (default 1,000); asserts counts, never times.
+ * docs/benchmarks.md#index-segments-what-a-cold-instance-reads-issue-10. The database is loaded
+ * with {@code BatchWriteItem} straight into the events table, not through appends. Sized by {@code
+ * -Dsegments.events} (default 3,000) and {@code -Dsegments.size} (default 1,000); asserts counts,
+ * never times.
  */
 class SegmentColdStartCostTest {
   static final int EVENTS = Integer.getInteger("segments.events", 3_000);
