@@ -6,6 +6,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.observe.IndexCacheLookup;
 import io.evidentsource.core.port.IndexSegmentStore;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;

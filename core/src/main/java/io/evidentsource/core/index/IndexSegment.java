@@ -1,6 +1,7 @@
 package io.evidentsource.core.index;
 
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.selector.Attribute;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -41,7 +42,7 @@ public final class IndexSegment {
   public static final int FORMAT_VERSION = 1;
 
   /** The most revisions one segment may cover (bounds what a decoder allocates). */
-  public static final int MAX_EVENTS = 1 << 22;
+  public static final int MAX_EVENTS = IndexSegments.MAX_EVENTS;
 
   private static final int MAGIC = 0x45534958; // "ESIX"
   private static final int HEADER_BYTES = 4 + 1 + 8 + 8;

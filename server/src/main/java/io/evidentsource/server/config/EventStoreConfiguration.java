@@ -1,9 +1,9 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.index.IndexSegments;
 import io.evidentsource.core.model.RandomUuids;
 import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.EvidentSourceJsonModule;
 import java.time.Clock;

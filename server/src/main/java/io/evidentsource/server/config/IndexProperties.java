@@ -1,7 +1,6 @@
 package io.evidentsource.server.config;
 
-import io.evidentsource.core.index.IndexSegment;
-import io.evidentsource.core.index.IndexSegments;
+import io.evidentsource.core.port.IndexSegments;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -45,10 +44,10 @@ record IndexProperties(@DefaultValue Segments segments, @Nullable DataSize cache
       @DefaultValue("false") boolean enabled,
       @DefaultValue("" + IndexSegments.DEFAULT_SEGMENT_EVENTS) int events) {
     Segments {
-      if (events < 1 || events > IndexSegment.MAX_EVENTS) {
+      if (events < 1 || events > IndexSegments.MAX_EVENTS) {
         throw new IllegalArgumentException(
             "evidentsource.index.segments.events must be in 1.."
-                + IndexSegment.MAX_EVENTS
+                + IndexSegments.MAX_EVENTS
                 + ", was "
                 + events);
       }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.condition.AppendCondition;
-import io.evidentsource.core.index.IndexSegments;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.query.Direction;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.selector.Attribute;
