@@ -270,6 +270,11 @@ class SegmentDifferentialTest {
     }
 
     @Override
+    public void replace(Key key, byte[] segment) {
+      store.replace(key, segment);
+    }
+
+    @Override
     public Optional<byte[]> get(Key key) {
       var bytes = store.get(key);
       if (bytes.isPresent()) {
