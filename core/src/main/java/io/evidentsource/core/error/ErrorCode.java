@@ -69,6 +69,15 @@ public enum ErrorCode {
       "slow_consumer",
       "The subscriber read too slowly; its buffer stayed full and the subscription was ended",
       true),
+  STORAGE_FULL(
+      "storage_full",
+      "The storage has reached its size budget; reads work, appends are refused until space is"
+          + " freed",
+      false),
+  TOO_MANY_SUBSCRIPTIONS(
+      "too_many_subscriptions",
+      "The server or the database already serves as many live tails as its limit allows",
+      true),
   INTERNAL("internal", "An unexpected error occurred on the server", true),
   STATE_VIEW_NOT_FOUND(
       "state_view_not_found", "No state view of that name (or version) is published", false),

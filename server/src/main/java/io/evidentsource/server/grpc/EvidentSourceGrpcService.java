@@ -57,6 +57,7 @@ import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import io.evidentsource.server.security.RequestOrigins;
@@ -64,7 +65,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -77,7 +77,7 @@ import org.jspecify.annotations.Nullable;
 final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImplBase {
   private final EventStore store;
   private final SubscriptionEngine subscriptions;
-  private final Executor senders;
+  private final LiveTails tails;
   private final ComponentCatalog catalog;
   private final StateViews views;
   private final StateChanges changes;
@@ -88,7 +88,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   EvidentSourceGrpcService(
       EventStore store,
       SubscriptionEngine subscriptions,
-      Executor senders,
+      LiveTails tails,
       ComponentCatalog catalog,
       StateViews views,
       StateChanges changes,
@@ -97,7 +97,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     this.queryBudgets = queryBudgets;
     this.store = store;
     this.subscriptions = subscriptions;
-    this.senders = senders;
+    this.tails = tails;
     this.catalog = catalog;
     this.views = views;
     this.changes = changes;
@@ -448,10 +448,10 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   }
 
   /**
-   * Opens a live subscription and hands it to a sender thread, which writes only while the client's
-   * transport is ready; a client that stops reading fills the subscription's bounded buffer and is
-   * cut off with {@code RESOURCE_EXHAUSTED} / {@code slow_consumer}. Cancellation and deadlines
-   * close the subscription, which stops reading storage.
+   * Opens a live subscription and hands it to the shared live-tail dispatcher (no thread of its
+   * own), which writes only while the client's transport is ready; a client that stops reading
+   * fills the subscription's bounded buffer and is cut off with {@code RESOURCE_EXHAUSTED} / {@code
+   * slow_consumer}. Cancellation and deadlines close the subscription, which stops reading storage.
    */
   @Override
   public void subscribeEvents(
@@ -469,10 +469,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       call.onError(GrpcErrors.toStatus(e));
       return;
     }
-    var tail = new LiveTail(subscription, new GrpcSink(call));
-    call.setOnReadyHandler(tail::wake);
+    var tail = tails.open(subscription, new GrpcSink(call));
+    call.setOnReadyHandler(tail::drain);
     call.setOnCancelHandler(tail::close);
-    senders.execute(tail);
   }
 
   /** A gRPC server stream: flow-controlled messages, errors as status. */

@@ -8,7 +8,7 @@ import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
-import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.security.ApiKeys;
 import io.evidentsource.server.security.AuthFailures;
 import io.evidentsource.server.security.SecurityProperties;
@@ -38,7 +38,7 @@ class GrpcConfiguration {
   BindableService evidentSourceGrpcService(
       EventStore store,
       SubscriptionEngine subscriptionEngine,
-      SubscriptionThreads subscriptionThreads,
+      LiveTails liveTails,
       ComponentCatalog componentCatalog,
       StateViews stateViews,
       StateChanges stateChanges,
@@ -47,7 +47,7 @@ class GrpcConfiguration {
     return new EvidentSourceGrpcService(
         store,
         subscriptionEngine,
-        subscriptionThreads,
+        liveTails,
         componentCatalog,
         stateViews,
         stateChanges,

@@ -5,6 +5,7 @@ import com.google.rpc.ErrorInfo;
 import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.server.request.FatalErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -56,6 +57,8 @@ final class GrpcErrors {
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
           SLOW_CONSUMER,
+          STORAGE_FULL,
+          TOO_MANY_SUBSCRIPTIONS,
           COMPONENT_TOO_LARGE,
           COMPONENT_LIMIT_EXCEEDED,
           COMPONENT_MEMORY_BUSY,
@@ -98,6 +101,7 @@ final class GrpcErrors {
     if (failure instanceof StatusRuntimeException status) {
       return status;
     }
+    FatalErrors.haltIfOutOfMemory(failure);
     EvidentSourceException error;
     if (failure instanceof EvidentSourceException known) {
       error = known;
