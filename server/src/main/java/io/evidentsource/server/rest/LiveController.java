@@ -97,6 +97,7 @@ class LiveController {
           new WriteListener() {
             @Override
             public void onWritePossible() {
+              sink.writable = true; // from now on the stream may be written from any thread
               tail.drain();
             }
 
@@ -150,6 +151,12 @@ class LiveController {
     private final AsyncContext async;
     private boolean completed;
 
+    /**
+     * Set when the container first calls {@code onWritePossible}: before that, the request is still
+     * in its first dispatch and its non-blocking stream may not be touched.
+     */
+    volatile boolean writable;
+
     SseSink(ServletOutputStream out, AsyncContext async) {
       this.out = out;
       this.async = async;
@@ -157,7 +164,7 @@ class LiveController {
 
     @Override
     public boolean isReady() {
-      return !completed && out.isReady();
+      return writable && !completed && out.isReady();
     }
 
     @Override
@@ -185,7 +192,7 @@ class LiveController {
 
     @Override
     public void ended(EvidentSourceException error) throws IOException {
-      if (out.isReady()) {
+      if (writable && !completed && out.isReady()) {
         var message = new StringBuilder("event:error\n");
         data(message, json.writeValueAsString(WireJson.LiveError.of(error)));
         write(message.append('\n').toString());
