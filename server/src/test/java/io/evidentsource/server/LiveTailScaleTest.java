@@ -233,7 +233,8 @@ class LiveTailScaleTest {
         .contains("\"code\":\"too_many_subscriptions\"")
         .contains("\"limit\":" + MAX_PER_DATABASE)
         .contains("\"limit_name\":\"evidentsource.subscriptions.max-open-per-database\"");
-    var perDatabase = openGrpc(crowded).failure.get(10, TimeUnit.SECONDS);
+    // the first call on the channel: it connects first, which takes a while on a loaded machine
+    var perDatabase = openGrpc(crowded).failure.get(60, TimeUnit.SECONDS);
     assertTooMany(perDatabase, "evidentsource.subscriptions.max-open-per-database");
 
     String other = api.createDatabase();
@@ -245,7 +246,7 @@ class LiveTailScaleTest {
         .startsWith("HTTP/1.1 429")
         .contains("\"limit_name\":\"evidentsource.subscriptions.max-open\"");
     assertTooMany(
-        openGrpc(another).failure.get(10, TimeUnit.SECONDS),
+        openGrpc(another).failure.get(60, TimeUnit.SECONDS),
         "evidentsource.subscriptions.max-open");
 
     // a closed tail gives its place back (once the server noticed the close)

@@ -17,9 +17,11 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +94,7 @@ class LiveController {
       ServletOutputStream out = response.getOutputStream();
       var sink = new SseSink(out, async);
       LiveTail tail = tails.open(subscription, sink);
-      async.addListener(new ClosingListener(tail));
+      async.addListener(new ClosingListener(tail, sink));
       out.setWriteListener(
           new WriteListener() {
             @Override
@@ -103,8 +105,8 @@ class LiveController {
 
             @Override
             public void onError(Throwable t) {
+              sink.closedByContainer();
               tail.close();
-              sink.complete();
             }
           });
     } catch (IOException | RuntimeException e) {
@@ -114,9 +116,10 @@ class LiveController {
   }
 
   /** Closes the tail when the connection ends on the container's side. */
-  private record ClosingListener(LiveTail tail) implements AsyncListener {
+  private record ClosingListener(LiveTail tail, SseSink sink) implements AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
+      sink.completedByContainer();
       tail.close();
     }
 
@@ -127,13 +130,9 @@ class LiveController {
 
     @Override
     public void onError(AsyncEvent event) {
-      tail.close();
       // completed here, else the container would dispatch the failed stream to the error page
-      try {
-        event.getAsyncContext().complete();
-      } catch (IllegalStateException e) {
-        // completed already
-      }
+      sink.closedByContainer();
+      tail.close();
     }
 
     @Override
@@ -145,11 +144,24 @@ class LiveController {
   /**
    * Server-Sent Events on a non-blocking servlet stream: an event per message, comments as
    * heartbeats, an {@code error} event. The pump writes only while {@link #isReady()}.
+   *
+   * <p>The stream is touched from the dispatcher's threads and from the container's, so every call
+   * on it holds {@link #lock}, and the stream is closed (no call starts any more) before the
+   * request completes. The container recycles a request's objects for the next connection once it
+   * completed: a write still running then would act on (or leave its failure with) another client's
+   * response. A failed write therefore makes the container's error callbacks wait for it to return
+   * ({@link #closedByContainer()}). {@link AsyncContext#complete()} is called with the lock
+   * released: the container calls back into the listeners while it holds its own locks.
    */
   private final class SseSink implements LiveTail.Sink {
     private final ServletOutputStream out;
     private final AsyncContext async;
-    private boolean completed;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    /** No call on the stream starts any more; set under {@link #lock} (but see below). */
+    private volatile boolean closed;
+
+    private boolean completeCalled;
 
     /**
      * Set when the container first calls {@code onWritePossible}: before that, the request is still
@@ -164,7 +176,15 @@ class LiveController {
 
     @Override
     public boolean isReady() {
-      return writable && !completed && out.isReady();
+      if (!writable) {
+        return false;
+      }
+      lock.lock();
+      try {
+        return !closed && out.isReady();
+      } finally {
+        lock.unlock();
+      }
     }
 
     @Override
@@ -187,18 +207,29 @@ class LiveController {
 
     @Override
     public void flush() throws IOException {
-      out.flush();
+      lock.lock();
+      try {
+        requireOpen();
+        out.flush();
+      } finally {
+        lock.unlock();
+      }
     }
 
     @Override
     public void ended(EvidentSourceException error) throws IOException {
-      if (writable && !completed && out.isReady()) {
-        var message = new StringBuilder("event:error\n");
-        data(message, json.writeValueAsString(WireJson.LiveError.of(error)));
-        write(message.append('\n').toString());
-        out.flush();
+      lock.lock();
+      try {
+        if (writable && !closed && out.isReady()) {
+          var message = new StringBuilder("event:error\n");
+          data(message, json.writeValueAsString(WireJson.LiveError.of(error)));
+          out.write(message.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        }
+      } finally {
+        lock.unlock();
+        complete();
       }
-      complete();
     }
 
     @Override
@@ -215,13 +246,52 @@ class LiveController {
       complete();
     }
 
-    private void write(String text) throws IOException {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+    /**
+     * The container reports an error (the client went away, a write failed): waits until a call on
+     * the stream still running on another thread returned, closes the stream, then completes the
+     * request.
+     */
+    void closedByContainer() {
+      complete();
     }
 
+    /**
+     * The request completed (called back while the container holds its locks, so it does not wait
+     * for the lock): no call on the stream starts any more.
+     */
+    void completedByContainer() {
+      closed = true;
+    }
+
+    private void write(String text) throws IOException {
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      lock.lock();
+      try {
+        requireOpen();
+        out.write(bytes);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void requireOpen() throws IOException {
+      if (closed) {
+        throw new EOFException("the live tail's stream is closed");
+      }
+    }
+
+    /** Closes the stream (waiting for a running call), then completes the request once. */
     private void complete() {
-      if (!completed) {
-        completed = true;
+      boolean first;
+      lock.lock();
+      try {
+        closed = true;
+        first = !completeCalled;
+        completeCalled = true;
+      } finally {
+        lock.unlock();
+      }
+      if (first) {
         try {
           async.complete();
         } catch (IllegalStateException e) {
