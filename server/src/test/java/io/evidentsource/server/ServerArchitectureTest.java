@@ -212,7 +212,8 @@ class ServerArchitectureTest {
           .whereLayer("problem")
           .mayOnlyBeAccessedByLayers("rest", "security")
           .whereLayer("security")
-          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          // observe: its request-id filter assigns the id the audit records (RequestOrigins)
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "observe")
           .whereLayer("request")
           // the application and the error handlers arm and call the out-of-memory guard
           .mayOnlyBeAccessedByLayers("rest", "grpc", "problem", "application")
