@@ -9,7 +9,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,11 +108,25 @@ class HostileInputTest extends ServerTestBase {
     }
 
     @Test
-    void a_request_line_beyond_the_header_size_limit_is_a_problem_detail_not_a_html_page() {
+    void a_request_line_beyond_the_header_size_limit_is_414_request_line_too_long_naming_it() {
       var r = raw("/api/v1/databases/" + db + "/events?q=" + "(".repeat(20_000));
-      assertThat(r.status()).isEqualTo(400);
-      assertThat(r.code()).isEqualTo("malformed_request");
-      assertThat(r.body()).contains("server.max-http-request-header-size");
+      assertThat(r.status()).isEqualTo(414);
+      assertThat(r.code()).isEqualTo("request_line_too_long");
+      JsonNode problem = Api.JSON.readTree(r.body());
+      assertThat(problem.get("limit").asInt()).isEqualTo(8192);
+      assertThat(problem.get("limit_name").stringValue())
+          .isEqualTo("server.max-http-request-header-size");
+    }
+
+    @Test
+    void headers_beyond_the_header_size_limit_are_431_headers_too_large_naming_it() {
+      var r = raw("/api/v1/databases/" + db + "/events", "X-Padding: " + "p".repeat(10_000));
+      assertThat(r.status()).isEqualTo(431);
+      assertThat(r.code()).isEqualTo("headers_too_large");
+      JsonNode problem = Api.JSON.readTree(r.body());
+      assertThat(problem.get("limit").asInt()).isEqualTo(8192);
+      assertThat(problem.get("limit_name").stringValue())
+          .isEqualTo("server.max-http-request-header-size");
     }
 
     @Test
@@ -336,19 +352,20 @@ class HostileInputTest extends ServerTestBase {
     }
   }
 
-  /** Sends {@code GET target} as it is, without a URI class that would refuse it. */
-  RawResponse raw(String target) {
+  /**
+   * Sends {@code GET target} as it is, without a URI class that would refuse it, with {@code
+   * headers} (whole lines) after the host.
+   */
+  RawResponse raw(String target, String... headers) {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
-      String request =
-          String.join(
-              "\r\n",
-              "GET " + target + " HTTP/1.1",
-              "Host: 127.0.0.1",
-              "Connection: close",
-              "",
-              "");
+      var lines = new ArrayList<String>();
+      lines.add("GET " + target + " HTTP/1.1");
+      lines.add("Host: 127.0.0.1");
+      lines.addAll(List.of(headers));
+      lines.add("Connection: close");
+      String request = String.join("\r\n", lines) + "\r\n\r\n";
       out.write(request.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       InputStream in = socket.getInputStream();

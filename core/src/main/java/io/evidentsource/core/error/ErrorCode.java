@@ -54,6 +54,14 @@ public enum ErrorCode {
       "unsupported_media_type", "The request content type is not supported here", false),
   NOT_ACCEPTABLE("not_acceptable", "None of the accepted media types can be produced", false),
   BODY_TOO_LARGE("body_too_large", "The request body is larger than the request size limit", false),
+  REQUEST_LINE_TOO_LONG(
+      "request_line_too_long",
+      "The request line (path and query string) is longer than the request header size limit",
+      false),
+  HEADERS_TOO_LARGE(
+      "headers_too_large",
+      "The request line and headers together are larger than the request header size limit",
+      false),
   CONTENTION_TIMEOUT(
       "contention_timeout",
       "Other writers kept moving the head until the request deadline passed",

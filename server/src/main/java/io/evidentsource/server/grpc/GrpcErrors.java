@@ -56,6 +56,8 @@ final class GrpcErrors {
           TRANSACTION_TOO_LARGE,
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
+          REQUEST_LINE_TOO_LONG,
+          HEADERS_TOO_LARGE,
           SLOW_CONSUMER,
           STORAGE_FULL,
           TOO_MANY_SUBSCRIPTIONS,

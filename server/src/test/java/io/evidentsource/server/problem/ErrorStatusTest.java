@@ -29,6 +29,8 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.TRANSACTION_TOO_LARGE, 413),
             Map.entry(ErrorCode.ATTRIBUTE_TOO_LONG, 413),
             Map.entry(ErrorCode.BODY_TOO_LARGE, 413),
+            Map.entry(ErrorCode.REQUEST_LINE_TOO_LONG, 414),
+            Map.entry(ErrorCode.HEADERS_TOO_LARGE, 431),
             Map.entry(ErrorCode.DATABASE_NOT_FOUND, 404),
             Map.entry(ErrorCode.REVISION_NOT_FOUND, 404),
             Map.entry(ErrorCode.NOT_FOUND, 404),
