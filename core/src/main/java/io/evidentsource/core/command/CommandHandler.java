@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
@@ -89,6 +91,8 @@ public final class CommandHandler {
     storage.checkAppendable(database, transaction.events());
     UUID id =
         transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
+    boolean grouped = storage.maxGroupTransactions() > 1;
+    var pending = new Pending(transaction, id);
     return untilCommitted(
         database,
         seen -> {
@@ -99,7 +103,9 @@ public final class CommandHandler {
             }
           }
           try {
-            return indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
+            return grouped
+                ? commitGrouped(seen, pending)
+                : indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
           } catch (EvidentSourceException e) {
             // A concurrent retry of this transaction may have committed between the lookup above
             // and the index catch-up: its events then look like duplicates and its effects like a
@@ -325,6 +331,328 @@ public final class CommandHandler {
         duplicate -> duplicate.original().asDuplicate());
   }
 
+  // ---- group commit (docs/dynamodb.md#group-commit) ----
+
+  /** How long a queued transaction sleeps before it looks again whether its group is done. */
+  private static final long GROUP_WAIT_NANOS = 2_000_000;
+
+  /** Transactions waiting for group commit, per database name and generation. */
+  private final ConcurrentHashMap<String, ConcurrentLinkedDeque<Pending>> groupQueues =
+      new ConcurrentHashMap<>();
+
+  /**
+   * A transaction in group commit: queued for its database, then done with a result, a failure, or
+   * neither (sent back to try again after the head moved). The owner thread writes it only while it
+   * is not queued; a leader writes it only under the database's index write lock; {@code state}
+   * publishes the rest.
+   */
+  private static final class Pending {
+    final Transaction tx;
+    final UUID id;
+    volatile boolean queued;
+    @Nullable Thread owner;
+    @Nullable TransactionResult result;
+    @Nullable RuntimeException failure;
+
+    Pending(Transaction tx, UUID id) {
+      this.tx = tx;
+      this.id = id;
+    }
+
+    void enqueue() {
+      result = null;
+      failure = null;
+      owner = Thread.currentThread();
+      queued = true;
+    }
+
+    void complete(TransactionResult r) {
+      result = r;
+      done();
+    }
+
+    void fail(RuntimeException e) {
+      failure = e;
+      done();
+    }
+
+    void retry() {
+      done();
+    }
+
+    private void done() {
+      queued = false;
+      var thread = owner;
+      if (thread != null) {
+        LockSupport.unpark(thread);
+      }
+    }
+  }
+
+  private ConcurrentLinkedDeque<Pending> groupQueue(DatabaseInfo info) {
+    return groupQueues.computeIfAbsent(
+        info.name().value() + "#" + info.generation(), k -> new ConcurrentLinkedDeque<>());
+  }
+
+  /**
+   * Group commit: queues {@code me} for its database; whichever queued thread gets the database's
+   * index write lock leads: it takes the queued transactions in order, as many as one {@link
+   * StorageAdapter#appendGroup} holds, evaluates each against the index and the members before it,
+   * and appends them together, until its own transaction is done. The others sleep until a leader
+   * finished theirs or hands the lead on. Returns {@code me}'s result, throws its failure, or
+   * returns null when the head moved and it must be tried again.
+   */
+  private @Nullable TransactionResult commitGrouped(DatabaseInfo seen, Pending me) {
+    var queue = groupQueue(seen);
+    me.enqueue();
+    queue.addLast(me);
+    while (me.queued) {
+      boolean led =
+          indexes.tryWithWriteLock(
+              seen,
+              () -> {
+                while (me.queued && !queue.isEmpty()) {
+                  lead(seen, queue);
+                }
+              });
+      if (led) {
+        Pending next = queue.peekFirst(); // hand the lead on without waiting for a timeout
+        if (next != null && next.owner != null) {
+          LockSupport.unpark(next.owner);
+        }
+      } else if (me.queued) {
+        LockSupport.parkNanos(this, GROUP_WAIT_NANOS);
+      }
+    }
+    RuntimeException failure = me.failure;
+    if (failure != null) {
+      throw failure;
+    }
+    return me.result;
+  }
+
+  /** Takes the next group off {@code queue} and commits it. Caller holds the write lock. */
+  private void lead(DatabaseInfo seen, ConcurrentLinkedDeque<Pending> queue) {
+    int max = storage.maxGroupTransactions();
+    var candidates = new ArrayList<Pending>();
+    for (Pending p : queue) { // only the lock holder takes from the queue: these come first
+      if (candidates.size() >= max) {
+        break;
+      }
+      candidates.add(p);
+    }
+    int n;
+    try {
+      n =
+          storage.fittingOneAppend(
+              seen.name(), candidates.stream().map(p -> p.tx.events()).toList());
+    } catch (RuntimeException e) {
+      n = 1; // the adapter's own limits decide when it writes
+    }
+    n = Math.max(1, Math.min(n, candidates.size()));
+    var group = new ArrayList<Pending>(n);
+    for (int i = 0; i < n; i++) {
+      group.add(queue.pollFirst());
+    }
+    var deferred = new ArrayList<Pending>();
+    try {
+      commitGroup(seen, group, deferred);
+    } catch (RuntimeException e) {
+      for (Pending p : group) {
+        if (p.queued && !deferred.contains(p)) {
+          p.fail(forMember(e, p));
+        }
+      }
+    } finally {
+      for (int i = deferred.size() - 1; i >= 0; i--) {
+        queue.addFirst(deferred.get(i)); // evaluated again by the next leader
+      }
+    }
+  }
+
+  /**
+   * Evaluates one group in order and appends the members that pass in one storage write; each
+   * member ends done (result or failure), sent back to retry, or in {@code deferred} when its
+   * verdict depends on members before it that are not committed yet.
+   */
+  private void commitGroup(DatabaseInfo seen, List<Pending> group, List<Pending> deferred) {
+    DatabaseName database = seen.name();
+    DatabaseIndex index = indexes.index(seen);
+    if (index.generation() != seen.generation()) {
+      group.forEach(Pending::retry); // catalog changed under us; re-read
+      return;
+    }
+    // The index holds only committed events here (a group is indexed once it is written), so a
+    // head beyond the one read is this process's own commits: build on it; other processes'
+    // commits surface as HeadMoved.
+    DatabaseInfo info = index.revision() > seen.revision() ? pendingHead(seen, index) : seen;
+    indexes.catchUp(index, info.revision());
+    IndexSnapshot snapshot = index.snapshot(info.revision());
+    var accepted = new ArrayList<Pending>();
+    var hashes = new ArrayList<long[]>();
+    var overlay = new ArrayList<StoredEvent>(); // the accepted members' events at their revisions
+    long head = info.revision();
+    Instant now = clock.instant();
+    Instant recorded = now.isBefore(info.revisionTime()) ? info.revisionTime() : now;
+    for (Pending p : group) {
+      try {
+        if (sameId(accepted, p) || !distinctFrom(overlay, p.tx)) {
+          deferred.add(p); // the next group sees whether the earlier member committed
+          continue;
+        }
+        long[] idHashes;
+        try {
+          idHashes = rejectDuplicateIds(info, index, p.tx.events());
+        } catch (EvidentSourceException e) {
+          p.complete(committedMeanwhile(info, p.tx, p.id, e));
+          continue;
+        }
+        if (!p.tx.conditions().isEmpty()
+            && !checkConditions(database, snapshot, overlay, p.tx.conditions())) {
+          deferred.add(p);
+          continue;
+        }
+        accepted.add(p);
+        hashes.add(idHashes);
+        long r = head;
+        for (Event e : p.tx.events()) {
+          overlay.add(new StoredEvent(++r, recorded, e));
+        }
+        head = r;
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    }
+    if (accepted.isEmpty()) {
+      return;
+    }
+    var requests = new ArrayList<AppendRequest>(accepted.size());
+    long expected = info.revision();
+    for (Pending p : accepted) {
+      requests.add(
+          new AppendRequest(
+              database, info.generation(), expected, p.tx.events(), p.id, recorded, p.tx.origin()));
+      expected += p.tx.events().size();
+    }
+    AppendOutcome outcome;
+    try (var scope = observer.open(Step.STORAGE_APPEND, database)) {
+      try {
+        outcome = storage.appendGroup(requests);
+      } catch (RuntimeException e) {
+        scope.failed(e);
+        for (Pending p : accepted) {
+          p.fail(forMember(e, p));
+        }
+        return;
+      }
+    }
+    outcome.<@Nullable Void>match(
+        committed -> {
+          for (int i = 0; i < accepted.size(); i++) {
+            var r = requests.get(i);
+            int n = r.events().size();
+            var result =
+                new TransactionResult(
+                    r.transactionId(),
+                    r.expectedHead() + 1,
+                    r.expectedHead() + n,
+                    n,
+                    recorded,
+                    false);
+            accepted.get(i).complete(indexCommitted(index, r.events(), result, hashes.get(i)));
+          }
+          return null;
+        },
+        headMoved -> {
+          accepted.forEach(Pending::retry);
+          return null;
+        },
+        duplicate -> {
+          for (Pending p : accepted) {
+            if (p.id.equals(duplicate.original().transactionId())) {
+              p.complete(duplicate.original().asDuplicate());
+            } else {
+              p.retry();
+            }
+          }
+          return null;
+        });
+  }
+
+  /**
+   * The failure a group member gets when its group's append failed: the same, except that a {@code
+   * COMMIT_UNKNOWN} names the member's own transaction id.
+   */
+  private static RuntimeException forMember(RuntimeException e, Pending p) {
+    if (e instanceof EvidentSourceException es && es.code() == ErrorCode.COMMIT_UNKNOWN) {
+      return es.withField("transaction_id", p.id.toString());
+    }
+    return e;
+  }
+
+  /**
+   * True when an accepted member carries {@code p}'s transaction id (two requests with one id at
+   * once): one storage write cannot record an id twice, and the later one is answered as a
+   * duplicate once the earlier one committed.
+   */
+  private static boolean sameId(List<Pending> accepted, Pending p) {
+    for (Pending a : accepted) {
+      if (a.id.equals(p.id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** False when an event of {@code tx} has the id and source of an event in {@code overlay}. */
+  private static boolean distinctFrom(List<StoredEvent> overlay, Transaction tx) {
+    for (Event e : tx.events()) {
+      for (StoredEvent o : overlay) {
+        if (o.event().id().equals(e.id()) && o.event().source().equals(e.source())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Evaluates conditions at the committed snapshot plus the events of the group members before this
+   * one ({@code overlay}). Returns true when all hold, false when one fails only because of the
+   * overlay (the member is evaluated again once the overlay committed or failed), and throws when
+   * one fails on committed events alone.
+   */
+  private boolean checkConditions(
+      DatabaseName database,
+      IndexSnapshot snapshot,
+      List<StoredEvent> overlay,
+      List<AppendCondition> conditions) {
+    try (var scope = observer.open(Step.CONDITIONS, database)) {
+      var failures = new ArrayList<FailedCondition>();
+      for (AppendCondition c : conditions) {
+        long committed = snapshot.highestMatching(c.selector());
+        long highest = committed;
+        for (StoredEvent o : overlay) {
+          if (o.revision() > highest && c.selector().matches(o.event())) {
+            highest = o.revision();
+          }
+        }
+        if (!c.holds(highest)) {
+          if (highest != committed) {
+            return false;
+          }
+          failures.add(new FailedCondition(c, highest));
+        }
+      }
+      if (!failures.isEmpty()) {
+        var failed = new ConditionFailedException(database.value(), snapshot.revision(), failures);
+        scope.failed(failed);
+        throw failed;
+      }
+      return true;
+    }
+  }
+
   /** One attempt under the index write lock; null when the head moved. */
   private @Nullable TransactionResult attempt(DatabaseInfo seen, Transaction tx, UUID id) {
     DatabaseName database = seen.name();
@@ -348,7 +676,12 @@ public final class CommandHandler {
       }
     }
     indexes.catchUp(index, info.revision());
-    long[] idHashes = rejectDuplicateIds(info, index, tx.events());
+    long[] idHashes;
+    try {
+      idHashes = rejectDuplicateIds(info, index, tx.events());
+    } catch (EvidentSourceException e) {
+      return committedMeanwhile(info, tx, id, e);
+    }
     if (!tx.conditions().isEmpty()) {
       checkConditions(info, index, tx.conditions());
     }
@@ -376,6 +709,23 @@ public final class CommandHandler {
         committed -> indexCommitted(index, tx.events(), committed.result(), idHashes),
         headMoved -> null, // another writer committed first: the caller tries again
         duplicate -> duplicate.original().asDuplicate());
+  }
+
+  /**
+   * For a transaction whose events are already stored: the original result when it carries a client
+   * transaction id that committed since it was looked up (the same request sent twice at once), so
+   * that it is answered as a duplicate, not as a conflict (docs/data-model.md#fine-points);
+   * otherwise throws {@code e}.
+   */
+  private TransactionResult committedMeanwhile(
+      DatabaseInfo info, Transaction tx, UUID id, EvidentSourceException e) {
+    if (e.code() == ErrorCode.DUPLICATE_EVENT_ID && tx.transactionId() != null) {
+      var known = storage.findTransaction(info.name(), info.generation(), id);
+      if (known.isPresent()) {
+        return known.get().asDuplicate();
+      }
+    }
+    throw e;
   }
 
   /** The head including this process's appends indexed but not yet durable. */

@@ -85,6 +85,23 @@ public final class IndexManager {
     }
   }
 
+  /**
+   * Runs {@code action} holding the write lock of the database's index if the lock is free now;
+   * returns false without running it when another thread holds it.
+   */
+  public boolean tryWithWriteLock(DatabaseInfo info, Runnable action) {
+    var entry = entry(info);
+    if (!entry.lock().tryLock()) {
+      return false;
+    }
+    try {
+      action.run();
+      return true;
+    } finally {
+      entry.lock().unlock();
+    }
+  }
+
   /** The index for this generation (created empty if needed), without catching up. */
   public DatabaseIndex index(DatabaseInfo info) {
     return entry(info).index();

@@ -66,6 +66,48 @@ public interface StorageAdapter {
   default void checkAppendable(DatabaseName database, List<Event> events) {}
 
   /**
+   * Group commit (docs/dynamodb.md#group-commit): the most transactions {@link #appendGroup} writes
+   * in one call. 1, the default, means the adapter appends one transaction at a time and the core
+   * uses {@link #beginAppend}; above 1 the core evaluates the concurrent transactions of a database
+   * in order and hands them to {@link #appendGroup} together.
+   */
+  default int maxGroupTransactions() {
+    return 1;
+  }
+
+  /**
+   * How many of {@code transactions} (each batch already accepted by {@link #checkAppendable}),
+   * taken from the front in order, fit one {@link #appendGroup}: at least 1 for a non-empty list,
+   * at most {@link #maxGroupTransactions()}. The default takes one.
+   */
+  default int fittingOneAppend(DatabaseName database, List<List<Event>> transactions) {
+    return Math.min(1, transactions.size());
+  }
+
+  /**
+   * Appends several transactions of one database atomically, in order, in one storage write: the
+   * compare-and-set is on the first request's {@link AppendRequest#expectedHead()}, and each next
+   * request's {@code expectedHead} is the last revision of the one before it; all carry the same
+   * generation and recorded time. Each request keeps its own transaction id and idempotency record.
+   *
+   * @param requests 1 to {@link #maxGroupTransactions()} requests that {@link #fittingOneAppend}
+   *     accepted together
+   * @return {@code Committed} when all were written (its result is the last request's); {@code
+   *     HeadMoved} when nothing was written because another writer moved the head; {@code
+   *     Duplicate} when nothing was written because a request's transaction id is already recorded
+   *     (its original result names that request by {@link TransactionResult#transactionId()})
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND}; {@code
+   *     COMMIT_UNKNOWN} when the storage did not say whether the group committed (naming the first
+   *     request's transaction id); {@code INTERNAL} on a storage failure
+   */
+  default AppendOutcome appendGroup(List<AppendRequest> requests) {
+    if (requests.size() != 1) {
+      throw new UnsupportedOperationException("this adapter appends one transaction at a time");
+    }
+    return append(requests.get(0));
+  }
+
+  /**
    * Starts an append that may not be durable yet when it returns: a pipelined commit
    * (docs/local-storage.md#durability), so that the next append to the database can be checked and
    * written while this one's disk sync is in flight, and share that sync. The same compare-and-set

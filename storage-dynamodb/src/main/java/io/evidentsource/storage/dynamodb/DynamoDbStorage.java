@@ -57,6 +57,7 @@ public final class DynamoDbStorage {
     private @Nullable String componentsBucket;
     private boolean createMissing;
     private int cachedEvents = DynamoDbStorageAdapter.DEFAULT_CACHED_EVENTS;
+    private int groupCommitTransactions = DynamoDbStorageAdapter.MAX_GROUP_TRANSACTIONS;
     private int largeDataBytes = EventDataBucket.DEFAULT_THRESHOLD;
     private @Nullable EventPublisher publisher;
     private final List<AutoCloseable> publisherResources = new ArrayList<>();
@@ -128,6 +129,23 @@ public final class DynamoDbStorage {
         throw new IllegalArgumentException("cachedEvents must be >= 0, was " + events);
       }
       this.cachedEvents = events;
+      return this;
+    }
+
+    /**
+     * Group commit (docs/dynamodb.md#group-commit): the most transactions of one database this
+     * process writes in one {@code TransactWriteItems}, 1 to {@link
+     * DynamoDbStorageAdapter#MAX_GROUP_TRANSACTIONS} (the default); 1 turns group commit off.
+     */
+    public Builder groupCommitTransactions(int transactions) {
+      if (transactions < 1 || transactions > DynamoDbStorageAdapter.MAX_GROUP_TRANSACTIONS) {
+        throw new IllegalArgumentException(
+            "groupCommitTransactions must be 1 to "
+                + DynamoDbStorageAdapter.MAX_GROUP_TRANSACTIONS
+                + ", was "
+                + transactions);
+      }
+      this.groupCommitTransactions = transactions;
       return this;
     }
 
@@ -266,7 +284,8 @@ public final class DynamoDbStorage {
                 dynamo,
                 tables,
                 cachedEvents,
-                new EventDataBucket(objects, bucket, tables.prefix(), largeDataBytes));
+                new EventDataBucket(objects, bucket, tables.prefix(), largeDataBytes),
+                groupCommitTransactions);
         var storage =
             Storage.builder(withRelay(log, dynamo, owned))
                 .pollingNotifications(pollInterval)

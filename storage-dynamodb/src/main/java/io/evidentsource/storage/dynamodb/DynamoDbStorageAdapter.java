@@ -71,6 +71,12 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   private static final int BATCH_GET_LIMIT = 100;
   private static final int MAX_BACKOFF_ATTEMPTS = 10;
 
+  /**
+   * The most transactions one group append writes: the head update plus an event and a transaction
+   * record for each fill DynamoDB's 100 items at 49 single-event transactions.
+   */
+  public static final int MAX_GROUP_TRANSACTIONS = (DynamoDbLimits.TRANSACTION_ITEMS - 1) / 2;
+
   /** Events cached by default (committed events are immutable; see {@link EventCache}). */
   public static final int DEFAULT_CACHED_EVENTS = 20_000;
 
@@ -78,6 +84,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   private final DynamoDbTables tables;
   private final EventCache cache;
   private final @Nullable EventDataBucket largeData;
+  private final int maxGroupTransactions;
 
   /**
    * An adapter caching up to {@link #DEFAULT_CACHED_EVENTS} events.
@@ -110,10 +117,38 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       DynamoDbTables tables,
       int cachedEvents,
       @Nullable EventDataBucket largeData) {
+    this(client, tables, cachedEvents, largeData, MAX_GROUP_TRANSACTIONS);
+  }
+
+  /**
+   * @param client a DynamoDB client (its retry strategy handles throttled requests)
+   * @param tables the table names; the tables must exist (see {@link DynamoDbSchema#ensure})
+   * @param cachedEvents how many committed events to keep in memory, 0 for none
+   * @param largeData where event data above its threshold is kept (docs/dynamodb.md#large-events);
+   *     null keeps all data in the items, so an event must fit DynamoDB's 400 KB item limit
+   * @param groupTransactions group commit (docs/dynamodb.md#group-commit): the most transactions of
+   *     one database written in one {@code TransactWriteItems}, 1 to {@link
+   *     #MAX_GROUP_TRANSACTIONS}; 1 turns group commit off
+   * @throws IllegalArgumentException when {@code groupTransactions} is out of range
+   */
+  public DynamoDbStorageAdapter(
+      DynamoDbClient client,
+      DynamoDbTables tables,
+      int cachedEvents,
+      @Nullable EventDataBucket largeData,
+      int groupTransactions) {
+    if (groupTransactions < 1 || groupTransactions > MAX_GROUP_TRANSACTIONS) {
+      throw new IllegalArgumentException(
+          "groupTransactions must be 1 to "
+              + MAX_GROUP_TRANSACTIONS
+              + " (DynamoDB's 100 items per transaction), was "
+              + groupTransactions);
+    }
     this.client = client;
     this.tables = tables;
     this.cache = new EventCache(cachedEvents);
     this.largeData = largeData;
+    this.maxGroupTransactions = groupTransactions;
   }
 
   /** The table names this adapter uses. */
@@ -207,17 +242,71 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
 
   @Override
   public AppendOutcome append(AppendRequest request) {
-    String partition = EventItems.partition(request.database().value(), request.generation());
-    long first = request.expectedHead() + 1;
-    long last = request.expectedHead() + request.events().size();
-    String recorded = request.recordedTime().toString();
-    var items = new ArrayList<TransactWriteItem>(request.events().size() + 2);
+    return appendGroup(List.of(request));
+  }
+
+  @Override
+  public int maxGroupTransactions() {
+    return maxGroupTransactions;
+  }
+
+  /**
+   * Takes transactions from the front while the head update, their events and their transaction
+   * records fit DynamoDB's 100 items and 4 MB (sizes as {@link #checkAppendable} counts them), up
+   * to {@link #maxGroupTransactions()}.
+   */
+  @Override
+  public int fittingOneAppend(DatabaseName database, List<List<Event>> transactions) {
+    int items = 1;
+    long bytes = 0;
+    int n = 0;
+    for (List<Event> events : transactions) {
+      if (n >= maxGroupTransactions) {
+        break;
+      }
+      int moreItems = events.size() + 1;
+      long moreBytes = DynamoDbLimits.HEAD_AND_RECORD_BYTES + itemBytes(database, events);
+      if (n > 0
+          && (items + moreItems > DynamoDbLimits.TRANSACTION_ITEMS
+              || bytes + moreBytes > DynamoDbLimits.TRANSACTION_BYTES)) {
+        break;
+      }
+      items += moreItems;
+      bytes += moreBytes;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Appends the transactions in one {@code TransactWriteItems} (group commit,
+   * docs/dynamodb.md#group-commit): one head update from the first request's expected head to the
+   * last request's last revision, then each request's event puts and its transaction record, all
+   * marked with one write nonce. A cancellation is mapped as for one transaction: a recorded
+   * transaction id to {@code Duplicate} naming that request (or {@code Committed} when the record
+   * is this call's own), the head's condition or a conflict to {@code HeadMoved}, throttling to a
+   * retry with backoff.
+   */
+  @Override
+  public AppendOutcome appendGroup(List<AppendRequest> requests) {
+    checkGroup(requests);
+    AppendRequest firstRequest = requests.get(0);
+    AppendRequest lastRequest = requests.get(requests.size() - 1);
+    DatabaseName database = firstRequest.database();
+    String partition = EventItems.partition(database.value(), firstRequest.generation());
+    long expected = firstRequest.expectedHead();
+    long last = lastRequest.expectedHead() + lastRequest.events().size();
+    String recorded = lastRequest.recordedTime().toString();
+    // Marks this call's writes: a transaction record carrying it was written by this call (an
+    // attempt whose answer was lost), not by an earlier request with the same transaction id.
+    String nonce = UUID.randomUUID().toString();
+    var items = new ArrayList<TransactWriteItem>();
     items.add(
         TransactWriteItem.builder()
             .update(
                 Update.builder()
                     .tableName(tables.databases())
-                    .key(Map.of(DynamoDbSchema.DB_NAME, s(request.database().value())))
+                    .key(Map.of(DynamoDbSchema.DB_NAME, s(database.value())))
                     .updateExpression("SET revision = :last, revision_time = :rt")
                     .conditionExpression(
                         "revision = :expected AND generation = :g AND"
@@ -226,62 +315,72 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
                         Map.of(
                             ":last", n(last),
                             ":rt", s(recorded),
-                            ":expected", n(request.expectedHead()),
-                            ":g", n(request.generation())))
+                            ":expected", n(expected),
+                            ":g", n(firstRequest.generation())))
                     .returnValuesOnConditionCheckFailure(
                         ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build())
             .build());
-    checkAppendable(request.database(), request.events());
-    long revision = first;
-    for (Event e : request.events()) {
-      String dataRef = largeData != null && largeData.offloads(e.data()) ? storeData(e) : null;
+    int[] recordItems = new int[requests.size()];
+    for (int m = 0; m < requests.size(); m++) {
+      AppendRequest request = requests.get(m);
+      checkAppendable(database, request.events());
+      long first = request.expectedHead() + 1;
+      long revision = first;
+      for (Event e : request.events()) {
+        String dataRef = largeData != null && largeData.offloads(e.data()) ? storeData(e) : null;
+        items.add(
+            TransactWriteItem.builder()
+                .put(
+                    Put.builder()
+                        .tableName(tables.events())
+                        .item(
+                            EventItems.toItem(
+                                partition,
+                                revision++,
+                                request.transactionId(),
+                                request.recordedTime(),
+                                e,
+                                dataRef))
+                        .conditionExpression("attribute_not_exists(#r)")
+                        .expressionAttributeNames(Map.of("#r", DynamoDbSchema.EV_SK))
+                        .build())
+                .build());
+      }
+      recordItems[m] = items.size();
       items.add(
           TransactWriteItem.builder()
               .put(
                   Put.builder()
-                      .tableName(tables.events())
+                      .tableName(tables.transactions())
                       .item(
-                          EventItems.toItem(
+                          transactionItem(
                               partition,
-                              revision++,
-                              request.transactionId(),
-                              request.recordedTime(),
-                              e,
-                              dataRef))
-                      .conditionExpression("attribute_not_exists(#r)")
-                      .expressionAttributeNames(Map.of("#r", DynamoDbSchema.EV_SK))
+                              request,
+                              first,
+                              revision - 1,
+                              request.recordedTime().toString(),
+                              nonce))
+                      .conditionExpression("attribute_not_exists(#t)")
+                      .expressionAttributeNames(Map.of("#t", DynamoDbSchema.TX_PK))
                       .build())
               .build());
     }
-    // Marks this call's writes: a transaction record carrying it was written by this call (an
-    // attempt whose answer was lost), not by an earlier request with the same transaction id.
-    String nonce = UUID.randomUUID().toString();
-    items.add(
-        TransactWriteItem.builder()
-            .put(
-                Put.builder()
-                    .tableName(tables.transactions())
-                    .item(transactionItem(partition, request, first, last, recorded, nonce))
-                    .conditionExpression("attribute_not_exists(#t)")
-                    .expressionAttributeNames(Map.of("#t", DynamoDbSchema.TX_PK))
-                    .build())
-            .build());
 
     boolean ambiguous = false;
     for (int attempt = 0; ; attempt++) {
       try {
         client.transactWriteItems(b -> b.transactItems(items));
-        return committed(request);
+        return committed(requests);
       } catch (TransactionCanceledException e) {
-        var outcome = cancelled(request, nonce, e);
+        var outcome = cancelled(requests, recordItems, nonce, e);
         if (outcome != null) {
           return outcome;
         }
         ambiguous |= Outcomes.ambiguous(e);
         if (attempt >= MAX_BACKOFF_ATTEMPTS) {
           if (ambiguous) {
-            return resolve(request, nonce, e);
+            return resolve(requests, nonce, e);
           }
           throw storageFailure("TransactWriteItems", e);
         }
@@ -290,8 +389,44 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         if (!Outcomes.ambiguous(e)) {
           throw storageFailure("TransactWriteItems", e);
         }
-        return resolve(request, nonce, e);
+        return resolve(requests, nonce, e);
       }
+    }
+  }
+
+  /** Throws unless the requests form one group: one database generation, chained heads. */
+  private void checkGroup(List<AppendRequest> requests) {
+    if (requests.isEmpty() || requests.size() > Math.max(1, maxGroupTransactions)) {
+      throw new IllegalArgumentException(
+          "a group append takes 1 to "
+              + maxGroupTransactions
+              + " requests, got "
+              + requests.size());
+    }
+    AppendRequest first = requests.get(0);
+    long next = first.expectedHead();
+    for (AppendRequest r : requests) {
+      if (!r.database().equals(first.database()) || r.generation() != first.generation()) {
+        throw new IllegalArgumentException(
+            "a group append writes one database generation: "
+                + first.database()
+                + "#"
+                + first.generation()
+                + " and "
+                + r.database()
+                + "#"
+                + r.generation());
+      }
+      if (r.expectedHead() != next) {
+        throw new IllegalArgumentException(
+            "request for transaction "
+                + r.transactionId()
+                + " expects head "
+                + r.expectedHead()
+                + " but the request before it ends at "
+                + next);
+      }
+      next += r.events().size();
     }
   }
 
@@ -339,11 +474,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     long total = DynamoDbLimits.HEAD_AND_RECORD_BYTES;
     for (int i = 0; i < events.size(); i++) {
       Event e = events.get(i);
-      String ref = largeData != null && largeData.offloads(e.data()) ? PLACEHOLDER_DIGEST : null;
-      long size =
-          ItemSize.of(
-              EventItems.toItem(
-                  partition, Long.MAX_VALUE, PLACEHOLDER_ID, PLACEHOLDER_TIME, e, ref));
+      long size = itemBytes(partition, e);
       if (size > DynamoDbLimits.ITEM_BYTES) {
         var fields = limitFields(DynamoDbLimits.ITEM_BYTES, size, "DynamoDB item size");
         fields.put("index", i);
@@ -385,6 +516,22 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     }
   }
 
+  /** The DynamoDB item sizes of {@code events}, an upper bound (see {@link ItemSize}). */
+  private long itemBytes(DatabaseName database, List<Event> events) {
+    String partition = EventItems.partition(database.value(), Long.MAX_VALUE);
+    long bytes = 0;
+    for (Event e : events) {
+      bytes += itemBytes(partition, e);
+    }
+    return bytes;
+  }
+
+  private long itemBytes(String partition, Event e) {
+    String ref = largeData != null && largeData.offloads(e.data()) ? PLACEHOLDER_DIGEST : null;
+    return ItemSize.of(
+        EventItems.toItem(partition, Long.MAX_VALUE, PLACEHOLDER_ID, PLACEHOLDER_TIME, e, ref));
+  }
+
   private static final String PLACEHOLDER_DIGEST = "0".repeat(64);
   private static final UUID PLACEHOLDER_ID = new UUID(0, 0);
   private static final Instant PLACEHOLDER_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
@@ -397,36 +544,42 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     return fields;
   }
 
-  /** The outcome of an append this call wrote; caches its events. */
-  private AppendOutcome committed(AppendRequest request) {
-    String partition = EventItems.partition(request.database().value(), request.generation());
-    long first = request.expectedHead() + 1;
-    long r = first;
-    for (Event e : request.events()) {
-      cache.put(partition, new StoredEvent(r++, request.recordedTime(), e));
+  /** The outcome of a group append this call wrote (the last request's result); caches events. */
+  private AppendOutcome committed(List<AppendRequest> requests) {
+    TransactionResult result = null;
+    for (AppendRequest request : requests) {
+      String partition = EventItems.partition(request.database().value(), request.generation());
+      long first = request.expectedHead() + 1;
+      long r = first;
+      for (Event e : request.events()) {
+        cache.put(partition, new StoredEvent(r++, request.recordedTime(), e));
+      }
+      result =
+          new TransactionResult(
+              request.transactionId(),
+              first,
+              request.expectedHead() + request.events().size(),
+              request.events().size(),
+              request.recordedTime(),
+              false);
     }
-    return new AppendOutcome.Committed(
-        new TransactionResult(
-            request.transactionId(),
-            first,
-            request.expectedHead() + request.events().size(),
-            request.events().size(),
-            request.recordedTime(),
-            false));
+    return new AppendOutcome.Committed(Objects.requireNonNull(result));
   }
 
   /**
    * Finds out what became of an append whose answer DynamoDB did not give (the SDK's attempts timed
-   * out, lost the connection or met server errors): the transaction record written by this call
-   * means {@code Committed}, one written by another request with the same id {@code Duplicate},
-   * none while the head moved past the expected revision {@code HeadMoved} (this append's head
-   * condition can no longer hold). Otherwise an attempt may still be in flight: {@code
-   * COMMIT_UNKNOWN}, naming the transaction id a retry must carry.
+   * out, lost the connection or met server errors): the first request's transaction record written
+   * by this call means {@code Committed} (a group is written whole or not at all), one written by
+   * another request with the same id {@code Duplicate}, none while the head moved past the expected
+   * revision {@code HeadMoved} (this append's head condition can no longer hold). Otherwise an
+   * attempt may still be in flight: {@code COMMIT_UNKNOWN}, naming the transaction id a retry must
+   * carry (the core names each member's own).
    *
    * <p>The head is read before the record: a head beyond the expected revision read first and no
    * record read after it proves that this append did not commit and never will.
    */
-  private AppendOutcome resolve(AppendRequest request, String nonce, SdkException cause) {
+  private AppendOutcome resolve(List<AppendRequest> requests, String nonce, SdkException cause) {
+    AppendRequest request = requests.get(0);
     Map<String, AttributeValue> head;
     Optional<ItemReader> record;
     try {
@@ -439,7 +592,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     }
     if (record.isPresent()) {
       return nonce.equals(record.get().optionalString(TX_NONCE))
-          ? committed(request)
+          ? committed(requests)
           : new AppendOutcome.Duplicate(transactionResult(record.get(), request.transactionId()));
     }
     if (head == null || isDeleted(head) || generation(head) != request.generation()) {
@@ -471,19 +624,42 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
         cause);
   }
 
-  /** Maps a cancelled append; null when it was throttled and should be retried. */
+  /**
+   * Maps a cancelled group append; null when it was throttled and should be retried. {@code
+   * recordItems} holds the item index of each request's transaction record.
+   */
   private @Nullable AppendOutcome cancelled(
-      AppendRequest request, String nonce, TransactionCanceledException e) {
-    // a known transaction id wins over any other reason (docs/data-model.md#fine-points); the
-    // record may also be this call's own, from an attempt whose answer was lost
-    var known = transactionItem(request.database(), request.generation(), request.transactionId());
-    if (known.isPresent()) {
-      return nonce.equals(known.get().optionalString(TX_NONCE))
-          ? committed(request)
-          : new AppendOutcome.Duplicate(transactionResult(known.get(), request.transactionId()));
-    }
+      List<AppendRequest> requests,
+      int[] recordItems,
+      String nonce,
+      TransactionCanceledException e) {
     List<CancellationReason> reasons =
         e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+    // a known transaction id wins over any other reason (docs/data-model.md#fine-points); the
+    // record may also be this call's own, from an attempt whose answer was lost. One transaction's
+    // record is always looked up (as before group commit); in a group, those whose condition
+    // failed, or all when DynamoDB gave no reasons.
+    for (int m = 0; m < requests.size(); m++) {
+      boolean suspect =
+          requests.size() == 1
+              || reasons.size() <= recordItems[m]
+              || "ConditionalCheckFailed".equals(reasons.get(recordItems[m]).code());
+      if (!suspect) {
+        continue;
+      }
+      AppendRequest request = requests.get(m);
+      var known =
+          transactionItem(request.database(), request.generation(), request.transactionId());
+      if (known.isPresent()) {
+        return nonce.equals(known.get().optionalString(TX_NONCE))
+            ? committed(requests)
+            : new AppendOutcome.Duplicate(transactionResult(known.get(), request.transactionId()));
+      }
+    }
+    var recordIndexes = new java.util.HashSet<Integer>();
+    for (int i : recordItems) {
+      recordIndexes.add(i);
+    }
     boolean throttled = false;
     boolean headOrConflict = reasons.isEmpty();
     boolean eventExists = false;
@@ -497,8 +673,9 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
             throttled = true;
         case "TransactionConflict" -> headOrConflict = true;
         case "ConditionalCheckFailed" -> {
-          if (i == 0) {
-            headOrConflict = true; // the head moved (its events then exist too)
+          if (i == 0 || recordIndexes.contains(i)) {
+            // the head moved (its events then exist too), or a record appeared and went again
+            headOrConflict = true;
           } else {
             eventExists = true;
           }
@@ -509,6 +686,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     if (eventExists && !headOrConflict) {
       throw storageFailure("TransactWriteItems (event items exist above the head)", e);
     }
+    AppendRequest request = requests.get(0);
     if (headOrConflict) {
       var head = head(request.database());
       if (head == null || isDeleted(head) || generation(head) != request.generation()) {

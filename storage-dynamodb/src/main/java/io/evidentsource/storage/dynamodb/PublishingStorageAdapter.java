@@ -77,9 +77,26 @@ public final class PublishingStorageAdapter implements StorageAdapter {
 
   @Override
   public AppendOutcome append(AppendRequest request) {
+    return appendGroup(List.of(request));
+  }
+
+  @Override
+  public int maxGroupTransactions() {
+    return storage.maxGroupTransactions();
+  }
+
+  @Override
+  public int fittingOneAppend(DatabaseName database, List<List<Event>> transactions) {
+    return storage.fittingOneAppend(database, transactions);
+  }
+
+  /** Appends through the log, then asks the relay to publish up to the group's last revision. */
+  @Override
+  public AppendOutcome appendGroup(List<AppendRequest> requests) {
+    AppendRequest request = requests.get(0);
     AppendOutcome outcome;
     try {
-      outcome = storage.append(request);
+      outcome = storage.appendGroup(requests);
     } catch (EvidentSourceException e) {
       if (e.code() == ErrorCode.COMMIT_UNKNOWN) {
         relay.committed(request.database()); // announce it soon if it did commit
