@@ -282,7 +282,13 @@ public final class SubscriptionEngine implements AutoCloseable {
       long v = version.get();
       if (v != readVersion || (head == null && failure == null)) {
         try {
-          head = store.database(database);
+          // polling storages: the head the notifications read, without a read of our own
+          long before = head != null ? head.revision() : -1;
+          head =
+              notifications
+                  .knownHead(database)
+                  .filter(known -> known.revision() > before)
+                  .orElseGet(() -> store.database(database));
           failure = null;
         } catch (RuntimeException e) {
           head = null;
@@ -421,7 +427,8 @@ public final class SubscriptionEngine implements AutoCloseable {
             }
             var query = EventQuery.of(selector).withRevision(info.revision());
             query = query.withRange(next, info.revision());
-            events = store.stream(database, query, Long.MAX_VALUE, QueryKind.LIVE).events();
+            // at the head the watch read: no catalog read per reader
+            events = store.stream(info, query, Long.MAX_VALUE, QueryKind.LIVE).events();
             range = events;
             rangeHead = info.revision();
           }
