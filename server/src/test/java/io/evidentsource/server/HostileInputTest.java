@@ -311,6 +311,79 @@ class HostileInputTest extends ServerTestBase {
   }
 
   @Nested
+  class unpaired_surrogates {
+    /** A high surrogate escape with no low one after it, in JSON text. */
+    static final String LONE = "\\ud800";
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "\"subject\":\"x" + LONE + "\"",
+          "\"type\":\"t\\udc00\"",
+          "\"traceid\":\"" + LONE + "y\"",
+          "\"data\":{\"k\":\"v" + LONE + "\"}",
+          "\"data\":{\"" + LONE + "\":1}",
+          "\"data\":[\"\\ude00\\ud83d\"]",
+          "\"datacontenttype\":\"text/plain\",\"data\":\"x" + LONE + "\""
+        })
+    void in_an_attribute_or_the_data_are_400_invalid_attribute_and_nothing_is_stored(
+        String member) {
+      long before = api.revision(db);
+      String event =
+          "{\"specversion\":\"1.0\",\"id\":\"s1\",\"source\":\"s\",\"type\":\"t\"," + member + "}";
+      event = event.replace("\"type\":\"t\",\"type\"", "\"type\"");
+      String[][] targets = {
+        {"/api/v1/databases/" + db + "/events", "application/cloudevents+json", "%s"},
+        {"/api/v1/databases/" + db + "/events", "application/cloudevents-batch+json", "[%s]"},
+        {"/api/v1/databases/" + db + "/transactions", "application/json", "{\"events\":[%s]}"},
+        {"/api/v1/databases/" + db + "/events", "application/x-ndjson", "%s\n"}
+      };
+      for (String[] target : targets) {
+        var r = api.post(target[0], target[1], String.format(Locale.ROOT, target[2], event));
+        assertThat(r.status()).as(target[1] + " " + member).isEqualTo(400);
+        assertThat(r.json().get("code").stringValue()).as(target[1]).isEqualTo("invalid_attribute");
+        assertThat(r.json().get("detail").stringValue()).contains("unpaired UTF-16 surrogate");
+      }
+      assertThat(api.revision(db)).isEqualTo(before);
+      stillWorks();
+    }
+
+    @Test
+    void a_pair_is_one_character_and_is_stored() {
+      String event =
+          "{\"specversion\":\"1.0\",\"id\":\"pair\",\"source\":\"s\",\"type\":\"t\","
+              + "\"subject\":\"\\ud83d\\ude00\",\"data\":{\"k\":\"\\ud83d\\ude00\"}}";
+      var r =
+          api.post("/api/v1/databases/" + db + "/events", "application/cloudevents+json", event);
+      assertThat(r.status()).isLessThan(300);
+      JsonNode stored =
+          api.get("/api/v1/databases/" + db + "/events?subject=%F0%9F%98%80").json().get("events");
+      assertThat(stored.size()).isEqualTo(1);
+      assertThat(stored.get(0).get("data").get("k").stringValue()).isEqualTo("\uD83D\uDE00");
+    }
+
+    @Test
+    void in_binary_mode_json_data_is_400_invalid_attribute() {
+      long before = api.revision(db);
+      var r =
+          api.post(
+              "/api/v1/databases/" + db + "/events",
+              "application/json",
+              "{\"k\":\"" + LONE + "\"}",
+              "ce-specversion",
+              "1.0",
+              "ce-id",
+              "b1",
+              "ce-source",
+              "s",
+              "ce-type",
+              "t");
+      r.problem(400, "invalid_attribute");
+      assertThat(api.revision(db)).isEqualTo(before);
+    }
+  }
+
+  @Nested
   class page_tokens {
     @Test
     void an_edited_or_made_up_token_is_400_and_never_echoed_as_a_revision() {
