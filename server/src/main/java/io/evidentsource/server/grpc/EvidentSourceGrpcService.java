@@ -52,6 +52,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.QueryBudgets;
@@ -84,6 +85,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   private final WasmProperties wasm;
 
   private final QueryBudgets queryBudgets;
+  private final SelectorLimits selectorLimits;
 
   EvidentSourceGrpcService(
       EventStore store,
@@ -93,8 +95,10 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       StateViews views,
       StateChanges changes,
       WasmProperties wasm,
-      QueryBudgets queryBudgets) {
+      QueryBudgets queryBudgets,
+      SelectorLimits selectorLimits) {
     this.queryBudgets = queryBudgets;
+    this.selectorLimits = selectorLimits;
     this.store = store;
     this.subscriptions = subscriptions;
     this.tails = tails;
@@ -164,7 +168,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
             EventMapping.transactResponse(
                 store.transact(
                     DatabaseName.of(request.getDatabase()),
-                    EventMapping.transaction(request).withOrigin(GrpcAccess.ORIGIN.get()))));
+                    EventMapping.transaction(request, selectorLimits)
+                        .withOrigin(GrpcAccess.ORIGIN.get()))));
   }
 
   @Override
@@ -231,7 +236,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   SelectorMapping.selector(
                       request.hasEventSelector(),
                       request.getEventSelector(),
-                      request.getEventSelectorText()),
+                      request.getEventSelectorText(),
+                      selectorLimits),
                   ComponentMapping.temporality(request));
           var published =
               catalog.publish(
@@ -425,7 +431,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       var page =
           store.query(
               DatabaseName.of(request.getDatabase()),
-              QueryMapping.query(request),
+              QueryMapping.query(request, selectorLimits),
               queryBudgets.forCall(call::isCancelled));
       for (var event : page.events()) {
         if (call.isCancelled()) {
@@ -463,7 +469,10 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           subscriptions.subscribe(
               DatabaseName.of(request.getDatabase()),
               SelectorMapping.selector(
-                  request.hasSelector(), request.getSelector(), request.getSelectorText()),
+                  request.hasSelector(),
+                  request.getSelector(),
+                  request.getSelectorText(),
+                  selectorLimits),
               request.hasFromRevision() ? request.getFromRevision() : null);
     } catch (RuntimeException e) {
       call.onError(GrpcErrors.toStatus(e));

@@ -4,6 +4,7 @@ import io.evidentsource.core.EventStore;
 import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.QueryBudgets;
@@ -43,7 +44,8 @@ class GrpcConfiguration {
       StateViews stateViews,
       StateChanges stateChanges,
       WasmProperties wasm,
-      QueryBudgets queryBudgets) {
+      QueryBudgets queryBudgets,
+      SelectorLimits selectorLimits) {
     return new EvidentSourceGrpcService(
         store,
         subscriptionEngine,
@@ -52,7 +54,8 @@ class GrpcConfiguration {
         stateViews,
         stateChanges,
         wasm,
-        queryBudgets);
+        queryBudgets,
+        selectorLimits);
   }
 
   /**
