@@ -233,19 +233,14 @@ public final class EventValidator {
 
   /** Refuses text data with an unpaired surrogate, and JSON data with a string that has one. */
   private static void requireUnicode(EventData data) {
-    data.match(
-        json -> {
-          int at = Utf8.firstLoneSurrogateEscape(json.utf8());
-          if (at >= 0) {
-            throw loneSurrogate("data", "offset", at, surrogateAt(json.utf8(), at));
-          }
-          return null;
-        },
-        text -> {
-          requireUnicode("data", text.text());
-          return null;
-        },
-        binary -> null);
+    if (data instanceof EventData.Text text) {
+      requireUnicode("data", text.text());
+    } else if (data instanceof EventData.Json json) {
+      int at = Utf8.firstLoneSurrogateEscape(json.utf8());
+      if (at >= 0) {
+        throw loneSurrogate("data", "offset", at, surrogateAt(json.utf8(), at));
+      }
+    }
   }
 
   /** The surrogate code unit written at {@code at}: an escape, or a surrogate in UTF-8. */
