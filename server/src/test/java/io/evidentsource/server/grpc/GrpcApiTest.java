@@ -626,7 +626,7 @@ public class GrpcApiTest {
 
     /** An or of {@code n} prefix terms. */
     static EventSelector wide(int n) {
-      var or = EventSelector.Or.newBuilder();
+      var or = EventSelector.Selectors.newBuilder();
       for (int i = 0; i < n; i++) {
         or.addSelectors(subject("s" + i));
       }
@@ -639,7 +639,7 @@ public class GrpcApiTest {
       for (int level = 1; level < depth; level++) {
         s =
             EventSelector.newBuilder()
-                .setAnd(EventSelector.And.newBuilder().addSelectors(s))
+                .setAnd(EventSelector.Selectors.newBuilder().addSelectors(s))
                 .build();
       }
       return s;
