@@ -322,6 +322,7 @@ public final class CommandHandler {
     final Transaction tx;
     final UUID id;
     volatile boolean queued;
+    int retriesInPlace; // leader only
     @Nullable Thread owner;
     @Nullable TransactionResult result;
     @Nullable RuntimeException failure;
@@ -536,7 +537,13 @@ public final class CommandHandler {
           return null;
         },
         headMoved -> {
-          accepted.forEach(Pending::retry);
+          // another instance committed first: index its events and give the group another go
+          // right away, ahead of later arrivals, instead of sending every member back to read
+          // the head again
+          indexes.catchUp(index, headMoved.actualHead());
+          for (Pending p : accepted) {
+            again(p, deferred);
+          }
           return null;
         },
         duplicate -> {
@@ -544,11 +551,29 @@ public final class CommandHandler {
             if (p.id.equals(duplicate.original().transactionId())) {
               p.complete(duplicate.original().asDuplicate());
             } else {
-              p.retry();
+              again(p, deferred);
             }
           }
           return null;
         });
+    deferred.sort(java.util.Comparator.comparingInt(group::indexOf)); // back in arrival order
+  }
+
+  /** How often a group member is tried again in place after its group lost a race. */
+  private static final int GROUP_RETRIES_IN_PLACE = 3;
+
+  /**
+   * Queues a member of a group that was not written for the next group, or, after {@link
+   * #GROUP_RETRIES_IN_PLACE} such tries, sends it back to its own thread, which reads the head
+   * again within its contention deadline.
+   */
+  private static void again(Pending p, List<Pending> deferred) {
+    if (++p.retriesInPlace <= GROUP_RETRIES_IN_PLACE) {
+      deferred.add(p);
+    } else {
+      p.retriesInPlace = 0;
+      p.retry();
+    }
   }
 
   /**
