@@ -514,7 +514,7 @@ public final class CommandHandler {
       } catch (RuntimeException e) {
         scope.failed(e);
         for (Pending p : accepted) {
-          p.fail(forMember(e, p));
+          p.fail(forMember(e, p, requests.get(0).transactionId()));
         }
         return;
       }
@@ -581,8 +581,25 @@ public final class CommandHandler {
    * COMMIT_UNKNOWN} names the member's own transaction id.
    */
   private static RuntimeException forMember(RuntimeException e, Pending p) {
+    return forMember(e, p, null);
+  }
+
+  /**
+   * {@link #forMember(RuntimeException, Pending)} for a failure whose message names {@code named},
+   * the transaction id the storage was asked about: the member's message names its own.
+   */
+  private static RuntimeException forMember(RuntimeException e, Pending p, @Nullable UUID named) {
     if (e instanceof EvidentSourceException es && es.code() == ErrorCode.COMMIT_UNKNOWN) {
-      return es.withField("transaction_id", p.id.toString());
+      var fields = new LinkedHashMap<String, Object>(es.fields());
+      fields.put("transaction_id", p.id.toString());
+      String detail =
+          named == null
+              ? es.getMessage()
+              : es.getMessage().replace(named.toString(), p.id.toString());
+      var mine =
+          new EvidentSourceException(ErrorCode.COMMIT_UNKNOWN, detail, fields, es.getCause());
+      mine.setStackTrace(es.getStackTrace());
+      return mine;
     }
     return e;
   }
