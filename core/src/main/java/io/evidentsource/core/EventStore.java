@@ -16,6 +16,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.EventValidator;
+import io.evidentsource.core.model.RandomUuids;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.observe.EventStoreObserver.Step;
@@ -101,7 +102,7 @@ public final class EventStore {
         storage,
         EventLimits.defaults(),
         Clock.systemUTC(),
-        UUID::randomUUID,
+        RandomUuids::next,
         Duration.ofSeconds(10));
   }
 

@@ -174,6 +174,8 @@ class MetricsTest extends ServerTestBase {
     assertThat(p.has("jvm_memory_used_bytes")).isTrue();
     assertThat(p.has("http_server_requests_seconds_bucket")).isTrue();
     assertThat(p.has("process_cpu_usage")).isTrue();
+    // no long-task timer per observation (management.metrics.observations.ignored-meters)
+    assertThat(p.samples()).noneMatch(s -> s.name().startsWith("http_server_requests_active"));
   }
 
   @Test

@@ -66,9 +66,13 @@ class ServerArchitectureTest {
   static final String SECURITY = "io.evidentsource.server.security..";
   static final String OBSERVE = "io.evidentsource.server.observe..";
 
-  /** Storage adapters, cloud SDKs and the WebAssembly runtime, which only config may assemble. */
+  /**
+   * Storage adapters, the Kafka ingress, cloud SDKs and the WebAssembly runtime, which only config
+   * may assemble.
+   */
   static final String[] ADAPTERS = {
     "io.evidentsource.storage..",
+    "io.evidentsource.ingress..",
     "software.amazon.awssdk..",
     "org.apache.kafka..",
     "io.evidentsource.wasm..",

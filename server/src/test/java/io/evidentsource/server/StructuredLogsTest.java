@@ -126,6 +126,18 @@ class StructuredLogsTest {
     assertThat(text(slowQuery, "duration_ms")).isNotEmpty();
   }
 
+  @Test
+  void a_generated_request_id_is_the_same_in_the_logs_and_the_response(CapturedOutput output) {
+    var created = api.post("/api/v1/databases", "application/json", "{\"name\":\"logs-anon\"}");
+    assertThat(created.status()).isEqualTo(201);
+    String sent = created.header("X-Request-Id");
+    assertThat(sent).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+    JsonNode createdLine =
+        one(json(output), l -> text(l, "message").equals("database 'logs-anon' created"));
+    assertThat(text(createdLine, "request_id")).isEqualTo(sent);
+  }
+
   private static List<JsonNode> json(CapturedOutput output) {
     var out = new ArrayList<JsonNode>();
     for (String line : output.getOut().split("\n", -1)) {

@@ -6,10 +6,10 @@ import io.evidentsource.core.component.ComponentRuntime;
 import io.evidentsource.core.component.ObservedComponentRuntime;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.model.RandomUuids;
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.wasm.ChicoryComponentRuntime;
 import java.time.Clock;
-import java.util.UUID;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -61,6 +61,6 @@ class ComponentConfiguration {
       ComponentRuntime runtime,
       StateViews views,
       Clock clock) {
-    return new StateChanges(store, catalog, runtime, views, clock, UUID::randomUUID);
+    return new StateChanges(store, catalog, runtime, views, clock, RandomUuids::next);
   }
 }

@@ -1,11 +1,11 @@
 package io.evidentsource.server.config;
 
 import io.evidentsource.core.EventStore;
+import io.evidentsource.core.model.RandomUuids;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.json.EvidentSourceJsonModule;
 import java.time.Clock;
-import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -37,7 +37,7 @@ class EventStoreConfiguration {
         storage.log(),
         properties.eventLimits(),
         clock,
-        UUID::randomUUID,
+        RandomUuids::next,
         properties.contentionTimeout(),
         observer.getIfAvailable(() -> EventStoreObserver.NONE));
   }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code slow-query} and a transaction over {@code slow-append}.
  *
  * <p>Spans: one per {@link Step}, named {@code evidentsource.<step>}, child of the current span
- * (the REST or gRPC request's), tagged with the database and, when the step reports, its outcome.
+ * (the REST or gRPC request's), tagged with the database and, when the step reports, its outcome;
+ * none under a request span that is not sampled (the span would be dropped with its parent).
  */
 final class MicrometerObserver implements EventStoreObserver {
   private static final Logger log = LoggerFactory.getLogger("io.evidentsource.observe");
@@ -145,6 +146,11 @@ final class MicrometerObserver implements EventStoreObserver {
   public Scope open(Step step, DatabaseName database) {
     var t = tracer;
     if (t == null) {
+      return Scope.NONE;
+    }
+    Span parent = t.currentSpan();
+    if (parent != null && !Boolean.TRUE.equals(parent.context().sampled())) {
+      // a child of an unsampled request span would be dropped too: skip making it
       return Scope.NONE;
     }
     Span span =

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.InvalidMediaTypeException;
@@ -27,8 +28,14 @@ final class RequestBodies {
   static byte[] read(HttpServletRequest request, long limit, String limitName) {
     checkDeclaredLength(request, limit, limitName);
     try (InputStream in = request.getInputStream()) {
-      int expected = (int) Math.max(0, Math.min(request.getContentLengthLong(), limit));
-      var out = new ByteArrayOutputStream(Math.max(expected, 256));
+      long declared = request.getContentLengthLong();
+      if (declared >= 0 && declared < Integer.MAX_VALUE - 8) {
+        // the common case: the declared length (within the limit), read into one array
+        byte[] body = new byte[(int) declared];
+        int read = in.readNBytes(body, 0, body.length);
+        return read == body.length ? body : Arrays.copyOf(body, read);
+      }
+      var out = new ByteArrayOutputStream(256);
       byte[] buffer = new byte[8192];
       long total = 0;
       int n;

@@ -1,16 +1,11 @@
 package io.evidentsource.server.security;
 
 import io.evidentsource.core.command.TransactionOrigin;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
+import io.evidentsource.core.model.RandomUuids;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Where a request came from, for the audit record of the transactions it makes
@@ -29,7 +24,24 @@ public final class RequestOrigins {
 
   /** The request id a client sent if it is 1-128 safe characters, else a new random one. */
   public static String requestId(@Nullable String sent) {
-    return sent != null && USABLE.matcher(sent).matches() ? sent : UUID.randomUUID().toString();
+    return sent != null && USABLE.matcher(sent).matches() ? sent : RandomUuids.next().toString();
+  }
+
+  /**
+   * Gives a REST request its id, once: the client's {@code X-Request-Id} if usable, else a new one,
+   * kept on the request so that the logs, the response header and the audit record of its
+   * transactions all carry the same id (the request-id filter of {@code
+   * server.observe.ObservabilityConfiguration} calls this first thing).
+   *
+   * @return the request's id, 1 to 128 characters
+   */
+  public static String assign(HttpServletRequest request) {
+    if (request.getAttribute(ATTRIBUTE) instanceof String assigned) {
+      return assigned;
+    }
+    String id = requestId(request.getHeader(REQUEST_ID));
+    request.setAttribute(ATTRIBUTE, id);
+    return id;
   }
 
   /** The origin of a REST request, with {@code origin} {@code http}. */
@@ -38,7 +50,7 @@ public final class RequestOrigins {
     return new TransactionOrigin(
         Callers.current().name(),
         "http",
-        id instanceof String s ? s : requestId(request.getHeader(REQUEST_ID)),
+        id instanceof String s ? s : assign(request),
         request.getRemoteAddr(),
         request.getHeader(HttpHeaders.USER_AGENT));
   }
@@ -49,18 +61,5 @@ public final class RequestOrigins {
    */
   public static @Nullable String principal(Caller caller) {
     return caller.anonymous() || caller.unrestricted() ? null : caller.name();
-  }
-
-  /** Gives every request its id (the client's or a new one) and sends it back. */
-  static final class RequestIdFilter extends OncePerRequestFilter {
-    @Override
-    protected void doFilterInternal(
-        HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-        throws ServletException, IOException {
-      String id = requestId(request.getHeader(REQUEST_ID));
-      request.setAttribute(ATTRIBUTE, id);
-      response.setHeader(REQUEST_ID, id);
-      chain.doFilter(request, response);
-    }
   }
 }

@@ -110,7 +110,6 @@ class SecurityConfiguration {
         // responses keep their own Cache-Control (the UI's assets are cached for a year)
         .headers(h -> h.cacheControl(c -> c.disable()))
         // before CORS, so that a refused origin gets a problem, not CORS's bare 403
-        .addFilterBefore(new RequestOrigins.RequestIdFilter(), CorsFilter.class)
         .addFilterBefore(new OriginCheck(properties, json), CorsFilter.class)
         .addFilterBefore(
             new ApiKeyFilter(properties.enabled(), keys, failures, json),

@@ -27,7 +27,9 @@ import tools.jackson.core.JsonGenerator;
  * revisions, each with its own attributes; an event that alone exceeds it is sent without its data,
  * with the {@code dataref} extension naming its event resource ({@link NotificationData}), so it
  * never blocks the notifications of its database. On a FIFO topic ({@code .fifo}) the message group
- * is the database, so SNS keeps each database's order.
+ * is the database, so SNS keeps each database's order, and the deduplication id is {@code
+ * {database}-{first}-{last}-{commit epoch ms}} of the message's revisions, the same when the relay
+ * publishes a transaction again, so SNS delivers it once (docs/dynamodb.md#notifications).
  */
 public final class SnsEventPublisher implements EventPublisher {
   /** SNS's message limit (body and attributes), less room for the attributes. */
