@@ -360,6 +360,27 @@ public final class EventStore {
     return new QueryEngine.Result(result.revision(), timed);
   }
 
+  /**
+   * Streams all matching events lazily at the head {@code info} describes, without reading the
+   * catalog again (a live tail that learned the head from its notifications); see {@link
+   * QueryEngine#stream(DatabaseInfo, EventQuery, long, QueryBudget)}. Reported as a read of {@code
+   * kind}.
+   */
+  public QueryEngine.Result stream(
+      DatabaseInfo info, EventQuery query, long maxEvents, QueryKind kind) {
+    long start = System.nanoTime();
+    QueryEngine.Result result;
+    try {
+      result = queries.stream(info, query, maxEvents, QueryBudget.unlimited());
+    } catch (RuntimeException e) {
+      observer.queryEnded(
+          new QueryReport(info.name(), kind, query, 0, 0, System.nanoTime() - start, true));
+      throw e;
+    }
+    var timed = new TimedEvents(info.name(), kind, query, result, System.nanoTime() - start);
+    return new QueryEngine.Result(result.revision(), timed);
+  }
+
   /** The event at a revision; see {@link QueryEngine#event}. Reported as a {@code get} read. */
   public StoredEvent event(DatabaseName database, long revision) {
     long start = System.nanoTime();

@@ -11,7 +11,8 @@ import java.util.UUID;
  * <p>{@link UUID#randomUUID()} draws from one JDK-wide {@code SecureRandom} whose reads of the
  * operating system's generator hold a single lock, so concurrent requests queue on it: profiled
  * under the REST append workload, request threads spent more time blocked there than on any other
- * lock but the database's own (docs/benchmarks.md#observability-overhead). The ids here are as
+ * lock but the database's own
+ * (docs/benchmarks.md#a-quiet-machine-third-run-and-what-the-profile-shows). The ids here are as
  * unpredictable (each thread's generator is a {@code DRBG} SecureRandom, NIST SP 800-90A, seeded
  * from the operating system's entropy) and need no lock shared between threads. (A plain {@code new
  * SecureRandom()} would not do: on Linux it is {@code NativePRNG}, whose instances all share the

@@ -1,12 +1,15 @@
 package io.evidentsource.core.port;
 
+import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Tells waiting readers that a database has moved past a revision (ADR 0004, "change
  * notification"). Live subscriptions block on it instead of polling storage. An adapter that can
- * signal on commit implements it; {@link #polling} serves the others.
+ * signal on commit implements it; {@link SharedPollingNotifications} serves the others with one
+ * catalog read per database and interval, however many readers wait.
  */
 public interface ChangeNotifications {
 
@@ -25,8 +28,20 @@ public interface ChangeNotifications {
       throws InterruptedException;
 
   /**
-   * Notifications by reading the catalog every {@code interval}: correct for any adapter, with up
-   * to one interval of extra latency.
+   * The newest head of {@code database} these notifications read from the catalog themselves,
+   * without reading it again; empty when they do not read the catalog (they are pushed on commit)
+   * or have not read this database. It is a head the storage reported, so every revision up to it
+   * is committed: a reader woken by {@link #awaitBeyond} may read up to it instead of asking the
+   * catalog once more.
+   */
+  default Optional<DatabaseInfo> knownHead(DatabaseName database) {
+    return Optional.empty();
+  }
+
+  /**
+   * Notifications by reading the catalog every {@code interval}, once per waiting reader: correct
+   * for any adapter, with up to one interval of extra latency, but each waiting reader reads on its
+   * own; {@link SharedPollingNotifications} reads once per database for all of them.
    */
   static ChangeNotifications polling(StorageAdapter storage, Duration interval) {
     long intervalNanos = Math.max(1, interval.toNanos());

@@ -135,8 +135,10 @@ public final class Storage implements AutoCloseable {
     }
 
     /**
-     * Notifications by reading the log's catalog every {@code interval} ({@link
-     * ChangeNotifications#polling}, {@link StorageCapabilities.Notifications#POLLING}).
+     * Notifications by reading the log's catalog every {@code interval}: one {@link
+     * SharedPollingNotifications} reads each database that live tails wait on once per interval,
+     * for all of them, and stops when the storage closes ({@link
+     * StorageCapabilities.Notifications#POLLING}).
      *
      * @param interval the pause between two reads of the catalog, positive
      */
@@ -185,7 +187,9 @@ public final class Storage implements AutoCloseable {
           throw new IllegalStateException(
               "a storage needs notifications: call pushNotifications() or pollingNotifications()");
         }
-        n = ChangeNotifications.polling(log, interval);
+        var shared = new SharedPollingNotifications(log, interval);
+        resources.add(shared);
+        n = shared;
       }
       return new Storage(this, n, registry);
     }

@@ -22,8 +22,8 @@ public record StorageCapabilities(Notifications notifications, boolean sharedAcr
     /** The adapter wakes waiting readers on every commit of this process, without delay. */
     PUSH,
     /**
-     * Readers read the catalog every interval ({@link ChangeNotifications#polling}); commits of
-     * other processes are seen within one interval.
+     * The catalog is read every interval, once per database for all its waiting readers ({@link
+     * SharedPollingNotifications}); commits are seen within one interval.
      */
     POLLING
   }

@@ -62,7 +62,7 @@ public final class QueryEngine {
    *     QUERY_TOO_EXPENSIVE}, {@code QUERY_TIMEOUT} or {@code QUERY_CANCELLED} from the budget
    */
   public QueryPage page(DatabaseName database, EventQuery query, QueryBudget budget) {
-    var plan = plan(database, query, budget);
+    var plan = plan(require(database), query, budget);
     var revisions = plan.revisions(query.limit() + 1);
     boolean more = revisions.length > query.limit();
     long[] pageRevs = more ? Arrays.copyOf(revisions, query.limit()) : revisions;
@@ -101,7 +101,16 @@ public final class QueryEngine {
    */
   public Result stream(
       DatabaseName database, EventQuery query, long maxEvents, QueryBudget budget) {
-    var plan = plan(database, query, budget);
+    return stream(require(database), query, maxEvents, budget);
+  }
+
+  /**
+   * Streams as {@link #stream(DatabaseName, EventQuery, long, QueryBudget)} does, with the
+   * database's head as the caller last read it (a live tail woken by a polled head), instead of
+   * reading the catalog again. {@code info} must be a head the storage reported.
+   */
+  public Result stream(DatabaseInfo info, EventQuery query, long maxEvents, QueryBudget budget) {
+    var plan = plan(info, query, budget);
     return new Result(plan.snapshot.revision(), new StreamIterator(plan, maxEvents));
   }
 
@@ -127,8 +136,8 @@ public final class QueryEngine {
     return storage.readRevisions(database, info.generation(), new long[] {revision}).get(0);
   }
 
-  private Plan plan(DatabaseName database, EventQuery query, QueryBudget budget) {
-    DatabaseInfo info = require(database);
+  private Plan plan(DatabaseInfo info, EventQuery query, QueryBudget budget) {
+    DatabaseName database = info.name();
     long fingerprint = fingerprint(query);
     DatabaseIndex index = indexes.caughtUp(info);
     if (index.generation() != info.generation()) {

@@ -137,11 +137,12 @@ public final class SubscriptionEngine {
     @Override
     public void run() {
       try {
+        DatabaseInfo info = store.database(database);
+        long head = head(info);
         while (!out.isClosed()) {
-          long head = head();
           if (next <= head) {
             var query = EventQuery.of(selector).withRevision(head).withRange(next, head);
-            var events = store.stream(database, query, Long.MAX_VALUE, QueryKind.LIVE).events();
+            var events = store.stream(info, query, Long.MAX_VALUE, QueryKind.LIVE).events();
             while (events.hasNext()) {
               if (!deliver(new SubscriptionItem.Delivered(events.next()))) {
                 return;
@@ -149,9 +150,14 @@ public final class SubscriptionEngine {
             }
             next = head + 1;
             out.scannedThrough(head);
-          } else if (!notifications.awaitBeyond(database, head, options.heartbeatInterval())
-              && !deliver(new SubscriptionItem.Heartbeat(head))) {
-            return;
+          } else if (notifications.awaitBeyond(database, head, options.heartbeatInterval())) {
+            info = latest(head);
+            head = head(info);
+          } else {
+            stillThere();
+            if (!deliver(new SubscriptionItem.Heartbeat(head))) {
+              return;
+            }
           }
         }
       } catch (InterruptedException e) {
@@ -171,8 +177,26 @@ public final class SubscriptionEngine {
       }
     }
 
-    private long head() {
-      var info = store.database(database);
+    /**
+     * The head after a wake-up: the one the notifications read (polling storages: no read per
+     * subscriber), else the catalog's.
+     */
+    private DatabaseInfo latest(long head) {
+      return notifications
+          .knownHead(database)
+          .filter(known -> known.revision() > head)
+          .orElseGet(() -> store.database(database));
+    }
+
+    /**
+     * Before a heartbeat: ends a subscription whose database was deleted (and perhaps created
+     * again) meanwhile, from the head the notifications know, or else the catalog.
+     */
+    private void stillThere() {
+      head(notifications.knownHead(database).orElseGet(() -> store.database(database)));
+    }
+
+    private long head(DatabaseInfo info) {
       if (info.generation() != generation) {
         throw DatabaseNotFoundException.deletedWhileSubscribed(database.value());
       }

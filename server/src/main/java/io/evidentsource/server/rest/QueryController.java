@@ -14,6 +14,7 @@ import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.QueryBudgets;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
@@ -62,17 +63,20 @@ class QueryController {
   }
 
   @GetMapping
-  ResponseEntity<StreamingResponseBody> query(
-      @PathVariable("db") String db, HttpServletRequest request) {
+  Object query(
+      @PathVariable("db") String db, HttpServletRequest request, HttpServletResponse response) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
     return answer(
-        database, QueryParameters.fromUrl(RequestParameters.of(request), selectorLimits), format);
+        database,
+        QueryParameters.fromUrl(RequestParameters.of(request), selectorLimits),
+        format,
+        response);
   }
 
   @PostMapping("/query")
-  ResponseEntity<StreamingResponseBody> queryBySelector(
-      @PathVariable("db") String db, HttpServletRequest request) {
+  Object queryBySelector(
+      @PathVariable("db") String db, HttpServletRequest request, HttpServletResponse response) {
     DatabaseName database = DatabaseName.of(db);
     MediaType format = ResponseFormats.choose(request, MediaType.APPLICATION_JSON, NDJSON);
     RequestBodies.requireJson(request);
@@ -80,7 +84,10 @@ class QueryController {
         RequestBodies.read(
             request, properties.maxRequestBytes().toBytes(), "evidentsource.max-request-bytes");
     return answer(
-        database, QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits), format);
+        database,
+        QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits),
+        format,
+        response);
   }
 
   /**
@@ -108,8 +115,17 @@ class QueryController {
     return ResponseEntity.ok().contentType(format).body(CloudEventJson.toJsonBytes(event));
   }
 
-  private ResponseEntity<StreamingResponseBody> answer(
-      DatabaseName database, QueryParameters params, MediaType format) {
+  /**
+   * A page of events ({@code ResponseEntity<byte[]>}, answered on the request's thread with its
+   * {@code Content-Length}) or an NDJSON stream (a {@link StreamingResponseBody}, written on
+   * Spring's task executor as the events are read). The declared type is {@code Object} so that
+   * Spring MVC picks the return value handler by the value: only the stream goes asynchronous.
+   */
+  private Object answer(
+      DatabaseName database,
+      QueryParameters params,
+      MediaType format,
+      HttpServletResponse response) {
     if (format.equals(NDJSON)) {
       QueryEngine.Result result =
           store.stream(
@@ -121,20 +137,18 @@ class QueryController {
       Iterator<StoredEvent> events = result.events();
       // the first chunk is read now, so a query over its budget still gets a problem response
       var unused = events.hasNext();
+      response.setContentType(NDJSON.toString());
+      response.setHeader(REVISION_HEADER, Long.toString(result.revision()));
       StreamingResponseBody body = out -> writeNdjson(events, out);
-      return ResponseEntity.ok()
-          .contentType(NDJSON)
-          .header(REVISION_HEADER, Long.toString(result.revision()))
-          .body(body);
+      return body;
     }
-    // Pages are rendered before the response starts, so every error is still a problem
-    // response; the body type is shared with the NDJSON stream.
+    // Pages are rendered before the response starts, so every error is still a problem response.
     QueryPage page = store.query(database, params.pageQuery(), budgets.forRequest());
     byte[] rendered = json.writeValueAsBytes(WireJson.Page.of(page));
     return ResponseEntity.ok()
         .contentType(MediaType.APPLICATION_JSON)
         .header(REVISION_HEADER, Long.toString(page.revision()))
-        .body(out -> out.write(rendered));
+        .body(rendered);
   }
 
   private static void writeNdjson(Iterator<StoredEvent> events, OutputStream out)
