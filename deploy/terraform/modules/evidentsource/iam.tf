@@ -36,12 +36,16 @@ resource "aws_iam_role" "task" {
 
 data "aws_iam_policy_document" "task" {
   # The log, catalog, idempotency records, relay watermarks and component registry. Transactions
-  # (TransactWriteItems) are authorized by the item actions they contain (Put, Update); Scan lists
-  # the catalog.
+  # (TransactWriteItems) are authorized by the item actions they contain (Put, Update, Delete,
+  # ConditionCheck); Scan lists the catalog and the watermarks; DeleteItem and BatchWriteItem
+  # delete and purge databases.
   statement {
     sid = "Tables"
     actions = [
       "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:DeleteItem",
       "dynamodb:DescribeTable",
       "dynamodb:GetItem",
       "dynamodb:PutItem",

@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.Backups;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.NotificationHealth;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
@@ -152,7 +153,10 @@ class ServerArchitectureTest {
               Backups.Backup.class,
               RestoreCommand.class,
               // the per-database gauges, which config feeds from the notification relay
-              DatabaseGauges.class)
+              DatabaseGauges.class,
+              // the relay's failures per database, which rest shows (GET .../databases/{db})
+              NotificationHealth.class,
+              NotificationHealth.Failure.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")

@@ -25,8 +25,11 @@ import org.springframework.util.unit.DataSize;
  *     are retried with jittered exponential backoff until then
  * @param cachedEvents committed events kept in memory per instance (they never change), 0 for none
  * @param publishLease how long one instance may publish a database's notifications without renewing
- *     its lease; after a crash another instance takes over when it expires
- * @param publishSweep how often every database is checked for commits left unannounced
+ *     its lease (a holder renews it every third of this while it publishes); after a crash another
+ *     instance takes over when it expires
+ * @param publishSweep how often the relay compares every database's head with its published
+ *     watermark (one {@code Scan} of the catalog and one of the {@code -publications} table) to
+ *     find commits left unannounced, e.g. by a crashed instance
  * @param componentsBucket the S3 bucket that holds the modules of published state views and state
  *     changes (content-addressed under {@code {table-prefix}/modules/}; ADR 0007); required,
  *     created at start when missing and {@code create-tables} is on
@@ -36,6 +39,14 @@ import org.springframework.util.unit.DataSize;
  * @param groupCommitTransactions group commit (docs/dynamodb.md#group-commit): the most concurrent
  *     transactions of one database an instance writes in one {@code TransactWriteItems}, 1 to 49
  *     (DynamoDB's 100 items per transaction); 1 turns it off
+ * @param publishThreads how many databases one instance publishes at once (each database in order);
+ *     1-256
+ * @param purgeRate items of deleted databases one instance removes per second (DynamoDB {@code
+ *     BatchWriteItem} deletes, about one write unit each), 0-10,000; 0 leaves purging to other
+ *     instances
+ * @param purgeInterval how often an instance looks for deleted databases left to purge (one {@code
+ *     Scan} of the {@code -publications} table); a deletion on the instance starts its purge at
+ *     once
  */
 @ConfigurationProperties("evidentsource.dynamodb")
 record DynamoDbProperties(
@@ -45,11 +56,14 @@ record DynamoDbProperties(
     @DefaultValue("false") boolean createTables,
     @DefaultValue("8") int maxAttempts,
     @DefaultValue("20000") int cachedEvents,
-    @DefaultValue("10s") Duration publishLease,
-    @DefaultValue("5s") Duration publishSweep,
+    @DefaultValue("3s") Duration publishLease,
+    @DefaultValue("2s") Duration publishSweep,
     @Nullable String componentsBucket,
     @DefaultValue("300KB") DataSize largeDataBytes,
-    @DefaultValue("49") int groupCommitTransactions) {
+    @DefaultValue("49") int groupCommitTransactions,
+    @DefaultValue("4") int publishThreads,
+    @DefaultValue("100") int purgeRate,
+    @DefaultValue("30s") Duration purgeInterval) {
 
   DynamoDbProperties {
     if (region == null || region.isBlank()) {
@@ -93,6 +107,20 @@ record DynamoDbProperties(
     if (publishSweep.isNegative() || publishSweep.isZero()) {
       throw new IllegalArgumentException(
           "evidentsource.dynamodb.publish-sweep must be positive, was " + publishSweep);
+    }
+    if (publishThreads < 1 || publishThreads > 256) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.publish-threads must be between 1 and 256, was "
+              + publishThreads);
+    }
+    if (purgeRate < 0 || purgeRate > 10_000) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.purge-rate must be between 0 and 10000 items/s, was "
+              + purgeRate);
+    }
+    if (purgeInterval.isNegative() || purgeInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.purge-interval must be positive, was " + purgeInterval);
     }
   }
 

@@ -20,6 +20,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,14 @@ class DynamoDbStorageConfiguration {
         .traceContext(observability.traceContext())
         .traceScope(observability.traceScope())
         .onRelayStarted(
-            relay -> observability.gauges().followNotifications(relay::pending, relay::errors))
+            relay -> {
+              observability.gauges().followNotifications(relay::pending, relay::errors);
+              observability
+                  .health()
+                  .follow(
+                      db -> relay.failure(db).map(DynamoDbStorageConfiguration::failure),
+                      () -> relay.failures().size());
+            })
         .clientSettings(
             new DynamoDbClients.Settings(
                 properties.region(),
@@ -80,7 +88,15 @@ class DynamoDbStorageConfiguration {
         .largeDataBytes((int) properties.largeDataBytes().toBytes())
         .publishLease(properties.publishLease())
         .publishSweep(properties.publishSweep())
+        .publishThreads(properties.publishThreads())
+        .purgeRate(properties.purgeRate())
+        .purgeInterval(properties.purgeInterval())
         .clock(clock);
+  }
+
+  private static NotificationHealth.Failure failure(NotificationRelay.Failure failure) {
+    return new NotificationHealth.Failure(
+        failure.attempts(), Instant.ofEpochMilli(failure.retryAt()), failure.error());
   }
 
   /** Builds the storage, restating a setup error with the properties that fix it. */
@@ -116,10 +132,11 @@ class DynamoDbStorageConfiguration {
         SnsProperties sns,
         Clock clock,
         DatabaseGauges gauges,
+        NotificationHealth health,
         ObjectProvider<Tracer> tracer,
         ObjectProvider<Propagator> propagator,
         ObjectProvider<OpenTelemetry> openTelemetry) {
-      var observability = Observability.of(gauges, tracer, propagator, openTelemetry);
+      var observability = Observability.of(gauges, health, tracer, propagator, openTelemetry);
       return withPropertyNames(
           () ->
               DynamoDbSnsStorage.create(
@@ -139,10 +156,11 @@ class DynamoDbStorageConfiguration {
         KafkaProperties kafka,
         Clock clock,
         DatabaseGauges gauges,
+        NotificationHealth health,
         ObjectProvider<Tracer> tracer,
         ObjectProvider<Propagator> propagator,
         ObjectProvider<OpenTelemetry> openTelemetry) {
-      var observability = Observability.of(gauges, tracer, propagator, openTelemetry);
+      var observability = Observability.of(gauges, health, tracer, propagator, openTelemetry);
       return withPropertyNames(
           () ->
               DynamoDbKafkaStorage.create(
@@ -157,21 +175,23 @@ class DynamoDbStorageConfiguration {
   }
 
   /**
-   * What the storage reports to: the per-database gauges; the current request's W3C trace headers,
-   * read on the committing thread (none without a tracer); and OpenTelemetry's AWS SDK and Kafka
-   * client instrumentation, which make a span per DynamoDB, S3 and SNS request and per Kafka record
-   * sent, children of the current span (docs/operations.md#traces). The relay publishes each
-   * transaction inside its committing request's trace context, so the SNS or Kafka span continues
-   * that trace.
+   * What the storage reports to: the per-database gauges; the relay's failures per database (shown
+   * by {@code GET /api/v1/databases/{db}}); the current request's W3C trace headers, read on the
+   * committing thread (none without a tracer); and OpenTelemetry's AWS SDK and Kafka client
+   * instrumentation, which make a span per DynamoDB, S3 and SNS request and per Kafka record sent,
+   * children of the current span (docs/operations.md#traces). The relay publishes each transaction
+   * inside its committing request's trace context, so the SNS or Kafka span continues that trace.
    */
   record Observability(
       DatabaseGauges gauges,
+      NotificationHealth health,
       Supplier<Map<String, String>> traceContext,
       NotificationRelay.TraceScope traceScope,
       List<ExecutionInterceptor> awsInterceptors,
       UnaryOperator<Producer<String, byte[]>> kafkaProducer) {
     static Observability of(
         DatabaseGauges gauges,
+        NotificationHealth health,
         ObjectProvider<Tracer> tracers,
         ObjectProvider<Propagator> propagators,
         ObjectProvider<OpenTelemetry> openTelemetries) {
@@ -181,6 +201,7 @@ class DynamoDbStorageConfiguration {
       if (tracer == null || propagator == null || openTelemetry == null) {
         return new Observability(
             gauges,
+            health,
             Map::of,
             NotificationRelay.TraceScope.NONE,
             List.of(),
@@ -206,6 +227,7 @@ class DynamoDbStorageConfiguration {
       KafkaTelemetry kafka = KafkaTelemetry.create(openTelemetry);
       return new Observability(
           gauges,
+          health,
           traceContext,
           DynamoDbStorageConfiguration::currentTrace,
           List.of(AwsSdkTelemetry.create(openTelemetry).newExecutionInterceptor()),

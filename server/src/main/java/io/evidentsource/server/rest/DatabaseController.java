@@ -8,6 +8,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.NotificationHealth;
 import io.evidentsource.server.security.Callers;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -28,12 +29,17 @@ class DatabaseController {
   private final EventStore store;
   private final EvidentSourceProperties properties;
   private final ComponentCatalog components;
+  private final NotificationHealth notifications;
 
   DatabaseController(
-      EventStore store, EvidentSourceProperties properties, ComponentCatalog components) {
+      EventStore store,
+      EvidentSourceProperties properties,
+      ComponentCatalog components,
+      NotificationHealth notifications) {
     this.store = store;
     this.properties = properties;
     this.components = components;
+    this.notifications = notifications;
   }
 
   /** The databases the caller's key may read (all of them for {@code admin} or security off). */
@@ -73,9 +79,14 @@ class DatabaseController {
         .body(WireJson.DatabaseCreated.of(created));
   }
 
+  /**
+   * The database; with {@code notifications} while the relay of a DynamoDB profile cannot publish
+   * its transactions (docs/dynamodb.md#notifications).
+   */
   @GetMapping("/{db}")
   WireJson.Database get(@PathVariable("db") String db) {
-    return WireJson.Database.of(store.database(DatabaseName.of(db)));
+    var name = DatabaseName.of(db);
+    return WireJson.Database.of(store.database(name), notifications.of(name).orElse(null));
   }
 
   @DeleteMapping("/{db}")

@@ -2,6 +2,7 @@ package io.evidentsource.server.rest;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
@@ -16,6 +17,7 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.query.QueryPage;
 import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.server.config.NotificationHealth;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -30,17 +32,43 @@ import org.jspecify.annotations.Nullable;
 final class WireJson {
   private WireJson() {}
 
+  /**
+   * A database; {@code notifications} only on {@code GET .../{db}} while the relay cannot publish
+   * it (omitted otherwise).
+   */
   record Database(
       @JsonProperty("name") String name,
       @JsonProperty("created_at") String createdAt,
       @JsonProperty("revision") long revision,
-      @JsonProperty("revision_time") String revisionTime) {
+      @JsonProperty("revision_time") String revisionTime,
+      @JsonProperty("notifications") @JsonInclude(JsonInclude.Include.NON_NULL)
+          @Nullable NotificationFailure notifications) {
     static Database of(DatabaseInfo info) {
+      return of(info, null);
+    }
+
+    static Database of(DatabaseInfo info, NotificationHealth.@Nullable Failure failure) {
       return new Database(
           info.name().value(),
           info.createdAt().toString(),
           info.revision(),
-          info.revisionTime().toString());
+          info.revisionTime().toString(),
+          failure == null ? null : NotificationFailure.of(failure));
+    }
+  }
+
+  /**
+   * Why a database's notifications are not being published (docs/dynamodb.md#notifications): the
+   * relay's consecutive failed attempts, the last error, and when it tries again.
+   */
+  record NotificationFailure(
+      @JsonProperty("status") String status,
+      @JsonProperty("attempts") int attempts,
+      @JsonProperty("error") String error,
+      @JsonProperty("retry_at") String retryAt) {
+    static NotificationFailure of(NotificationHealth.Failure failure) {
+      return new NotificationFailure(
+          "failing", failure.attempts(), failure.error(), failure.retryAt().toString());
     }
   }
 

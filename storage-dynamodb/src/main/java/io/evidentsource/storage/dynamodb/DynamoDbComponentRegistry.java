@@ -385,6 +385,12 @@ public final class DynamoDbComponentRegistry implements ComponentRegistry {
     return ItemReader.of(tables.components(), item, DynamoDbSchema.CO_PK, DynamoDbSchema.CO_SK);
   }
 
+  /** The partitions of every component kind of one database generation (for the purge). */
+  static List<String> partitions(String database, long generation) {
+    String prefix = database + "#" + generation + "#";
+    return List.of(prefix + VIEW, prefix + CHANGE);
+  }
+
   private static String partition(DatabaseName database, long generation, ComponentKind<?> kind) {
     return database.value()
         + "#"

@@ -24,19 +24,26 @@ import software.amazon.awssdk.services.s3.S3Client;
  * database. {@code storage-dynamodb-sns} and {@code storage-dynamodb-kafka} add their publishers.
  *
  * <p>{@link Builder#build()} checks (or creates) the tables and the bucket, starts the relay and
- * returns a running {@link Storage}; closing it stops the relay, then closes the publisher's
- * resources and the clients the builder created. Any number of processes may share the tables and
- * the bucket ({@link io.evidentsource.core.port.StorageCapabilities#sharedAcrossInstances()}).
+ * the {@link DatabasePurger} and returns a running {@link Storage}; closing it stops them, then
+ * closes the publisher's resources and the clients the builder created. Any number of processes may
+ * share the tables and the bucket ({@link
+ * io.evidentsource.core.port.StorageCapabilities#sharedAcrossInstances()}).
  */
 public final class DynamoDbStorage {
   /** Default pause between two reads of the catalog by a waiting live tail. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
 
-  /** Default time a relay lease holds without renewal. */
-  public static final Duration DEFAULT_PUBLISH_LEASE = Duration.ofSeconds(10);
+  /**
+   * Default time a relay lease holds without renewal (renewed every third of it while held), so a
+   * crashed holder's databases are taken over within about this time.
+   */
+  public static final Duration DEFAULT_PUBLISH_LEASE = Duration.ofSeconds(3);
 
-  /** Default interval of the relay's sweep over every database. */
-  public static final Duration DEFAULT_PUBLISH_SWEEP = Duration.ofSeconds(5);
+  /**
+   * Default interval of the relay's catch-up sweep (one {@code Scan} of the catalog and one of the
+   * watermarks, whatever the number of databases).
+   */
+  public static final Duration DEFAULT_PUBLISH_SWEEP = Duration.ofSeconds(2);
 
   /** Default number of events the relay reads from the log at once. */
   public static final int DEFAULT_RELAY_EVENTS_PER_ROUND = 500;
@@ -65,6 +72,9 @@ public final class DynamoDbStorage {
     private Duration publishLease = DEFAULT_PUBLISH_LEASE;
     private Duration publishSweep = DEFAULT_PUBLISH_SWEEP;
     private int relayEventsPerRound = DEFAULT_RELAY_EVENTS_PER_ROUND;
+    private int publishThreads = NotificationRelay.DEFAULT_THREADS;
+    private int purgeRate = DatabasePurger.DEFAULT_ITEMS_PER_SECOND;
+    private Duration purgeInterval = DatabasePurger.DEFAULT_INTERVAL;
     private Supplier<Map<String, String>> traceContext = Map::of;
     private NotificationRelay.TraceScope traceScope = NotificationRelay.TraceScope.NONE;
     private Consumer<NotificationRelay> relayStarted = relay -> {};
@@ -212,15 +222,27 @@ public final class DynamoDbStorage {
       return this;
     }
 
-    /** How long a relay lease holds without renewal (default 10 s). */
+    /** How long a relay lease holds without renewal (default 3 s). */
     public Builder publishLease(Duration lease) {
       this.publishLease = positive(lease, "publishLease");
       return this;
     }
 
-    /** How often the relay checks every database for unannounced commits (default 5 s). */
+    /**
+     * How often the relay compares every database's head with its watermark to find unannounced
+     * commits, e.g. a crashed instance's (default 2 s).
+     */
     public Builder publishSweep(Duration sweep) {
       this.publishSweep = positive(sweep, "publishSweep");
+      return this;
+    }
+
+    /** How many databases the relay of this process publishes at once, 1-256 (default 4). */
+    public Builder publishThreads(int threads) {
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("publishThreads must be in 1..256, was " + threads);
+      }
+      this.publishThreads = threads;
       return this;
     }
 
@@ -230,6 +252,24 @@ public final class DynamoDbStorage {
         throw new IllegalArgumentException("relayEventsPerRound must be >= 100, was " + events);
       }
       this.relayEventsPerRound = events;
+      return this;
+    }
+
+    /**
+     * Items of deleted databases this process removes per second, 0-10,000 (default 100; 0: this
+     * process purges nothing, another may; docs/dynamodb.md#deleting-a-database).
+     */
+    public Builder purgeRate(int itemsPerSecond) {
+      if (itemsPerSecond < 0 || itemsPerSecond > 10_000) {
+        throw new IllegalArgumentException("purgeRate must be in 0..10000, was " + itemsPerSecond);
+      }
+      this.purgeRate = itemsPerSecond;
+      return this;
+    }
+
+    /** How often this process looks for deleted databases left to purge (default 30 s). */
+    public Builder purgeInterval(Duration interval) {
+      this.purgeInterval = positive(interval, "purgeInterval");
       return this;
     }
 
@@ -286,6 +326,18 @@ public final class DynamoDbStorage {
                 cachedEvents,
                 new EventDataBucket(objects, bucket, tables.prefix(), largeDataBytes),
                 groupCommitTransactions);
+        if (purgeRate > 0) {
+          var purger =
+              new DatabasePurger(
+                  dynamo,
+                  tables,
+                  new DatabasePurger.Settings(
+                      relayOwner, purgeRate, purgeInterval, DatabasePurger.DEFAULT_LEASE),
+                  clock);
+          owned.add(purger);
+          log.onDeleted(name -> purger.wake());
+          purger.start();
+        }
         var storage =
             Storage.builder(withRelay(log, dynamo, owned))
                 .pollingNotifications(pollInterval)
@@ -314,7 +366,7 @@ public final class DynamoDbStorage {
               dynamo,
               announce,
               new NotificationRelay.Settings(
-                  relayOwner, publishLease, publishSweep, relayEventsPerRound),
+                  relayOwner, publishLease, publishSweep, relayEventsPerRound, publishThreads),
               clock,
               traceScope);
       owned.add(relay);

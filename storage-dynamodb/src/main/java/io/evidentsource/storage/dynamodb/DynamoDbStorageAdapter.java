@@ -38,6 +38,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -49,10 +50,12 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * The event log in DynamoDB (docs/dynamodb.md, ADR 0006), shared by any number of server instances.
  *
  * <ul>
- *   <li>Catalog item per name: {@code generation}, {@code created_at}, {@code revision}, {@code
- *       revision_time} (RFC 3339 text, full precision). Deleting sets {@code deleted}: the item
- *       stays as a tombstone so the next database of that name gets {@code generation + 1}, and the
- *       old events, keyed {@code name#generation}, are never read again.
+ *   <li>Catalog item per live name: {@code generation}, {@code created_at}, {@code revision},
+ *       {@code revision_time} (RFC 3339 text, full precision). Deleting removes it and records the
+ *       generation in the publications table ({@link Graveyard}), so the next database of that name
+ *       gets {@code generation + 1} and the old items, keyed {@code name#generation}, are never
+ *       read again; {@link DatabasePurger} removes them in the background. Catalog items marked
+ *       {@code deleted} (tombstones written before purging existed) are still honoured.
  *   <li>Append: one {@code TransactWriteItems} of the head update (condition {@code revision =
  *       expected}, same generation, not deleted), one put per event ({@code attribute_not_exists})
  *       and the idempotency record ({@code attribute_not_exists}). A cancellation is mapped to
@@ -84,6 +87,8 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
   private final DynamoDbTables tables;
   private final EventCache cache;
   private final @Nullable EventDataBucket largeData;
+  private final Graveyard graveyard;
+  private volatile Consumer<DatabaseName> deleted = name -> {};
   private final int maxGroupTransactions;
 
   /**
@@ -148,6 +153,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
     this.tables = tables;
     this.cache = new EventCache(cachedEvents);
     this.largeData = largeData;
+    this.graveyard = new Graveyard(client, tables);
     this.maxGroupTransactions = groupTransactions;
   }
 
@@ -158,7 +164,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
 
   @Override
   public DatabaseInfo createDatabase(DatabaseName name, Instant createdAt) {
-    while (true) {
+    for (int attempt = 0; ; attempt++) {
       var current = head(name);
       if (current != null && !isDeleted(current)) {
         throw new EvidentSourceException(
@@ -166,7 +172,10 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
             "database '" + name + "' already exists",
             Map.of("database", name.value()));
       }
-      long generation = current == null ? 1 : generation(current) + 1;
+      // a tombstone in the catalog was written by versions before purging; otherwise the name's
+      // last generation is kept in the publications table (Graveyard)
+      long last = current != null ? generation(current) : graveyard.lastGeneration(name);
+      long generation = last + 1;
       var item = new HashMap<String, AttributeValue>();
       item.put(DynamoDbSchema.DB_NAME, s(name.value()));
       item.put("generation", n(generation));
@@ -174,45 +183,93 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       item.put("revision", n(0));
       item.put("revision_time", s(createdAt.toString()));
       try {
-        call(
-            "PutItem",
-            () ->
-                client.putItem(
-                    b -> {
-                      b.tableName(tables.databases()).item(item);
-                      if (current == null) {
-                        b.conditionExpression("attribute_not_exists(#n)")
-                            .expressionAttributeNames(Map.of("#n", DynamoDbSchema.DB_NAME));
-                      } else {
-                        b.conditionExpression("attribute_exists(deleted) AND generation = :g")
-                            .expressionAttributeValues(Map.of(":g", n(generation - 1)));
-                      }
-                    }));
+        if (current != null) {
+          call(
+              "PutItem",
+              () ->
+                  client.putItem(
+                      b ->
+                          b.tableName(tables.databases())
+                              .item(item)
+                              .conditionExpression("attribute_exists(deleted) AND generation = :g")
+                              .expressionAttributeValues(Map.of(":g", n(last)))));
+        } else {
+          var put =
+              Put.builder()
+                  .tableName(tables.databases())
+                  .item(item)
+                  .conditionExpression("attribute_not_exists(#n)")
+                  .expressionAttributeNames(Map.of("#n", DynamoDbSchema.DB_NAME))
+                  .build();
+          call(
+              "TransactWriteItems",
+              () ->
+                  client.transactWriteItems(
+                      b ->
+                          b.transactItems(
+                              TransactWriteItem.builder().put(put).build(),
+                              graveyard.unchangedSince(name, last))));
+        }
         return new DatabaseInfo(name, generation, createdAt, 0, createdAt);
-      } catch (ConditionalCheckFailedException e) {
-        // another instance created or re-created it meanwhile: look again
+      } catch (ConditionalCheckFailedException | TransactionCanceledException e) {
+        // another instance created, re-created or deleted it meanwhile: look again
+        if (attempt >= MAX_BACKOFF_ATTEMPTS) {
+          throw storageFailure("TransactWriteItems", e);
+        }
+        backoff(attempt);
       }
     }
   }
 
+  /**
+   * Removes the database from the catalog in one {@code TransactWriteItems}: the catalog item goes
+   * (so {@link #listDatabases} never reads it again), the name's last generation is kept, and a
+   * purge job for the generation's items is written for {@link DatabasePurger}
+   * (docs/dynamodb.md#deleting-a-database).
+   */
   @Override
   public void deleteDatabase(DatabaseName name) {
-    try {
-      call(
-          "UpdateItem",
-          () ->
-              client.updateItem(
-                  b ->
-                      b.tableName(tables.databases())
-                          .key(Map.of(DynamoDbSchema.DB_NAME, s(name.value())))
-                          .updateExpression("SET deleted = :t")
-                          .conditionExpression(
-                              "attribute_exists(#n) AND attribute_not_exists(deleted)")
-                          .expressionAttributeNames(Map.of("#n", DynamoDbSchema.DB_NAME))
-                          .expressionAttributeValues(Map.of(":t", AttributeValue.fromBool(true)))));
-    } catch (ConditionalCheckFailedException e) {
-      throw notFound(name);
+    for (int attempt = 0; ; attempt++) {
+      var current = head(name);
+      if (current == null || isDeleted(current)) {
+        throw notFound(name);
+      }
+      long generation = generation(current);
+      var delete =
+          Delete.builder()
+              .tableName(tables.databases())
+              .key(Map.of(DynamoDbSchema.DB_NAME, s(name.value())))
+              .conditionExpression("generation = :g AND attribute_not_exists(deleted)")
+              .expressionAttributeValues(Map.of(":g", n(generation)))
+              .build();
+      var items = new ArrayList<TransactWriteItem>();
+      items.add(TransactWriteItem.builder().delete(delete).build());
+      items.addAll(graveyard.buried(name, generation));
+      try {
+        call("TransactWriteItems", () -> client.transactWriteItems(b -> b.transactItems(items)));
+        deleted.accept(name);
+        return;
+      } catch (TransactionCanceledException e) {
+        // deleted, re-created or appended to meanwhile: look again
+        if (attempt >= MAX_BACKOFF_ATTEMPTS) {
+          throw storageFailure("TransactWriteItems", e);
+        }
+        backoff(attempt);
+      }
     }
+  }
+
+  /**
+   * Called with each database this adapter deleted, after the deletion committed (the storage wakes
+   * its {@link DatabasePurger}).
+   */
+  void onDeleted(Consumer<DatabaseName> listener) {
+    this.deleted = Objects.requireNonNull(listener, "listener");
+  }
+
+  /** The catalog-side records of deleted generations (last generation per name, purge jobs). */
+  Graveyard graveyard() {
+    return graveyard;
   }
 
   @Override

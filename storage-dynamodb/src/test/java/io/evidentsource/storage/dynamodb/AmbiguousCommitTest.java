@@ -68,6 +68,8 @@ class AmbiguousCommitTest {
     // the first attempt commits but its answer is lost; the SDK's retry is cancelled because the
     // head moved and the transaction record exists: the record is this call's own
     var first = new AtomicBoolean(true);
+    // creating the database is a TransactWriteItems too (catalog item and graveyard check)
+    int before = proxy.count(TRANSACT);
     proxy.rule(
         (op, body) ->
             op.equals(TRANSACT) && first.getAndSet(false)
@@ -76,7 +78,7 @@ class AmbiguousCommitTest {
 
     var result = store.transact(db, Transaction.of(TckFixtures.events(2)));
 
-    assertThat(proxy.count(TRANSACT)).isEqualTo(2);
+    assertThat(proxy.count(TRANSACT) - before).isEqualTo(2);
     assertThat(result.duplicate()).isFalse();
     assertThat(result.firstRevision()).isEqualTo(1);
     assertThat(result.revision()).isEqualTo(2);
