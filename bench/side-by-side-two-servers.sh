@@ -3,7 +3,9 @@
 # servers (BASE_JAR and NEW_JAR, e.g. before and after a change) and PostgreSQL with fsync,
 # interleaved in one window so they share the machine's weather; no Message DB.
 # Usage, from the project checkout: BASE_JAR=before.jar NEW_JAR=after.jar REPEAT=2 bash bench/side-by-side-two-servers.sh
-# (docs/benchmarks.md#pipelined-commit). PEERS points at the peer scripts (default ../shared/bench/peers).
+# (docs/benchmarks.md#pipelined-commit). BASE_ARGS and NEW_ARGS (default ES_ARGS) are each
+# server's options, BASE_VARIANT and NEW_VARIANT (base, new) their names in the summary; the
+# target pg-async adds PostgreSQL with synchronous_commit off. PEERS points at the peer scripts (default ../shared/bench/peers).
 set -euo pipefail
 here=${PEERS:-$PWD/../shared/bench/peers}
 . "$here/env.sh"
@@ -20,16 +22,16 @@ FRESH=1 "$here/pg/pg-start.sh"
 "$here/pg/setup-events-db.sh"
 mvn -q -f "$here/driver/pom.xml" dependency:build-classpath -Dmdep.outputFile="$BENCH_DIR/driver.cp"
 CP=$(cat "$BENCH_DIR/driver.cp")
-start_es() { # jar port dir
+start_es() { # jar port dir args
   rm -rf "$3"
-  java -jar "$1" --server.port=$2 --spring.grpc.server.port=0 --evidentsource.local.data-dir="$3" ${ES_ARGS:-} > "$3.log" 2>&1 &
+  java -jar "$1" --server.port=$2 --spring.grpc.server.port=0 --evidentsource.local.data-dir="$3" $4 > "$3.log" 2>&1 &
   pids+=($!)
   for i in $(seq 1 240); do curl -sf "http://127.0.0.1:$2/api/v1/databases" >/dev/null && return; sleep 0.5; done
   echo "server on $2 did not start" >&2; exit 1
 }
 BASE_PORT=${BASE_PORT:-58091}; NEW_PORT=${NEW_PORT:-58092}
-start_es "$BASE_JAR" $BASE_PORT "$BENCH_DIR/es-base-data"
-start_es "$NEW_JAR" $NEW_PORT "$BENCH_DIR/es-new-data"
+start_es "$BASE_JAR" $BASE_PORT "$BENCH_DIR/es-base-data" "${BASE_ARGS:-${ES_ARGS:-}}"
+start_es "$NEW_JAR" $NEW_PORT "$BENCH_DIR/es-new-data" "${NEW_ARGS:-${ES_ARGS:-}}"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); postgres $("$PGBIN/postgres" --version | awk '{print $3}'); $(java -version 2>&1 | head -1); base $BASE_JAR new $NEW_JAR"
 reset_pg() {
   psql -q -v ON_ERROR_STOP=1 -d "$PG_EVENTS_DB" -c "TRUNCATE events RESTART IDENTITY" \
@@ -43,12 +45,14 @@ for rep in $(seq 1 "$REPEAT"); do
     run=$((run+1))
     echo "rep $rep batch $b clients $c target $t load $(cut -d' ' -f1-3 /proc/loadavg)"
     case $t in
-      es-base) java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant base --url "http://127.0.0.1:$BASE_PORT" \
+      es-base) java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${BASE_VARIANT:-base}" --url "http://127.0.0.1:$BASE_PORT" \
              --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
-      es-new) java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant pipelined --url "http://127.0.0.1:$NEW_PORT" \
+      es-new) java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${NEW_VARIANT:-new}" --url "http://127.0.0.1:$NEW_PORT" \
              --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
       pg-sync)  reset_pg; java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL" --user postgres \
              --lock global --variant "global/fsync" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
+      pg-async) reset_pg; java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL?options=-c%20synchronous_commit%3Doff" --user postgres \
+             --lock global --variant "global/async-commit" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
     esac
   done; done; done
 done

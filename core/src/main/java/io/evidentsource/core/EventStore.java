@@ -24,6 +24,7 @@ import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.observe.QueryReport;
 import io.evidentsource.core.observe.TransactionOutcome;
 import io.evidentsource.core.observe.TransactionReport;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.query.QueryBudget;
@@ -38,6 +39,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event store as the wire APIs see it: the database catalog, transactions and queries over one
@@ -85,8 +87,62 @@ public final class EventStore {
       Supplier<UUID> transactionIds,
       Duration contentionTimeout,
       EventStoreObserver observer) {
+    this(storage, limits, clock, transactionIds, contentionTimeout, observer, null);
+  }
+
+  /**
+   * @param storage the storage adapter
+   * @param limits the event, batch and attribute limits
+   * @param clock the source of creation and commit times (UTC)
+   * @param transactionIds the source of server-chosen transaction ids
+   * @param contentionTimeout how long an append keeps retrying while other writers move the head
+   * @param observer where transactions, reads and catalog changes are reported (docs/operations.md)
+   * @param segments where the indexes seal and read index segments (ADR 0011), or null to index
+   *     from the log only
+   */
+  public EventStore(
+      StorageAdapter storage,
+      EventLimits limits,
+      Clock clock,
+      Supplier<UUID> transactionIds,
+      Duration contentionTimeout,
+      EventStoreObserver observer,
+      @Nullable IndexSegments segments) {
+    this(
+        storage,
+        limits,
+        clock,
+        transactionIds,
+        contentionTimeout,
+        observer,
+        segments,
+        Long.MAX_VALUE);
+  }
+
+  /**
+   * @param storage the storage adapter
+   * @param limits the event, batch and attribute limits
+   * @param clock the source of creation and commit times (UTC)
+   * @param transactionIds the source of server-chosen transaction ids
+   * @param contentionTimeout how long an append keeps retrying while other writers move the head
+   * @param observer where transactions, reads and catalog changes are reported (docs/operations.md)
+   * @param segments where the indexes seal and read index segments (ADR 0011), or null to index
+   *     from the log only
+   * @param indexCacheBytes the bound on {@link #indexCacheBytes()} beyond which the indexes of the
+   *     least recently used databases are dropped (rebuilt on next use), positive; {@link
+   *     Long#MAX_VALUE} for none
+   */
+  public EventStore(
+      StorageAdapter storage,
+      EventLimits limits,
+      Clock clock,
+      Supplier<UUID> transactionIds,
+      Duration contentionTimeout,
+      EventStoreObserver observer,
+      @Nullable IndexSegments segments,
+      long indexCacheBytes) {
     this.storage = storage;
-    this.indexes = new IndexManager(storage, observer);
+    this.indexes = new IndexManager(storage, observer, segments, indexCacheBytes);
     this.validator = new EventValidator(limits);
     this.clock = clock;
     this.observer = observer;
@@ -113,7 +169,8 @@ public final class EventStore {
 
   /**
    * An estimate of the heap the in-memory indexes of all databases hold, in bytes (the indexes are
-   * a cache of the log, kept until their database is deleted).
+   * a cache of the log, kept until their database is deleted or, with a bound, dropped as least
+   * recently used).
    */
   public long indexCacheBytes() {
     return indexes.estimatedBytes();

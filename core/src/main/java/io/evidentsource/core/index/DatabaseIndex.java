@@ -54,10 +54,27 @@ public final class DatabaseIndex {
   // published to readers by the volatile write of `revision` that follows them in apply()
   private long keyBytes;
   private long postingsEntries;
+  // segments (ADR 0011): 0 = off; else the range being collected and the ranges completed since
+  // the last drainCompletedSegments(), writer only
+  private final int segmentEvents;
+  private IndexSegment.@Nullable Builder segment;
+  private final List<IndexSegment> completedSegments = new ArrayList<>();
 
   DatabaseIndex(DatabaseName database, long generation) {
+    this(database, generation, 0);
+  }
+
+  /**
+   * @param segmentEvents the revisions per sealed segment (ADR 0011), 0 to collect none
+   */
+  DatabaseIndex(DatabaseName database, long generation, int segmentEvents) {
+    if (segmentEvents < 0 || segmentEvents > IndexSegment.MAX_EVENTS) {
+      throw new IllegalArgumentException(
+          "segmentEvents must be in 0.." + IndexSegment.MAX_EVENTS + ", was " + segmentEvents);
+    }
     this.database = database;
     this.generation = generation;
+    this.segmentEvents = segmentEvents;
   }
 
   /** The database this index belongs to. */
@@ -112,6 +129,12 @@ public final class DatabaseIndex {
             "in-memory index holds at most " + MAX_REVISION + " events");
       }
       Event e = stored.event();
+      long idHash = idHashes != null ? idHashes[k] : IdSet.hash(e.source(), e.id());
+      long effective = nanos(stored.effectiveTime());
+      long recorded = nanos(stored.recordedTime());
+      if (segmentEvents > 0) {
+        collect(r, e, effective, recorded, idHash);
+      }
       postings(streamsByKey, streams, e.source()).add(r);
       postings(typesByKey, types, e.type()).add(r);
       if (e.subject() == null) {
@@ -125,11 +148,75 @@ public final class DatabaseIndex {
           postings(tagsByKey, tags, tag).add(r);
         }
       }
-      effectiveNanos.set(r, nanos(stored.effectiveTime()));
-      recordTime(r, nanos(stored.recordedTime()));
-      ids.put(idHashes != null ? idHashes[k] : IdSet.hash(e.source(), e.id()), r);
+      effectiveNanos.set(r, effective);
+      recordTime(r, recorded);
+      ids.put(idHash, r);
       revision = r;
     }
+  }
+
+  /** Feeds the segment of {@code r}'s range, if this index saw that range from its start. */
+  private void collect(long r, Event e, long effective, long recorded, long idHash) {
+    var b = segment;
+    if (b == null) {
+      if ((r - 1) % segmentEvents != 0) {
+        return; // the start of this range was loaded, not applied: nothing to seal
+      }
+      b = new IndexSegment.Builder(r, r + segmentEvents - 1);
+      segment = b;
+    }
+    if (b.add(r, e, effective, recorded, idHash)) {
+      completedSegments.add(b.build());
+      segment = null;
+    }
+  }
+
+  /** The segments completed by events applied since the last call, oldest first. Writer only. */
+  List<IndexSegment> drainCompletedSegments() {
+    if (completedSegments.isEmpty()) {
+      return List.of();
+    }
+    var out = List.copyOf(completedSegments);
+    completedSegments.clear();
+    return out;
+  }
+
+  /**
+   * Adds a sealed segment that starts right after the index head, as if its events had been
+   * applied. Writer only.
+   */
+  void load(IndexSegment s) {
+    long first = s.firstRevision();
+    if (first != revision + 1) {
+      throw new IllegalStateException(
+          "index of " + database + " at " + revision + " cannot load segment from " + first);
+    }
+    if (s.lastRevision() > MAX_REVISION) {
+      throw new IllegalStateException("in-memory index holds at most " + MAX_REVISION + " events");
+    }
+    for (Attribute attribute : Attribute.values()) {
+      var byKey = byKey(attribute);
+      var sorted = map(attribute);
+      for (var e : s.keys(attribute).entrySet()) {
+        int[] revs = e.getValue();
+        Postings p = postings(byKey, sorted, e.getKey());
+        postingsEntries += revs.length - 1;
+        for (int r : revs) {
+          p.add(r);
+        }
+      }
+    }
+    for (int r : s.noSubject()) {
+      noSubject.add(r);
+      postingsEntries++;
+    }
+    for (long r = first; r <= s.lastRevision(); r++) {
+      effectiveNanos.set(r, s.effectiveNanos(r));
+      recordTime(r, s.recordedNanos(r));
+      ids.put(s.idHash(r), r);
+    }
+    segment = null;
+    revision = s.lastRevision();
   }
 
   /** Revisions that may hold an event with this (source, id); verify against the event. */
@@ -324,6 +411,15 @@ public final class DatabaseIndex {
   }
 
   private static final TreeSet<String> EMPTY = new TreeSet<>();
+
+  private Map<String, Postings> byKey(Attribute attribute) {
+    return switch (attribute) {
+      case STREAM -> streamsByKey;
+      case SUBJECT -> subjectsByKey;
+      case EVENT_TYPE -> typesByKey;
+      case TAG -> tagsByKey;
+    };
+  }
 
   private ConcurrentSkipListMap<String, Postings> map(Attribute attribute) {
     return switch (attribute) {

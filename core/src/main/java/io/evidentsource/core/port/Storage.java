@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,7 @@ public final class Storage implements AutoCloseable {
   private final ChangeNotifications notifications;
   private final ComponentRegistry components;
   private final StorageCapabilities capabilities;
+  private final @Nullable IndexSegmentStore indexSegments;
   private final List<AutoCloseable> resources;
   private boolean closed;
 
@@ -34,6 +36,7 @@ public final class Storage implements AutoCloseable {
     this.notifications = notifications;
     this.components = components;
     this.capabilities = new StorageCapabilities(b.notificationKind, b.shared);
+    this.indexSegments = b.indexSegments;
     this.resources = List.copyOf(b.resources);
   }
 
@@ -64,6 +67,14 @@ public final class Storage implements AutoCloseable {
   /** What this storage can do. */
   public StorageCapabilities capabilities() {
     return capabilities;
+  }
+
+  /**
+   * Where sealed index segments are kept (ADR 0011), if this storage keeps them: storages shared
+   * across instances do, so that a cold instance need not read the whole log.
+   */
+  public Optional<IndexSegmentStore> indexSegments() {
+    return Optional.ofNullable(indexSegments);
   }
 
   /**
@@ -118,6 +129,7 @@ public final class Storage implements AutoCloseable {
         StorageCapabilities.Notifications.POLLING;
     private @Nullable ComponentRegistry components;
     private boolean shared;
+    private @Nullable IndexSegmentStore indexSegments;
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     private Builder(StorageAdapter log) {
@@ -161,6 +173,12 @@ public final class Storage implements AutoCloseable {
     /** Whether several processes may share this storage (default false). */
     public Builder sharedAcrossInstances(boolean shared) {
       this.shared = shared;
+      return this;
+    }
+
+    /** Where this storage keeps sealed index segments (default none). */
+    public Builder indexSegments(IndexSegmentStore store) {
+      this.indexSegments = Objects.requireNonNull(store, "store");
       return this;
     }
 

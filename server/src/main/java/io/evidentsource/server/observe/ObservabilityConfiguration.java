@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -110,6 +111,15 @@ class ObservabilityConfiguration {
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
     registration.setAsyncSupported(true);
     return registration;
+  }
+
+  /**
+   * The {@code storage} health contributor, part of the readiness group: DOWN while the storage
+   * does not answer (docs/operations.md#health-and-readiness).
+   */
+  @Bean
+  HealthIndicator storageHealthIndicator(Storage storage) {
+    return new StorageHealthIndicator(storage);
   }
 
   /** {@code evidentsource.ready}: 1 while the application accepts traffic, else 0. */

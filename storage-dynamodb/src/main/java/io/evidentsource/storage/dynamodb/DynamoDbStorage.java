@@ -342,6 +342,7 @@ public final class DynamoDbStorage {
             Storage.builder(withRelay(log, dynamo, owned))
                 .pollingNotifications(pollInterval)
                 .components(new DynamoDbComponentRegistry(dynamo, tables, objects, bucket))
+                .indexSegments(new DynamoDbIndexSegmentStore(dynamo, tables))
                 .sharedAcrossInstances(true);
         for (AutoCloseable resource : owned) {
           storage.onClose(resource);

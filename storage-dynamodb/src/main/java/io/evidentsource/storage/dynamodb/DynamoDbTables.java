@@ -34,7 +34,7 @@ public record DynamoDbTables(String prefix) {
     return prefix + "-transactions";
   }
 
-  /** Optional persisted index chunks (reserved; the core builds indexes from the log today). */
+  /** Sealed index segments (ADR 0011, {@link DynamoDbIndexSegmentStore}). */
   public String indexes() {
     return prefix + "-indexes";
   }

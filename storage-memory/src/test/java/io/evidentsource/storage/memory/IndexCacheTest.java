@@ -80,4 +80,48 @@ class IndexCacheTest {
     assertThat(built).isPositive();
     assertThat(reader.indexCacheBytes()).isGreaterThan(built);
   }
+
+  @Test
+  void with_a_bound_the_least_recently_used_indexes_are_dropped_and_rebuilt_on_next_use() {
+    var writer = store(log, new CopyOnWriteArrayList<>());
+    var dbs =
+        List.of(
+            TckFixtures.uniqueDatabase("lru"),
+            TckFixtures.uniqueDatabase("lru"),
+            TckFixtures.uniqueDatabase("lru"));
+    for (var d : dbs) {
+      writer.createDatabase(d);
+      writer.transact(d, Transaction.of(TckFixtures.events(20)));
+    }
+    long one = writer.indexCacheBytes() / 3;
+    var lookups = new CopyOnWriteArrayList<IndexCacheLookup>();
+    var bounded =
+        new EventStore(
+            log,
+            EventLimits.defaults(),
+            Clock.systemUTC(),
+            UUID::randomUUID,
+            Duration.ofSeconds(10),
+            new EventStoreObserver() {
+              @Override
+              public void indexCacheLookup(DatabaseName database, IndexCacheLookup lookup) {
+                lookups.add(lookup);
+              }
+            },
+            null,
+            one * 2 + one / 2); // room for two of the three indexes
+
+    for (var d : dbs) {
+      bounded.query(d, all());
+    }
+    assertThat(bounded.indexCacheBytes()).isLessThanOrEqualTo(one * 2 + one / 2);
+    lookups.clear();
+    bounded.query(dbs.get(2), all()); // kept: used last
+    bounded.query(dbs.get(0), all()); // dropped: used first
+    bounded.transact(dbs.get(0), Transaction.of(TckFixtures.events(1)));
+
+    assertThat(lookups.subList(0, 2)).containsExactly(IndexCacheLookup.HIT, IndexCacheLookup.MISS);
+    assertThat(bounded.query(dbs.get(0), all()).events()).hasSize(21);
+    assertThat(bounded.indexCacheBytes()).isLessThanOrEqualTo(one * 2 + one / 2);
+  }
 }

@@ -31,7 +31,13 @@ public enum TckSuite {
    * notifications. Storages {@link StorageCapabilities#sharedAcrossInstances() shared across
    * instances}.
    */
-  SHARED_INSTANCES(SharedStorageTck.class, StorageCapabilities::sharedAcrossInstances);
+  SHARED_INSTANCES(SharedStorageTck.class, StorageCapabilities::sharedAcrossInstances),
+  /**
+   * Sealed index segments are stored once, whole, and read back (ADR 0011), so a cold instance need
+   * not read the whole log. Storages {@link StorageCapabilities#sharedAcrossInstances() shared
+   * across instances}.
+   */
+  INDEX_SEGMENTS(IndexSegmentStoreTck.class, StorageCapabilities::sharedAcrossInstances);
 
   private final Class<?> suite;
 

@@ -1,0 +1,56 @@
+package io.evidentsource.server.config;
+
+import io.evidentsource.core.port.IndexSegments;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * How the per-database indexes use persisted index segments (ADR 0011), bound from {@code
+ * evidentsource.index.*} (docs/dynamodb.md#index-segments).
+ *
+ * @param segments the segment settings
+ * @param cacheBytes the most heap the indexes of all databases may hold together (their estimate,
+ *     the {@code evidentsource_index_cache_bytes} gauge); beyond it the indexes of the least
+ *     recently used databases are dropped and rebuilt on their next use, from sealed segments when
+ *     {@code segments.enabled}, else from the whole log. The index in use is never dropped, so a
+ *     single database larger than the bound still works. Absent (default): no bound
+ */
+@ConfigurationProperties("evidentsource.index")
+record IndexProperties(@DefaultValue Segments segments, @Nullable DataSize cacheBytes) {
+
+  IndexProperties {
+    if (cacheBytes != null && cacheBytes.toBytes() < 1) {
+      throw new IllegalArgumentException(
+          "evidentsource.index.cache-bytes must be positive, was " + cacheBytes);
+    }
+  }
+
+  /** The bound in bytes, {@link Long#MAX_VALUE} for none. */
+  long cacheBytesOrUnbounded() {
+    var bound = cacheBytes;
+    return bound == null ? Long.MAX_VALUE : bound.toBytes();
+  }
+
+  /**
+   * @param enabled seal completed revision ranges into the storage's segment store and load them
+   *     instead of reading the log (default false: index from the log only); only storages shared
+   *     across instances (the DynamoDB profiles) keep segments, other storages ignore it
+   * @param events revisions per segment, 1 to 4,194,304 (default 10,000); every instance sharing
+   *     the tables should use the same value
+   */
+  record Segments(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("" + IndexSegments.DEFAULT_SEGMENT_EVENTS) int events) {
+    Segments {
+      if (events < 1 || events > IndexSegments.MAX_EVENTS) {
+        throw new IllegalArgumentException(
+            "evidentsource.index.segments.events must be in 1.."
+                + IndexSegments.MAX_EVENTS
+                + ", was "
+                + events);
+      }
+    }
+  }
+}
