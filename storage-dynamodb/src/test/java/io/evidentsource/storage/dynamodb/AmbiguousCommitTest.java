@@ -86,6 +86,30 @@ class AmbiguousCommitTest {
   }
 
   @Test
+  void a_database_whose_creation_answer_was_lost_is_created_not_reported_as_existing() {
+    // the first attempt creates the catalog item but its answer is lost; the SDK's retry is
+    // cancelled because the item exists: its marker says it is this call's own
+    int before = proxy.count(TRANSACT);
+    var first = new AtomicBoolean(true);
+    proxy.rule(
+        (op, body) ->
+            op.equals(TRANSACT) && first.getAndSet(false)
+                ? Action.FORWARD_THEN_DROP
+                : Action.FORWARD);
+    var name = TckFixtures.uniqueDatabase("created");
+
+    var created = store.createDatabase(name);
+
+    assertThat(proxy.count(TRANSACT) - before).isEqualTo(2);
+    assertThat(created.name()).isEqualTo(name);
+    assertThat(created.generation()).isEqualTo(1);
+    assertThat(created.revision()).isZero();
+    var again =
+        catchThrowableOfType(EvidentSourceException.class, () -> store.createDatabase(name));
+    assertThat(again.code()).isEqualTo(ErrorCode.DATABASE_EXISTS);
+  }
+
+  @Test
   void an_outcome_nobody_can_tell_is_commit_unknown_and_a_retry_returns_the_original_result() {
     // every attempt commits or is cancelled, every answer is lost, and so is the read of the
     // transaction record that would tell what happened
