@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,6 +20,7 @@ import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderNotFoundException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -69,6 +71,22 @@ class SecurityConfiguration {
     return authentication -> {
       throw new ProviderNotFoundException("only API keys are accepted");
     };
+  }
+
+  /**
+   * No Spring Security observations at all while {@code
+   * management.observations.enable.spring.security=false} (the default, docs/operations.md): Boot's
+   * setting alone only makes each observation a no-op, and Spring Security still wraps every filter
+   * of the chain in an observing decorator that looks that no-op up, per filter and request
+   * (docs/benchmarks.md, observability overhead). With these settings the chain is not wrapped;
+   * setting the property to true brings the observations back.
+   */
+  @Bean
+  @ConditionalOnBooleanProperty(
+      name = "management.observations.enable.spring.security",
+      havingValue = false)
+  SecurityObservationSettings noSecurityObservations() {
+    return SecurityObservationSettings.noObservations();
   }
 
   /**
