@@ -3,6 +3,7 @@ package io.evidentsource.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.server.Api.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -76,6 +77,26 @@ class CloudEventsHttpTest extends ServerTestBase {
       assertThat(e.get("data").stringValue()).isEqualTo(text);
       assertThat(e.get("datacontenttype").stringValue()).isEqualTo("text/plain; charset=utf-8");
       assertThat(e.has("data_base64")).isFalse();
+    }
+
+    @Test
+    void text_data_is_read_in_its_charset_and_refused_when_the_charset_is_unknown_or_wrong() {
+      byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
+      Response r =
+          api.post(events(), "text/plain; charset=ISO-8859-1", latin1, binaryHeaders("c1"));
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      assertThat(stored(1).get("data").stringValue()).isEqualTo("café");
+      // not UTF-8 (the default): refused naming the data, not stored as bytes
+      JsonNode p =
+          api.post(events(), "text/plain", latin1, binaryHeaders("c2"))
+              .problem(400, "invalid_attribute");
+      assertThat(p.get("attribute").stringValue()).isEqualTo("data");
+      // a charset the JVM does not know makes the Content-Type itself unusable: 415, checked
+      // before the body is read (the Kafka ingress, which has no such check, answers
+      // invalid_attribute naming datacontenttype; BinaryModeDataTest)
+      api.post(events(), "text/plain; charset=x-unknown-1", "hi", binaryHeaders("c3"))
+          .problem(415, "unsupported_media_type");
+      assertThat(api.revision(db)).isEqualTo(1);
     }
 
     @Test

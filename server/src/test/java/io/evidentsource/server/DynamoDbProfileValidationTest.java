@@ -53,6 +53,18 @@ class DynamoDbProfileValidationTest {
   }
 
   @Test
+  void refuses_a_group_commit_larger_than_a_dynamodb_transaction_holds() {
+    assertThatThrownBy(
+            () ->
+                start(
+                    "evidentsource.dynamodb.create-tables=true",
+                    "evidentsource.sns.topic-arn=" + "arn:aws:sns:us-east-1:123456789012:unused",
+                    "evidentsource.dynamodb.group-commit-transactions=50"))
+        .hasStackTraceContaining(
+            "evidentsource.dynamodb.group-commit-transactions must be between 1 (off) and 49");
+  }
+
+  @Test
   void refuses_to_start_without_a_components_bucket_naming_the_property() {
     assertThatThrownBy(
             () ->

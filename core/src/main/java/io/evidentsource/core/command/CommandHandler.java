@@ -350,6 +350,7 @@ public final class CommandHandler {
     final Transaction tx;
     final UUID id;
     volatile boolean queued;
+    int retriesInPlace; // leader only
     @Nullable Thread owner;
     @Nullable TransactionResult result;
     @Nullable RuntimeException failure;
@@ -541,7 +542,7 @@ public final class CommandHandler {
       } catch (RuntimeException e) {
         scope.failed(e);
         for (Pending p : accepted) {
-          p.fail(forMember(e, p));
+          p.fail(forMember(e, p, requests.get(0).transactionId()));
         }
         return;
       }
@@ -564,7 +565,13 @@ public final class CommandHandler {
           return null;
         },
         headMoved -> {
-          accepted.forEach(Pending::retry);
+          // another instance committed first: index its events and give the group another go
+          // right away, ahead of later arrivals, instead of sending every member back to read
+          // the head again
+          indexes.catchUp(index, headMoved.actualHead());
+          for (Pending p : accepted) {
+            again(p, deferred);
+          }
           return null;
         },
         duplicate -> {
@@ -572,11 +579,29 @@ public final class CommandHandler {
             if (p.id.equals(duplicate.original().transactionId())) {
               p.complete(duplicate.original().asDuplicate());
             } else {
-              p.retry();
+              again(p, deferred);
             }
           }
           return null;
         });
+    deferred.sort(java.util.Comparator.comparingInt(group::indexOf)); // back in arrival order
+  }
+
+  /** How often a group member is tried again in place after its group lost a race. */
+  private static final int GROUP_RETRIES_IN_PLACE = 3;
+
+  /**
+   * Queues a member of a group that was not written for the next group, or, after {@link
+   * #GROUP_RETRIES_IN_PLACE} such tries, sends it back to its own thread, which reads the head
+   * again within its contention deadline.
+   */
+  private static void again(Pending p, List<Pending> deferred) {
+    if (++p.retriesInPlace <= GROUP_RETRIES_IN_PLACE) {
+      deferred.add(p);
+    } else {
+      p.retriesInPlace = 0;
+      p.retry();
+    }
   }
 
   /**
@@ -584,8 +609,25 @@ public final class CommandHandler {
    * COMMIT_UNKNOWN} names the member's own transaction id.
    */
   private static RuntimeException forMember(RuntimeException e, Pending p) {
+    return forMember(e, p, null);
+  }
+
+  /**
+   * {@link #forMember(RuntimeException, Pending)} for a failure whose message names {@code named},
+   * the transaction id the storage was asked about: the member's message names its own.
+   */
+  private static RuntimeException forMember(RuntimeException e, Pending p, @Nullable UUID named) {
     if (e instanceof EvidentSourceException es && es.code() == ErrorCode.COMMIT_UNKNOWN) {
-      return es.withField("transaction_id", p.id.toString());
+      var fields = new LinkedHashMap<String, Object>(es.fields());
+      fields.put("transaction_id", p.id.toString());
+      String detail =
+          named == null
+              ? es.getMessage()
+              : es.getMessage().replace(named.toString(), p.id.toString());
+      var mine =
+          new EvidentSourceException(ErrorCode.COMMIT_UNKNOWN, detail, fields, es.getCause());
+      mine.setStackTrace(es.getStackTrace());
+      return mine;
     }
     return e;
   }

@@ -9,24 +9,16 @@ import io.cloudevents.rw.CloudEventWriter;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
-import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
+import io.evidentsource.json.BinaryModeData;
 import io.evidentsource.json.CloudEventJson;
-import io.evidentsource.json.JsonSupport;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Reads one CloudEvent from a Kafka record, as the CloudEvents Kafka protocol binding 1.0 defines
@@ -41,9 +33,11 @@ import tools.jackson.databind.JsonNode;
  *   <li><b>binary mode</b>: otherwise, when a {@code ce_specversion} header is present. The
  *       CloudEvents SDK ({@code cloudevents-kafka}) reads the {@code ce_*} headers (UTF-8, no
  *       percent-encoding in this binding) as context attributes and extensions, the {@code
- *       content-type} header as {@code datacontenttype} and the value as data: JSON for a JSON
- *       media type, text for {@code text/*} (in its {@code charset}, UTF-8 by default), bytes
- *       otherwise. Attribute texts are kept as sent ({@code time} keeps its offset and fraction).
+ *       content-type} header as {@code datacontenttype} and the value as data, read as the REST API
+ *       reads a binary-mode body ({@link BinaryModeData}): JSON for a JSON media type, text for
+ *       {@code text/*} (in its {@code charset}, UTF-8 by default; an unknown charset is {@code
+ *       INVALID_ATTRIBUTE}), bytes otherwise. Attribute texts are kept as sent ({@code time} keeps
+ *       its offset and fraction).
  * </ul>
  *
  * <p>The record key is not part of the event (the binding maps it to the optional {@code
@@ -167,7 +161,7 @@ final class KafkaCloudEvents {
       }
       attributes.forEach(b::extension);
       b.dataContentType(contentType);
-      b.data(body == null ? null : data(contentType, body));
+      b.data(body == null ? null : BinaryModeData.decode(contentType, body));
       return b.build();
     }
 
@@ -180,51 +174,6 @@ final class KafkaCloudEvents {
             Map.of("attribute", attribute, "header", "ce_" + attribute));
       }
       return value;
-    }
-  }
-
-  private static @Nullable EventData data(@Nullable String contentType, byte[] body) {
-    if (body.length == 0) {
-      return null;
-    }
-    if (contentType == null) {
-      return new EventData.Binary(body);
-    }
-    if (CloudEventJson.isJsonMediaType(contentType)) {
-      JsonNode node = JsonSupport.parse(body);
-      return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
-    }
-    if (mediaType(contentType).startsWith("text/")) {
-      return new EventData.Text(decodeStrictly(body, charset(contentType)));
-    }
-    return new EventData.Binary(body);
-  }
-
-  private static Charset charset(String contentType) {
-    for (String parameter : contentType.split(";", -1)) {
-      int eq = parameter.indexOf('=');
-      if (eq > 0 && parameter.substring(0, eq).trim().equalsIgnoreCase("charset")) {
-        String name = parameter.substring(eq + 1).trim().replace("\"", "");
-        try {
-          return Charset.forName(name);
-        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-          throw invalid("datacontenttype", "unknown charset '" + name + "' in the content-type");
-        }
-      }
-    }
-    return StandardCharsets.UTF_8;
-  }
-
-  private static String decodeStrictly(byte[] bytes, Charset charset) {
-    try {
-      return charset
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw invalid("data", "the text data is not valid " + charset.name());
     }
   }
 

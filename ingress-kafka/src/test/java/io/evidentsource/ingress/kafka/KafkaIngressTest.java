@@ -251,13 +251,21 @@ class KafkaIngressTest {
       send(new ProducerRecord<>(f.topic(), 0, (byte[]) null, bytes("{\"id\":"), broken));
       // the server's own extension, which clients may not set
       send(binary(f.topic(), sdkEvent("r-1").withExtension("revision", "7").build()));
+      // text in a charset the JVM does not know: refused, not kept as bytes (BinaryModeData)
+      send(
+          binary(
+              f.topic(),
+              sdkEvent("c-1")
+                  .withDataContentType("text/plain; charset=x-unknown-1")
+                  .withData(bytes("hi"))
+                  .build()));
       send(binary(f.topic(), sdkEvent("ok-1").build()));
 
       var ingress = start(f);
       await("the good record", () -> head(f.database()) == 1);
-      await("4 dead letters", () -> ingress.counts().deadLettered() == 4);
+      await("5 dead letters", () -> ingress.counts().deadLettered() == 5);
 
-      var letters = new ArrayList<>(consume(f.deadLetters(), 4));
+      var letters = new ArrayList<>(consume(f.deadLetters(), 5));
       letters.sort(
           Comparator.comparing(r -> Long.valueOf(header(r, KafkaIngress.ORIGINAL_OFFSET_HEADER))));
       assertThat(letters)
@@ -266,7 +274,8 @@ class KafkaIngressTest {
               "unsupported_media_type",
               "missing_attribute",
               "malformed_json",
-              "reserved_attribute");
+              "reserved_attribute",
+              "invalid_attribute");
       var first = letters.get(0);
       assertThat(first.key()).isEqualTo(bytes("k"));
       assertThat(first.value()).isEqualTo(bytes("hello"));
@@ -277,8 +286,10 @@ class KafkaIngressTest {
       assertThat(header(letters.get(1), KafkaIngress.ERROR_MESSAGE_HEADER)).contains("'type'");
       // the original headers travel along
       assertThat(header(letters.get(1), "ce_id")).isEqualTo("x");
+      assertThat(header(letters.get(4), KafkaIngress.ERROR_MESSAGE_HEADER))
+          .contains("unknown charset 'x-unknown-1'");
       assertThat(store.event(f.database(), 1).event().id()).isEqualTo("ok-1");
-      await("all committed", () -> committed(f) == 5);
+      await("all committed", () -> committed(f) == 6);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.evidentsource.server.config;
 
+import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.EventDataBucket;
 import java.net.URI;
 import java.time.Duration;
@@ -35,6 +36,9 @@ import org.springframework.util.unit.DataSize;
  * @param largeDataBytes event data larger than this is kept in the components bucket under {@code
  *     {table-prefix}/data/} and referenced from the event's item (the claim check of
  *     docs/dynamodb.md#large-events); 1 byte to 350 KB, below DynamoDB's 400 KB item limit
+ * @param groupCommitTransactions group commit (docs/dynamodb.md#group-commit): the most concurrent
+ *     transactions of one database an instance writes in one {@code TransactWriteItems}, 1 to 49
+ *     (DynamoDB's 100 items per transaction); 1 turns it off
  * @param publishThreads how many databases one instance publishes at once (each database in order);
  *     1-256
  * @param purgeRate items of deleted databases one instance removes per second (DynamoDB {@code
@@ -56,6 +60,7 @@ record DynamoDbProperties(
     @DefaultValue("2s") Duration publishSweep,
     @Nullable String componentsBucket,
     @DefaultValue("300KB") DataSize largeDataBytes,
+    @DefaultValue("49") int groupCommitTransactions,
     @DefaultValue("4") int publishThreads,
     @DefaultValue("100") int purgeRate,
     @DefaultValue("30s") Duration purgeInterval) {
@@ -90,6 +95,14 @@ record DynamoDbProperties(
               + EventDataBucket.MAX_THRESHOLD / 1024
               + "KB (below DynamoDB's 400 KB item limit), was "
               + largeDataBytes);
+    }
+    if (groupCommitTransactions < 1
+        || groupCommitTransactions > DynamoDbStorageAdapter.MAX_GROUP_TRANSACTIONS) {
+      throw new IllegalArgumentException(
+          "evidentsource.dynamodb.group-commit-transactions must be between 1 (off) and "
+              + DynamoDbStorageAdapter.MAX_GROUP_TRANSACTIONS
+              + " (DynamoDB's 100 items per transaction), was "
+              + groupCommitTransactions);
     }
     if (publishSweep.isNegative() || publishSweep.isZero()) {
       throw new IllegalArgumentException(

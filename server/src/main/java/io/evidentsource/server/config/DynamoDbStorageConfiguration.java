@@ -84,6 +84,7 @@ class DynamoDbStorageConfiguration {
         .componentsBucket(properties.requiredComponentsBucket())
         .createMissing(properties.createTables())
         .cachedEvents(properties.cachedEvents())
+        .groupCommitTransactions(properties.groupCommitTransactions())
         .largeDataBytes((int) properties.largeDataBytes().toBytes())
         .publishLease(properties.publishLease())
         .publishSweep(properties.publishSweep())

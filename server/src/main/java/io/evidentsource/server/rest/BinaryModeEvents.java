@@ -3,15 +3,12 @@ package io.evidentsource.server.rest;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
-import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
-import io.evidentsource.json.CloudEventJson;
-import io.evidentsource.json.JsonSupport;
+import io.evidentsource.json.BinaryModeData;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -19,15 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
-import org.springframework.http.MediaType;
-import tools.jackson.databind.JsonNode;
 
 /**
  * CloudEvents HTTP protocol binding 1.0, binary content mode (§3.1): context attributes and
  * extensions travel as {@code ce-} headers whose values are percent-decoded (§3.1.3.2; a {@code +}
- * stays a plus), {@code Content-Type} is the {@code datacontenttype}, and the body is the data:
- * JSON for a JSON media type, text for {@code text/*}, bytes otherwise.
+ * stays a plus), {@code Content-Type} is the {@code datacontenttype}, and the body is the data,
+ * read as the Kafka ingress reads a record's value ({@link BinaryModeData}): JSON for a JSON media
+ * type, text for {@code text/*}, bytes otherwise.
  */
 final class BinaryModeEvents {
   static final String PREFIX = "ce-";
@@ -99,27 +94,8 @@ final class BinaryModeEvents {
       contentType = null;
     }
     b.dataContentType(contentType);
-    b.data(data(contentType, body));
+    b.data(BinaryModeData.decode(contentType, body));
     return b.build();
-  }
-
-  private static @Nullable EventData data(@Nullable String contentType, byte[] body) {
-    if (body.length == 0) {
-      return null;
-    }
-    if (contentType == null) {
-      return new EventData.Binary(body);
-    }
-    if (CloudEventJson.isJsonMediaType(contentType)) {
-      JsonNode node = JsonSupport.parse(body);
-      return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
-    }
-    MediaType type = MediaType.parseMediaType(contentType);
-    if (type.getType().equalsIgnoreCase("text")) {
-      Charset charset = type.getCharset() != null ? type.getCharset() : StandardCharsets.UTF_8;
-      return new EventData.Text(decodeStrictly(body, charset, "data"));
-    }
-    return new EventData.Binary(body);
   }
 
   private static String required(Map<String, String> attributes, String attribute) {
@@ -165,19 +141,19 @@ final class BinaryModeEvents {
             attribute, "header 'ce-" + attribute + "' has a character outside ISO-8859-1");
       }
     }
-    return decodeStrictly(bytes.toByteArray(), StandardCharsets.UTF_8, attribute);
+    return decodeUtf8(bytes.toByteArray(), attribute);
   }
 
-  private static String decodeStrictly(byte[] bytes, Charset charset, String attribute) {
+  private static String decodeUtf8(byte[] bytes, String attribute) {
     try {
-      return charset
+      return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw invalid(attribute, "'" + attribute + "' is not valid " + charset.name());
+      throw invalid(attribute, "'" + attribute + "' is not valid UTF-8");
     }
   }
 

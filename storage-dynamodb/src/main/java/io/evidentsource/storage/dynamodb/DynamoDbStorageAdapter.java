@@ -164,9 +164,15 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
 
   @Override
   public DatabaseInfo createDatabase(DatabaseName name, Instant createdAt) {
+    // marks this call's catalog item: when an attempt's answer is lost and the SDK's retry is
+    // cancelled because the item now exists, the marker tells that the item is this call's own
+    String marker = UUID.randomUUID().toString();
     for (int attempt = 0; ; attempt++) {
       var current = head(name);
       if (current != null && !isDeleted(current)) {
+        if (marker.equals(catalogItem(current).optionalString(TX_NONCE))) {
+          return info(current);
+        }
         throw new EvidentSourceException(
             ErrorCode.DATABASE_EXISTS,
             "database '" + name + "' already exists",
@@ -182,6 +188,7 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
       item.put("created_at", s(createdAt.toString()));
       item.put("revision", n(0));
       item.put("revision_time", s(createdAt.toString()));
+      item.put(TX_NONCE, s(marker));
       try {
         if (current != null) {
           call(

@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionResult;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.storage.dynamodb.FaultProxy.Action;
 import io.evidentsource.storage.tck.TckFixtures;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,6 +83,30 @@ class AmbiguousCommitTest {
     assertThat(result.firstRevision()).isEqualTo(1);
     assertThat(result.revision()).isEqualTo(2);
     assertThat(storedEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void a_database_whose_creation_answer_was_lost_is_created_not_reported_as_existing() {
+    // the first attempt creates the catalog item but its answer is lost; the SDK's retry is
+    // cancelled because the item exists: its marker says it is this call's own
+    int before = proxy.count(TRANSACT);
+    var first = new AtomicBoolean(true);
+    proxy.rule(
+        (op, body) ->
+            op.equals(TRANSACT) && first.getAndSet(false)
+                ? Action.FORWARD_THEN_DROP
+                : Action.FORWARD);
+    var name = TckFixtures.uniqueDatabase("created");
+
+    var created = store.createDatabase(name);
+
+    assertThat(proxy.count(TRANSACT) - before).isEqualTo(2);
+    assertThat(created.name()).isEqualTo(name);
+    assertThat(created.generation()).isEqualTo(1);
+    assertThat(created.revision()).isZero();
+    var again =
+        catchThrowableOfType(EvidentSourceException.class, () -> store.createDatabase(name));
+    assertThat(again.code()).isEqualTo(ErrorCode.DATABASE_EXISTS);
   }
 
   @Test
@@ -163,5 +194,107 @@ class AmbiguousCommitTest {
     assertThat(result.duplicate()).isFalse();
     assertThat(result.firstRevision()).isEqualTo(2);
     assertThat(storedEvents()).isEqualTo(2);
+  }
+
+  @Test
+  void a_group_whose_answer_was_lost_names_each_members_own_id_and_each_retry_gets_its_result()
+      throws Exception {
+    // the first write is held at the proxy while the others queue behind it on this instance, so
+    // they go out together as one group; that group's answers and the record reads that would
+    // tell its outcome are lost
+    var held = new CountDownLatch(1);
+    var transacts = new AtomicInteger();
+    var lost = new AtomicBoolean();
+    proxy.rule(
+        (op, body) -> {
+          if (op.equals(TRANSACT)) {
+            if (transacts.incrementAndGet() == 1) {
+              awaitQuietly(held);
+              return Action.FORWARD;
+            }
+            lost.set(true);
+            return Action.FORWARD_THEN_DROP;
+          }
+          return lost.get() && op.equals("GetItem") && body.contains(tables.transactions())
+              ? Action.DROP
+              : Action.FORWARD;
+        });
+    var pool = Executors.newCachedThreadPool();
+    try {
+      Future<TransactionResult> first =
+          pool.submit(() -> store.transact(db, Transaction.of(TckFixtures.events(1))));
+      await(() -> transacts.get() == 1);
+      int members = 5;
+      int reads = proxy.count("GetItem");
+      var transactions = new ArrayList<Transaction>();
+      var failures = new ArrayList<Future<EvidentSourceException>>();
+      for (int i = 0; i < members; i++) {
+        var tx = new Transaction(UUID.randomUUID(), TckFixtures.events(1 + i % 2), List.of());
+        transactions.add(tx);
+        failures.add(
+            pool.submit(
+                () ->
+                    catchThrowableOfType(
+                        EvidentSourceException.class, () -> store.transact(db, tx))));
+      }
+      // each member reads the head and its transaction record before it queues
+      await(() -> proxy.count("GetItem") >= reads + 2 * members);
+      Thread.sleep(200); // from its last read into the queue (not asserted: a late member only
+      // forms a group of its own, with the same outcome)
+      held.countDown();
+      assertThat(first.get().revision()).isEqualTo(1);
+
+      for (int i = 0; i < members; i++) {
+        var failure = failures.get(i).get();
+        UUID id = transactions.get(i).transactionId();
+        assertThat(failure).as("member %d", i).isNotNull();
+        assertThat(failure.code()).isEqualTo(ErrorCode.COMMIT_UNKNOWN);
+        assertThat(failure.fields()).containsEntry("transaction_id", id.toString());
+        assertThat(failure).hasMessageContaining("transaction_id " + id);
+      }
+      // the members shared writes: 2 attempts per group, fewer groups than members
+      int groupWrites = transacts.get() - 1;
+      System.out.printf(
+          "a lost group answer: %d members in %d TransactWriteItems (2 attempts a group)%n",
+          members, groupWrites);
+      assertThat(groupWrites).isLessThan(2 * members);
+
+      proxy.rule((op, body) -> Action.FORWARD);
+      var revisions = new TreeSet<Long>();
+      for (var tx : transactions) {
+        var retry = store.transact(db, tx);
+        assertThat(retry.duplicate())
+            .as("the group committed: a retry is its original result")
+            .isTrue();
+        assertThat(retry.transactionId()).isEqualTo(tx.transactionId());
+        assertThat(retry.eventCount()).isEqualTo(tx.events().size());
+        for (long r = retry.firstRevision(); r <= retry.revision(); r++) {
+          assertThat(revisions.add(r)).as("revision %d told to one member only", r).isTrue();
+        }
+      }
+      long events = 1 + transactions.stream().mapToLong(t -> t.events().size()).sum();
+      assertThat(revisions).first().isEqualTo(2L);
+      assertThat(revisions).last().isEqualTo(events);
+      assertThat(storedEvents()).isEqualTo(events);
+    } finally {
+      held.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void await(BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 60 s").isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 }

@@ -141,6 +141,36 @@ class GroupCommitTest {
   }
 
   @Test
+  void members_of_a_group_whose_answer_was_lost_are_each_told_their_own_transaction_id()
+      throws Exception {
+    var db = TckFixtures.uniqueDatabase("group");
+    store.createDatabase(db);
+    adapter.loseAnswerOfWrite(2); // the first write is one member; the rest queue behind it
+    var txs = new ArrayList<Transaction>();
+    for (int i = 0; i < 8; i++) {
+      txs.add(new Transaction(UUID.randomUUID(), List.of(TckFixtures.event("lost")), List.of()));
+    }
+    var outcomes = together(8, i -> () -> store.transact(db, txs.get(i)));
+    int unknown = 0;
+    for (int i = 0; i < 8; i++) {
+      Object o = outcomes.get(i);
+      String id = String.valueOf(txs.get(i).transactionId());
+      if (o instanceof EvidentSourceException e) {
+        assertThat(e.code()).isEqualTo(ErrorCode.COMMIT_UNKNOWN);
+        assertThat(e.fields()).containsEntry("transaction_id", id);
+        assertThat(e.getMessage()).contains(id);
+        unknown++;
+        var retry = store.transact(db, txs.get(i)); // the same id: the original result
+        assertThat(retry.duplicate()).isTrue();
+      } else {
+        assertThat(o).isInstanceOf(TransactionResult.class);
+      }
+    }
+    assertThat(unknown).isPositive();
+    assertThat(store.database(db).revision()).isEqualTo(8);
+  }
+
+  @Test
   void an_event_id_sent_in_two_transactions_at_once_is_stored_once() throws Exception {
     var db = TckFixtures.uniqueDatabase("group");
     store.createDatabase(db);

@@ -2,6 +2,8 @@ package io.evidentsource.storage.memory;
 
 import io.evidentsource.core.command.TransactionRecord;
 import io.evidentsource.core.command.TransactionResult;
+import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
@@ -11,6 +13,7 @@ import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +37,16 @@ final class GroupingAdapter implements StorageAdapter {
     this.log = log;
     this.maxGroup = maxGroup;
     this.writeMillis = writeMillis;
+  }
+
+  private volatile int loseAnswerOf;
+
+  /**
+   * Makes the {@code n}-th group write (counted from 1) commit but answer {@code COMMIT_UNKNOWN},
+   * as DynamoDB's lost answers do, naming its first transaction id.
+   */
+  void loseAnswerOfWrite(int n) {
+    loseAnswerOf = n;
   }
 
   /** Group writes so far. */
@@ -62,7 +75,7 @@ final class GroupingAdapter implements StorageAdapter {
 
   @Override
   public synchronized AppendOutcome appendGroup(List<AppendRequest> requests) {
-    writes.incrementAndGet();
+    int write = writes.incrementAndGet();
     LockSupport.parkNanos(writeMillis * 1_000_000);
     AppendRequest first = requests.get(0);
     for (AppendRequest r : requests) {
@@ -81,6 +94,12 @@ final class GroupingAdapter implements StorageAdapter {
       if (!(last instanceof AppendOutcome.Committed)) {
         throw new IllegalStateException("group member not committed: " + last);
       }
+    }
+    if (write == loseAnswerOf) {
+      throw new EvidentSourceException(
+          ErrorCode.COMMIT_UNKNOWN,
+          "no answer whether transaction " + first.transactionId() + " committed",
+          Map.of("transaction_id", first.transactionId().toString()));
     }
     return last;
   }
