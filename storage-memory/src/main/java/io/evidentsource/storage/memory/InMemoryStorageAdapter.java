@@ -39,6 +39,9 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Map<DatabaseName, Long> generations = new HashMap<>();
 
+  /** A log's head revision and the commit time of that revision's transaction. */
+  private record Tip(long head, Instant time) {}
+
   /** One database generation's log. */
   private static final class Log {
     final DatabaseName name;
@@ -56,25 +59,20 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     // shares one String per distinct stream, type, subject and content type across events
     final Map<String, String> strings = new HashMap<>();
     volatile long head;
-    volatile Instant headTime;
+    // the head and its commit time together, for info() without the log's lock (which an append
+    // holds): written after head, so a reader seeing it also sees every event up to its head
+    volatile Tip tip;
 
     Log(DatabaseName name, long generation, Instant createdAt) {
       this.name = name;
       this.generation = generation;
       this.createdAt = createdAt;
-      this.headTime = createdAt;
+      this.tip = new Tip(0, createdAt);
     }
 
     DatabaseInfo info() {
-      // head and headTime are written together under the lock; read time after head so a reader
-      // never pairs a newer head with an older time than its commit
-      long h;
-      Instant t;
-      synchronized (this) {
-        h = head;
-        t = headTime;
-      }
-      return new DatabaseInfo(name, generation, createdAt, h, t);
+      Tip t = tip; // one read: never a head paired with another commit's time
+      return new DatabaseInfo(name, generation, createdAt, t.head(), t.time());
     }
 
     Event event(long revision) {
@@ -203,8 +201,8 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       var result =
           new TransactionResult(
               request.transactionId(), first, last, events.size(), request.recordedTime(), false);
-      log.headTime = request.recordedTime();
       log.head = last; // publish: everything above is visible to readers who see this head
+      log.tip = new Tip(last, request.recordedTime());
       log.notifyAll(); // wake subscribers waiting in awaitBeyond
       return new AppendOutcome.Committed(result);
     }
