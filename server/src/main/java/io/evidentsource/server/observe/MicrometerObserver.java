@@ -20,7 +20,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,15 +61,6 @@ final class MicrometerObserver implements EventStoreObserver {
   private final MeterProvider<Timer> wasmTimer;
   private final MeterProvider<Counter> foldCache;
   private final MeterProvider<Counter> indexCache;
-  // the meters of the hot path, looked up once per tag combination (a MeterProvider builds and
-  // sorts the tags and looks the meter up on every call); meters are never removed from the
-  // registry, and the database tags are capped, so these stay small and valid
-  private final Counter[] indexCacheByLookup = new Counter[IndexCacheLookup.values().length];
-  private final Timer[] appendTimerByOutcome = new Timer[TransactionOutcome.values().length];
-  private final ConcurrentHashMap<String, Counter[]> transactionsByDatabase =
-      new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter> eventsAppendedByDatabase =
-      new ConcurrentHashMap<>();
 
   /**
    * @param registry where the meters go
@@ -144,12 +134,7 @@ final class MicrometerObserver implements EventStoreObserver {
 
   @Override
   public void indexCacheLookup(DatabaseName database, IndexCacheLookup lookup) {
-    Counter counter = indexCacheByLookup[lookup.ordinal()];
-    if (counter == null) { // a race only looks the same meter up twice
-      counter = indexCache.withTags("result", lookup.label());
-      indexCacheByLookup[lookup.ordinal()] = counter;
-    }
-    counter.increment();
+    indexCache.withTags("result", lookup.label()).increment();
   }
 
   @Override
@@ -191,12 +176,10 @@ final class MicrometerObserver implements EventStoreObserver {
     boolean served = r.error() == null;
     String database = served ? tags.admit(r.database()) : tags.of(r.database());
     String outcome = r.outcome().label();
-    transactionCounter(database, r.outcome()).increment();
-    appendTimer(r.outcome()).record(r.nanos(), TimeUnit.NANOSECONDS);
+    transactions.withTags("database", database, "outcome", outcome).increment();
+    appendTimer.withTags("outcome", outcome).record(r.nanos(), TimeUnit.NANOSECONDS);
     if (r.outcome() == TransactionOutcome.COMMITTED) {
-      eventsAppendedByDatabase
-          .computeIfAbsent(database, d -> eventsAppended.withTags("database", d))
-          .increment(r.eventCount());
+      eventsAppended.withTags("database", database).increment(r.eventCount());
       gauges.seen(r.database(), r.revision());
     }
     if (r.failedConditions() > 0) {
@@ -324,27 +307,6 @@ final class MicrometerObserver implements EventStoreObserver {
             id.version(),
             id.database(),
             component.moduleSize());
-  }
-
-  private Counter transactionCounter(String database, TransactionOutcome outcome) {
-    Counter[] byOutcome =
-        transactionsByDatabase.computeIfAbsent(
-            database, d -> new Counter[TransactionOutcome.values().length]);
-    Counter counter = byOutcome[outcome.ordinal()];
-    if (counter == null) { // a race only looks the same meter up twice
-      counter = transactions.withTags("database", database, "outcome", outcome.label());
-      byOutcome[outcome.ordinal()] = counter;
-    }
-    return counter;
-  }
-
-  private Timer appendTimer(TransactionOutcome outcome) {
-    Timer timer = appendTimerByOutcome[outcome.ordinal()];
-    if (timer == null) {
-      timer = appendTimer.withTags("outcome", outcome.label());
-      appendTimerByOutcome[outcome.ordinal()] = timer;
-    }
-    return timer;
   }
 
   private void tagCurrentSpan(String key, String value) {
