@@ -19,11 +19,12 @@ import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.RestoreCommand;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
-import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.observe.DatabaseGauges;
 import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
+import io.evidentsource.server.request.FatalErrors;
 import io.evidentsource.server.security.AccessRules;
 import io.evidentsource.server.security.ApiKeys;
 import io.evidentsource.server.security.AuthFailures;
@@ -128,10 +129,12 @@ class ServerArchitectureTest {
               QueryBudgets.class,
               // the live tail pump and its threads, used by rest, grpc and config
               LiveTail.class,
-              SubscriptionThreads.class,
+              LiveTails.class,
               // request rules shared by rest and grpc
               BodyLimits.class,
               ComponentRequests.class,
+              // the out-of-memory guard: armed by main, called by the error handlers
+              FatalErrors.class,
               // who may call what, used by rest and grpc
               ProblemResponses.class,
               SecurityProperties.class,
@@ -216,7 +219,8 @@ class ServerArchitectureTest {
           // observe: its request-id filter assigns the id the audit records (RequestOrigins)
           .mayOnlyBeAccessedByLayers("rest", "grpc", "observe")
           .whereLayer("request")
-          .mayOnlyBeAccessedByLayers("rest", "grpc")
+          // the application and the error handlers arm and call the out-of-memory guard
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "problem", "application")
           .whereLayer("config")
           // the application: its main method runs the local profile's restore command
           .mayOnlyBeAccessedByLayers("rest", "grpc", "application")

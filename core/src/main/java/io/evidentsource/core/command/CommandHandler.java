@@ -102,9 +102,17 @@ public final class CommandHandler {
               return known.get().asDuplicate();
             }
           }
-          return grouped
-              ? commitGrouped(seen, pending)
-              : indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
+          try {
+            return grouped
+                ? commitGrouped(seen, pending)
+                : indexes.withWriteLock(seen, () -> attempt(seen, transaction, id));
+          } catch (EvidentSourceException e) {
+            // A concurrent retry of this transaction may have committed between the lookup above
+            // and the index catch-up: its events then look like duplicates and its effects like a
+            // failed condition. The retry gets the original result instead
+            // (docs/data-model.md#transactions).
+            return committedMeanwhile(seen, transaction, e);
+          }
         },
         attempts ->
             "other writers kept moving the head of database '"
@@ -158,6 +166,26 @@ public final class CommandHandler {
         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(capMicros) * 1000);
       }
     }
+  }
+
+  /**
+   * The original result when {@code failure} only arose because a retry with the same client
+   * transaction id committed concurrently; otherwise rethrows {@code failure}.
+   */
+  private TransactionResult committedMeanwhile(
+      DatabaseInfo seen, Transaction transaction, EvidentSourceException failure) {
+    UUID clientId = transaction.transactionId();
+    boolean mayBeOurs =
+        failure instanceof ConditionFailedException
+            || failure.code() == ErrorCode.DUPLICATE_EVENT_ID;
+    if (clientId == null || !mayBeOurs) {
+      throw failure;
+    }
+    var known = storage.findTransaction(seen.name(), seen.generation(), clientId);
+    if (known.isEmpty()) {
+      throw failure;
+    }
+    return known.get().asDuplicate();
   }
 
   /**

@@ -54,6 +54,14 @@ public enum ErrorCode {
       "unsupported_media_type", "The request content type is not supported here", false),
   NOT_ACCEPTABLE("not_acceptable", "None of the accepted media types can be produced", false),
   BODY_TOO_LARGE("body_too_large", "The request body is larger than the request size limit", false),
+  REQUEST_LINE_TOO_LONG(
+      "request_line_too_long",
+      "The request line (path and query string) is longer than the request header size limit",
+      false),
+  HEADERS_TOO_LARGE(
+      "headers_too_large",
+      "The request line and headers together are larger than the request header size limit",
+      false),
   CONTENTION_TIMEOUT(
       "contention_timeout",
       "Other writers kept moving the head until the request deadline passed",
@@ -68,6 +76,15 @@ public enum ErrorCode {
   SLOW_CONSUMER(
       "slow_consumer",
       "The subscriber read too slowly; its buffer stayed full and the subscription was ended",
+      true),
+  STORAGE_FULL(
+      "storage_full",
+      "The storage has reached its size budget; reads work, appends are refused until space is"
+          + " freed",
+      false),
+  TOO_MANY_SUBSCRIPTIONS(
+      "too_many_subscriptions",
+      "The server or the database already serves as many live tails as its limit allows",
       true),
   INTERNAL("internal", "An unexpected error occurred on the server", true),
   STATE_VIEW_NOT_FOUND(

@@ -9,6 +9,7 @@ import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,6 +39,9 @@ public final class IndexManager {
   private final ConcurrentHashMap<DatabaseName, Entry> indexes = new ConcurrentHashMap<>();
   private final AtomicLong uses = new AtomicLong();
   private final ReentrantLock evicting = new ReentrantLock();
+  // segments that failed to decode here: rebuilt from the log and replaced when their range is
+  // next completed from the log (ADR 0011)
+  private final Set<IndexSegmentStore.Key> damaged = ConcurrentHashMap.newKeySet();
 
   /** An index, its writer lock, when it was last used, and whether it was dropped. */
   private static final class Entry {
@@ -264,7 +268,8 @@ public final class IndexManager {
    * Loads the sealed segment starting at {@code from} into the index, if segments are on, {@code
    * from} starts a segment range, the whole range is at or below {@code target}, and the store
    * holds a readable segment there. A segment that does not decode is reported with its key and
-   * skipped: its range is read from the log.
+   * skipped: its range is read from the log and the segment rebuilt from it replaces the damaged
+   * one (unless it is of a newer format version, which only a newer server reads).
    */
   private boolean loadSegment(DatabaseIndex index, long from, long target) {
     var s = segments;
@@ -280,11 +285,21 @@ public final class IndexManager {
     try {
       segment = IndexSegment.decode(bytes.get());
     } catch (IndexSegment.CorruptSegmentException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "index segment {0} does not decode ({1}); indexing its range from the log",
-          key,
-          e.getMessage());
+      if (e.newerFormat()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "index segment {0} is of a newer format ({1}); indexing its range from the log",
+            key,
+            e.getMessage());
+      } else {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "index segment {0} does not decode ({1}); indexing its range from the log and"
+                + " replacing the segment with one rebuilt from it",
+            key,
+            e.getMessage());
+        damaged.add(key);
+      }
       return false;
     }
     if (segment.firstRevision() != from || segment.lastRevision() > target) {
@@ -311,8 +326,9 @@ public final class IndexManager {
     for (IndexSegment segment : index.drainCompletedSegments()) {
       var key =
           new IndexSegmentStore.Key(index.database(), index.generation(), segment.firstRevision());
+      boolean replace = damaged.remove(key);
       try {
-        s.sealer().execute(() -> sealNow(s.store(), key, segment));
+        s.sealer().execute(() -> sealNow(s.store(), key, segment, replace));
       } catch (RuntimeException e) {
         // a stopped sealer (shutting down): the range stays readable from the log
         LOG.log(System.Logger.Level.WARNING, "index segment " + key + " not handed to sealer", e);
@@ -320,9 +336,18 @@ public final class IndexManager {
     }
   }
 
-  private static void sealNow(IndexSegmentStore store, IndexSegmentStore.Key key, IndexSegment s) {
+  private static void sealNow(
+      IndexSegmentStore store, IndexSegmentStore.Key key, IndexSegment s, boolean replace) {
     try {
-      store.putIfAbsent(key, s.encode());
+      if (replace) {
+        store.replace(key, s.encode());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "index segment {0} rebuilt from the log replaced the one that did not decode",
+            key);
+      } else {
+        store.putIfAbsent(key, s.encode());
+      }
     } catch (RuntimeException e) {
       // not sealed: the range stays readable from the log, and the next instance to complete it
       // tries again

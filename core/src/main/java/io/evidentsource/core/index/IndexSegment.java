@@ -195,7 +195,8 @@ public final class IndexSegment {
     int version = header.get();
     if (version != FORMAT_VERSION) {
       throw new CorruptSegmentException(
-          "segment format version " + version + ", this server reads " + FORMAT_VERSION);
+          "segment format version " + version + ", this server reads " + FORMAT_VERSION,
+          version > FORMAT_VERSION);
     }
     long first = header.getLong();
     long last = header.getLong();
@@ -439,8 +440,23 @@ public final class IndexSegment {
   public static final class CorruptSegmentException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final boolean newerFormat;
+
     CorruptSegmentException(String message) {
+      this(message, false);
+    }
+
+    CorruptSegmentException(String message, boolean newerFormat) {
       super(message);
+      this.newerFormat = newerFormat;
+    }
+
+    /**
+     * True when the segment is whole but of a format version newer than this server reads (written
+     * by a newer server during a rolling upgrade): it must not be replaced, only bypassed.
+     */
+    public boolean newerFormat() {
+      return newerFormat;
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks events against CloudEvents 1.0 and the configured {@link EventLimits}. Every error names
@@ -92,6 +93,12 @@ public final class EventValidator {
     if (event.subject() != null) {
       requireNonEmpty("subject", event.subject());
     }
+    requireUnicode("id", event.id());
+    requireUnicode("source", event.source());
+    requireUnicode("type", event.type());
+    requireUnicode("subject", event.subject());
+    requireUnicode("datacontenttype", event.dataContentType());
+    requireUnicode("dataschema", event.dataSchema());
     int size = 0;
     size += checkLength("source", event.source());
     size += checkLength("type", event.type());
@@ -147,6 +154,7 @@ public final class EventValidator {
       }
       Object v = e.getValue();
       if (v instanceof String s) {
+        requireUnicode(name, s);
         size += name.length() + Utf8.length(s);
       } else if (v instanceof Boolean || v instanceof Integer) {
         size += name.length() + 11;
@@ -169,6 +177,7 @@ public final class EventValidator {
       }
     }
     if (event.data() != null) {
+      requireUnicode(event.data());
       size += "data".length() + event.data().sizeBytes();
     }
     if (size > limits.maxEventBytes()) {
@@ -206,6 +215,66 @@ public final class EventValidator {
     m.put("actual", actual);
     m.put(key, value);
     return m;
+  }
+
+  /**
+   * Refuses text with an unpaired UTF-16 surrogate: it has no UTF-8 form (stored, it would come
+   * back as {@code ?} or break readers in other languages).
+   */
+  private static void requireUnicode(String attribute, @Nullable String value) {
+    if (value == null) {
+      return;
+    }
+    int at = Utf8.firstLoneSurrogate(value);
+    if (at >= 0) {
+      throw loneSurrogate(attribute, "character", at, value.charAt(at));
+    }
+  }
+
+  /** Refuses text data with an unpaired surrogate, and JSON data with a string that has one. */
+  private static void requireUnicode(EventData data) {
+    if (data instanceof EventData.Text text) {
+      requireUnicode("data", text.text());
+    } else if (data instanceof EventData.Json json) {
+      int at = Utf8.firstLoneSurrogateEscape(json.utf8());
+      if (at >= 0) {
+        throw loneSurrogate("data", "offset", at, surrogateAt(json.utf8(), at));
+      }
+    }
+  }
+
+  /** The surrogate code unit written at {@code at}: an escape, or a surrogate in UTF-8. */
+  private static int surrogateAt(byte[] json, int at) {
+    if ((json[at] & 0xff) == 0xED && at + 2 < json.length) {
+      return 0xD000 | (json[at + 1] & 0x3f) << 6 | (json[at + 2] & 0x3f);
+    }
+    try {
+      return Integer.parseInt(
+          new String(json, at + 2, 4, java.nio.charset.StandardCharsets.US_ASCII), 16);
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static EvidentSourceException loneSurrogate(
+      String attribute, String positionName, int position, int unit) {
+    var fields = new LinkedHashMap<String, Object>();
+    fields.put("attribute", attribute);
+    fields.put(positionName, position);
+    String hex = String.format(java.util.Locale.ROOT, "U+%04X", unit);
+    return new EvidentSourceException(
+        ErrorCode.INVALID_ATTRIBUTE,
+        "attribute '"
+            + attribute
+            + "' holds the unpaired UTF-16 surrogate "
+            + hex
+            + " at "
+            + positionName
+            + " "
+            + position
+            + "; text must be Unicode scalar values (a high surrogate D800-DBFF directly followed"
+            + " by a low one DC00-DFFF, or neither; RFC 8259 §8.2)",
+        fields);
   }
 
   private static void requireNonEmpty(String attribute, String value) {

@@ -80,4 +80,94 @@ public final class Utf8 {
     }
     return -1;
   }
+
+  /**
+   * The index of the first unpaired UTF-16 surrogate in {@code s} (a high surrogate not followed by
+   * a low one, or a low one not preceded by a high one), or -1 when {@code s} is a sequence of
+   * Unicode scalar values. Such a string has no UTF-8 form: encoders write it as {@code ?}, and
+   * strict readers of other languages refuse it.
+   */
+  public static int firstLoneSurrogate(CharSequence s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (!Character.isSurrogate(c)) {
+        continue;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+        continue;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /**
+   * The offset of the first six-character escape (backslash, u, four hex digits) in the JSON text
+   * {@code json} that stands for an unpaired UTF-16 surrogate (RFC 8259 §8.2: such strings are not
+   * Unicode and "the behavior of software that receives" them "is unpredictable"), or of the first
+   * byte of a surrogate encoded directly in UTF-8; -1 when there is none. A high surrogate escape
+   * counts as paired only when a low surrogate escape follows at once. The text is not otherwise
+   * checked: call it on JSON that was parsed already.
+   */
+  public static int firstLoneSurrogateEscape(byte[] json) {
+    int pendingHigh = -1; // offset of a high surrogate escape waiting for its low half
+    int n = json.length;
+    int i = 0;
+    while (i < n) {
+      int b = json[i] & 0xff;
+      if (b == 0xED && i + 1 < n && (json[i + 1] & 0xff) >= 0xA0) {
+        return pendingHigh >= 0 ? pendingHigh : i; // a surrogate written directly
+      }
+      if (b != '\\' || i + 1 >= n) {
+        if (pendingHigh >= 0) {
+          return pendingHigh;
+        }
+        i++;
+        continue;
+      }
+      if (json[i + 1] != 'u') {
+        if (pendingHigh >= 0) {
+          return pendingHigh;
+        }
+        i += 2; // a two-character escape, such as \\ or \"
+        continue;
+      }
+      int unit = hex4(json, i + 2);
+      if (unit < 0) {
+        return i; // not JSON: nothing a parser accepted
+      }
+      if (Character.isHighSurrogate((char) unit)) {
+        if (pendingHigh >= 0) {
+          return pendingHigh;
+        }
+        pendingHigh = i;
+      } else if (Character.isLowSurrogate((char) unit)) {
+        if (pendingHigh < 0) {
+          return i;
+        }
+        pendingHigh = -1;
+      } else if (pendingHigh >= 0) {
+        return pendingHigh;
+      }
+      i += 6;
+    }
+    return pendingHigh;
+  }
+
+  /** The value of the four hex digits at {@code at}, or -1 when they are not four hex digits. */
+  private static int hex4(byte[] text, int at) {
+    if (at + 4 > text.length) {
+      return -1;
+    }
+    int v = 0;
+    for (int k = 0; k < 4; k++) {
+      int d = Character.digit(text[at + k], 16);
+      if (d < 0) {
+        return -1;
+      }
+      v = v << 4 | d;
+    }
+    return v;
+  }
 }

@@ -45,6 +45,18 @@ public interface IndexSegmentStore {
    */
   boolean putIfAbsent(Key key, byte[] segment);
 
+  /**
+   * Stores {@code segment} under {@code key} in place of whatever is stored there (a segment that
+   * failed to decode, or a part of one), or stores it if nothing is; atomic as {@link
+   * #putIfAbsent}. Only for a segment rebuilt from the log: every instance encodes a range's log to
+   * the same bytes, so concurrent replacements of one key agree and a racing {@link #putIfAbsent}
+   * loses nothing.
+   *
+   * @throws IllegalArgumentException when the segment is larger than the store holds, naming the
+   *     limit ({@link #maxSegmentBytes()})
+   */
+  void replace(Key key, byte[] segment);
+
   /** The bytes stored under {@code key}, whole, if a segment is stored there. */
   Optional<byte[]> get(Key key);
 
@@ -58,6 +70,17 @@ public interface IndexSegmentStore {
 
       @Override
       public boolean putIfAbsent(Key key, byte[] segment) {
+        requireSize(key, segment);
+        return segments.putIfAbsent(key, segment.clone()) == null;
+      }
+
+      @Override
+      public void replace(Key key, byte[] segment) {
+        requireSize(key, segment);
+        segments.put(key, segment.clone());
+      }
+
+      private void requireSize(Key key, byte[] segment) {
         if (segment.length > maxSegmentBytes()) {
           throw new IllegalArgumentException(
               "segment "
@@ -67,7 +90,6 @@ public interface IndexSegmentStore {
                   + " bytes, more than the limit of "
                   + maxSegmentBytes());
         }
-        return segments.putIfAbsent(key, segment.clone()) == null;
       }
 
       @Override

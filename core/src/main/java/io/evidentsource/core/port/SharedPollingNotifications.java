@@ -52,6 +52,12 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
 
     volatile long idleSince;
 
+    /** When a caller last looked without waiting ({@link #polled}), or 0. */
+    volatile long polledAt;
+
+    /** The failures a look without waiting has reported. */
+    long polledFailures;
+
     /** The last head read, null before the first read or when the database is gone. */
     @Nullable DatabaseInfo head;
 
@@ -89,8 +95,7 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
   public boolean awaitBeyond(DatabaseName database, long revision, Duration timeout)
       throws InterruptedException {
     if (timeout.isNegative() || timeout.isZero()) {
-      var info = storage.findDatabase(database);
-      return info.isEmpty() || info.get().revision() > revision;
+      return polled(database, revision);
     }
     Watch w = register(database);
     try {
@@ -146,6 +151,12 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
     }
   }
 
+  /** The pause between two rounds of reads: how often a caller without a thread should look. */
+  @Override
+  public Duration pollInterval() {
+    return Duration.ofNanos(intervalNanos);
+  }
+
   /** Rounds of reads so far (one round reads each database that has waiting readers once). */
   public long rounds() {
     return rounds.get();
@@ -154,6 +165,47 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
   /** Catalog reads so far. */
   public long reads() {
     return reads.get();
+  }
+
+  /**
+   * A look without waiting, as a caller that follows many readers without a thread makes every
+   * interval (the subscription engine): it keeps the database watched for {@value #IDLE_ROUNDS}
+   * rounds and answers from the watcher's last read, so such looks add no catalog reads; only the
+   * first look at a database reads it.
+   */
+  private boolean polled(DatabaseName database, long revision) {
+    boolean[] created = {false};
+    Watch w =
+        watches.compute(
+            database,
+            (k, existing) -> {
+              Watch v = existing;
+              if (v == null) {
+                v = new Watch();
+                created[0] = true;
+              }
+              v.polledAt = System.nanoTime();
+              return v;
+            });
+    if (created[0]) {
+      startOrWake();
+    }
+    w.lock.lock();
+    try {
+      if (w.read) {
+        if (w.failure != null && w.failures != w.polledFailures) {
+          w.polledFailures = w.failures;
+          throw w.failure;
+        }
+        DatabaseInfo head = w.head;
+        return head == null || head.revision() > revision;
+      }
+    } finally {
+      w.lock.unlock();
+    }
+    reads.incrementAndGet();
+    var info = storage.findDatabase(database);
+    return info.isEmpty() || info.get().revision() > revision;
   }
 
   private Watch register(DatabaseName database) {
@@ -212,10 +264,17 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
       long start = System.nanoTime();
       for (var entry : watches.entrySet()) {
         Watch w = entry.getValue();
-        if (w.waiters.get() == 0) {
-          if (start - w.idleSince > IDLE_ROUNDS * intervalNanos) {
+        boolean polledLately = w.polledAt != 0 && start - w.polledAt <= IDLE_ROUNDS * intervalNanos;
+        if (w.waiters.get() == 0 && !polledLately) {
+          if (start - Math.max(w.idleSince, w.polledAt) > IDLE_ROUNDS * intervalNanos) {
             watches.computeIfPresent(
-                entry.getKey(), (k, v) -> v == w && v.waiters.get() == 0 ? null : v);
+                entry.getKey(),
+                (k, v) ->
+                    v == w
+                            && v.waiters.get() == 0
+                            && System.nanoTime() - v.polledAt > IDLE_ROUNDS * intervalNanos
+                        ? null
+                        : v);
           }
           continue;
         }
@@ -241,7 +300,7 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
 
   private boolean hasUnreadWatch() {
     for (Watch w : watches.values()) {
-      if (w.waiters.get() > 0 && !isRead(w)) {
+      if ((w.waiters.get() > 0 || w.polledAt != 0) && !isRead(w)) {
         return true;
       }
     }

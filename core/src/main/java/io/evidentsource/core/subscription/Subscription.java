@@ -2,48 +2,104 @@ package io.evidentsource.core.subscription;
 
 import io.evidentsource.core.error.EvidentSourceException;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One live subscription: a bounded buffer filled by the engine's reader and drained by the consumer
- * with {@link #poll}. Items arrive in revision order, every matching revision exactly once. Close
- * it when done; closing stops the reader at once (it no longer reads storage).
+ * One live subscription: a bounded buffer filled by the engine and drained by the consumer with
+ * {@link #poll()}. Items arrive in revision order, every matching revision exactly once. Close it
+ * when done; closing stops the engine's work for it at once.
  *
- * <p>The buffer holds at most {@link SubscriptionOptions#bufferSize()} items. When it stays full
- * for {@link SubscriptionOptions#maxStall()}, the reader stops and the consumer receives {@link
- * SubscriptionItem.Ended} with {@code SLOW_CONSUMER} after the buffered items.
+ * <p>No thread belongs to a subscription. The engine fills the buffer on a shared dispatcher when
+ * the database moves; a consumer that is pushed to (a network stream) registers {@link
+ * #onAvailable} and drains without blocking, a consumer with a thread of its own may block in
+ * {@link #poll(Duration)}.
+ *
+ * <p>The buffer holds at most {@link SubscriptionOptions#bufferSize()} items. When it is full and
+ * the consumer takes nothing for {@link SubscriptionOptions#maxStall()}, the engine ends the
+ * subscription: the consumer receives {@link SubscriptionItem.Ended} with {@code SLOW_CONSUMER}
+ * after the buffered items.
  */
 public final class Subscription implements AutoCloseable {
-  private final LinkedBlockingQueue<SubscriptionItem> queue = new LinkedBlockingQueue<>();
-  private final Semaphore space;
-  private final Duration maxStall;
+  private final ConcurrentLinkedQueue<SubscriptionItem> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger buffered = new AtomicInteger();
+  private final int bufferSize;
+  private final Object signal = new Object();
+  private final AtomicLong consumed = new AtomicLong();
+  private volatile int blockedPollers;
   private volatile boolean closed;
   private volatile @Nullable EvidentSourceException endReason;
   private volatile @Nullable Runnable onClose;
-  private final AtomicLong consumed = new AtomicLong();
+  private volatile Runnable onAvailable = () -> {};
+  private volatile Runnable onSpace = () -> {};
+
+  /** When the engine found the buffer full (System.nanoTime), or 0 while it has room. */
+  private volatile long fullSince;
 
   Subscription(SubscriptionOptions options) {
-    this.space = new Semaphore(options.bufferSize());
-    this.maxStall = options.maxStall();
+    this.bufferSize = options.bufferSize();
   }
 
   /**
-   * The next item, waiting up to {@code timeout}.
+   * Calls {@code listener} whenever items were added or the subscription ended. It runs on the
+   * engine's dispatcher: it must not block (it typically drains with {@link #poll()} while its
+   * stream can take more, or hands that work on). Items already buffered are not announced again:
+   * drain once after registering.
+   */
+  public void onAvailable(Runnable listener) {
+    this.onAvailable = listener;
+  }
+
+  /** The next item, or null when none is buffered now (also after {@link #close()}). */
+  public @Nullable SubscriptionItem poll() {
+    var item = queue.poll();
+    if (item != null && item.match(delivered -> true, heartbeat -> true, ended -> false)) {
+      int left = buffered.decrementAndGet();
+      long through = item.match(d -> d.event().revision(), h -> h.revision(), e -> 0L);
+      consumedThrough(through);
+      if (fullSince != 0) {
+        // the consumer is reading: the stall clock starts again, and once half the buffer is
+        // free the engine fills it again
+        fullSince = System.nanoTime() | 1;
+        if (left <= bufferSize / 2) {
+          fullSince = 0;
+          onSpace.run();
+        }
+      }
+    }
+    return item;
+  }
+
+  /**
+   * The next item, waiting up to {@code timeout} (for consumers with a thread of their own).
    *
    * @return the item, or null when none arrived in time (also after {@link #close()})
    */
   public @Nullable SubscriptionItem poll(Duration timeout) throws InterruptedException {
-    var item = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    if (item != null && item.match(delivered -> true, heartbeat -> true, ended -> false)) {
-      space.release(); // the item took buffer space in offer; an Ended was queued by end()
-      long through = item.match(d -> d.event().revision(), h -> h.revision(), e -> 0L);
-      consumedThrough(through);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      var item = poll();
+      if (item != null || closed) {
+        return item;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      synchronized (signal) {
+        blockedPollers++;
+        try {
+          if (queue.isEmpty() && !closed) {
+            TimeUnit.NANOSECONDS.timedWait(signal, left);
+          }
+        } finally {
+          blockedPollers--;
+        }
+      }
     }
-    return item;
   }
 
   /**
@@ -58,7 +114,7 @@ public final class Subscription implements AutoCloseable {
   }
 
   /**
-   * The reader scanned every revision up to {@code revision}; when nothing is left in the buffer
+   * The engine scanned every revision up to {@code revision}; when nothing is left in the buffer
    * the consumer has everything up to it.
    */
   void scannedThrough(long revision) {
@@ -88,11 +144,12 @@ public final class Subscription implements AutoCloseable {
     return closed;
   }
 
-  /** Stops the subscription; buffered items are dropped and the reader ends promptly. */
+  /** Stops the subscription; buffered items are dropped and the engine forgets it promptly. */
   @Override
   public void close() {
     closed = true;
     queue.clear();
+    wakePollers();
     var hook = onClose;
     if (hook != null) {
       hook.run();
@@ -106,30 +163,66 @@ public final class Subscription implements AutoCloseable {
     }
   }
 
-  /**
-   * Adds an item for the consumer, waiting up to maxStall for buffer space.
-   *
-   * @return false when the consumer closed or was cut off; the reader must stop
-   */
-  boolean offer(SubscriptionItem item) throws InterruptedException {
+  /** Called (on the consumer's thread) when the consumer freed half the buffer after it filled. */
+  void onSpace(Runnable hook) {
+    this.onSpace = hook;
+  }
+
+  /** Whether the buffer can take another item. */
+  boolean hasSpace() {
+    return buffered.get() < bufferSize;
+  }
+
+  /** The engine found the buffer full: the stall clock starts unless it already runs. */
+  void markFull() {
+    if (fullSince == 0) {
+      fullSince = System.nanoTime() | 1;
+    }
+    if (hasSpace() && fullSince != 0) {
+      // the consumer freed space between the check and now: let the engine go on
+      fullSince = 0;
+      onSpace.run();
+    }
+  }
+
+  /** How long the buffer has been full without the consumer taking anything, in nanoseconds. */
+  long stalledNanos(long now) {
+    long since = fullSince;
+    return since == 0 ? 0 : now - since;
+  }
+
+  /** Adds an item for the consumer (the engine checked {@link #hasSpace()}). */
+  void add(SubscriptionItem item) {
     if (closed || endReason != null) {
-      return false;
+      return;
     }
-    if (!space.tryAcquire(maxStall.toNanos(), TimeUnit.NANOSECONDS)) {
-      return false;
-    }
-    if (closed) {
-      return false;
-    }
+    buffered.incrementAndGet();
     queue.add(item);
-    return true;
+  }
+
+  /** Tells the consumer that items were added. */
+  void announce() {
+    wakePollers();
+    onAvailable.run();
   }
 
   /** Ends the subscription with a final item, whatever the buffer holds. */
   void end(SubscriptionItem.Ended item) {
-    if (endReason == null && !closed) {
+    synchronized (this) {
+      if (endReason != null || closed) {
+        return;
+      }
       endReason = item.error();
       queue.add(item);
+    }
+    announce();
+  }
+
+  private void wakePollers() {
+    if (blockedPollers > 0) {
+      synchronized (signal) {
+        signal.notifyAll();
+      }
     }
   }
 }

@@ -94,7 +94,9 @@ class IndexSegmentTest {
         byte[] damaged = bytes.clone();
         damaged[i] ^= 0x10;
         assertThatThrownBy(() -> IndexSegment.decode(damaged))
-            .isInstanceOf(IndexSegment.CorruptSegmentException.class);
+            .isInstanceOfSatisfying(
+                IndexSegment.CorruptSegmentException.class,
+                e -> assertThat(e.newerFormat()).as("replaceable").isFalse());
       }
     }
 
@@ -116,7 +118,9 @@ class IndexSegmentTest {
       crc.update(bytes, 0, bytes.length - 4);
       ByteBuffer.wrap(bytes).putInt(bytes.length - 4, (int) crc.getValue());
       assertThatThrownBy(() -> IndexSegment.decode(bytes))
-          .isInstanceOf(IndexSegment.CorruptSegmentException.class)
+          .isInstanceOfSatisfying(
+              IndexSegment.CorruptSegmentException.class,
+              e -> assertThat(e.newerFormat()).as("newer: only bypassed").isTrue())
           .hasMessageContaining("version 9");
     }
 

@@ -55,6 +55,32 @@ class Utf8Test {
     }
   }
 
+  @Test
+  void finds_unpaired_surrogates_in_strings() {
+    assertThat(Utf8.firstLoneSurrogate("a\uD83D\uDE00b")).isEqualTo(-1); // a pair: U+1F600
+    assertThat(Utf8.firstLoneSurrogate("ab\uD800")).isEqualTo(2); // high at the end
+    assertThat(Utf8.firstLoneSurrogate("\uD800x")).isZero(); // high, then no low
+    assertThat(Utf8.firstLoneSurrogate("x\uDC00")).isEqualTo(1); // low alone
+    assertThat(Utf8.firstLoneSurrogate("\uDE00\uD83D")).isZero(); // the wrong order
+  }
+
+  @Test
+  void finds_unpaired_surrogate_escapes_in_json_text() {
+    assertThat(escape("{\"a\":\"\\ud83d\\ude00\"}")).isEqualTo(-1);
+    assertThat(escape("{\"a\":\"\\u00e9\\n\\\\ud800\"}")).isEqualTo(-1); // an escaped backslash
+    assertThat(escape("\"x\\ud800\"")).isEqualTo(2);
+    assertThat(escape("\"x\\ud800\\u0041\"")).isEqualTo(2); // high, then not a low
+    assertThat(escape("\"x\\ud800\\ud800\\udc00\"")).isEqualTo(2);
+    assertThat(escape("[\"\\uDC00\"]")).isEqualTo(2); // low alone (upper-case hex)
+    assertThat(escape("{\"\\udbff\":1}")).isEqualTo(2); // in a member name
+    byte[] direct = {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'};
+    assertThat(Utf8.firstLoneSurrogateEscape(direct)).isEqualTo(1);
+  }
+
+  private static int escape(String json) {
+    return Utf8.firstLoneSurrogateEscape(json.getBytes(StandardCharsets.UTF_8));
+  }
+
   private static int first(String hex) {
     byte[] bytes = HexFormat.ofDelimiter(" ").parseHex(hex);
     return Utf8.firstMalformed(bytes, 0, bytes.length);

@@ -3,13 +3,13 @@ package io.evidentsource.server.config;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.core.subscription.SubscriptionEngine;
-import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTails;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Live subscriptions: the engine and the threads that the SSE live tail and gRPC {@code
+ * Live subscriptions: the engine and the dispatcher threads that the SSE live tail and gRPC {@code
  * SubscribeEvents} share, woken by the profile's {@link Storage#notifications()} (pushed on commit
  * or polled, as {@link Storage#capabilities()} says), with the limits of {@link
  * SubscriptionProperties}.
@@ -18,19 +18,15 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(SubscriptionProperties.class)
 class SubscriptionConfiguration {
 
-  /** Subscription readers and senders: one thread each per open subscription. */
+  /** The open live tails and the few threads that serve all of them. */
   @Bean(destroyMethod = "shutdownNow")
-  SubscriptionThreads subscriptionThreads() {
-    return new SubscriptionThreads();
+  LiveTails liveTails(SubscriptionProperties properties) {
+    return new LiveTails(properties.dispatchThreads());
   }
 
   @Bean
   SubscriptionEngine subscriptionEngine(
-      EventStore store,
-      Storage storage,
-      SubscriptionThreads subscriptionThreads,
-      SubscriptionProperties properties) {
-    return new SubscriptionEngine(
-        store, storage.notifications(), subscriptionThreads, properties.options());
+      EventStore store, Storage storage, LiveTails liveTails, SubscriptionProperties properties) {
+    return new SubscriptionEngine(store, storage.notifications(), liveTails, properties.options());
   }
 }

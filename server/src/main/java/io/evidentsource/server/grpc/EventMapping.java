@@ -18,6 +18,7 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.json.CloudEventJson;
 import io.evidentsource.json.JsonSupport;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,8 @@ final class EventMapping {
     }
   }
 
-  static Transaction transaction(io.evidentsource.api.v1.TransactRequest request) {
+  static Transaction transaction(
+      io.evidentsource.api.v1.TransactRequest request, SelectorLimits limits) {
     UUID id = null;
     if (!request.getTransactionId().isEmpty()) {
       try {
@@ -144,8 +146,12 @@ final class EventMapping {
       events.add(event(request.getEvents(i), i));
     }
     var conditions = new ArrayList<AppendCondition>(request.getConditionsCount());
-    for (var c : request.getConditionsList()) {
-      conditions.add(SelectorMapping.condition(c));
+    for (int i = 0; i < request.getConditionsCount(); i++) {
+      try {
+        conditions.add(SelectorMapping.condition(request.getConditions(i), limits));
+      } catch (EvidentSourceException e) {
+        throw e.withField("path", "conditions[" + i + "].selector");
+      }
     }
     return new Transaction(id, events, conditions);
   }

@@ -52,11 +52,13 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.subscription.Subscription;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import io.evidentsource.server.security.RequestOrigins;
@@ -64,7 +66,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -77,27 +78,30 @@ import org.jspecify.annotations.Nullable;
 final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImplBase {
   private final EventStore store;
   private final SubscriptionEngine subscriptions;
-  private final Executor senders;
+  private final LiveTails tails;
   private final ComponentCatalog catalog;
   private final StateViews views;
   private final StateChanges changes;
   private final WasmProperties wasm;
 
   private final QueryBudgets queryBudgets;
+  private final SelectorLimits selectorLimits;
 
   EvidentSourceGrpcService(
       EventStore store,
       SubscriptionEngine subscriptions,
-      Executor senders,
+      LiveTails tails,
       ComponentCatalog catalog,
       StateViews views,
       StateChanges changes,
       WasmProperties wasm,
-      QueryBudgets queryBudgets) {
+      QueryBudgets queryBudgets,
+      SelectorLimits selectorLimits) {
     this.queryBudgets = queryBudgets;
+    this.selectorLimits = selectorLimits;
     this.store = store;
     this.subscriptions = subscriptions;
-    this.senders = senders;
+    this.tails = tails;
     this.catalog = catalog;
     this.views = views;
     this.changes = changes;
@@ -164,7 +168,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
             EventMapping.transactResponse(
                 store.transact(
                     DatabaseName.of(request.getDatabase()),
-                    EventMapping.transaction(request).withOrigin(GrpcAccess.ORIGIN.get()))));
+                    EventMapping.transaction(request, selectorLimits)
+                        .withOrigin(GrpcAccess.ORIGIN.get()))));
   }
 
   @Override
@@ -231,7 +236,8 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
                   SelectorMapping.selector(
                       request.hasEventSelector(),
                       request.getEventSelector(),
-                      request.getEventSelectorText()),
+                      request.getEventSelectorText(),
+                      selectorLimits),
                   ComponentMapping.temporality(request));
           var published =
               catalog.publish(
@@ -425,7 +431,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       var page =
           store.query(
               DatabaseName.of(request.getDatabase()),
-              QueryMapping.query(request),
+              QueryMapping.query(request, selectorLimits),
               queryBudgets.forCall(call::isCancelled));
       for (var event : page.events()) {
         if (call.isCancelled()) {
@@ -448,10 +454,10 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   }
 
   /**
-   * Opens a live subscription and hands it to a sender thread, which writes only while the client's
-   * transport is ready; a client that stops reading fills the subscription's bounded buffer and is
-   * cut off with {@code RESOURCE_EXHAUSTED} / {@code slow_consumer}. Cancellation and deadlines
-   * close the subscription, which stops reading storage.
+   * Opens a live subscription and hands it to the shared live-tail dispatcher (no thread of its
+   * own), which writes only while the client's transport is ready; a client that stops reading
+   * fills the subscription's bounded buffer and is cut off with {@code RESOURCE_EXHAUSTED} / {@code
+   * slow_consumer}. Cancellation and deadlines close the subscription, which stops reading storage.
    */
   @Override
   public void subscribeEvents(
@@ -463,16 +469,18 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
           subscriptions.subscribe(
               DatabaseName.of(request.getDatabase()),
               SelectorMapping.selector(
-                  request.hasSelector(), request.getSelector(), request.getSelectorText()),
+                  request.hasSelector(),
+                  request.getSelector(),
+                  request.getSelectorText(),
+                  selectorLimits),
               request.hasFromRevision() ? request.getFromRevision() : null);
     } catch (RuntimeException e) {
       call.onError(GrpcErrors.toStatus(e));
       return;
     }
-    var tail = new LiveTail(subscription, new GrpcSink(call));
-    call.setOnReadyHandler(tail::wake);
+    var tail = tails.open(subscription, new GrpcSink(call));
+    call.setOnReadyHandler(tail::drain);
     call.setOnCancelHandler(tail::close);
-    senders.execute(tail);
   }
 
   /** A gRPC server stream: flow-controlled messages, errors as status. */

@@ -4,11 +4,12 @@ import io.evidentsource.core.EventStore;
 import io.evidentsource.core.component.ComponentCatalog;
 import io.evidentsource.core.component.StateChanges;
 import io.evidentsource.core.component.StateViews;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.subscription.SubscriptionEngine;
 import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
-import io.evidentsource.server.live.SubscriptionThreads;
+import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.security.ApiKeys;
 import io.evidentsource.server.security.AuthFailures;
 import io.evidentsource.server.security.SecurityProperties;
@@ -38,21 +39,23 @@ class GrpcConfiguration {
   BindableService evidentSourceGrpcService(
       EventStore store,
       SubscriptionEngine subscriptionEngine,
-      SubscriptionThreads subscriptionThreads,
+      LiveTails liveTails,
       ComponentCatalog componentCatalog,
       StateViews stateViews,
       StateChanges stateChanges,
       WasmProperties wasm,
-      QueryBudgets queryBudgets) {
+      QueryBudgets queryBudgets,
+      SelectorLimits selectorLimits) {
     return new EvidentSourceGrpcService(
         store,
         subscriptionEngine,
-        subscriptionThreads,
+        liveTails,
         componentCatalog,
         stateViews,
         stateChanges,
         wasm,
-        queryBudgets);
+        queryBudgets,
+        selectorLimits);
   }
 
   /**

@@ -5,6 +5,7 @@ import com.google.rpc.ErrorInfo;
 import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.server.request.FatalErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -55,7 +56,11 @@ final class GrpcErrors {
           TRANSACTION_TOO_LARGE,
           ATTRIBUTE_TOO_LONG,
           BODY_TOO_LARGE,
+          REQUEST_LINE_TOO_LONG,
+          HEADERS_TOO_LARGE,
           SLOW_CONSUMER,
+          STORAGE_FULL,
+          TOO_MANY_SUBSCRIPTIONS,
           COMPONENT_TOO_LARGE,
           COMPONENT_LIMIT_EXCEEDED,
           COMPONENT_MEMORY_BUSY,
@@ -98,6 +103,7 @@ final class GrpcErrors {
     if (failure instanceof StatusRuntimeException status) {
       return status;
     }
+    FatalErrors.haltIfOutOfMemory(failure);
     EvidentSourceException error;
     if (failure instanceof EvidentSourceException known) {
       error = known;

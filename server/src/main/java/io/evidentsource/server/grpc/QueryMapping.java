@@ -11,6 +11,7 @@ import io.evidentsource.core.query.Order;
 import io.evidentsource.core.query.Page;
 import io.evidentsource.core.query.RevisionRange;
 import io.evidentsource.core.query.Snapshot;
+import io.evidentsource.core.selector.SelectorLimits;
 import java.util.Map;
 
 /**
@@ -25,13 +26,14 @@ final class QueryMapping {
    * means "absent" for {@code from_revision} (1) and {@code limit} (100), and an empty {@code
    * page_token} means the first page.
    */
-  static EventQuery query(QueryEventsRequest r) {
+  static EventQuery query(QueryEventsRequest r, SelectorLimits selectorLimits) {
     Snapshot snapshot =
         Snapshot.of(
             r.hasRevision() ? r.getRevision() : null,
             r.hasAsOfTransactionTime() ? instant(r.getAsOfTransactionTime()) : null);
     return EventQuery.of(
-            SelectorMapping.selector(r.hasSelector(), r.getSelector(), r.getSelectorText()))
+            SelectorMapping.selector(
+                r.hasSelector(), r.getSelector(), r.getSelectorText(), selectorLimits))
         .withPage(Page.of(snapshot, r.getPageToken().isEmpty() ? null : r.getPageToken()))
         .withRange(
             new RevisionRange(

@@ -6,6 +6,7 @@ import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.core.selector.SelectorText;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,9 +101,19 @@ final class SelectorMapping {
     };
   }
 
-  /** The selector of a query or subscription: the tree, the text form, or (neither) any event. */
+  /**
+   * The selector of a query, subscription or state view: the tree, the text form, or (neither) any
+   * event, within the server's selector limits as on REST ({@code
+   * evidentsource.selector.max-depth}, {@code max-terms}; docs/limits.md).
+   *
+   * @throws EvidentSourceException {@code INVALID_QUERY} (both forms), {@code INVALID_SELECTOR} or
+   *     {@code SELECTOR_TOO_COMPLEX} naming the limit
+   */
   static EventSelector selector(
-      boolean hasTree, io.evidentsource.api.v1.EventSelector tree, String text) {
+      boolean hasTree,
+      io.evidentsource.api.v1.EventSelector tree,
+      String text,
+      SelectorLimits limits) {
     if (hasTree && !text.isEmpty()) {
       throw new EvidentSourceException(
           ErrorCode.INVALID_QUERY,
@@ -110,12 +121,21 @@ final class SelectorMapping {
           Map.of("parameter", "selector_text"));
     }
     if (hasTree) {
-      return selector(tree);
+      // protobuf parsing bounds the tree's depth at 100 already; the limits are the server's
+      return limits.check(selector(tree));
     }
-    return text.isEmpty() ? EventSelector.any() : SelectorText.parse(text);
+    return text.isEmpty() ? EventSelector.any() : SelectorText.parse(text, limits);
   }
 
-  static AppendCondition condition(io.evidentsource.api.v1.AppendCondition c) {
+  /** An append condition of a request, its selector within the server's selector limits. */
+  static AppendCondition condition(
+      io.evidentsource.api.v1.AppendCondition c, SelectorLimits limits) {
+    AppendCondition condition = condition(c);
+    limits.check(condition.selector());
+    return condition;
+  }
+
+  private static AppendCondition condition(io.evidentsource.api.v1.AppendCondition c) {
     return switch (c.getKindCase()) {
       case MAX -> AppendCondition.max(selector(c.getMax().getSelector()), c.getMax().getRevision());
       case MIN -> AppendCondition.min(selector(c.getMin().getSelector()), c.getMin().getRevision());

@@ -2,7 +2,10 @@ package io.evidentsource.server.problem;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.server.request.FatalErrors;
 import jakarta.servlet.http.HttpServletRequest;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -40,9 +44,32 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 class ApiExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
+  /** When this process started, if its databases live in memory (profile {@code memory}). */
+  private final @Nullable Instant memoryServerStarted;
+
+  ApiExceptionHandler(Environment environment) {
+    this.memoryServerStarted =
+        environment.matchesProfiles("memory")
+            ? Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime())
+            : null;
+  }
+
   @ExceptionHandler(EvidentSourceException.class)
   ResponseEntity<Problem> evidentSource(EvidentSourceException e, HttpServletRequest request) {
-    var response = Problems.of(e, request.getRequestURI());
+    var response =
+        e.code() == ErrorCode.DATABASE_NOT_FOUND && memoryServerStarted != null
+            ? Problems.of(
+                e.code(),
+                e.getMessage()
+                    + "; this server keeps its databases in memory (profile 'memory') and started"
+                    + " empty at "
+                    + memoryServerStarted
+                    + ": databases created before then are gone",
+                withRestartHint(e.fields()),
+                e,
+                request.getRequestURI(),
+                new HttpHeaders())
+            : Problems.of(e, request.getRequestURI());
     int status = response.getStatusCode().value();
     if (status >= 500) {
       // every 5xx is logged with its code (docs/operations.md#logs); an internal one with its trace
@@ -59,6 +86,13 @@ class ApiExceptionHandler {
               e.getMessage());
     }
     return response;
+  }
+
+  private Map<String, Object> withRestartHint(Map<String, Object> fields) {
+    var out = new LinkedHashMap<String, Object>(fields);
+    out.put("storage", "memory");
+    out.put("server_started_at", String.valueOf(memoryServerStarted));
+    return out;
   }
 
   @ExceptionHandler({NoResourceFoundException.class, NoHandlerFoundException.class})
@@ -240,6 +274,7 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(Exception.class)
   ResponseEntity<Problem> unexpected(Exception e, HttpServletRequest request) {
+    FatalErrors.haltIfOutOfMemory(e); // Spring wraps an Error of a handler in a ServletException
     if (e instanceof ErrorResponse spring) {
       // One of Spring's request errors not mapped above: keep its status, add a code.
       ErrorCode code = ErrorStatus.codeFor(spring.getStatusCode().value());

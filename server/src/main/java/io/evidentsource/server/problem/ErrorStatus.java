@@ -42,6 +42,8 @@ final class ErrorStatus {
           HttpStatus.NOT_FOUND;
       case DATABASE_EXISTS, DUPLICATE_EVENT_ID, CONDITION_FAILED, DATABASE_NOT_EMPTY ->
           HttpStatus.CONFLICT;
+      case REQUEST_LINE_TOO_LONG -> HttpStatus.URI_TOO_LONG;
+      case HEADERS_TOO_LARGE -> HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
       case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
       case NOT_ACCEPTABLE -> HttpStatus.NOT_ACCEPTABLE;
       case METHOD_NOT_ALLOWED -> HttpStatus.METHOD_NOT_ALLOWED;
@@ -54,6 +56,8 @@ final class ErrorStatus {
           HttpStatus.SERVICE_UNAVAILABLE;
       case COMMAND_REJECTED, SELECTOR_TOO_COMPLEX, QUERY_TOO_EXPENSIVE ->
           HttpStatus.UNPROCESSABLE_CONTENT;
+      case STORAGE_FULL -> HttpStatus.INSUFFICIENT_STORAGE;
+      case TOO_MANY_SUBSCRIPTIONS -> HttpStatus.TOO_MANY_REQUESTS;
       case INTERNAL, COMPONENT_FAILED, COMPONENT_LIMIT_EXCEEDED -> HttpStatus.INTERNAL_SERVER_ERROR;
       case COMPONENT_TIMEOUT -> HttpStatus.GATEWAY_TIMEOUT;
       case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
@@ -70,7 +74,9 @@ final class ErrorStatus {
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
       case 406 -> ErrorCode.NOT_ACCEPTABLE;
       case 413 -> ErrorCode.BODY_TOO_LARGE;
+      case 414 -> ErrorCode.REQUEST_LINE_TOO_LONG;
       case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+      case 431 -> ErrorCode.HEADERS_TOO_LARGE;
       default -> status >= 400 && status < 500 ? ErrorCode.MALFORMED_REQUEST : ErrorCode.INTERNAL;
     };
   }

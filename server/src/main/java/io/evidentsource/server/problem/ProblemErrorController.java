@@ -1,6 +1,7 @@
 package io.evidentsource.server.problem;
 
 import io.evidentsource.core.error.ErrorCode;
+import io.evidentsource.server.request.FatalErrors;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
@@ -25,6 +26,9 @@ class ProblemErrorController implements ErrorController {
   ResponseEntity<Problem> error(HttpServletRequest request) {
     Object statusAttribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int status = statusAttribute instanceof Integer i ? i : 500;
+    if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable failure) {
+      FatalErrors.haltIfOutOfMemory(failure);
+    }
     Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
     ErrorCode code = ErrorStatus.codeFor(status);
     if (status >= 500) {

@@ -58,6 +58,8 @@ final class Problems {
         || code == ErrorCode.QUERY_TIMEOUT
         || code == ErrorCode.COMPONENT_MEMORY_BUSY) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");
+    } else if (code == ErrorCode.TOO_MANY_SUBSCRIPTIONS) {
+      headers.set(HttpHeaders.RETRY_AFTER, "5");
     }
     var body =
         new Problem(

@@ -61,6 +61,7 @@ class AppendController {
     this.properties = properties;
     this.bulkLoader = new NdjsonBulkLoader(store, properties);
     this.selectorLimits = selectorLimits;
+    SpoolFiles.deleteStale(SpoolFiles.directory()); // what a killed server left behind
   }
 
   /** {@code {transaction_id?, events:[...], conditions:[...]}}: one atomic, guarded append. */

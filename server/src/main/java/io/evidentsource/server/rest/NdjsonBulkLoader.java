@@ -95,7 +95,7 @@ final class NdjsonBulkLoader {
     }
     Path spool;
     try {
-      spool = Files.createTempFile("evidentsource-bulk-", ".spool");
+      spool = SpoolFiles.create();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a spool file for the bulk load", e);
     }

@@ -28,6 +28,7 @@ import io.evidentsource.api.v1.SubscribeEventsRequest;
 import io.evidentsource.api.v1.SubscribeEventsResponse;
 import io.evidentsource.api.v1.TransactRequest;
 import io.evidentsource.api.v1.TransactResponse;
+import io.evidentsource.core.selector.SelectorLimits;
 import io.evidentsource.server.Api;
 import io.evidentsource.server.GrpcPort;
 import io.evidentsource.server.ServerTest;
@@ -602,6 +603,108 @@ public class GrpcApiTest {
           },
           Status.Code.NOT_FOUND,
           "database_not_found");
+    }
+  }
+
+  /**
+   * The selector limits REST applies (evidentsource.selector.max-depth / max-terms) hold on every
+   * gRPC call that takes a selector: queries (tree and text), subscriptions and transaction
+   * conditions; at the limit the selector is accepted.
+   */
+  @Nested
+  class selector_limits {
+    @Autowired SelectorLimits limits;
+
+    static EventSelector subject(String prefix) {
+      return EventSelector.newBuilder()
+          .setStartsWith(
+              EventSelector.StartsWith.newBuilder()
+                  .setAttribute(Attribute.ATTRIBUTE_SUBJECT)
+                  .setPrefix(prefix))
+          .build();
+    }
+
+    /** An or of {@code n} prefix terms. */
+    static EventSelector wide(int n) {
+      var or = EventSelector.Selectors.newBuilder();
+      for (int i = 0; i < n; i++) {
+        or.addSelectors(subject("s" + i));
+      }
+      return EventSelector.newBuilder().setOr(or).build();
+    }
+
+    /** A term wrapped in and-s: {@code depth} levels. */
+    static EventSelector deep(int depth) {
+      EventSelector s = subject("s");
+      for (int level = 1; level < depth; level++) {
+        s =
+            EventSelector.newBuilder()
+                .setAnd(EventSelector.Selectors.newBuilder().addSelectors(s))
+                .build();
+      }
+      return s;
+    }
+
+    void tooComplex(Runnable call, String limitName) throws Exception {
+      var e = failure(call, Status.Code.INVALID_ARGUMENT, "selector_too_complex");
+      assertThat(errorInfo(e).getMetadataMap()).containsEntry("limit_name", limitName);
+    }
+
+    void query(String db, QueryEventsRequest.Builder request) {
+      stub.queryEvents(request.setDatabase(db).build()).forEachRemaining(r -> {});
+    }
+
+    @Test
+    void queries_beyond_the_limits_are_selector_too_complex() throws Exception {
+      String db = createDatabase();
+      append(db, event("a", "s1"));
+      query(db, QueryEventsRequest.newBuilder().setSelector(wide(limits.maxTerms())));
+      query(db, QueryEventsRequest.newBuilder().setSelector(deep(limits.maxDepth())));
+      tooComplex(
+          () -> query(db, QueryEventsRequest.newBuilder().setSelector(wide(limits.maxTerms() + 1))),
+          SelectorLimits.MAX_TERMS_PROPERTY);
+      tooComplex(
+          () -> query(db, QueryEventsRequest.newBuilder().setSelector(deep(limits.maxDepth() + 1))),
+          SelectorLimits.MAX_DEPTH_PROPERTY);
+      String text = "(".repeat(limits.maxDepth() + 1) + "ANY" + ")".repeat(limits.maxDepth() + 1);
+      tooComplex(
+          () -> query(db, QueryEventsRequest.newBuilder().setSelectorText(text)),
+          SelectorLimits.MAX_DEPTH_PROPERTY);
+    }
+
+    @Test
+    void subscriptions_and_conditions_beyond_the_limits_are_selector_too_complex()
+        throws Exception {
+      String db = createDatabase();
+      tooComplex(
+          () -> {
+            var unused =
+                stub.subscribeEvents(
+                        SubscribeEventsRequest.newBuilder()
+                            .setDatabase(db)
+                            .setSelector(wide(limits.maxTerms() + 1))
+                            .build())
+                    .hasNext();
+          },
+          SelectorLimits.MAX_TERMS_PROPERTY);
+      var request =
+          TransactRequest.newBuilder()
+              .setDatabase(db)
+              .addEvents(event("c", "s"))
+              .addConditions(
+                  AppendCondition.newBuilder()
+                      .setMax(
+                          AppendCondition.Max.newBuilder()
+                              .setSelector(deep(limits.maxDepth() + 1))
+                              .setRevision(0)))
+              .build();
+      var e =
+          failure(
+              () -> stub.transact(request), Status.Code.INVALID_ARGUMENT, "selector_too_complex");
+      assertThat(errorInfo(e).getMetadataMap())
+          .containsEntry("limit_name", SelectorLimits.MAX_DEPTH_PROPERTY)
+          .containsEntry("path", "conditions[0].selector");
+      assertThat(append(db, event("c", "s")).getRevision()).isEqualTo(1);
     }
   }
 

@@ -17,6 +17,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -34,7 +35,9 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * {@code attribute_not_exists(pk)}: all chunks or none become visible, and a second sealer of the
  * same range is cancelled and leaves the first segment in place. A read is a strongly consistent
  * Query over the segment's sort-key range; a set of chunks that does not add up to chunk 0's count
- * and length counts as absent.
+ * and length counts as absent. {@link #replace} (a segment rebuilt from the log in place of one
+ * that did not decode) writes the new chunks and deletes the old ones beyond them in one
+ * transaction.
  */
 public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   /** Bytes per chunk item, under DynamoDB's 400 KB item limit with room for the keys. */
@@ -71,29 +74,8 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
 
   @Override
   public boolean putIfAbsent(Key key, byte[] segment) {
-    if (segment.length > maxSegmentBytes()) {
-      throw new IllegalArgumentException(
-          "index segment "
-              + key
-              + " has "
-              + segment.length
-              + " bytes, more than the "
-              + maxSegmentBytes()
-              + " one DynamoDB transaction holds (segments in S3 are not supported yet)");
-    }
-    int chunks = Math.max(1, (segment.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-    var items = new ArrayList<TransactWriteItem>(chunks);
-    for (int c = 0; c < chunks; c++) {
-      int from = c * CHUNK_BYTES;
-      int to = Math.min(segment.length, from + CHUNK_BYTES);
-      var item = new HashMap<String, AttributeValue>();
-      item.put(DynamoDbSchema.IX_PK, AttributeValue.fromS(partition(key)));
-      item.put(DynamoDbSchema.IX_SK, AttributeValue.fromN(Long.toString(sortKey(key, c))));
-      item.put(BYTES, AttributeValue.fromB(SdkBytes.fromByteArray(slice(segment, from, to))));
-      if (c == 0) {
-        item.put(CHUNKS, AttributeValue.fromN(Integer.toString(chunks)));
-        item.put(LENGTH, AttributeValue.fromN(Integer.toString(segment.length)));
-      }
+    var items = new ArrayList<TransactWriteItem>();
+    for (var item : chunkItems(key, segment)) {
       items.add(
           TransactWriteItem.builder()
               .put(
@@ -132,6 +114,81 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
         throw failure("TransactWriteItems", key, e);
       }
     }
+  }
+
+  /**
+   * Puts every chunk unconditionally and deletes the chunk slots beyond the new count (up to
+   * {@value #MAX_CHUNKS}), in one {@code TransactWriteItems}: readers see the old items or the new
+   * ones, never a mix. Retried on a {@code TransactionConflict} (another instance replacing or
+   * sealing the same key; both write the same bytes).
+   */
+  @Override
+  public void replace(Key key, byte[] segment) {
+    var chunks = chunkItems(key, segment);
+    var items = new ArrayList<TransactWriteItem>(MAX_CHUNKS);
+    for (var item : chunks) {
+      items.add(
+          TransactWriteItem.builder()
+              .put(Put.builder().tableName(tables.indexes()).item(item).build())
+              .build());
+    }
+    for (int c = chunks.size(); c < MAX_CHUNKS; c++) {
+      var slot =
+          Map.of(
+              DynamoDbSchema.IX_PK, AttributeValue.fromS(partition(key)),
+              DynamoDbSchema.IX_SK, AttributeValue.fromN(Long.toString(sortKey(key, c))));
+      items.add(
+          TransactWriteItem.builder()
+              .delete(Delete.builder().tableName(tables.indexes()).key(slot).build())
+              .build());
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.transactWriteItems(b -> b.transactItems(items));
+        return;
+      } catch (TransactionCanceledException e) {
+        boolean conflict =
+            e.hasCancellationReasons()
+                && e.cancellationReasons().stream()
+                    .anyMatch(r -> "TransactionConflict".equals(r.code()));
+        if (!conflict || attempt >= CONFLICT_ATTEMPTS) {
+          throw failure("TransactWriteItems", key, e);
+        }
+        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(5_000_000, 50_000_000));
+      } catch (SdkException e) {
+        throw failure("TransactWriteItems", key, e);
+      }
+    }
+  }
+
+  /** The items holding {@code segment}'s chunks; chunk 0 also names the count and the length. */
+  private List<Map<String, AttributeValue>> chunkItems(Key key, byte[] segment) {
+    if (segment.length > maxSegmentBytes()) {
+      throw new IllegalArgumentException(
+          "index segment "
+              + key
+              + " has "
+              + segment.length
+              + " bytes, more than the "
+              + maxSegmentBytes()
+              + " one DynamoDB transaction holds (segments in S3 are not supported yet)");
+    }
+    int chunks = Math.max(1, (segment.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
+    var items = new ArrayList<Map<String, AttributeValue>>(chunks);
+    for (int c = 0; c < chunks; c++) {
+      int from = c * CHUNK_BYTES;
+      int to = Math.min(segment.length, from + CHUNK_BYTES);
+      var item = new HashMap<String, AttributeValue>();
+      item.put(DynamoDbSchema.IX_PK, AttributeValue.fromS(partition(key)));
+      item.put(DynamoDbSchema.IX_SK, AttributeValue.fromN(Long.toString(sortKey(key, c))));
+      item.put(BYTES, AttributeValue.fromB(SdkBytes.fromByteArray(slice(segment, from, to))));
+      if (c == 0) {
+        item.put(CHUNKS, AttributeValue.fromN(Integer.toString(chunks)));
+        item.put(LENGTH, AttributeValue.fromN(Integer.toString(segment.length)));
+      }
+      items.add(item);
+    }
+    return items;
   }
 
   @Override

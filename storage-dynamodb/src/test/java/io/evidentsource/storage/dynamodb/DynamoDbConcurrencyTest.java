@@ -26,4 +26,9 @@ class DynamoDbConcurrencyTest extends ConcurrencyTck {
   protected int transactionsPerThread() {
     return 20;
   }
+
+  @Override
+  protected int idempotencyRounds() {
+    return 25;
+  }
 }

@@ -100,8 +100,14 @@ class SegmentColdStartCostTest {
   void a_cold_instance_reads_segments_not_the_log() {
     var meter = new Meter();
     var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
+    // the log-only path reads 1,000-event pages that a loaded single-threaded moto may serve in
+    // more than the production client's 10 s attempt timeout; a timed-out attempt stays queued in
+    // moto, so retries only pile up: wait instead (this counts requests, it does not time them)
     builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(meter).build());
+        builder.overrideConfiguration().toBuilder()
+            .addExecutionInterceptor(meter)
+            .apiCallAttemptTimeout(Duration.ofMinutes(5))
+            .build());
     DynamoDbClient client = builder.build();
     var tables = DynamoDbFixture.freshTables();
     DynamoDbSchema.ensure(client, tables, true);

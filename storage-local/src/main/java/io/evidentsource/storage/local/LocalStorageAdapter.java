@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -59,6 +61,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   private final LocalStorage store;
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Object catalogLock = new Object();
+  private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
   private final boolean pipelined;
   private final WalSync walSync;
 
@@ -85,8 +88,12 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       this.written = head;
     }
 
-    /** Publishes the pending appends whose writes are on disk. Caller holds this lock. */
-    void publishSynced(long syncedTicket) {
+    /**
+     * Publishes the pending appends whose writes are on disk. Caller holds this lock.
+     *
+     * @return whether the head moved
+     */
+    boolean publishSynced(long syncedTicket) {
       boolean moved = false;
       Pending p;
       while ((p = pending.peekFirst()) != null && p.ticket() <= syncedTicket) {
@@ -98,6 +105,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       if (moved) {
         notifyAll();
       }
+      return moved;
     }
 
     DatabaseInfo info() {
@@ -212,6 +220,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
         log.notifyAll();
       }
     }
+    tellListeners(name);
   }
 
   @Override
@@ -246,6 +255,18 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     return outcome;
   }
 
+  @Override
+  public AutoCloseable listen(Consumer<DatabaseName> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void tellListeners(DatabaseName database) {
+    for (var l : listeners) {
+      l.accept(database);
+    }
+  }
+
   /**
    * With {@code sync=always}: writes the batch without a sync and returns; {@link #awaitDurable}
    * syncs (once for all appends written meanwhile) and publishes. Otherwise as {@link #append}.
@@ -256,6 +277,14 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   }
 
   private AppendOutcome write(AppendRequest request) {
+    AppendOutcome outcome = writeLocked(request);
+    if (!pipelined && outcome instanceof AppendOutcome.Committed) {
+      tellListeners(request.database()); // published as written; pipelined: by awaitDurable
+    }
+    return outcome;
+  }
+
+  private AppendOutcome writeLocked(AppendRequest request) {
     var log = live(request.database(), request.generation());
     if (pipelined) {
       walSync.checkHealthy();
@@ -343,8 +372,12 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
           "revision " + revision + " of database '" + database + "' was never written");
     }
     walSync.await(ticket);
+    boolean moved;
     synchronized (log) {
-      log.publishSynced(walSync.synced());
+      moved = log.publishSynced(walSync.synced());
+    }
+    if (moved) {
+      tellListeners(database);
     }
   }
 

@@ -12,7 +12,15 @@ public final class InMemoryStorage {
 
   /** A new, empty in-memory storage; closing it releases nothing but is allowed. */
   public static Storage create() {
-    var log = new InMemoryStorageAdapter();
+    return create(Long.MAX_VALUE);
+  }
+
+  /**
+   * A new, empty in-memory storage whose events may take at most {@code maxBytes} of estimated heap
+   * ({@link InMemoryStorageAdapter}); appends beyond it fail with {@code STORAGE_FULL}.
+   */
+  public static Storage create(long maxBytes) {
+    var log = new InMemoryStorageAdapter(maxBytes);
     return Storage.builder(log)
         .pushNotifications(log)
         .components(new InMemoryComponentRegistry())

@@ -11,6 +11,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.model.Utf8;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.ChangeNotifications;
@@ -20,24 +21,73 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps every database on the heap. Events sit in fixed-size chunks that never move, so readers
  * need no lock: they read the volatile head first and then only revisions up to it. Commit times
  * are kept once per transaction, not per event. Waiting subscribers are woken on the log's monitor
  * by every commit and by deletion.
+ *
+ * <p>The heap the events take is estimated per event ({@link #footprint}) and bounded by a budget:
+ * an append that would go beyond it is refused with {@code STORAGE_FULL} and stores nothing, while
+ * reads go on; deleting a database gives its share back (docs/limits.md#storage).
  */
 public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotifications {
   private static final int CHUNK_BITS = 10;
   private static final int CHUNK = 1 << CHUNK_BITS;
 
+  /**
+   * Estimated heap per stored event beyond its strings: the event record and its data object, the
+   * chunk slot, the transaction boundary, and the core's index postings and id hash for it.
+   */
+  static final int EVENT_OVERHEAD_BYTES = 256;
+
+  /** Estimated heap per distinct attribute value: the String and its entry in the shared map. */
+  static final int STRING_OVERHEAD_BYTES = 96;
+
+  /** The property that sets the budget, named in {@code STORAGE_FULL} errors. */
+  public static final String BUDGET_PROPERTY = "evidentsource.memory.max-bytes";
+
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Map<DatabaseName, Long> generations = new HashMap<>();
+  private final long maxBytes;
+  private final AtomicLong usedBytes = new AtomicLong();
+  private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
+
+  /** An adapter without a budget (tests and embedding). */
+  public InMemoryStorageAdapter() {
+    this(Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxBytes the budget for stored events, in estimated heap bytes, ≥ 1
+   */
+  public InMemoryStorageAdapter(long maxBytes) {
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException(BUDGET_PROPERTY + " must be positive, was " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+  }
+
+  /** The budget for stored events in estimated heap bytes. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** The estimated heap the stored events of every database take now, in bytes. */
+  public long usedBytes() {
+    return usedBytes.get();
+  }
 
   /** A log's head revision and the commit time of that revision's transaction. */
   private record Tip(long head, Instant time) {}
@@ -62,6 +112,8 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     // the head and its commit time together, for info() without the log's lock (which an append
     // holds): written after head, so a reader seeing it also sees every event up to its head
     volatile Tip tip;
+    // estimated heap of this log's events (guarded by the log's monitor)
+    long bytes;
 
     Log(DatabaseName name, long generation, Instant createdAt) {
       this.name = name;
@@ -140,8 +192,23 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       }
       synchronized (log) {
         log.deleted = true;
+        usedBytes.addAndGet(-log.bytes);
+        log.bytes = 0;
         log.notifyAll();
       }
+    }
+    tellListeners(name);
+  }
+
+  @Override
+  public AutoCloseable listen(Consumer<DatabaseName> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  private void tellListeners(DatabaseName database) {
+    for (var l : listeners) {
+      l.accept(database);
     }
   }
 
@@ -162,6 +229,14 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
 
   @Override
   public AppendOutcome append(AppendRequest request) {
+    AppendOutcome outcome = appendLocked(request);
+    if (outcome instanceof AppendOutcome.Committed) {
+      tellListeners(request.database());
+    }
+    return outcome;
+  }
+
+  private AppendOutcome appendLocked(AppendRequest request) {
     var log = live(request.database(), request.generation());
     synchronized (log) {
       if (log.deleted) {
@@ -175,6 +250,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
         return new AppendOutcome.HeadMoved(log.head);
       }
       List<Event> events = request.events();
+      long footprint = reserve(log, events);
       long first = log.head + 1;
       long last = log.head + events.size();
       ensureCapacity(log, last);
@@ -183,6 +259,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
         long i = first - 1 + k;
         chunks[(int) (i >>> CHUNK_BITS)][(int) (i & (CHUNK - 1))] = canonical(log, events.get(k));
       }
+      log.bytes += footprint;
       int n = log.txCount;
       if (n == log.txLast.length) {
         long[] grownLast = Arrays.copyOf(log.txLast, n * 2);
@@ -227,6 +304,71 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       }
       return true;
     }
+  }
+
+  /**
+   * Takes the batch's estimated footprint from the budget, or refuses the batch with {@code
+   * STORAGE_FULL} when the budget cannot hold it. Called under the log's monitor.
+   */
+  private long reserve(Log log, List<Event> events) {
+    long footprint = 0;
+    for (Event e : events) {
+      footprint += footprint(log, e);
+    }
+    long after = usedBytes.addAndGet(footprint);
+    if (after > maxBytes) {
+      long before = usedBytes.addAndGet(-footprint);
+      var fields = new LinkedHashMap<String, Object>();
+      fields.put("database", log.name.value());
+      fields.put("limit", maxBytes);
+      fields.put("actual", before);
+      fields.put("requested", footprint);
+      fields.put("limit_name", BUDGET_PROPERTY);
+      throw new EvidentSourceException(
+          ErrorCode.STORAGE_FULL,
+          "the in-memory storage holds "
+              + before
+              + " bytes of events (estimated) and this transaction needs "
+              + footprint
+              + " more, beyond the budget "
+              + BUDGET_PROPERTY
+              + " ("
+              + maxBytes
+              + " bytes); reads still work; delete databases or raise the budget",
+          fields);
+    }
+    return footprint;
+  }
+
+  /**
+   * The estimated heap one event adds: a fixed overhead, its id, time, extensions and data, and
+   * those attribute values (stream, type, subject, content type, schema) this log does not hold
+   * yet. Strings are counted at their UTF-8 length, an upper bound of their compact heap form.
+   */
+  static long footprint(Log log, Event e) {
+    long bytes = (long) EVENT_OVERHEAD_BYTES + Utf8.length(e.id());
+    bytes += newString(log, e.source()) + newString(log, e.type());
+    bytes += newString(log, e.subject()) + newString(log, e.dataContentType());
+    bytes += newString(log, e.dataSchema());
+    if (e.time() != null) {
+      bytes += 64 + e.time().text().length();
+    }
+    for (var x : e.extensions().entrySet()) {
+      bytes += STRING_OVERHEAD_BYTES + x.getKey().length();
+      if (x.getValue() instanceof String v) {
+        bytes += Utf8.length(v);
+      }
+    }
+    if (e.data() != null) {
+      bytes += e.data().sizeBytes();
+    }
+    return bytes;
+  }
+
+  private static long newString(Log log, @Nullable String value) {
+    return value == null || log.strings.containsKey(value)
+        ? 0
+        : STRING_OVERHEAD_BYTES + Utf8.length(value);
   }
 
   /** The same event, with repeated attribute values replaced by one shared String each. */

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -174,6 +176,77 @@ public abstract class ConcurrencyTck {
         assertThat(values.get(i)).as("value at position %d of counter-%d", i, c).isEqualTo(i + 1L);
       }
     }
+  }
+
+  /** Rounds of the idempotency race; each round starts {@link #threads()} retries at once. */
+  protected int idempotencyRounds() {
+    return 150;
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void concurrent_retries_of_one_transaction_id_all_get_the_original_result() throws Exception {
+    StorageAdapter storage = adapter();
+    EventStore store = EventStore.create(storage);
+    DatabaseName db = uniqueDatabase("retry");
+    store.createDatabase(db);
+    int threads = Math.max(4, threads());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < idempotencyRounds(); round++) {
+        UUID id = UUID.randomUUID();
+        String subject = "retry-" + round;
+        // every other round is guarded: "nothing with this subject yet", which the first commit
+        // breaks, so a retry that evaluated it would fail with a condition instead
+        List<AppendCondition> conditions =
+            round % 2 == 0
+                ? List.of()
+                : List.of(AppendCondition.max(EventSelector.subject(subject), 0));
+        Transaction tx = new Transaction(id, List.of(event(subject), event(subject)), conditions);
+        var start = new CyclicBarrier(threads);
+        var futures = new ArrayList<Future<TransactionResult>>();
+        for (int t = 0; t < threads; t++) {
+          futures.add(
+              pool.submit(
+                  () -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return store.transact(db, tx);
+                  }));
+        }
+        var results = new ArrayList<TransactionResult>();
+        for (var f : futures) {
+          try {
+            results.add(f.get(60, TimeUnit.SECONDS));
+          } catch (ExecutionException e) {
+            throw new AssertionError(
+                "round " + round + ": a retry of transaction " + id + " failed", e.getCause());
+          }
+        }
+        assertThat(results).extracting(TransactionResult::duplicate).containsOnlyOnce(false);
+        var original = results.stream().filter(r -> !r.duplicate()).findFirst().orElseThrow();
+        for (TransactionResult r : results) {
+          assertThat(r.transactionId()).isEqualTo(id);
+          assertThat(r.firstRevision()).isEqualTo(original.firstRevision());
+          assertThat(r.revision()).isEqualTo(original.revision());
+          assertThat(r.recordedTime()).isEqualTo(original.recordedTime());
+        }
+        assertThat(original.revision())
+            .as("round %d appended once", round)
+            .isEqualTo(2L * (round + 1));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.database(db).revision()).isEqualTo(2L * idempotencyRounds());
+  }
+
+  private static Event event(String subject) {
+    return Event.builder()
+        .id(UUID.randomUUID().toString())
+        .source("https://example.com/retries")
+        .type("com.example.retried")
+        .subject(subject)
+        .build();
   }
 
   private static long value(StoredEvent e) {

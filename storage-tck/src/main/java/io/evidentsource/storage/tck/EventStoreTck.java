@@ -29,6 +29,8 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.query.Direction;
 import io.evidentsource.core.query.EventQuery;
@@ -61,6 +63,14 @@ public abstract class EventStoreTck {
   /** A ready adapter; may be shared between tests (names are unique). */
   protected abstract StorageAdapter adapter();
 
+  /**
+   * The index segments the store under test seals and loads (ADR 0011), or null (the default) for
+   * an index built from the log only; a suite overrides it to run every test with segments on.
+   */
+  protected @Nullable IndexSegments segments() {
+    return null;
+  }
+
   MutableClock clock;
   EventStore store;
   DatabaseName db;
@@ -70,7 +80,13 @@ public abstract class EventStoreTck {
     clock = new MutableClock(T0);
     store =
         new EventStore(
-            adapter(), EventLimits.defaults(), clock, UUID::randomUUID, Duration.ofSeconds(10));
+            adapter(),
+            EventLimits.defaults(),
+            clock,
+            UUID::randomUUID,
+            Duration.ofSeconds(10),
+            EventStoreObserver.NONE,
+            segments());
     db = TckFixtures.uniqueDatabase("store");
     store.createDatabase(db);
   }

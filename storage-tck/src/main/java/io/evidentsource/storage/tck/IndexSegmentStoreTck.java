@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract of an {@link IndexSegmentStore} (ADR 0011): a segment is written once, whole, and
- * read back byte for byte; a second write of its key leaves the first in place; keys of other
- * databases, generations or ranges are independent.
+ * read back byte for byte; a second write of its key leaves the first in place; a replacement (of a
+ * segment that did not decode) takes the place of the stored one, whole; keys of other databases,
+ * generations or ranges are independent.
  */
 public abstract class IndexSegmentStoreTck {
 
@@ -67,6 +68,24 @@ public abstract class IndexSegmentStoreTck {
   }
 
   @Test
+  void replace_puts_a_segment_in_place_of_a_larger_or_smaller_one_or_of_none() {
+    var key = new IndexSegmentStore.Key(freshDatabase(), 1, 1);
+    byte[] large = bytes(Math.min(store().maxSegmentBytes(), 1_200_000), 7);
+    assertThat(store().putIfAbsent(key, large)).isTrue();
+    byte[] small = bytes(300, 8);
+    store().replace(key, small);
+    assertThat(store().get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(small));
+    store().replace(key, large);
+    assertThat(store().get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(large));
+    store().replace(key, large); // again: idempotent
+    assertThat(store().get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(large));
+    var absent = new IndexSegmentStore.Key(freshDatabase(), 1, 1);
+    store().replace(absent, small);
+    assertThat(store().get(absent)).hasValueSatisfying(b -> assertThat(b).isEqualTo(small));
+    assertThat(store().putIfAbsent(absent, large)).isFalse();
+  }
+
+  @Test
   void refuses_a_segment_above_its_limit_naming_the_limit() {
     var key = new IndexSegmentStore.Key(freshDatabase(), 1, 1);
     int max = store().maxSegmentBytes();
@@ -74,6 +93,9 @@ public abstract class IndexSegmentStoreTck {
       return; // a heap store's limit is the heap's; nothing to refuse at a testable size
     }
     assertThatThrownBy(() -> store().putIfAbsent(key, new byte[max + 1]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(Integer.toString(max));
+    assertThatThrownBy(() -> store().replace(key, new byte[max + 1]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(Integer.toString(max));
     assertThat(store().get(key)).isEmpty();
