@@ -89,6 +89,9 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     return usedBytes.get();
   }
 
+  /** A log's head revision and the commit time of that revision's transaction. */
+  private record Tip(long head, Instant time) {}
+
   /** One database generation's log. */
   private static final class Log {
     final DatabaseName name;
@@ -106,7 +109,9 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     // shares one String per distinct stream, type, subject and content type across events
     final Map<String, String> strings = new HashMap<>();
     volatile long head;
-    volatile Instant headTime;
+    // the head and its commit time together, for info() without the log's lock (which an append
+    // holds): written after head, so a reader seeing it also sees every event up to its head
+    volatile Tip tip;
     // estimated heap of this log's events (guarded by the log's monitor)
     long bytes;
 
@@ -114,19 +119,12 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       this.name = name;
       this.generation = generation;
       this.createdAt = createdAt;
-      this.headTime = createdAt;
+      this.tip = new Tip(0, createdAt);
     }
 
     DatabaseInfo info() {
-      // head and headTime are written together under the lock; read time after head so a reader
-      // never pairs a newer head with an older time than its commit
-      long h;
-      Instant t;
-      synchronized (this) {
-        h = head;
-        t = headTime;
-      }
-      return new DatabaseInfo(name, generation, createdAt, h, t);
+      Tip t = tip; // one read: never a head paired with another commit's time
+      return new DatabaseInfo(name, generation, createdAt, t.head(), t.time());
     }
 
     Event event(long revision) {
@@ -280,8 +278,8 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       var result =
           new TransactionResult(
               request.transactionId(), first, last, events.size(), request.recordedTime(), false);
-      log.headTime = request.recordedTime();
       log.head = last; // publish: everything above is visible to readers who see this head
+      log.tip = new Tip(last, request.recordedTime());
       log.notifyAll(); // wake subscribers waiting in awaitBeyond
       return new AppendOutcome.Committed(result);
     }
