@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +43,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
  * counted by their transaction records. The first write of each case is held in the interceptor
  * until the others have read the head and queued behind it.
  */
+@Timeout(600)
 class GroupCommitLimitsTest {
   /** A {@code TransactWriteItems} as sent: items, bytes of its puts, transaction records. */
   record Write(int items, long putBytes, int members) {}
@@ -126,13 +126,16 @@ class GroupCommitLimitsTest {
     inspector.hold.set(release);
     int writesBefore = inspector.writes.size();
     Future<TransactionResult> held = pool.submit(() -> store.transact(db, first));
-    await(() -> inspector.writes.size() > writesBefore);
+    TckFixtures.awaitUntil(
+        "the next TransactWriteItems", () -> inspector.writes.size() > writesBefore);
     int reads = inspector.headAndRecordReads.get();
     var results = new ArrayList<Future<TransactionResult>>();
     for (Transaction tx : others) {
       results.add(pool.submit(() -> store.transact(db, tx)));
     }
-    await(() -> inspector.headAndRecordReads.get() >= reads + 2 * others.size());
+    TckFixtures.awaitUntil(
+        "the members' head and record reads",
+        () -> inspector.headAndRecordReads.get() >= reads + 2 * others.size());
     Thread.sleep(200); // from the last read into the queue; a late member only makes more writes
     release.countDown();
     held.get();
@@ -216,14 +219,6 @@ class GroupCommitLimitsTest {
       for (long rev = r.firstRevision(); rev <= r.revision(); rev++) {
         assertThat(seen.add(rev)).as("revision %d told twice", rev).isTrue();
       }
-    }
-  }
-
-  private static void await(BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 120 s").isLessThan(deadline);
-      Thread.sleep(10);
     }
   }
 }

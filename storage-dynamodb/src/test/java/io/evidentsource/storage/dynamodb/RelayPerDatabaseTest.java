@@ -85,15 +85,6 @@ class RelayPerDatabaseTest {
     }
   }
 
-  private static void await(String what, java.util.function.BooleanSupplier done)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-      Thread.sleep(20);
-    }
-  }
-
   @Test
   @Timeout(120)
   void a_database_whose_publish_hangs_does_not_hold_up_the_others() throws Exception {
@@ -124,12 +115,12 @@ class RelayPerDatabaseTest {
       }
 
       for (var db : others) {
-        await(db + " published", () -> recording.last(db) == 7);
+        TckFixtures.awaitUntil(db + " published", () -> recording.last(db) == 7);
         recording.assertInOrder(db, 7);
       }
       assertThat(recording.last(hung)).isZero();
       release.countDown();
-      await("the hung database published", () -> recording.last(hung) == 1);
+      TckFixtures.awaitUntil("the hung database published", () -> recording.last(hung) == 1);
     }
   }
 
@@ -169,7 +160,7 @@ class RelayPerDatabaseTest {
       long crashed = System.nanoTime();
       relay1.close();
 
-      await("instance 2 takes over", () -> recording.last(db) == 3);
+      TckFixtures.awaitUntil("instance 2 takes over", () -> recording.last(db) == 3);
       double seconds = (recording.firstAt.get(db) - crashed) / 1e9;
       System.out.printf(
           "relay takeover: first publish by instance 2 %.2f s after instance 1 died (lease %s)%n",

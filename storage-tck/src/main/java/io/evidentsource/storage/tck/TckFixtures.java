@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /** Small factories shared by the suites. */
 public final class TckFixtures {
@@ -44,5 +45,24 @@ public final class TckFixtures {
   public static AppendRequest append(
       DatabaseName db, long generation, long expectedHead, List<Event> events, Instant at) {
     return new AppendRequest(db, generation, expectedHead, events, UUID.randomUUID(), at);
+  }
+
+  /**
+   * Returns once {@code done} holds, polling every 10 ms. It sets no deadline of its own: the
+   * calling test's JUnit {@code @Timeout} bounds the wait (and interrupts it), so a slow machine
+   * fails no test that time would pass, and a hang still ends.
+   *
+   * @param what what is awaited, for the failure message
+   * @throws AssertionError when the waiting thread is interrupted, naming what was awaited
+   */
+  public static void awaitUntil(String what, BooleanSupplier done) {
+    while (!done.getAsBoolean()) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for " + what, e);
+      }
+    }
   }
 }
