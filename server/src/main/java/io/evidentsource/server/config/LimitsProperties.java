@@ -15,7 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param maxRequestsPerDatabase most requests naming one database in flight at once (REST routes
  *     under {@code /api/v1/databases/{db}}, the gRPC calls with a database); unset: four per
- *     available processor
+ *     available processor, plus the storage's group-commit size where it has one (DynamoDB: 49), so
+ *     that the transactions one write could take can all be in flight
  * @param maxRequestsPerPrincipal most requests of one API key in flight at once, over all its
  *     databases (only with security on: without a key there is no principal); unset: eight per
  *     available processor
@@ -33,23 +34,34 @@ record LimitsProperties(
 
   LimitsProperties {
     // RequestAdmission.Limits validates and names the property
-    limits(maxRequestsPerDatabase, maxRequestsPerPrincipal, maxQueuedRequests, requestQueueTimeout);
+    limits(
+        maxRequestsPerDatabase, maxRequestsPerPrincipal, maxQueuedRequests, requestQueueTimeout, 1);
   }
 
-  /** The bounds in force, defaults filled in from the number of processors. */
-  RequestAdmission.Limits limits() {
+  /**
+   * The bounds in force, defaults filled in from the number of processors.
+   *
+   * @param groupCommit the most transactions the storage writes at once for one database ({@code
+   *     StorageAdapter.maxGroupTransactions()}, 1 without group commit)
+   */
+  RequestAdmission.Limits limits(int groupCommit) {
     return limits(
-        maxRequestsPerDatabase, maxRequestsPerPrincipal, maxQueuedRequests, requestQueueTimeout);
+        maxRequestsPerDatabase,
+        maxRequestsPerPrincipal,
+        maxQueuedRequests,
+        requestQueueTimeout,
+        groupCommit);
   }
 
   private static RequestAdmission.Limits limits(
       @Nullable Integer perDatabase,
       @Nullable Integer perPrincipal,
       int maxQueued,
-      Duration queueTimeout) {
+      Duration queueTimeout,
+      int groupCommit) {
     int cpus = Runtime.getRuntime().availableProcessors();
     return new RequestAdmission.Limits(
-        perDatabase != null ? perDatabase : 4 * cpus,
+        perDatabase != null ? perDatabase : 4 * cpus + (groupCommit > 1 ? groupCommit : 0),
         perPrincipal != null ? perPrincipal : 8 * cpus,
         maxQueued,
         queueTimeout);

@@ -1,5 +1,6 @@
 package io.evidentsource.server.config;
 
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.request.RequestAdmission;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,7 +22,7 @@ class QueryConfiguration {
   }
 
   @Bean
-  RequestAdmission requestAdmission(LimitsProperties properties) {
-    return new RequestAdmission(properties.limits());
+  RequestAdmission requestAdmission(LimitsProperties properties, Storage storage) {
+    return new RequestAdmission(properties.limits(storage.log().maxGroupTransactions()));
   }
 }
