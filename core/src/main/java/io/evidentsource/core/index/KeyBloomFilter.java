@@ -34,14 +34,34 @@ final class KeyBloomFilter {
 
   /** The filter of {@code keys}: {@link #BITS_PER_KEY} bits per key, rounded up to 64. */
   static KeyBloomFilter of(Collection<String> keys) {
-    if (keys.isEmpty()) {
+    var hashes = new long[keys.size()];
+    int i = 0;
+    for (String key : keys) {
+      hashes[i++] = hash(key);
+    }
+    return ofHashed(hashes);
+  }
+
+  /**
+   * The filter of 64-bit (source, id) hashes ({@link DatabaseIndex#idHash}), one per event (a
+   * repeated hash counts once in the bits, not in the size).
+   */
+  static KeyBloomFilter ofIds(long[] idHashes) {
+    var hashes = new long[idHashes.length];
+    for (int i = 0; i < idHashes.length; i++) {
+      hashes[i] = mix(idHashes[i]);
+    }
+    return ofHashed(hashes);
+  }
+
+  private static KeyBloomFilter ofHashed(long[] hashes) {
+    if (hashes.length == 0) {
       return EMPTY;
     }
-    long bits = Math.min((long) keys.size() * BITS_PER_KEY, MAX_BITS);
+    long bits = Math.min((long) hashes.length * BITS_PER_KEY, MAX_BITS);
     var words = new long[(int) ((bits + 63) / 64)];
     long m = words.length * 64L;
-    for (String key : keys) {
-      long h1 = hash(key);
+    for (long h1 : hashes) {
       long h2 = mix(h1) | 1;
       for (int i = 0; i < HASHES; i++) {
         long bit = Long.remainderUnsigned(h1 + i * h2, m);
@@ -62,11 +82,19 @@ final class KeyBloomFilter {
 
   /** False only when {@code key} was certainly not among the keys. */
   boolean mightContain(String key) {
+    return mightContainHashed(hash(key));
+  }
+
+  /** False only when no event of the filter {@link #ofIds} built had this (source, id) hash. */
+  boolean mightContainId(long idHash) {
+    return mightContainHashed(mix(idHash));
+  }
+
+  private boolean mightContainHashed(long h1) {
     if (words.length == 0) {
       return false;
     }
     long m = words.length * 64L;
-    long h1 = hash(key);
     long h2 = mix(h1) | 1;
     for (int i = 0; i < HASHES; i++) {
       long bit = Long.remainderUnsigned(h1 + i * h2, m);

@@ -18,18 +18,21 @@ import java.util.zip.CRC32;
  * What a sealed {@link IndexSegment} may hold, in a few hundred bytes (ADR 0011): its range, for
  * each of stream, subject, type and tag the number of distinct keys, the smallest and largest key
  * (cut to {@value #BOUND_CHARS} characters) and a {@link KeyBloomFilter} of the keys, and whether
- * the range has events without a subject. {@link #mayMatch} answers false only when no event of the
+ * the range has events without a subject; the recorded times of its first and last revision and the
+ * range of its effective times; and a filter of its events' (source, id) hashes ({@link
+ * #mayHoldId}, the duplicate check). {@link #mayMatch} answers false only when no event of the
  * range can match a selector, so a reader skips that segment without loading it; it never answers
  * false for a segment that holds a match (no false negatives), and answers true for about 1 % of
  * segments that do not hold a key.
  *
  * <p>{@link #encode()} gives the stored form: magic {@code ESSM}, format version {@value
  * #FORMAT_VERSION}, the range (two big-endian longs), a flags byte (bit 0: events without a
- * subject), then per attribute in {@link Attribute} order the key count (varint), the smallest and
- * largest key (varint length, UTF-8), the filter's 64-bit words (varint count, big-endian longs),
- * and a CRC-32 of every preceding byte. Deterministic: the bytes depend only on the segment's keys.
- * {@link #decode} refuses anything else with an {@link IndexSegment.CorruptSegmentException}.
- * Immutable.
+ * subject), the first and last recorded and the least and greatest effective time (four big-endian
+ * longs, nanoseconds), then per attribute in {@link Attribute} order the key count (varint), the
+ * smallest and largest key (varint length, UTF-8) and the filter's 64-bit words (varint count,
+ * big-endian longs), then the id filter's words likewise, and a CRC-32 of every preceding byte.
+ * Deterministic: the bytes depend only on the segment's keys. {@link #decode} refuses anything else
+ * with an {@link IndexSegment.CorruptSegmentException}. Immutable.
  */
 public final class SegmentSummary {
   /** The format version written by {@link #encode()} and the only one {@link #decode} reads. */
@@ -44,7 +47,12 @@ public final class SegmentSummary {
   private final long firstRevision;
   private final long lastRevision;
   private final boolean noSubject;
+  private final long firstRecordedNanos;
+  private final long lastRecordedNanos;
+  private final long minEffectiveNanos;
+  private final long maxEffectiveNanos;
   private final EnumMap<Attribute, Keys> keys;
+  private final KeyBloomFilter ids;
 
   /** The keys of one attribute: how many, their bounds (cut), and their filter. */
   private record Keys(int count, String min, String max, KeyBloomFilter filter) {
@@ -72,11 +80,21 @@ public final class SegmentSummary {
   }
 
   private SegmentSummary(
-      long firstRevision, long lastRevision, boolean noSubject, EnumMap<Attribute, Keys> keys) {
+      long firstRevision,
+      long lastRevision,
+      boolean noSubject,
+      long[] times,
+      EnumMap<Attribute, Keys> keys,
+      KeyBloomFilter ids) {
     this.firstRevision = firstRevision;
     this.lastRevision = lastRevision;
     this.noSubject = noSubject;
+    this.firstRecordedNanos = times[0];
+    this.lastRecordedNanos = times[1];
+    this.minEffectiveNanos = times[2];
+    this.maxEffectiveNanos = times[3];
     this.keys = keys;
+    this.ids = ids;
   }
 
   /** The summary of {@code segment}. */
@@ -94,8 +112,21 @@ public final class SegmentSummary {
                   upperBound(map.lastKey()),
                   KeyBloomFilter.of(map.keySet())));
     }
+    long first = segment.firstRevision();
+    long last = segment.lastRevision();
+    long minEffective = Long.MAX_VALUE;
+    long maxEffective = Long.MIN_VALUE;
+    var idHashes = new long[segment.eventCount()];
+    for (long r = first; r <= last; r++) {
+      minEffective = Math.min(minEffective, segment.effectiveNanos(r));
+      maxEffective = Math.max(maxEffective, segment.effectiveNanos(r));
+      idHashes[(int) (r - first)] = segment.idHash(r);
+    }
+    long[] times = {
+      segment.recordedNanos(first), segment.recordedNanos(last), minEffective, maxEffective
+    };
     return new SegmentSummary(
-        segment.firstRevision(), segment.lastRevision(), segment.noSubject().length > 0, keys);
+        first, last, segment.noSubject().length > 0, times, keys, KeyBloomFilter.ofIds(idHashes));
   }
 
   /** The first revision of the summarized segment. */
@@ -106,6 +137,34 @@ public final class SegmentSummary {
   /** The last revision of the summarized segment. */
   public long lastRevision() {
     return lastRevision;
+  }
+
+  /** The recorded time of the segment's first revision, in nanoseconds since the epoch. */
+  public long firstRecordedNanos() {
+    return firstRecordedNanos;
+  }
+
+  /** The recorded time of the segment's last revision, in nanoseconds since the epoch. */
+  public long lastRecordedNanos() {
+    return lastRecordedNanos;
+  }
+
+  /** The earliest effective time of the segment's events, in nanoseconds since the epoch. */
+  public long minEffectiveNanos() {
+    return minEffectiveNanos;
+  }
+
+  /** The latest effective time of the segment's events, in nanoseconds since the epoch. */
+  public long maxEffectiveNanos() {
+    return maxEffectiveNanos;
+  }
+
+  /**
+   * False only when no event of the segment has this (source, id) hash ({@link
+   * DatabaseIndex#idHash}); true for about 1 % of segments without it.
+   */
+  public boolean mayHoldId(long idHash) {
+    return ids.mightContainId(idHash);
   }
 
   /** The number of distinct keys of {@code attribute} in the segment. */
@@ -141,6 +200,10 @@ public final class SegmentSummary {
       out.writeLong(firstRevision);
       out.writeLong(lastRevision);
       out.writeByte(noSubject ? NO_SUBJECT : 0);
+      out.writeLong(firstRecordedNanos);
+      out.writeLong(lastRecordedNanos);
+      out.writeLong(minEffectiveNanos);
+      out.writeLong(maxEffectiveNanos);
       for (Attribute a : Attribute.values()) {
         Keys k = at(a);
         writeVarInt(out, k.count());
@@ -150,6 +213,10 @@ public final class SegmentSummary {
         for (int i = 0; i < k.filter().wordCount(); i++) {
           out.writeLong(k.filter().word(i));
         }
+      }
+      writeVarInt(out, ids.wordCount());
+      for (int i = 0; i < ids.wordCount(); i++) {
+        out.writeLong(ids.word(i));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
@@ -171,7 +238,7 @@ public final class SegmentSummary {
    *     ({@link IndexSegment.CorruptSegmentException#newerFormat()} for a newer version)
    */
   public static SegmentSummary decode(byte[] bytes) {
-    if (bytes.length < 4 + 1 + 8 + 8 + 1 + 4) {
+    if (bytes.length < 4 + 1 + 8 + 8 + 1 + 32 + 4) {
       throw new IndexSegment.CorruptSegmentException(
           "summary of " + bytes.length + " bytes is truncated");
     }
@@ -203,6 +270,7 @@ public final class SegmentSummary {
       if ((flags & ~NO_SUBJECT) != 0) {
         throw new IndexSegment.CorruptSegmentException("summary flags " + flags + " are unknown");
       }
+      long[] times = {in.getLong(), in.getLong(), in.getLong(), in.getLong()};
       var keys = new EnumMap<Attribute, Keys>(Attribute.class);
       for (Attribute a : Attribute.values()) {
         int count = readVarInt(in, Integer.MAX_VALUE, a + " key count");
@@ -220,10 +288,18 @@ public final class SegmentSummary {
         keys.put(
             a, count == 0 ? Keys.NONE : new Keys(count, min, max, KeyBloomFilter.ofWords(bits)));
       }
+      var idWords = new long[readVarInt(in, KeyBloomFilter.MAX_BITS / 64, "id filter words")];
+      for (int i = 0; i < idWords.length; i++) {
+        idWords[i] = in.getLong();
+      }
+      if (idWords.length == 0) {
+        throw new IndexSegment.CorruptSegmentException("summary has no id filter");
+      }
       if (in.hasRemaining()) {
         throw new IndexSegment.CorruptSegmentException("summary has trailing bytes");
       }
-      return new SegmentSummary(first, last, (flags & NO_SUBJECT) != 0, keys);
+      return new SegmentSummary(
+          first, last, (flags & NO_SUBJECT) != 0, times, keys, KeyBloomFilter.ofWords(idWords));
     } catch (BufferUnderflowException e) {
       throw new IndexSegment.CorruptSegmentException("summary is truncated");
     }

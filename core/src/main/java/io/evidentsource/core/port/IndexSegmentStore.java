@@ -97,10 +97,10 @@ public interface IndexSegmentStore {
 
   /**
    * The largest summary a store accepts, in bytes: above the largest a {@code SegmentSummary}
-   * encodes (about 133 KB: four 32 KiB filters and their bounds), and small enough that DynamoDB's
-   * 4 MB transaction holds it beside the largest segment.
+   * encodes (about 166 KB: five 32 KiB filters and the key bounds), and small enough that
+   * DynamoDB's 4 MB transaction holds it beside the largest segment.
    */
-  int MAX_SUMMARY_BYTES = 140_000;
+  int MAX_SUMMARY_BYTES = 170_000;
 
   /** Refuses a summary above {@link #MAX_SUMMARY_BYTES}, naming the key and the limit. */
   static void requireSummarySize(Key key, byte @Nullable [] summary) {

@@ -120,6 +120,32 @@ class SegmentSummaryTest {
     }
 
     @Test
+    void a_segment_holding_an_event_id_may_hold_its_hash_and_knows_its_times() {
+      var events = IndexSegmentTest.events(400, 31);
+      int absent = 0;
+      for (var segment : segments(events, 100)) {
+        var summary = SegmentSummary.decode(SegmentSummary.of(segment).encode());
+        var range = events.subList((int) segment.firstRevision() - 1, (int) segment.lastRevision());
+        for (var e : range) {
+          assertThat(summary.mayHoldId(DatabaseIndex.idHash(e.event().source(), e.event().id())))
+              .isTrue();
+          long effective = DatabaseIndex.nanos(e.effectiveTime());
+          assertThat(effective).isBetween(summary.minEffectiveNanos(), summary.maxEffectiveNanos());
+        }
+        assertThat(summary.firstRecordedNanos())
+            .isEqualTo(DatabaseIndex.nanos(range.get(0).recordedTime()));
+        assertThat(summary.lastRecordedNanos())
+            .isEqualTo(DatabaseIndex.nanos(range.get(range.size() - 1).recordedTime()));
+        for (int i = 0; i < 1_000; i++) {
+          if (!summary.mayHoldId(DatabaseIndex.idHash("elsewhere", "x" + i))) {
+            absent++;
+          }
+        }
+      }
+      assertThat(absent).as("ids of no segment that a summary excluded").isGreaterThan(3_900);
+    }
+
+    @Test
     void a_filter_beyond_its_bit_limit_holds_every_key() {
       var keys = new ArrayList<String>();
       for (int i = 0; i < KeyBloomFilter.MAX_BITS / KeyBloomFilter.BITS_PER_KEY * 3; i++) {
@@ -193,7 +219,7 @@ class SegmentSummaryTest {
       var segment = segments(events, n).get(0);
       byte[] bytes = SegmentSummary.of(segment).encode();
       assertThat(bytes.length)
-          .isGreaterThan(4 * KeyBloomFilter.MAX_BITS / 8)
+          .isGreaterThan(5 * KeyBloomFilter.MAX_BITS / 8)
           .isLessThanOrEqualTo(io.evidentsource.core.port.IndexSegmentStore.MAX_SUMMARY_BYTES);
     }
 

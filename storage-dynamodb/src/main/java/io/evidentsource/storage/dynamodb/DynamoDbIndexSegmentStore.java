@@ -54,8 +54,8 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
 
   /**
    * Chunks per segment: one transaction holds at most 4 MB (and 100 items), so 11 chunks of {@value
-   * #CHUNK_BYTES} bytes and a summary of at most {@link IndexSegmentStore#MAX_SUMMARY_BYTES} (3.99
-   * MB in all).
+   * #CHUNK_BYTES} bytes and a summary of at most {@link IndexSegmentStore#MAX_SUMMARY_BYTES} (4.02
+   * million bytes in all, under the 4 MiB, 4,194,304 bytes, DynamoDB counts item sizes in).
    */
   static final int MAX_CHUNKS = 11;
 
