@@ -158,6 +158,27 @@ class SegmentSummaryTest {
   }
 
   @Test
+  void a_segment_on_its_own_answers_a_selector_like_its_events() {
+    var events = IndexSegmentTest.events(300, 41);
+    var random = new Random(42);
+    for (var segment : segments(events, 50)) {
+      var decoded = IndexSegment.decode(segment.encode());
+      var range = events.subList((int) segment.firstRevision() - 1, (int) segment.lastRevision());
+      for (int i = 0; i < 300; i++) {
+        var selector = i == 0 ? EventSelector.any() : randomSelector(random, 0);
+        long[] expected =
+            range.stream()
+                .filter(e -> selector.matches(e.event()))
+                .mapToLong(StoredEvent::revision)
+                .toArray();
+        assertThat(java.util.Arrays.stream(decoded.matching(selector)).asLongStream().toArray())
+            .as(selector.toString())
+            .containsExactly(expected);
+      }
+    }
+  }
+
+  @Test
   void a_filter_of_ten_bits_per_key_has_about_one_percent_false_positives() {
     var keys = new ArrayList<String>();
     for (int i = 0; i < 10_000; i++) {
