@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.condition.AppendCondition;
-import io.evidentsource.core.model.DatabaseName;
-import io.evidentsource.core.model.Event;
 import io.evidentsource.core.index.IndexSegment;
 import io.evidentsource.core.index.SegmentSummary;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
@@ -172,9 +172,7 @@ class SegmentColdStartCostTest {
     for (int k = 0; k < sealed; k++) {
       segmentBytes +=
           segmentStore
-              .get(
-                  new IndexSegmentStore.Key(
-                      db, generation, 1L + (long) k * SEGMENT))
+              .get(new IndexSegmentStore.Key(db, generation, 1L + (long) k * SEGMENT))
               .orElseThrow()
               .length;
     }
@@ -205,12 +203,10 @@ class SegmentColdStartCostTest {
     var walkA = lazyWalk(adapter, segmentStore, db, rare, true, 100);
     report.add("lazy walk (a) 100 newest of a subject: " + walkA + ", " + meter.reset());
     assertThat(walkA.revisions())
-        .containsExactlyElementsOf(
-            page.events().stream().map(StoredEvent::revision).toList());
+        .containsExactlyElementsOf(page.events().stream().map(StoredEvent::revision).toList());
     var walkB = lazyWalk(adapter, segmentStore, db, EventSelector.subject("rare-1"), true, 1);
     report.add("lazy walk (b) max on a rare subject: " + walkB + ", " + meter.reset());
-    assertThat(walkB.revisions())
-        .isEqualTo(expectedRare == 0 ? List.of() : List.of(expectedRare));
+    assertThat(walkB.revisions()).isEqualTo(expectedRare == 0 ? List.of() : List.of(expectedRare));
     var walkC = lazyWalk(adapter, segmentStore, db, prefix.selector(), false, 100);
     report.add("lazy walk (c) prefix query: " + walkC + ", " + meter.reset());
     assertThat(walkC.revisions())
@@ -262,8 +258,7 @@ class SegmentColdStartCostTest {
     var tail = new ArrayList<Long>();
     for (long from = sealedTo + 1; from <= info.revision(); from += 1_000) {
       for (var e :
-          adapter.readRange(
-              db, info.generation(), from, Math.min(info.revision(), from + 999))) {
+          adapter.readRange(db, info.generation(), from, Math.min(info.revision(), from + 999))) {
         if (selector.matches(e.event())) {
           tail.add(e.revision());
         }
@@ -277,8 +272,7 @@ class SegmentColdStartCostTest {
     }
     int loaded = 0;
     int skipped = 0;
-    var firsts =
-        newestFirst ? summaries.descendingKeySet() : summaries.navigableKeySet();
+    var firsts = newestFirst ? summaries.descendingKeySet() : summaries.navigableKeySet();
     for (long first : firsts) {
       if (found.size() >= wanted) {
         break;
