@@ -339,14 +339,15 @@ public final class IndexManager {
   private static void sealNow(
       IndexSegmentStore store, IndexSegmentStore.Key key, IndexSegment s, boolean replace) {
     try {
+      byte[] summary = SegmentSummary.of(s).encode();
       if (replace) {
-        store.replace(key, s.encode());
+        store.replace(key, s.encode(), summary);
         LOG.log(
             System.Logger.Level.WARNING,
             "index segment {0} rebuilt from the log replaced the one that did not decode",
             key);
       } else {
-        store.putIfAbsent(key, s.encode());
+        store.putIfAbsent(key, s.encode(), summary);
       }
     } catch (RuntimeException e) {
       // not sealed: the range stays readable from the log, and the next instance to complete it

@@ -3,6 +3,7 @@ package io.evidentsource.core.index;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.selector.Attribute;
+import io.evidentsource.core.selector.EventSelector;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -107,6 +108,94 @@ public final class IndexSegment {
 
   long idHash(long revision) {
     return idHashes[(int) (revision - firstRevision)];
+  }
+
+  /**
+   * The revisions of this segment whose event matches {@code selector}, ascending: the postings of
+   * an equality, the union of the keys a prefix covers, intersections for {@code and}, unions for
+   * {@code or}. Linear in the postings it touches, at most a few times {@link #eventCount()}; for
+   * walking a segment loaded on its own (ADR 0011).
+   */
+  public int[] matching(EventSelector selector) {
+    return selector.match(
+        any -> {
+          int[] all = new int[eventCount()];
+          for (int i = 0; i < all.length; i++) {
+            all[i] = (int) (firstRevision + i);
+          }
+          return all;
+        },
+        equals -> {
+          if (equals.value() == null) {
+            return noSubject.clone();
+          }
+          int[] p = keys(equals.attribute()).get(equals.value());
+          return p == null ? new int[0] : p.clone();
+        },
+        startsWith -> {
+          int[] out = new int[0];
+          String prefix = startsWith.prefix();
+          for (var e : keys(startsWith.attribute()).tailMap(prefix).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+              break;
+            }
+            out = union(out, e.getValue());
+          }
+          return out;
+        },
+        and -> {
+          int[] out = null;
+          for (var s : and.selectors()) {
+            out = out == null ? matching(s) : intersection(out, matching(s));
+          }
+          return out == null ? new int[0] : out;
+        },
+        or -> {
+          int[] out = new int[0];
+          for (var s : or.selectors()) {
+            out = union(out, matching(s));
+          }
+          return out;
+        });
+  }
+
+  private static int[] union(int[] a, int[] b) {
+    int[] out = new int[a.length + b.length];
+    int i = 0;
+    int j = 0;
+    int n = 0;
+    while (i < a.length || j < b.length) {
+      int next;
+      if (j >= b.length || (i < a.length && a[i] < b[j])) {
+        next = a[i++];
+      } else if (i >= a.length || b[j] < a[i]) {
+        next = b[j++];
+      } else {
+        next = a[i++];
+        j++;
+      }
+      out[n++] = next;
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private static int[] intersection(int[] a, int[] b) {
+    int[] out = new int[Math.min(a.length, b.length)];
+    int i = 0;
+    int j = 0;
+    int n = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) {
+        i++;
+      } else if (b[j] < a[i]) {
+        j++;
+      } else {
+        out[n++] = a[i];
+        i++;
+        j++;
+      }
+    }
+    return Arrays.copyOf(out, n);
   }
 
   /** The stored form of this segment (see the class comment). */

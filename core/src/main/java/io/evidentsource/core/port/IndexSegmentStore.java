@@ -1,9 +1,13 @@
 package io.evidentsource.core.port;
 
 import io.evidentsource.core.model.DatabaseName;
+import java.util.Collections;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where sealed index segments live (ADR 0011): immutable byte strings, each the encoded index of
@@ -11,6 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * written once, by whichever instance first completed its range; a second write of the same key
  * leaves the first in place. Readers never see part of a segment. Implementations are thread-safe
  * and may be shared by any number of processes.
+ *
+ * <p>Beside each segment the store keeps its <em>summary</em> (a few hundred bytes naming what the
+ * segment may hold: {@code core.index.SegmentSummary}), written atomically with the segment and
+ * readable for a whole database generation at once ({@link #summaries}), so that a reader loads
+ * only the segments a query can match.
  */
 public interface IndexSegmentStore {
 
@@ -36,14 +45,23 @@ public interface IndexSegmentStore {
   }
 
   /**
-   * Stores {@code segment} under {@code key} unless a segment is stored there already; atomic: a
-   * failure or a crash leaves either the whole segment or nothing.
+   * Stores {@code segment} and its {@code summary} under {@code key} unless a segment is stored
+   * there already; atomic: a failure or a crash leaves either the whole segment with its summary or
+   * nothing.
    *
-   * @return true when this call stored it, false when the key held a segment already (which stays)
-   * @throws IllegalArgumentException when the segment is larger than the store holds, naming the
-   *     limit ({@link #maxSegmentBytes()})
+   * @param summary the segment's encoded summary (at most {@link #MAX_SUMMARY_BYTES}), or null to
+   *     store none (readers then treat the segment as possibly matching anything)
+   * @return true when this call stored it, false when the key held a segment already (which stays,
+   *     with its summary)
+   * @throws IllegalArgumentException when the segment is larger than the store holds or the summary
+   *     larger than {@link #MAX_SUMMARY_BYTES}, naming the limit ({@link #maxSegmentBytes()})
    */
-  boolean putIfAbsent(Key key, byte[] segment);
+  boolean putIfAbsent(Key key, byte[] segment, byte @Nullable [] summary);
+
+  /** {@link #putIfAbsent(Key, byte[], byte[])} without a summary. */
+  default boolean putIfAbsent(Key key, byte[] segment) {
+    return putIfAbsent(key, segment, null);
+  }
 
   /**
    * Stores {@code segment} under {@code key} in place of whatever is stored there (a segment that
@@ -52,32 +70,83 @@ public interface IndexSegmentStore {
    * the same bytes, so concurrent replacements of one key agree and a racing {@link #putIfAbsent}
    * loses nothing.
    *
-   * @throws IllegalArgumentException when the segment is larger than the store holds, naming the
-   *     limit ({@link #maxSegmentBytes()})
+   * @param summary the segment's encoded summary, stored in place of the key's summary; null
+   *     removes the key's summary
+   * @throws IllegalArgumentException when the segment is larger than the store holds or the summary
+   *     larger than {@link #MAX_SUMMARY_BYTES}, naming the limit ({@link #maxSegmentBytes()})
    */
-  void replace(Key key, byte[] segment);
+  void replace(Key key, byte[] segment, byte @Nullable [] summary);
+
+  /** {@link #replace(Key, byte[], byte[])} without a summary (removing the key's summary). */
+  default void replace(Key key, byte[] segment) {
+    replace(key, segment, null);
+  }
 
   /** The bytes stored under {@code key}, whole, if a segment is stored there. */
   Optional<byte[]> get(Key key);
 
+  /**
+   * The summaries of every segment of the database generation stored with one, by the segment's
+   * first revision, ascending. A segment stored without a summary is absent here. DynamoDB: one
+   * strongly consistent Query (one request per MB of summaries).
+   */
+  NavigableMap<Long, byte[]> summaries(DatabaseName database, long generation);
+
   /** The largest segment {@link #putIfAbsent} accepts, in bytes. */
   int maxSegmentBytes();
+
+  /**
+   * The largest summary a store accepts, in bytes: above the largest a {@code SegmentSummary}
+   * encodes (about 166 KB: five 32 KiB filters and the key bounds), and small enough that
+   * DynamoDB's 4 MB transaction holds it beside the largest segment.
+   */
+  int MAX_SUMMARY_BYTES = 170_000;
+
+  /** Refuses a summary above {@link #MAX_SUMMARY_BYTES}, naming the key and the limit. */
+  static void requireSummarySize(Key key, byte @Nullable [] summary) {
+    if (summary != null && summary.length > MAX_SUMMARY_BYTES) {
+      throw new IllegalArgumentException(
+          "summary of segment "
+              + key
+              + " has "
+              + summary.length
+              + " bytes, more than the limit of "
+              + MAX_SUMMARY_BYTES);
+    }
+  }
 
   /** A store in this process's heap, for tests and single-process setups. */
   static IndexSegmentStore inMemory() {
     return new IndexSegmentStore() {
-      private final ConcurrentHashMap<Key, byte[]> segments = new ConcurrentHashMap<>();
+      // a segment with its summary (or null), swapped as one value: never one without the other
+      private static final class Stored {
+        final byte[] segment;
+        final byte @Nullable [] summary;
+
+        Stored(byte[] segment, byte @Nullable [] summary) {
+          this.segment = segment;
+          this.summary = summary;
+        }
+      }
+
+      private final ConcurrentHashMap<Key, Stored> segments = new ConcurrentHashMap<>();
 
       @Override
-      public boolean putIfAbsent(Key key, byte[] segment) {
+      public boolean putIfAbsent(Key key, byte[] segment, byte @Nullable [] summary) {
         requireSize(key, segment);
-        return segments.putIfAbsent(key, segment.clone()) == null;
+        requireSummarySize(key, summary);
+        return segments.putIfAbsent(key, new Stored(segment.clone(), copy(summary))) == null;
       }
 
       @Override
-      public void replace(Key key, byte[] segment) {
+      public void replace(Key key, byte[] segment, byte @Nullable [] summary) {
         requireSize(key, segment);
-        segments.put(key, segment.clone());
+        requireSummarySize(key, summary);
+        segments.put(key, new Stored(segment.clone(), copy(summary)));
+      }
+
+      private static byte @Nullable [] copy(byte @Nullable [] b) {
+        return b == null ? null : b.clone();
       }
 
       private void requireSize(Key key, byte[] segment) {
@@ -94,8 +163,23 @@ public interface IndexSegmentStore {
 
       @Override
       public Optional<byte[]> get(Key key) {
-        byte[] b = segments.get(key);
-        return b == null ? Optional.empty() : Optional.of(b.clone());
+        Stored s = segments.get(key);
+        return s == null ? Optional.empty() : Optional.of(s.segment.clone());
+      }
+
+      @Override
+      public NavigableMap<Long, byte[]> summaries(DatabaseName database, long generation) {
+        var out = new TreeMap<Long, byte[]>();
+        segments.forEach(
+            (key, stored) -> {
+              byte[] summary = stored.summary;
+              if (summary != null
+                  && key.database().equals(database)
+                  && key.generation() == generation) {
+                out.put(key.firstRevision(), summary.clone());
+              }
+            });
+        return Collections.unmodifiableNavigableMap(out);
       }
 
       @Override

@@ -2,13 +2,17 @@ package io.evidentsource.storage.dynamodb;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.port.IndexSegmentStore;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +42,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * and length counts as absent. {@link #replace} (a segment rebuilt from the log in place of one
  * that did not decode) writes the new chunks and deletes the old ones beyond them in one
  * transaction.
+ *
+ * <p>A segment's summary (ADR 0011) is one more item of the same transaction, in the partition
+ * {@code {db}#{generation}#s} with sort key {@code sk} = the segment's first revision and the bytes
+ * in {@code b}, so all summaries of a database generation come back from one Query ({@link
+ * #summaries}; one request per MB).
  */
 public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   /** Bytes per chunk item, under DynamoDB's 400 KB item limit with room for the keys. */
@@ -45,7 +54,8 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
 
   /**
    * Chunks per segment: one transaction holds at most 4 MB (and 100 items), so 11 chunks of {@value
-   * #CHUNK_BYTES} bytes.
+   * #CHUNK_BYTES} bytes and a summary of at most {@link IndexSegmentStore#MAX_SUMMARY_BYTES} (4.02
+   * million bytes in all, under the 4 MiB, 4,194,304 bytes, DynamoDB counts item sizes in).
    */
   static final int MAX_CHUNKS = 11;
 
@@ -73,9 +83,14 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   }
 
   @Override
-  public boolean putIfAbsent(Key key, byte[] segment) {
+  public boolean putIfAbsent(Key key, byte[] segment, byte @Nullable [] summary) {
+    IndexSegmentStore.requireSummarySize(key, summary);
+    var puts = chunkItems(key, segment);
+    if (summary != null) {
+      puts.add(summaryItem(key, summary));
+    }
     var items = new ArrayList<TransactWriteItem>();
-    for (var item : chunkItems(key, segment)) {
+    for (var item : puts) {
       items.add(
           TransactWriteItem.builder()
               .put(
@@ -123,13 +138,26 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
    * sealing the same key; both write the same bytes).
    */
   @Override
-  public void replace(Key key, byte[] segment) {
+  public void replace(Key key, byte[] segment, byte @Nullable [] summary) {
+    IndexSegmentStore.requireSummarySize(key, summary);
     var chunks = chunkItems(key, segment);
-    var items = new ArrayList<TransactWriteItem>(MAX_CHUNKS);
+    var items = new ArrayList<TransactWriteItem>(MAX_CHUNKS + 1);
     for (var item : chunks) {
       items.add(
           TransactWriteItem.builder()
               .put(Put.builder().tableName(tables.indexes()).item(item).build())
+              .build());
+    }
+    if (summary != null) {
+      items.add(
+          TransactWriteItem.builder()
+              .put(
+                  Put.builder().tableName(tables.indexes()).item(summaryItem(key, summary)).build())
+              .build());
+    } else {
+      items.add(
+          TransactWriteItem.builder()
+              .delete(Delete.builder().tableName(tables.indexes()).key(summaryKey(key)).build())
               .build());
     }
     for (int c = chunks.size(); c < MAX_CHUNKS; c++) {
@@ -191,6 +219,65 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
     return items;
   }
 
+  private static Map<String, AttributeValue> summaryKey(Key key) {
+    return Map.of(
+        DynamoDbSchema.IX_PK,
+        AttributeValue.fromS(summaryPartition(key.database(), key.generation())),
+        DynamoDbSchema.IX_SK,
+        AttributeValue.fromN(Long.toString(key.firstRevision())));
+  }
+
+  private static Map<String, AttributeValue> summaryItem(Key key, byte[] summary) {
+    var item = new HashMap<String, AttributeValue>(summaryKey(key));
+    item.put(BYTES, AttributeValue.fromB(SdkBytes.fromByteArray(summary)));
+    return item;
+  }
+
+  @Override
+  public NavigableMap<Long, byte[]> summaries(DatabaseName database, long generation) {
+    var out = new TreeMap<Long, byte[]>();
+    var values = Map.of(":pk", AttributeValue.fromS(summaryPartition(database, generation)));
+    @Nullable Map<String, AttributeValue> start = null;
+    try {
+      do {
+        var request =
+            QueryRequest.builder()
+                .tableName(tables.indexes())
+                .keyConditionExpression("#pk = :pk")
+                .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.IX_PK))
+                .expressionAttributeValues(values)
+                .consistentRead(true);
+        if (start != null) {
+          request.exclusiveStartKey(start);
+        }
+        QueryResponse page = client.query(request.build());
+        for (var item : page.items()) {
+          AttributeValue sk = item.get(DynamoDbSchema.IX_SK);
+          AttributeValue bytes = item.get(BYTES);
+          if (sk != null && bytes != null) {
+            out.put(Long.parseLong(sk.n()), bytes.b().asByteArray());
+          }
+        }
+        start =
+            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? page.lastEvaluatedKey()
+                : null;
+      } while (start != null);
+    } catch (SdkException e) {
+      throw new EvidentSourceException(
+          ErrorCode.INTERNAL,
+          "DynamoDB Query of the index segment summaries of "
+              + database
+              + "#"
+              + generation
+              + " failed: "
+              + e.getMessage(),
+          Map.of("operation", "Query"),
+          e);
+    }
+    return Collections.unmodifiableNavigableMap(out);
+  }
+
   @Override
   public Optional<byte[]> get(Key key) {
     var values =
@@ -250,6 +337,11 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
 
   private static String partition(Key key) {
     return key.database().value() + "#" + key.generation();
+  }
+
+  /** Ends in {@code #s}, where a segment partition ends in digits: the two never meet. */
+  private static String summaryPartition(DatabaseName database, long generation) {
+    return database.value() + "#" + generation + "#s";
   }
 
   private static long sortKey(Key key, int chunk) {

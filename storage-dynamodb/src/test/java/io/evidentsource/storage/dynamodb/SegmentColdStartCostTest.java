@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.condition.AppendCondition;
+import io.evidentsource.core.index.IndexSegment;
+import io.evidentsource.core.index.SegmentSummary;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventLimits;
+import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.query.Direction;
 import io.evidentsource.core.query.EventQuery;
@@ -168,9 +172,7 @@ class SegmentColdStartCostTest {
     for (int k = 0; k < sealed; k++) {
       segmentBytes +=
           segmentStore
-              .get(
-                  new io.evidentsource.core.port.IndexSegmentStore.Key(
-                      db, generation, 1L + (long) k * SEGMENT))
+              .get(new IndexSegmentStore.Key(db, generation, 1L + (long) k * SEGMENT))
               .orElseThrow()
               .length;
     }
@@ -183,10 +185,118 @@ class SegmentColdStartCostTest {
             2.0 * segmentBytes / 1024.0 / (sealed * SEGMENT),
             cold.indexCacheBytes() / (double) EVENTS,
             heapPlain / (double) EVENTS));
+    // the lazy walk of ADR 0011 over the stored summaries, each on a cold start: what it reads
+    long expectedRare =
+        plain
+            .query(
+                db,
+                EventQuery.of(EventSelector.subject("rare-1"))
+                    .withDirection(Direction.BACKWARD)
+                    .withLimit(1))
+            .events()
+            .stream()
+            .mapToLong(StoredEvent::revision)
+            .findFirst()
+            .orElse(0);
+    var adapter = new DynamoDbStorageAdapter(client, tables, 0);
+    meter.reset();
+    var walkA = lazyWalk(adapter, segmentStore, db, rare, true, 100);
+    report.add("lazy walk (a) 100 newest of a subject: " + walkA + ", " + meter.reset());
+    assertThat(walkA.revisions())
+        .containsExactlyElementsOf(page.events().stream().map(StoredEvent::revision).toList());
+    var walkB = lazyWalk(adapter, segmentStore, db, EventSelector.subject("rare-1"), true, 1);
+    report.add("lazy walk (b) max on a rare subject: " + walkB + ", " + meter.reset());
+    assertThat(walkB.revisions()).isEqualTo(expectedRare == 0 ? List.of() : List.of(expectedRare));
+    var walkC = lazyWalk(adapter, segmentStore, db, prefix.selector(), false, 100);
+    report.add("lazy walk (c) prefix query: " + walkC + ", " + meter.reset());
+    assertThat(walkC.revisions())
+        .containsExactlyElementsOf(
+            plain.query(db, prefix).events().stream().map(StoredEvent::revision).toList());
+    long summaryBytes = 0;
+    for (byte[] b : segmentStore.summaries(db, generation).values()) {
+      summaryBytes += b.length;
+    }
+    report.add(
+        String.format(
+            "summaries: %d, %.0f bytes each on average", sealed, summaryBytes / (double) sealed));
     report.forEach(line -> System.out.println("index segments cold start: " + line));
 
     // the cold instance's reads do not grow with the log: N/S segment reads plus the tail
     assertThat(sealed).isPositive();
+  }
+
+  /**
+   * What a walk of ADR 0011's lazy read path reads, counted: segments loaded and skipped by their
+   * summary, and the revisions found (the first {@code wanted}, newest or oldest first).
+   */
+  record Walk(int loaded, int skipped, int tailEvents, List<Long> revisions) {
+    @Override
+    public String toString() {
+      return String.format(
+          "%d segments loaded, %d skipped by their summary, %d tail events read, %d found",
+          loaded, skipped, tailEvents, revisions.size());
+    }
+  }
+
+  /**
+   * A cold instance's read of the first {@code wanted} revisions matching {@code selector}, newest
+   * or oldest first, as ADR 0011's lazy path does it (not yet the query engine's): the database's
+   * catalog item, every summary (one Query per MB), the unsealed tail from the log, then only the
+   * segments whose summary may match, in order, until {@code wanted} revisions are known, then
+   * those revisions' events (a {@code max} condition, {@code wanted} = 1, reads no event).
+   */
+  static Walk lazyWalk(
+      DynamoDbStorageAdapter adapter,
+      DynamoDbIndexSegmentStore store,
+      DatabaseName db,
+      EventSelector selector,
+      boolean newestFirst,
+      int wanted) {
+    var info = adapter.findDatabase(db).orElseThrow();
+    var summaries = store.summaries(db, info.generation());
+    long sealedTo = summaries.isEmpty() ? 0 : summaries.lastEntry().getKey() + SEGMENT - 1;
+    var tail = new ArrayList<Long>();
+    for (long from = sealedTo + 1; from <= info.revision(); from += 1_000) {
+      for (var e :
+          adapter.readRange(db, info.generation(), from, Math.min(info.revision(), from + 999))) {
+        if (selector.matches(e.event())) {
+          tail.add(e.revision());
+        }
+      }
+    }
+    var found = new ArrayList<Long>();
+    if (newestFirst) {
+      for (int i = tail.size() - 1; i >= 0; i--) {
+        found.add(tail.get(i));
+      }
+    }
+    int loaded = 0;
+    int skipped = 0;
+    var firsts = newestFirst ? summaries.descendingKeySet() : summaries.navigableKeySet();
+    for (long first : firsts) {
+      if (found.size() >= wanted) {
+        break;
+      }
+      if (!SegmentSummary.decode(summaries.get(first)).mayMatch(selector)) {
+        skipped++;
+        continue;
+      }
+      var key = new IndexSegmentStore.Key(db, info.generation(), first);
+      int[] matching = IndexSegment.decode(store.get(key).orElseThrow()).matching(selector);
+      loaded++;
+      for (int i = 0; i < matching.length; i++) {
+        found.add((long) matching[newestFirst ? matching.length - 1 - i : i]);
+      }
+    }
+    if (!newestFirst) {
+      found.addAll(tail);
+    }
+    var revisions = List.copyOf(found.subList(0, Math.min(wanted, found.size())));
+    if (wanted > 1 && !revisions.isEmpty()) {
+      adapter.readRevisions(
+          db, info.generation(), revisions.stream().mapToLong(Long::longValue).toArray());
+    }
+    return new Walk(loaded, skipped, (int) (info.revision() - sealedTo), revisions);
   }
 
   static String timed(String what, long start) {

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
@@ -265,13 +266,18 @@ class SegmentDifferentialTest {
     }
 
     @Override
-    public boolean putIfAbsent(Key key, byte[] segment) {
-      return store.putIfAbsent(key, segment);
+    public boolean putIfAbsent(Key key, byte[] segment, byte @Nullable [] summary) {
+      return store.putIfAbsent(key, segment, summary);
     }
 
     @Override
-    public void replace(Key key, byte[] segment) {
-      store.replace(key, segment);
+    public void replace(Key key, byte[] segment, byte @Nullable [] summary) {
+      store.replace(key, segment, summary);
+    }
+
+    @Override
+    public NavigableMap<Long, byte[]> summaries(DatabaseName database, long generation) {
+      return store.summaries(database, generation);
     }
 
     @Override

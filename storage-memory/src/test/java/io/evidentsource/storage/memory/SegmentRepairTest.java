@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.index.IndexSegment;
+import io.evidentsource.core.index.SegmentSummary;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
@@ -69,11 +70,33 @@ class SegmentRepairTest {
     byte[] sealed = segmentStore.get(key).orElseThrow();
     byte[] damaged = sealed.clone();
     damaged[damaged.length / 2] ^= 0x01;
-    segmentStore.replace(key, damaged);
+    byte[] summary = segmentStore.summaries(db, key.generation()).get(5L);
+    assertThat(summary).isNotNull();
+    segmentStore.replace(key, damaged); // without its summary
 
     assertThat(newest(instance(), db)).isEqualTo(newest(writer, db));
 
     assertThat(segmentStore.get(key)).hasValueSatisfying(b -> assertThat(b).isEqualTo(sealed));
+    assertThat(segmentStore.summaries(db, key.generation()).get(5L)).isEqualTo(summary);
+  }
+
+  @Test
+  void every_sealed_segment_has_its_summary() {
+    var writer = instance();
+    writer.createDatabase(db);
+    writer.transact(db, Transaction.of(TckFixtures.events(10)));
+    var summaries = segmentStore.summaries(db, writer.database(db).generation());
+    assertThat(summaries.keySet()).containsExactly(1L, 5L);
+    for (var e : summaries.entrySet()) {
+      var summary = SegmentSummary.decode(e.getValue());
+      var segment = segmentStore.get(key(writer, e.getKey())).map(IndexSegment::decode);
+      assertThat(summary.firstRevision()).isEqualTo(e.getKey());
+      assertThat(summary.lastRevision()).isEqualTo(e.getKey() + SEGMENT - 1);
+      assertThat(segment)
+          .hasValueSatisfying(
+              s -> assertThat(SegmentSummary.of(s).encode()).isEqualTo(e.getValue()));
+      assertThat(summary.mayMatch(EventSelector.any())).isTrue();
+    }
   }
 
   @Test
