@@ -151,7 +151,15 @@ public final class CommandHandler {
       DatabaseInfo seen = require(database);
       TransactionResult result = attempt.tryAt(seen);
       if (result != null) {
-        storage.awaitDurable(database, seen.generation(), result.revision());
+        try {
+          storage.awaitDurable(database, seen.generation(), result.revision());
+        } catch (EvidentSourceException e) {
+          // written, but its sync failed: the id is how the client finds out (a retry with it)
+          if (e.code() == ErrorCode.COMMIT_UNKNOWN && !e.fields().containsKey("transaction_id")) {
+            throw e.withField("transaction_id", result.transactionId().toString());
+          }
+          throw e;
+        }
         return result;
       }
       attempts++;

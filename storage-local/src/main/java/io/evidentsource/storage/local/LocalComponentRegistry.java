@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
 
 /**
  * Published components in a {@link LocalStorage} directory: one record per version in the {@code
@@ -56,6 +54,7 @@ public final class LocalComponentRegistry implements ComponentRegistry {
       Instant createdAt) {
     String digest = ModuleDigest.sha256Hex(module);
     byte[] namePrefix = namePrefix(database, generation, kind, definition.name());
+    store.recoverIfBroken();
     synchronized (publishLock) {
       var latest = latest(namePrefix);
       int version = latest == null ? 1 : versionOf(latest) + 1;
@@ -66,13 +65,13 @@ public final class LocalComponentRegistry implements ComponentRegistry {
               createdAt,
               module.length,
               digest);
-      try (var batch = new WriteBatch()) {
-        batch.put(store.modules, Codec.utf8(digest), module);
-        batch.put(store.components, key(namePrefix, version), encode(kind, published));
-        store.write("publish " + published.id(), batch);
-      } catch (RocksDBException e) {
-        throw store.failure("publish " + published.id(), e);
-      }
+      byte[] value = encode(kind, published);
+      store.write(
+          "publish " + published.id(),
+          batch -> {
+            batch.put(store.modules, Codec.utf8(digest), module);
+            batch.put(store.components, key(namePrefix, version), value);
+          });
       return published;
     }
   }
@@ -92,7 +91,8 @@ public final class LocalComponentRegistry implements ComponentRegistry {
     } else if (version < 1) {
       return Optional.empty();
     } else {
-      value = get(store.components, key(namePrefix, version), "read component " + name);
+      byte[] key = key(namePrefix, version);
+      value = store.read("read component " + name, db -> db.get(store.components, key));
     }
     return value == null
         ? Optional.empty()
@@ -118,7 +118,8 @@ public final class LocalComponentRegistry implements ComponentRegistry {
       return Optional.empty();
     }
     String digest = published.get().moduleSha256();
-    byte[] bytes = get(store.modules, Codec.utf8(digest), "read the module of " + id);
+    byte[] bytes =
+        store.read("read the module of " + id, db -> db.get(store.modules, Codec.utf8(digest)));
     if (bytes == null || !ModuleDigest.sha256Hex(bytes).equals(digest)) {
       throw new EvidentSourceException(
           ErrorCode.INTERNAL,
@@ -140,13 +141,11 @@ public final class LocalComponentRegistry implements ComponentRegistry {
     byte[] name = Codec.utf8(database.value());
     byte[] from = ByteBuffer.allocate(name.length + 1).put(name).put((byte) 0).array();
     byte[] to = ByteBuffer.allocate(name.length + 1).put(name).put((byte) 1).array();
+    store.recoverIfBroken();
     synchronized (publishLock) {
-      try (var batch = new WriteBatch()) {
-        batch.deleteRange(store.components, from, to);
-        store.write("forget the components of database '" + database + "'", batch);
-      } catch (RocksDBException e) {
-        throw store.failure("forget the components of database '" + database + "'", e);
-      }
+      store.write(
+          "forget the components of database '" + database + "'",
+          batch -> batch.deleteRange(store.components, from, to));
     }
   }
 
@@ -178,39 +177,35 @@ public final class LocalComponentRegistry implements ComponentRegistry {
   /** The key and value of the highest version under a name prefix, or null. */
   private byte @Nullable [][] latest(byte[] namePrefix) {
     byte[] upper = key(namePrefix, -1); // 0xFFFFFFFF: above every version
-    try (RocksIterator it = store.db().newIterator(store.components)) {
-      it.seekForPrev(upper);
-      if (it.isValid() && startsWith(it.key(), namePrefix)) {
-        return new byte[][] {it.key(), it.value()};
-      }
-      it.status();
-      return null;
-    } catch (RocksDBException e) {
-      throw store.failure("read the components", e);
-    }
+    return store.read(
+        "read the components",
+        db -> {
+          try (RocksIterator it = db.newIterator(store.components)) {
+            it.seekForPrev(upper);
+            if (it.isValid() && startsWith(it.key(), namePrefix)) {
+              return new byte[][] {it.key(), it.value()};
+            }
+            it.status();
+            return null;
+          }
+        });
   }
 
   private <D extends ComponentDefinition> List<PublishedComponent<D>> scan(
       byte[] prefix, DatabaseName database, long generation, ComponentKind<D> kind) {
     var out = new ArrayList<PublishedComponent<D>>();
-    try (RocksIterator it = store.db().newIterator(store.components)) {
-      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
-        out.add(decode(database, generation, kind, it.value()));
-      }
-      it.status();
-    } catch (RocksDBException e) {
-      throw store.failure("read the components", e);
-    }
+    store.read(
+        "read the components",
+        db -> {
+          try (RocksIterator it = db.newIterator(store.components)) {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+              out.add(decode(database, generation, kind, it.value()));
+            }
+            it.status();
+          }
+          return null;
+        });
     return List.copyOf(out);
-  }
-
-  private byte @Nullable [] get(
-      org.rocksdb.ColumnFamilyHandle family, byte[] key, String operation) {
-    try {
-      return store.db().get(family, key);
-    } catch (RocksDBException e) {
-      throw store.failure(operation, e);
-    }
   }
 
   /**

@@ -6,6 +6,7 @@ import io.evidentsource.core.port.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -64,15 +67,31 @@ public final class LocalStorage implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
+  /** Free space, beyond the size of the write-ahead log, that a reopen after a failure needs. */
+  static final long REOPEN_MARGIN_BYTES = 4L << 20;
+
   private final Path dataDir;
   private final LocalStorageOptions options;
   private final List<AutoCloseable> resources = new ArrayList<>();
-  private final RocksDB db;
-  final ColumnFamilyHandle catalog;
-  final ColumnFamilyHandle events;
-  final ColumnFamilyHandle transactions;
-  final ColumnFamilyHandle components;
-  final ColumnFamilyHandle modules;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyDescriptor> descriptors;
+  // the open database and its handles: replaced by a reopen after a failed write, under the
+  // gate's write lock; every use holds its read lock (a closed handle must never be touched)
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private @Nullable RocksDB db;
+  private boolean readOnly;
+  private boolean closed;
+  ColumnFamilyHandle catalog;
+  ColumnFamilyHandle events;
+  ColumnFamilyHandle transactions;
+  ColumnFamilyHandle components;
+  ColumnFamilyHandle modules;
+  // the failure that stopped writes (a full disk); null while writes work
+  private volatile @Nullable EvidentSourceException broken;
+  private final AtomicLong epoch = new AtomicLong();
+  private volatile long reopenPauseNanos = TimeUnit.SECONDS.toNanos(1);
+  private long lastReopenNanos;
   private final WriteOptions writeOptions;
   private final WriteOptions unsyncedWrites;
   private final @Nullable ScheduledExecutorService syncer;
@@ -103,11 +122,11 @@ public final class LocalStorage implements AutoCloseable {
             .setTableFormatConfig(table)
             .setCompressionType(CompressionType.LZ4_COMPRESSION);
     var names = List.of("default", "catalog", "events", "transactions", "components", "modules");
-    var descriptors = new ArrayList<ColumnFamilyDescriptor>();
+    descriptors = new ArrayList<>();
     for (String name : names) {
       descriptors.add(new ColumnFamilyDescriptor(Codec.utf8(name), cfOptions));
     }
-    var dbOptions =
+    dbOptions =
         own(new DBOptions())
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
@@ -117,14 +136,13 @@ public final class LocalStorage implements AutoCloseable {
             .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
             .setKeepLogFileNum(5)
             .setParanoidChecks(true);
-    var handles = new ArrayList<ColumnFamilyHandle>();
     try {
-      db = RocksDB.open(dbOptions, dataDir.toString(), descriptors, handles);
+      openDb(false);
     } catch (RocksDBException e) {
       closeResources();
       throw openFailure(dataDir, e);
     }
-    handles.forEach(this::own);
+    // the fields are set by openDb; the compiler cannot see it
     catalog = handles.get(1);
     events = handles.get(2);
     transactions = handles.get(3);
@@ -219,12 +237,15 @@ public final class LocalStorage implements AutoCloseable {
           "the backup target " + absolute + " exists already; name a new directory",
           Map.of("target", absolute.toString()));
     }
-    try (var checkpoint = Checkpoint.create(db)) {
-      db.flushWal(true);
-      checkpoint.createCheckpoint(absolute.toString());
-    } catch (RocksDBException e) {
-      throw failure("backup to " + absolute, e);
-    }
+    read(
+        "backup to " + absolute,
+        rocks -> {
+          try (var checkpoint = Checkpoint.create(rocks)) {
+            rocks.flushWal(true);
+            checkpoint.createCheckpoint(absolute.toString());
+          }
+          return null;
+        });
   }
 
   /**
@@ -275,56 +296,119 @@ public final class LocalStorage implements AutoCloseable {
     this.writer = replacement;
   }
 
-  /**
-   * Writes one batch atomically, synced per the sync mode.
-   *
-   * @throws EvidentSourceException {@code INTERNAL} naming the operation and RocksDB's reason (for
-   *     example "No space left on device"); nothing of the batch is visible then
-   */
-  void write(String operation, WriteBatch batch) {
-    try {
-      var w = writer;
-      if (w != null) {
-        w.write(writeOptions, batch);
-      } else {
-        db.write(writeOptions, batch);
-      }
-    } catch (RocksDBException e) {
-      throw failure(operation, e);
-    }
+  /** How long a reopen waits after the previous attempt (tests set 0). */
+  void reopenPause(Duration pause) {
+    this.reopenPauseNanos = pause.toNanos();
+  }
+
+  /** A call on the open database; runs under the gate's read lock. */
+  interface RocksCall<T extends @Nullable Object> {
+    T call(RocksDB db) throws RocksDBException;
   }
 
   /**
-   * Writes one batch atomically without syncing the write-ahead log, for a pipelined append that
-   * syncs later ({@link #syncWal(String)}); errors as {@link #write}.
+   * Runs a read (or any call that must not see the database closed under it) on the open database.
+   *
+   * @throws EvidentSourceException {@code INTERNAL} naming the operation and RocksDB's reason
    */
-  void writeUnsynced(String operation, WriteBatch batch) {
+  <T extends @Nullable Object> T read(String operation, RocksCall<T> call) {
+    gate.readLock().lock();
     try {
-      var w = writer;
-      if (w != null) {
-        w.write(unsyncedWrites, batch);
-      } else {
-        db.write(unsyncedWrites, batch);
-      }
+      return call.call(rocks(operation));
     } catch (RocksDBException e) {
       throw failure(operation, e);
+    } finally {
+      gate.readLock().unlock();
+    }
+  }
+
+  /** The reopen count: a {@link LocalStorageAdapter} log loaded before a reopen is stale. */
+  long epoch() {
+    return epoch.get();
+  }
+
+  /** Fills a write batch; runs under the gate's read lock, so it may use the column families. */
+  interface BatchBuilder {
+    void build(WriteBatch batch) throws RocksDBException;
+  }
+
+  /**
+   * Writes one batch atomically, synced per the sync mode.
+   *
+   * @throws EvidentSourceException {@code STORAGE_FULL} when the disk is full (now or since an
+   *     earlier write failed and no space has come back), {@code INTERNAL} naming the operation and
+   *     RocksDB's reason otherwise; nothing of the batch is visible then
+   */
+  void write(String operation, BatchBuilder batch) {
+    write(operation, batch, writeOptions, -1);
+  }
+
+  /**
+   * As {@link #write(String, BatchBuilder)} for state read in {@code epoch}; {@code synced} false
+   * leaves the sync to a later {@link #syncWal(String)} (a pipelined append).
+   *
+   * @throws StaleEpochException when the directory was reopened since: read the state again
+   */
+  void write(String operation, long epoch, boolean synced, BatchBuilder batch) {
+    write(operation, batch, synced ? writeOptions : unsyncedWrites, epoch);
+  }
+
+  private void write(String operation, BatchBuilder builder, WriteOptions options, long epoch) {
+    gate.readLock().lock();
+    try (var batch = new WriteBatch()) {
+      if (epoch >= 0 && epoch != this.epoch.get()) {
+        throw new StaleEpochException();
+      }
+      var failed = broken;
+      if (failed != null) {
+        throw refusalFor(operation, failed);
+      }
+      var rocks = rocks(operation);
+      builder.build(batch);
+      var w = writer;
+      if (w != null) {
+        w.write(options, batch);
+      } else {
+        rocks.write(options, batch);
+      }
+    } catch (RocksDBException e) {
+      throw broke(operation, e);
+    } finally {
+      gate.readLock().unlock();
+    }
+  }
+
+  /** The directory was reopened since the caller read its state. */
+  static final class StaleEpochException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StaleEpochException() {
+      super("the data directory was reopened", null, false, false);
     }
   }
 
   /**
    * Syncs the write-ahead log: every batch written before the call is on disk when it returns.
    *
-   * @throws EvidentSourceException {@code INTERNAL} naming the operation and RocksDB's reason
+   * @throws EvidentSourceException {@code STORAGE_FULL} or {@code INTERNAL} naming the operation
+   *     and RocksDB's reason
    */
   void syncWal(String operation) {
     var hook = beforeSync;
     if (hook != null) {
       hook.run();
     }
+    gate.readLock().lock();
     try {
-      db.flushWal(true);
+      var failed = broken;
+      if (failed != null) {
+        throw failed;
+      }
+      rocks(operation).flushWal(true);
     } catch (RocksDBException e) {
-      throw failure(operation, e);
+      throw broke(operation, e);
+    } finally {
+      gate.readLock().unlock();
     }
   }
 
@@ -333,23 +417,255 @@ public final class LocalStorage implements AutoCloseable {
     return options.sync() == SyncMode.ALWAYS;
   }
 
-  RocksDB db() {
-    return db;
+  /** Whether a write failed and writes are refused until {@link #recoverIfBroken} reopens. */
+  boolean broken() {
+    return broken != null;
   }
 
-  EvidentSourceException failure(String operation, RocksDBException e) {
-    Status status = e.getStatus();
-    String reason =
-        status == null ? e.getMessage() : status.getCodeString() + ": " + e.getMessage();
-    String hint =
-        reason != null && reason.toLowerCase(Locale.ROOT).contains("no space")
-            ? "; the disk of the data directory is full: free space, then retry (nothing of this"
-                + " operation was stored)"
-            : "";
+  /**
+   * After a failed write (a full disk): when the file system has room again, reopens the database
+   * so that writes resume. RocksDB refuses every write once a write-ahead-log append failed (its
+   * log writer keeps the error) and RocksJava cannot resume it, so the database is closed and
+   * opened again: the open replays the log (a record torn by the failure is dropped, as after a
+   * crash), writes the recovered data to table files and starts a new log. Called by writers before
+   * they take a lock; {@code underCatalogLock} runs the reopen under the adapter's catalog lock,
+   * and the adapter reloads its catalog from disk. Does nothing while writes work, while the disk
+   * is still full, or within the reopen pause of the previous attempt.
+   */
+  void recoverIfBroken() {
+    if (broken == null) {
+      return;
+    }
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (lastReopenNanos != 0 && now - lastReopenNanos < reopenPauseNanos) {
+        return;
+      }
+      if (!roomToReopen()) {
+        return;
+      }
+      lastReopenNanos = now;
+    }
+    adapter.underCatalogLock(this::reopen);
+  }
+
+  /**
+   * Whether the file system holds the write-ahead log's size again plus {@link
+   * #REOPEN_MARGIN_BYTES}: the open after a failure writes the log's data to table files.
+   */
+  private boolean roomToReopen() {
+    try {
+      long wal = 0;
+      try (var files = Files.list(dataDir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (f.getFileName().toString().endsWith(".log")) {
+            wal += Files.size(f);
+          }
+        }
+      }
+      return Files.getFileStore(dataDir).getUsableSpace() >= wal + REOPEN_MARGIN_BYTES;
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "checking the free space of " + dataDir + " failed", e);
+      return false;
+    }
+  }
+
+  /** Closes and opens the database; the caller holds the adapter's catalog lock. */
+  private void reopen() {
+    List<Runnable> after;
+    gate.writeLock().lock();
+    try {
+      if (broken == null || closed) {
+        return;
+      }
+      closeDb();
+      try {
+        openDb(false);
+        LOG.warning(
+            "local storage in " + dataDir + " reopened after a failed write: writes resume");
+        broken = null;
+      } catch (RocksDBException e) {
+        LOG.log(
+            Level.WARNING,
+            "reopening " + dataDir + " after a failed write failed; open read-only meanwhile",
+            e);
+        try {
+          openDb(true);
+        } catch (RocksDBException again) {
+          LOG.log(Level.SEVERE, "opening " + dataDir + " read-only failed as well", again);
+        }
+      }
+      epoch.incrementAndGet();
+      after = db == null ? List.of() : adapter.reload();
+    } finally {
+      gate.writeLock().unlock();
+    }
+    after.forEach(Runnable::run);
+  }
+
+  /** Opens the database and its column family handles; the caller holds the write lock. */
+  private void openDb(boolean readOnlyOpen) throws RocksDBException {
+    var opened = new ArrayList<ColumnFamilyHandle>();
+    db =
+        readOnlyOpen
+            ? RocksDB.openReadOnly(dbOptions, dataDir.toString(), descriptors, opened)
+            : RocksDB.open(dbOptions, dataDir.toString(), descriptors, opened);
+    readOnly = readOnlyOpen;
+    handles.clear();
+    handles.addAll(opened);
+    catalog = opened.get(1);
+    events = opened.get(2);
+    transactions = opened.get(3);
+    components = opened.get(4);
+    modules = opened.get(5);
+  }
+
+  /** Closes the database and its handles; the caller holds the write lock. */
+  private void closeDb() {
+    var rocks = db;
+    if (rocks == null) {
+      return;
+    }
+    handles.forEach(LocalStorage::close);
+    handles.clear();
+    try {
+      rocks.closeE();
+    } catch (RocksDBException e) {
+      LOG.log(Level.FINE, "closing " + dataDir + " after a failed write reported", e);
+    }
+    db = null;
+  }
+
+  private RocksDB rocks(String operation) {
+    var rocks = db;
+    if (rocks == null || closed) {
+      throw new EvidentSourceException(
+          ErrorCode.INTERNAL,
+          "local storage cannot "
+              + operation
+              + ": the data directory "
+              + dataDir
+              + (closed ? " is closed" : " could not be opened again after a failed write"),
+          Map.of("operation", operation, "data_dir", dataDir.toString()));
+    }
+    return rocks;
+  }
+
+  /**
+   * A failed write: writes stop until {@link #recoverIfBroken} reopens the database. The first
+   * failure is kept as the cause (a full disk), not the errors that follow from it.
+   */
+  private EvidentSourceException broke(String operation, RocksDBException e) {
+    var failure = failure(operation, e);
+    if (failure.code() != ErrorCode.STORAGE_FULL && usableSpace() < FULL_BELOW_BYTES) {
+      // an error that follows from a full disk ("Writer has previous error" of a sync racing the
+      // write that ran out of space) is the full disk
+      failure = diskFull(operation, reason(e), e);
+    }
+    synchronized (this) {
+      var earlier = broken;
+      if (earlier == null
+          || (earlier.code() != ErrorCode.STORAGE_FULL
+              && failure.code() == ErrorCode.STORAGE_FULL)) {
+        broken = failure;
+      }
+    }
+    return failure;
+  }
+
+  /** Below this much free space a failed write counts as a full disk whatever RocksDB says. */
+  private static final long FULL_BELOW_BYTES = 1L << 20;
+
+  private long usableSpace() {
+    try {
+      return Files.getFileStore(dataDir).getUsableSpace();
+    } catch (IOException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * The error for a write refused because an earlier write or sync failed: {@code STORAGE_FULL}
+   * when the disk was full, else {@code INTERNAL}.
+   *
+   * @param otherwise returned when no failure of this directory stands (the caller's own error)
+   */
+  EvidentSourceException refusal(String operation, EvidentSourceException otherwise) {
+    var failed = broken;
+    return failed == null ? otherwise : refusalFor(operation, failed);
+  }
+
+  /** A write refused while an earlier failure stands. */
+  private EvidentSourceException refusalFor(String operation, EvidentSourceException cause) {
+    if (cause.code() == ErrorCode.STORAGE_FULL) {
+      return new EvidentSourceException(
+          ErrorCode.STORAGE_FULL,
+          "local storage cannot "
+              + operation
+              + ": the disk of the data directory "
+              + dataDir
+              + " is full; nothing was stored. Reads keep working; writes resume once the file"
+              + " system has free space for the write-ahead log plus "
+              + (REOPEN_MARGIN_BYTES >> 20)
+              + " MiB",
+          diskFullFields(operation),
+          cause);
+    }
     return new EvidentSourceException(
         ErrorCode.INTERNAL,
-        "local storage failed to " + operation + " in " + dataDir + ": " + reason + hint,
+        "local storage cannot " + operation + " after an earlier failure: " + cause.getMessage(),
         Map.of("operation", operation, "data_dir", dataDir.toString()),
+        cause);
+  }
+
+  private Map<String, Object> diskFullFields(String operation) {
+    return Map.of(
+        "operation", operation, "data_dir", dataDir.toString(), "limit_name", DISK_LIMIT_NAME);
+  }
+
+  /** The limit a full disk reaches, named in {@code STORAGE_FULL} errors. */
+  static final String DISK_LIMIT_NAME = "free space of evidentsource.local.data-dir";
+
+  /**
+   * The error of a failed RocksDB call: {@code STORAGE_FULL} when the disk is full ("No space left
+   * on device"), else {@code INTERNAL}; the message names the operation, the data directory and
+   * RocksDB's reason.
+   */
+  EvidentSourceException failure(String operation, RocksDBException e) {
+    Status status = e.getStatus();
+    String reason = reason(e);
+    boolean noSpace =
+        (status != null && status.getSubCode() == Status.SubCode.NoSpace)
+            || reason.toLowerCase(Locale.ROOT).contains("no space");
+    if (noSpace) {
+      return diskFull(operation, reason, e);
+    }
+    return new EvidentSourceException(
+        ErrorCode.INTERNAL,
+        "local storage failed to " + operation + " in " + dataDir + ": " + reason,
+        Map.of("operation", operation, "data_dir", dataDir.toString()),
+        e);
+  }
+
+  private static String reason(RocksDBException e) {
+    Status status = e.getStatus();
+    return status == null
+        ? String.valueOf(e.getMessage())
+        : status.getCodeString() + ": " + e.getMessage();
+  }
+
+  private EvidentSourceException diskFull(String operation, String reason, RocksDBException e) {
+    return new EvidentSourceException(
+        ErrorCode.STORAGE_FULL,
+        "local storage failed to "
+            + operation
+            + " in "
+            + dataDir
+            + ": "
+            + reason
+            + "; the disk of the data directory is full: nothing of this operation was stored."
+            + " Reads keep working; free space, then retry",
+        diskFullFields(operation),
         e);
   }
 
@@ -372,9 +688,10 @@ public final class LocalStorage implements AutoCloseable {
   private void checkFormat() {
     byte[] key = Codec.utf8("format");
     try {
-      byte[] stored = db.get(key);
+      var rocks = rocks("read the storage format");
+      byte[] stored = rocks.get(key);
       if (stored == null) {
-        db.put(writeOptions, key, new Codec.Out(4).i32(Codec.FORMAT).toBytes());
+        rocks.put(writeOptions, key, new Codec.Out(4).i32(Codec.FORMAT).toBytes());
       } else if (new Codec.In(stored).i32() != Codec.FORMAT) {
         throw new IllegalStateException(
             "the data directory "
@@ -390,10 +707,17 @@ public final class LocalStorage implements AutoCloseable {
   }
 
   private void syncWal() {
+    gate.readLock().lock();
     try {
-      db.flushWal(true);
+      var rocks = db;
+      if (rocks != null && !readOnly && broken == null) {
+        rocks.flushWal(true);
+      }
     } catch (RocksDBException e) {
       LOG.log(Level.WARNING, "syncing the write-ahead log in " + dataDir + " failed", e);
+      var unused = broke("sync the write-ahead log", e);
+    } finally {
+      gate.readLock().unlock();
     }
   }
 
@@ -404,35 +728,43 @@ public final class LocalStorage implements AutoCloseable {
 
   /** Syncs the write-ahead log and closes the directory; idempotent. */
   @Override
-  public synchronized void close() {
+  public void close() {
     if (syncer != null) {
       syncer.shutdownNow();
     }
-    if (resources.isEmpty()) {
-      return;
-    }
+    gate.writeLock().lock();
     try {
-      db.flushWal(true);
-      // a clean stop writes the memtables to table files, so the next start replays no log
-      try (var flush = new FlushOptions().setWaitForFlush(true)) {
-        db.flush(flush, List.of(catalog, events, transactions, components, modules));
+      if (closed) {
+        return;
       }
-    } catch (RocksDBException e) {
-      LOG.log(Level.WARNING, "syncing " + dataDir + " at close failed", e);
-    }
-    // column family handles before the database, the database before its options
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      if (resources.get(i) instanceof ColumnFamilyHandle) {
-        close(resources.get(i));
+      closed = true;
+      var rocks = db;
+      if (rocks != null && !readOnly) {
+        try {
+          rocks.flushWal(true);
+          // a clean stop writes the memtables to table files, so the next start replays no log
+          try (var flush = new FlushOptions().setWaitForFlush(true)) {
+            rocks.flush(flush, List.of(catalog, events, transactions, components, modules));
+          }
+        } catch (RocksDBException e) {
+          LOG.log(Level.WARNING, "syncing " + dataDir + " at close failed", e);
+        }
       }
+      // column family handles before the database, the database before its options
+      handles.forEach(LocalStorage::close);
+      handles.clear();
+      if (rocks != null) {
+        try {
+          rocks.closeE();
+        } catch (RocksDBException e) {
+          LOG.log(Level.WARNING, "closing " + dataDir + " failed", e);
+        }
+        db = null;
+      }
+      closeResources();
+    } finally {
+      gate.writeLock().unlock();
     }
-    try {
-      db.closeE();
-    } catch (RocksDBException e) {
-      LOG.log(Level.WARNING, "closing " + dataDir + " failed", e);
-    }
-    resources.removeIf(r -> r instanceof ColumnFamilyHandle);
-    closeResources();
   }
 
   private void closeResources() {

@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,7 +33,6 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
@@ -71,15 +71,24 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     final long generation;
     final Instant createdAt;
     final byte[] prefix; // {name} 0x00 {generation:8}
+    final long epoch; // the store's epoch when loaded; a reopen makes this log stale
     volatile boolean deleted;
+    volatile boolean stale; // replaced by a log reloaded from disk after a reopen
     volatile long head; // durable and visible to readers
     volatile Instant headTime;
     volatile long written; // head including pipelined appends not yet durable
     // pipelined appends written but not yet published, in revision order (guarded by this)
     final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-    Log(DatabaseName name, long generation, Instant createdAt, long head, Instant headTime) {
+    Log(
+        DatabaseName name,
+        long generation,
+        Instant createdAt,
+        long head,
+        Instant headTime,
+        long epoch) {
       this.name = name;
+      this.epoch = epoch;
       this.generation = generation;
       this.createdAt = createdAt;
       this.prefix = prefix(name, generation);
@@ -139,20 +148,65 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     this.store = store;
     this.pipelined = store.syncsEveryCommit();
     this.walSync = new WalSync(() -> store.syncWal("sync the write-ahead log"));
-    try (var it = store.db().newIterator(store.catalog)) {
-      for (it.seek(new byte[] {DATABASE}); it.isValid() && it.key()[0] == DATABASE; it.next()) {
-        var name = DatabaseName.of(new String(it.key(), 1, it.key().length - 1, Codec.UTF8));
-        var in = new Codec.In(it.value());
-        long generation = in.i64();
-        Instant createdAt = in.instant();
-        long head = in.i64();
-        Instant headTime = in.instant();
-        databases.put(name, new Log(name, generation, createdAt, head, headTime));
-      }
-      it.status();
-    } catch (RocksDBException e) {
-      throw store.failure("read the catalog", e);
+    databases.putAll(loadCatalog());
+  }
+
+  private Map<DatabaseName, Log> loadCatalog() {
+    long epoch = store.epoch();
+    return store.read(
+        "read the catalog",
+        db -> {
+          var out = new TreeMap<DatabaseName, Log>();
+          try (var it = db.newIterator(store.catalog)) {
+            for (it.seek(new byte[] {DATABASE});
+                it.isValid() && it.key()[0] == DATABASE;
+                it.next()) {
+              var name = DatabaseName.of(new String(it.key(), 1, it.key().length - 1, Codec.UTF8));
+              var in = new Codec.In(it.value());
+              long generation = in.i64();
+              Instant createdAt = in.instant();
+              long head = in.i64();
+              Instant headTime = in.instant();
+              out.put(name, new Log(name, generation, createdAt, head, headTime, epoch));
+            }
+            it.status();
+          }
+          return out;
+        });
+  }
+
+  /**
+   * Runs the store's reopen under the catalog lock, so no database is created or deleted meanwhile.
+   */
+  void underCatalogLock(Runnable reopen) {
+    synchronized (catalogLock) {
+      reopen.run();
     }
+  }
+
+  /**
+   * After the store reopened the directory (under its write lock and the catalog lock): replaces
+   * every log by one read from disk (appends written before the failure that the reopen recovered
+   * are in it, pending ones that were lost are not) and forgets the failed syncs.
+   *
+   * @return what to run once the write lock is released: wake the waiters of the replaced logs
+   */
+  List<Runnable> reload() {
+    var fresh = loadCatalog();
+    var replaced = new ArrayList<Log>(databases.values());
+    replaced.forEach(log -> log.stale = true);
+    databases.putAll(fresh); // replace, never empty the map: readers look names up meanwhile
+    databases.keySet().retainAll(fresh.keySet());
+    walSync.reset();
+    return List.of(
+        () -> {
+          for (var log : replaced) {
+            synchronized (log) {
+              log.notifyAll();
+            }
+          }
+          replaced.forEach(log -> tellListeners(log.name));
+        });
   }
 
   static byte[] prefix(DatabaseName name, long generation) {
@@ -170,6 +224,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
 
   @Override
   public DatabaseInfo createDatabase(DatabaseName name, Instant createdAt) {
+    store.recoverIfBroken();
     synchronized (catalogLock) {
       if (databases.containsKey(name)) {
         throw new EvidentSourceException(
@@ -178,21 +233,18 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
             Map.of("database", name.value()));
       }
       byte[] genKey = catalogKey(GENERATION, name);
-      long generation;
-      try {
-        byte[] last = store.db().get(store.catalog, genKey);
-        generation = last == null ? 1 : Codec.longAt(last, 0) + 1;
-      } catch (RocksDBException e) {
-        throw store.failure("read the generation of database '" + name + "'", e);
-      }
-      var log = new Log(name, generation, createdAt, 0, createdAt);
-      try (var batch = new WriteBatch()) {
-        batch.put(store.catalog, genKey, Codec.withLong(new byte[0], generation));
-        batch.put(store.catalog, catalogKey(DATABASE, name), log.catalogValue(0, createdAt));
-        store.write("create database '" + name + "'", batch);
-      } catch (RocksDBException e) {
-        throw store.failure("create database '" + name + "'", e);
-      }
+      byte[] last =
+          store.read(
+              "read the generation of database '" + name + "'",
+              db -> db.get(store.catalog, genKey));
+      long generation = last == null ? 1 : Codec.longAt(last, 0) + 1;
+      var log = new Log(name, generation, createdAt, 0, createdAt, store.epoch());
+      store.write(
+          "create database '" + name + "'",
+          batch -> {
+            batch.put(store.catalog, genKey, Codec.withLong(new byte[0], generation));
+            batch.put(store.catalog, catalogKey(DATABASE, name), log.catalogValue(0, createdAt));
+          });
       databases.put(name, log);
       return log.info();
     }
@@ -200,6 +252,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
 
   @Override
   public void deleteDatabase(DatabaseName name) {
+    store.recoverIfBroken();
     synchronized (catalogLock) {
       var log = databases.get(name);
       if (log == null) {
@@ -207,14 +260,13 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       }
       synchronized (log) {
         byte[] end = prefix(name, log.generation + 1);
-        try (var batch = new WriteBatch()) {
-          batch.delete(store.catalog, catalogKey(DATABASE, name));
-          batch.deleteRange(store.events, log.prefix, end);
-          batch.deleteRange(store.transactions, log.prefix, end);
-          store.write("delete database '" + name + "'", batch);
-        } catch (RocksDBException e) {
-          throw store.failure("delete database '" + name + "'", e);
-        }
+        store.write(
+            "delete database '" + name + "'",
+            batch -> {
+              batch.delete(store.catalog, catalogKey(DATABASE, name));
+              batch.deleteRange(store.events, log.prefix, end);
+              batch.deleteRange(store.transactions, log.prefix, end);
+            });
         databases.remove(name);
         log.deleted = true;
         log.notifyAll();
@@ -285,31 +337,51 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   }
 
   private AppendOutcome writeLocked(AppendRequest request) {
-    var log = live(request.database(), request.generation());
+    store.recoverIfBroken();
+    String operation = "append to database '" + request.database() + "'";
     if (pipelined) {
-      walSync.checkHealthy();
+      try {
+        walSync.checkHealthy();
+      } catch (EvidentSourceException e) {
+        throw store.refusal(operation, e);
+      }
     }
     long movedTo;
-    synchronized (log) {
-      if (log.deleted) {
-        throw notFound(request.database());
+    while (true) {
+      var log = live(request.database(), request.generation());
+      synchronized (log) {
+        if (log.deleted) {
+          throw notFound(request.database());
+        }
+        if (log.stale) {
+          continue; // the directory was reopened: take the log read from disk
+        }
+        byte[] txKey = transactionKey(log, request.transactionId());
+        var known = transaction(log, txKey, request.transactionId());
+        if (known.isPresent()) {
+          return new AppendOutcome.Duplicate(known.get());
+        }
+        if (log.written == request.expectedHead()) {
+          try {
+            return writeAtHead(log, request, txKey);
+          } catch (LocalStorage.StaleEpochException e) {
+            continue;
+          }
+        }
+        if (log.written == log.head) {
+          return new AppendOutcome.HeadMoved(log.written);
+        }
+        movedTo = log.written;
+        break;
       }
-      byte[] txKey = transactionKey(log, request.transactionId());
-      var known = transaction(log, txKey, request.transactionId());
-      if (known.isPresent()) {
-        return new AppendOutcome.Duplicate(known.get());
-      }
-      if (log.written == request.expectedHead()) {
-        return writeAtHead(log, request, txKey);
-      }
-      if (log.written == log.head) {
-        return new AppendOutcome.HeadMoved(log.written);
-      }
-      movedTo = log.written;
     }
     // moved by appends not yet durable: wait for them, so that a caller that reads the head again
     // (findDatabase) finds it moved instead of trying again at once
-    awaitDurable(request.database(), request.generation(), movedTo);
+    try {
+      awaitDurable(request.database(), request.generation(), movedTo);
+    } catch (EvidentSourceException e) {
+      throw store.refusal(operation, e); // their sync failed; this append wrote nothing
+    }
     return new AppendOutcome.HeadMoved(movedTo);
   }
 
@@ -320,22 +392,23 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     long last = log.written + events.size();
     Instant recorded = request.recordedTime();
     String operation = "append to database '" + log.name + "'";
-    try (var batch = new WriteBatch()) {
-      for (int k = 0; k < events.size(); k++) {
-        batch.put(
-            store.events, log.eventKey(first + k), EventCodec.encode(events.get(k), recorded));
-      }
-      batch.put(
-          store.transactions, txKey, transactionValue(first, last, recorded, request.origin()));
-      batch.put(store.catalog, catalogKey(DATABASE, log.name), log.catalogValue(last, recorded));
-      if (pipelined) {
-        store.writeUnsynced(operation, batch);
-      } else {
-        store.write(operation, batch);
-      }
-    } catch (RocksDBException e) {
-      throw store.failure(operation, e);
+    var encoded = new ArrayList<byte[]>(events.size());
+    for (Event event : events) {
+      encoded.add(EventCodec.encode(event, recorded));
     }
+    byte[] txValue = transactionValue(first, last, recorded, request.origin());
+    byte[] catalogValue = log.catalogValue(last, recorded);
+    store.write(
+        operation,
+        log.epoch,
+        !pipelined,
+        batch -> {
+          for (int k = 0; k < encoded.size(); k++) {
+            batch.put(store.events, log.eventKey(first + k), encoded.get(k));
+          }
+          batch.put(store.transactions, txKey, txValue);
+          batch.put(store.catalog, catalogKey(DATABASE, log.name), catalogValue);
+        });
     log.written = last;
     if (pipelined) {
       log.pending.addLast(new Pending(last, recorded, walSync.ticket()));
@@ -367,11 +440,27 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
         }
       }
     }
+    if (log.stale) {
+      confirmRecovered(database, generation, revision, null);
+      return;
+    }
     if (ticket == 0) {
       throw new IllegalStateException(
           "revision " + revision + " of database '" + database + "' was never written");
     }
-    walSync.await(ticket);
+    try {
+      walSync.await(ticket);
+    } catch (EvidentSourceException e) {
+      // the sync failed (a full disk): the write is in the log but not known to be on disk;
+      // reopening (once there is room) replays the log and tells
+      store.recoverIfBroken();
+      confirmRecovered(database, generation, revision, e);
+      return;
+    }
+    if (log.stale) {
+      confirmRecovered(database, generation, revision, null);
+      return;
+    }
     boolean moved;
     synchronized (log) {
       moved = log.publishSynced(walSync.synced());
@@ -379,6 +468,51 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     if (moved) {
       tellListeners(database);
     }
+  }
+
+  /**
+   * Returns when the reopened directory holds {@code revision} of the database, else throws: {@code
+   * COMMIT_UNKNOWN} while the directory could not be reopened (the write may be in the log), the
+   * failure of the write otherwise.
+   */
+  private void confirmRecovered(
+      DatabaseName database, long generation, long revision, @Nullable EvidentSourceException e) {
+    var current = databases.get(database);
+    if (current == null || current.generation != generation) {
+      return; // deleted since: nothing to publish
+    }
+    if (!current.stale && current.head >= revision) {
+      return; // the reopen recovered it from the log and wrote it to table files
+    }
+    String reason =
+        e == null ? "the write was lost when the directory was reopened" : e.getMessage();
+    if (!current.stale && !store.broken()) {
+      throw new EvidentSourceException(
+          ErrorCode.INTERNAL,
+          "revision "
+              + revision
+              + " of database '"
+              + database
+              + "' was not stored in "
+              + store.dataDir()
+              + ": "
+              + reason,
+          Map.of("database", database.value(), "revision", revision),
+          e);
+    }
+    throw new EvidentSourceException(
+        ErrorCode.COMMIT_UNKNOWN,
+        "local storage could not confirm that revision "
+            + revision
+            + " of database '"
+            + database
+            + "' is on disk ("
+            + reason
+            + "); once writes resume, send the transaction again with its transaction_id: if it"
+            + " was stored, the original result comes back as a duplicate, else it is appended"
+            + " once",
+        Map.of("database", database.value(), "revision", revision),
+        e);
   }
 
   @Override
@@ -390,7 +524,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (log) {
-      while (log.head <= revision && !log.deleted) {
+      while (log.head <= revision && !log.deleted && !log.stale) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -411,27 +545,31 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       return List.of();
     }
     var out = new ArrayList<StoredEvent>((int) Math.min(to - from + 1, 4096));
-    try (var options = new ReadOptions();
-        RocksIterator it = store.db().newIterator(store.events, options)) {
-      long expected = from;
-      for (it.seek(log.eventKey(from)); it.isValid() && expected <= to; it.next()) {
-        byte[] key = it.key();
-        if (!startsWith(key, log.prefix)) {
-          break;
-        }
-        long revision = Codec.longAt(key, log.prefix.length);
-        if (revision != expected) {
-          break;
-        }
-        out.add(EventCodec.decode(revision, it.value()));
-        expected++;
-      }
-      it.status();
-      if (expected <= to) {
-        throw missing(log, expected);
-      }
-    } catch (RocksDBException e) {
-      throw store.failure("read database '" + database + "'", e);
+    long next =
+        store.read(
+            "read database '" + database + "'",
+            db -> {
+              long expected = from;
+              try (var options = new ReadOptions();
+                  RocksIterator it = db.newIterator(store.events, options)) {
+                for (it.seek(log.eventKey(from)); it.isValid() && expected <= to; it.next()) {
+                  byte[] key = it.key();
+                  if (!startsWith(key, log.prefix)) {
+                    break;
+                  }
+                  long revision = Codec.longAt(key, log.prefix.length);
+                  if (revision != expected) {
+                    break;
+                  }
+                  out.add(EventCodec.decode(revision, it.value()));
+                  expected++;
+                }
+                it.status();
+              }
+              return expected;
+            });
+    if (next <= to) {
+      throw missing(log, next);
     }
     return out;
   }
@@ -447,13 +585,13 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       }
       keys.add(log.eventKey(r));
     }
-    List<byte[]> values;
-    try {
-      List<ColumnFamilyHandle> families = Collections.nCopies(keys.size(), store.events);
-      values = store.db().multiGetAsList(families, keys);
-    } catch (RocksDBException e) {
-      throw store.failure("read database '" + database + "'", e);
-    }
+    List<byte[]> values =
+        store.read(
+            "read database '" + database + "'",
+            db -> {
+              List<ColumnFamilyHandle> families = Collections.nCopies(keys.size(), store.events);
+              return db.multiGetAsList(families, keys);
+            });
     var out = new ArrayList<StoredEvent>(revisions.length);
     for (int i = 0; i < revisions.length; i++) {
       byte[] value = values.get(i);
@@ -510,20 +648,12 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   }
 
   private byte @Nullable [] transactionValue(Log log, byte[] key) {
-    try {
-      return store.db().get(store.transactions, key);
-    } catch (RocksDBException e) {
-      throw store.failure("read a transaction of database '" + log.name + "'", e);
-    }
+    return store.read(
+        "read a transaction of database '" + log.name + "'", db -> db.get(store.transactions, key));
   }
 
   private Optional<TransactionResult> transaction(Log log, byte[] key, UUID id) {
-    byte[] value;
-    try {
-      value = store.db().get(store.transactions, key);
-    } catch (RocksDBException e) {
-      throw store.failure("read a transaction of database '" + log.name + "'", e);
-    }
+    byte[] value = transactionValue(log, key);
     if (value == null) {
       return Optional.empty();
     }

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A ticket is taken after its write returned, so a sync that starts after the ticket was handed
  * out covers the write. A failed sync fails its waiters and every later one: the log may hold
- * writes that are not on disk, so nothing more may be acknowledged until a restart recovers the
- * log.
+ * writes that are not on disk, so nothing more may be acknowledged until the log is recovered: by a
+ * reopen of the directory ({@link #reset}) or a restart.
  */
 final class WalSync {
   /** Syncs the write-ahead log; throws when it could not. */
@@ -47,6 +47,17 @@ final class WalSync {
     if (failed != null) {
       throw failed;
     }
+  }
+
+  /**
+   * Forgets a failed sync after the directory was reopened: the reopen replayed the log and wrote
+   * it to table files, so every write handed a ticket so far is on disk or lost for good (the
+   * caller checks which in the reloaded catalog).
+   */
+  synchronized void reset() {
+    failure = null;
+    synced = Math.max(synced, issued);
+    notifyAll();
   }
 
   /** The highest ticket known to be on disk. */

@@ -327,17 +327,22 @@ class LocalStorageDurabilityTest {
         .isInstanceOfSatisfying(
             EvidentSourceException.class,
             e -> {
-              assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+              assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL);
               assertThat(e.getMessage())
                   .contains("No space left on device")
                   .contains("disk of the data directory is full")
                   .contains(dir.toAbsolutePath().toString());
+              assertThat(e.fields())
+                  .containsEntry("data_dir", dir.toAbsolutePath().toString())
+                  .containsEntry("limit_name", "free space of evidentsource.local.data-dir");
             });
     assertThat(adapter.findDatabase(db).orElseThrow().revision()).isEqualTo(2);
+    assertThat(adapter.readRange(db, gen, 1, 10)).hasSize(2); // reads keep working
 
-    storage.writer(null); // space returns
+    storage.writer(null); // space returns: the next write reopens the directory and goes through
     var outcome = adapter.append(append(db, gen, 2, events(3), T0));
     assertThat(outcome).isInstanceOf(AppendOutcome.Committed.class);
+    assertThat(adapter.findDatabase(db).orElseThrow().revision()).isEqualTo(5);
     storage = reopen(storage);
     var events = storage.storageAdapter().readRange(db, gen, 1, 10);
     assertThat(events).extracting(StoredEvent::revision).containsExactly(1L, 2L, 3L, 4L, 5L);
