@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,6 +67,7 @@ class AdmissionApiTest extends ServerTestBase {
 
   @Autowired RequestAdmission admission;
   @Autowired GrpcPort grpcPort;
+  @Autowired MeterRegistry registry;
   ManagedChannel channel;
   final List<HeldRequest> held = new ArrayList<>();
 
@@ -150,6 +152,11 @@ class AdmissionApiTest extends ServerTestBase {
     return GetDatabaseRequest.newBuilder().setName(db).build();
   }
 
+  double refusedCount(String limit) {
+    var counter = registry.find("evidentsource.requests.refused").tag("limit", limit).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
   String create(String key) {
     String name = "adm-" + Long.toString(System.nanoTime(), 36);
     var r =
@@ -180,8 +187,10 @@ class AdmissionApiTest extends ServerTestBase {
     var third = CompletableFuture.supplyAsync(() -> events(flooded, "alice-key"));
     await(() -> admission.waiting(flooded) == 1);
 
-    // the queue is full: the fourth is refused at once, naming the limit
+    // the queue is full: the fourth is refused at once, naming the limit, and counted
+    double before = refusedCount("database");
     var refused = events(flooded, "alice-key");
+    assertThat(refusedCount("database")).isEqualTo(before + 1);
     JsonNode problem = refused.problem(429, "too_many_requests");
     assertThat(refused.header("Retry-After")).isEqualTo("1");
     assertThat(problem.get("limit").intValue()).isEqualTo(2);

@@ -137,6 +137,7 @@ class ServerArchitectureTest {
               RequestAdmission.class,
               RequestAdmission.Limits.class,
               RequestAdmission.Permit.class,
+              RequestAdmission.Refusals.class,
               // the out-of-memory guard: armed by main, called by the error handlers
               FatalErrors.class,
               // who may call what, used by rest and grpc

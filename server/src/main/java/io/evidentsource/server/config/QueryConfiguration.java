@@ -2,6 +2,7 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.request.RequestAdmission;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -22,7 +23,22 @@ class QueryConfiguration {
   }
 
   @Bean
-  RequestAdmission requestAdmission(LimitsProperties properties, Storage storage) {
-    return new RequestAdmission(properties.limits(storage.log().maxGroupTransactions()));
+  RequestAdmission requestAdmission(
+      LimitsProperties properties, Storage storage, ObjectProvider<MeterRegistry> registry) {
+    var limits = properties.limits(storage.log().maxGroupTransactions());
+    MeterRegistry meters = registry.getIfAvailable();
+    if (meters == null) {
+      return new RequestAdmission(limits);
+    }
+    return new RequestAdmission(
+        limits,
+        limit ->
+            Counter.builder("evidentsource.requests.refused")
+                .description(
+                    "Requests refused with too_many_requests: the database's or the API key's"
+                        + " requests in flight and waiting were at their limits")
+                .tag("limit", limit)
+                .register(meters)
+                .increment());
   }
 }

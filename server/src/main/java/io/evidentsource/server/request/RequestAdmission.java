@@ -75,6 +75,17 @@ public final class RequestAdmission {
     void close();
   }
 
+  /** Told of each refusal, e.g. to count it. */
+  @FunctionalInterface
+  public interface Refusals {
+    /**
+     * A request was refused.
+     *
+     * @param limit {@code database} or {@code principal}: whose bound was full
+     */
+    void refused(String limit);
+  }
+
   private static final Permit NONE = () -> {};
 
   private final Limits limits;
@@ -82,9 +93,13 @@ public final class RequestAdmission {
   private final Gates principals;
 
   public RequestAdmission(Limits limits) {
+    this(limits, limit -> {});
+  }
+
+  public RequestAdmission(Limits limits, Refusals refusals) {
     this.limits = limits;
-    this.databases = new Gates("database", limits.perDatabase(), PER_DATABASE);
-    this.principals = new Gates("principal", limits.perPrincipal(), PER_PRINCIPAL);
+    this.databases = new Gates("database", limits.perDatabase(), PER_DATABASE, refusals);
+    this.principals = new Gates("principal", limits.perPrincipal(), PER_PRINCIPAL, refusals);
   }
 
   /** The bounds in force. */
@@ -152,11 +167,13 @@ public final class RequestAdmission {
     private final String kind;
     private final int bound;
     private final String property;
+    private final Refusals refusals;
 
-    Gates(String kind, int bound, String property) {
+    Gates(String kind, int bound, String property, Refusals refusals) {
       this.kind = kind;
       this.bound = bound;
       this.property = property;
+      this.refusals = refusals;
     }
 
     Permit enter(String key, Limits limits) {
@@ -213,6 +230,7 @@ public final class RequestAdmission {
     }
 
     private EvidentSourceException refused(String key, String why, String queueProperty) {
+      refusals.refused(kind);
       var fields = new LinkedHashMap<String, Object>();
       fields.put("limit", bound);
       fields.put("limit_name", property);
