@@ -18,6 +18,8 @@ interpreter lock.
 
   bench/fairness/fairness.py                      # 20 s per scenario, 64 flood connections, 300 tails
   DURATION=60 SSE_TAILS=500 bench/fairness/fairness.py
+  SERVER_ARGS="--evidentsource.limits.max-requests-per-database=100000" bench/fairness/fairness.py
+                                                  # extra server arguments (here: no admission bound)
 """
 
 import http.client
@@ -134,7 +136,7 @@ def main():
         server = subprocess.Popen(
             ["java", HEAP, "-XX:+ExitOnOutOfMemoryError", "-jar", jar, "--server.port=%d" % port,
              "--spring.grpc.server.port=0", "--spring.profiles.active=memory",
-             "--logging.level.root=WARN"],
+             "--logging.level.root=WARN"] + os.environ.get("SERVER_ARGS", "").split(),
             stdout=log, stderr=subprocess.STDOUT)
         base = "http://127.0.0.1:%d" % port
         deadline = time.monotonic() + 300
@@ -172,6 +174,8 @@ def main():
             flood_out = flood.communicate()[0]
             rate = [l for l in flood_out.splitlines() if "Requests/sec" in l]
             results[-1]["abuse"] = rate[0].strip() if rate else "?"
+            refused = [l for l in flood_out.splitlines() if "Non-2xx" in l]
+            results[-1]["refused"] = refused[0].strip() if refused else "none"
         else:
             print("wrk is missing (apt-get install wrk): flood scenario skipped", file=sys.stderr)
 
@@ -195,6 +199,7 @@ def main():
         for r in results:
             if "abuse" in r:
                 print("flood:", r["abuse"])
+                print("flood answers other than 2xx:", r.get("refused", "?"))
         print("load average (1/5/15 min) before: %s, after: %s; cpus: %d" % (
             " ".join(load_before), " ".join(load_after), os.cpu_count()))
     finally:

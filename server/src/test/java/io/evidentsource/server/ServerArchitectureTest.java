@@ -25,6 +25,7 @@ import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
 import io.evidentsource.server.request.FatalErrors;
+import io.evidentsource.server.request.RequestAdmission;
 import io.evidentsource.server.security.AccessRules;
 import io.evidentsource.server.security.ApiKeys;
 import io.evidentsource.server.security.AuthFailures;
@@ -133,6 +134,9 @@ class ServerArchitectureTest {
               // request rules shared by rest and grpc
               BodyLimits.class,
               ComponentRequests.class,
+              RequestAdmission.class,
+              RequestAdmission.Limits.class,
+              RequestAdmission.Permit.class,
               // the out-of-memory guard: armed by main, called by the error handlers
               FatalErrors.class,
               // who may call what, used by rest and grpc
@@ -219,8 +223,9 @@ class ServerArchitectureTest {
           // observe: its request-id filter assigns the id the audit records (RequestOrigins)
           .mayOnlyBeAccessedByLayers("rest", "grpc", "observe")
           .whereLayer("request")
-          // the application and the error handlers arm and call the out-of-memory guard
-          .mayOnlyBeAccessedByLayers("rest", "grpc", "problem", "application")
+          // the application and the error handlers arm and call the out-of-memory guard; config
+          // makes the request admission from its properties
+          .mayOnlyBeAccessedByLayers("rest", "grpc", "problem", "application", "config")
           .whereLayer("config")
           // the application: its main method runs the local profile's restore command
           .mayOnlyBeAccessedByLayers("rest", "grpc", "application")

@@ -86,6 +86,10 @@ public enum ErrorCode {
       "too_many_subscriptions",
       "The server or the database already serves as many live tails as its limit allows",
       true),
+  TOO_MANY_REQUESTS(
+      "too_many_requests",
+      "The database or the API key has as many requests in flight and waiting as allowed",
+      true),
   INTERNAL("internal", "An unexpected error occurred on the server", true),
   STATE_VIEW_NOT_FOUND(
       "state_view_not_found", "No state view of that name (or version) is published", false),

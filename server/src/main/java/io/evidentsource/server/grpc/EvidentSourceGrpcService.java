@@ -61,6 +61,7 @@ import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
+import io.evidentsource.server.request.RequestAdmission;
 import io.evidentsource.server.security.RequestOrigins;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -86,6 +87,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
 
   private final QueryBudgets queryBudgets;
   private final SelectorLimits selectorLimits;
+  private final RequestAdmission admission;
 
   EvidentSourceGrpcService(
       EventStore store,
@@ -96,7 +98,9 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       StateChanges changes,
       WasmProperties wasm,
       QueryBudgets queryBudgets,
-      SelectorLimits selectorLimits) {
+      SelectorLimits selectorLimits,
+      RequestAdmission admission) {
+    this.admission = admission;
     this.queryBudgets = queryBudgets;
     this.selectorLimits = selectorLimits;
     this.store = store;
@@ -112,6 +116,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void createDatabase(
       CreateDatabaseRequest request, StreamObserver<CreateDatabaseResponse> response) {
     unary(
+        null,
         response,
         () ->
             CreateDatabaseResponse.newBuilder()
@@ -125,6 +130,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void deleteDatabase(
       DeleteDatabaseRequest request, StreamObserver<DeleteDatabaseResponse> response) {
     unary(
+        request.getName(),
         response,
         () -> {
           var name = DatabaseName.of(request.getName());
@@ -140,6 +146,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void listDatabases(
       ListDatabasesRequest request, StreamObserver<ListDatabasesResponse> response) {
     unary(
+        null,
         response,
         () -> {
           var b = ListDatabasesResponse.newBuilder();
@@ -155,6 +162,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void getDatabase(
       GetDatabaseRequest request, StreamObserver<GetDatabaseResponse> response) {
     unary(
+        request.getName(),
         response,
         () ->
             GetDatabaseResponse.newBuilder()
@@ -166,6 +174,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   @Override
   public void transact(TransactRequest request, StreamObserver<TransactResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () ->
             EventMapping.transactResponse(
@@ -179,6 +188,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void getTransaction(
       GetTransactionRequest request, StreamObserver<GetTransactionResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           UUID id;
@@ -201,6 +211,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   @Override
   public void getEvent(GetEventRequest request, StreamObserver<GetEventResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           if (request.getRevision() < 1) {
@@ -224,6 +235,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void publishStateView(
       PublishStateViewRequest request, StreamObserver<PublishStateViewResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           if (!request.hasEventSelector() && request.getEventSelectorText().isEmpty()) {
@@ -258,6 +270,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void listStateViews(
       ListStateViewsRequest request, StreamObserver<ListStateViewsResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var b = ListStateViewsResponse.newBuilder();
@@ -272,6 +285,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void describeStateView(
       DescribeStateViewRequest request, StreamObserver<DescribeStateViewResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var b = DescribeStateViewResponse.newBuilder();
@@ -286,6 +300,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void readStateView(
       ReadStateViewRequest request, StreamObserver<ReadStateViewResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () ->
             ComponentMapping.readStateViewResponse(
@@ -300,6 +315,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void publishStateChange(
       PublishStateChangeRequest request, StreamObserver<PublishStateChangeResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var definition =
@@ -322,6 +338,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void listStateChanges(
       ListStateChangesRequest request, StreamObserver<ListStateChangesResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var b = ListStateChangesResponse.newBuilder();
@@ -336,6 +353,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void describeStateChange(
       DescribeStateChangeRequest request, StreamObserver<DescribeStateChangeResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var b = DescribeStateChangeResponse.newBuilder();
@@ -350,6 +368,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void executeCommand(
       ExecuteCommandRequest request, StreamObserver<ExecuteCommandResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var command = command(request);
@@ -367,6 +386,7 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
   public void dryRunCommand(
       ExecuteCommandRequest request, StreamObserver<DryRunCommandResponse> response) {
     unary(
+        request.getDatabase(),
         response,
         () -> {
           var command = command(request);
@@ -430,25 +450,30 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
       QueryEventsRequest request, StreamObserver<QueryEventsResponse> response) {
     var call = (ServerCallStreamObserver<QueryEventsResponse>) response;
     try {
-      // the query stops when the client cancels or its deadline passes
-      var page =
-          store.query(
-              DatabaseName.of(request.getDatabase()),
-              QueryMapping.query(request, selectorLimits),
-              queryBudgets.forCall(call::isCancelled));
-      for (var event : page.events()) {
-        if (call.isCancelled()) {
-          return;
+      var permit = admit(request.getDatabase());
+      try {
+        // the query stops when the client cancels or its deadline passes
+        var page =
+            store.query(
+                DatabaseName.of(request.getDatabase()),
+                QueryMapping.query(request, selectorLimits),
+                queryBudgets.forCall(call::isCancelled));
+        for (var event : page.events()) {
+          if (call.isCancelled()) {
+            return;
+          }
+          call.onNext(
+              QueryEventsResponse.newBuilder().setEvent(EventMapping.storedEvent(event)).build());
         }
-        call.onNext(
-            QueryEventsResponse.newBuilder().setEvent(EventMapping.storedEvent(event)).build());
+        var end = QueryEnd.newBuilder().setRevision(page.revision());
+        if (page.nextPageToken() != null) {
+          end.setNextPageToken(page.nextPageToken());
+        }
+        call.onNext(QueryEventsResponse.newBuilder().setEnd(end).build());
+        call.onCompleted();
+      } finally {
+        permit.close();
       }
-      var end = QueryEnd.newBuilder().setRevision(page.revision());
-      if (page.nextPageToken() != null) {
-        end.setNextPageToken(page.nextPageToken());
-      }
-      call.onNext(QueryEventsResponse.newBuilder().setEnd(end).build());
-      call.onCompleted();
     } catch (RuntimeException e) {
       if (!call.isCancelled()) {
         call.onError(GrpcErrors.toStatus(e));
@@ -536,15 +561,33 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
     }
   }
 
-  private static <T> void unary(StreamObserver<T> response, Supplier<T> action) {
+  /**
+   * Runs a unary call with a place of its database and its caller's key (fair admission,
+   * docs/limits.md#requests-in-flight) and answers its result or its error.
+   *
+   * @param database the database the request names, or null for calls that name none
+   */
+  private <T> void unary(
+      @Nullable String database, StreamObserver<T> response, Supplier<T> action) {
     T result;
     try {
-      result = action.get();
+      var permit = admit(database);
+      try {
+        result = action.get();
+      } finally {
+        permit.close();
+      }
     } catch (RuntimeException e) {
       response.onError(GrpcErrors.toStatus(e));
       return;
     }
     response.onNext(result);
     response.onCompleted();
+  }
+
+  private RequestAdmission.Permit admit(@Nullable String database) {
+    return admission.admit(
+        database == null || database.isEmpty() ? null : database,
+        GrpcAccess.CALLER.get().keyName());
   }
 }

@@ -10,6 +10,7 @@ import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTails;
+import io.evidentsource.server.request.RequestAdmission;
 import io.evidentsource.server.security.ApiKeys;
 import io.evidentsource.server.security.AuthFailures;
 import io.evidentsource.server.security.SecurityProperties;
@@ -45,7 +46,8 @@ class GrpcConfiguration {
       StateChanges stateChanges,
       WasmProperties wasm,
       QueryBudgets queryBudgets,
-      SelectorLimits selectorLimits) {
+      SelectorLimits selectorLimits,
+      RequestAdmission requestAdmission) {
     return new EvidentSourceGrpcService(
         store,
         subscriptionEngine,
@@ -55,7 +57,8 @@ class GrpcConfiguration {
         stateChanges,
         wasm,
         queryBudgets,
-        selectorLimits);
+        selectorLimits,
+        requestAdmission);
   }
 
   /**

@@ -61,6 +61,7 @@ final class GrpcErrors {
           SLOW_CONSUMER,
           STORAGE_FULL,
           TOO_MANY_SUBSCRIPTIONS,
+          TOO_MANY_REQUESTS,
           COMPONENT_TOO_LARGE,
           COMPONENT_LIMIT_EXCEEDED,
           COMPONENT_MEMORY_BUSY,

@@ -20,7 +20,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * <p>Spans: one per {@link Step}, named {@code evidentsource.<step>}, child of the current span
  * (the REST or gRPC request's), tagged with the database and, when the step reports, its outcome;
  * none under a request span that is not sampled (the span would be dropped with its parent).
+ *
+ * <p>The meters of the hot calls (transactions, appended events, failed conditions, the append and
+ * query timers, the index and fold cache lookups) are looked up in the registry once per tag
+ * combination and then kept here: a registry lookup builds and hashes a meter id on every call
+ * (docs/benchmarks.md#observability-overhead-rest-appends-with-metrics-and-tracing-on-and-off). The
+ * combinations are bounded as the tags are: a database's meters are let go when it is deleted, and
+ * the whole cache is dropped (to be filled again from the registry) should it ever grow past a few
+ * times the tagged databases.
  */
 final class MicrometerObserver implements EventStoreObserver {
   private static final Logger log = LoggerFactory.getLogger("io.evidentsource.observe");
@@ -62,9 +72,21 @@ final class MicrometerObserver implements EventStoreObserver {
   private final MeterProvider<Counter> foldCache;
   private final MeterProvider<Counter> indexCache;
 
+  private final int maxCachedDatabases;
+  private final ConcurrentHashMap<String, DatabaseMeters> databaseMeters =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TransactionOutcome, Timer> appendTimers =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<QueryKind, Timer> queryTimers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IndexCacheLookup, Counter> indexLookups =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<FoldCacheLookup, Counter> foldLookups = new ConcurrentHashMap<>();
+
   /**
    * @param registry where the meters go
    * @param tags the capped database and component tag values
+   * @param maxTaggedDatabases the cap on databases with a tag of their own, which bounds the meters
+   *     kept here
    * @param gauges the per-database gauges, which follow commits and catalog changes
    * @param tracer where spans go, or null when tracing is off
    * @param slowQuery the slow-read log threshold (0: off)
@@ -73,11 +95,13 @@ final class MicrometerObserver implements EventStoreObserver {
   MicrometerObserver(
       MeterRegistry registry,
       DatabaseTags tags,
+      int maxTaggedDatabases,
       DatabaseGauges gauges,
       @Nullable Tracer tracer,
       Duration slowQuery,
       Duration slowAppend) {
     this.tags = tags;
+    this.maxCachedDatabases = 4 * Math.max(1, maxTaggedDatabases) + 16;
     this.gauges = gauges;
     this.tracer = tracer;
     this.slowQueryNanos = slowQuery.isZero() ? Long.MAX_VALUE : slowQuery.toNanos();
@@ -134,12 +158,12 @@ final class MicrometerObserver implements EventStoreObserver {
 
   @Override
   public void indexCacheLookup(DatabaseName database, IndexCacheLookup lookup) {
-    indexCache.withTags("result", lookup.label()).increment();
+    cached(indexLookups, lookup, l -> indexCache.withTags("result", l.label())).increment();
   }
 
   @Override
   public void foldCacheLookup(DatabaseName database, FoldCacheLookup lookup) {
-    foldCache.withTags("result", lookup.label()).increment();
+    cached(foldLookups, lookup, l -> foldCache.withTags("result", l.label())).increment();
   }
 
   @Override
@@ -176,14 +200,16 @@ final class MicrometerObserver implements EventStoreObserver {
     boolean served = r.error() == null;
     String database = served ? tags.admit(r.database()) : tags.of(r.database());
     String outcome = r.outcome().label();
-    transactions.withTags("database", database, "outcome", outcome).increment();
-    appendTimer.withTags("outcome", outcome).record(r.nanos(), TimeUnit.NANOSECONDS);
+    DatabaseMeters meters = metersOf(database);
+    meters.transactions(r.outcome()).increment();
+    cached(appendTimers, r.outcome(), o -> appendTimer.withTags("outcome", o.label()))
+        .record(r.nanos(), TimeUnit.NANOSECONDS);
     if (r.outcome() == TransactionOutcome.COMMITTED) {
-      eventsAppended.withTags("database", database).increment(r.eventCount());
+      meters.eventsAppended().increment(r.eventCount());
       gauges.seen(r.database(), r.revision());
     }
     if (r.failedConditions() > 0) {
-      conditionsFailed.withTags("database", database).increment(r.failedConditions());
+      meters.conditionsFailed().increment(r.failedConditions());
     }
     tagCurrentSpan("evidentsource.outcome", outcome);
     if (r.outcome() == TransactionOutcome.ERROR) {
@@ -214,7 +240,8 @@ final class MicrometerObserver implements EventStoreObserver {
       if (!r.failed()) {
         tags.admit(r.database());
       }
-      queryTimer.withTags("kind", r.kind().label()).record(r.nanos(), TimeUnit.NANOSECONDS);
+      cached(queryTimers, r.kind(), k -> queryTimer.withTags("kind", k.label()))
+          .record(r.nanos(), TimeUnit.NANOSECONDS);
     }
     if (r.nanos() >= slowQueryNanos) {
       String query = r.query() == null ? "revision " + r.revision() : r.query().toString();
@@ -287,6 +314,7 @@ final class MicrometerObserver implements EventStoreObserver {
   @Override
   public void databaseDeleted(DatabaseName database) {
     gauges.deleted(database);
+    databaseMeters.remove(database.value());
     log.atInfo().addKeyValue("database", database.value()).log("database '{}' deleted", database);
   }
 
@@ -307,6 +335,63 @@ final class MicrometerObserver implements EventStoreObserver {
             id.version(),
             id.database(),
             component.moduleSize());
+  }
+
+  /** The meters of one database tag value, looked up in the registry on first use. */
+  private DatabaseMeters metersOf(String database) {
+    DatabaseMeters meters = databaseMeters.get(database);
+    if (meters != null) {
+      return meters;
+    }
+    if (databaseMeters.size() >= maxCachedDatabases) {
+      // databases deleted by other instances leave their entries behind: start again (the
+      // registry keeps the meters, so nothing counted is lost)
+      databaseMeters.clear();
+    }
+    return databaseMeters.computeIfAbsent(database, DatabaseMeters::new);
+  }
+
+  private static <K, M> M cached(ConcurrentHashMap<K, M> cache, K key, Function<K, M> lookup) {
+    M meter = cache.get(key);
+    return meter != null ? meter : cache.computeIfAbsent(key, lookup);
+  }
+
+  /** The counters tagged with one database: made in the registry on first use, then kept. */
+  private final class DatabaseMeters {
+    private final String database;
+    private final ConcurrentHashMap<TransactionOutcome, Counter> transactionsByOutcome =
+        new ConcurrentHashMap<>();
+    private volatile @Nullable Counter eventsAppendedCounter;
+    private volatile @Nullable Counter conditionsFailedCounter;
+
+    DatabaseMeters(String database) {
+      this.database = database;
+    }
+
+    Counter transactions(TransactionOutcome outcome) {
+      return cached(
+          transactionsByOutcome,
+          outcome,
+          o -> transactions.withTags("database", database, "outcome", o.label()));
+    }
+
+    Counter eventsAppended() {
+      Counter counter = eventsAppendedCounter;
+      if (counter == null) {
+        counter = eventsAppended.withTags("database", database);
+        eventsAppendedCounter = counter; // racing threads get the registry's same meter
+      }
+      return counter;
+    }
+
+    Counter conditionsFailed() {
+      Counter counter = conditionsFailedCounter;
+      if (counter == null) {
+        counter = conditionsFailed.withTags("database", database);
+        conditionsFailedCounter = counter;
+      }
+      return counter;
+    }
   }
 
   private void tagCurrentSpan(String key, String value) {

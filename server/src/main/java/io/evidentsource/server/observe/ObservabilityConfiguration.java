@@ -78,6 +78,7 @@ class ObservabilityConfiguration {
     return new MicrometerObserver(
         registry,
         tags,
+        properties.maxTaggedDatabases(),
         gauges,
         tracer == Tracer.NOOP ? null : tracer,
         properties.slowQuery(),

@@ -56,7 +56,8 @@ final class Problems {
     if (code == ErrorCode.CONTENTION_TIMEOUT
         || code == ErrorCode.COMMIT_UNKNOWN
         || code == ErrorCode.QUERY_TIMEOUT
-        || code == ErrorCode.COMPONENT_MEMORY_BUSY) {
+        || code == ErrorCode.COMPONENT_MEMORY_BUSY
+        || code == ErrorCode.TOO_MANY_REQUESTS) {
       headers.set(HttpHeaders.RETRY_AFTER, "1");
     } else if (code == ErrorCode.TOO_MANY_SUBSCRIPTIONS) {
       headers.set(HttpHeaders.RETRY_AFTER, "5");

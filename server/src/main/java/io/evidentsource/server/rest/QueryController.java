@@ -71,6 +71,7 @@ class QueryController {
         database,
         QueryParameters.fromUrl(RequestParameters.of(request), selectorLimits),
         format,
+        request,
         response);
   }
 
@@ -87,6 +88,7 @@ class QueryController {
         database,
         QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits),
         format,
+        request,
         response);
   }
 
@@ -120,20 +122,20 @@ class QueryController {
    * {@code Content-Length}) or an NDJSON stream (a {@link StreamingResponseBody}, written on
    * Spring's task executor as the events are read). The declared type is {@code Object} so that
    * Spring MVC picks the return value handler by the value: only the stream goes asynchronous.
+   *
+   * <p>The query stops when its client goes away ({@link ClientConnections}): a page within a few
+   * thousand index entries, a stream's first chunk too, its later chunks at their next write.
    */
   private Object answer(
       DatabaseName database,
       QueryParameters params,
       MediaType format,
+      HttpServletRequest request,
       HttpServletResponse response) {
+    var budget = budgets.forCall(ClientConnections.gone(request));
     if (format.equals(NDJSON)) {
       QueryEngine.Result result =
-          store.stream(
-              database,
-              params.streamQuery(),
-              params.maxEvents(),
-              QueryKind.QUERY,
-              budgets.forRequest());
+          store.stream(database, params.streamQuery(), params.maxEvents(), QueryKind.QUERY, budget);
       Iterator<StoredEvent> events = result.events();
       // the first chunk is read now, so a query over its budget still gets a problem response
       var unused = events.hasNext();
@@ -143,7 +145,7 @@ class QueryController {
       return body;
     }
     // Pages are rendered before the response starts, so every error is still a problem response.
-    QueryPage page = store.query(database, params.pageQuery(), budgets.forRequest());
+    QueryPage page = store.query(database, params.pageQuery(), budget);
     byte[] rendered = json.writeValueAsBytes(WireJson.Page.of(page));
     return ResponseEntity.ok()
         .contentType(MediaType.APPLICATION_JSON)

@@ -32,6 +32,14 @@ public record Caller(String name, List<Scope> scopes) {
     return this == UNRESTRICTED;
   }
 
+  /**
+   * The name per-key limits count this caller under (docs/limits.md#requests-in-flight): its key's
+   * name, or null while security is off and for a request without a key.
+   */
+  public @Nullable String keyName() {
+    return unrestricted() || anonymous() ? null : name;
+  }
+
   public Caller {
     scopes = List.copyOf(scopes);
   }

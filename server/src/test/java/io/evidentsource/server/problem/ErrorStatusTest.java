@@ -46,6 +46,7 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.INTERNAL, 500),
             Map.entry(ErrorCode.STORAGE_FULL, 507),
             Map.entry(ErrorCode.TOO_MANY_SUBSCRIPTIONS, 429),
+            Map.entry(ErrorCode.TOO_MANY_REQUESTS, 429),
             Map.entry(ErrorCode.STATE_VIEW_NOT_FOUND, 404),
             Map.entry(ErrorCode.STATE_CHANGE_NOT_FOUND, 404),
             Map.entry(ErrorCode.COMPONENT_TOO_LARGE, 413),
