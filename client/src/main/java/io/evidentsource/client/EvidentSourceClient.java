@@ -164,6 +164,28 @@ public final class EvidentSourceClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes a database and its events; safe to send again: the same call with the same {@code
+   * idempotencyKey}, sent again after its answer was lost, succeeds again and deletes nothing more,
+   * also not a database created under the name since (the server remembers the name's last
+   * deletion).
+   *
+   * @param idempotencyKey 1 to 255 visible ASCII characters, e.g. a random UUID per delete
+   * @throws EvidentSourceException.NotFound {@code database_not_found}
+   */
+  public void deleteDatabase(String name, String idempotencyKey) {
+    try {
+      stub()
+          .deleteDatabase(
+              DeleteDatabaseRequest.newBuilder()
+                  .setName(name)
+                  .setIdempotencyKey(idempotencyKey)
+                  .build());
+    } catch (StatusRuntimeException e) {
+      throw Wire.error(e);
+    }
+  }
+
   /** Every database, ordered by name. */
   public List<Database> listDatabases() {
     try {

@@ -198,9 +198,52 @@ public final class EventStore {
    * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}
    */
   public void deleteDatabase(DatabaseName name) {
-    storage.deleteDatabase(name);
+    var unused = deleteDatabase(name, null);
+  }
+
+  /** The longest idempotency key of a delete. */
+  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+  private static boolean validIdempotencyKey(String key) {
+    if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < '!' || c > '~') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deletes a database and all its events; a delete sent again with the same {@code idempotencyKey}
+   * (its first answer was lost) succeeds again and deletes nothing more
+   * (docs/rest.md#deleting-a-database).
+   *
+   * @param idempotencyKey the client's key (1 to 255 visible ASCII characters), or null
+   * @return {@code true} when this call deleted the database, {@code false} when it repeats the
+   *     name's last deletion (the caller then leaves the name's components alone)
+   * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}; {@code MALFORMED_REQUEST} when the
+   *     key breaks its rule
+   */
+  public boolean deleteDatabase(DatabaseName name, @Nullable String idempotencyKey) {
+    if (idempotencyKey != null && !validIdempotencyKey(idempotencyKey)) {
+      throw new EvidentSourceException(
+          ErrorCode.MALFORMED_REQUEST,
+          "the idempotency key (REST header Idempotency-Key, gRPC idempotency_key) must be 1 to"
+              + " "
+              + MAX_IDEMPOTENCY_KEY_LENGTH
+              + " visible ASCII characters (! to ~)",
+          Map.of("parameter", "Idempotency-Key", "limit", MAX_IDEMPOTENCY_KEY_LENGTH));
+    }
+    if (!storage.deleteDatabase(name, idempotencyKey)) {
+      return false;
+    }
     indexes.forget(name);
     observer.databaseDeleted(name);
+    return true;
   }
 
   /** All databases, ordered by name. */

@@ -143,6 +143,38 @@ class DatabaseApiTest extends ServerTestBase {
     }
 
     @Test
+    void a_delete_sent_again_with_its_idempotency_key_answers_204_and_spares_a_later_database() {
+      String db = api.createDatabase();
+      String path = "/api/v1/databases/" + db;
+      assertThat(api.send("DELETE", path, "Idempotency-Key", "delete-1").status()).isEqualTo(204);
+      // the first answer was lost: the client sends the same delete again
+      assertThat(api.send("DELETE", path, "Idempotency-Key", "delete-1").status()).isEqualTo(204);
+      api.send("DELETE", path, "Idempotency-Key", "delete-2").problem(404, "database_not_found");
+      api.delete(path).problem(404, "database_not_found");
+
+      // a database created under the name since is not deleted by the repeated call
+      api.postJson("/api/v1/databases", "{\"name\":\"" + db + "\"}");
+      api.append(db, Api.event("1", "s", "t", null));
+      assertThat(api.send("DELETE", path, "Idempotency-Key", "delete-1").status()).isEqualTo(204);
+      assertThat(api.revision(db)).isEqualTo(1);
+      // deleting it without a key forgets the old key
+      assertThat(api.delete(path).status()).isEqualTo(204);
+      api.send("DELETE", path, "Idempotency-Key", "delete-1").problem(404, "database_not_found");
+    }
+
+    @Test
+    void an_idempotency_key_beyond_255_visible_ascii_characters_is_400() {
+      String db = api.createDatabase();
+      String path = "/api/v1/databases/" + db;
+      JsonNode p =
+          api.send("DELETE", path, "Idempotency-Key", "k".repeat(256))
+              .problem(400, "malformed_request");
+      assertThat(p.get("detail").stringValue()).contains("Idempotency-Key").contains("255");
+      api.send("DELETE", path, "Idempotency-Key", "a b").problem(400, "malformed_request");
+      assertThat(api.revision(db)).isZero(); // not deleted
+    }
+
+    @Test
     void a_name_can_be_reused_and_shows_no_old_events() {
       String db = api.createDatabase();
       api.append(db, Api.event("1", "s", "t", null));

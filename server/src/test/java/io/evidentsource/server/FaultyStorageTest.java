@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -88,8 +89,8 @@ class FaultyStorageTest {
     }
 
     @Override
-    public void deleteDatabase(DatabaseName name) {
-      delegate.deleteDatabase(name);
+    public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
+      return delegate.deleteDatabase(name, deleteKey);
     }
 
     @Override

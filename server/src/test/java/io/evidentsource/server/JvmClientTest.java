@@ -75,6 +75,26 @@ class JvmClientTest {
   }
 
   @Test
+  void a_delete_sent_again_with_its_idempotency_key_succeeds_again() {
+    String db = name();
+    client.createDatabase(db);
+    String key = UUID.randomUUID().toString();
+    client.deleteDatabase(db, key);
+    client.deleteDatabase(db, key); // its answer was lost: the same call again
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.NotFound.class, () -> client.deleteDatabase(db))
+                .code())
+        .isEqualTo("database_not_found");
+    assertThat(
+            catchThrowableOfType(
+                    EvidentSourceException.InvalidRequest.class,
+                    () -> client.deleteDatabase(db, "with space"))
+                .code())
+        .isEqualTo("malformed_request");
+  }
+
+  @Test
   void manages_the_catalog_and_reports_typed_errors_with_stable_codes() {
     String db = name();
     assertThat(client.createDatabase(db).revision()).isZero();

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where databases and their event logs live (ADR 0002, docs/architecture.md). An adapter knows
@@ -32,11 +33,28 @@ public interface StorageAdapter {
 
   /**
    * Removes a database from the catalog; its events are never visible again, also not to a new
-   * database of the same name.
+   * database of the same name. As {@link #deleteDatabase(DatabaseName, String)} without a key.
    *
    * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND}
    */
-  void deleteDatabase(DatabaseName name);
+  default void deleteDatabase(DatabaseName name) {
+    var unused = deleteDatabase(name, null);
+  }
+
+  /**
+   * Removes a database from the catalog as {@link #deleteDatabase(DatabaseName)}, and remembers
+   * {@code deleteKey} (the client's idempotency key) with the name's last deletion, durably as the
+   * catalog: the same delete sent again after its answer was lost is recognised and answered as the
+   * first was, deleting nothing (also not a database created under the name since). Only the name's
+   * last deletion is remembered; a deletion without a key forgets the one before.
+   *
+   * @param deleteKey the caller's key, or null for none
+   * @return {@code true} when this call deleted the database, {@code false} when {@code deleteKey}
+   *     is the key of the name's last deletion (a repeated call; nothing was deleted now)
+   * @throws io.evidentsource.core.error.EvidentSourceException {@code DATABASE_NOT_FOUND} when no
+   *     database of that name is live and the key (if any) is not that of its last deletion
+   */
+  boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey);
 
   /** Every database, ordered by name, with its head as of the call. */
   List<DatabaseInfo> listDatabases();

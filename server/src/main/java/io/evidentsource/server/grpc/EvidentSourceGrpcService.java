@@ -133,8 +133,11 @@ final class EvidentSourceGrpcService extends EvidentSourceGrpc.EvidentSourceImpl
         request.getName(),
         response,
         () -> {
-          store.deleteDatabase(DatabaseName.of(request.getName()));
-          catalog.forget(DatabaseName.of(request.getName()));
+          var name = DatabaseName.of(request.getName());
+          String key = request.getIdempotencyKey();
+          if (store.deleteDatabase(name, key.isEmpty() ? null : key)) {
+            catalog.forget(name);
+          }
           return DeleteDatabaseResponse.getDefaultInstance();
         });
   }

@@ -13,11 +13,13 @@ import io.evidentsource.server.security.Callers;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -89,10 +91,19 @@ class DatabaseController {
     return WireJson.Database.of(store.database(name), notifications.of(name).orElse(null));
   }
 
+  /**
+   * Deletes the database. With an {@code Idempotency-Key} header, the same delete sent again (its
+   * answer was lost) answers 204 again and deletes nothing more, also not a database created under
+   * the name since (docs/rest.md#deleting-a-database).
+   */
   @DeleteMapping("/{db}")
-  ResponseEntity<Void> delete(@PathVariable("db") String db) {
-    store.deleteDatabase(DatabaseName.of(db));
-    components.forget(DatabaseName.of(db));
+  ResponseEntity<Void> delete(
+      @PathVariable("db") String db,
+      @RequestHeader(name = "Idempotency-Key", required = false) @Nullable String idempotencyKey) {
+    var name = DatabaseName.of(db);
+    if (store.deleteDatabase(name, idempotencyKey)) {
+      components.forget(name);
+    }
     return ResponseEntity.noContent().build();
   }
 

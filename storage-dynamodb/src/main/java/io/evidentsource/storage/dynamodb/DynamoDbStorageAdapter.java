@@ -232,13 +232,28 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
    * Removes the database from the catalog in one {@code TransactWriteItems}: the catalog item goes
    * (so {@link #listDatabases} never reads it again), the name's last generation is kept, and a
    * purge job for the generation's items is written for {@link DatabasePurger}
-   * (docs/dynamodb.md#deleting-a-database).
+   * (docs/dynamodb.md#deleting-a-database). The kept generation carries this call's marker and the
+   * client's key: when an attempt's answer is lost and the SDK's retry is cancelled because the
+   * item is gone, the marker tells that the deletion is this call's own; a later call with the same
+   * key is told it repeats the name's last deletion.
    */
   @Override
-  public void deleteDatabase(DatabaseName name) {
+  public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
+    String marker = UUID.randomUUID().toString();
     for (int attempt = 0; ; attempt++) {
       var current = head(name);
-      if (current == null || isDeleted(current)) {
+      boolean live = current != null && !isDeleted(current);
+      if (!live || deleteKey != null) {
+        var last = graveyard.lastDeletion(name);
+        if (last != null && marker.equals(last.marker())) {
+          deleted.accept(name);
+          return true; // this call's own deletion, whose answer was lost
+        }
+        if (last != null && deleteKey != null && deleteKey.equals(last.key())) {
+          return false; // the same delete sent again: it succeeded before
+        }
+      }
+      if (current == null || !live) {
         throw notFound(name);
       }
       long generation = generation(current);
@@ -251,11 +266,11 @@ public final class DynamoDbStorageAdapter implements StorageAdapter {
               .build();
       var items = new ArrayList<TransactWriteItem>();
       items.add(TransactWriteItem.builder().delete(delete).build());
-      items.addAll(graveyard.buried(name, generation));
+      items.addAll(graveyard.buried(name, generation, marker, deleteKey));
       try {
         call("TransactWriteItems", () -> client.transactWriteItems(b -> b.transactItems(items)));
         deleted.accept(name);
-        return;
+        return true;
       } catch (TransactionCanceledException e) {
         // deleted, re-created or appended to meanwhile: look again
         if (attempt >= MAX_BACKOFF_ATTEMPTS) {

@@ -5,8 +5,10 @@ import static io.evidentsource.storage.dynamodb.EventItems.s;
 
 import io.evidentsource.core.model.DatabaseName;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
@@ -21,7 +23,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  *
  * <ul>
  *   <li>{@code @generation:{name}} with {@code generation}: the last generation of that name, so a
- *       database created again under it gets the next one and never sees the old items;
+ *       database created again under it gets the next one and never sees the old items; with {@code
+ *       delete_marker} (the deleting call's own marker) and {@code delete_key} (the client's
+ *       idempotency key, when it sent one), so a delete whose answer was lost is recognised when it
+ *       is tried again;
  *   <li>{@code @purge:{name}#{generation}} with {@code name} and {@code generation}: a purge job,
  *       removed by {@link DatabasePurger} once every item of that generation is gone (and a lease,
  *       {@code owner} and {@code until}, while an instance works on it).
@@ -49,6 +54,15 @@ final class Graveyard {
 
   /** The last generation of a deleted database of this name (strongly consistent), 0 when none. */
   long lastGeneration(DatabaseName name) {
+    var last = lastDeletion(name);
+    return last == null ? 0 : last.generation();
+  }
+
+  /** The name's last deletion: its generation, the deleting call's marker and the client's key. */
+  record Deletion(long generation, @Nullable String marker, @Nullable String key) {}
+
+  /** The last deletion of a database of this name (strongly consistent), null when none. */
+  @Nullable Deletion lastDeletion(DatabaseName name) {
     var response =
         client.getItem(
             b ->
@@ -56,10 +70,13 @@ final class Graveyard {
                     .consistentRead(true)
                     .key(Map.of(DynamoDbSchema.PUB_PK, s(generationKey(name)))));
     if (!response.hasItem() || response.item().isEmpty()) {
-      return 0;
+      return null;
     }
-    return ItemReader.of(tables.publications(), response.item(), DynamoDbSchema.PUB_PK)
-        .number("generation");
+    var item = ItemReader.of(tables.publications(), response.item(), DynamoDbSchema.PUB_PK);
+    return new Deletion(
+        item.number("generation"),
+        item.optionalString("delete_marker"),
+        item.optionalString("delete_key"));
   }
 
   /**
@@ -81,12 +98,22 @@ final class Graveyard {
     return TransactWriteItem.builder().conditionCheck(check.build()).build();
   }
 
-  /** The writes that go with deleting {@code generation}: its number kept, its purge job. */
-  List<TransactWriteItem> buried(DatabaseName name, long generation) {
+  /**
+   * The writes that go with deleting {@code generation}: its number kept with the deleting call's
+   * marker and the client's key (if any), its purge job.
+   */
+  List<TransactWriteItem> buried(
+      DatabaseName name, long generation, String marker, @Nullable String deleteKey) {
     String partition = EventItems.partition(name.value(), generation);
     var out = new ArrayList<TransactWriteItem>(2);
-    out.add(
-        put(Map.of(DynamoDbSchema.PUB_PK, s(generationKey(name)), "generation", n(generation))));
+    var kept = new HashMap<String, AttributeValue>();
+    kept.put(DynamoDbSchema.PUB_PK, s(generationKey(name)));
+    kept.put("generation", n(generation));
+    kept.put("delete_marker", s(marker));
+    if (deleteKey != null) {
+      kept.put("delete_key", s(deleteKey));
+    }
+    out.add(put(kept));
     out.add(
         put(
             Map.of(

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The DynamoDB log plus notifications: every committed append asks the {@link NotificationRelay}
@@ -61,8 +62,8 @@ public final class PublishingStorageAdapter implements StorageAdapter {
   }
 
   @Override
-  public void deleteDatabase(DatabaseName name) {
-    storage.deleteDatabase(name);
+  public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
+    return storage.deleteDatabase(name, deleteKey);
   }
 
   @Override

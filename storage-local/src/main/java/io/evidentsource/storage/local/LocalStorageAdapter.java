@@ -57,6 +57,7 @@ import org.rocksdb.WriteBatch;
 public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifications {
   private static final byte DATABASE = 'd';
   private static final byte GENERATION = 'g';
+  private static final byte DELETE_KEY = 'x';
 
   private final LocalStorage store;
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
@@ -251,9 +252,19 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   }
 
   @Override
-  public void deleteDatabase(DatabaseName name) {
+  public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
     store.recoverIfBroken();
+    byte[] keyKey = catalogKey(DELETE_KEY, name);
     synchronized (catalogLock) {
+      if (deleteKey != null) {
+        byte[] last =
+            store.read(
+                "read the last deletion of database '" + name + "'",
+                db -> db.get(store.catalog, keyKey));
+        if (last != null && deleteKey.equals(new String(last, Codec.UTF8))) {
+          return false; // the same delete sent again: it succeeded before
+        }
+      }
       var log = databases.get(name);
       if (log == null) {
         throw notFound(name);
@@ -266,6 +277,11 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
               batch.delete(store.catalog, catalogKey(DATABASE, name));
               batch.deleteRange(store.events, log.prefix, end);
               batch.deleteRange(store.transactions, log.prefix, end);
+              if (deleteKey == null) {
+                batch.delete(store.catalog, keyKey);
+              } else {
+                batch.put(store.catalog, keyKey, Codec.utf8(deleteKey));
+              }
             });
         databases.remove(name);
         log.deleted = true;
@@ -273,6 +289,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       }
     }
     tellListeners(name);
+    return true;
   }
 
   @Override

@@ -60,6 +60,8 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
 
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Map<DatabaseName, Long> generations = new HashMap<>();
+  // the key of each name's last deletion, when it had one (guarded by generations)
+  private final Map<DatabaseName, String> deleteKeys = new HashMap<>();
   private final long maxBytes;
   private final AtomicLong usedBytes = new AtomicLong();
   private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
@@ -184,11 +186,19 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
   }
 
   @Override
-  public void deleteDatabase(DatabaseName name) {
+  public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
     synchronized (generations) {
+      if (deleteKey != null && deleteKey.equals(deleteKeys.get(name))) {
+        return false; // the same delete sent again: it succeeded before
+      }
       var log = databases.remove(name);
       if (log == null) {
         throw notFound(name);
+      }
+      if (deleteKey == null) {
+        deleteKeys.remove(name);
+      } else {
+        deleteKeys.put(name, deleteKey);
       }
       synchronized (log) {
         log.deleted = true;
@@ -198,6 +208,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
       }
     }
     tellListeners(name);
+    return true;
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory log with group commit turned on, for testing the core's group commit without
@@ -115,8 +116,8 @@ final class GroupingAdapter implements StorageAdapter {
   }
 
   @Override
-  public void deleteDatabase(DatabaseName name) {
-    log.deleteDatabase(name);
+  public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
+    return log.deleteDatabase(name, deleteKey);
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The database catalog: create, find, list, delete and re-create. */
@@ -101,5 +102,89 @@ public abstract class CatalogTck {
             e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
     assertThat(storage.findDatabase(name)).get().extracting(DatabaseInfo::revision).isEqualTo(0L);
     assertThat(second.generation()).isNotEqualTo(first.generation());
+  }
+
+  @Nested
+  class A_delete_sent_again_with_its_key {
+    @Test
+    void answers_as_the_first_did_and_deletes_nothing_more() {
+      var name = uniqueDatabase("again");
+      var first = storage.createDatabase(name, T0);
+      storage.append(append(name, first.generation(), 0, events(2), T0));
+      assertThat(storage.deleteDatabase(name, "key-1")).isTrue();
+
+      assertThat(storage.deleteDatabase(name, "key-1")).as("the same delete again").isFalse();
+      assertThat(storage.findDatabase(name)).isEmpty();
+    }
+
+    @Test
+    void leaves_the_database_created_under_the_name_since_alone() {
+      var name = uniqueDatabase("again");
+      storage.createDatabase(name, T0);
+      assertThat(storage.deleteDatabase(name, "key-2")).isTrue();
+      var second = storage.createDatabase(name, T0.plusSeconds(1));
+      storage.append(append(name, second.generation(), 0, events(3), T0));
+
+      assertThat(storage.deleteDatabase(name, "key-2")).isFalse();
+      assertThat(storage.findDatabase(name))
+          .get()
+          .satisfies(
+              info -> {
+                assertThat(info.generation()).isEqualTo(second.generation());
+                assertThat(info.revision()).isEqualTo(3);
+              });
+      assertThat(storage.readRange(name, second.generation(), 1, 10)).hasSize(3);
+    }
+
+    @Test
+    void is_not_found_without_the_key_or_with_another() {
+      var name = uniqueDatabase("again");
+      storage.createDatabase(name, T0);
+      storage.deleteDatabase(name, "key-3");
+
+      assertThatThrownBy(() -> storage.deleteDatabase(name))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+      assertThatThrownBy(() -> storage.deleteDatabase(name, "key-4"))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+    }
+
+    @Test
+    void of_a_database_that_never_existed_is_not_found() {
+      var name = uniqueDatabase("never");
+      assertThatThrownBy(() -> storage.deleteDatabase(name, "key-5"))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+      assertThatThrownBy(() -> storage.deleteDatabase(name, "key-5"))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+    }
+
+    @Test
+    void is_recognised_for_the_names_last_deletion_only() {
+      var name = uniqueDatabase("again");
+      storage.createDatabase(name, T0);
+      storage.deleteDatabase(name, "key-6");
+      storage.createDatabase(name, T0);
+      storage.deleteDatabase(name, "key-7");
+
+      assertThat(storage.deleteDatabase(name, "key-7")).isFalse();
+      assertThatThrownBy(() -> storage.deleteDatabase(name, "key-6"))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+      // a deletion without a key forgets the key of the one before
+      storage.createDatabase(name, T0);
+      storage.deleteDatabase(name);
+      assertThatThrownBy(() -> storage.deleteDatabase(name, "key-7"))
+          .isInstanceOfSatisfying(
+              EvidentSourceException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_NOT_FOUND));
+    }
   }
 }
