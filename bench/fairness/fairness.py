@@ -39,7 +39,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DURATION = float(os.environ.get("DURATION", "20"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 SSE_TAILS = int(os.environ.get("SSE_TAILS", "300"))
-HEAP = os.environ.get("HEAP", "-Xmx2g")
+# 8 GB: a 30 s flood stores ~2 million events; at 2 GB they fill the memory budget (half the
+# heap) and the next scenario's writer is refused with 507 storage_full
+HEAP = os.environ.get("HEAP", "-Xmx8g")
 
 
 def free_port():
