@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -174,22 +175,7 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
    * first look at a database reads it.
    */
   private boolean polled(DatabaseName database, long revision) {
-    boolean[] created = {false};
-    Watch w =
-        watches.compute(
-            database,
-            (k, existing) -> {
-              Watch v = existing;
-              if (v == null) {
-                v = new Watch();
-                created[0] = true;
-              }
-              v.polledAt = System.nanoTime();
-              return v;
-            });
-    if (created[0]) {
-      startOrWake();
-    }
+    Watch w = watch(database, v -> v.polledAt = System.nanoTime());
     w.lock.lock();
     try {
       if (w.read) {
@@ -209,6 +195,14 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
   }
 
   private Watch register(DatabaseName database) {
+    return watch(database, v -> v.waiters.incrementAndGet());
+  }
+
+  /**
+   * The database's watch, created if it has none (then the watcher is started or woken), after
+   * {@code touch} ran on it inside the map's atomic update.
+   */
+  private Watch watch(DatabaseName database, Consumer<Watch> touch) {
     boolean[] created = {false};
     Watch w =
         watches.compute(
@@ -219,7 +213,7 @@ public final class SharedPollingNotifications implements ChangeNotifications, Au
                 v = new Watch();
                 created[0] = true;
               }
-              v.waiters.incrementAndGet();
+              touch.accept(v);
               return v;
             });
     if (created[0]) {

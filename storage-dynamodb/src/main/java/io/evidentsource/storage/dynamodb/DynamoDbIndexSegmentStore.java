@@ -24,7 +24,6 @@ import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
@@ -237,32 +236,23 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   public NavigableMap<Long, byte[]> summaries(DatabaseName database, long generation) {
     var out = new TreeMap<Long, byte[]>();
     var values = Map.of(":pk", AttributeValue.fromS(summaryPartition(database, generation)));
-    @Nullable Map<String, AttributeValue> start = null;
+    var request =
+        QueryRequest.builder()
+            .tableName(tables.indexes())
+            .keyConditionExpression("#pk = :pk")
+            .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.IX_PK))
+            .expressionAttributeValues(values)
+            .consistentRead(true)
+            .build();
     try {
-      do {
-        var request =
-            QueryRequest.builder()
-                .tableName(tables.indexes())
-                .keyConditionExpression("#pk = :pk")
-                .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.IX_PK))
-                .expressionAttributeValues(values)
-                .consistentRead(true);
-        if (start != null) {
-          request.exclusiveStartKey(start);
+      // the SDK's paginator follows LastEvaluatedKey, page by page, as the items are read
+      for (var item : client.queryPaginator(request).items()) {
+        AttributeValue sk = item.get(DynamoDbSchema.IX_SK);
+        AttributeValue bytes = item.get(BYTES);
+        if (sk != null && bytes != null) {
+          out.put(Long.parseLong(sk.n()), bytes.b().asByteArray());
         }
-        QueryResponse page = client.query(request.build());
-        for (var item : page.items()) {
-          AttributeValue sk = item.get(DynamoDbSchema.IX_SK);
-          AttributeValue bytes = item.get(BYTES);
-          if (sk != null && bytes != null) {
-            out.put(Long.parseLong(sk.n()), bytes.b().asByteArray());
-          }
-        }
-        start =
-            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? page.lastEvaluatedKey()
-                : null;
-      } while (start != null);
+      }
     } catch (SdkException e) {
       throw new EvidentSourceException(
           ErrorCode.INTERNAL,
@@ -285,28 +275,18 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
             ":pk", AttributeValue.fromS(partition(key)),
             ":lo", AttributeValue.fromN(Long.toString(sortKey(key, 0))),
             ":hi", AttributeValue.fromN(Long.toString(sortKey(key, SK_CHUNKS - 1))));
+    var request =
+        QueryRequest.builder()
+            .tableName(tables.indexes())
+            .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+            .expressionAttributeNames(
+                Map.of("#pk", DynamoDbSchema.IX_PK, "#sk", DynamoDbSchema.IX_SK))
+            .expressionAttributeValues(values)
+            .consistentRead(true)
+            .build();
     var chunks = new ArrayList<Map<String, AttributeValue>>();
-    @Nullable Map<String, AttributeValue> start = null;
     try {
-      do {
-        var request =
-            QueryRequest.builder()
-                .tableName(tables.indexes())
-                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
-                .expressionAttributeNames(
-                    Map.of("#pk", DynamoDbSchema.IX_PK, "#sk", DynamoDbSchema.IX_SK))
-                .expressionAttributeValues(values)
-                .consistentRead(true);
-        if (start != null) {
-          request.exclusiveStartKey(start);
-        }
-        QueryResponse page = client.query(request.build());
-        chunks.addAll(page.items());
-        start =
-            page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                ? page.lastEvaluatedKey()
-                : null;
-      } while (start != null);
+      client.queryPaginator(request).items().forEach(chunks::add);
     } catch (SdkException e) {
       throw failure("Query", key, e);
     }
