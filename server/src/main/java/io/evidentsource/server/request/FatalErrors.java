@@ -1,6 +1,8 @@
 package io.evidentsource.server.request;
 
-import java.io.PrintStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +26,15 @@ public final class FatalErrors {
   public static final int EXIT_STATUS = 3;
 
   private static final AtomicBoolean ARMED = new AtomicBoolean();
+
+  private static final byte[] MESSAGE =
+      ("FATAL: the JVM ran out of heap (OutOfMemoryError); exiting with status "
+              + EXIT_STATUS
+              + " so that a supervisor starts a fresh server"
+              + System.lineSeparator())
+          .getBytes(StandardCharsets.US_ASCII);
+
+  private static final FileOutputStream STANDARD_ERROR = new FileOutputStream(FileDescriptor.err);
 
   private FatalErrors() {}
 
@@ -55,13 +66,10 @@ public final class FatalErrors {
     if (!ARMED.get() || !causedByOutOfMemory(failure)) {
       return;
     }
-    PrintStream err = System.err;
     try {
-      err.println(
-          "FATAL: the JVM ran out of heap (OutOfMemoryError); exiting with status "
-              + EXIT_STATUS
-              + " so that a supervisor starts a fresh server");
-      err.flush();
+      System.err.flush(); // what was printed before goes first
+      // bytes and stream made in advance: writing them allocates nothing on a full heap
+      STANDARD_ERROR.write(MESSAGE);
     } catch (Throwable ignored) {
       // the message is best effort; nothing may stop the halt
     }
