@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import io.evidentsource.json.JsonSupport;
 import io.evidentsource.server.config.Backups;
 import io.evidentsource.server.config.EvidentSourceProperties;
+import io.evidentsource.server.config.IndexRebuilds;
 import io.evidentsource.server.config.NotificationHealth;
 import io.evidentsource.server.config.QueryBudgets;
 import io.evidentsource.server.config.RestoreCommand;
@@ -160,6 +161,10 @@ class ServerArchitectureTest {
               Backups.class,
               Backups.Backup.class,
               RestoreCommand.class,
+              // the admin API's index segment rebuilds (rest), run by config
+              IndexRebuilds.class,
+              IndexRebuilds.State.class,
+              IndexRebuilds.Status.class,
               // the per-database gauges, which config feeds from the notification relay
               DatabaseGauges.class,
               // the relay's failures per database, which rest shows (GET .../databases/{db})
