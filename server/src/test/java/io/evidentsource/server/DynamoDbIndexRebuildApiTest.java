@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.index.IndexSegment;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.Event;
 import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
@@ -12,9 +14,11 @@ import io.evidentsource.storage.dynamodb.DynamoDbIndexSegmentStore;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
-import io.evidentsource.storage.tck.TckFixtures;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -62,6 +66,24 @@ class DynamoDbIndexRebuildApiTest {
     api = new Api(port);
   }
 
+  private final AtomicInteger ids = new AtomicInteger();
+
+  private List<Event> events(int n) {
+    var out = new ArrayList<Event>();
+    for (int i = 0; i < n; i++) {
+      int id = ids.incrementAndGet();
+      out.add(
+          Event.builder()
+              .id("e" + id)
+              .source("https://example.com/orders")
+              .type("OrderPlaced")
+              .subject("order-" + id % 7)
+              .jsonData("{}")
+              .build());
+    }
+    return out;
+  }
+
   @Test
   void seals_the_segments_of_a_database_written_without_them_while_a_writer_appends()
       throws Exception {
@@ -69,10 +91,10 @@ class DynamoDbIndexRebuildApiTest {
     var tables = new DynamoDbTables(PREFIX);
     // another instance, segments off: its writes seal nothing
     var writer = EventStore.create(new DynamoDbStorageAdapter(client, tables));
-    var db = TckFixtures.uniqueDatabase("rebuild");
+    var db = DatabaseName.of("rebuild-" + UUID.randomUUID().toString().substring(0, 8));
     writer.createDatabase(db);
     for (int i = 0; i < 7; i++) {
-      writer.transact(db, Transaction.of(TckFixtures.events(5))); // 35 events: 3 whole ranges
+      writer.transact(db, Transaction.of(events(5))); // 35 events: 3 whole ranges
     }
     var store = new DynamoDbIndexSegmentStore(client, tables);
     assertThat(store.summaries(db, 1)).isEmpty();
@@ -82,7 +104,7 @@ class DynamoDbIndexRebuildApiTest {
         new Thread(
             () -> {
               while (appending.get()) {
-                writer.transact(db, Transaction.of(TckFixtures.events(2)));
+                writer.transact(db, Transaction.of(events(2)));
               }
             });
     appender.start();
