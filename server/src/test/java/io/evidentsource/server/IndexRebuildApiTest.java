@@ -78,8 +78,13 @@ class IndexRebuildApiTest {
     }
     api.append(db, events.toArray(String[]::new));
     var name = DatabaseName.of(db);
-    // the server sealed 4 segments as it indexed; drop them, as if segments had been off
-    assertThat(segments().summaries(name, 1)).hasSize(4);
+    // the server seals 4 segments as it indexes (on its sealer thread); once they are stored,
+    // drop them, as if segments had been off
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (segments().summaries(name, 1).size() < 4) {
+      assertThat(System.nanoTime()).as("4 segments sealed").isLessThan(deadline);
+      Thread.sleep(20);
+    }
     segments().forgetDatabase(name);
 
     var done = rebuild(api, db);
