@@ -85,6 +85,16 @@ class SegmentCacheTest {
   }
 
   @Test
+  void forgets_the_segments_of_a_deleted_database() {
+    var cache = cache(Long.MAX_VALUE, 0);
+    var held = cache.acquire(refs.get(0));
+    cache.release(cache.acquire(refs.get(1)));
+    cache.forget(DB);
+    assertThat(cache.size()).as("the held one stays until released").isEqualTo(1);
+    cache.release(held);
+  }
+
+  @Test
   void serves_a_resident_segment_without_loading_it() {
     var cache = cache(1, 0);
     var ref = new SegmentRef(refs.get(0).key, refs.get(0).summary, sealed.get(0));
