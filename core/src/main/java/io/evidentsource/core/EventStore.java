@@ -24,6 +24,7 @@ import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.observe.QueryReport;
 import io.evidentsource.core.observe.TransactionOutcome;
 import io.evidentsource.core.observe.TransactionReport;
+import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.query.EventQuery;
@@ -48,6 +49,7 @@ import org.jspecify.annotations.Nullable;
 public final class EventStore {
   private final StorageAdapter storage;
   private final IndexManager indexes;
+  private final @Nullable IndexSegmentStore segmentStore;
   private final CommandHandler commands;
   private final QueryEngine queries;
   private final EventValidator validator;
@@ -143,6 +145,7 @@ public final class EventStore {
       long indexCacheBytes) {
     this.storage = storage;
     this.indexes = new IndexManager(storage, observer, segments, indexCacheBytes);
+    this.segmentStore = segments == null ? null : segments.store();
     this.validator = new EventValidator(limits);
     this.clock = clock;
     this.observer = observer;
@@ -223,8 +226,12 @@ public final class EventStore {
    * (docs/rest.md#deleting-a-database).
    *
    * @param idempotencyKey the client's key (1 to 255 visible ASCII characters), or null
-   * @return {@code true} when this call deleted the database, {@code false} when it repeats the
-   *     name's last deletion (the caller then leaves the name's components alone)
+   * @return whether the caller lets go of the name's components ({@link
+   *     io.evidentsource.core.component.ComponentCatalog#forget}): {@code true} when this call
+   *     deleted the database, and when it repeats the name's last deletion while no database of the
+   *     name exists (the first call may have been cut short before its caller let go of them; none
+   *     is reachable any more); {@code false} when it repeats one and a database was created under
+   *     the name since (whose components stay)
    * @throws EvidentSourceException {@code DATABASE_NOT_FOUND}; {@code MALFORMED_REQUEST} when the
    *     key breaks its rule
    */
@@ -239,9 +246,13 @@ public final class EventStore {
           Map.of("parameter", "Idempotency-Key", "limit", MAX_IDEMPOTENCY_KEY_LENGTH));
     }
     if (!storage.deleteDatabase(name, idempotencyKey)) {
-      return false;
+      return storage.findDatabase(name).isEmpty();
     }
     indexes.forget(name);
+    var store = segmentStore;
+    if (store != null) {
+      store.forgetDatabase(name);
+    }
     observer.databaseDeleted(name);
     return true;
   }

@@ -2,13 +2,20 @@ package io.evidentsource.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.evidentsource.core.EventStore;
+import io.evidentsource.core.component.ComponentKind;
+import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.Api.Response;
 import java.time.Instant;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 class DatabaseApiTest extends ServerTestBase {
+  @Autowired EventStore store;
+  @Autowired Storage storage;
 
   @Nested
   class creating {
@@ -160,6 +167,43 @@ class DatabaseApiTest extends ServerTestBase {
       // deleting it without a key forgets the old key
       assertThat(api.delete(path).status()).isEqualTo(204);
       api.send("DELETE", path, "Idempotency-Key", "delete-1").problem(404, "database_not_found");
+    }
+
+    /**
+     * A keyed delete cut short after the storage deleted the database but before the server let go
+     * of its components (a crash, simulated by deleting through the event store alone): the
+     * repeated delete lets go of them, and spares those of a database created under the name since.
+     */
+    @Test
+    void a_delete_cut_short_leaves_no_components_once_it_is_sent_again() {
+      String db = api.createDatabase();
+      String path = "/api/v1/databases/" + db;
+      var name = DatabaseName.of(db);
+      publishCounter(db);
+      long deleted = store.database(name).generation();
+      assertThat(store.deleteDatabase(name, "cut-short")).isTrue(); // no ComponentCatalog.forget
+      assertThat(storage.components().list(name, deleted, ComponentKind.STATE_VIEW)).hasSize(1);
+
+      assertThat(api.send("DELETE", path, "Idempotency-Key", "cut-short").status()).isEqualTo(204);
+      assertThat(storage.components().list(name, deleted, ComponentKind.STATE_VIEW)).isEmpty();
+
+      api.postJson("/api/v1/databases", "{\"name\":\"" + db + "\"}");
+      publishCounter(db);
+      long current = store.database(name).generation();
+      assertThat(api.send("DELETE", path, "Idempotency-Key", "cut-short").status()).isEqualTo(204);
+      assertThat(storage.components().list(name, current, ComponentKind.STATE_VIEW)).hasSize(1);
+      assertThat(api.get(path + "/state-views/count").status()).isEqualTo(200);
+    }
+
+    private void publishCounter(String db) {
+      var published =
+          ComponentApiTest.multipartPublish(
+              api,
+              "/api/v1/databases/" + db + "/state-views",
+              "{\"state_view_name\":\"count\",\"content_type\":\"application/json\","
+                  + "\"event_selector\":{\"type\":\"any\"}}",
+              ComponentApiTest.COUNTER);
+      assertThat(published.status()).as(published.text()).isEqualTo(201);
     }
 
     @Test

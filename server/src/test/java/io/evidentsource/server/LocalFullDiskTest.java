@@ -80,6 +80,7 @@ class LocalFullDiskTest {
     assertThat(refused).as("the 64 MB disk filled up").isNotNull();
     JsonNode p = refused.problem(507, "storage_full");
     assertThat(p.get("data_dir").stringValue()).isEqualTo(dataDir.toAbsolutePath().toString());
+    assertThat(p.get("title").stringValue()).startsWith("The storage is full").contains("disk");
     assertThat(p.get("detail").stringValue())
         .contains(dataDir.toAbsolutePath().toString())
         .contains("disk of the data directory")

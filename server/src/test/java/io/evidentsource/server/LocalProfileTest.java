@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.evidentsource.server.config.RestoreCommand;
+import io.evidentsource.storage.local.LocalStorage;
+import io.evidentsource.storage.local.SyncMode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -24,15 +29,47 @@ import org.springframework.context.ConfigurableApplicationContext;
 class LocalProfileTest {
   @TempDir Path temp;
 
-  private ConfigurableApplicationContext start(Path dataDir) {
+  private ConfigurableApplicationContext start(Path dataDir, String... more) {
     // arguments, not builder properties: they must outrank the test configuration's data dir
-    return new SpringApplicationBuilder(EvidentSourceServer.class)
-        .run(
-            "--server.port=0",
-            "--spring.grpc.server.port=0",
-            "--spring.main.banner-mode=off",
-            "--evidentsource.local.data-dir=" + dataDir,
-            "--evidentsource.local.backup-dir=" + temp.resolve("backups"));
+    var args =
+        new ArrayList<>(
+            List.of(
+                "--server.port=0",
+                "--spring.grpc.server.port=0",
+                "--spring.main.banner-mode=off",
+                "--evidentsource.local.data-dir=" + dataDir,
+                "--evidentsource.local.backup-dir=" + temp.resolve("backups")));
+    args.addAll(List.of(more));
+    return new SpringApplicationBuilder(EvidentSourceServer.class).run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void sync_interval_binds_and_bad_values_fail_the_start_naming_the_setting() {
+    Path dataDir = temp.resolve("interval");
+    try (var ctx =
+        start(
+            dataDir,
+            "--evidentsource.local.sync=interval",
+            "--evidentsource.local.sync-interval=250ms")) {
+      var options = ctx.getBean(LocalStorage.class).options();
+      assertThat(options.sync()).isEqualTo(SyncMode.INTERVAL);
+      assertThat(options.syncInterval()).isEqualTo(Duration.ofMillis(250));
+      var api = api(ctx);
+      api.postJson("/api/v1/databases", "{\"name\":\"shop\"}");
+      api.append("shop", Api.event("1", "orders", "OrderPlaced", "o-1"));
+      assertThat(api.revision("shop")).isEqualTo(1);
+    }
+    assertThatThrownBy(() -> start(dataDir, "--evidentsource.local.sync=sometimes"))
+        .rootCause()
+        .hasMessage("evidentsource.local.sync must be 'always' or 'interval', was 'sometimes'");
+    assertThatThrownBy(
+            () ->
+                start(
+                    dataDir,
+                    "--evidentsource.local.sync=interval",
+                    "--evidentsource.local.sync-interval=0s"))
+        .rootCause()
+        .hasMessageContaining("evidentsource.local.sync-interval must be positive");
   }
 
   @Test

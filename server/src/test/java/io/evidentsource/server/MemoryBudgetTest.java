@@ -81,6 +81,11 @@ class MemoryBudgetTest {
     assertThat(p.get("actual").longValue() + p.get("requested").longValue())
         .isGreaterThan(400 * 1024);
     assertThat(p.get("detail").stringValue()).contains("evidentsource.memory.max-bytes");
+    // the code's title names both conditions it stands for (a full disk, the memory budget)
+    assertThat(p.get("title").stringValue())
+        .startsWith("The storage is full")
+        .contains("disk")
+        .contains("evidentsource.memory.max-bytes");
     assertThat(committed).hasSizeGreaterThanOrEqualTo(5); // 40 KB each, ~ 400 KiB in all
 
     long head = committed.get(committed.size() - 1).get("revision").longValue();

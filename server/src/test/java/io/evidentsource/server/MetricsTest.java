@@ -168,9 +168,14 @@ class MetricsTest extends ServerTestBase {
       client.listDatabases();
     }
     var p = Prometheus.scrape(api);
-    p.samples().stream()
-        .filter(s -> s.name().contains("grpc"))
-        .forEach(s -> System.out.println("GRPCSAMPLE " + s));
+    assertThat(
+            p.value(
+                "grpc_server_seconds_count",
+                "rpc_method",
+                "ListDatabases",
+                "grpc_status_code",
+                "OK"))
+        .isGreaterThanOrEqualTo(1);
     assertThat(p.has("jvm_memory_used_bytes")).isTrue();
     assertThat(p.has("http_server_requests_seconds_bucket")).isTrue();
     assertThat(p.has("process_cpu_usage")).isTrue();

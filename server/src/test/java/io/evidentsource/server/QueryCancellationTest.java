@@ -2,13 +2,25 @@ package io.evidentsource.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.evidentsource.api.v1.Attribute;
+import io.evidentsource.api.v1.EventSelector;
+import io.evidentsource.api.v1.EvidentSourceGrpc;
+import io.evidentsource.api.v1.QueryEventsRequest;
+import io.evidentsource.api.v1.QueryEventsResponse;
 import io.evidentsource.server.config.QueryBudgets;
+import io.evidentsource.server.request.RequestAdmission;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,13 +30,14 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * A REST query whose client goes away stops (docs/limits.md#names-and-queries): its scan is
- * cancelled through the query budget, which {@code evidentsource.query.cancelled} counts, instead
- * of running to its end. The query is an {@code or} of 2,000 distinct three-tag {@code and}s over a
- * database whose events alternate between two disjoint tag sets, so that each {@code and} steps
- * through every event without a match: about twelve million index entries, against the few thousand
- * after which the budget first asks whether the client is still there. The budget's bounds are
- * lifted, so only a cancellation can end it early.
+ * A REST query whose client goes away stops, and so does a gRPC {@code QueryEvents} its client
+ * cancels (docs/limits.md#names-and-queries): its scan is cancelled through the query budget, which
+ * {@code evidentsource.query.cancelled} counts, instead of running to its end. The query is an
+ * {@code or} of 2,000 distinct three-tag {@code and}s over a database whose events alternate
+ * between two disjoint tag sets, so that each {@code and} steps through every event without a
+ * match: about twelve million index entries, against the few thousand after which the budget first
+ * asks whether the client is still there. The budget's bounds are lifted, so only a cancellation
+ * can end it early.
  */
 @ServerTest
 @TestPropertySource(
@@ -42,8 +55,11 @@ class QueryCancellationTest extends ServerTestBase {
   static final int ANDS = 2_000;
 
   @Autowired MeterRegistry registry;
+  @Autowired GrpcPort grpcPort;
+  @Autowired RequestAdmission admission;
   String db;
   String query;
+  EventSelector grpcSelector;
 
   @BeforeAll
   void load() {
@@ -86,6 +102,33 @@ class QueryCancellationTest extends ServerTestBase {
       }
     }
     query = "{\"selector\":{\"type\":\"or\",\"selectors\":[" + ands + "]},\"limit\":10}";
+    grpcSelector = grpcSelector();
+  }
+
+  /** The same {@code or} of {@code and}s as the REST query, as the gRPC API's selector. */
+  static EventSelector grpcSelector() {
+    var or = EventSelector.Selectors.newBuilder();
+    int n = 0;
+    for (int i = 0; i < 32 && n < ANDS; i++) {
+      for (int j = i + 1; j < 32 && n < ANDS; j++) {
+        for (int k = 0; k < 32 && n < ANDS; k++, n++) {
+          var and =
+              EventSelector.Selectors.newBuilder()
+                  .addSelectors(grpcTag("a" + i))
+                  .addSelectors(grpcTag("a" + j))
+                  .addSelectors(grpcTag("b" + k));
+          or.addSelectors(EventSelector.newBuilder().setAnd(and));
+        }
+      }
+    }
+    return EventSelector.newBuilder().setOr(or).build();
+  }
+
+  static EventSelector grpcTag(String tag) {
+    return EventSelector.newBuilder()
+        .setEquals(
+            EventSelector.Equals.newBuilder().setAttribute(Attribute.ATTRIBUTE_TAG).setValue(tag))
+        .build();
   }
 
   static String tag(String tag) {
@@ -118,6 +161,58 @@ class QueryCancellationTest extends ServerTestBase {
       TimeUnit.MILLISECONDS.sleep(10); // bounded by @Timeout; the query alone runs far longer
     }
     assertThat(cancelled()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void a_grpc_query_its_client_cancels_is_cancelled_and_counted() throws Exception {
+    while (admission.inFlight(db) > 0) {
+      TimeUnit.MILLISECONDS.sleep(10); // another test's cancelled query is still stopping
+    }
+    double before = cancelled();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort.port()).usePlaintext().build();
+    var ended = new CompletableFuture<Throwable>();
+    try (var context = Context.current().withCancellation()) {
+      context.run(
+          () ->
+              EvidentSourceGrpc.newStub(channel)
+                  .queryEvents(
+                      QueryEventsRequest.newBuilder()
+                          .setDatabase(db)
+                          .setSelector(grpcSelector)
+                          .setLimit(10)
+                          .build(),
+                      new StreamObserver<>() {
+                        @Override
+                        public void onNext(QueryEventsResponse value) {}
+
+                        @Override
+                        public void onError(Throwable t) {
+                          ended.complete(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                          ended.completeExceptionally(
+                              new AssertionError("the query ran to its end"));
+                        }
+                      }));
+      // the call holds its database's admission permit while it queries: it is running
+      while (admission.inFlight(db) == 0) {
+        TimeUnit.MILLISECONDS.sleep(10); // bounded by @Timeout
+      }
+      context.cancel(null);
+      assertThat(Status.fromThrowable(ended.get()).getCode()).isEqualTo(Status.Code.CANCELLED);
+      while (cancelled() == before) {
+        TimeUnit.MILLISECONDS.sleep(10); // bounded by @Timeout; the query alone runs far longer
+      }
+      assertThat(cancelled()).isEqualTo(before + 1);
+      while (admission.inFlight(db) > 0) {
+        TimeUnit.MILLISECONDS.sleep(10); // the stopped query gives its permit back
+      }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -79,8 +79,9 @@ public enum ErrorCode {
       true),
   STORAGE_FULL(
       "storage_full",
-      "The storage has reached its size budget; reads work, appends are refused until space is"
-          + " freed",
+      "The storage is full (the data directory's disk has no free space, or the memory profile's"
+          + " evidentsource.memory.max-bytes is used up); reads work, writes are refused until"
+          + " space is freed",
       false),
   TOO_MANY_SUBSCRIPTIONS(
       "too_many_subscriptions",

@@ -1,13 +1,13 @@
 package io.evidentsource.server.rest;
 
 import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 import org.apache.coyote.ActionCode;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -28,20 +28,31 @@ import org.springframework.context.annotation.Configuration;
  * query budget every few thousand index entries, on the request's own thread only (on any other
  * thread it answers "connected").
  *
+ * <p>Cost: only query requests get a probe. A valve notes each request's Tomcat request in a
+ * thread-local of its worker thread while the request runs (no allocation, no request attribute);
+ * {@link #gone} makes the probe from it when a query asks.
+ *
  * <p>Limits: a client that half-closes its side of the connection (shuts down its output) but still
  * waits for the answer looks gone; HTTP clients do not do that. Over HTTP/2, and after pipelined
  * bytes, a close is not seen and the time budget bounds the work as before.
  */
 final class ClientConnections {
-  static final String ATTRIBUTE = ClientConnections.class.getName() + ".probe";
+  /**
+   * The Tomcat request the worker thread is serving, set by {@link ProbeValve} around the request;
+   * null (not removed, so that setting it again allocates nothing) between requests.
+   */
+  private static final ThreadLocal<org.apache.coyote.@Nullable Request> SERVING =
+      new ThreadLocal<>();
 
   private ClientConnections() {}
 
-  /** The request's signal: true once its client is seen gone; always false outside Tomcat. */
-  static BooleanSupplier gone(HttpServletRequest request) {
-    return request.getAttribute(ATTRIBUTE) instanceof BooleanSupplier probe
-        ? probe
-        : ClientConnections::connected;
+  /**
+   * The signal of the request this thread is serving: true once its client is seen gone; always
+   * false outside Tomcat. Call it on the request's thread, once per query.
+   */
+  static BooleanSupplier gone() {
+    var serving = SERVING.get();
+    return serving != null ? new Probe(serving) : ClientConnections::connected;
   }
 
   private static boolean connected() {
@@ -75,7 +86,7 @@ final class ClientConnections {
     }
   }
 
-  /** Gives each request its probe as a request attribute, before the servlet sees it. */
+  /** Notes the Tomcat request on its worker thread while the servlet serves it. */
   static final class ProbeValve extends ValveBase {
     ProbeValve() {
       super(true);
@@ -83,8 +94,12 @@ final class ClientConnections {
 
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
-      request.setAttribute(ATTRIBUTE, new Probe(request.getCoyoteRequest()));
-      getNext().invoke(request, response);
+      SERVING.set(request.getCoyoteRequest());
+      try {
+        getNext().invoke(request, response);
+      } finally {
+        SERVING.set(null);
+      }
     }
   }
 

@@ -71,7 +71,6 @@ class QueryController {
         database,
         QueryParameters.fromUrl(RequestParameters.of(request), selectorLimits),
         format,
-        request,
         response);
   }
 
@@ -88,7 +87,6 @@ class QueryController {
         database,
         QueryParameters.fromJson(JsonSupport.parse(body), selectorLimits),
         format,
-        request,
         response);
   }
 
@@ -130,9 +128,9 @@ class QueryController {
       DatabaseName database,
       QueryParameters params,
       MediaType format,
-      HttpServletRequest request,
       HttpServletResponse response) {
-    var budget = budgets.forCall(ClientConnections.gone(request));
+    // on the request's thread: the probe answers there only
+    var budget = budgets.forCall(ClientConnections.gone());
     if (format.equals(NDJSON)) {
       QueryEngine.Result result =
           store.stream(database, params.streamQuery(), params.maxEvents(), QueryKind.QUERY, budget);

@@ -96,6 +96,7 @@ public final class LocalStorage implements AutoCloseable {
   private final WriteOptions unsyncedWrites;
   private final @Nullable ScheduledExecutorService syncer;
   private volatile @Nullable BatchWriter writer;
+  private volatile long intervalSynced;
   private volatile @Nullable Runnable beforeSync;
   private final LocalStorageAdapter adapter;
   private final LocalComponentRegistry registry;
@@ -412,6 +413,19 @@ public final class LocalStorage implements AutoCloseable {
     }
   }
 
+  /**
+   * The sequence number of the last write the periodic sync of {@code sync=interval} made durable
+   * (0 before its first sync); compare with {@link #latestSequence}.
+   */
+  long intervalSynced() {
+    return intervalSynced;
+  }
+
+  /** The sequence number of the last write to the directory (RocksDB's, one per batch entry). */
+  long latestSequence() {
+    return read("read the latest sequence number", RocksDB::getLatestSequenceNumber);
+  }
+
   /** Whether every commit is synced before it is acknowledged ({@code sync=always}). */
   boolean syncsEveryCommit() {
     return options.sync() == SyncMode.ALWAYS;
@@ -711,7 +725,9 @@ public final class LocalStorage implements AutoCloseable {
     try {
       var rocks = db;
       if (rocks != null && !readOnly && broken == null) {
+        long through = rocks.getLatestSequenceNumber();
         rocks.flushWal(true);
+        intervalSynced = through;
       }
     } catch (RocksDBException e) {
       LOG.log(Level.WARNING, "syncing the write-ahead log in " + dataDir + " failed", e);
