@@ -543,6 +543,10 @@ public final class IndexManager {
   /** Drops the index of a deleted database. */
   public void forget(DatabaseName name) {
     indexes.remove(name);
+    var c = cache;
+    if (c != null) {
+      c.forget(name);
+    }
   }
 
   private Entry entry(DatabaseInfo info) {

@@ -1,5 +1,6 @@
 package io.evidentsource.core.index;
 
+import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.port.IndexSegmentStore;
 import java.util.LinkedHashMap;
 import java.util.function.Function;
@@ -137,6 +138,18 @@ final class SegmentCache {
           it.remove();
           bytes -= e.bytes;
         }
+      }
+    }
+  }
+
+  /** Drops the cached segments of a database no walk holds (it was deleted). */
+  synchronized void forget(DatabaseName database) {
+    var it = lru.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getKey().database().equals(database) && e.getValue().pins == 0) {
+        it.remove();
+        bytes -= e.getValue().bytes;
       }
     }
   }

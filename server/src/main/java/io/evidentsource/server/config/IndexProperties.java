@@ -11,11 +11,15 @@ import org.springframework.util.unit.DataSize;
  * evidentsource.index.*} (docs/dynamodb.md#index-segments).
  *
  * @param segments the segment settings
- * @param cacheBytes the most heap the indexes of all databases may hold together (their estimate,
- *     the {@code evidentsource_index_cache_bytes} gauge); beyond it the indexes of the least
- *     recently used databases are dropped and rebuilt on their next use, from sealed segments when
- *     {@code segments.enabled}, else from the whole log. The index in use is never dropped, so a
- *     single database larger than the bound still works. Absent (default): no bound
+ * @param cacheBytes the most heap the indexes of all databases and, when {@code segments.enabled},
+ *     the sealed segments read for queries may hold together (their estimate, the {@code
+ *     evidentsource_index_cache_bytes} gauge); beyond it the least recently used segments that no
+ *     running query holds are dropped, then the indexes of the least recently used databases, each
+ *     read again on next use (an index from its segments' summaries and unsealed tail when {@code
+ *     segments.enabled}, else from the whole log). The index in use and the segments running
+ *     queries hold are never dropped, so the bound may be exceeded by those. With segments a
+ *     database's index is only its tail and summaries, so the bound holds for databases of any
+ *     size. Absent (default): no bound
  */
 @ConfigurationProperties("evidentsource.index")
 record IndexProperties(@DefaultValue Segments segments, @Nullable DataSize cacheBytes) {
@@ -34,8 +38,9 @@ record IndexProperties(@DefaultValue Segments segments, @Nullable DataSize cache
   }
 
   /**
-   * @param enabled seal completed revision ranges into the storage's segment store and load them
-   *     instead of reading the log (default false: index from the log only); the DynamoDB profiles
+   * @param enabled seal completed revision ranges into the storage's segment store, keep in heap
+   *     only their summaries and the unsealed tail, and read a segment when a query or condition
+   *     reaches it (default false: the whole index in heap, from the log); the DynamoDB profiles
    *     keep segments in their tables (and S3), the {@code memory} profile on its heap, the {@code
    *     local} profile ignores it
    * @param events revisions per segment, 1 to 4,194,304 (default 10,000); every instance sharing
