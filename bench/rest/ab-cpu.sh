@@ -8,9 +8,11 @@
 #   A_JAR=before.jar B_JAR=after.jar bench/rest/ab-cpu.sh
 #   A_JAR=before.jar B_JAR=before.jar B_ARGS="<off options>" C_JAR=after.jar D_JAR=after.jar \
 #     D_ARGS="<off options>" bench/rest/ab-cpu.sh       # before/after, each with observability on/off
-# Environment: A_ARGS / B_ARGS / C_ARGS / D_ARGS (server options of each), COMMON_ARGS (options of
+# Environment: A_ARGS / B_ARGS / C_ARGS / D_ARGS (server options of each), A_JVM .. D_JVM (JVM
+# options of each, e.g. -XX:+UseParallelGC), COMMON_ARGS (options of
 # all), ROUNDS (4), WARM (warm-up per server, 60 s: the JIT needs it on a loaded machine), DUR (15 s
-# per measurement), BATCH (events per request, 1), CONN (wrk connections, 16), A_PORT .. D_PORT
+# per measurement), BATCH (events per request, 1), CONN (wrk connections, 16), THREADS (wrk threads,
+# 2, at most CONN: CONN=1 measures one client's latency), GUARDED / PAD (as transact.lua), A_PORT .. D_PORT
 # (18301-18304), SERVER_CPUS / WRK_CPUS (taskset CPU lists; with PIN=1 the servers run on CPU 0 and
 # wrk on CPU 1 of a machine of 2 or more CPUs, so that wrk never takes the measured server's CPU;
 # off by default).
@@ -20,6 +22,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 A_JAR=${A_JAR:?A_JAR: the first server jar}; B_JAR=${B_JAR:?B_JAR: the second server jar}
 C_JAR=${C_JAR:-}; D_JAR=${D_JAR:-}
 ROUNDS=${ROUNDS:-4}; WARM=${WARM:-60}; DUR=${DUR:-15}; BATCH=${BATCH:-1}; CONN=${CONN:-16}
+THREADS=${THREADS:-2}; ((THREADS > CONN)) && THREADS=$CONN
 LUA=bench/rest/transact.lua
 SERVER_PIN=""; WRK_PIN=""
 if [[ ${PIN:-0} == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); then
@@ -28,14 +31,15 @@ fi
 LOGS=${TMPDIR:-/tmp}/evs-ab-cpu; mkdir -p "$LOGS"
 COMMON="--spring.profiles.active=memory --spring.grpc.server.port=0 --logging.level.root=WARN ${COMMON_ARGS:-}"
 names=(A B); [[ -n $C_JAR ]] && names+=(C); [[ -n $D_JAR ]] && names+=(D)
-declare -A jar args port pid
+declare -A jar args jvm port pid
 jar=([A]=$A_JAR [B]=$B_JAR [C]=$C_JAR [D]=$D_JAR)
 args=([A]=${A_ARGS:-} [B]=${B_ARGS:-} [C]=${C_ARGS:-} [D]=${D_ARGS:-})
+jvm=([A]=${A_JVM:-} [B]=${B_JVM:-} [C]=${C_JVM:-} [D]=${D_JVM:-})
 port=([A]=${A_PORT:-18301} [B]=${B_PORT:-18302} [C]=${C_PORT:-18303} [D]=${D_PORT:-18304})
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 for n in "${names[@]}"; do
-  $SERVER_PIN java -Xmx2g -jar "${jar[$n]}" --server.port="${port[$n]}" $COMMON ${args[$n]} \
+  $SERVER_PIN java -Xmx2g ${jvm[$n]} -jar "${jar[$n]}" --server.port="${port[$n]}" $COMMON ${args[$n]} \
     > "$LOGS/${n,,}.log" 2>&1 &
   pid[$n]=$!; pids+=("${pid[$n]}")
 done
@@ -43,14 +47,14 @@ for n in "${names[@]}"; do
   p=${port[$n]}
   for _ in $(seq 240); do curl -s -o /dev/null "localhost:$p/api/v1/databases" && break; sleep 0.5; done
   curl -sf -X POST "localhost:$p/api/v1/databases" -H 'Content-Type: application/json' -d '{"name":"p"}' >/dev/null
-  DB=p BATCH=$BATCH RUN=w $WRK_PIN wrk -t2 -c"$CONN" -d"${WARM}s" -s $LUA "http://127.0.0.1:$p" >/dev/null
+  DB=p BATCH=$BATCH RUN=w $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${WARM}s" -s $LUA "http://127.0.0.1:$p" >/dev/null
 done
 echo "machine: $(nproc) cores; batch $BATCH, $CONN connections; pinned: ${SERVER_PIN:-no} / ${WRK_PIN:-no}"
-for n in "${names[@]}"; do echo "$n: ${jar[$n]} ${args[$n]}"; done
+for n in "${names[@]}"; do echo "$n: ${jvm[$n]} ${jar[$n]} ${args[$n]}"; done
 measure() { # name pid port round
   local t0 t1 out
   t0=$(awk '{print $14+$15}' "/proc/$2/stat")
-  out=$(DB=p BATCH=$BATCH RUN=m$4 $WRK_PIN wrk -t2 -c"$CONN" -d"${DUR}s" --latency -s $LUA "http://127.0.0.1:$3")
+  out=$(DB=p BATCH=$BATCH RUN=m$4 $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" --latency -s $LUA "http://127.0.0.1:$3")
   t1=$(awk '{print $14+$15}' "/proc/$2/stat")
   echo "$out" | awk -v name="$1" -v round="$4" -v ticks=$((t1 - t0)) -v load="$(cut -d' ' -f1 /proc/loadavg)" '
     /^requests:/ { reqs = $2; errors = $NF }

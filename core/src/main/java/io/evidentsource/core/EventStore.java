@@ -24,6 +24,7 @@ import io.evidentsource.core.observe.QueryKind;
 import io.evidentsource.core.observe.QueryReport;
 import io.evidentsource.core.observe.TransactionOutcome;
 import io.evidentsource.core.observe.TransactionReport;
+import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.core.query.EventQuery;
@@ -48,6 +49,7 @@ import org.jspecify.annotations.Nullable;
 public final class EventStore {
   private final StorageAdapter storage;
   private final IndexManager indexes;
+  private final @Nullable IndexSegmentStore segmentStore;
   private final CommandHandler commands;
   private final QueryEngine queries;
   private final EventValidator validator;
@@ -143,6 +145,7 @@ public final class EventStore {
       long indexCacheBytes) {
     this.storage = storage;
     this.indexes = new IndexManager(storage, observer, segments, indexCacheBytes);
+    this.segmentStore = segments == null ? null : segments.store();
     this.validator = new EventValidator(limits);
     this.clock = clock;
     this.observer = observer;
@@ -246,6 +249,10 @@ public final class EventStore {
       return storage.findDatabase(name).isEmpty();
     }
     indexes.forget(name);
+    var store = segmentStore;
+    if (store != null) {
+      store.forgetDatabase(name);
+    }
     observer.databaseDeleted(name);
     return true;
   }

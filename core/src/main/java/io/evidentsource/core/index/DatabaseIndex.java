@@ -1,80 +1,86 @@
 package io.evidentsource.core.index;
 
 import io.evidentsource.core.model.DatabaseName;
-import io.evidentsource.core.model.Event;
-import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
-import io.evidentsource.core.selector.Attribute;
-import io.evidentsource.core.selector.EventSelector;
+import io.evidentsource.core.port.IndexSegmentStore;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The index of one database generation: postings of revisions per stream, subject, type and tag in
- * sorted maps (so prefix selectors walk a key range), events without a subject, the effective time
- * of each revision, the recorded time of each transaction and a hash of each (source, id).
+ * The index of one database generation. Without segments it is one in-memory index of the whole
+ * log. With segments (ADR 0011) it is the sealed segments' summaries, ascending and contiguous from
+ * revision 1, plus an in-memory <em>tail</em> of the revisions after the last of them (at most one
+ * segment range): a walk loads the segments it needs through a {@link SegmentCache} bounded in
+ * bytes, and a range the tail completes becomes a segment of its own (held in heap until it is
+ * stored, then served by the cache) while a new, empty tail takes the revisions after it.
  *
  * <p>One writer extends it in revision order ({@link IndexManager} holds the lock); readers take a
  * {@link IndexSnapshot} bounded by a revision and never see later entries.
  */
 public final class DatabaseIndex {
-  /** Largest revision the int-based postings can hold. */
-  static final long MAX_REVISION = Integer.MAX_VALUE;
+  /** The segments (ascending, contiguous from 1 to the tail's base) and the tail, swapped whole. */
+  private static final class State {
+    private final SegmentRef[] segments;
+    private final TailIndex tail;
+
+    State(SegmentRef[] segments, TailIndex tail) {
+      this.segments = segments;
+      this.tail = tail;
+    }
+
+    SegmentRef[] segments() {
+      return segments;
+    }
+
+    TailIndex tail() {
+      return tail;
+    }
+  }
+
+  private static final SegmentRef[] NONE = new SegmentRef[0];
 
   private final DatabaseName database;
   private final long generation;
-  private final ConcurrentSkipListMap<String, Postings> streams = new ConcurrentSkipListMap<>();
-  private final ConcurrentSkipListMap<String, Postings> subjects = new ConcurrentSkipListMap<>();
-  private final ConcurrentSkipListMap<String, Postings> types = new ConcurrentSkipListMap<>();
-  private final ConcurrentSkipListMap<String, Postings> tags = new ConcurrentSkipListMap<>();
-  private final Postings noSubject = new Postings();
-  // writer-side hash lookups (the skip lists serve readers and prefix walks)
-  private final HashMap<String, Postings> streamsByKey = new HashMap<>();
-  private final HashMap<String, Postings> subjectsByKey = new HashMap<>();
-  private final HashMap<String, Postings> typesByKey = new HashMap<>();
-  private final HashMap<String, Postings> tagsByKey = new HashMap<>();
-  private final LongColumn effectiveNanos = new LongColumn();
-  private final IdSet ids = new IdSet();
-  // recorded time per group of revisions sharing it: times[i] covers revisions up to lastRevs[i]
-  private volatile long[] recordedNanos = new long[16];
-  private volatile long[] recordedLast = new long[16];
-  private volatile int recordedCount;
-  private volatile long revision;
-  // writer-kept counters for estimatedBytes(): key characters plus overhead, postings entries;
-  // published to readers by the volatile write of `revision` that follows them in apply()
-  private long keyBytes;
-  private long postingsEntries;
-  // segments (ADR 0011): 0 = off; else the range being collected and the ranges completed since
-  // the last drainCompletedSegments(), writer only
   private final int segmentEvents;
-  private IndexSegment.@Nullable Builder segment;
-  private final List<IndexSegment> completedSegments = new ArrayList<>();
+  private final @Nullable SegmentCache cache;
+  private volatile State state;
+  // writer only: segments completed here and not yet handed to the sealer
+  private final List<SegmentRef> completed = new ArrayList<>();
+  // heap of the summaries and of the resident segments, for estimatedBytes()
+  private final AtomicLong segmentBytes = new AtomicLong();
 
   DatabaseIndex(DatabaseName database, long generation) {
-    this(database, generation, 0);
+    this(database, generation, 0, null);
+  }
+
+  /** An index that seals ranges of {@code segmentEvents} and keeps them in heap (tests). */
+  DatabaseIndex(DatabaseName database, long generation, int segmentEvents) {
+    this(
+        database,
+        generation,
+        segmentEvents,
+        segmentEvents == 0 ? null : SegmentCache.residentOnly());
   }
 
   /**
-   * @param segmentEvents the revisions per sealed segment (ADR 0011), 0 to collect none
+   * @param segmentEvents the revisions per sealed segment, 0 for an index without segments
+   * @param cache where sealed segments are loaded from, null exactly when {@code segmentEvents} is
+   *     0
    */
-  DatabaseIndex(DatabaseName database, long generation, int segmentEvents) {
-    if (segmentEvents < 0 || segmentEvents > IndexSegment.MAX_EVENTS) {
-      throw new IllegalArgumentException(
-          "segmentEvents must be in 0.." + IndexSegment.MAX_EVENTS + ", was " + segmentEvents);
+  DatabaseIndex(
+      DatabaseName database, long generation, int segmentEvents, @Nullable SegmentCache cache) {
+    if ((segmentEvents == 0) != (cache == null)) {
+      throw new IllegalArgumentException("a cache is needed exactly when segments are on");
     }
     this.database = database;
     this.generation = generation;
     this.segmentEvents = segmentEvents;
+    this.cache = cache;
+    this.state = new State(NONE, new TailIndex(database, generation, segmentEvents, 0));
   }
 
   /** The database this index belongs to. */
@@ -89,22 +95,55 @@ public final class DatabaseIndex {
 
   /** The highest revision indexed. */
   public long revision() {
-    return revision;
+    return state.tail().revision();
   }
 
   /** The recorded time of the highest revision indexed, or null when nothing is indexed. */
   public @Nullable Instant lastRecordedTime() {
-    int n = recordedCount;
-    return n == 0 ? null : Instant.ofEpochSecond(0, recordedNanos[n - 1]);
+    var s = state;
+    var t = s.tail().lastRecordedTime();
+    if (t != null || s.segments().length == 0) {
+      return t;
+    }
+    return Instant.ofEpochSecond(
+        0, s.segments()[s.segments().length - 1].summary.lastRecordedNanos());
   }
 
   /** A read view bounded by {@code atRevision} (≤ {@link #revision()}). */
   public IndexSnapshot snapshot(long atRevision) {
+    var s = state;
+    long revision = s.tail().revision();
     if (atRevision > revision) {
       throw new IllegalArgumentException(
           "index of " + database + " is at " + revision + ", asked for " + atRevision);
     }
-    return new IndexSnapshot(this, atRevision);
+    return new IndexSnapshot(s.segments(), s.tail(), atRevision, cache);
+  }
+
+  /** Whether segments are on: the tail holds only the revisions after the sealed ones. */
+  boolean segmented() {
+    return cache != null;
+  }
+
+  /** The revisions per segment, 0 without segments. */
+  int segmentEvents() {
+    return segmentEvents;
+  }
+
+  /** Whether the tail holds no revision (a sealed segment may be attached). */
+  boolean tailEmpty() {
+    var t = state.tail();
+    return t.revision() == t.base();
+  }
+
+  /** The last revision of the range the tail collects. Segments only. */
+  long tailRangeEnd() {
+    return state.tail().rangeEnd();
+  }
+
+  /** The key a segment starting at {@code first} has in the store. */
+  IndexSegmentStore.Key key(long first) {
+    return new IndexSegmentStore.Key(database, generation, first);
   }
 
   /** Adds the next events; their revisions must continue the index densely. Writer only. */
@@ -117,111 +156,104 @@ public final class DatabaseIndex {
    * in order), or null to compute them here. Writer only.
    */
   void apply(List<StoredEvent> events, long @Nullable [] idHashes) {
-    for (int k = 0; k < events.size(); k++) {
-      var stored = events.get(k);
-      long r = stored.revision();
-      if (r != revision + 1) {
-        throw new IllegalStateException(
-            "index of " + database + " at " + revision + " cannot take revision " + r);
-      }
-      if (r > MAX_REVISION) {
-        throw new IllegalStateException(
-            "in-memory index holds at most " + MAX_REVISION + " events");
-      }
-      Event e = stored.event();
-      long idHash = idHashes != null ? idHashes[k] : IdSet.hash(e.source(), e.id());
-      long effective = nanos(stored.effectiveTime());
-      long recorded = nanos(stored.recordedTime());
-      if (segmentEvents > 0) {
-        collect(r, e, effective, recorded, idHash);
-      }
-      postings(streamsByKey, streams, e.source()).add(r);
-      postings(typesByKey, types, e.type()).add(r);
-      if (e.subject() == null) {
-        noSubject.add(r);
-        postingsEntries++;
+    if (cache == null) {
+      state.tail().apply(events, idHashes);
+      return;
+    }
+    int i = 0;
+    int n = events.size();
+    while (i < n) {
+      TailIndex tail = state.tail();
+      long room = tail.rangeEnd() - tail.revision();
+      int take = (int) Math.min(n - i, room);
+      if (take == n) {
+        tail.apply(events, idHashes);
       } else {
-        postings(subjectsByKey, subjects, e.subject()).add(r);
+        tail.apply(
+            events.subList(i, i + take),
+            idHashes == null ? null : Arrays.copyOfRange(idHashes, i, i + take));
       }
-      if (!e.extensions().isEmpty()) {
-        for (String tag : e.tags()) {
-          postings(tagsByKey, tags, tag).add(r);
-        }
+      i += take;
+      for (IndexSegment s : tail.drainCompletedSegments()) {
+        var ref = new SegmentRef(key(s.firstRevision()), SegmentSummary.of(s), s);
+        segmentBytes.addAndGet(ref.summary.estimatedBytes() + s.estimatedBytes());
+        completed.add(ref);
+        swap(ref);
       }
-      effectiveNanos.set(r, effective);
-      recordTime(r, recorded);
-      ids.put(idHash, r);
-      revision = r;
-    }
-  }
-
-  /** Feeds the segment of {@code r}'s range, if this index saw that range from its start. */
-  private void collect(long r, Event e, long effective, long recorded, long idHash) {
-    var b = segment;
-    if (b == null) {
-      if ((r - 1) % segmentEvents != 0) {
-        return; // the start of this range was loaded, not applied: nothing to seal
+      if (state.tail() == tail && tail.revision() == tail.rangeEnd()) {
+        throw new IllegalStateException(
+            "tail of " + database + " reached " + tail.revision() + " without sealing its range");
       }
-      b = new IndexSegment.Builder(r, r + segmentEvents - 1);
-      segment = b;
     }
-    if (b.add(r, e, effective, recorded, idHash)) {
-      completedSegments.add(b.build());
-      segment = null;
-    }
-  }
-
-  /** The segments completed by events applied since the last call, oldest first. Writer only. */
-  List<IndexSegment> drainCompletedSegments() {
-    if (completedSegments.isEmpty()) {
-      return List.of();
-    }
-    var out = List.copyOf(completedSegments);
-    completedSegments.clear();
-    return out;
   }
 
   /**
-   * Adds a sealed segment that starts right after the index head, as if its events had been
-   * applied. Writer only.
+   * Attaches a sealed segment that starts right after the index head, as if its events had been
+   * applied: only its summary is kept, the cache loads the segment when a walk needs it. The tail
+   * must be empty. Writer only.
    */
-  void load(IndexSegment s) {
-    long first = s.firstRevision();
-    if (first != revision + 1) {
+  void attach(IndexSegmentStore.Key key, SegmentSummary summary) {
+    var tail = state.tail();
+    if (cache == null || tail.revision() != tail.base()) {
+      throw new IllegalStateException("index of " + database + " cannot attach a segment now");
+    }
+    if (summary.firstRevision() != tail.revision() + 1) {
       throw new IllegalStateException(
-          "index of " + database + " at " + revision + " cannot load segment from " + first);
+          "index of "
+              + database
+              + " at "
+              + tail.revision()
+              + " cannot load segment from "
+              + summary.firstRevision());
     }
-    if (s.lastRevision() > MAX_REVISION) {
-      throw new IllegalStateException("in-memory index holds at most " + MAX_REVISION + " events");
+    if (summary.lastRevision() > TailIndex.MAX_REVISION) {
+      throw new IllegalStateException("index holds at most " + TailIndex.MAX_REVISION + " events");
     }
-    for (Attribute attribute : Attribute.values()) {
-      var byKey = byKey(attribute);
-      var sorted = map(attribute);
-      for (var e : s.keys(attribute).entrySet()) {
-        int[] revs = e.getValue();
-        Postings p = postings(byKey, sorted, e.getKey());
-        postingsEntries += revs.length - 1;
-        for (int r : revs) {
-          p.add(r);
-        }
-      }
+    var ref = new SegmentRef(key, summary, null);
+    segmentBytes.addAndGet(summary.estimatedBytes());
+    swap(ref);
+  }
+
+  private void swap(SegmentRef ref) {
+    var s = state;
+    var segments = Arrays.copyOf(s.segments(), s.segments().length + 1);
+    segments[segments.length - 1] = ref;
+    state = new State(segments, new TailIndex(database, generation, segmentEvents, ref.last()));
+  }
+
+  /** The segments completed since the last call, oldest first, still in heap. Writer only. */
+  List<SegmentRef> drainCompleted() {
+    if (completed.isEmpty()) {
+      return List.of();
     }
-    for (int r : s.noSubject()) {
-      noSubject.add(r);
-      postingsEntries++;
+    var out = List.copyOf(completed);
+    completed.clear();
+    return out;
+  }
+
+  /** {@link #drainCompleted()} as segments (tests). */
+  List<IndexSegment> drainCompletedSegments() {
+    var out = new ArrayList<IndexSegment>();
+    for (var ref : drainCompleted()) {
+      out.add(java.util.Objects.requireNonNull(ref.resident()));
     }
-    for (long r = first; r <= s.lastRevision(); r++) {
-      effectiveNanos.set(r, s.effectiveNanos(r));
-      recordTime(r, s.recordedNanos(r));
-      ids.put(s.idHash(r), r);
+    return out;
+  }
+
+  /** A completed segment is stored: the cache serves it from now on. */
+  void stored(SegmentRef ref) {
+    var s = ref.resident();
+    if (s == null || cache == null) {
+      return;
     }
-    segment = null;
-    revision = s.lastRevision();
+    ref.release();
+    segmentBytes.addAndGet(-s.estimatedBytes());
+    cache.put(ref.key, s);
   }
 
   /** Revisions that may hold an event with this (source, id); verify against the event. */
   public long[] idCandidates(String source, String id) {
-    return ids.candidates(IdSet.hash(source, id));
+    return idCandidates(IdSet.hash(source, id));
   }
 
   /** The 64-bit hash of (source, id) the duplicate check uses. */
@@ -229,247 +261,46 @@ public final class DatabaseIndex {
     return IdSet.hash(source, id);
   }
 
-  /** Revisions that may hold an event whose {@link #idHash} is {@code hash}. Writer only. */
+  /**
+   * Revisions that may hold an event whose {@link #idHash} is {@code hash}: the tail's, and those
+   * of the sealed segments whose summary's id filter may hold it (loaded for it). Writer only.
+   */
   public long[] idCandidates(long hash) {
-    return ids.candidates(hash);
-  }
-
-  private void recordTime(long r, long nanos) {
-    int n = recordedCount;
-    if (n > 0 && recordedNanos[n - 1] == nanos) {
-      recordedLast[n - 1] = r; // same commit time: extend the group (readers bound by revision)
-      return;
+    var s = state;
+    long[] out = s.tail().idCandidates(hash);
+    var c = cache;
+    if (c == null) {
+      return out;
     }
-    if (n == recordedNanos.length) {
-      long[] t = Arrays.copyOf(recordedNanos, n * 2);
-      long[] l = Arrays.copyOf(recordedLast, n * 2);
-      t[n] = nanos;
-      l[n] = r;
-      recordedNanos = t;
-      recordedLast = l;
-    } else {
-      recordedNanos[n] = nanos;
-      recordedLast[n] = r;
-    }
-    recordedCount = n + 1;
-  }
-
-  /** Highest revision ≤ {@code bound} recorded at or before {@code time}; 0 if none. */
-  long revisionAtRecordedTime(Instant time, long bound) {
-    long t = nanos(time);
-    int n = recordedCount;
-    long[] times = recordedNanos;
-    long[] last = recordedLast;
-    int lo = 0;
-    int hi = n; // count of groups with time <= t
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (times[mid] <= t) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
+    for (SegmentRef ref : s.segments()) {
+      if (!ref.summary.mayHoldId(hash)) {
+        continue;
+      }
+      var lease = c.acquire(ref);
+      try {
+        long[] more = lease.segment.revisionsWithId(hash);
+        if (more.length > 0) {
+          int n = out.length;
+          out = Arrays.copyOf(out, n + more.length);
+          System.arraycopy(more, 0, out, n, more.length);
+        }
+      } finally {
+        c.release(lease);
       }
     }
-    if (lo == 0) {
-      return 0;
-    }
-    return Math.min(last[lo - 1], bound);
-  }
-
-  long effectiveNanos(long revision) {
-    return effectiveNanos.get(revision);
-  }
-
-  /** A cursor over the revisions ≤ bound matching {@code selector}, with no budget. */
-  Cursor cursor(EventSelector selector, long bound, boolean forward) {
-    return cursor(selector, bound, forward, ScanBudget.UNLIMITED);
+    return out;
   }
 
   /**
-   * A cursor over the revisions ≤ bound matching {@code selector}, charging its work to {@code
-   * budget}. The selector is simplified first, so its cost follows the distinct work it asks for,
-   * not its length: nested {@code or}s and {@code and}s are flattened, repeated terms merged, an
-   * {@code any} absorbs an {@code or} (and drops out of an {@code and}), a prefix absorbs the
-   * longer prefixes and the values it covers, and all the postings lists of an {@code or}'s terms
-   * are merged by one heap, each list once.
-   */
-  Cursor cursor(EventSelector selector, long bound, boolean forward, ScanBudget budget) {
-    return selector.match(
-        any -> new AllCursor(bound, forward),
-        equals -> union(List.of(equals), bound, forward, budget),
-        startsWith -> union(List.of(startsWith), bound, forward, budget),
-        and -> intersection(and, bound, forward, budget),
-        or -> union(or.selectors(), bound, forward, budget));
-  }
-
-  /** The revisions matching every one of an {@code and}'s (flattened, distinct) selectors. */
-  private Cursor intersection(
-      EventSelector.And and, long bound, boolean forward, ScanBudget budget) {
-    var terms = new LinkedHashSet<EventSelector>();
-    var pending = new ArrayDeque<EventSelector>(and.selectors());
-    while (!pending.isEmpty()) {
-      var s = pending.pollFirst();
-      if (s instanceof EventSelector.And nested) {
-        var children = nested.selectors();
-        for (int i = children.size() - 1; i >= 0; i--) {
-          pending.addFirst(children.get(i));
-        }
-      } else if (!(s instanceof EventSelector.Any)) {
-        terms.add(s);
-      }
-    }
-    if (terms.isEmpty()) {
-      return new AllCursor(bound, forward);
-    }
-    var cs = new ArrayList<Cursor>(terms.size());
-    for (var s : terms) {
-      cs.add(cursor(s, bound, forward, budget));
-    }
-    return cs.size() == 1 ? cs.get(0) : new AndCursor(cs, budget);
-  }
-
-  /**
-   * The revisions matching any of {@code selectors}: nested {@code or}s flattened, the equality and
-   * prefix terms of each attribute reduced to the distinct postings lists they cover (a prefix
-   * covers every longer prefix and every value it starts), other terms once each, all merged.
-   */
-  private Cursor union(
-      List<EventSelector> selectors, long bound, boolean forward, ScanBudget budget) {
-    var prefixes = new EnumMap<Attribute, TreeSet<String>>(Attribute.class);
-    var values = new EnumMap<Attribute, TreeSet<String>>(Attribute.class);
-    boolean withoutSubject = false;
-    var others = new LinkedHashSet<EventSelector>();
-    var pending = new ArrayDeque<EventSelector>(selectors);
-    while (!pending.isEmpty()) {
-      var s = pending.pollFirst();
-      if (s instanceof EventSelector.Any) {
-        return new AllCursor(bound, forward);
-      } else if (s instanceof EventSelector.Or nested) {
-        pending.addAll(nested.selectors());
-      } else if (s instanceof EventSelector.StartsWith p) {
-        prefixes.computeIfAbsent(p.attribute(), a -> new TreeSet<>()).add(p.prefix());
-      } else if (s instanceof EventSelector.Equals e) {
-        if (e.value() == null) {
-          withoutSubject = true;
-        } else {
-          values.computeIfAbsent(e.attribute(), a -> new TreeSet<>()).add(e.value());
-        }
-      } else {
-        others.add(s);
-      }
-    }
-    var lists = new ArrayList<Postings>();
-    for (Attribute attribute : Attribute.values()) {
-      var keys = map(attribute);
-      var kept = new TreeSet<String>();
-      for (String prefix : prefixes.getOrDefault(attribute, EMPTY)) {
-        // sorted: a shorter prefix of this one comes first and is the last one kept
-        if (!kept.isEmpty() && prefix.startsWith(kept.last())) {
-          continue;
-        }
-        kept.add(prefix);
-        for (Map.Entry<String, Postings> e : keys.tailMap(prefix, true).entrySet()) {
-          if (!e.getKey().startsWith(prefix)) {
-            break;
-          }
-          budget.charge(1);
-          lists.add(e.getValue());
-        }
-      }
-      for (String value : values.getOrDefault(attribute, EMPTY)) {
-        String cover = kept.floor(value);
-        if (cover != null && value.startsWith(cover)) {
-          continue;
-        }
-        budget.charge(1);
-        Postings p = keys.get(value);
-        if (p != null) {
-          lists.add(p);
-        }
-      }
-    }
-    var cs = new ArrayList<Cursor>(lists.size() + others.size() + 1);
-    if (withoutSubject) {
-      cs.add(noSubject.cursor(bound, forward));
-    }
-    for (var p : lists) {
-      cs.add(p.cursor(bound, forward));
-    }
-    for (var s : others) {
-      cs.add(cursor(s, bound, forward, budget));
-    }
-    if (cs.isEmpty()) {
-      return Cursor.empty();
-    }
-    if (cs.size() == 1) {
-      return cs.get(0);
-    }
-    // A tag prefix may match an event through two tags; both merges return each revision once.
-    return cs.size() <= 8
-        ? new OrCursor(cs, forward, budget)
-        : new HeapOrCursor(cs, forward, budget);
-  }
-
-  private static final TreeSet<String> EMPTY = new TreeSet<>();
-
-  private Map<String, Postings> byKey(Attribute attribute) {
-    return switch (attribute) {
-      case STREAM -> streamsByKey;
-      case SUBJECT -> subjectsByKey;
-      case EVENT_TYPE -> typesByKey;
-      case TAG -> tagsByKey;
-    };
-  }
-
-  private ConcurrentSkipListMap<String, Postings> map(Attribute attribute) {
-    return switch (attribute) {
-      case STREAM -> streams;
-      case SUBJECT -> subjects;
-      case EVENT_TYPE -> types;
-      case TAG -> tags;
-    };
-  }
-
-  private Postings postings(
-      Map<String, Postings> byKey, ConcurrentSkipListMap<String, Postings> sorted, String key) {
-    postingsEntries++;
-    Postings p = byKey.get(key);
-    if (p == null) {
-      p = new Postings();
-      byKey.put(key, p);
-      sorted.put(key, p); // published to readers only once it exists
-      keyBytes += KEY_OVERHEAD_BYTES + key.length();
-    }
-    return p;
-  }
-
-  /**
-   * Heap held per distinct key (stream, subject, type or tag), beside its characters: the string
-   * (about 40 bytes), a hash map node and a skip-list node (about 80), the postings list and its
-   * first array (about 40).
-   */
-  private static final long KEY_OVERHEAD_BYTES = 160;
-
-  /**
-   * An estimate of the heap this index holds, in bytes, from counters the writer keeps: {@value
-   * #KEY_OVERHEAD_BYTES} plus its length per distinct key, 5 per postings entry (4, and a quarter
-   * for the arrays' spare room), 32 per event (its effective time, 8, and its slot in the id set,
-   * at most half full: 24), and the recorded-time groups. Readable from any thread.
+   * An estimate of the heap this index holds outside the segment cache, in bytes: the tail's
+   * ({@link TailIndex#estimatedBytes}), the summaries', and the completed segments not yet stored.
+   * Readable from any thread.
    */
   public long estimatedBytes() {
-    long events = revision; // read first: the counters below are at least as new
-    return keyBytes + postingsEntries * 5 + events * 32 + 16L * recordedNanos.length;
+    return state.tail().estimatedBytes() + segmentBytes.get();
   }
 
   static long nanos(Instant t) {
-    // Saturates outside 1677..2262: new events are refused there (EventTime.MAX_ACCEPTED), so a
-    // clamped query bound still orders correctly against every stored time.
-    if (t.isAfter(EventTime.MAX_ACCEPTED)) {
-      return Long.MAX_VALUE;
-    }
-    if (t.isBefore(EventTime.MIN_ACCEPTED)) {
-      return Long.MIN_VALUE;
-    }
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    return TailIndex.nanos(t);
   }
 }

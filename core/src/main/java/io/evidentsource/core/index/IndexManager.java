@@ -9,7 +9,10 @@ import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.port.StorageAdapter;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,14 +20,18 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps one {@link DatabaseIndex} per database generation, built lazily from the log (or from
- * sealed segments, ADR 0011) the first time it is needed and extended incrementally. Writers to an
- * index hold its lock; readers use snapshots and never block.
+ * Keeps one {@link DatabaseIndex} per database generation, built lazily the first time it is needed
+ * and extended incrementally: from the log, or with segments (ADR 0011) from the summaries of the
+ * sealed segments plus the log after the last of them, the segments themselves being loaded into a
+ * shared {@link SegmentCache} only when a walk needs them. Writers to an index hold its lock;
+ * readers use snapshots and never block.
  *
  * <p>With a cache bound ({@link #IndexManager(StorageAdapter, EventStoreObserver, IndexSegments,
- * long)}), the indexes of the least recently used databases are dropped whenever the estimated heap
- * of all of them exceeds it; a dropped index is rebuilt on its database's next use. The index just
- * used is never dropped, so one database larger than the bound still works.
+ * long)}), whenever the estimated heap of all indexes and cached segments exceeds it, the least
+ * recently used cached segments that no walk holds are dropped first, then the indexes of the least
+ * recently used databases; either is read again on next use. The index just used and the segments
+ * running walks hold are never dropped, so one walk over a database larger than the bound still
+ * works.
  */
 public final class IndexManager {
   /** Events read from storage per catch-up round trip. */
@@ -42,6 +49,8 @@ public final class IndexManager {
   // segments that failed to decode here: rebuilt from the log and replaced when their range is
   // next completed from the log (ADR 0011)
   private final Set<IndexSegmentStore.Key> damaged = ConcurrentHashMap.newKeySet();
+  // with segments: the sealed segments walks loaded, bounded with the indexes by cacheBytes
+  private final @Nullable SegmentCache cache;
 
   /** An index, its writer lock, when it was last used, and whether it was dropped. */
   private static final class Entry {
@@ -109,15 +118,43 @@ public final class IndexManager {
     this.observer = observer;
     this.segments = segments;
     this.cacheBytes = cacheBytes;
+    this.cache =
+        segments == null ? null : new SegmentCache(this::load, cacheBytes, this::indexBytes);
   }
 
-  /** An estimate of the heap all indexes hold, in bytes ({@link DatabaseIndex#estimatedBytes}). */
+  /**
+   * An estimate of the heap all indexes hold, in bytes: each database's index ({@link
+   * DatabaseIndex#estimatedBytes}: without segments its whole index, with segments its tail,
+   * summaries and segments not yet stored) and, with segments, the sealed segments cached for
+   * walks.
+   */
   public long estimatedBytes() {
+    var c = cache;
+    return indexBytes() + (c == null ? 0 : c.bytes());
+  }
+
+  /** The number of sealed segments cached for walks (with segments). */
+  public long cachedSegments() {
+    var c = cache;
+    return c == null ? 0 : c.size();
+  }
+
+  /** How many sealed segments walks loaded from the store so far (with segments). */
+  public long segmentLoads() {
+    var c = cache;
+    return c == null ? 0 : c.loads();
+  }
+
+  private long indexBytes() {
     long bytes = 0;
     for (Entry e : indexes.values()) {
       bytes += e.index().estimatedBytes();
     }
     return bytes;
+  }
+
+  private SegmentCache requireCache() {
+    return Objects.requireNonNull(cache, "segment cache");
   }
 
   /**
@@ -179,6 +216,10 @@ public final class IndexManager {
       return; // unbounded, or another thread is evicting already
     }
     try {
+      var c = cache;
+      if (c != null) {
+        c.evict(); // cached segments go first: a dropped index costs more to rebuild
+      }
       long total = estimatedBytes();
       if (total <= cacheBytes) {
         return;
@@ -228,24 +269,32 @@ public final class IndexManager {
     return entry(info).index();
   }
 
-  /** Reads and indexes the log up to {@code target}. Caller holds the write lock. */
+  /**
+   * Reads and indexes the log up to {@code target}. Caller holds the write lock. With segments, a
+   * range whose sealed segment is stored is attached by its summary (the segment itself is loaded
+   * only when a walk needs it); only the revisions after the last sealed range, and ranges without
+   * a readable segment, are read from the log.
+   */
   public void catchUp(DatabaseIndex index, long target) {
     long before = index.revision();
     if (before >= target) {
       observer.indexCacheLookup(index.database(), IndexCacheLookup.HIT);
       return;
     }
+    var s = segments;
+    NavigableMap<Long, SegmentSummary> stored = null;
+    if (s != null && target - before >= s.segmentEvents()) {
+      stored = summaries(s.store(), index);
+    }
     while (index.revision() < target) {
       long from = index.revision() + 1;
-      if (loadSegment(index, from, target)) {
+      if (s != null && index.tailEmpty() && attach(s, index, from, target, stored)) {
         continue;
       }
       long to = Math.min(target, index.revision() + CATCH_UP_CHUNK);
-      var s = segments;
       if (s != null) {
-        // stop at the next segment boundary, where a sealed segment may take over
-        long boundary = (from - 1) / s.segmentEvents() * s.segmentEvents() + s.segmentEvents();
-        to = Math.min(to, boundary);
+        // stop where the tail's range ends: the range is sealed there and a new tail begins
+        to = Math.min(to, index.tailRangeEnd());
       }
       List<StoredEvent> events = storage.readRange(index.database(), index.generation(), from, to);
       if (events.isEmpty()) {
@@ -265,18 +314,52 @@ public final class IndexManager {
   }
 
   /**
-   * Loads the sealed segment starting at {@code from} into the index, if segments are on, {@code
-   * from} starts a segment range, the whole range is at or below {@code target}, and the store
-   * holds a readable segment there. A segment that does not decode is reported with its key and
-   * skipped: its range is read from the log and the segment rebuilt from it replaces the damaged
-   * one (unless it is of a newer format version, which only a newer server reads).
+   * The summaries of the database's sealed segments (one request), by first revision; a summary
+   * that does not decode is reported and left out (its segment is then looked up on its own).
    */
-  private boolean loadSegment(DatabaseIndex index, long from, long target) {
-    var s = segments;
-    if (s == null || (from - 1) % s.segmentEvents() != 0 || from - 1 + s.segmentEvents() > target) {
+  private static NavigableMap<Long, SegmentSummary> summaries(
+      IndexSegmentStore store, DatabaseIndex index) {
+    var out = new TreeMap<Long, SegmentSummary>();
+    for (var e : store.summaries(index.database(), index.generation()).entrySet()) {
+      try {
+        out.put(e.getKey(), SegmentSummary.decode(e.getValue()));
+      } catch (RuntimeException ex) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "summary of index segment {0} does not decode ({1}); reading the segment instead",
+            index.key(e.getKey()),
+            ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Attaches the sealed segment starting at {@code from} (the tail is empty) if it ends at or below
+   * {@code target}: by its summary when the store listed one, else by reading the segment (kept in
+   * the cache) when {@code from} starts a range of the configured size. A segment that does not
+   * decode is reported with its key and skipped: its range is read from the log and the segment
+   * rebuilt from it replaces the damaged one (unless it is of a newer format version, which only a
+   * newer server reads).
+   */
+  private boolean attach(
+      IndexSegments s,
+      DatabaseIndex index,
+      long from,
+      long target,
+      @Nullable NavigableMap<Long, SegmentSummary> stored) {
+    var key = index.key(from);
+    var summary = stored == null ? null : stored.get(from);
+    if (summary != null) {
+      if (summary.lastRevision() > target) {
+        return false;
+      }
+      index.attach(key, summary);
+      return true;
+    }
+    if (from - 1 + s.segmentEvents() > target) {
       return false;
     }
-    var key = new IndexSegmentStore.Key(index.database(), index.generation(), from);
     var bytes = s.store().get(key);
     if (bytes.isEmpty()) {
       return false;
@@ -285,21 +368,7 @@ public final class IndexManager {
     try {
       segment = IndexSegment.decode(bytes.get());
     } catch (IndexSegment.CorruptSegmentException e) {
-      if (e.newerFormat()) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "index segment {0} is of a newer format ({1}); indexing its range from the log",
-            key,
-            e.getMessage());
-      } else {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "index segment {0} does not decode ({1}); indexing its range from the log and"
-                + " replacing the segment with one rebuilt from it",
-            key,
-            e.getMessage());
-        damaged.add(key);
-      }
+      reportUnreadable(key, e);
       return false;
     }
     if (segment.firstRevision() != from || segment.lastRevision() > target) {
@@ -313,8 +382,99 @@ public final class IndexManager {
           target);
       return false;
     }
-    index.load(segment);
+    index.attach(key, SegmentSummary.of(segment));
+    requireCache().put(key, segment);
     return true;
+  }
+
+  private void reportUnreadable(IndexSegmentStore.Key key, IndexSegment.CorruptSegmentException e) {
+    if (e.newerFormat()) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "index segment {0} is of a newer format ({1}); indexing its range from the log",
+          key,
+          e.getMessage());
+    } else {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "index segment {0} does not decode ({1}); indexing its range from the log and"
+              + " replacing the segment with one rebuilt from it",
+          key,
+          e.getMessage());
+      damaged.add(key);
+    }
+  }
+
+  /**
+   * Loads a sealed segment a walk needs (the cache's loader): one read from the store. A segment
+   * that is missing, does not decode or covers another range than its summary is reported with its
+   * key and rebuilt from its range of the log, which the walk then uses; the rebuilt segment
+   * replaces the stored one (unless that is of a newer format version). Never a wrong answer.
+   */
+  private IndexSegment load(SegmentRef ref) {
+    var s = Objects.requireNonNull(segments);
+    var key = ref.key;
+    var bytes = s.store().get(key);
+    boolean replace = true;
+    if (bytes.isPresent()) {
+      try {
+        var segment = IndexSegment.decode(bytes.get());
+        if (segment.firstRevision() == ref.first() && segment.lastRevision() == ref.last()) {
+          return segment;
+        }
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "index segment {0} covers {1}..{2}, not {3}..{4} as its summary says; indexing the"
+                + " range from the log",
+            key,
+            segment.firstRevision(),
+            segment.lastRevision(),
+            ref.first(),
+            ref.last());
+      } catch (IndexSegment.CorruptSegmentException e) {
+        reportUnreadable(key, e);
+        damaged.remove(key); // replaced right below, not when a tail completes it
+        replace = !e.newerFormat();
+      }
+    } else {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "index segment {0} has a summary but no segment; indexing its range from the log",
+          key);
+    }
+    var rebuilt = fromLog(key, ref.first(), ref.last());
+    if (replace) {
+      try {
+        s.sealer().execute(() -> sealNow(s.store(), key, rebuilt, true));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "index segment " + key + " not handed to sealer", e);
+      }
+    }
+    return rebuilt;
+  }
+
+  /** The segment of revisions {@code first..last} built from the log. */
+  private IndexSegment fromLog(IndexSegmentStore.Key key, long first, long last) {
+    var builder = new IndexSegment.Builder(first, last);
+    long from = first;
+    while (from <= last) {
+      long to = Math.min(last, from + CATCH_UP_CHUNK - 1);
+      var events = storage.readRange(key.database(), key.generation(), from, to);
+      if (events.isEmpty()) {
+        throw new IllegalStateException(
+            "storage returned no events for revisions " + from + ".." + to + " of " + key);
+      }
+      for (StoredEvent e : events) {
+        builder.add(
+            e.revision(),
+            e.event(),
+            TailIndex.nanos(e.effectiveTime()),
+            TailIndex.nanos(e.recordedTime()),
+            IdSet.hash(e.event().source(), e.event().id()));
+      }
+      from = events.get(events.size() - 1).revision() + 1;
+    }
+    return builder.build();
   }
 
   /** Hands the segments the index completed to the sealer. Caller holds the write lock. */
@@ -323,20 +483,27 @@ public final class IndexManager {
     if (s == null) {
       return;
     }
-    for (IndexSegment segment : index.drainCompletedSegments()) {
-      var key =
-          new IndexSegmentStore.Key(index.database(), index.generation(), segment.firstRevision());
-      boolean replace = damaged.remove(key);
+    for (SegmentRef ref : index.drainCompleted()) {
+      var segment = Objects.requireNonNull(ref.resident());
+      boolean replace = damaged.remove(ref.key);
       try {
-        s.sealer().execute(() -> sealNow(s.store(), key, segment, replace));
+        s.sealer()
+            .execute(
+                () -> {
+                  if (sealNow(s.store(), ref.key, segment, replace)) {
+                    index.stored(ref);
+                  }
+                });
       } catch (RuntimeException e) {
-        // a stopped sealer (shutting down): the range stays readable from the log
-        LOG.log(System.Logger.Level.WARNING, "index segment " + key + " not handed to sealer", e);
+        // a stopped sealer (shutting down): the segment stays in heap
+        LOG.log(
+            System.Logger.Level.WARNING, "index segment " + ref.key + " not handed to sealer", e);
       }
     }
   }
 
-  private static void sealNow(
+  /** Stores a segment; true when the store holds it (this call's or a racing sealer's). */
+  private static boolean sealNow(
       IndexSegmentStore store, IndexSegmentStore.Key key, IndexSegment s, boolean replace) {
     try {
       byte[] summary = SegmentSummary.of(s).encode();
@@ -349,10 +516,12 @@ public final class IndexManager {
       } else {
         store.putIfAbsent(key, s.encode(), summary);
       }
+      return true;
     } catch (RuntimeException e) {
-      // not sealed: the range stays readable from the log, and the next instance to complete it
-      // tries again
+      // not sealed: the segment stays in this instance's heap, and the next instance to complete
+      // the range tries again
       LOG.log(System.Logger.Level.WARNING, "sealing index segment " + key + " failed", e);
+      return false;
     }
   }
 
@@ -389,7 +558,8 @@ public final class IndexManager {
                           new DatabaseIndex(
                               name,
                               info.generation(),
-                              segments == null ? 0 : segments.segmentEvents())));
+                              segments == null ? 0 : segments.segmentEvents(),
+                              cache)));
     }
     current.lastUse = uses.incrementAndGet();
     return current;

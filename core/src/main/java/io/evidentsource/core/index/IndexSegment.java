@@ -110,6 +110,33 @@ public final class IndexSegment {
     return idHashes[(int) (revision - firstRevision)];
   }
 
+  /** The revisions of this segment whose (source, id) hash is {@code hash}, ascending. */
+  long[] revisionsWithId(long hash) {
+    long[] out = new long[0];
+    for (int i = 0; i < idHashes.length; i++) {
+      if (idHashes[i] == hash) {
+        out = Arrays.copyOf(out, out.length + 1);
+        out[out.length - 1] = firstRevision + i;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * An estimate of the heap this segment holds once decoded, in bytes: per key its characters and
+   * about 100 bytes (string, tree node, array header), 4 per postings entry, 24 per revision (its
+   * effective time, recorded time and id hash).
+   */
+  long estimatedBytes() {
+    long bytes = 64L + 4L * noSubject.length + 24L * eventCount();
+    for (var map : keys.values()) {
+      for (var e : map.entrySet()) {
+        bytes += 100 + 2L * e.getKey().length() + 4L * e.getValue().length;
+      }
+    }
+    return bytes;
+  }
+
   /**
    * The revisions of this segment whose event matches {@code selector}, ascending: the postings of
    * an equality, the union of the keys a prefix covers, intersections for {@code and}, unions for

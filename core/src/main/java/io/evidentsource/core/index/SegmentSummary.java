@@ -129,6 +129,18 @@ public final class SegmentSummary {
         first, last, segment.noSubject().length > 0, times, keys, KeyBloomFilter.ofIds(idHashes));
   }
 
+  /**
+   * An estimate of the heap this summary holds, in bytes: its filters' words and key bounds, plus
+   * fixed fields.
+   */
+  long estimatedBytes() {
+    long bytes = 128L + 8L * ids.words().length;
+    for (Keys k : keys.values()) {
+      bytes += 64L + 8L * k.filter().words().length + 2L * (k.min().length() + k.max().length());
+    }
+    return bytes;
+  }
+
   /** The first revision of the summarized segment. */
   public long firstRevision() {
     return firstRevision;

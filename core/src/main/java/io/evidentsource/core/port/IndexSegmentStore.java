@@ -92,6 +92,15 @@ public interface IndexSegmentStore {
    */
   NavigableMap<Long, byte[]> summaries(DatabaseName database, long generation);
 
+  /**
+   * Called once a database was deleted: a store that keeps its segments in this process drops every
+   * generation of it here (a re-created database starts a new generation, so none of them is read
+   * again). Stores shared across processes keep them; their storage removes them in the background
+   * (DynamoDB: {@code DatabasePurger}, docs/dynamodb.md#deleting-a-database). The default does
+   * nothing.
+   */
+  default void forgetDatabase(DatabaseName database) {}
+
   /** The largest segment {@link #putIfAbsent} accepts, in bytes. */
   int maxSegmentBytes();
 
@@ -180,6 +189,11 @@ public interface IndexSegmentStore {
               }
             });
         return Collections.unmodifiableNavigableMap(out);
+      }
+
+      @Override
+      public void forgetDatabase(DatabaseName database) {
+        segments.keySet().removeIf(key -> key.database().equals(database));
       }
 
       @Override

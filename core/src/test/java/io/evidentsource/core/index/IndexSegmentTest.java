@@ -125,44 +125,52 @@ class IndexSegmentTest {
     }
 
     @Test
-    void an_index_that_loaded_a_range_does_not_seal_it_again() {
-      var all = events(300, 6);
-      var sealed = fromLog(all, 100).drainCompletedSegments();
-      var index = new DatabaseIndex(DB, 1, 100);
-      index.load(IndexSegment.decode(sealed.get(0).encode()));
-      index.apply(all.subList(100, 250));
+    void an_index_with_segments_keeps_only_the_unsealed_tail_in_memory() {
+      var index = fromLog(events(250, 6), 100);
       assertThat(index.drainCompletedSegments())
           .extracting(IndexSegment::firstRevision)
-          .containsExactly(101L);
-    }
-
-    @Test
-    void an_index_that_loaded_a_segment_of_another_size_seals_only_ranges_it_saw_whole() {
-      var all = events(300, 7);
-      var half = fromLog(all.subList(0, 50), 50).drainCompletedSegments().get(0);
-      var index = new DatabaseIndex(DB, 1, 100);
-      index.load(IndexSegment.decode(half.encode()));
-      index.apply(all.subList(50, 300));
-      assertThat(index.drainCompletedSegments())
-          .extracting(IndexSegment::firstRevision)
-          .containsExactly(101L, 201L);
+          .containsExactly(1L, 101L);
+      assertThat(index.revision()).isEqualTo(250);
+      assertThat(index.tailEmpty()).isFalse();
+      assertThat(index.tailRangeEnd()).isEqualTo(300);
     }
   }
 
   @Nested
-  class Loaded_index {
+  class Lazy_index {
+    /** An index over sealed segments read through a cache of {@code bound} bytes, then a tail. */
+    private DatabaseIndex lazy(List<StoredEvent> all, int segmentEvents, long bound, int[] loads) {
+      var sealed = fromLog(all, segmentEvents).drainCompletedSegments();
+      var stored = new java.util.HashMap<Long, byte[]>();
+      for (var s : sealed) {
+        stored.put(s.firstRevision(), s.encode());
+      }
+      var cache =
+          new SegmentCache(
+              ref -> {
+                loads[0]++;
+                return IndexSegment.decode(stored.get(ref.first()));
+              },
+              bound,
+              () -> 0);
+      var index = new DatabaseIndex(DB, 1, segmentEvents, cache);
+      for (var s : sealed) {
+        index.attach(
+            index.key(s.firstRevision()), SegmentSummary.decode(SegmentSummary.of(s).encode()));
+      }
+      index.apply(all.subList((int) index.revision(), all.size()));
+      return index;
+    }
+
     @Test
-    void answers_like_the_index_built_from_the_log() {
+    void answers_like_the_index_built_from_the_log_with_a_cache_of_one_byte() {
       int n = 1_037;
       var all = events(n, 8);
       var reference = fromLog(all, 0);
-      var sealed = fromLog(all, 100).drainCompletedSegments();
-      var loaded = new DatabaseIndex(DB, 1, 100);
-      for (var s : sealed) {
-        loaded.load(IndexSegment.decode(s.encode()));
-      }
-      loaded.apply(all.subList((int) loaded.revision(), n));
+      int[] loads = {0};
+      var loaded = lazy(all, 100, 1, loads);
       assertThat(loaded.revision()).isEqualTo(n);
+      assertThat(loads[0]).as("attaching reads no segment").isZero();
 
       var random = new Random(9);
       for (int i = 0; i < 300; i++) {
@@ -178,28 +186,72 @@ class IndexSegmentTest {
         assertThat(matches(b, selector, from, at, forward))
             .as("%s from %d to %d", selector, from, at)
             .isEqualTo(matches(a, selector, from, at, forward));
+        assertThat(firstMatches(b, selector, from, at, forward, 3))
+            .isEqualTo(firstMatches(a, selector, from, at, forward, 3));
         Instant t = T0.plusMillis(random.nextInt(2_000));
-        assertThat(b.revisionAt(t)).isEqualTo(a.revisionAt(t));
+        assertThat(b.revisionAt(t)).as("at %s", t).isEqualTo(a.revisionAt(t));
       }
+      var head = loaded.snapshot(n);
+      var ref = reference.snapshot(n);
       for (long r = 1; r <= n; r++) {
-        assertThat(loaded.effectiveNanos(r)).isEqualTo(reference.effectiveNanos(r));
+        assertThat(head.effectiveNanos(r)).isEqualTo(ref.effectiveNanos(r));
       }
       for (var e : all) {
         assertThat(loaded.idCandidates(e.event().source(), e.event().id()))
-            .containsExactly(reference.idCandidates(e.event().source(), e.event().id()));
+            .containsExactlyInAnyOrder(reference.idCandidates(e.event().source(), e.event().id()));
       }
       assertThat(loaded.lastRecordedTime()).isEqualTo(reference.lastRecordedTime());
-      assertThat(loaded.estimatedBytes()).isEqualTo(reference.estimatedBytes());
+    }
+
+    @Test
+    void a_rare_key_loads_only_the_segments_that_may_hold_it() {
+      var all = new ArrayList<>(events(1_000, 11));
+      var rare =
+          Event.builder().id("rare").source("stream-0").type("Type0").subject("rare-1").build();
+      all.set(449, new StoredEvent(450, all.get(449).recordedTime(), rare));
+      int[] loads = {0};
+      var index = lazy(all, 100, Long.MAX_VALUE, loads);
+      var snapshot = index.snapshot(1_000);
+
+      assertThat(snapshot.highestMatching(EventSelector.subject("rare-1"))).isEqualTo(450);
+      assertThat(loads[0]).as("about 1 %% false positives of 10 filters").isLessThanOrEqualTo(2);
+      assertThat(index.idCandidates("stream-0", "rare")).contains(450L);
+    }
+
+    @Test
+    void a_backward_walk_stops_in_the_newest_segment_that_answers() {
+      var all = events(1_000, 12);
+      int[] loads = {0};
+      var index = lazy(all, 100, 1, loads);
+      var newest = new ArrayList<Long>();
+      index
+          .snapshot(950)
+          .forEachMatching(
+              EventSelector.any(), 1, 950, false, r -> newest.add(r) && newest.size() < 120);
+      assertThat(newest).hasSize(120).startsWith(950L, 949L).endsWith(831L);
+      assertThat(loads[0]).isEqualTo(2);
     }
 
     @Test
     void refuses_a_segment_that_does_not_continue_the_index() {
       var sealed = fromLog(events(200, 10), 100).drainCompletedSegments();
-      var index = new DatabaseIndex(DB, 1, 100);
-      assertThatThrownBy(() -> index.load(sealed.get(1)))
+      var index = new DatabaseIndex(DB, 1, 100, SegmentCache.residentOnly());
+      assertThatThrownBy(() -> index.attach(index.key(101), SegmentSummary.of(sealed.get(1))))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("cannot load segment from 101");
     }
+  }
+
+  static List<Long> firstMatches(
+      IndexSnapshot snapshot,
+      EventSelector selector,
+      long from,
+      long to,
+      boolean forward,
+      int limit) {
+    var out = new ArrayList<Long>();
+    snapshot.forEachMatching(selector, from, to, forward, r -> out.add(r) && out.size() < limit);
+    return out;
   }
 
   static List<Long> matches(

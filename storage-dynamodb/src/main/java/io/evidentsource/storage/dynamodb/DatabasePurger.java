@@ -28,11 +28,12 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * Removes the items of deleted database generations in the background, at a bounded rate
  * (docs/dynamodb.md#deleting-a-database). Deleting a database writes a purge job ({@link
  * Graveyard}); a purger takes the job's lease and removes, page by page, the generation's events
- * with their transaction records, its published components' items, and its relay watermark, then
- * the job. Every step deletes what a query still finds, so a purge cut short (a crash, a restart, a
- * lost lease) goes on where it stopped when any instance next looks: at start, every {@link
- * Settings#interval()}, and right after a deletion on this instance. Objects in S3 (module bytes,
- * large event data) are content-addressed and may be shared with other databases; they stay.
+ * with their transaction records, its published components' items, its sealed index segments and
+ * their summaries (ADR 0011), and its relay watermark, then the job. Every step deletes what a
+ * query still finds, so a purge cut short (a crash, a restart, a lost lease) goes on where it
+ * stopped when any instance next looks: at start, every {@link Settings#interval()}, and right
+ * after a deletion on this instance. Objects in S3 (module bytes, large event data) are
+ * content-addressed and may be shared with other databases; they stay.
  *
  * <p>Deletes go out as {@code BatchWriteItem}s of at most 25 keys, paced so that one instance
  * removes at most {@link Settings#itemsPerSecond()} items per second (each a write unit of at least
@@ -279,6 +280,30 @@ public final class DatabasePurger implements AutoCloseable {
           break;
         }
         delete(tables.components(), page.items());
+        if (!lease(job, false)) {
+          return false;
+        }
+      }
+    }
+    // its sealed index segments (chunks) and their summaries (ADR 0011)
+    for (String indexPartition :
+        DynamoDbIndexSegmentStore.partitions(job.name(), job.generation())) {
+      while (true) {
+        var page =
+            client.query(
+                b ->
+                    b.tableName(tables.indexes())
+                        .consistentRead(true)
+                        .keyConditionExpression("#pk = :pk")
+                        .projectionExpression("#pk, #sk")
+                        .expressionAttributeNames(
+                            Map.of("#pk", DynamoDbSchema.IX_PK, "#sk", DynamoDbSchema.IX_SK))
+                        .expressionAttributeValues(Map.of(":pk", s(indexPartition)))
+                        .limit(PAGE));
+        if (page.items().isEmpty()) {
+          break;
+        }
+        delete(tables.indexes(), page.items());
         if (!lease(job, false)) {
           return false;
         }

@@ -315,6 +315,14 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
     return Optional.of(out.toByteArray());
   }
 
+  /**
+   * The partitions of the {@code indexes} table holding a database generation's segments and
+   * summaries, for {@link DatabasePurger}.
+   */
+  static List<String> partitions(String database, long generation) {
+    return List.of(database + "#" + generation, database + "#" + generation + "#s");
+  }
+
   private static String partition(Key key) {
     return key.database().value() + "#" + key.generation();
   }

@@ -8,6 +8,9 @@ import io.evidentsource.core.component.ComponentKind;
 import io.evidentsource.core.component.QueryTemporality;
 import io.evidentsource.core.component.StateViewDefinition;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.EventLimits;
+import io.evidentsource.core.observe.EventStoreObserver;
+import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.storage.tck.TckFixtures;
 import java.time.Clock;
@@ -117,6 +120,70 @@ class DatabasePurgeTest {
     var again = store.createDatabase(doomed);
     assertThat(again.generation()).isEqualTo(2);
     assertThat(store.database(doomed).revision()).isZero();
+  }
+
+  private long countPartition(String table, String partition) {
+    return client
+        .queryPaginator(
+            b ->
+                b.tableName(table)
+                    .consistentRead(true)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", DynamoDbSchema.IX_PK))
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(partition))))
+        .items()
+        .stream()
+        .count();
+  }
+
+  private EventStore segmentedStore(DynamoDbTables tables, int segmentEvents) {
+    return new EventStore(
+        new DynamoDbStorageAdapter(client, tables),
+        EventLimits.defaults(),
+        Clock.systemUTC(),
+        UUID::randomUUID,
+        Duration.ofSeconds(10),
+        EventStoreObserver.NONE,
+        new IndexSegments(
+            new DynamoDbIndexSegmentStore(client, tables), segmentEvents, Runnable::run));
+  }
+
+  @Test
+  @Timeout(180)
+  void a_deleted_database_leaves_none_of_its_index_segments_and_summaries() {
+    var tables = DynamoDbFixture.freshTables();
+    DynamoDbSchema.ensure(client, tables, true);
+    var store = segmentedStore(tables, 4);
+    var doomed = DatabaseName.of("doomed");
+    var kept = DatabaseName.of("kept");
+    store.createDatabase(doomed);
+    store.createDatabase(kept);
+    for (int i = 0; i < 7; i++) {
+      store.transact(doomed, Transaction.of(TckFixtures.events(5))); // 35 events: 8 sealed
+    }
+    store.transact(kept, Transaction.of(TckFixtures.events(9))); // 2 sealed
+    String doomedSegments = EventItems.partition("doomed", 1);
+    String keptSegments = EventItems.partition("kept", 1);
+    assertThat(countPartition(tables.indexes(), doomedSegments)).isEqualTo(8);
+    assertThat(countPartition(tables.indexes(), doomedSegments + "#s")).isEqualTo(8);
+    assertThat(countPartition(tables.indexes(), keptSegments)).isEqualTo(2);
+
+    store.deleteDatabase(doomed);
+    try (var purger = purger(tables, 1000)) {
+      assertThat(purger.purgeAll()).isEqualTo(1);
+      // 35 events, 7 transaction records, 8 segments, 8 summaries, 1 watermark key
+      assertThat(purger.purged()).isEqualTo(59);
+      assertThat(purger.jobs()).isEmpty();
+    }
+    assertThat(countPartition(tables.indexes(), doomedSegments)).isZero();
+    assertThat(countPartition(tables.indexes(), doomedSegments + "#s")).isZero();
+    assertThat(countPartition(tables.indexes(), keptSegments)).isEqualTo(2);
+    assertThat(countPartition(tables.indexes(), keptSegments + "#s")).isEqualTo(2);
+
+    // the re-created database seals its own segments from revision 1 again
+    store.createDatabase(doomed);
+    store.transact(doomed, Transaction.of(TckFixtures.events(4)));
+    assertThat(countPartition(tables.indexes(), EventItems.partition("doomed", 2))).isEqualTo(1);
   }
 
   @Test

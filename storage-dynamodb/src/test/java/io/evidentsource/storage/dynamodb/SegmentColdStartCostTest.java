@@ -152,18 +152,22 @@ class SegmentColdStartCostTest {
     start = System.nanoTime();
     var page = cold.query(db, newest);
     note.accept(
-        timed("segments, cold instance, (a) 100 newest of a subject", start) + meter.reset());
+        timed("segments, cold instance (query engine), (a) 100 newest of a subject", start)
+            + meter.reset());
     assertThat(page.events()).isEqualTo(expected.events());
     // (b) a max condition on a rare subject, (c) a prefix query, each on its own cold instance
     var coldB = store(client, tables, segments(client, tables));
     start = System.nanoTime();
     var checks = coldB.checkConditions(coldB.database(db), condition);
-    note.accept(timed("segments, cold instance, (b) max on a rare subject", start) + meter.reset());
+    note.accept(
+        timed("segments, cold instance (query engine), (b) max on a rare subject", start)
+            + meter.reset());
     assertThat(checks).isEqualTo(plain.checkConditions(plain.database(db), condition));
     var coldC = store(client, tables, segments(client, tables));
     start = System.nanoTime();
     coldC.query(db, prefix);
-    note.accept(timed("segments, cold instance, (c) prefix query", start) + meter.reset());
+    note.accept(
+        timed("segments, cold instance (query engine), (c) prefix query", start) + meter.reset());
     meter.reset();
 
     int sealed = EVENTS / SEGMENT;
@@ -185,7 +189,7 @@ class SegmentColdStartCostTest {
             2.0 * segmentBytes / 1024.0 / (sealed * SEGMENT),
             cold.indexCacheBytes() / (double) EVENTS,
             heapPlain / (double) EVENTS));
-    // the lazy walk of ADR 0011 over the stored summaries, each on a cold start: what it reads
+    // the same walks run by hand over the stored summaries (what the engine should read at most)
     long expectedRare =
         plain
             .query(
@@ -240,10 +244,11 @@ class SegmentColdStartCostTest {
 
   /**
    * A cold instance's read of the first {@code wanted} revisions matching {@code selector}, newest
-   * or oldest first, as ADR 0011's lazy path does it (not yet the query engine's): the database's
-   * catalog item, every summary (one Query per MB), the unsealed tail from the log, then only the
-   * segments whose summary may match, in order, until {@code wanted} revisions are known, then
-   * those revisions' events (a {@code max} condition, {@code wanted} = 1, reads no event).
+   * or oldest first, as ADR 0011's lazy path does it, by hand (the reference for the query engine's
+   * own cold rows): the database's catalog item, every summary (one Query per MB), the unsealed
+   * tail from the log, then only the segments whose summary may match, in order, until {@code
+   * wanted} revisions are known, then those revisions' events (a {@code max} condition, {@code
+   * wanted} = 1, reads no event).
    */
   static Walk lazyWalk(
       DynamoDbStorageAdapter adapter,

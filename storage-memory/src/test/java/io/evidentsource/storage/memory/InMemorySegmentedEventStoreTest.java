@@ -7,7 +7,8 @@ import io.evidentsource.storage.tck.EventStoreTck;
 
 /**
  * The EventStore conformance suite with index segments on (ADR 0011): segments of 3 events, sealed
- * as soon as completed, so every test's appends seal segments across its transactions. (Loading
+ * as soon as completed, so every test's appends seal segments across its transactions, and an index
+ * cache of one byte, so every walk loads the segments it needs and drops them after. (Loading
  * segments into a cold instance is checked against the log-indexed reference by the DynamoDB
  * module's {@code SegmentDifferentialTest}.)
  */
@@ -24,5 +25,10 @@ class InMemorySegmentedEventStoreTest extends EventStoreTck {
   @Override
   protected IndexSegments segments() {
     return segments;
+  }
+
+  @Override
+  protected long indexCacheBytes() {
+    return 1;
   }
 }

@@ -71,6 +71,16 @@ public abstract class EventStoreTck {
     return null;
   }
 
+  /**
+   * The bound in bytes on the store's index cache ({@code EventStore#indexCacheBytes()}: the
+   * indexes and, with {@link #segments()}, the sealed segments loaded for walks), {@link
+   * Long#MAX_VALUE} (the default) for none; a suite sets it tiny to run every test with segments
+   * dropped as soon as no walk holds them.
+   */
+  protected long indexCacheBytes() {
+    return Long.MAX_VALUE;
+  }
+
   MutableClock clock;
   EventStore store;
   DatabaseName db;
@@ -86,7 +96,8 @@ public abstract class EventStoreTck {
             UUID::randomUUID,
             Duration.ofSeconds(10),
             EventStoreObserver.NONE,
-            segments());
+            segments(),
+            indexCacheBytes());
     db = TckFixtures.uniqueDatabase("store");
     store.createDatabase(db);
   }
