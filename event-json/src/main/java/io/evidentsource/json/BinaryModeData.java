@@ -59,7 +59,7 @@ public final class BinaryModeData {
     }
     if (essence(contentType).startsWith("text/")) {
       Charset charset = charset(contentType);
-      return new EventData.Text(decodeStrictly(body, charset));
+      return new EventData.Text(text(body, charset));
     }
     return new EventData.Binary(body);
   }
@@ -95,14 +95,25 @@ public final class BinaryModeData {
     return StandardCharsets.UTF_8;
   }
 
-  private static String decodeStrictly(byte[] bytes, Charset charset) {
+  /**
+   * Decodes {@code bytes} in {@code charset}, refusing malformed or unmappable input where {@code
+   * new String(bytes, charset)} would put replacement characters in.
+   *
+   * @throws CharacterCodingException when the bytes are not valid in the charset
+   */
+  public static String decodeStrictly(byte[] bytes, Charset charset)
+      throws CharacterCodingException {
+    return charset
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes))
+        .toString();
+  }
+
+  private static String text(byte[] bytes, Charset charset) {
     try {
-      return charset
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      return decodeStrictly(bytes, charset);
     } catch (CharacterCodingException e) {
       throw new EvidentSourceException(
           ErrorCode.INVALID_ATTRIBUTE,

@@ -51,11 +51,8 @@ class CommitUnknownTest {
         SnsClients.sns(DynamoDbFixture.settings())
             .createTopic(b -> b.name(PREFIX + "-commits"))
             .topicArn();
-    registry.add("evidentsource.dynamodb.endpoint", () -> PROXY.endpoint().toString());
+    MotoProperties.tables(registry, PROXY.endpoint(), PREFIX);
     registry.add("evidentsource.dynamodb.max-attempts", () -> "2");
-    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
-    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
-    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
     registry.add("evidentsource.sns.topic-arn", () -> topic);
   }
 

@@ -1,17 +1,10 @@
 package io.evidentsource.server;
 
+import static io.evidentsource.server.ChildServer.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.evidentsource.server.ChildServer.Answer;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,11 +45,6 @@ class CrashRecoveryTest {
   private static final int WRITERS = 8;
   private static final int CRASHES = 4;
   private static final String DB = "crash";
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(2))
-          .build();
 
   @TempDir Path temp;
 
@@ -76,8 +64,8 @@ class CrashRecoveryTest {
   void every_acknowledged_transaction_survives_sigkill_once_whole_and_in_order() throws Exception {
     Path dataDir = temp.resolve("data");
     var random = new Random(16);
-    int port = freePort();
-    var server = Child.start(dataDir, port, temp.resolve("server-0.log"));
+    int port = ChildServer.freePort();
+    var server = start(dataDir, port, temp.resolve("server-0.log"));
     assertThat(post(port, "/api/v1/databases", "{\"name\":\"" + DB + "\"}").status())
         .isEqualTo(201);
     long committedBefore = 0;
@@ -107,7 +95,7 @@ class CrashRecoveryTest {
       }
       assertThat(failures).as("writers' failures").isEmpty();
 
-      server = Child.start(dataDir, port, temp.resolve("server-" + crash + ".log"));
+      server = start(dataDir, port, temp.resolve("server-" + crash + ".log"));
       long head = verify(port);
       assertThat(head)
           .as("the load made progress before crash %d", crash)
@@ -263,92 +251,15 @@ class CrashRecoveryTest {
     return head;
   }
 
-  record Answer(int status, String body) {}
-
-  private static @Nullable Answer post(int port, String path, String json) {
-    var request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json))
-            .build();
-    return send(request);
-  }
-
+  /** GETs and asserts an answer came. */
   private static Answer get(int port, String path, @Nullable String accept) {
-    var b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(60));
-    if (accept != null) {
-      b.header("Accept", accept);
-    }
-    var answer = send(b.GET().build());
+    var answer = ChildServer.get(port, path, accept);
     assertThat(answer).as("GET %s", path).isNotNull();
     return answer;
   }
 
-  private static @Nullable Answer send(HttpRequest request) {
-    try {
-      var r = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Answer(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** The server in a child JVM on this test's class path. */
-  record Child(Process process) {
-    static Child start(Path dataDir, int port, Path log) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      var process =
-          new ProcessBuilder(
-                  java,
-                  "-Xmx384m",
-                  "-XX:TieredStopAtLevel=1",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  EvidentSourceServer.class.getName(),
-                  "--server.port=" + port,
-                  "--spring.grpc.server.port=0",
-                  "--spring.main.banner-mode=off",
-                  "--evidentsource.local.data-dir=" + dataDir)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      var child = new Child(process);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (System.nanoTime() < deadline) {
-        if (!process.isAlive()) {
-          throw new AssertionError("the server exited at start:\n" + Files.readString(log));
-        }
-        var r =
-            send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
-                    .timeout(Duration.ofSeconds(2))
-                    .GET()
-                    .build());
-        if (r != null && r.status() == 200) {
-          return child;
-        }
-        Thread.sleep(200);
-      }
-      child.kill();
-      throw new AssertionError("the server did not start within 120 s:\n" + Files.readString(log));
-    }
-
-    /** SIGKILL: no shutdown hook runs, nothing is flushed or closed. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+  private static ChildServer start(Path dataDir, int port, Path log) throws Exception {
+    return ChildServer.start(
+        port, log, "384m", List.of("--evidentsource.local.data-dir=" + dataDir));
   }
 }

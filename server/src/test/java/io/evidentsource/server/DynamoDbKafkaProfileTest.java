@@ -2,7 +2,7 @@ package io.evidentsource.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.evidentsource.storage.dynamodb.MotoServer;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +52,7 @@ class DynamoDbKafkaProfileTest {
 
   @DynamicPropertySource
   static void settings(DynamicPropertyRegistry registry) {
-    registry.add(
-        "evidentsource.dynamodb.endpoint", () -> DynamoDbFixture.settings().endpoint().toString());
-    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
-    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
-    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
+    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
     registry.add("evidentsource.kafka.bootstrap-servers", BROKER::getBrokersAsString);
     registry.add("evidentsource.kafka.topic", () -> TOPIC);
   }

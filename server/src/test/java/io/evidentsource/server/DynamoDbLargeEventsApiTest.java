@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.evidentsource.storage.dynamodb.MotoServer;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
+import io.evidentsource.storage.dynamodb.sns.SnsFixture;
 import java.util.ArrayList;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,10 +43,7 @@ class DynamoDbLargeEventsApiTest {
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    registry.add("evidentsource.dynamodb.endpoint", () -> SETTINGS.endpoint().toString());
-    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
-    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
-    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
+    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
     registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
   }
 
@@ -66,19 +63,9 @@ class DynamoDbLargeEventsApiTest {
   @Test
   void a_500_kb_event_is_stored_read_back_unchanged_and_announced_by_reference() {
     var sqs = DynamoDbClients.configure(SqsClient.builder(), SETTINGS).build();
-    String queueUrl = sqs.createQueue(b -> b.queueName(PREFIX + "-listener")).queueUrl();
-    String queueArn =
-        sqs.getQueueAttributes(
-                b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-            .attributes()
-            .get(QueueAttributeName.QUEUE_ARN);
-    SnsClients.sns(SETTINGS)
-        .subscribe(
-            b ->
-                b.topicArn(TOPIC_ARN)
-                    .protocol("sqs")
-                    .endpoint(queueArn)
-                    .attributes(Map.of("RawMessageDelivery", "true")));
+    String queueUrl =
+        SnsFixture.subscribedQueue(
+            sqs, SnsClients.sns(SETTINGS), TOPIC_ARN, PREFIX + "-listener", true);
     String db = api.createDatabase();
     int dataBytes = 500 * 1024;
 

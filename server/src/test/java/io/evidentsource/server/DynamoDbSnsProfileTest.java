@@ -10,10 +10,11 @@ import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
+import io.evidentsource.storage.dynamodb.MotoServer;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
+import io.evidentsource.storage.dynamodb.sns.SnsFixture;
 import io.opentelemetry.api.trace.SpanKind;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,6 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The server with profile {@code dynamodb-sns} on the moto server (DynamoDB, SNS and SQS APIs, one
@@ -46,10 +46,7 @@ class DynamoDbSnsProfileTest {
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    registry.add("evidentsource.dynamodb.endpoint", () -> SETTINGS.endpoint().toString());
-    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
-    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
-    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
+    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
     registry.add("evidentsource.dynamodb.publish-sweep", () -> "500ms");
     registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
   }
@@ -66,19 +63,9 @@ class DynamoDbSnsProfileTest {
   @Test
   void a_rest_round_trip_is_stored_in_dynamodb_and_announced_on_sns() throws Exception {
     var sqs = DynamoDbClients.configure(SqsClient.builder(), SETTINGS).build();
-    String queueUrl = sqs.createQueue(b -> b.queueName(PREFIX + "-listener")).queueUrl();
-    String queueArn =
-        sqs.getQueueAttributes(
-                b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-            .attributes()
-            .get(QueueAttributeName.QUEUE_ARN);
-    SnsClients.sns(SETTINGS)
-        .subscribe(
-            b ->
-                b.topicArn(TOPIC_ARN)
-                    .protocol("sqs")
-                    .endpoint(queueArn)
-                    .attributes(Map.of("RawMessageDelivery", "true")));
+    String queueUrl =
+        SnsFixture.subscribedQueue(
+            sqs, SnsClients.sns(SETTINGS), TOPIC_ARN, PREFIX + "-listener", true);
 
     assertThat(api.postJson("/api/v1/databases", "{\"name\":\"orders\"}").status()).isEqualTo(201);
     // the client's trace continues into the notification (W3C traceparent, docs/operations.md)

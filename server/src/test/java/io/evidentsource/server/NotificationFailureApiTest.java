@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
+import io.evidentsource.storage.dynamodb.MotoServer;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,7 @@ class NotificationFailureApiTest {
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    registry.add("evidentsource.dynamodb.endpoint", () -> SETTINGS.endpoint().toString());
-    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
-    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
-    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
+    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
     registry.add("evidentsource.dynamodb.publish-sweep", () -> "500ms");
     registry.add(
         "evidentsource.sns.topic-arn",

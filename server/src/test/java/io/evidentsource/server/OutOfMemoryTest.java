@@ -1,22 +1,16 @@
 package io.evidentsource.server;
 
+import static io.evidentsource.server.ChildServer.get;
+import static io.evidentsource.server.ChildServer.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import io.evidentsource.server.ChildServer.Answer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * beyond the heap it runs out of memory, and then exits with status 3 instead of lingering.
  */
 class OutOfMemoryTest {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
   private static final String DATA = "y".repeat(48_000);
 
   @TempDir Path temp;
@@ -41,16 +30,15 @@ class OutOfMemoryTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void with_the_default_budget_writes_are_refused_before_the_heap_fills_and_reads_go_on()
       throws Exception {
-    int port = freePort();
-    Path log = temp.resolve("server.log");
-    Process server = start(port, log, List.of());
+    int port = ChildServer.freePort();
+    ChildServer server = start(port, temp.resolve("server.log"), List.of());
     try {
       assertThat(post(port, "/api/v1/databases", "{\"name\":\"full\"}").status()).isEqualTo(201);
       Answer refused = null;
       int committed = 0;
       for (int i = 0; i < 1_000 && refused == null; i++) {
         Answer a = post(port, "/api/v1/databases/full/transactions", transaction());
-        assertThat(a).as("the server answers every append; log:%n%s", tail(log)).isNotNull();
+        assertThat(a).as("the server answers every append; log:%n%s", server.logTail()).isNotNull();
         if (a.status() == 201) {
           committed++;
         } else {
@@ -64,39 +52,40 @@ class OutOfMemoryTest {
           .contains("evidentsource.memory.max-bytes");
       assertThat(committed).as("the budget is half the heap: ~80 MB").isGreaterThan(20);
 
-      Answer head = get(port, "/api/v1/databases/full");
+      Answer head = get(port, "/api/v1/databases/full", null);
       assertThat(head.status()).isEqualTo(200);
       assertThat(head.body()).contains("\"revision\":" + committed * 20);
-      Answer page = get(port, "/api/v1/databases/full/events?limit=50");
+      Answer page = get(port, "/api/v1/databases/full/events?limit=50", null);
       assertThat(page.status()).isEqualTo(200);
-      assertThat(get(port, "/actuator/health").status()).isEqualTo(200);
-      assertThat(server.isAlive()).isTrue();
+      assertThat(get(port, "/actuator/health", null).status()).isEqualTo(200);
+      assertThat(server.process().isAlive()).isTrue();
     } finally {
-      server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      server.kill();
     }
   }
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void a_server_out_of_heap_exits_with_status_3() throws Exception {
-    int port = freePort();
-    Path log = temp.resolve("server.log");
-    Process server = start(port, log, List.of("--evidentsource.memory.max-bytes=8GB"));
+    int port = ChildServer.freePort();
+    ChildServer server =
+        start(port, temp.resolve("server.log"), List.of("--evidentsource.memory.max-bytes=8GB"));
+    Process process = server.process();
     try {
       assertThat(post(port, "/api/v1/databases", "{\"name\":\"oom\"}").status()).isEqualTo(201);
-      for (int i = 0; i < 2_000 && server.isAlive(); i++) {
+      for (int i = 0; i < 2_000 && process.isAlive(); i++) {
         Answer a = post(port, "/api/v1/databases/oom/transactions", transaction());
         if (a == null) {
           break; // the connection failed: the server is going away
         }
       }
-      assertThat(server.waitFor(60, TimeUnit.SECONDS))
-          .as("the server exits once out of heap; log:%n%s", tail(log))
+      assertThat(process.waitFor(60, TimeUnit.SECONDS))
+          .as("the server exits once out of heap; log:%n%s", server.logTail())
           .isTrue();
-      assertThat(server.exitValue()).isEqualTo(3);
-      assertThat(Files.readString(log)).contains("FATAL: the JVM ran out of heap");
+      assertThat(process.exitValue()).isEqualTo(3);
+      assertThat(Files.readString(server.log())).contains("FATAL: the JVM ran out of heap");
     } finally {
-      server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      server.kill();
     }
   }
 
@@ -115,78 +104,9 @@ class OutOfMemoryTest {
     return "{\"events\":[" + String.join(",", events) + "]}";
   }
 
-  private static Process start(int port, Path log, List<String> extra) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    var command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xmx160m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                EvidentSourceServer.class.getName(),
-                "--server.port=" + port,
-                "--spring.grpc.server.port=0",
-                "--spring.profiles.active=memory",
-                "--spring.main.banner-mode=off"));
-    command.addAll(extra);
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError("the server exited at start:\n" + Files.readString(log));
-      }
-      Answer health = get(port, "/actuator/health");
-      if (health != null && health.status() == 200) {
-        return process;
-      }
-      Thread.sleep(200);
-    }
-    process.destroyForcibly();
-    throw new AssertionError("the server did not start within 120 s:\n" + Files.readString(log));
-  }
-
-  record Answer(int status, String body) {}
-
-  private static @Nullable Answer post(int port, String path, String json) {
-    return send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json))
-            .build());
-  }
-
-  private static @Nullable Answer get(int port, String path) {
-    return send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(30))
-            .GET()
-            .build());
-  }
-
-  private static @Nullable Answer send(HttpRequest request) {
-    try {
-      var r = HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Answer(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
-  private static String tail(Path log) throws IOException {
-    String text = Files.readString(log);
-    return text.substring(Math.max(0, text.length() - 4_000));
-  }
-
-  private static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private static ChildServer start(int port, Path log, List<String> extra) throws Exception {
+    var args = new ArrayList<>(List.of("--spring.profiles.active=memory"));
+    args.addAll(extra);
+    return ChildServer.start(port, log, "160m", args);
   }
 }

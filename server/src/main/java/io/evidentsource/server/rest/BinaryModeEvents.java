@@ -7,9 +7,7 @@ import io.evidentsource.core.model.EventTime;
 import io.evidentsource.json.BinaryModeData;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -146,12 +144,7 @@ final class BinaryModeEvents {
 
   private static String decodeUtf8(byte[] bytes, String attribute) {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      return BinaryModeData.decodeStrictly(bytes, StandardCharsets.UTF_8);
     } catch (CharacterCodingException e) {
       throw invalid(attribute, "'" + attribute + "' is not valid UTF-8");
     }

@@ -14,6 +14,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.ChangeNotifications;
+import io.evidentsource.core.port.CommitListeners;
 import io.evidentsource.core.port.StorageAdapter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -28,7 +29,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
@@ -62,7 +62,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   private final LocalStorage store;
   private final ConcurrentSkipListMap<DatabaseName, Log> databases = new ConcurrentSkipListMap<>();
   private final Object catalogLock = new Object();
-  private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
+  private final CommitListeners listeners = new CommitListeners();
   private final boolean pipelined;
   private final WalSync walSync;
 
@@ -206,7 +206,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
               log.notifyAll();
             }
           }
-          replaced.forEach(log -> tellListeners(log.name));
+          replaced.forEach(log -> listeners.tell(log.name));
         });
   }
 
@@ -288,7 +288,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
         log.notifyAll();
       }
     }
-    tellListeners(name);
+    listeners.tell(name);
     return true;
   }
 
@@ -326,14 +326,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
 
   @Override
   public AutoCloseable listen(Consumer<DatabaseName> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
-  }
-
-  private void tellListeners(DatabaseName database) {
-    for (var l : listeners) {
-      l.accept(database);
-    }
+    return listeners.add(listener);
   }
 
   /**
@@ -348,7 +341,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
   private AppendOutcome write(AppendRequest request) {
     AppendOutcome outcome = writeLocked(request);
     if (!pipelined && outcome instanceof AppendOutcome.Committed) {
-      tellListeners(request.database()); // published as written; pipelined: by awaitDurable
+      listeners.tell(request.database()); // published as written; pipelined: by awaitDurable
     }
     return outcome;
   }
@@ -483,7 +476,7 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
       moved = log.publishSynced(walSync.synced());
     }
     if (moved) {
-      tellListeners(database);
+      listeners.tell(database);
     }
   }
 

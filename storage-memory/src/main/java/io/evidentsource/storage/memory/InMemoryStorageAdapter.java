@@ -15,6 +15,7 @@ import io.evidentsource.core.model.Utf8;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.ChangeNotifications;
+import io.evidentsource.core.port.CommitListeners;
 import io.evidentsource.core.port.StorageAdapter;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -64,7 +64,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
   private final Map<DatabaseName, String> deleteKeys = new HashMap<>();
   private final long maxBytes;
   private final AtomicLong usedBytes = new AtomicLong();
-  private final List<Consumer<DatabaseName>> listeners = new CopyOnWriteArrayList<>();
+  private final CommitListeners listeners = new CommitListeners();
 
   /** An adapter without a budget (tests and embedding). */
   public InMemoryStorageAdapter() {
@@ -207,20 +207,13 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
         log.notifyAll();
       }
     }
-    tellListeners(name);
+    listeners.tell(name);
     return true;
   }
 
   @Override
   public AutoCloseable listen(Consumer<DatabaseName> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
-  }
-
-  private void tellListeners(DatabaseName database) {
-    for (var l : listeners) {
-      l.accept(database);
-    }
+    return listeners.add(listener);
   }
 
   @Override
@@ -242,7 +235,7 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
   public AppendOutcome append(AppendRequest request) {
     AppendOutcome outcome = appendLocked(request);
     if (outcome instanceof AppendOutcome.Committed) {
-      tellListeners(request.database());
+      listeners.tell(request.database());
     }
     return outcome;
   }

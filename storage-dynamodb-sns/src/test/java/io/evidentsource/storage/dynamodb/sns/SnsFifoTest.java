@@ -14,8 +14,6 @@ import io.evidentsource.storage.dynamodb.NotificationRelay;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
 import io.evidentsource.storage.tck.TckFixtures;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +27,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -59,25 +56,8 @@ class SnsFifoTest {
                 b -> b.name("commits-" + suffix + ".fifo").attributes(Map.of("FifoTopic", "true")))
             .topicArn();
     queueUrl =
-        sqs.createQueue(
-                b ->
-                    b.queueName("listener-" + suffix + ".fifo")
-                        .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")))
-            .queueUrl();
-    String queueArn =
-        sqs.getQueueAttributes(
-                b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-            .attributes()
-            .get(QueueAttributeName.QUEUE_ARN);
-    sns.subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn));
-    relay =
-        new NotificationRelay(
-            storage,
-            dynamo,
-            new SnsEventPublisher(sns, topicArn),
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(), Duration.ofSeconds(2), Duration.ofMillis(300), 500),
-            Clock.systemUTC());
+        SnsFixture.subscribedQueue(sqs, sns, topicArn, "listener-" + suffix + ".fifo", false);
+    relay = SnsFixture.relay(storage, dynamo, new SnsEventPublisher(sns, topicArn));
   }
 
   @AfterEach

@@ -39,7 +39,6 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -64,13 +63,7 @@ class SnsNotificationTest {
     storage = new DynamoDbStorageAdapter(dynamo, tables);
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     topicArn = sns.createTopic(b -> b.name("commits-" + suffix)).topicArn();
-    queueUrl = sqs.createQueue(b -> b.queueName("listener-" + suffix)).queueUrl();
-    String queueArn =
-        sqs.getQueueAttributes(
-                b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-            .attributes()
-            .get(QueueAttributeName.QUEUE_ARN);
-    sns.subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn));
+    queueUrl = SnsFixture.subscribedQueue(sqs, sns, topicArn, "listener-" + suffix, false);
   }
 
   @AfterEach
@@ -79,14 +72,7 @@ class SnsNotificationTest {
   }
 
   private NotificationRelay relay(EventPublisher publisher) {
-    var relay =
-        new NotificationRelay(
-            storage,
-            dynamo,
-            publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(), Duration.ofSeconds(2), Duration.ofMillis(300), 500),
-            Clock.systemUTC());
+    var relay = SnsFixture.relay(storage, dynamo, publisher);
     relays.add(relay);
     return relay;
   }
