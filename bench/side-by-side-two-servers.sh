@@ -6,6 +6,8 @@
 # (docs/benchmarks.md#pipelined-commit). BASE_ARGS and NEW_ARGS (default ES_ARGS) are each
 # server's options, BASE_VARIANT and NEW_VARIANT (base, new) their names in the summary; the
 # target pg-async adds PostgreSQL with synchronous_commit off. PEERS points at the peer scripts (default ../shared/bench/peers).
+# PIN=1 runs both servers and PostgreSQL on SERVER_CPUS (default 0) and the driver on DRIVER_CPUS
+# (default 1) with taskset, so the driver's JVM never takes the CPU a store answers on.
 set -euo pipefail
 here=${PEERS:-$PWD/../shared/bench/peers}
 . "$here/env.sh"
@@ -14,17 +16,21 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}; WARMUP=${WARMUP:-2}; REPEAT=${REPEAT:-2}
 CLIENTS=${CLIENTS:-"1 8"}; BATCHES=${BATCHES:-"1 25"}; PAYLOAD=${PAYLOAD:-500}
 BASELINE=${BASELINE:-100000}
 TARGETS=${TARGETS:-"es-base es-new pg-sync"}
+STORE_PIN=(); DRIVER_PIN=()
+if [[ ${PIN:-0} == 1 ]]; then
+  STORE_PIN=(taskset -c "${SERVER_CPUS:-0}"); DRIVER_PIN=(taskset -c "${DRIVER_CPUS:-1}")
+fi
 mkdir -p "$BENCH_DIR"; OUT=${OUT:-$BENCH_DIR/side3-$(date +%Y%m%d-%H%M%S).csv}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$here/pg/pg-stop.sh" || true; }
 trap cleanup EXIT INT TERM
-FRESH=1 "$here/pg/pg-start.sh"
+FRESH=1 "${STORE_PIN[@]}" "$here/pg/pg-start.sh"
 "$here/pg/setup-events-db.sh"
 mvn -q -f "$here/driver/pom.xml" dependency:build-classpath -Dmdep.outputFile="$BENCH_DIR/driver.cp"
 CP=$(cat "$BENCH_DIR/driver.cp")
 start_es() { # jar port dir args
   rm -rf "$3"
-  java -jar "$1" --server.port=$2 --spring.grpc.server.port=0 --evidentsource.local.data-dir="$3" $4 > "$3.log" 2>&1 &
+  "${STORE_PIN[@]}" java -jar "$1" --server.port=$2 --spring.grpc.server.port=0 --evidentsource.local.data-dir="$3" $4 > "$3.log" 2>&1 &
   pids+=($!)
   for i in $(seq 1 240); do curl -sf "http://127.0.0.1:$2/api/v1/databases" >/dev/null && return; sleep 0.5; done
   echo "server on $2 did not start" >&2; exit 1
@@ -45,13 +51,13 @@ for rep in $(seq 1 "$REPEAT"); do
     run=$((run+1))
     echo "rep $rep batch $b clients $c target $t load $(cut -d' ' -f1-3 /proc/loadavg)"
     case $t in
-      es-base) java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${BASE_VARIANT:-base}" --url "http://127.0.0.1:$BASE_PORT" \
+      es-base) "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${BASE_VARIANT:-base}" --url "http://127.0.0.1:$BASE_PORT" \
              --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
-      es-new) java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${NEW_VARIANT:-new}" --url "http://127.0.0.1:$NEW_PORT" \
+      es-new) "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${NEW_VARIANT:-new}" --url "http://127.0.0.1:$NEW_PORT" \
              --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
-      pg-sync)  reset_pg; java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL" --user postgres \
+      pg-sync)  reset_pg; "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL" --user postgres \
              --lock global --variant "global/fsync" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
-      pg-async) reset_pg; java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL?options=-c%20synchronous_commit%3Doff" --user postgres \
+      pg-async) reset_pg; "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL?options=-c%20synchronous_commit%3Doff" --user postgres \
              --lock global --variant "global/async-commit" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
     esac
   done; done; done

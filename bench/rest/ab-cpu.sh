@@ -12,7 +12,8 @@
 # options of each, e.g. -XX:+UseParallelGC), COMMON_ARGS (options of
 # all), ROUNDS (4), WARM (warm-up per server, 60 s: the JIT needs it on a loaded machine), DUR (15 s
 # per measurement), BATCH (events per request, 1), CONN (wrk connections, 16), THREADS (wrk threads,
-# 2, at most CONN: CONN=1 measures one client's latency), GUARDED / PAD (as transact.lua), A_PORT .. D_PORT
+# 2, at most CONN: CONN=1 measures one client's latency), WARM_CONN (connections of the warm-up,
+# CONN; 16 warms a server for a CONN=1 run sooner), GUARDED / PAD (as transact.lua), A_PORT .. D_PORT
 # (18301-18304), SERVER_CPUS / WRK_CPUS (taskset CPU lists; with PIN=1 the servers run on CPU 0 and
 # wrk on CPU 1 of a machine of 2 or more CPUs, so that wrk never takes the measured server's CPU;
 # off by default).
@@ -23,6 +24,7 @@ A_JAR=${A_JAR:?A_JAR: the first server jar}; B_JAR=${B_JAR:?B_JAR: the second se
 C_JAR=${C_JAR:-}; D_JAR=${D_JAR:-}
 ROUNDS=${ROUNDS:-4}; WARM=${WARM:-60}; DUR=${DUR:-15}; BATCH=${BATCH:-1}; CONN=${CONN:-16}
 THREADS=${THREADS:-2}; ((THREADS > CONN)) && THREADS=$CONN
+WARM_CONN=${WARM_CONN:-$CONN}; WARM_THREADS=$((WARM_CONN < 2 ? 1 : 2))
 LUA=bench/rest/transact.lua
 SERVER_PIN=""; WRK_PIN=""
 if [[ ${PIN:-0} == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); then
@@ -47,7 +49,7 @@ for n in "${names[@]}"; do
   p=${port[$n]}
   for _ in $(seq 240); do curl -s -o /dev/null "localhost:$p/api/v1/databases" && break; sleep 0.5; done
   curl -sf -X POST "localhost:$p/api/v1/databases" -H 'Content-Type: application/json' -d '{"name":"p"}' >/dev/null
-  DB=p BATCH=$BATCH RUN=w $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${WARM}s" -s $LUA "http://127.0.0.1:$p" >/dev/null
+  DB=p BATCH=$BATCH RUN=w $WRK_PIN wrk -t"$WARM_THREADS" -c"$WARM_CONN" -d"${WARM}s" -s $LUA "http://127.0.0.1:$p" >/dev/null
 done
 echo "machine: $(nproc) cores; batch $BATCH, $CONN connections; pinned: ${SERVER_PIN:-no} / ${WRK_PIN:-no}"
 for n in "${names[@]}"; do echo "$n: ${jvm[$n]} ${jar[$n]} ${args[$n]}"; done

@@ -71,7 +71,16 @@ data "aws_iam_policy_document" "task" {
     resources = ["${aws_s3_bucket.components.arn}/${local.data_prefix}*"]
   }
 
-  # The bucket check at start (HeadBucket is authorized as s3:ListBucket).
+  # Index segments too large for one DynamoDB transaction, under {table_prefix}/index/; deleted
+  # with their database by the purge (docs/dynamodb.md#index-segments).
+  statement {
+    sid       = "LargeIndexSegments"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.components.arn}/${local.index_prefix}*"]
+  }
+
+  # The bucket check at start (HeadBucket is authorized as s3:ListBucket), and the listing of a
+  # deleted database's index segment objects by the purge (ListObjectsV2).
   statement {
     sid       = "ComponentBucket"
     actions   = ["s3:ListBucket"]

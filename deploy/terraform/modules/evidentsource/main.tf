@@ -35,6 +35,7 @@ locals {
   # Published component modules live under this key prefix of the components bucket (ADR 0007).
   modules_prefix = "${local.table_prefix}/modules/"
   data_prefix    = "${local.table_prefix}/data/"
+  index_prefix   = "${local.table_prefix}/index/"
 
   # The API keys file, written from Secrets Manager into a task-local volume before the server
   # starts (evidentsource.security.api-keys-file).

@@ -129,6 +129,11 @@ public enum ErrorCode {
   FORBIDDEN_ORIGIN(
       "forbidden_origin",
       "Cross-origin state-changing requests and requests for unknown host names are refused",
+      false),
+  INDEX_SEGMENTS_DISABLED(
+      "index_segments_disabled",
+      "This server keeps no index segments (evidentsource.index.segments.enabled is false, or its"
+          + " storage profile keeps none)",
       false);
 
   private final String code;

@@ -35,8 +35,9 @@ record IndexProperties(@DefaultValue Segments segments, @Nullable DataSize cache
 
   /**
    * @param enabled seal completed revision ranges into the storage's segment store and load them
-   *     instead of reading the log (default false: index from the log only); only storages shared
-   *     across instances (the DynamoDB profiles) keep segments, other storages ignore it
+   *     instead of reading the log (default false: index from the log only); the DynamoDB profiles
+   *     keep segments in their tables (and S3), the {@code memory} profile on its heap, the {@code
+   *     local} profile ignores it
    * @param events revisions per segment, 1 to 4,194,304 (default 10,000); every instance sharing
    *     the tables should use the same value
    */

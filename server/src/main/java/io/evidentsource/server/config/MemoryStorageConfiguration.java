@@ -16,17 +16,18 @@ import org.springframework.context.annotation.Profile;
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("memory")
-@EnableConfigurationProperties(MemoryProperties.class)
+@EnableConfigurationProperties({MemoryProperties.class, IndexProperties.class})
 class MemoryStorageConfiguration {
   private static final Logger log = LoggerFactory.getLogger(MemoryStorageConfiguration.class);
 
   @Bean
-  Storage storage(MemoryProperties properties) {
+  Storage storage(MemoryProperties properties, IndexProperties index) {
     long budget = properties.budgetBytes();
     log.info(
         "in-memory storage: events may take {} bytes of heap (evidentsource.memory.max-bytes);"
             + " everything is lost when the server stops",
         budget);
-    return InMemoryStorage.create(budget);
+    // with evidentsource.index.segments.enabled, segments are sealed into a store on the heap
+    return InMemoryStorage.create(budget, index.segments().enabled());
   }
 }

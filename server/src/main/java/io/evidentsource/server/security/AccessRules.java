@@ -46,6 +46,8 @@ public final class AccessRules {
           new RestRule(GET, "/api/v1/databases", AUTHENTICATED),
           new RestRule(POST, "/api/v1/databases", ADMIN),
           new RestRule(POST, "/api/v1/admin/backups", ADMIN),
+          new RestRule(POST, "/api/v1/admin/databases/{db}/index-rebuilds", ADMIN),
+          new RestRule(GET, "/api/v1/admin/databases/{db}/index-rebuilds/{id}", ADMIN),
           new RestRule(GET, DB, READ),
           new RestRule(DELETE, DB, ADMIN),
           new RestRule(POST, DB + "/transactions", WRITE),

@@ -37,6 +37,7 @@ class ErrorStatusTest {
             Map.entry(ErrorCode.DATABASE_EXISTS, 409),
             Map.entry(ErrorCode.DUPLICATE_EVENT_ID, 409),
             Map.entry(ErrorCode.CONDITION_FAILED, 409),
+            Map.entry(ErrorCode.INDEX_SEGMENTS_DISABLED, 409),
             Map.entry(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 415),
             Map.entry(ErrorCode.NOT_ACCEPTABLE, 406),
             Map.entry(ErrorCode.METHOD_NOT_ALLOWED, 405),

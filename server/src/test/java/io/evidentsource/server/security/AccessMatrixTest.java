@@ -257,7 +257,7 @@ class AccessMatrixTest {
             case "db" -> database;
             case "revision", "version" -> "1";
             case "name" -> "counter";
-            case "transaction_id" -> UUID.randomUUID().toString();
+            case "transaction_id", "id" -> UUID.randomUUID().toString();
             default ->
                 throw new AssertionError("no sample value for {" + m.group(1) + "} in " + pattern);
           };

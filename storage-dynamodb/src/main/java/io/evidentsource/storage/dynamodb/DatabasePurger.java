@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -32,7 +33,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * their summaries (ADR 0011), and its relay watermark, then the job. Every step deletes what a
  * query still finds, so a purge cut short (a crash, a restart, a lost lease) goes on where it
  * stopped when any instance next looks: at start, every {@link Settings#interval()}, and right
- * after a deletion on this instance. Objects in S3 (module bytes, large event data) are
+ * after a deletion on this instance. The S3 objects of the generation's large index segments
+ * ({@link IndexSegmentBucket}) go too; other objects in S3 (module bytes, large event data) are
  * content-addressed and may be shared with other databases; they stay.
  *
  * <p>Deletes go out as {@code BatchWriteItem}s of at most 25 keys, paced so that one instance
@@ -89,6 +91,7 @@ public final class DatabasePurger implements AutoCloseable {
   private final DynamoDbTables tables;
   private final Settings settings;
   private final Clock clock;
+  private final @Nullable IndexSegmentBucket segmentObjects;
   private final ScheduledExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
   private final AtomicLong purged = new AtomicLong();
@@ -103,6 +106,24 @@ public final class DatabasePurger implements AutoCloseable {
    */
   public DatabasePurger(
       DynamoDbClient client, DynamoDbTables tables, Settings settings, Clock clock) {
+    this(client, tables, settings, clock, null);
+  }
+
+  /**
+   * @param client the client of the storage whose deleted databases to purge
+   * @param tables that storage's tables
+   * @param settings rate, interval and lease
+   * @param clock the source of lease times
+   * @param segmentObjects where that storage keeps large index segments, whose objects of a deleted
+   *     generation are removed too (each counted as an item), or null
+   */
+  public DatabasePurger(
+      DynamoDbClient client,
+      DynamoDbTables tables,
+      Settings settings,
+      Clock clock,
+      @Nullable IndexSegmentBucket segmentObjects) {
+    this.segmentObjects = segmentObjects;
     this.client = Objects.requireNonNull(client, "client");
     this.tables = Objects.requireNonNull(tables, "tables");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -285,7 +306,27 @@ public final class DatabasePurger implements AutoCloseable {
         }
       }
     }
-    // its sealed index segments (chunks) and their summaries (ADR 0011)
+    // its index segments kept in S3 (ADR 0011), by their generation's key prefix: before the
+    // pointer items, so a purge cut short between the two still finds the items and ends
+    var bucket = segmentObjects;
+    if (bucket != null) {
+      String objectPrefix = bucket.generationPrefix(job.name(), job.generation());
+      while (true) {
+        var keys = bucket.list(objectPrefix, PAGE);
+        if (keys.isEmpty()) {
+          break;
+        }
+        for (String objectKey : keys) {
+          pace(1);
+          bucket.delete(objectKey);
+          purged.incrementAndGet();
+        }
+        if (!lease(job, false)) {
+          return false;
+        }
+      }
+    }
+    // its sealed index segments (chunks, pointers) and their summaries (ADR 0011)
     for (String indexPartition :
         DynamoDbIndexSegmentStore.partitions(job.name(), job.generation())) {
       while (true) {

@@ -46,6 +46,17 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * {@code {db}#{generation}#s} with sort key {@code sk} = the segment's first revision and the bytes
  * in {@code b}, so all summaries of a database generation come back from one Query ({@link
  * #summaries}; one request per MB).
+ *
+ * <p>Given an {@link IndexSegmentBucket}, a segment larger than {@link #objectThreshold()} (by
+ * default the {@value #CHUNK_BYTES} × {@value #MAX_CHUNKS} bytes one transaction holds) is written
+ * as an S3 object first (key derived from the segment's key and the SHA-256 of its bytes), and the
+ * transaction then puts one small pointer item in chunk 0's place (the object key in {@code o}, the
+ * SHA-256 in {@code h}, the length in {@code len}) with the summary, conditioned as chunks are. A
+ * read follows the pointer and checks length and SHA-256; an object that is missing or does not
+ * match is logged with its key and returned as zero bytes, which no decoder accepts, so the reader
+ * indexes the range from the log and replaces the segment (the rebuilt bytes are the same, so the
+ * object is written again under the same key). Without a bucket such a segment is refused, naming
+ * the limit, and its range stays served from the log.
  */
 public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   /** Bytes per chunk item, under DynamoDB's 400 KB item limit with room for the keys. */
@@ -63,28 +74,116 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   private static final String BYTES = "b";
   private static final String CHUNKS = "n";
   private static final String LENGTH = "len";
+  private static final String OBJECT = "o";
+  private static final String SHA256 = "h";
+  private static final System.Logger LOG =
+      System.getLogger(DynamoDbIndexSegmentStore.class.getName());
+
+  /** The largest segment kept in S3: the largest byte array a JVM allocates. */
+  static final int MAX_OBJECT_BYTES = Integer.MAX_VALUE - 16;
 
   private final DynamoDbClient client;
   private final DynamoDbTables tables;
+  private final @Nullable IndexSegmentBucket objects;
+  private final int objectThreshold;
 
   /**
+   * A store without S3: segments above {@link #maxSegmentBytes()} are refused.
+   *
    * @param client the DynamoDB client (not closed by this store)
    * @param tables the table names; the {@link DynamoDbTables#indexes()} table must exist
    */
   public DynamoDbIndexSegmentStore(DynamoDbClient client, DynamoDbTables tables) {
-    this.client = client;
-    this.tables = tables;
+    this(client, tables, null, CHUNK_BYTES * MAX_CHUNKS);
   }
 
+  /**
+   * A store that keeps segments above what one transaction holds in {@code objects}.
+   *
+   * @param client the DynamoDB client (not closed by this store)
+   * @param tables the table names; the {@link DynamoDbTables#indexes()} table must exist
+   * @param objects where segments above {@value #CHUNK_BYTES} × {@value #MAX_CHUNKS} bytes go
+   */
+  public DynamoDbIndexSegmentStore(
+      DynamoDbClient client, DynamoDbTables tables, IndexSegmentBucket objects) {
+    this(client, tables, objects, CHUNK_BYTES * MAX_CHUNKS);
+  }
+
+  /**
+   * @param objectThreshold segments larger than this many bytes go to {@code objects} (when given),
+   *     0 to {@value #CHUNK_BYTES} × {@value #MAX_CHUNKS}; lowered by tests
+   */
+  DynamoDbIndexSegmentStore(
+      DynamoDbClient client,
+      DynamoDbTables tables,
+      @Nullable IndexSegmentBucket objects,
+      int objectThreshold) {
+    if (objectThreshold < 0 || objectThreshold > CHUNK_BYTES * MAX_CHUNKS) {
+      throw new IllegalArgumentException(
+          "objectThreshold must be in 0.." + CHUNK_BYTES * MAX_CHUNKS + ", was " + objectThreshold);
+    }
+    this.client = client;
+    this.tables = tables;
+    this.objects = objects;
+    this.objectThreshold = objectThreshold;
+  }
+
+  /** Segments larger than this many bytes are kept in S3 when the store has a bucket. */
+  public int objectThreshold() {
+    return objectThreshold;
+  }
+
+  /**
+   * {@value #CHUNK_BYTES} × {@value #MAX_CHUNKS} bytes (one transaction) without a bucket, {@value
+   * #MAX_OBJECT_BYTES} with one.
+   */
   @Override
   public int maxSegmentBytes() {
-    return CHUNK_BYTES * MAX_CHUNKS;
+    return objects == null ? CHUNK_BYTES * MAX_CHUNKS : MAX_OBJECT_BYTES;
+  }
+
+  /** Whether {@code segment} is written to S3 (with a pointer item) rather than in chunks. */
+  private boolean inObject(byte[] segment) {
+    return objects != null && segment.length > objectThreshold;
+  }
+
+  /**
+   * The items holding {@code segment}: its chunks, or, for a segment kept in S3, the pointer item
+   * after the object was written.
+   */
+  private List<Map<String, AttributeValue>> segmentItems(Key key, byte[] segment) {
+    var bucket = objects;
+    if (bucket == null || !inObject(segment)) {
+      return chunkItems(key, segment);
+    }
+    if (segment.length > MAX_OBJECT_BYTES) {
+      throw new IllegalArgumentException(
+          "index segment "
+              + key
+              + " has "
+              + segment.length
+              + " bytes, more than the limit of "
+              + MAX_OBJECT_BYTES);
+    }
+    String sha = IndexSegmentBucket.sha256(segment);
+    String objectKey = bucket.key(key, sha);
+    bucket.put(objectKey, segment); // before the item naming it: a pointer never dangles
+    var item = new HashMap<String, AttributeValue>();
+    item.put(DynamoDbSchema.IX_PK, AttributeValue.fromS(partition(key)));
+    item.put(DynamoDbSchema.IX_SK, AttributeValue.fromN(Long.toString(sortKey(key, 0))));
+    item.put(CHUNKS, AttributeValue.fromN("1"));
+    item.put(LENGTH, AttributeValue.fromN(Integer.toString(segment.length)));
+    item.put(OBJECT, AttributeValue.fromS(objectKey));
+    item.put(SHA256, AttributeValue.fromS(sha));
+    var items = new ArrayList<Map<String, AttributeValue>>(1);
+    items.add(item);
+    return items;
   }
 
   @Override
   public boolean putIfAbsent(Key key, byte[] segment, byte @Nullable [] summary) {
     IndexSegmentStore.requireSummarySize(key, summary);
-    var puts = chunkItems(key, segment);
+    var puts = segmentItems(key, segment);
     if (summary != null) {
       puts.add(summaryItem(key, summary));
     }
@@ -139,7 +238,7 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
   @Override
   public void replace(Key key, byte[] segment, byte @Nullable [] summary) {
     IndexSegmentStore.requireSummarySize(key, summary);
-    var chunks = chunkItems(key, segment);
+    var chunks = segmentItems(key, segment);
     var items = new ArrayList<TransactWriteItem>(MAX_CHUNKS + 1);
     for (var item : chunks) {
       items.add(
@@ -198,7 +297,8 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
               + segment.length
               + " bytes, more than the "
               + maxSegmentBytes()
-              + " one DynamoDB transaction holds (segments in S3 are not supported yet)");
+              + " one DynamoDB transaction holds; a store given an S3 bucket"
+              + " (IndexSegmentBucket) keeps larger segments as objects");
     }
     int chunks = Math.max(1, (segment.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
     var items = new ArrayList<Map<String, AttributeValue>>(chunks);
@@ -299,6 +399,10 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
     if (count == null || length == null || chunks.size() != Integer.parseInt(count.n())) {
       return Optional.empty(); // not a whole segment: never read a part
     }
+    AttributeValue object = head.get(OBJECT);
+    if (object != null) {
+      return Optional.of(fromObject(key, object.s(), head, Integer.parseInt(length.n())));
+    }
     var out = new ByteArrayOutputStream(Integer.parseInt(length.n()));
     for (int c = 0; c < chunks.size(); c++) {
       var item = chunks.get(c);
@@ -313,6 +417,43 @@ public final class DynamoDbIndexSegmentStore implements IndexSegmentStore {
       return Optional.empty();
     }
     return Optional.of(out.toByteArray());
+  }
+
+  /**
+   * The bytes of a segment kept in S3, checked against the pointer's length and SHA-256; zero bytes
+   * (which no decoder accepts, so the reader rebuilds the range from the log and replaces the
+   * segment) when the object is missing or does not match, or when this store has no bucket.
+   */
+  private byte[] fromObject(Key key, String objectKey, Map<String, AttributeValue> head, int len) {
+    var bucket = objects;
+    if (bucket == null) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "index segment {0} is kept in S3 ({1}) but this store has no bucket",
+          key,
+          objectKey);
+      return new byte[0];
+    }
+    var bytes = bucket.get(objectKey);
+    AttributeValue sha = head.get(SHA256);
+    String problem;
+    if (bytes.isEmpty()) {
+      problem = "is missing";
+    } else if (bytes.get().length != len) {
+      problem = "has " + bytes.get().length + " bytes, its pointer says " + len;
+    } else if (sha == null || !IndexSegmentBucket.sha256(bytes.get()).equals(sha.s())) {
+      problem = "does not match its SHA-256";
+    } else {
+      return bytes.get();
+    }
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "index segment {0}: its S3 object {1}/{2} {3}",
+        key,
+        bucket.bucket(),
+        objectKey,
+        problem);
+    return new byte[0];
   }
 
   /**

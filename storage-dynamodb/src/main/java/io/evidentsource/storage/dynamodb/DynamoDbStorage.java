@@ -326,6 +326,7 @@ public final class DynamoDbStorage {
                 cachedEvents,
                 new EventDataBucket(objects, bucket, tables.prefix(), largeDataBytes),
                 groupCommitTransactions);
+        var segmentObjects = new IndexSegmentBucket(objects, bucket, tables.prefix());
         if (purgeRate > 0) {
           var purger =
               new DatabasePurger(
@@ -333,7 +334,8 @@ public final class DynamoDbStorage {
                   tables,
                   new DatabasePurger.Settings(
                       relayOwner, purgeRate, purgeInterval, DatabasePurger.DEFAULT_LEASE),
-                  clock);
+                  clock,
+                  segmentObjects);
           owned.add(purger);
           log.onDeleted(name -> purger.wake());
           purger.start();
@@ -342,7 +344,7 @@ public final class DynamoDbStorage {
             Storage.builder(withRelay(log, dynamo, owned))
                 .pollingNotifications(pollInterval)
                 .components(new DynamoDbComponentRegistry(dynamo, tables, objects, bucket))
-                .indexSegments(new DynamoDbIndexSegmentStore(dynamo, tables))
+                .indexSegments(new DynamoDbIndexSegmentStore(dynamo, tables, segmentObjects))
                 .sharedAcrossInstances(true);
         for (AutoCloseable resource : owned) {
           storage.onClose(resource);

@@ -1,5 +1,6 @@
 package io.evidentsource.storage.memory;
 
+import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.Storage;
 
 /**
@@ -20,11 +21,24 @@ public final class InMemoryStorage {
    * ({@link InMemoryStorageAdapter}); appends beyond it fail with {@code STORAGE_FULL}.
    */
   public static Storage create(long maxBytes) {
+    return create(maxBytes, false);
+  }
+
+  /**
+   * Like {@link #create(long)}; with {@code indexSegments} the storage also offers a segment store
+   * on the heap ({@link IndexSegmentStore#inMemory()}), for trying index segments (ADR 0011)
+   * without DynamoDB: it holds a second copy of every sealed index.
+   */
+  public static Storage create(long maxBytes, boolean indexSegments) {
     var log = new InMemoryStorageAdapter(maxBytes);
-    return Storage.builder(log)
-        .pushNotifications(log)
-        .components(new InMemoryComponentRegistry())
-        .sharedAcrossInstances(false)
-        .build();
+    var storage =
+        Storage.builder(log)
+            .pushNotifications(log)
+            .components(new InMemoryComponentRegistry())
+            .sharedAcrossInstances(false);
+    if (indexSegments) {
+      storage.indexSegments(IndexSegmentStore.inMemory());
+    }
+    return storage.build();
   }
 }
