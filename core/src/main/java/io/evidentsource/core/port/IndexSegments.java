@@ -17,8 +17,12 @@ public record IndexSegments(IndexSegmentStore store, int segmentEvents, Executor
   /** The most revisions one segment may cover. */
   public static final int MAX_EVENTS = 1 << 22;
 
-  /** The default {@code segmentEvents}. */
-  public static final int DEFAULT_SEGMENT_EVENTS = 10_000;
+  /**
+   * The default {@code segmentEvents}: a cold instance reads at most this many events of unsealed
+   * log per database (issue 10's bound of about 1,000), and the walks measured in
+   * docs/benchmarks.md ("Summaries and the lazy walk") used segments of this size (ADR 0011).
+   */
+  public static final int DEFAULT_SEGMENT_EVENTS = 1_000;
 
   public IndexSegments {
     Objects.requireNonNull(store, "store");
