@@ -9,11 +9,13 @@ import io.evidentsource.core.model.DatabaseName;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +44,7 @@ public final class IndexRebuilds implements AutoCloseable {
 
     /** The wire form, e.g. {@code running}. */
     public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -236,7 +238,7 @@ public final class IndexRebuilds implements AutoCloseable {
     }
   }
 
-  private void update(String id, java.util.function.UnaryOperator<Status> change) {
+  private void update(String id, UnaryOperator<Status> change) {
     synchronized (rebuilds) {
       Status s = rebuilds.get(id);
       if (s != null) {
