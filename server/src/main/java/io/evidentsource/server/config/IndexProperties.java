@@ -42,7 +42,8 @@ record IndexProperties(@DefaultValue Segments segments, @Nullable DataSize cache
    *     only their summaries and the unsealed tail, and read a segment when a query or condition
    *     reaches it (default false: the whole index in heap, from the log; true on the DynamoDB
    *     profiles, application-dynamodb-*.properties); the DynamoDB profiles keep segments in their
-   *     tables (and S3), the {@code memory} profile on its heap, the {@code local} profile ignores it
+   *     tables (and S3), the {@code memory} profile on its heap, the {@code local} profile ignores
+   *     it
    * @param events revisions per segment, 1 to 4,194,304 (default 1,000, ADR 0011 "Segment size"):
    *     also the most events of log a cold instance reads per database; every instance sharing the
    *     tables should use the same value
