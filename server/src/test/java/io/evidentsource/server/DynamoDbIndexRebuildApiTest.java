@@ -13,6 +13,7 @@ import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbIndexSegmentStore;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
+import io.evidentsource.storage.dynamodb.MotoServer;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,10 +52,7 @@ class DynamoDbIndexRebuildApiTest {
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    registry.add("evidentsource.dynamodb.endpoint", () -> SETTINGS.endpoint().toString());
-    registry.add("evidentsource.dynamodb.table-prefix", () -> PREFIX);
-    registry.add("evidentsource.dynamodb.create-tables", () -> "true");
-    registry.add("evidentsource.dynamodb.components-bucket", () -> PREFIX + "-components");
+    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
     registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
   }
 

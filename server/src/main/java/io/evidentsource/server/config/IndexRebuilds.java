@@ -74,6 +74,18 @@ public final class IndexRebuilds implements AutoCloseable {
       @Nullable Instant finishedAt,
       @Nullable String error) {
     Status with(State state, IndexSegmentRebuilder.Progress progress) {
+      return copy(state, progress, finishedAt, error);
+    }
+
+    Status ended(State state, Instant at, @Nullable String error) {
+      return copy(state, progress, at, error);
+    }
+
+    private Status copy(
+        State state,
+        IndexSegmentRebuilder.Progress progress,
+        @Nullable Instant finishedAt,
+        @Nullable String error) {
       return new Status(
           id,
           database,
@@ -84,20 +96,6 @@ public final class IndexRebuilds implements AutoCloseable {
           progress,
           requestedAt,
           finishedAt,
-          error);
-    }
-
-    Status ended(State state, Instant at, @Nullable String error) {
-      return new Status(
-          id,
-          database,
-          generation,
-          revision,
-          segmentEvents,
-          state,
-          progress,
-          requestedAt,
-          at,
           error);
     }
 
