@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -44,6 +45,7 @@ import tools.jackson.databind.JsonNode;
       "evidentsource.index.segments.events=10"
     })
 @ActiveProfiles("dynamodb-sns")
+@Timeout(120) // the polls for sealing and for a rebuild's end wait without a deadline of their own
 class DynamoDbIndexRebuildApiTest {
   static final String PREFIX = "ir" + UUID.randomUUID().toString().substring(0, 8);
   static final DynamoDbClients.Settings SETTINGS = DynamoDbFixture.settings();
