@@ -3,7 +3,7 @@
 # 1M-event database"): (a) pages of 100 events of a random subject, GET
 # .../events?subject=s-NNNNN&limit=100 (bench/rest/query-subject.lua), wrk with 8 connections on 2
 # threads: requests/s, wrk's p50/p99, the server's own p50/p99 (the http_server_requests_seconds
-# histogram of that route, before and after the run) and the server's CPU time per page (all its
+# histogram of that route, before and after the run, its buckets started at 50 us instead of 1 ms) and the server's CPU time per page (all its
 # threads, /proc/<pid>/stat); (b) a full NDJSON export (Accept: application/x-ndjson) read by curl
 # into /dev/null: MB/s (10^6 bytes, curl's size_download over its time_total) and server CPU.
 #   bench/rest/query-1m.sh server/target/evidentsource-server.jar              # in-memory storage
@@ -18,7 +18,10 @@
 # first round), DUR (30 s per page measurement), CONN (8), THREADS (2), EXPORTS (1 per round),
 # HEAP (-Xmx3g), SERVER_ARGS / SERVER_JVM (extra server / JVM options, all servers), PORT (18331,
 # then +1 per jar), PIN (1: the servers on CPU 0, wrk, curl and the loader on CPU 1, when the
-# machine has 2 or more CPUs; SERVER_CPUS / CLIENT_CPUS change the lists).
+# machine has 2 or more CPUs; SERVER_CPUS / CLIENT_CPUS change the lists), JFR (a directory: each
+# measurement is recorded with Java Flight Recorder into JFR/<server>-<round>-pages.jfr and
+# -export.jfr, with JFR_SETTINGS, default the JDK's profile; a copy of profile.jfc sampling every 1 ms
+# shows more, see docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 (($# >= 1)) || { echo "usage: $0 server.jar [server2.jar ...]" >&2; exit 2; }
@@ -58,7 +61,8 @@ start() { # index -> starts server i on PORT+i
   local i=$1 port=$((PORT + $1)) args=(--spring.profiles.active="$PROFILE")
   [[ $PROFILE == local ]] && args+=(--evidentsource.local.data-dir="$WORK/data-$i")
   ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} java $HEAP ${SERVER_JVM:-} -jar "${jars[$i]}" --server.port="$port" \
-    --spring.grpc.server.port=0 --logging.level.root=WARN "${args[@]}" ${SERVER_ARGS:-} \
+    --spring.grpc.server.port=0 --logging.level.root=WARN "${args[@]}" \
+    --management.metrics.distribution.minimum-expected-value.http.server.requests=50us ${SERVER_ARGS:-} \
     > "$WORK/server-$i.log" 2>&1 &
   pids[$i]=$!
   for _ in $(seq 240); do curl -sf -o /dev/null "localhost:$port/actuator/health" && return 0; sleep 0.5; done
@@ -113,13 +117,26 @@ server_percentiles() {
       printf "server p50 <= %.3g ms, p99 <= %.3g ms", p50 * 1000, p99 * 1000 }'
 }
 
+jfr() { # start|stop index round what
+  [[ -n ${JFR:-} ]] || return 0
+  if [[ $1 == start ]]; then
+    mkdir -p "$JFR"
+    jcmd "${pids[$2]}" JFR.start name="$4" settings="${JFR_SETTINGS:-profile}" \
+      filename="$(realpath "$JFR")/$2-$3-$4.jfr" > /dev/null
+  else
+    jcmd "${pids[$2]}" JFR.stop name="$4" > /dev/null
+  fi
+}
+
 pages() { # index round -> one page measurement
   local i=$1 port=$((PORT + $1)) t0 t1 out
   buckets "$port" > "$WORK/b0"
+  jfr start "$i" "$2" pages
   t0=$(ticks "${pids[$i]}")
   out=$(DB=$DB SUBJECTS=$SUBJECTS ${CLIENT_PIN[@]+"${CLIENT_PIN[@]}"} wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" \
     --latency -s bench/rest/query-subject.lua "http://127.0.0.1:$port")
   t1=$(ticks "${pids[$i]}")
+  jfr stop "$i" "$2" pages
   buckets "$port" > "$WORK/b1"
   local server
   server=$(server_percentiles "$WORK/b0" "$WORK/b1")
@@ -133,10 +150,12 @@ pages() { # index round -> one page measurement
 
 export_all() { # index round -> one full NDJSON export
   local i=$1 port=$((PORT + $1)) t0 t1 out
+  jfr start "$i" "$2" export
   t0=$(ticks "${pids[$i]}")
   out=$(${CLIENT_PIN[@]+"${CLIENT_PIN[@]}"} curl -sf -o /dev/null -H 'Accept: application/x-ndjson' \
     -w '%{size_download} %{time_total}' "localhost:$port/api/v1/databases/$DB/events")
   t1=$(ticks "${pids[$i]}")
+  jfr stop "$i" "$2" export
   awk -v name="$i" -v round="$2" -v ticks=$((t1 - t0)) -v hz="$HZ" -v events="$EVENTS" -v load="$(load)" '{
     printf "server %s round %d export: %.0f MB in %.2f s = %.0f MB/s, server CPU %.2f s (%.2f us/event); load %s\n",
       name, round, $1 / 1e6, $2, $1 / 1e6 / $2, ticks / hz, ticks / hz * 1e6 / events, load }' <<< "$out"
