@@ -47,11 +47,7 @@ class DynamoDbSnsProfileTest {
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
     MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
-    // rare sweeps: a sweep that finds the round trip's commit just before the request hands its
-    // trace context to the relay publishes it without a traceparent (docs/operations.md), which at
-    // 500 ms made the traceparent assertion below fail now and then; the commit's own round
-    // publishes at once, and a failed round is retried after twice this interval
-    registry.add("evidentsource.dynamodb.publish-sweep", () -> "5s");
+    registry.add("evidentsource.dynamodb.publish-sweep", () -> "500ms");
     registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
   }
 
