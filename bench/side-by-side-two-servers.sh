@@ -8,6 +8,8 @@
 # target pg-async adds PostgreSQL with synchronous_commit off. PEERS points at the peer scripts (default ../shared/bench/peers).
 # PIN=1 runs both servers and PostgreSQL on SERVER_CPUS (default 0) and the driver on DRIVER_CPUS
 # (default 1) with taskset, so the driver's JVM never takes the CPU a store answers on.
+# The target stub runs the driver against bench/rest/StubAppendServer.java, a server that answers
+# without doing any work: the most the driver can send (docs/benchmarks.md#the-drivers-ceiling).
 set -euo pipefail
 here=${PEERS:-$PWD/../shared/bench/peers}
 . "$here/env.sh"
@@ -38,6 +40,12 @@ start_es() { # jar port dir args
 BASE_PORT=${BASE_PORT:-58091}; NEW_PORT=${NEW_PORT:-58092}
 start_es "$BASE_JAR" $BASE_PORT "$BENCH_DIR/es-base-data" "${BASE_ARGS:-${ES_ARGS:-}}"
 start_es "$NEW_JAR" $NEW_PORT "$BENCH_DIR/es-new-data" "${NEW_ARGS:-${ES_ARGS:-}}"
+STUB_PORT=${STUB_PORT:-58093}
+if [[ " $TARGETS " == *" stub "* ]]; then
+  "${STORE_PIN[@]}" java "$(dirname "$0")/rest/StubAppendServer.java" $STUB_PORT > "$BENCH_DIR/stub.log" 2>&1 &
+  pids+=($!)
+  for i in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/$STUB_PORT) 2>/dev/null && break; sleep 0.5; done
+fi
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); postgres $("$PGBIN/postgres" --version | awk '{print $3}'); $(java -version 2>&1 | head -1); base $BASE_JAR new $NEW_JAR"
 reset_pg() {
   psql -q -v ON_ERROR_STOP=1 -d "$PG_EVENTS_DB" -c "TRUNCATE events RESTART IDENTITY" \
@@ -54,6 +62,8 @@ for rep in $(seq 1 "$REPEAT"); do
       es-base) "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${BASE_VARIANT:-base}" --url "http://127.0.0.1:$BASE_PORT" \
              --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
       es-new) "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant "${NEW_VARIANT:-new}" --url "http://127.0.0.1:$NEW_PORT" \
+             --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
+      stub) "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target evidentsource --variant stub --url "http://127.0.0.1:$STUB_PORT" \
              --database "side-$run" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
       pg-sync)  reset_pg; "${DRIVER_PIN[@]}" java -cp "$CP" "$here/driver/PeerBench.java" --target pg --url "$PG_EVENTS_URL" --user postgres \
              --lock global --variant "global/fsync" --clients "$c" --batch "$b" --payload "$PAYLOAD" --seconds "$SECONDS_PER_RUN" --warmup "$WARMUP" --out "$OUT" ;;
