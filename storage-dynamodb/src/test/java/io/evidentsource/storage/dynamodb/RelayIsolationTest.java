@@ -45,13 +45,12 @@ class RelayIsolationTest {
           published.computeIfAbsent(db, k -> new AtomicInteger()).addAndGet(tx.size());
         };
     try (var relay =
-        new NotificationRelay(
+        DynamoDbFixture.relay(
             storage,
             DynamoDbFixture.client(),
             publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(), Duration.ofSeconds(5), Duration.ofMinutes(1), 500),
-            Clock.systemUTC())) {
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(1))) {
 
       relay.sweep(); // the poisoned database sorts first
 

@@ -48,16 +48,12 @@ class RelayLagTest {
           }
         };
     try (var relay =
-        new NotificationRelay(
+        DynamoDbFixture.relay(
             storage,
             DynamoDbFixture.client(),
             publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(),
-                DynamoDbStorage.DEFAULT_PUBLISH_LEASE,
-                DynamoDbStorage.DEFAULT_PUBLISH_SWEEP,
-                500),
-            Clock.systemUTC())) {
+            DynamoDbStorage.DEFAULT_PUBLISH_LEASE,
+            DynamoDbStorage.DEFAULT_PUBLISH_SWEEP)) {
       relay.start();
       var store = EventStore.create(new PublishingStorageAdapter(storage, relay));
       store.createDatabase(hot);

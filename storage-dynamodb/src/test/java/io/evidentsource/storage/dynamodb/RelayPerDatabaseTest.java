@@ -67,13 +67,7 @@ class RelayPerDatabaseTest {
 
   private static NotificationRelay relay(
       DynamoDbStorageAdapter storage, DynamoDbClient client, EventPublisher publisher) {
-    return new NotificationRelay(
-        storage,
-        client,
-        publisher,
-        new NotificationRelay.Settings(
-            UUID.randomUUID().toString(), LEASE, Duration.ofMinutes(1), 500, 4),
-        Clock.systemUTC());
+    return DynamoDbFixture.relay(storage, client, publisher, LEASE, Duration.ofMinutes(1));
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
@@ -177,10 +171,7 @@ class RelayPerDatabaseTest {
   @Timeout(180)
   void an_idle_sweep_costs_two_scans_whatever_the_number_of_databases() {
     var counter = new AppendCostTest.RequestCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    try (DynamoDbClient client = builder.build()) {
+    try (DynamoDbClient client = DynamoDbFixture.client(counter)) {
       var tables = DynamoDbFixture.freshTables();
       DynamoDbSchema.ensure(client, tables, true);
       var storage = new DynamoDbStorageAdapter(client, tables);

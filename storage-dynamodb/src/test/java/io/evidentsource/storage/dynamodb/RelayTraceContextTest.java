@@ -67,10 +67,7 @@ class RelayTraceContextTest {
 
   @BeforeEach
   void relay() {
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(afterWrite).build());
-    client = builder.build();
+    client = DynamoDbFixture.client(afterWrite);
     var tables = DynamoDbFixture.freshTables();
     DynamoDbSchema.ensure(client, tables, true);
     storage = new DynamoDbStorageAdapter(client, tables);
@@ -91,13 +88,8 @@ class RelayTraceContextTest {
           }
         };
     relay =
-        new NotificationRelay(
-            storage,
-            client,
-            publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(), Duration.ofSeconds(5), Duration.ofMinutes(1), 500),
-            Clock.systemUTC());
+        DynamoDbFixture.relay(
+            storage, client, publisher, Duration.ofSeconds(5), Duration.ofMinutes(1));
   }
 
   @AfterEach

@@ -314,14 +314,7 @@ class SegmentColdStartCostTest {
 
   static EventStore store(
       DynamoDbClient client, DynamoDbTables tables, @Nullable IndexSegments segments) {
-    return new EventStore(
-        new DynamoDbStorageAdapter(client, tables, 0),
-        EventLimits.defaults(),
-        Clock.systemUTC(),
-        UUID::randomUUID,
-        Duration.ofSeconds(10),
-        EventStoreObserver.NONE,
-        segments);
+    return DynamoDbFixture.eventStore(new DynamoDbStorageAdapter(client, tables, 0), segments);
   }
 
   /**

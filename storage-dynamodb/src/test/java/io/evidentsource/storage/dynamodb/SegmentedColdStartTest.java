@@ -88,34 +88,25 @@ class SegmentedColdStartTest {
   @BeforeAll
   static void load() {
     counter = new QueryCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    client = builder.build();
+    client = DynamoDbFixture.client(counter);
     tables = DynamoDbFixture.freshTables();
     DynamoDbSchema.ensure(client, tables, true);
     db = TckFixtures.uniqueDatabase("cold");
     writer = store(new DynamoDbStorageAdapter(client, tables), segments());
     writer.createDatabase(db);
-    var batch = new ArrayList<Event>();
-    for (int r = 1; r <= EVENTS; r++) {
-      batch.add(
-          Event.builder()
-              .id("e" + r)
-              .source("https://example.com/orders/" + (r % 3))
-              .type(r % 10 == 0 ? "OrderCancelled" : "OrderPlaced")
-              .subject(r % 50 == 0 ? null : "order-" + (r % 37))
-              .tags("shop:" + (r % 4))
-              .jsonData("{\"n\":" + r + "}")
-              .build());
-      if (batch.size() == 25) {
-        writer.transact(db, Transaction.of(batch));
-        batch.clear();
-      }
-    }
-    if (!batch.isEmpty()) {
-      writer.transact(db, Transaction.of(batch));
-    }
+    DynamoDbFixture.appendInBatches(
+        writer,
+        db,
+        EVENTS,
+        r ->
+            Event.builder()
+                .id("e" + r)
+                .source("https://example.com/orders/" + (r % 3))
+                .type(r % 10 == 0 ? "OrderCancelled" : "OrderPlaced")
+                .subject(r % 50 == 0 ? null : "order-" + (r % 37))
+                .tags("shop:" + (r % 4))
+                .jsonData("{\"n\":" + r + "}")
+                .build());
   }
 
   static IndexSegments segments() {
@@ -123,14 +114,7 @@ class SegmentedColdStartTest {
   }
 
   static EventStore store(DynamoDbStorageAdapter adapter, @Nullable IndexSegments segments) {
-    return new EventStore(
-        adapter,
-        EventLimits.defaults(),
-        Clock.systemUTC(),
-        UUID::randomUUID,
-        Duration.ofSeconds(10),
-        EventStoreObserver.NONE,
-        segments);
+    return DynamoDbFixture.eventStore(adapter, segments);
   }
 
   /** A second instance with no cache of events and an empty index. */
