@@ -66,8 +66,8 @@ public final class DynamoDbFixture {
   }
 
   /**
-   * An event store with default limits and no observer, its index sealed into {@code segments}
-   * on the committing thread (null: no segments).
+   * An event store with default limits and no observer, its index sealed into {@code segments} on
+   * the committing thread (null: no segments).
    */
   public static EventStore eventStore(StorageAdapter adapter, @Nullable IndexSegments segments) {
     return new EventStore(

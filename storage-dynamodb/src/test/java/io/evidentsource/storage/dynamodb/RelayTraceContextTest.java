@@ -10,7 +10,6 @@ import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.storage.tck.TckFixtures;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

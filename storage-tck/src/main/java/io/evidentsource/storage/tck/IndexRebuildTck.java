@@ -43,9 +43,9 @@ import org.junit.jupiter.api.Timeout;
  * them sealing segments itself (so its sealing races the rebuild's), and after every range it
  * checks the rebuild waits for one more commit, so reads of the log and writes of segments
  * interleave with appends whatever the machine's speed. Afterwards every whole range's stored
- * segment is byte for byte the one an index of the log seals, no guarded append failed a
- * condition it should have passed, and an index loaded lazily from the segments answers random
- * queries and conditions as an index built from the log.
+ * segment is byte for byte the one an index of the log seals, no guarded append failed a condition
+ * it should have passed, and an index loaded lazily from the segments answers random queries and
+ * conditions as an index built from the log.
  */
 @Timeout(300)
 public abstract class IndexRebuildTck {
@@ -243,8 +243,7 @@ public abstract class IndexRebuildTck {
 
   private static long highest(EventStore store, DatabaseName db, EventSelector selector) {
     var page =
-        store.query(
-            db, EventQuery.of(selector).withDirection(Direction.BACKWARD).withLimit(1));
+        store.query(db, EventQuery.of(selector).withDirection(Direction.BACKWARD).withLimit(1));
     return page.events().isEmpty() ? 0 : page.events().get(0).revision();
   }
 
