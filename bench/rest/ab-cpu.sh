@@ -58,12 +58,12 @@ measure() { # name pid port round
   t0=$(awk '{print $14+$15}' "/proc/$2/stat")
   out=$(DB=p BATCH=$BATCH RUN=m$4 $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" --latency -s $LUA "http://127.0.0.1:$3")
   t1=$(awk '{print $14+$15}' "/proc/$2/stat")
-  echo "$out" | awk -v name="$1" -v round="$4" -v ticks=$((t1 - t0)) -v load="$(cut -d' ' -f1 /proc/loadavg)" '
+  echo "$out" | awk -v name="$1" -v round="$4" -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
     /^requests:/ { reqs = $2; errors = $NF }
     /Requests\/sec/ { rps = $2 }
     /latency p50/ { p50 = $3; p99 = $6 }
     END { printf "%s round %d: %.3f ms CPU/request, %s requests/s, p50 %s ms, p99 %s ms, errors %s, load %s\n",
-          name, round, ticks * 10 / reqs, rps, p50, p99, errors, load }'
+          name, round, ticks * 1000 / hz / reqs, rps, p50, p99, errors, load }'
 }
 count=${#names[@]}
 for r in $(seq "$ROUNDS"); do

@@ -22,6 +22,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     component} tag value; the rest are counted under {@code _other} (≥ 0)
  * @param gaugeRefresh how often the per-database gauges are refreshed from storage, which also sees
  *     databases created and written by other server instances
+ * @param recordSpans when new traces are recorded as spans ({@link RecordSpans}): {@code
+ *     when-exported} (the default) only while something receives them (an OTLP endpoint or another
+ *     span exporter or processor is configured), {@code always} whenever the sampling probability
+ *     picks them. Trace and span ids are in the logs and propagated either way
  */
 @ConfigurationProperties("evidentsource.observability")
 record ObservabilityProperties(
@@ -29,7 +33,21 @@ record ObservabilityProperties(
     @DefaultValue("1s") Duration slowAppend,
     @DefaultValue("100") int maxTaggedDatabases,
     @DefaultValue("200") int maxTaggedComponents,
-    @DefaultValue("30s") Duration gaugeRefresh) {
+    @DefaultValue("30s") Duration gaugeRefresh,
+    @DefaultValue("when-exported") RecordSpans recordSpans) {
+
+  /** When new traces are recorded (docs/operations.md#traces). */
+  enum RecordSpans {
+    /**
+     * New traces are sampled with {@code management.tracing.sampling.probability} while spans go
+     * somewhere (an exporter or a span processor other than Spring Boot's exporting one is
+     * configured), else none is recorded. A client's sampled {@code traceparent} is always
+     * honoured.
+     */
+    WHEN_EXPORTED,
+    /** New traces are sampled with {@code management.tracing.sampling.probability}. */
+    ALWAYS
+  }
 
   ObservabilityProperties {
     if (slowQuery.isNegative()) {
