@@ -7,18 +7,28 @@ import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.EventValidator;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.model.Utf8;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.core.io.SerializedString;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectWriter;
 
 /**
  * Reads and writes events in the CloudEvents JSON event format 1.0, to the letter:
@@ -52,6 +62,28 @@ public final class CloudEventJson {
 
   /** Extension with the stored event's commit time. */
   public static final String RECORDED_TIME = "recordedtime";
+
+  private static final SerializableString SPECVERSION_NAME = new SerializedString("specversion");
+  private static final SerializableString SPECVERSION_VALUE =
+      new SerializedString(Event.SPEC_VERSION);
+  private static final SerializableString ID_NAME = new SerializedString("id");
+  private static final SerializableString SOURCE_NAME = new SerializedString("source");
+  private static final SerializableString TYPE_NAME = new SerializedString("type");
+  private static final SerializableString SUBJECT_NAME = new SerializedString("subject");
+  private static final SerializableString TIME_NAME = new SerializedString("time");
+  private static final SerializableString DATACONTENTTYPE_NAME =
+      new SerializedString("datacontenttype");
+  private static final SerializableString DATASCHEMA_NAME = new SerializedString("dataschema");
+  private static final SerializableString REVISION_NAME = new SerializedString(REVISION);
+  private static final SerializableString RECORDED_TIME_NAME = new SerializedString(RECORDED_TIME);
+  private static final SerializableString DATA_NAME = new SerializedString("data");
+
+  /** Generators for NDJSON: no separator of Jackson's between root values, the target left open. */
+  private static final ObjectWriter NDJSON_WRITER =
+      JsonSupport.mapper()
+          .writer()
+          .without(StreamWriteFeature.AUTO_CLOSE_TARGET)
+          .withRootValueSeparator(new SerializedString(""));
 
   private CloudEventJson() {}
 
@@ -357,23 +389,59 @@ public final class CloudEventJson {
     return out.toByteArray();
   }
 
+  /**
+   * Writes stored events as NDJSON: each event's compact JSON, as {@link #toJsonBytes(StoredEvent)}
+   * gives it, followed by a line feed. One generator serves the whole stream, and {@code out} is
+   * flushed after every {@code flushEvery} events and at the end; it is not closed.
+   *
+   * @throws IOException when writing to {@code out} fails (the client went away), the stream's own
+   *     exception, not Jackson's wrapper
+   */
+  public static void writeNdjson(Iterator<StoredEvent> events, OutputStream out, int flushEvery)
+      throws IOException {
+    if (flushEvery < 1) {
+      throw new IllegalArgumentException("flushEvery must be >= 1, was " + flushEvery);
+    }
+    try (JsonGenerator g = NDJSON_WRITER.createGenerator(out)) {
+      int written = 0;
+      while (events.hasNext()) {
+        write(events.next(), g);
+        g.writeRaw('\n');
+        if (++written % flushEvery == 0) {
+          g.flush();
+        }
+      }
+      g.flush();
+    } catch (JacksonIOException e) {
+      throw e.getCause();
+    }
+  }
+
   private static void writeObject(Event e, @Nullable StoredEvent stored, JsonGenerator g) {
     g.writeStartObject();
-    g.writeStringProperty("specversion", Event.SPEC_VERSION);
-    g.writeStringProperty("id", e.id());
-    g.writeStringProperty("source", e.source());
-    g.writeStringProperty("type", e.type());
+    g.writeName(SPECVERSION_NAME);
+    g.writeString(SPECVERSION_VALUE);
+    g.writeName(ID_NAME);
+    g.writeString(e.id());
+    g.writeName(SOURCE_NAME);
+    g.writeString(e.source());
+    g.writeName(TYPE_NAME);
+    g.writeString(e.type());
     if (e.subject() != null) {
-      g.writeStringProperty("subject", e.subject());
+      g.writeName(SUBJECT_NAME);
+      g.writeString(e.subject());
     }
     if (e.time() != null) {
-      g.writeStringProperty("time", e.time().text());
+      g.writeName(TIME_NAME);
+      g.writeString(e.time().text());
     }
     if (e.dataContentType() != null) {
-      g.writeStringProperty("datacontenttype", e.dataContentType());
+      g.writeName(DATACONTENTTYPE_NAME);
+      g.writeString(e.dataContentType());
     }
     if (e.dataSchema() != null) {
-      g.writeStringProperty("dataschema", e.dataSchema());
+      g.writeName(DATASCHEMA_NAME);
+      g.writeString(e.dataSchema());
     }
     for (Map.Entry<String, Object> ext : e.extensions().entrySet()) {
       if (stored != null && (ext.getKey().equals(REVISION) || ext.getKey().equals(RECORDED_TIME))) {
@@ -392,18 +460,148 @@ public final class CloudEventJson {
       }
     }
     if (stored != null) {
-      g.writeNumberProperty(REVISION, stored.revision());
-      g.writeStringProperty(RECORDED_TIME, stored.recordedTime().toString());
+      g.writeName(REVISION_NAME);
+      g.writeNumber(stored.revision());
+      g.writeName(RECORDED_TIME_NAME);
+      g.writeString(RecordedTimeText.of(stored.recordedTime()));
     }
     EventData data = e.data();
     if (data != null) {
       data.match(
-          json -> g.writeName("data").writeRawValue(json.text()),
+          json -> writeJsonData(json, g),
           text -> g.writeStringProperty("data", text.text()),
           binary ->
               g.writeStringProperty(
                   "data_base64", Base64.getEncoder().encodeToString(binary.bytes())));
     }
     g.writeEndObject();
+  }
+
+  /**
+   * Writes JSON data as it is stored. Well-formed UTF-8 (all that the readers store) goes out as
+   * its bytes, without decoding it to a {@code String} and encoding it again; anything else goes
+   * the way of the {@code String}, as before, so the output is the same bytes either way.
+   */
+  private static JsonGenerator writeJsonData(EventData.Json json, JsonGenerator g) {
+    g.writeName(DATA_NAME);
+    byte[] utf8 = json.utf8();
+    if (Utf8.firstMalformed(utf8, 0, utf8.length) < 0) {
+      return g.writeRawValue(new RawUtf8(utf8));
+    }
+    return g.writeRawValue(json.text());
+  }
+
+  /**
+   * The text of a recorded time, {@link Instant#toString()}, remembered for the last instant
+   * written: the events of one transaction share it, and an export writes them one after another.
+   */
+  private record RecordedTimeText(Instant instant, String text) {
+    private static volatile RecordedTimeText last = new RecordedTimeText(Instant.EPOCH, "");
+
+    static String of(Instant instant) {
+      RecordedTimeText cached = last;
+      if (cached.instant.equals(instant)) {
+        return cached.text;
+      }
+      String text = instant.toString();
+      last = new RecordedTimeText(instant, text);
+      return text;
+    }
+  }
+
+  /**
+   * Well-formed UTF-8 JSON text as a raw value: a UTF-8 generator copies the bytes; other
+   * generators (characters, token buffers) get the decoded text from {@link #getValue()}.
+   */
+  private static final class RawUtf8 implements SerializableString {
+    private final byte[] utf8;
+    private @Nullable SerializedString text;
+
+    RawUtf8(byte[] utf8) {
+      this.utf8 = utf8;
+    }
+
+    private SerializedString text() {
+      SerializedString t = text;
+      if (t == null) {
+        t = new SerializedString(new String(utf8, StandardCharsets.UTF_8));
+        text = t;
+      }
+      return t;
+    }
+
+    @Override
+    public String getValue() {
+      return text().getValue();
+    }
+
+    @Override
+    public int charLength() {
+      return text().charLength();
+    }
+
+    @Override
+    public char[] asQuotedChars() {
+      return text().asQuotedChars();
+    }
+
+    @Override
+    public byte[] asUnquotedUTF8() {
+      return utf8;
+    }
+
+    @Override
+    public byte[] asQuotedUTF8() {
+      return text().asQuotedUTF8();
+    }
+
+    @Override
+    public int appendQuotedUTF8(byte[] buffer, int offset) {
+      return text().appendQuotedUTF8(buffer, offset);
+    }
+
+    @Override
+    public int appendQuoted(char[] buffer, int offset) {
+      return text().appendQuoted(buffer, offset);
+    }
+
+    @Override
+    public int appendUnquotedUTF8(byte[] buffer, int offset) {
+      if (offset + utf8.length > buffer.length) {
+        return -1;
+      }
+      System.arraycopy(utf8, 0, buffer, offset, utf8.length);
+      return utf8.length;
+    }
+
+    @Override
+    public int appendUnquoted(char[] buffer, int offset) {
+      return text().appendUnquoted(buffer, offset);
+    }
+
+    @Override
+    public int writeQuotedUTF8(OutputStream out) throws IOException {
+      return text().writeQuotedUTF8(out);
+    }
+
+    @Override
+    public int writeUnquotedUTF8(OutputStream out) throws IOException {
+      out.write(utf8);
+      return utf8.length;
+    }
+
+    @Override
+    public int putQuotedUTF8(ByteBuffer buffer) throws IOException {
+      return text().putQuotedUTF8(buffer);
+    }
+
+    @Override
+    public int putUnquotedUTF8(ByteBuffer buffer) throws IOException {
+      if (utf8.length > buffer.remaining()) {
+        return -1;
+      }
+      buffer.put(utf8);
+      return utf8.length;
+    }
   }
 }

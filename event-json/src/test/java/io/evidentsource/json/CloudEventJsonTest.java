@@ -389,6 +389,83 @@ class CloudEventJsonTest {
     }
 
     @Test
+    void json_data_goes_out_as_its_utf8_bytes_and_malformed_bytes_as_their_decoded_text() {
+      byte[] wellFormed = "{\"name\":\"Zoë ✓ 😀\"}".getBytes(StandardCharsets.UTF_8);
+      byte[] malformed = {'"', 'a', (byte) 0xC0, (byte) 0xAF, '"'}; // an overlong '/'
+      for (byte[] utf8 : List.of(wellFormed, malformed)) {
+        Event e = full.toBuilder().data(new EventData.Json(utf8)).build();
+        String decoded = new String(utf8, StandardCharsets.UTF_8);
+        assertThat(CloudEventJson.toJson(e)).endsWith(",\"data\":" + decoded + "}");
+      }
+    }
+
+    @Test
+    void a_mapper_writing_characters_writes_the_same_text_as_the_byte_writer() {
+      var stored = new StoredEvent(7, Instant.parse("2024-05-01T12:00:00Z"), full);
+      var mapper =
+          tools.jackson.databind.json.JsonMapper.builder()
+              .addModule(new EvidentSourceJsonModule())
+              .build();
+      assertThat(mapper.writeValueAsString(List.of(stored, stored)))
+          .isEqualTo(
+              "[" + CloudEventJson.toJson(stored) + "," + CloudEventJson.toJson(stored) + "]");
+    }
+
+    @Test
+    void ndjson_is_each_event_as_written_alone_then_a_line_feed_and_leaves_the_stream_open()
+        throws Exception {
+      Instant t1 = Instant.parse("2024-05-01T12:00:00Z");
+      Instant t2 = Instant.parse("2024-05-01T12:00:00.000000001Z");
+      var events =
+          List.of(
+              new StoredEvent(1, t1, full),
+              new StoredEvent(2, t1, full.toBuilder().id("e2").build()),
+              new StoredEvent(3, t2, full.toBuilder().id("e3").subject(null).build()));
+      var expected = new java.io.ByteArrayOutputStream();
+      for (StoredEvent stored : events) {
+        expected.write(CloudEventJson.toJsonBytes(stored));
+        expected.write('\n');
+      }
+      var closed = new java.util.concurrent.atomic.AtomicBoolean();
+      var flushes = new java.util.concurrent.atomic.AtomicInteger();
+      var out =
+          new java.io.ByteArrayOutputStream() {
+            @Override
+            public void flush() {
+              flushes.incrementAndGet();
+            }
+
+            @Override
+            public void close() {
+              closed.set(true);
+            }
+          };
+      CloudEventJson.writeNdjson(events.iterator(), out, 2);
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .isEqualTo(expected.toString(StandardCharsets.UTF_8));
+      assertThat(closed).isFalse();
+      assertThat(flushes.get()).isGreaterThanOrEqualTo(2); // after the second event, at the end
+    }
+
+    @Test
+    void ndjson_reports_the_streams_own_exception() {
+      var failing =
+          new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+              throw new java.io.IOException("client went away");
+            }
+          };
+      var events = List.of(new StoredEvent(1, Instant.EPOCH, full));
+      var thrown =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> CloudEventJson.writeNdjson(events.iterator(), failing, 1));
+      assertThat(thrown)
+          .isExactlyInstanceOf(java.io.IOException.class)
+          .hasMessage("client went away");
+    }
+
+    @Test
     void time_written_back_is_the_text_sent() {
       Event e = full.toBuilder().time(EventTime.parse("2024-01-01t10:00:00.5z")).build();
       assertThat(CloudEventJson.toJson(e)).contains("\"time\":\"2024-01-01t10:00:00.5z\"");

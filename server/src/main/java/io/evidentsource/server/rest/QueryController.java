@@ -15,8 +15,6 @@ import io.evidentsource.server.config.EvidentSourceProperties;
 import io.evidentsource.server.config.QueryBudgets;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Iterator;
 import java.util.Map;
 import org.springframework.http.MediaType;
@@ -139,7 +137,7 @@ class QueryController {
       var unused = events.hasNext();
       response.setContentType(NDJSON.toString());
       response.setHeader(REVISION_HEADER, Long.toString(result.revision()));
-      StreamingResponseBody body = out -> writeNdjson(events, out);
+      StreamingResponseBody body = out -> CloudEventJson.writeNdjson(events, out, FLUSH_EVERY);
       return body;
     }
     // Pages are rendered before the response starts, so every error is still a problem response.
@@ -149,18 +147,5 @@ class QueryController {
         .contentType(MediaType.APPLICATION_JSON)
         .header(REVISION_HEADER, Long.toString(page.revision()))
         .body(rendered);
-  }
-
-  private static void writeNdjson(Iterator<StoredEvent> events, OutputStream out)
-      throws IOException {
-    int written = 0;
-    while (events.hasNext()) {
-      out.write(CloudEventJson.toJsonBytes(events.next()));
-      out.write('\n');
-      if (++written % FLUSH_EVERY == 0) {
-        out.flush();
-      }
-    }
-    out.flush();
   }
 }
