@@ -65,17 +65,22 @@ args() { # configuration name (a label after a dot ignored) -> server arguments,
 run() { # name, server arguments (maybe none)...
   local name=$1
   shift
+  if curl -s -o /dev/null "$base/actuator/health"; then
+    echo "port $PORT is taken by another server: stop it or set PORT" >&2
+    exit 2
+  fi
   ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} java $HEAP -jar "$JAR" --spring.profiles.active=memory --server.port="$PORT" \
     --spring.grpc.server.port=0 --logging.level.root=WARN ${@+"$@"} > "bench/results/overhead-$name-server.log" 2>&1 &
   local server=$! up=0
   for _ in $(seq 1 300); do
+    kill -0 "$server" 2>/dev/null || break # it stopped (see its log)
     curl -sf "$base/actuator/health" >/dev/null && { up=1; break; }
     sleep 1
   done
   local db="overhead-${name//./-}-$(date +%s)"
   if ((up == 0)) || ! curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' \
     -d "{\"name\":\"$db\"}" >/dev/null; then
-    echo "$name: round $round skipped, the server did not answer within 300 s (bench/results/overhead-$name-server.log)"
+    echo "$name: round $round skipped, the server stopped or did not answer within 300 s (bench/results/overhead-$name-server.log)"
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
     return 0
