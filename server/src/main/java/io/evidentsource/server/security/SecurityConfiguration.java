@@ -74,17 +74,20 @@ class SecurityConfiguration {
   }
 
   /**
-   * No Spring Security observations at all while {@code
-   * management.observations.enable.spring.security=false} (the default, docs/operations.md): Boot's
-   * setting alone only makes each observation a no-op, and Spring Security still wraps every filter
-   * of the chain in an observing decorator that looks that no-op up, per filter and request
+   * No Spring Security observations at all unless {@code
+   * management.observations.enable.spring.security=true} (unset by default, docs/operations.md):
+   * Boot's setting alone only makes each observation a no-op, and Spring Security still wraps every
+   * filter of the chain in an observing decorator that looks that no-op up, per filter and request
    * (docs/benchmarks.md, observability overhead). With these settings the chain is not wrapped;
-   * setting the property to true brings the observations back.
+   * setting the property to true brings the observations back. The default is not written in
+   * application.properties: any {@code management.observations.enable.*} entry makes Boot's
+   * predicate look up every observation's name and each of its dotted prefixes per request.
    */
   @Bean
   @ConditionalOnBooleanProperty(
       name = "management.observations.enable.spring.security",
-      havingValue = false)
+      havingValue = false,
+      matchIfMissing = true)
   SecurityObservationSettings noSecurityObservations() {
     return SecurityObservationSettings.noObservations();
   }
