@@ -65,16 +65,26 @@ args() { # configuration name (a label after a dot ignored) -> server arguments,
 run() { # name, server arguments (maybe none)...
   local name=$1
   shift
+  if curl -s -o /dev/null "$base/actuator/health"; then
+    echo "port $PORT is taken by another server: stop it or set PORT" >&2
+    exit 2
+  fi
   ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} java $HEAP -jar "$JAR" --spring.profiles.active=memory --server.port="$PORT" \
     --spring.grpc.server.port=0 --logging.level.root=WARN ${@+"$@"} > "bench/results/overhead-$name-server.log" 2>&1 &
-  local server=$!
-  for _ in $(seq 1 90); do
-    curl -sf "$base/actuator/health" >/dev/null && break
+  local server=$! up=0
+  for _ in $(seq 1 300); do
+    kill -0 "$server" 2>/dev/null || break # it stopped (see its log)
+    curl -sf "$base/actuator/health" >/dev/null && { up=1; break; }
     sleep 1
   done
   local db="overhead-${name//./-}-$(date +%s)"
-  curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"$db\"}" >/dev/null
+  if ((up == 0)) || ! curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$db\"}" >/dev/null; then
+    echo "$name: round $round skipped, the server stopped or did not answer within 300 s (bench/results/overhead-$name-server.log)"
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    return 0
+  fi
   DB=$db BATCH=$BATCH RUN=warmup ${WRK_PIN[@]+"${WRK_PIN[@]}"} wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
     -s bench/rest/transact.lua "$base" >/dev/null
   local result t0 t1
@@ -84,12 +94,16 @@ run() { # name, server arguments (maybe none)...
   t1=$(awk '{print $14+$15}' "/proc/$server/stat")
   local rps p50 p99 cpu
   rps=$(awk '/Requests\/sec/ {print $2}' <<< "$result")
-  cpu=$(awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/^requests:/ {printf "%.3f", ticks * 1000 / hz / $2}' <<< "$result")
+  cpu=$(awk -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/^requests:/ && $2 > 0 {printf "%.3f", ticks * 1000 / hz / $2}' <<< "$result")
   p50=$(awk '$1 == "50%" {print $2}' <<< "$result")
   p99=$(awk '$1 == "99%" {print $2}' <<< "$result")
   local scrape
   scrape=$(curl -s "$base/actuator/prometheus" | grep -c '^evidentsource_transactions_total' || true)
-  printf '%s %s %s %s\n' "$name" "$round" "$cpu" "$rps" >> "$raw"
+  if [[ $cpu == "" || $cpu == inf ]]; then
+    echo "$name: round $round not counted, no request answered"
+  else
+    printf '%s %s %s %s\n' "$name" "$round" "$cpu" "$rps" >> "$raw"
+  fi
   printf '%-8s %10s req/s   CPU/request %s ms   p50 %8s   p99 %8s   load %s   (evidentsource_transactions_total series: %s)\n' \
     "$name" "$rps" "$cpu" "$p50" "$p99" "$(cut -d' ' -f1 /proc/loadavg)" "$scrape"
   kill "$server"

@@ -8,13 +8,10 @@ import io.evidentsource.core.index.IndexSegment;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.port.IndexSegmentStore;
-import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbIndexSegmentStore;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
-import io.evidentsource.storage.dynamodb.MotoServer;
-import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -48,14 +45,11 @@ import tools.jackson.databind.JsonNode;
 @Timeout(120) // the polls for sealing and for a rebuild's end wait without a deadline of their own
 class DynamoDbIndexRebuildApiTest {
   static final String PREFIX = "ir" + UUID.randomUUID().toString().substring(0, 8);
-  static final DynamoDbClients.Settings SETTINGS = DynamoDbFixture.settings();
-  static final String TOPIC_ARN =
-      SnsClients.sns(SETTINGS).createTopic(b -> b.name(PREFIX + "-commits")).topicArn();
+  static final String TOPIC_ARN = MotoProperties.commitsTopic(PREFIX);
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
-    registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
+    MotoProperties.snsProfile(registry, PREFIX, TOPIC_ARN);
   }
 
   @LocalServerPort int port;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
-import io.evidentsource.storage.dynamodb.MotoServer;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import io.evidentsource.storage.dynamodb.sns.SnsFixture;
 import java.util.ArrayList;
@@ -38,13 +37,11 @@ import tools.jackson.databind.JsonNode;
 class DynamoDbLargeEventsApiTest {
   static final String PREFIX = "le" + UUID.randomUUID().toString().substring(0, 8);
   static final DynamoDbClients.Settings SETTINGS = DynamoDbFixture.settings();
-  static final String TOPIC_ARN =
-      SnsClients.sns(SETTINGS).createTopic(b -> b.name(PREFIX + "-commits")).topicArn();
+  static final String TOPIC_ARN = MotoProperties.commitsTopic(PREFIX);
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
-    registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
+    MotoProperties.snsProfile(registry, PREFIX, TOPIC_ARN);
   }
 
   @LocalServerPort int port;

@@ -10,7 +10,6 @@ import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.DynamoDbTables;
-import io.evidentsource.storage.dynamodb.MotoServer;
 import io.evidentsource.storage.dynamodb.PublishingStorageAdapter;
 import io.evidentsource.storage.dynamodb.sns.SnsClients;
 import io.evidentsource.storage.dynamodb.sns.SnsFixture;
@@ -41,18 +40,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 class DynamoDbSnsProfileTest {
   static final String PREFIX = "srv" + UUID.randomUUID().toString().substring(0, 8);
   static final DynamoDbClients.Settings SETTINGS = DynamoDbFixture.settings();
-  static final String TOPIC_ARN =
-      SnsClients.sns(SETTINGS).createTopic(b -> b.name(PREFIX + "-commits")).topicArn();
+  static final String TOPIC_ARN = MotoProperties.commitsTopic(PREFIX);
 
   @DynamicPropertySource
   static void moto(DynamicPropertyRegistry registry) {
-    MotoProperties.tables(registry, MotoServer.shared().endpoint(), PREFIX);
-    // rare sweeps: a sweep that finds the round trip's commit just before the request hands its
-    // trace context to the relay publishes it without a traceparent (docs/operations.md), which at
-    // 500 ms made the traceparent assertion below fail now and then; the commit's own round
-    // publishes at once, and a failed round is retried after twice this interval
-    registry.add("evidentsource.dynamodb.publish-sweep", () -> "5s");
-    registry.add("evidentsource.sns.topic-arn", () -> TOPIC_ARN);
+    MotoProperties.snsProfile(registry, PREFIX, TOPIC_ARN);
+    registry.add("evidentsource.dynamodb.publish-sweep", () -> "500ms");
   }
 
   @LocalServerPort int port;

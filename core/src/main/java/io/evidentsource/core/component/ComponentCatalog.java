@@ -114,11 +114,11 @@ public final class ComponentCatalog {
   }
 
   /**
-   * Lets go of the components of every generation of a deleted database ({@link
-   * ComponentRegistry#forget}) and of their compiled modules and idle instances on this server
-   * ({@link ComponentRuntime#unload}) and the cached folds of its views; call it after {@link
-   * EventStore#deleteDatabase}. A database created again under the name starts with none either
-   * way.
+   * Lets go of the components of the deleted generations of a database ({@link
+   * ComponentRegistry#forget}; a database created again under the name keeps its own) and of their
+   * compiled modules and idle instances on this server ({@link ComponentRuntime#unload}) and the
+   * cached folds of its views; call it after {@link EventStore#deleteDatabase}. A database created
+   * again under the name never sees the deleted generation's components either way.
    */
   public void forget(DatabaseName database) {
     registry.forget(database);

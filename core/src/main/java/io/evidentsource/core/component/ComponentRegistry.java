@@ -63,9 +63,10 @@ public interface ComponentRegistry {
   Optional<byte[]> module(ComponentId id);
 
   /**
-   * Lets go of every component of every generation of a database (called when the database is
+   * Lets go of the components of the deleted generations of a database (called when the database is
    * deleted). Lookups never find the components of an earlier generation anyway; this frees what
-   * the registry holds for them, where it can.
+   * the registry holds for them, where it can. The components of a database created again under the
+   * name, even one created between the delete and this call, stay.
    */
   void forget(DatabaseName database);
 }

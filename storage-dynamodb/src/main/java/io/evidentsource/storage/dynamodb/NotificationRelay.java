@@ -9,6 +9,7 @@ import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -123,8 +125,22 @@ public final class NotificationRelay implements AutoCloseable {
   private final Map<DatabaseName, Long> pending = new ConcurrentHashMap<>();
   private final AtomicLong errors = new AtomicLong();
   private final Map<DatabaseName, Failure> failures = new ConcurrentHashMap<>();
-  private final Map<DatabaseName, ConcurrentSkipListMap<Long, Map<String, String>>> contexts =
+  private final Map<DatabaseName, ConcurrentSkipListMap<Long, Context>> contexts =
       new ConcurrentHashMap<>();
+
+  /**
+   * A commit's trace context waiting for its publication, under the commit's last revision.
+   *
+   * @param recordedTime the commit's recorded time when the context was registered before the write
+   *     ({@link #committing}): the context goes only with the transaction of that time, not with
+   *     another writer's that took the revision; null when registered after the commit
+   * @param headers the W3C trace headers
+   */
+  private record Context(@Nullable Instant recordedTime, Map<String, String> headers) {
+    boolean matches(List<StoredEvent> transaction) {
+      return recordedTime == null || recordedTime.equals(transaction.get(0).recordedTime());
+    }
+  }
 
   /** The most commits per database whose trace context waits for publication. */
   static final int MAX_CONTEXTS = 1024;
@@ -259,17 +275,58 @@ public final class NotificationRelay implements AutoCloseable {
   /**
    * Asks for a publishing round of {@code database} soon, and publishes the transaction ending at
    * {@code revision} with {@code traceContext} (the committing request's W3C trace headers), kept
-   * for at most {@value #MAX_CONTEXTS} unpublished commits per database.
+   * for at most {@value #MAX_CONTEXTS} unpublished commits per database. A round that ran between
+   * the commit and this call (a sweep) has published the transaction without it; {@link
+   * #committing} before the write closes that gap.
    */
   public void committed(DatabaseName database, long revision, Map<String, String> traceContext) {
     if (!traceContext.isEmpty()) {
-      var waiting = contexts.computeIfAbsent(database, d -> new ConcurrentSkipListMap<>());
-      waiting.put(revision, Map.copyOf(traceContext));
-      while (waiting.size() > MAX_CONTEXTS) {
-        waiting.pollFirstEntry();
-      }
+      keep(database, revision, new Context(null, Map.copyOf(traceContext)));
     }
     committed(database);
+  }
+
+  /**
+   * Registers the trace context of a transaction about to be written, so that whichever round
+   * publishes it (this instance's sweep too, even before the write returned) publishes it with that
+   * context (docs/operations.md#traces). Call it before the write, then {@link
+   * #committed(DatabaseName)} when the write committed or its outcome is unknown, or {@link
+   * #notCommitted} when it wrote nothing. Kept for at most {@value #MAX_CONTEXTS} unpublished
+   * commits per database.
+   *
+   * @param revision the last revision the transaction will have if it commits
+   * @param recordedTime the recorded time it is written with: the context goes only with the
+   *     transaction of that revision and time, never with another writer's
+   * @param traceContext the committing request's W3C trace headers; nothing is kept when empty
+   */
+  public void committing(
+      DatabaseName database,
+      long revision,
+      Instant recordedTime,
+      Map<String, String> traceContext) {
+    if (!traceContext.isEmpty()) {
+      keep(database, revision, new Context(recordedTime, Map.copyOf(traceContext)));
+    }
+  }
+
+  /**
+   * Drops what {@link #committing} registered for a write that wrote nothing (another writer moved
+   * the head, a duplicate transaction, a failure), unless another commit replaced it since.
+   */
+  public void notCommitted(DatabaseName database, long revision, Instant recordedTime) {
+    var waiting = contexts.get(database);
+    if (waiting != null) {
+      waiting.computeIfPresent(
+          revision, (r, kept) -> recordedTime.equals(kept.recordedTime()) ? null : kept);
+    }
+  }
+
+  private void keep(DatabaseName database, long revision, Context context) {
+    var waiting = contexts.computeIfAbsent(database, d -> new ConcurrentSkipListMap<>());
+    waiting.put(revision, context);
+    while (waiting.size() > MAX_CONTEXTS) {
+      waiting.pollFirstEntry();
+    }
   }
 
   private Lane lane(DatabaseName database) {
@@ -538,7 +595,7 @@ public final class NotificationRelay implements AutoCloseable {
           if (waiting != null) {
             waiting.headMap(last).clear(); // older commits, published by another instance
             var kept = waiting.get(last);
-            context = kept == null ? Map.of() : kept;
+            context = kept == null || !kept.matches(tx) ? Map.of() : kept.headers();
           }
           TraceScope.Opened scope = traceScope.open(context);
           try {
@@ -547,7 +604,7 @@ public final class NotificationRelay implements AutoCloseable {
             scope.close();
           }
           if (waiting != null) {
-            waiting.remove(last);
+            waiting.remove(last); // a context registered for another writer's commit goes too
           }
           published = last;
           if (!advance(key, published)) {

@@ -91,23 +91,36 @@ public final class PublishingStorageAdapter implements StorageAdapter {
     return storage.fittingOneAppend(database, transactions);
   }
 
-  /** Appends through the log, then asks the relay to publish up to the group's last revision. */
+  /**
+   * Hands the request's trace context to the relay for the group's last revision, appends through
+   * the log, then asks the relay to publish. The context goes first, so that a sweep publishing the
+   * commit before this method returns publishes it with its context (docs/operations.md#traces).
+   */
   @Override
   public AppendOutcome appendGroup(List<AppendRequest> requests) {
-    AppendRequest request = requests.get(0);
+    AppendRequest last = requests.get(requests.size() - 1);
+    DatabaseName database = last.database();
+    long revision = last.expectedHead() + last.events().size();
+    relay.committing(database, revision, last.recordedTime(), traceContext.get());
     AppendOutcome outcome;
     try {
       outcome = storage.appendGroup(requests);
     } catch (EvidentSourceException e) {
       if (e.code() == ErrorCode.COMMIT_UNKNOWN) {
-        relay.committed(request.database()); // announce it soon if it did commit
+        relay.committed(database); // announce it soon if it did commit
+      } else {
+        relay.notCommitted(database, revision, last.recordedTime());
       }
       throw e;
+    } catch (RuntimeException e) {
+      relay.notCommitted(database, revision, last.recordedTime());
+      throw e;
     }
-    long revision =
-        outcome.match(committed -> committed.result().revision(), headMoved -> 0L, duplicate -> 0L);
-    if (revision > 0) {
-      relay.committed(request.database(), revision, traceContext.get());
+    boolean wrote = outcome.match(committed -> true, headMoved -> false, duplicate -> false);
+    if (wrote) {
+      relay.committed(database);
+    } else {
+      relay.notCommitted(database, revision, last.recordedTime());
     }
     return outcome;
   }

@@ -45,10 +45,7 @@ class AppendCostTest {
   @ValueSource(ints = {1, 25})
   void one_transact_write_items_per_append_whatever_the_batch_size(int batch) {
     var counter = new RequestCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    DynamoDbClient client = builder.build();
+    DynamoDbClient client = DynamoDbFixture.client(counter);
     var tables = DynamoDbFixture.freshTables();
     DynamoDbSchema.ensure(client, tables, true);
     var store = EventStore.create(new DynamoDbStorageAdapter(client, tables));

@@ -62,10 +62,7 @@ class GroupCommitClusterTest {
     var stores = new ArrayList<EventStore>();
     DynamoDbStorageAdapter first = null;
     for (int i = 0; i < INSTANCES; i++) {
-      var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-      builder.overrideConfiguration(
-          builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-      DynamoDbClient client = builder.build();
+      DynamoDbClient client = DynamoDbFixture.client(counter);
       if (i == 0) {
         DynamoDbSchema.ensure(client, tables, true);
       }

@@ -92,10 +92,7 @@ class GroupCommitLimitsTest {
   void start() {
     tables = DynamoDbFixture.freshTables();
     inspector = new Inspector();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(inspector).build());
-    DynamoDbClient client = builder.build();
+    DynamoDbClient client = DynamoDbFixture.client(inspector);
     DynamoDbSchema.ensure(client, tables, true);
     var adapter = new DynamoDbStorageAdapter(client, tables);
     store =

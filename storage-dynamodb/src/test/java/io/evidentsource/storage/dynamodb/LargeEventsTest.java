@@ -46,15 +46,11 @@ class LargeEventsTest {
   @BeforeEach
   void tables() {
     counter = new RequestCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    client = builder.build();
-    s3 = DynamoDbFixture.s3();
-    tables = DynamoDbFixture.freshTables();
-    bucket = DynamoDbFixture.freshBucket();
-    DynamoDbSchema.ensure(client, tables, true);
-    ComponentBucket.ensure(s3, bucket, true);
+    var fresh = DynamoDbFixture.fresh(counter);
+    client = fresh.client();
+    s3 = fresh.s3();
+    tables = fresh.tables();
+    bucket = fresh.bucket();
     db = TckFixtures.uniqueDatabase("large");
   }
 

@@ -8,9 +8,7 @@ import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.index.IndexSegment;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
-import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
-import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.query.Direction;
@@ -55,34 +53,26 @@ class LargeSegmentsTest {
   @BeforeAll
   static void load() {
     counter = new SegmentedColdStartTest.QueryCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    client = builder.build();
-    s3 = DynamoDbFixture.s3();
-    tables = DynamoDbFixture.freshTables();
-    DynamoDbSchema.ensure(client, tables, true);
-    bucketName = DynamoDbFixture.freshBucket();
-    ComponentBucket.ensure(s3, bucketName, true);
+    var fresh = DynamoDbFixture.fresh(counter);
+    client = fresh.client();
+    s3 = fresh.s3();
+    tables = fresh.tables();
+    bucketName = fresh.bucket();
     db = TckFixtures.uniqueDatabase("large");
     writer = store(new DynamoDbStorageAdapter(client, tables));
     writer.createDatabase(db);
-    var batch = new ArrayList<Event>();
-    for (int r = 1; r <= EVENTS; r++) {
-      batch.add(
-          Event.builder()
-              .id("e" + r)
-              .source("https://example.com/orders/" + (r % 3))
-              .type(r % 10 == 0 ? "OrderCancelled" : "OrderPlaced")
-              .subject("order-" + (r % 17))
-              .jsonData("{\"n\":" + r + "}")
-              .build());
-      if (batch.size() == 25) {
-        writer.transact(db, Transaction.of(batch));
-        batch.clear();
-      }
-    }
-    writer.transact(db, Transaction.of(batch));
+    DynamoDbFixture.appendInBatches(
+        writer,
+        db,
+        EVENTS,
+        r ->
+            Event.builder()
+                .id("e" + r)
+                .source("https://example.com/orders/" + (r % 3))
+                .type(r % 10 == 0 ? "OrderCancelled" : "OrderPlaced")
+                .subject("order-" + (r % 17))
+                .jsonData("{\"n\":" + r + "}")
+                .build());
   }
 
   static IndexSegmentBucket bucket() {
@@ -94,14 +84,8 @@ class LargeSegmentsTest {
   }
 
   static EventStore store(DynamoDbStorageAdapter adapter) {
-    return new EventStore(
-        adapter,
-        EventLimits.defaults(),
-        Clock.systemUTC(),
-        UUID::randomUUID,
-        Duration.ofSeconds(10),
-        EventStoreObserver.NONE,
-        new IndexSegments(segmentStore(), SEGMENT, Runnable::run));
+    return DynamoDbFixture.eventStore(
+        adapter, new IndexSegments(segmentStore(), SEGMENT, Runnable::run));
   }
 
   /** A second instance with no cache of events and an empty index. */

@@ -7,11 +7,9 @@ import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.storage.tck.TckFixtures;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -45,13 +43,12 @@ class RelayIsolationTest {
           published.computeIfAbsent(db, k -> new AtomicInteger()).addAndGet(tx.size());
         };
     try (var relay =
-        new NotificationRelay(
+        DynamoDbFixture.relay(
             storage,
             DynamoDbFixture.client(),
             publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(), Duration.ofSeconds(5), Duration.ofMinutes(1), 500),
-            Clock.systemUTC())) {
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(1))) {
 
       relay.sweep(); // the poisoned database sorts first
 

@@ -8,11 +8,9 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.storage.tck.TckFixtures;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,16 +46,12 @@ class RelayLagTest {
           }
         };
     try (var relay =
-        new NotificationRelay(
+        DynamoDbFixture.relay(
             storage,
             DynamoDbFixture.client(),
             publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(),
-                DynamoDbStorage.DEFAULT_PUBLISH_LEASE,
-                DynamoDbStorage.DEFAULT_PUBLISH_SWEEP,
-                500),
-            Clock.systemUTC())) {
+            DynamoDbStorage.DEFAULT_PUBLISH_LEASE,
+            DynamoDbStorage.DEFAULT_PUBLISH_SWEEP)) {
       relay.start();
       var store = EventStore.create(new PublishingStorageAdapter(storage, relay));
       store.createDatabase(hot);

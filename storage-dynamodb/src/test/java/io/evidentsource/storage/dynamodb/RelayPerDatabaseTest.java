@@ -8,13 +8,11 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.storage.tck.TckFixtures;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,13 +65,7 @@ class RelayPerDatabaseTest {
 
   private static NotificationRelay relay(
       DynamoDbStorageAdapter storage, DynamoDbClient client, EventPublisher publisher) {
-    return new NotificationRelay(
-        storage,
-        client,
-        publisher,
-        new NotificationRelay.Settings(
-            UUID.randomUUID().toString(), LEASE, Duration.ofMinutes(1), 500, 4),
-        Clock.systemUTC());
+    return DynamoDbFixture.relay(storage, client, publisher, LEASE, Duration.ofMinutes(1));
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
@@ -177,10 +169,7 @@ class RelayPerDatabaseTest {
   @Timeout(180)
   void an_idle_sweep_costs_two_scans_whatever_the_number_of_databases() {
     var counter = new AppendCostTest.RequestCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    try (DynamoDbClient client = builder.build()) {
+    try (DynamoDbClient client = DynamoDbFixture.client(counter)) {
       var tables = DynamoDbFixture.freshTables();
       DynamoDbSchema.ensure(client, tables, true);
       var storage = new DynamoDbStorageAdapter(client, tables);

@@ -3,13 +3,10 @@ package io.evidentsource.storage.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
-import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.condition.AppendCondition;
 import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
-import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
-import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.IndexSegmentStore;
 import io.evidentsource.core.port.IndexSegments;
 import io.evidentsource.core.query.Direction;
@@ -17,13 +14,9 @@ import io.evidentsource.core.query.EventQuery;
 import io.evidentsource.core.selector.Attribute;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.storage.tck.TckFixtures;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -88,34 +81,25 @@ class SegmentedColdStartTest {
   @BeforeAll
   static void load() {
     counter = new QueryCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    client = builder.build();
+    client = DynamoDbFixture.client(counter);
     tables = DynamoDbFixture.freshTables();
     DynamoDbSchema.ensure(client, tables, true);
     db = TckFixtures.uniqueDatabase("cold");
     writer = store(new DynamoDbStorageAdapter(client, tables), segments());
     writer.createDatabase(db);
-    var batch = new ArrayList<Event>();
-    for (int r = 1; r <= EVENTS; r++) {
-      batch.add(
-          Event.builder()
-              .id("e" + r)
-              .source("https://example.com/orders/" + (r % 3))
-              .type(r % 10 == 0 ? "OrderCancelled" : "OrderPlaced")
-              .subject(r % 50 == 0 ? null : "order-" + (r % 37))
-              .tags("shop:" + (r % 4))
-              .jsonData("{\"n\":" + r + "}")
-              .build());
-      if (batch.size() == 25) {
-        writer.transact(db, Transaction.of(batch));
-        batch.clear();
-      }
-    }
-    if (!batch.isEmpty()) {
-      writer.transact(db, Transaction.of(batch));
-    }
+    DynamoDbFixture.appendInBatches(
+        writer,
+        db,
+        EVENTS,
+        r ->
+            Event.builder()
+                .id("e" + r)
+                .source("https://example.com/orders/" + (r % 3))
+                .type(r % 10 == 0 ? "OrderCancelled" : "OrderPlaced")
+                .subject(r % 50 == 0 ? null : "order-" + (r % 37))
+                .tags("shop:" + (r % 4))
+                .jsonData("{\"n\":" + r + "}")
+                .build());
   }
 
   static IndexSegments segments() {
@@ -123,14 +107,7 @@ class SegmentedColdStartTest {
   }
 
   static EventStore store(DynamoDbStorageAdapter adapter, @Nullable IndexSegments segments) {
-    return new EventStore(
-        adapter,
-        EventLimits.defaults(),
-        Clock.systemUTC(),
-        UUID::randomUUID,
-        Duration.ofSeconds(10),
-        EventStoreObserver.NONE,
-        segments);
+    return DynamoDbFixture.eventStore(adapter, segments);
   }
 
   /** A second instance with no cache of events and an empty index. */

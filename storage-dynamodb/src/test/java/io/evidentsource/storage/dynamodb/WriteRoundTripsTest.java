@@ -36,10 +36,7 @@ class WriteRoundTripsTest {
   @CsvSource({"1, 24, 49", "8, 6, 49", "64, 3, 49", "64, 3, 1"})
   void transactions_per_round_trip(int clients, int perClient, int group) throws Exception {
     var counter = new RequestCounter();
-    var builder = DynamoDbClients.configure(DynamoDbClient.builder(), DynamoDbFixture.settings());
-    builder.overrideConfiguration(
-        builder.overrideConfiguration().toBuilder().addExecutionInterceptor(counter).build());
-    DynamoDbClient client = builder.build();
+    DynamoDbClient client = DynamoDbFixture.client(counter);
     var tables = DynamoDbFixture.freshTables();
     DynamoDbSchema.ensure(client, tables, true);
     var adapter =

@@ -31,8 +31,9 @@ import org.rocksdb.RocksIterator;
  * batch, so a visible version always has its module. Versions are numbered under one lock: this
  * process is the directory's only writer.
  *
- * <p>{@link #forget} deletes the records of every generation of the database; module bytes stay
- * (another database may share them).
+ * <p>{@link #forget} deletes the records of every deleted generation of the database, never those
+ * of the live database or of one created meanwhile; module bytes stay (another database may share
+ * them).
  */
 public final class LocalComponentRegistry implements ComponentRegistry {
   private static final int VERSION = 1;
@@ -40,8 +41,11 @@ public final class LocalComponentRegistry implements ComponentRegistry {
   private final LocalStorage store;
   private final Object publishLock = new Object();
 
-  LocalComponentRegistry(LocalStorage store) {
+  private final LocalStorageAdapter catalog;
+
+  LocalComponentRegistry(LocalStorage store, LocalStorageAdapter catalog) {
     this.store = store;
+    this.catalog = catalog;
   }
 
   @Override
@@ -136,15 +140,20 @@ public final class LocalComponentRegistry implements ComponentRegistry {
     return Optional.of(bytes);
   }
 
+  /**
+   * Deletes the records of every generation of the database below {@link
+   * LocalStorageAdapter#firstKeptGeneration}: all of them are deleted databases. The components of
+   * a database created under the name since the delete (even between the delete and this call)
+   * stay.
+   */
   @Override
   public void forget(DatabaseName database) {
-    byte[] name = Codec.utf8(database.value());
-    byte[] from = ByteBuffer.allocate(name.length + 1).put(name).put((byte) 0).array();
-    byte[] to = ByteBuffer.allocate(name.length + 1).put(name).put((byte) 1).array();
     store.recoverIfBroken();
+    byte[] from = LocalStorageAdapter.prefix(database, 0);
+    byte[] to = LocalStorageAdapter.prefix(database, catalog.firstKeptGeneration(database));
     synchronized (publishLock) {
       store.write(
-          "forget the components of database '" + database + "'",
+          "forget the components of the deleted generations of database '" + database + "'",
           batch -> batch.deleteRange(store.components, from, to));
     }
   }

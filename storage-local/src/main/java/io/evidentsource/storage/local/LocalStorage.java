@@ -154,7 +154,7 @@ public final class LocalStorage implements AutoCloseable {
     try {
       checkFormat();
       adapter = new LocalStorageAdapter(this);
-      registry = new LocalComponentRegistry(this);
+      registry = new LocalComponentRegistry(this, adapter);
     } catch (RuntimeException e) {
       close();
       throw e;

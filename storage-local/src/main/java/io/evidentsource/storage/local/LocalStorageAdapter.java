@@ -251,6 +251,28 @@ public final class LocalStorageAdapter implements StorageAdapter, ChangeNotifica
     }
   }
 
+  /**
+   * The lowest generation of the name whose components must stay: the live database's generation,
+   * or, when none is live, one above the last generation ever given to the name (the generation a
+   * database created next would get). Every generation below it is deleted for good, since
+   * generations only grow. Read under the catalog lock, so a create or delete is wholly before or
+   * after it.
+   */
+  long firstKeptGeneration(DatabaseName name) {
+    synchronized (catalogLock) {
+      var log = databases.get(name);
+      if (log != null) {
+        return log.generation;
+      }
+      byte[] genKey = catalogKey(GENERATION, name);
+      byte[] last =
+          store.read(
+              "read the generation of database '" + name + "'",
+              db -> db.get(store.catalog, genKey));
+      return last == null ? 1 : Codec.longAt(last, 0) + 1;
+    }
+  }
+
   @Override
   public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
     store.recoverIfBroken();

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +25,23 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryComponentRegistry implements ComponentRegistry {
   private final Map<Generation, Catalog> catalogs = new ConcurrentHashMap<>();
+  private final ToLongFunction<DatabaseName> firstKeptGeneration;
+
+  /**
+   * A registry on its own: {@link #forget} lets go of every generation of the database, since it
+   * cannot tell whether one was created again since.
+   */
+  public InMemoryComponentRegistry() {
+    this(database -> Long.MAX_VALUE);
+  }
+
+  /**
+   * A registry beside a catalog: {@link #forget} keeps the generations from {@code
+   * firstKeptGeneration} up (the live database's, or the next one's when none is live).
+   */
+  InMemoryComponentRegistry(ToLongFunction<DatabaseName> firstKeptGeneration) {
+    this.firstKeptGeneration = firstKeptGeneration;
+  }
 
   private record Generation(DatabaseName database, long generation) {}
 
@@ -117,6 +135,7 @@ public final class InMemoryComponentRegistry implements ComponentRegistry {
 
   @Override
   public void forget(DatabaseName database) {
-    catalogs.keySet().removeIf(g -> g.database().equals(database));
+    long kept = firstKeptGeneration.applyAsLong(database);
+    catalogs.keySet().removeIf(g -> g.database().equals(database) && g.generation() < kept);
   }
 }

@@ -34,7 +34,7 @@ public final class InMemoryStorage {
     var storage =
         Storage.builder(log)
             .pushNotifications(log)
-            .components(new InMemoryComponentRegistry())
+            .components(new InMemoryComponentRegistry(log::firstKeptGeneration))
             .sharedAcrossInstances(false);
     if (indexSegments) {
       storage.indexSegments(IndexSegmentStore.inMemory());

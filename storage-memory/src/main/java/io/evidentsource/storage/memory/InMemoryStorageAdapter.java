@@ -185,6 +185,18 @@ public final class InMemoryStorageAdapter implements StorageAdapter, ChangeNotif
     }
   }
 
+  /**
+   * The lowest generation of the name whose components must stay: the live database's generation,
+   * or, when none is live, the generation a database created next would get. Every generation below
+   * it is deleted for good.
+   */
+  long firstKeptGeneration(DatabaseName name) {
+    synchronized (generations) {
+      var log = databases.get(name);
+      return log != null ? log.generation : generations.getOrDefault(name, 0L) + 1;
+    }
+  }
+
   @Override
   public boolean deleteDatabase(DatabaseName name, @Nullable String deleteKey) {
     synchronized (generations) {

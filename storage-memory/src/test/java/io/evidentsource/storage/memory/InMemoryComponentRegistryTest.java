@@ -69,4 +69,25 @@ class InMemoryComponentRegistryTest extends ComponentRegistryTck {
         .hasValueSatisfying(m -> assertThat(m).containsExactly(1, 2, 3));
     assertThat(published.moduleSha256()).isEqualTo(ModuleDigest.sha256Hex(new byte[] {1, 2, 3}));
   }
+
+  @Test
+  void forgetting_a_deleted_database_keeps_the_components_of_one_created_again_meanwhile() {
+    var storage = InMemoryStorage.create();
+    var log = storage.log();
+    var registry = storage.components();
+    long first = log.createDatabase(DB, T).generation();
+    var old = registry.add(DB, first, ComponentKind.STATE_VIEW, view("v"), new byte[] {1}, T);
+    log.deleteDatabase(DB);
+    long second = log.createDatabase(DB, T).generation();
+    var fresh = registry.add(DB, second, ComponentKind.STATE_VIEW, view("v"), new byte[] {2}, T);
+
+    registry.forget(DB); // the first delete's cleanup, arriving late
+
+    assertThat(registry.find(DB, second, ComponentKind.STATE_VIEW, "v", null)).contains(fresh);
+    assertThat(registry.module(fresh.id())).isPresent();
+    assertThat(registry.module(old.id())).isEmpty();
+    log.deleteDatabase(DB);
+    registry.forget(DB);
+    assertThat(registry.module(fresh.id())).isEmpty();
+  }
 }

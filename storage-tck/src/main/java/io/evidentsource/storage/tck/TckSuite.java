@@ -37,7 +37,13 @@ public enum TckSuite {
    * not read the whole log. Storages {@link StorageCapabilities#sharedAcrossInstances() shared
    * across instances}.
    */
-  INDEX_SEGMENTS(IndexSegmentStoreTck.class, StorageCapabilities::sharedAcrossInstances);
+  INDEX_SEGMENTS(IndexSegmentStoreTck.class, StorageCapabilities::sharedAcrossInstances),
+  /**
+   * An index segment rebuild while writers append seals what an index of the log seals, and a lazy
+   * index over the result answers as one built from the log (ADR 0011, "Rebuild"). Storages {@link
+   * StorageCapabilities#sharedAcrossInstances() shared across instances}.
+   */
+  INDEX_REBUILD(IndexRebuildTck.class, StorageCapabilities::sharedAcrossInstances);
 
   private final Class<?> suite;
 

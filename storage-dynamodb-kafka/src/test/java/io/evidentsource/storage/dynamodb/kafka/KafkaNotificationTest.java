@@ -67,13 +67,12 @@ class KafkaNotificationTest {
 
   private NotificationRelay relay(DynamoDbStorageAdapter storage, EventPublisher publisher) {
     var relay =
-        new NotificationRelay(
+        DynamoDbFixture.relay(
             storage,
             DynamoDbFixture.client(),
             publisher,
-            new NotificationRelay.Settings(
-                UUID.randomUUID().toString(), Duration.ofSeconds(2), Duration.ofMillis(300), 500),
-            Clock.systemUTC());
+            Duration.ofSeconds(2),
+            Duration.ofMillis(300));
     relays.add(relay);
     return relay;
   }

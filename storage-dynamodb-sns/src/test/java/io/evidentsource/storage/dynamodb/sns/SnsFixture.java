@@ -1,12 +1,11 @@
 package io.evidentsource.storage.dynamodb.sns;
 
 import io.evidentsource.core.port.EventPublisher;
+import io.evidentsource.storage.dynamodb.DynamoDbFixture;
 import io.evidentsource.storage.dynamodb.DynamoDbStorageAdapter;
 import io.evidentsource.storage.dynamodb.NotificationRelay;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -51,12 +50,7 @@ public final class SnsFixture {
   /** A relay of its own (a random owner) with a 2 s lease, 300 ms sweeps and pages of 500. */
   public static NotificationRelay relay(
       DynamoDbStorageAdapter storage, DynamoDbClient dynamo, EventPublisher publisher) {
-    return new NotificationRelay(
-        storage,
-        dynamo,
-        publisher,
-        new NotificationRelay.Settings(
-            UUID.randomUUID().toString(), Duration.ofSeconds(2), Duration.ofMillis(300), 500),
-        Clock.systemUTC());
+    return DynamoDbFixture.relay(
+        storage, dynamo, publisher, Duration.ofSeconds(2), Duration.ofMillis(300));
   }
 }
