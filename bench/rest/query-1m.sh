@@ -106,7 +106,8 @@ fill() { # index -> creates database q and loads EVENTS events
 buckets() {
   curl -sf "localhost:$1/actuator/prometheus" | awk '/^http_server_requests_seconds_bucket\{/ &&
       /method="GET"/ && /status="200"/ && /uri="\/api\/v1\/databases\/\{db\}\/events"/ {
-    match($0, /le="[^"]*"/); print substr($0, RSTART + 4, RLENGTH - 5), $NF }'
+    match($0, /le="[^"]*"/); n[substr($0, RSTART + 4, RLENGTH - 5)] += $NF }
+    END { for (le in n) printf "%s %.0f\n", le, n[le] }' # summed over the route's series
 }
 # p50 and p99 (the upper bound of the bucket each falls in, ms) of the difference of two scrapes.
 server_percentiles() {

@@ -466,6 +466,42 @@ class CloudEventJsonTest {
     }
 
     @Test
+    void recordedtime_is_written_as_instant_to_string_writes_it() {
+      var random = new java.util.Random(17);
+      var instants =
+          new java.util.ArrayList<>(
+              List.of(
+                  Instant.EPOCH,
+                  Instant.parse("2024-02-29T23:59:59.999999999Z"),
+                  Instant.parse("2024-05-01T12:00:00.100Z"),
+                  Instant.parse("2024-05-01T12:00:00.000100Z"),
+                  Instant.parse("2024-05-01T12:00:00.000000100Z"),
+                  Instant.parse("9999-12-31T23:59:59.5Z"),
+                  Instant.parse("+10000-01-01T00:00:00Z"),
+                  Instant.parse("1969-12-31T23:59:59.5Z"),
+                  Instant.parse("-0001-01-01T00:00:00Z")));
+      for (int i = 0; i < 20_000; i++) {
+        long second = random.nextLong(-100_000_000_000L, 300_000_000_000L);
+        int nano =
+            switch (random.nextInt(4)) {
+              case 0 -> 0;
+              case 1 -> random.nextInt(1000) * 1_000_000;
+              case 2 -> random.nextInt(1_000_000) * 1000;
+              default -> random.nextInt(1_000_000_000);
+            };
+        instants.add(Instant.ofEpochSecond(second, nano));
+      }
+      for (Instant recorded : instants) {
+        var stored = new StoredEvent(1, recorded, full);
+        assertThat(
+                JsonSupport.parse(CloudEventJson.toJsonBytes(stored))
+                    .get("recordedtime")
+                    .stringValue())
+            .isEqualTo(recorded.toString());
+      }
+    }
+
+    @Test
     void time_written_back_is_the_text_sent() {
       Event e = full.toBuilder().time(EventTime.parse("2024-01-01t10:00:00.5z")).build();
       assertThat(CloudEventJson.toJson(e)).contains("\"time\":\"2024-01-01t10:00:00.5z\"");

@@ -1,7 +1,15 @@
 package io.evidentsource.core.model;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** UTF-8 byte counting without allocating; limits count bytes, not characters (docs/limits.md). */
 public final class Utf8 {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
   private Utf8() {}
 
   /** The number of bytes {@code s} takes in UTF-8 (unpaired surrogates count as 3, like '?'). */
@@ -35,6 +43,10 @@ public final class Utf8 {
     int i = offset;
     int end = offset + length;
     while (i < end) {
+      if (end - i >= 8 && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+        i += 8; // eight ASCII bytes at once
+        continue;
+      }
       int b = bytes[i];
       if (b >= 0) {
         i++;

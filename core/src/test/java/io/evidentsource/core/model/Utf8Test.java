@@ -56,6 +56,45 @@ class Utf8Test {
   }
 
   @Test
+  void agrees_with_the_jdk_strict_decoder_on_mostly_ascii_ranges_of_any_length() {
+    var random = new Random(17);
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] bytes = new byte[random.nextInt(48)];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = random.nextInt(10) == 0 ? (byte) random.nextInt(256) : (byte) 'a';
+      }
+      int offset = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+      int length = random.nextInt(bytes.length - offset + 1);
+      boolean jdk;
+      try {
+        decoder.decode(ByteBuffer.wrap(bytes, offset, length));
+        jdk = true;
+      } catch (CharacterCodingException e) {
+        jdk = false;
+      }
+      assertThat(Utf8.firstMalformed(bytes, offset, length) < 0)
+          .as("%s from %d, %d bytes", hex(bytes), offset, length)
+          .isEqualTo(jdk);
+    }
+  }
+
+  @Test
+  void finds_a_malformed_byte_after_any_number_of_ascii_bytes() {
+    for (int k = 0; k < 40; k++) {
+      byte[] bytes = ("a".repeat(k) + "__" + "b".repeat(9)).getBytes(StandardCharsets.US_ASCII);
+      bytes[k] = (byte) 0xC0; // overlong '/'
+      bytes[k + 1] = (byte) 0xAF;
+      assertThat(Utf8.firstMalformed(bytes, 0, bytes.length)).isEqualTo(k);
+      assertThat(Utf8.firstMalformed(bytes, 0, k)).isEqualTo(-1);
+    }
+  }
+
+  @Test
   void finds_unpaired_surrogates_in_strings() {
     assertThat(Utf8.firstLoneSurrogate("a\uD83D\uDE00b")).isEqualTo(-1); // a pair: U+1F600
     assertThat(Utf8.firstLoneSurrogate("ab\uD800")).isEqualTo(2); // high at the end

@@ -41,6 +41,12 @@ class QueryController {
   static final MediaType CLOUDEVENT_JSON = MediaType.parseMediaType(CloudEventJson.MEDIA_TYPE);
   private static final int FLUSH_EVERY = 256;
 
+  /**
+   * The response buffer of an NDJSON stream: the container writes to the socket when it is full (or
+   * at a flush), so a larger one means fewer writes of a long export than the default 8 KiB.
+   */
+  private static final int NDJSON_BUFFER_BYTES = 64 * 1024;
+
   private final EventStore store;
   private final EvidentSourceProperties properties;
   private final JsonMapper json;
@@ -136,6 +142,7 @@ class QueryController {
       // the first chunk is read now, so a query over its budget still gets a problem response
       var unused = events.hasNext();
       response.setContentType(NDJSON.toString());
+      response.setBufferSize(NDJSON_BUFFER_BYTES);
       response.setHeader(REVISION_HEADER, Long.toString(result.revision()));
       StreamingResponseBody body = out -> CloudEventJson.writeNdjson(events, out, FLUSH_EVERY);
       return body;
