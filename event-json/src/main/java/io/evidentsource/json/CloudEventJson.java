@@ -354,12 +354,20 @@ public final class CloudEventJson {
 
   /** Writes an event as one JSON object. */
   public static void write(Event event, JsonGenerator g) {
-    writeObject(event, null, g);
+    writeObject(event, null, g, null);
   }
 
   /** Writes a stored event as one JSON object with {@code revision} and {@code recordedtime}. */
   public static void write(StoredEvent stored, JsonGenerator g) {
-    writeObject(stored.event(), stored, g);
+    writeObject(stored.event(), stored, g, null);
+  }
+
+  /**
+   * Writes a stored event as {@link #write(StoredEvent, JsonGenerator)} does, taking the text of
+   * its recorded time from {@code recordedTimes}, the cache of the stream or call writing it.
+   */
+  static void write(StoredEvent stored, JsonGenerator g, RecordedTimes recordedTimes) {
+    writeObject(stored.event(), stored, g, recordedTimes);
   }
 
   /** The compact JSON text of an event. */
@@ -404,9 +412,10 @@ public final class CloudEventJson {
       throw new IllegalArgumentException("flushEvery must be >= 1, was " + flushEvery);
     }
     try (JsonGenerator g = NDJSON_WRITER.createGenerator(out)) {
+      var recordedTimes = new RecordedTimes();
       int written = 0;
       while (events.hasNext()) {
-        write(events.next(), g);
+        write(events.next(), g, recordedTimes);
         g.writeRaw('\n');
         if (++written % flushEvery == 0) {
           g.flush();
@@ -418,7 +427,11 @@ public final class CloudEventJson {
     }
   }
 
-  private static void writeObject(Event e, @Nullable StoredEvent stored, JsonGenerator g) {
+  private static void writeObject(
+      Event e,
+      @Nullable StoredEvent stored,
+      JsonGenerator g,
+      @Nullable RecordedTimes recordedTimes) {
     g.writeStartObject();
     g.writeName(SPECVERSION_NAME);
     g.writeString(SPECVERSION_VALUE);
@@ -464,7 +477,9 @@ public final class CloudEventJson {
       g.writeName(REVISION_NAME);
       g.writeNumber(stored.revision());
       g.writeName(RECORDED_TIME_NAME);
-      g.writeString(RecordedTimeText.of(stored.recordedTime()));
+      Instant recorded = stored.recordedTime();
+      g.writeString(
+          recordedTimes == null ? InstantText.of(recorded) : recordedTimes.text(recorded));
     }
     EventData data = e.data();
     if (data != null) {
@@ -490,29 +505,6 @@ public final class CloudEventJson {
       return g.writeRawValue(new RawUtf8(utf8));
     }
     return g.writeRawValue(json.text());
-  }
-
-  /**
-   * The text of a recorded time, {@link Instant#toString()}, remembered for the last instant
-   * written: the events of one transaction share it, and an export writes them one after another.
-   */
-  private record RecordedTimeText(Instant instant, String text) {
-    private static volatile RecordedTimeText last = new RecordedTimeText(Instant.EPOCH, "");
-
-    static String of(Instant instant) {
-      RecordedTimeText cached = last;
-      if (cached.instant.equals(instant)) {
-        return cached.text;
-      }
-      String text = format(instant);
-      last = new RecordedTimeText(instant, text);
-      return text;
-    }
-
-    /** {@link Instant#toString()}, written by {@link InstantText}. */
-    static String format(Instant instant) {
-      return InstantText.of(instant);
-    }
   }
 
   /**
