@@ -6,6 +6,7 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.EventValidator;
+import io.evidentsource.core.model.InstantText;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.model.Utf8;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +15,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -354,12 +354,20 @@ public final class CloudEventJson {
 
   /** Writes an event as one JSON object. */
   public static void write(Event event, JsonGenerator g) {
-    writeObject(event, null, g);
+    writeObject(event, null, g, null);
   }
 
   /** Writes a stored event as one JSON object with {@code revision} and {@code recordedtime}. */
   public static void write(StoredEvent stored, JsonGenerator g) {
-    writeObject(stored.event(), stored, g);
+    writeObject(stored.event(), stored, g, null);
+  }
+
+  /**
+   * Writes a stored event as {@link #write(StoredEvent, JsonGenerator)} does, taking the text of
+   * its recorded time from {@code recordedTimes}, the cache of the stream or call writing it.
+   */
+  static void write(StoredEvent stored, JsonGenerator g, RecordedTimes recordedTimes) {
+    writeObject(stored.event(), stored, g, recordedTimes);
   }
 
   /** The compact JSON text of an event. */
@@ -404,9 +412,10 @@ public final class CloudEventJson {
       throw new IllegalArgumentException("flushEvery must be >= 1, was " + flushEvery);
     }
     try (JsonGenerator g = NDJSON_WRITER.createGenerator(out)) {
+      var recordedTimes = new RecordedTimes();
       int written = 0;
       while (events.hasNext()) {
-        write(events.next(), g);
+        write(events.next(), g, recordedTimes);
         g.writeRaw('\n');
         if (++written % flushEvery == 0) {
           g.flush();
@@ -418,7 +427,11 @@ public final class CloudEventJson {
     }
   }
 
-  private static void writeObject(Event e, @Nullable StoredEvent stored, JsonGenerator g) {
+  private static void writeObject(
+      Event e,
+      @Nullable StoredEvent stored,
+      JsonGenerator g,
+      @Nullable RecordedTimes recordedTimes) {
     g.writeStartObject();
     g.writeName(SPECVERSION_NAME);
     g.writeString(SPECVERSION_VALUE);
@@ -464,7 +477,9 @@ public final class CloudEventJson {
       g.writeName(REVISION_NAME);
       g.writeNumber(stored.revision());
       g.writeName(RECORDED_TIME_NAME);
-      g.writeString(RecordedTimeText.of(stored.recordedTime()));
+      Instant recorded = stored.recordedTime();
+      g.writeString(
+          recordedTimes == null ? InstantText.of(recorded) : recordedTimes.text(recorded));
     }
     EventData data = e.data();
     if (data != null) {
@@ -490,79 +505,6 @@ public final class CloudEventJson {
       return g.writeRawValue(new RawUtf8(utf8));
     }
     return g.writeRawValue(json.text());
-  }
-
-  /**
-   * The text of a recorded time, {@link Instant#toString()}, remembered for the last instant
-   * written: the events of one transaction share it, and an export writes them one after another.
-   */
-  private record RecordedTimeText(Instant instant, String text) {
-    private static volatile RecordedTimeText last = new RecordedTimeText(Instant.EPOCH, "");
-
-    static String of(Instant instant) {
-      RecordedTimeText cached = last;
-      if (cached.instant.equals(instant)) {
-        return cached.text;
-      }
-      String text = format(instant);
-      last = new RecordedTimeText(instant, text);
-      return text;
-    }
-
-    /**
-     * The largest epoch second written without {@link Instant#toString()}: 9999-12-31T23:59:59Z.
-     */
-    private static final long LAST_FAST_SECOND = 253_402_300_799L;
-
-    /**
-     * {@link Instant#toString()} (ISO-8601 in UTC, seconds always, the fraction in groups of three
-     * digits as needed) for the years 1970 to 9999, without {@code DateTimeFormatter}; other
-     * instants by {@link Instant#toString()} itself.
-     */
-    static String format(Instant instant) {
-      long second = instant.getEpochSecond();
-      if (second < 0 || second > LAST_FAST_SECOND) {
-        return instant.toString();
-      }
-      LocalDate date = LocalDate.ofEpochDay(second / 86_400);
-      int ofDay = (int) (second % 86_400);
-      int nano = instant.getNano();
-      byte[] b = new byte[30];
-      digits(b, 0, date.getYear(), 4);
-      b[4] = '-';
-      digits(b, 5, date.getMonthValue(), 2);
-      b[7] = '-';
-      digits(b, 8, date.getDayOfMonth(), 2);
-      b[10] = 'T';
-      digits(b, 11, ofDay / 3600, 2);
-      b[13] = ':';
-      digits(b, 14, ofDay / 60 % 60, 2);
-      b[16] = ':';
-      digits(b, 17, ofDay % 60, 2);
-      int n = 19;
-      if (nano != 0) {
-        b[n++] = '.';
-        if (nano % 1_000_000 == 0) {
-          digits(b, n, nano / 1_000_000, 3);
-          n += 3;
-        } else if (nano % 1000 == 0) {
-          digits(b, n, nano / 1000, 6);
-          n += 6;
-        } else {
-          digits(b, n, nano, 9);
-          n += 9;
-        }
-      }
-      b[n++] = 'Z';
-      return new String(b, 0, n, StandardCharsets.ISO_8859_1);
-    }
-
-    private static void digits(byte[] b, int at, int value, int width) {
-      for (int i = at + width - 1; i >= at; i--) {
-        b[i] = (byte) ('0' + value % 10);
-        value /= 10;
-      }
-    }
   }
 
   /**

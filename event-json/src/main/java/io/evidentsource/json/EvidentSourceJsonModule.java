@@ -18,6 +18,9 @@ import tools.jackson.databind.module.SimpleModule;
 public final class EvidentSourceJsonModule extends SimpleModule {
   private static final long serialVersionUID = 1L;
 
+  /** The key of the call's {@link RecordedTimes} among its per-call attributes. */
+  private static final Object RECORDED_TIMES = RecordedTimes.class;
+
   public EvidentSourceJsonModule() {
     super("evidentsource");
     addSerializer(
@@ -25,7 +28,7 @@ public final class EvidentSourceJsonModule extends SimpleModule {
         new ValueSerializer<StoredEvent>() {
           @Override
           public void serialize(StoredEvent value, JsonGenerator g, SerializationContext ctxt) {
-            CloudEventJson.write(value, g);
+            CloudEventJson.write(value, g, recordedTimes(ctxt));
           }
         });
     addSerializer(
@@ -52,5 +55,18 @@ public final class EvidentSourceJsonModule extends SimpleModule {
             ConditionJson.write(value, g);
           }
         });
+  }
+
+  /**
+   * The recorded-time cache of one serialization call (a page writes its events one after another),
+   * kept among the call's own attributes so that calls on other threads never share it.
+   */
+  private static RecordedTimes recordedTimes(SerializationContext ctxt) {
+    if (ctxt.getAttribute(RECORDED_TIMES) instanceof RecordedTimes cached) {
+      return cached;
+    }
+    var created = new RecordedTimes();
+    ctxt.setAttribute(RECORDED_TIMES, created);
+    return created;
   }
 }

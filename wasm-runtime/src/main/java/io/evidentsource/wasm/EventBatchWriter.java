@@ -2,11 +2,10 @@ package io.evidentsource.wasm;
 
 import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
+import io.evidentsource.core.model.InstantText;
 import io.evidentsource.core.model.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
@@ -42,7 +41,8 @@ final class EventBatchWriter {
   private int length;
   private int events;
   private @Nullable Instant lastRecordedTime;
-  private byte[] lastRecordedTimeJson = new byte[0];
+  private final byte[] lastRecordedTimeText = new byte[InstantText.MAX_LENGTH];
+  private int lastRecordedTimeLength;
 
   /**
    * @param initialCapacity the buffer's first size in bytes; it grows as needed
@@ -127,7 +127,7 @@ final class EventBatchWriter {
     put(REVISION);
     number(stored.revision());
     put(RECORDED_TIME);
-    put(recordedTimeJson(stored.recordedTime()));
+    recordedTime(stored.recordedTime());
     EventData data = e.data();
     if (data != null) {
       data.match(
@@ -154,57 +154,20 @@ final class EventBatchWriter {
     put((byte) ']');
   }
 
-  /** Transactions share one recorded time, so consecutive events reuse its text. */
-  private byte[] recordedTimeJson(Instant recordedTime) {
-    if (!recordedTime.equals(lastRecordedTime)) {
-      lastRecordedTime = recordedTime;
-      lastRecordedTimeJson = instantJson(recordedTime);
-    }
-    return lastRecordedTimeJson;
-  }
-
   /**
-   * {@code "} + {@link Instant#toString()} + {@code "} without {@code DateTimeFormatter}, which
-   * costs about a microsecond per call: {@code yyyy-MM-ddTHH:mm:ss[.fff[fff[fff]]]Z}, the fraction
-   * in groups of three digits as ISO_INSTANT prints it. Years outside 0000-9999 take the JDK path.
+   * Writes {@code "} + {@link Instant#toString()} + {@code "} ({@link InstantText}). Transactions
+   * share one recorded time, so consecutive events copy the text this writer wrote last.
    */
-  static byte[] instantJson(Instant instant) {
-    var t =
-        LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
-    int year = t.getYear();
-    if (year < 0 || year > 9999) {
-      return ascii("\"" + instant + "\"");
+  private void recordedTime(Instant recordedTime) {
+    if (!recordedTime.equals(lastRecordedTime)) {
+      lastRecordedTimeLength = InstantText.write(recordedTime, lastRecordedTimeText, 0);
+      lastRecordedTime = recordedTime;
     }
-    int nano = t.getNano();
-    int fraction = nano == 0 ? 0 : nano % 1000_000 == 0 ? 4 : nano % 1000 == 0 ? 7 : 10;
-    var out = new byte[22 + fraction];
-    digits(out, 1, year, 4);
-    out[5] = '-';
-    digits(out, 6, t.getMonthValue(), 2);
-    out[8] = '-';
-    digits(out, 9, t.getDayOfMonth(), 2);
-    out[11] = 'T';
-    digits(out, 12, t.getHour(), 2);
-    out[14] = ':';
-    digits(out, 15, t.getMinute(), 2);
-    out[17] = ':';
-    digits(out, 18, t.getSecond(), 2);
-    if (fraction > 0) {
-      out[20] = '.';
-      digits(out, 21, nano / (fraction == 4 ? 1000_000 : fraction == 7 ? 1000 : 1), fraction - 1);
-    }
-    out[0] = '"';
-    out[20 + fraction] = 'Z';
-    out[21 + fraction] = '"';
-    return out;
-  }
-
-  /** Writes {@code value} as exactly {@code width} decimal digits, zero-padded, at {@code at}. */
-  private static void digits(byte[] out, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      out[i] = (byte) ('0' + value % 10);
-      value /= 10;
-    }
+    ensure(length + lastRecordedTimeLength + 2);
+    buffer[length++] = '"';
+    System.arraycopy(lastRecordedTimeText, 0, buffer, length, lastRecordedTimeLength);
+    length += lastRecordedTimeLength;
+    buffer[length++] = '"';
   }
 
   private EventBatchWriter string(String s) {
