@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
+import io.opentelemetry.api.trace.SpanContext;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -170,6 +171,9 @@ final class MicrometerObserver implements EventStoreObserver {
   public Scope open(Step step, DatabaseName database) {
     var t = tracer;
     if (t == null) {
+      return Scope.NONE;
+    }
+    if (inUnsampledSpan()) {
       return Scope.NONE;
     }
     Span parent = t.currentSpan();
@@ -396,12 +400,23 @@ final class MicrometerObserver implements EventStoreObserver {
 
   private void tagCurrentSpan(String key, String value) {
     var t = tracer;
-    if (t != null) {
+    if (t != null && !inUnsampledSpan()) {
       Span span = t.currentSpan();
       if (span != null) {
         span.tag(key, value);
       }
     }
+  }
+
+  /**
+   * Whether the current span is one that is not sampled, so neither recorded nor worth a child or a
+   * tag: read from OpenTelemetry's context, which allocates nothing, where {@link
+   * Tracer#currentSpan()} wraps the span on every call. False without an OpenTelemetry span (no
+   * span, or another tracer), where the tracer is asked.
+   */
+  private static boolean inUnsampledSpan() {
+    SpanContext current = io.opentelemetry.api.trace.Span.current().getSpanContext();
+    return current.isValid() && !current.isSampled();
   }
 
   private static String code(@Nullable ErrorCode code) {
