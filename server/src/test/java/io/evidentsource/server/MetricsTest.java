@@ -159,6 +159,77 @@ class MetricsTest extends ServerTestBase {
     // gauge's fall is not waited for here)
   }
 
+  @Test
+  void the_http_timer_counts_each_rest_request_by_route_status_and_outcome() {
+    String db = api.createDatabase();
+    String path = "/api/v1/databases/" + db + "/transactions";
+    String route = "/api/v1/databases/{db}/transactions";
+    var before = Prometheus.scrape(api);
+    api.append(db, Api.event("h1", "s", "t", null));
+    api.append(db, Api.event("h2", "s", "t", null));
+    api.postJson(
+            path,
+            "{\"events\":["
+                + Api.event("h3", "s", "t", null)
+                + "],\"conditions\":[{\"type\":\"max\",\"selector\":{\"type\":\"any\"},"
+                + "\"revision\":0}]}")
+        .problem(409, "condition_failed");
+    api.postJson(
+            "/api/v1/databases/" + db + "-missing/transactions",
+            "{\"events\":[" + Api.event("h4", "s", "t", null) + "]}")
+        .problem(404, "database_not_found");
+    var after = Prometheus.scrape(api);
+
+    String count = "http_server_requests_seconds_count";
+    assertThat(
+            delta(
+                before,
+                after,
+                count,
+                "method",
+                "POST",
+                "uri",
+                route,
+                "status",
+                "201",
+                "outcome",
+                "SUCCESS",
+                "exception",
+                "none",
+                "error",
+                "none"))
+        .isEqualTo(2);
+    assertThat(
+            delta(
+                before,
+                after,
+                count,
+                "method",
+                "POST",
+                "uri",
+                route,
+                "status",
+                "409",
+                "outcome",
+                "CLIENT_ERROR"))
+        .isEqualTo(1);
+    assertThat(
+            delta(
+                before,
+                after,
+                count,
+                "method",
+                "POST",
+                "uri",
+                route,
+                "status",
+                "404",
+                "outcome",
+                "CLIENT_ERROR"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, count, "uri", route)).isEqualTo(4);
+  }
+
   @Autowired GrpcPort grpcPort;
 
   @Test

@@ -127,6 +127,12 @@ class TracingTest {
     SpanData request = await(s -> s.getParentSpanId().equals(CLIENT_SPAN));
     assertThat(request.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
+    // a recorded request span is named and tagged at its end (UnrecordedSpanReceiverHandler)
+    assertThat(request.getName()).isEqualTo("http post /api/v1/databases/{db}/transactions");
+    assertThat(request.getAttributes().asMap().toString())
+        .contains("http.url=/api/v1/databases/" + db + "/transactions")
+        .contains("status=201")
+        .contains("outcome=SUCCESS");
     SpanData transaction = await(named("evidentsource.transaction"));
     assertThat(ancestors(transaction)).contains(request.getSpanId());
     assertThat(transaction.getTraceId()).isEqualTo(TRACE_ID);

@@ -24,6 +24,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.http.server.observation.ServerRequestObservationConvention;
 
 /**
  * The observability beans (docs/operations.md): the {@link EventStoreObserver} the core reports to,
@@ -111,6 +113,18 @@ class ObservabilityConfiguration {
   }
 
   /** The request id of every HTTP request, in the logs and the {@code X-Request-Id} header. */
+  /**
+   * The convention of the REST requests' {@code http.server.requests} observation, which Spring
+   * Boot's web MVC observation filter takes instead of Spring's: the same key values at less cost
+   * ({@link HttpServerRequestConvention}).
+   */
+  @Bean
+  ServerRequestObservationConvention httpServerRequestConvention(Environment environment) {
+    return new HttpServerRequestConvention(
+        environment.getProperty(
+            "management.observations.http.server.requests.name", "http.server.requests"));
+  }
+
   @Bean
   FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
     var registration = new FilterRegistrationBean<>(new RequestIdFilter());

@@ -1,18 +1,22 @@
 package io.evidentsource.server.observe;
 
 import io.evidentsource.server.observe.ObservabilityProperties.RecordSpans;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.MeterObservationHandler;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationHandler.FirstMatchingCompositeObservationHandler;
 import io.micrometer.observation.ObservationRegistry.ObservationConfig;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
 import io.micrometer.tracing.handler.TracingObservationHandler;
+import io.micrometer.tracing.propagation.Propagator;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationHandlerGroup;
@@ -35,7 +39,10 @@ import org.springframework.core.env.Environment;
  *   <li>the observation handler group of Spring Boot's tracing support, replaced by one that wraps
  *       the meter handlers in {@link SampledScopeMeterObservationHandler} instead of Micrometer
  *       Tracing's {@code TracingAwareMeterObservationHandler}: the HTTP and gRPC timers are
- *       recorded inside the request's span only when that span is sampled (for its exemplar).
+ *       recorded inside the request's span only when that span is sampled (for its exemplar), and
+ *       otherwise into a timer kept by its tags;
+ *   <li>in that group, Micrometer Tracing's handler for received requests replaced by {@link
+ *       UnrecordedSpanReceiverHandler}, which does not tag and rename a span that is not recorded.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -83,14 +90,18 @@ class TracingConfiguration {
    * SampledScopeMeterObservationHandler}.
    */
   @Bean
-  static BeanPostProcessor sampledScopeMeterHandlers(ObjectProvider<Tracer> tracer) {
+  static BeanPostProcessor sampledScopeMeterHandlers(
+      ObjectProvider<Tracer> tracer,
+      ObjectProvider<Propagator> propagator,
+      ObjectProvider<MeterRegistry> registry) {
     return new BeanPostProcessor() {
       @Override
       public Object postProcessAfterInitialization(Object bean, String name) {
         if (TRACING_GROUP_BEAN.equals(name)
             && bean instanceof ObservationHandlerGroup group
             && group.handlerType() == TracingObservationHandler.class) {
-          return new SampledSpanHandlerGroup(tracer.getObject());
+          return new SampledSpanHandlerGroup(
+              tracer.getObject(), propagator.getIfAvailable(), registry.getIfAvailable());
         }
         return bean;
       }
@@ -100,13 +111,25 @@ class TracingConfiguration {
   /**
    * Spring Boot's tracing group (tracing and meter handlers, the tracing handlers first, ahead of
    * any group of meter handlers alone), with the meter handlers wrapped in {@link
-   * SampledScopeMeterObservationHandler}.
+   * SampledScopeMeterObservationHandler} and Micrometer Tracing's receiver handler replaced by
+   * {@link UnrecordedSpanReceiverHandler}.
    */
   static final class SampledSpanHandlerGroup implements ObservationHandlerGroup {
     private final Tracer tracer;
+    private final @Nullable Propagator propagator;
+    private final @Nullable MeterRegistry registry;
 
-    SampledSpanHandlerGroup(Tracer tracer) {
+    /**
+     * @param tracer the tracer
+     * @param propagator the propagator the receiver handler extracts {@code traceparent} with; null
+     *     keeps Micrometer Tracing's receiver handler
+     * @param registry the registry the meter handlers record into; null keeps no timers
+     */
+    SampledSpanHandlerGroup(
+        Tracer tracer, @Nullable Propagator propagator, @Nullable MeterRegistry registry) {
       this.tracer = tracer;
+      this.propagator = propagator;
+      this.registry = registry;
     }
 
     @Override
@@ -131,6 +154,9 @@ class TracingConfiguration {
         if (member instanceof MeterObservationHandler<?> meter
             && !(member instanceof SampledScopeMeterObservationHandler<?>)) {
           meters.add(wrap(meter));
+        } else if (member.getClass() == PropagatingReceiverTracingObservationHandler.class
+            && propagator != null) {
+          tracing.add(new UnrecordedSpanReceiverHandler(tracer, propagator));
         } else {
           tracing.add(member);
         }
@@ -141,7 +167,7 @@ class TracingConfiguration {
 
     private <T extends io.micrometer.observation.Observation.Context>
         SampledScopeMeterObservationHandler<T> wrap(MeterObservationHandler<T> meter) {
-      return new SampledScopeMeterObservationHandler<>(meter, tracer);
+      return new SampledScopeMeterObservationHandler<>(meter, tracer, registry);
     }
 
     private static void register(ObservationConfig config, List<ObservationHandler<?>> handlers) {
