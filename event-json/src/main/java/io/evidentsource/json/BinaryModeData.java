@@ -55,7 +55,7 @@ public final class BinaryModeData {
     }
     if (CloudEventJson.isJsonMediaType(contentType)) {
       JsonNode node = JsonSupport.parse(body);
-      return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
+      return node.isNull() ? null : JsonSupport.jsonData(node);
     }
     if (essence(contentType).startsWith("text/")) {
       Charset charset = charset(contentType);

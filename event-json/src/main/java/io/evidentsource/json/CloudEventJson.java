@@ -275,7 +275,7 @@ public final class CloudEventJson {
       return null;
     }
     if (contentType == null || isJsonMediaType(contentType)) {
-      return new EventData.Json(JsonSupport.compact(data));
+      return JsonSupport.jsonData(data);
     }
     if (data.isString()) {
       return new EventData.Text(data.stringValue());
@@ -496,12 +496,14 @@ public final class CloudEventJson {
   /**
    * Writes JSON data as it is stored. Well-formed UTF-8 (all that the readers store) goes out as
    * its bytes, without decoding it to a {@code String} and encoding it again; anything else goes
-   * the way of the {@code String}, as before, so the output is the same bytes either way.
+   * the way of the {@code String}, as before, so the output is the same bytes either way. Data
+   * marked well-formed ({@link EventData.Json#wellFormed()}: checked once where it came from) is
+   * not scanned again; data of unknown provenance is.
    */
   private static JsonGenerator writeJsonData(EventData.Json json, JsonGenerator g) {
     g.writeName(DATA_NAME);
     byte[] utf8 = json.utf8();
-    if (Utf8.firstMalformed(utf8, 0, utf8.length) < 0) {
+    if (json.wellFormed() || Utf8.firstMalformed(utf8, 0, utf8.length) < 0) {
       return g.writeRawValue(new RawUtf8(utf8));
     }
     return g.writeRawValue(json.text());

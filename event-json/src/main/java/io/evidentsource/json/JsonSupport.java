@@ -2,6 +2,7 @@ package io.evidentsource.json;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.Utf8;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +104,17 @@ public final class JsonSupport {
             column,
             json[bad] & 0xff),
         fields);
+  }
+
+  /**
+   * JSON data from a parsed value: its compact text ({@link #compact}), marked well-formed UTF-8
+   * ({@link EventData.Json#wellFormed()}), so that writers copy it without checking it on every
+   * read. Jackson's UTF-8 generator encodes the strings it writes as well-formed UTF-8 and an
+   * unpaired surrogate as an escape ({@code "\\uD800"}; JsonSupportTest checks both), which {@link
+   * io.evidentsource.core.model.EventValidator} then refuses.
+   */
+  public static EventData.Json jsonData(JsonNode node) {
+    return new EventData.Json(compact(node), true);
   }
 
   /** Compact UTF-8 JSON text of a tree. */

@@ -400,6 +400,31 @@ class CloudEventJsonTest {
     }
 
     @Test
+    void json_data_marked_well_formed_is_copied_without_the_check_and_unmarked_data_is_checked() {
+      byte[] malformed = {'"', 'a', (byte) 0xC0, (byte) 0xAF, '"'}; // an overlong '/'
+      // marked (wrongly, to see it): copied as it is, so no scan ran
+      Event marked = full.toBuilder().data(new EventData.Json(malformed, true)).build();
+      byte[] out = CloudEventJson.toJsonBytes(marked);
+      assertThat(
+              java.util.Arrays.copyOfRange(out, out.length - 1 - malformed.length, out.length - 1))
+          .isEqualTo(malformed);
+      // unmarked: checked, and written as its decoded text
+      Event unmarked = full.toBuilder().data(new EventData.Json(malformed)).build();
+      assertThat(CloudEventJson.toJson(unmarked))
+          .endsWith(",\"data\":" + new String(malformed, StandardCharsets.UTF_8) + "}");
+    }
+
+    @Test
+    void json_data_read_from_an_event_is_marked_well_formed() {
+      String json =
+          "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"s\",\"type\":\"t\","
+              + "\"data\":{\"a\":\"é\"}}";
+      var data =
+          (EventData.Json) CloudEventJson.readEvent(json.getBytes(StandardCharsets.UTF_8)).data();
+      assertThat(data.wellFormed()).isTrue();
+    }
+
+    @Test
     void a_mapper_writing_characters_writes_the_same_text_as_the_byte_writer() {
       var stored = new StoredEvent(7, Instant.parse("2024-05-01T12:00:00Z"), full);
       var mapper =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
+import io.evidentsource.core.model.Utf8;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -107,5 +108,19 @@ class JsonSupportTest {
       assertThat(JsonSupport.reason("`JsonToken.FOO` is not allowed")).isEmpty();
       assertThat(JsonSupport.reason(null)).isEmpty();
     }
+  }
+
+  @Test
+  void json_data_from_a_parsed_value_is_marked_well_formed_and_is() {
+    // unpaired surrogates in strings (the parser refuses them in names), a pair, 2- and 3-byte
+    // characters in names and strings, a control escape
+    String text =
+        "{\"ké\":\"x\\udc00y\\ud800\",\"b\":\"\\ud83d\\ude00 ✓ é\",\"c\":[\"\\u0000\",1.50]}";
+    var data = JsonSupport.jsonData(JsonSupport.parse(text.getBytes(StandardCharsets.UTF_8)));
+    byte[] utf8 = data.utf8();
+    assertThat(data.wellFormed()).isTrue();
+    assertThat(Utf8.firstMalformed(utf8, 0, utf8.length)).isEqualTo(-1);
+    assertThat(new String(utf8, StandardCharsets.UTF_8))
+        .isEqualTo("{\"ké\":\"x\\uDC00y\\uD800\",\"b\":\"😀 ✓ é\",\"c\":[\"\\u0000\",1.50]}");
   }
 }

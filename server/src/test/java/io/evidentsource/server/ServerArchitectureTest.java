@@ -23,6 +23,7 @@ import io.evidentsource.server.config.WasmProperties;
 import io.evidentsource.server.live.LiveTail;
 import io.evidentsource.server.live.LiveTails;
 import io.evidentsource.server.observe.DatabaseGauges;
+import io.evidentsource.server.observe.TraceHeaders;
 import io.evidentsource.server.problem.ProblemResponses;
 import io.evidentsource.server.request.BodyLimits;
 import io.evidentsource.server.request.ComponentRequests;
@@ -170,7 +171,9 @@ class ServerArchitectureTest {
               DatabaseGauges.class,
               // the relay's failures per database, which rest shows (GET .../databases/{db})
               NotificationHealth.class,
-              NotificationHealth.Failure.class)
+              NotificationHealth.Failure.class,
+              // the current span's W3C headers: for the core's observer and, in config, the relay
+              TraceHeaders.class)
           .should()
           .notBePublic()
           .because("a class is package-private unless another server package uses it")

@@ -92,7 +92,8 @@ public final class CommandHandler {
     UUID id =
         transaction.transactionId() != null ? transaction.transactionId() : transactionIds.get();
     boolean grouped = storage.maxGroupTransactions() > 1;
-    var pending = new Pending(transaction, id);
+    // read here, on the request's thread: in group commit another thread may append it
+    var pending = new Pending(transaction, id, grouped ? observer.traceContext() : Map.of());
     return untilCommitted(
         database,
         seen -> {
@@ -357,15 +358,17 @@ public final class CommandHandler {
   private static final class Pending {
     final Transaction tx;
     final UUID id;
+    final Map<String, String> traceContext;
     volatile boolean queued;
     int retriesInPlace; // leader only
     @Nullable Thread owner;
     @Nullable TransactionResult result;
     @Nullable RuntimeException failure;
 
-    Pending(Transaction tx, UUID id) {
+    Pending(Transaction tx, UUID id, Map<String, String> traceContext) {
       this.tx = tx;
       this.id = id;
+      this.traceContext = traceContext;
     }
 
     void enqueue() {
@@ -540,7 +543,14 @@ public final class CommandHandler {
     for (Pending p : accepted) {
       requests.add(
           new AppendRequest(
-              database, info.generation(), expected, p.tx.events(), p.id, recorded, p.tx.origin()));
+              database,
+              info.generation(),
+              expected,
+              p.tx.events(),
+              p.id,
+              recorded,
+              p.tx.origin(),
+              p.traceContext));
       expected += p.tx.events().size();
     }
     AppendOutcome outcome;

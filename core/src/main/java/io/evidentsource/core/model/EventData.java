@@ -23,13 +23,33 @@ public sealed interface EventData {
   /**
    * A JSON value, kept as its compact UTF-8 text so it is returned exactly as stored.
    *
+   * <p>{@code wellFormed} says that {@code utf8} is known to be well-formed UTF-8 (RFC 3629), so
+   * that writers may copy the bytes into a UTF-8 document without checking them again. JSON data is
+   * read and written many times for each time it is stored, so the check is made once, where the
+   * bytes come from: text encoded from a {@link String} ({@link #of}), JSON written by the JSON
+   * readers' encoder, data a storage adapter wrote with the mark after the same check. Bytes of
+   * unknown provenance (the one-argument constructor: an embedded caller's bytes, data stored
+   * before the mark existed) are not marked, and writers check them as before. It is not part of
+   * the value: {@code equals} and {@code hashCode} compare the bytes alone.
+   *
    * @param utf8 the JSON text (any JSON value except {@code null})
+   * @param wellFormed true only when {@code utf8} is known to be well-formed UTF-8
    */
   @SuppressWarnings("ArrayRecordComponent") // equals and hashCode compare the text (below)
-  record Json(byte[] utf8) implements EventData {
-    /** Creates JSON data from its text. */
+  record Json(byte[] utf8, boolean wellFormed) implements EventData {
+    /** JSON data of unknown provenance: writers check that its bytes are well-formed UTF-8. */
+    public Json(byte[] utf8) {
+      this(utf8, false);
+    }
+
+    /** Creates JSON data from its text; UTF-8 encoded from a {@code String}, it is well-formed. */
     public static Json of(String json) {
-      return new Json(json.getBytes(StandardCharsets.UTF_8));
+      return new Json(json.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** JSON data whose bytes are checked here, once: marked well-formed when they are. */
+    public static Json checked(byte[] utf8) {
+      return new Json(utf8, Utf8.firstMalformed(utf8, 0, utf8.length) < 0);
     }
 
     /** The JSON text. */

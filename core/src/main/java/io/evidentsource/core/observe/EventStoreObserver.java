@@ -3,6 +3,7 @@ package io.evidentsource.core.observe;
 import io.evidentsource.core.component.PublishedComponent;
 import io.evidentsource.core.model.DatabaseInfo;
 import io.evidentsource.core.model.DatabaseName;
+import java.util.Map;
 
 /**
  * The port through which the core reports its work (docs/operations.md): a scope around each step
@@ -27,6 +28,16 @@ public interface EventStoreObserver {
    */
   default Scope open(Step step, DatabaseName database) {
     return Scope.NONE;
+  }
+
+  /**
+   * The W3C trace headers ({@code traceparent}, {@code tracestate}) of the current thread's trace,
+   * read for work another thread does on its behalf: in group commit one thread appends the
+   * transactions of several requests, and each transaction's notification carries its own request's
+   * trace context (docs/operations.md#traces). Empty when there is no trace (the default).
+   */
+  default Map<String, String> traceContext() {
+    return Map.of();
   }
 
   /** A transaction ended, committed or not. */

@@ -5,6 +5,7 @@ import io.evidentsource.core.model.DatabaseName;
 import io.evidentsource.core.model.Event;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -21,6 +22,13 @@ import java.util.UUID;
  * @param recordedTime the commit time to stamp; the caller keeps it ≥ the head's revision time
  * @param origin who made the transaction and from where, stored with its idempotency record (not in
  *     the events) and read back by {@link StorageAdapter#readTransaction}
+ * @param traceContext the W3C trace headers ({@code traceparent}, {@code tracestate}) of the
+ *     request that made the transaction, read on that request's thread when another thread may
+ *     append it: in group commit ({@link StorageAdapter#appendGroup}, {@link
+ *     StorageAdapter#maxGroupTransactions} above 1) the core reads them for every member, so that
+ *     each transaction's notification continues its own request's trace
+ *     (docs/operations.md#traces). Empty when the request has no trace, and when the core appends
+ *     one transaction at a time: the adapter then runs on the request's own thread
  */
 public record AppendRequest(
     DatabaseName database,
@@ -29,13 +37,15 @@ public record AppendRequest(
     List<Event> events,
     UUID transactionId,
     Instant recordedTime,
-    TransactionOrigin origin) {
+    TransactionOrigin origin,
+    Map<String, String> traceContext) {
   public AppendRequest {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(transactionId, "transactionId");
     Objects.requireNonNull(recordedTime, "recordedTime");
     events = List.copyOf(events);
+    traceContext = Map.copyOf(traceContext);
     if (events.isEmpty()) {
       throw new IllegalArgumentException("events must not be empty");
     }
@@ -44,7 +54,19 @@ public record AppendRequest(
     }
   }
 
-  /** An append of {@link TransactionOrigin#UNKNOWN} origin. */
+  /** An append without trace context. */
+  public AppendRequest(
+      DatabaseName database,
+      long generation,
+      long expectedHead,
+      List<Event> events,
+      UUID transactionId,
+      Instant recordedTime,
+      TransactionOrigin origin) {
+    this(database, generation, expectedHead, events, transactionId, recordedTime, origin, Map.of());
+  }
+
+  /** An append of {@link TransactionOrigin#UNKNOWN} origin, without trace context. */
   public AppendRequest(
       DatabaseName database,
       long generation,

@@ -2,6 +2,7 @@ package io.evidentsource.server.config;
 
 import io.evidentsource.core.port.Storage;
 import io.evidentsource.server.observe.DatabaseGauges;
+import io.evidentsource.server.observe.TraceHeaders;
 import io.evidentsource.storage.dynamodb.DynamoDbClients;
 import io.evidentsource.storage.dynamodb.DynamoDbSetupException;
 import io.evidentsource.storage.dynamodb.DynamoDbStorage;
@@ -9,7 +10,6 @@ import io.evidentsource.storage.dynamodb.DynamoDbTables;
 import io.evidentsource.storage.dynamodb.NotificationRelay;
 import io.evidentsource.storage.dynamodb.kafka.DynamoDbKafkaStorage;
 import io.evidentsource.storage.dynamodb.sns.DynamoDbSnsStorage;
-import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import io.opentelemetry.api.OpenTelemetry;
@@ -21,7 +21,6 @@ import io.opentelemetry.instrumentation.awssdk.v2_2.AwsSdkTelemetry;
 import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -207,23 +206,7 @@ class DynamoDbStorageConfiguration {
             List.of(),
             UnaryOperator.identity());
       }
-      Supplier<Map<String, String>> traceContext =
-          () -> {
-            Span span = tracer.currentSpan();
-            if (span == null) {
-              return Map.of();
-            }
-            var headers = new LinkedHashMap<String, String>();
-            propagator.inject(
-                span.context(),
-                headers,
-                (carrier, key, value) -> {
-                  if (carrier != null) {
-                    carrier.put(key, value);
-                  }
-                });
-            return headers;
-          };
+      Supplier<Map<String, String>> traceContext = TraceHeaders.of(tracer, propagator);
       KafkaTelemetry kafka = KafkaTelemetry.create(openTelemetry);
       return new Observability(
           gauges,

@@ -122,7 +122,7 @@ final class EventMapping {
     }
     try {
       var node = JsonSupport.parse(text.getBytes(StandardCharsets.UTF_8));
-      return node.isNull() ? null : new EventData.Json(JsonSupport.compact(node));
+      return node.isNull() ? null : JsonSupport.jsonData(node);
     } catch (EvidentSourceException e) {
       throw e.withField("index", index).withField("attribute", "text_data");
     }

@@ -21,9 +21,11 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.opentelemetry.api.trace.SpanContext;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,7 @@ final class MicrometerObserver implements EventStoreObserver {
   private final DatabaseTags tags;
   private final DatabaseGauges gauges;
   private final @Nullable Tracer tracer;
+  private final Supplier<Map<String, String>> traceContext;
   private final long slowQueryNanos;
   private final long slowAppendNanos;
 
@@ -90,6 +93,8 @@ final class MicrometerObserver implements EventStoreObserver {
    *     kept here
    * @param gauges the per-database gauges, which follow commits and catalog changes
    * @param tracer where spans go, or null when tracing is off
+   * @param traceContext the current thread's W3C trace headers ({@link TraceHeaders}), read for
+   *     each transaction in group commit ({@link #traceContext()})
    * @param slowQuery the slow-read log threshold (0: off)
    * @param slowAppend the slow-transaction log threshold (0: off)
    */
@@ -99,9 +104,11 @@ final class MicrometerObserver implements EventStoreObserver {
       int maxTaggedDatabases,
       DatabaseGauges gauges,
       @Nullable Tracer tracer,
+      Supplier<Map<String, String>> traceContext,
       Duration slowQuery,
       Duration slowAppend) {
     this.tags = tags;
+    this.traceContext = traceContext;
     this.maxCachedDatabases = 4 * Math.max(1, maxTaggedDatabases) + 16;
     this.gauges = gauges;
     this.tracer = tracer;
@@ -155,6 +162,11 @@ final class MicrometerObserver implements EventStoreObserver {
                 "Reads and appends by what the database's in-memory index held: hit (at the"
                     + " revision needed), extended (caught up from the log) or miss (built from it)")
             .withRegistry(registry);
+  }
+
+  @Override
+  public Map<String, String> traceContext() {
+    return traceContext.get();
   }
 
   @Override

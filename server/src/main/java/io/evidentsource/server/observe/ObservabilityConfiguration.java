@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,14 +77,18 @@ class ObservabilityConfiguration {
       DatabaseTags tags,
       DatabaseGauges gauges,
       ObjectProvider<Tracer> tracers,
+      ObjectProvider<Propagator> propagators,
       ObservabilityProperties properties) {
-    Tracer tracer = tracers.getIfAvailable();
+    Tracer available = tracers.getIfAvailable();
+    Tracer tracer = available == Tracer.NOOP ? null : available;
+    Propagator propagator = propagators.getIfAvailable();
     return new MicrometerObserver(
         registry,
         tags,
         properties.maxTaggedDatabases(),
         gauges,
-        tracer == Tracer.NOOP ? null : tracer,
+        tracer,
+        tracer != null && propagator != null ? TraceHeaders.of(tracer, propagator) : Map::of,
         properties.slowQuery(),
         properties.slowAppend());
   }

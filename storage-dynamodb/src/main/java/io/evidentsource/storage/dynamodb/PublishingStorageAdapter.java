@@ -45,7 +45,9 @@ public final class PublishingStorageAdapter implements StorageAdapter {
    * @param relay the relay publishing from that log
    * @param traceContext the current request's W3C trace headers ({@code traceparent}, {@code
    *     tracestate}), read on the committing thread and published with the transaction
-   *     (docs/operations.md#traces); empty when there is none
+   *     (docs/operations.md#traces) when the core appends one transaction at a time; in group
+   *     commit each request carries its own ({@link AppendRequest#traceContext()}); empty when
+   *     there is none
    */
   public PublishingStorageAdapter(
       DynamoDbStorageAdapter storage,
@@ -92,16 +94,25 @@ public final class PublishingStorageAdapter implements StorageAdapter {
   }
 
   /**
-   * Hands the request's trace context to the relay for the group's last revision, appends through
-   * the log, then asks the relay to publish. The context goes first, so that a sweep publishing the
-   * commit before this method returns publishes it with its context (docs/operations.md#traces).
+   * Hands each transaction's trace context to the relay for its last revision, appends through the
+   * log, then asks the relay to publish. The contexts go first, so that a sweep publishing the
+   * commit before this method returns publishes it with them (docs/operations.md#traces).
+   *
+   * <p>In group commit ({@link #maxGroupTransactions()} above 1) this runs on one member's thread
+   * for all of them, and each request carries the context the core read on its own request's thread
+   * ({@link AppendRequest#traceContext()}); reading the current thread's would give every member
+   * the leader's. Otherwise the core appends one transaction at a time on its request's thread, and
+   * a request without a context of its own gets the one read here.
    */
   @Override
   public AppendOutcome appendGroup(List<AppendRequest> requests) {
-    AppendRequest last = requests.get(requests.size() - 1);
-    DatabaseName database = last.database();
-    long revision = last.expectedHead() + last.events().size();
-    relay.committing(database, revision, last.recordedTime(), traceContext.get());
+    DatabaseName database = requests.get(0).database();
+    boolean grouped = storage.maxGroupTransactions() > 1;
+    Map<String, String> here = grouped ? Map.of() : traceContext.get();
+    for (AppendRequest r : requests) {
+      Map<String, String> context = r.traceContext().isEmpty() ? here : r.traceContext();
+      relay.committing(database, lastRevision(r), r.recordedTime(), context);
+    }
     AppendOutcome outcome;
     try {
       outcome = storage.appendGroup(requests);
@@ -109,20 +120,31 @@ public final class PublishingStorageAdapter implements StorageAdapter {
       if (e.code() == ErrorCode.COMMIT_UNKNOWN) {
         relay.committed(database); // announce it soon if it did commit
       } else {
-        relay.notCommitted(database, revision, last.recordedTime());
+        notCommitted(requests);
       }
       throw e;
     } catch (RuntimeException e) {
-      relay.notCommitted(database, revision, last.recordedTime());
+      notCommitted(requests);
       throw e;
     }
     boolean wrote = outcome.match(committed -> true, headMoved -> false, duplicate -> false);
     if (wrote) {
       relay.committed(database);
     } else {
-      relay.notCommitted(database, revision, last.recordedTime());
+      notCommitted(requests);
     }
     return outcome;
+  }
+
+  /** The revision of a request's last event if it commits. */
+  private static long lastRevision(AppendRequest r) {
+    return r.expectedHead() + r.events().size();
+  }
+
+  private void notCommitted(List<AppendRequest> requests) {
+    for (AppendRequest r : requests) {
+      relay.notCommitted(r.database(), lastRevision(r), r.recordedTime());
+    }
   }
 
   @Override

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
+import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.model.DatabaseName;
+import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.AppendOutcome;
 import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.EventPublisher;
+import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.storage.tck.TckFixtures;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,6 +43,27 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 class RelayTraceContextTest {
   static final Map<String, String> TRACE =
       Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+
+  /** A W3C traceparent whose trace id is {@code n}. */
+  static Map<String, String> trace(int n) {
+    return Map.of("traceparent", String.format("00-%032x-%016x-01", n, n));
+  }
+
+  /** An event store whose core reads {@code context} as every request's trace context. */
+  static EventStore tracedStore(StorageAdapter adapter, Map<String, String> context) {
+    return new EventStore(
+        adapter,
+        EventLimits.defaults(),
+        Clock.systemUTC(),
+        UUID::randomUUID,
+        Duration.ofSeconds(10),
+        new EventStoreObserver() {
+          @Override
+          public Map<String, String> traceContext() {
+            return context;
+          }
+        });
+  }
 
   /** Runs the action set last once, after the next {@code TransactWriteItems} answered. */
   static final class AfterWrite implements ExecutionInterceptor {
@@ -99,7 +125,7 @@ class RelayTraceContextTest {
 
   @Test
   void a_sweep_that_publishes_a_commit_before_its_request_returned_publishes_its_trace_context() {
-    var store = EventStore.create(new PublishingStorageAdapter(storage, relay, () -> TRACE));
+    var store = tracedStore(new PublishingStorageAdapter(storage, relay, () -> trace(99)), TRACE);
     var db = TckFixtures.uniqueDatabase("traced");
     store.createDatabase(db);
     var swept = new AtomicReference<List<Published>>();
@@ -139,5 +165,55 @@ class RelayTraceContextTest {
     String kind = outcome.match(committed -> "committed", moved -> "moved", dup -> "duplicate");
     assertThat(kind).isEqualTo("moved");
     assertThat(published).containsExactly(new Published(1, Map.of()));
+  }
+
+  @Test
+  void each_transaction_of_a_group_is_published_with_its_own_requests_context_not_the_leaders() {
+    // the leader's thread has a context of its own (99); each request carries its request's
+    var traced = new PublishingStorageAdapter(storage, relay, () -> trace(99));
+    var db = TckFixtures.uniqueDatabase("group");
+    var info = traced.createDatabase(db, Instant.now());
+    Instant recorded = Instant.now();
+    var requests = new java.util.ArrayList<AppendRequest>();
+    for (int i = 0; i < 3; i++) {
+      requests.add(
+          new AppendRequest(
+              db,
+              info.generation(),
+              2L * i,
+              TckFixtures.events(2),
+              UUID.randomUUID(),
+              recorded,
+              TransactionOrigin.UNKNOWN,
+              trace(i + 1)));
+    }
+
+    AppendOutcome outcome = traced.appendGroup(requests);
+    relay.publishPending(db);
+
+    String kind = outcome.match(committed -> "committed", moved -> "moved", dup -> "duplicate");
+    assertThat(kind).isEqualTo("committed");
+    assertThat(published)
+        .containsExactly(
+            new Published(2, trace(1)), new Published(4, trace(2)), new Published(6, trace(3)));
+  }
+
+  @Test
+  void without_group_commit_the_context_is_read_on_the_committing_thread() {
+    var oneAtATime =
+        new DynamoDbStorageAdapter(
+            client,
+            storage.tables(),
+            DynamoDbStorageAdapter.DEFAULT_CACHED_EVENTS,
+            null,
+            1); // group commit off
+    var store = EventStore.create(new PublishingStorageAdapter(oneAtATime, relay, () -> TRACE));
+    var db = TckFixtures.uniqueDatabase("single");
+    store.createDatabase(db);
+
+    store.transact(db, Transaction.of(TckFixtures.events(1)));
+    relay.publishPending(db);
+
+    assertThat(published).containsExactly(new Published(1, TRACE));
   }
 }

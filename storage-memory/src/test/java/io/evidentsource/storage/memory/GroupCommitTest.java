@@ -10,11 +10,16 @@ import io.evidentsource.core.condition.ConditionFailedException;
 import io.evidentsource.core.error.ErrorCode;
 import io.evidentsource.core.error.EvidentSourceException;
 import io.evidentsource.core.model.Event;
+import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
+import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.selector.EventSelector;
 import io.evidentsource.storage.tck.TckFixtures;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -98,6 +103,61 @@ class GroupCommitTest {
         .containsExactly(LongStream.rangeClosed(1, clients * each).toArray());
     assertThat(store.database(db).revision()).isEqualTo(clients * each);
     assertThat((long) adapter.writes()).isLessThan(clients * each); // some writes carried several
+  }
+
+  @Test
+  void each_member_of_a_group_carries_the_trace_context_of_its_own_thread() throws Exception {
+    EventStoreObserver observer =
+        new EventStoreObserver() {
+          @Override
+          public Map<String, String> traceContext() {
+            Map<String, String> headers = TRACE_CONTEXT.get();
+            return headers == null ? Map.of() : headers;
+          }
+        };
+    var traced =
+        new EventStore(
+            adapter,
+            EventLimits.defaults(),
+            Clock.systemUTC(),
+            UUID::randomUUID,
+            Duration.ofSeconds(10),
+            observer);
+    var db = TckFixtures.uniqueDatabase("traced");
+    traced.createDatabase(db);
+    int clients = 16;
+    var ids = new ArrayList<UUID>();
+    for (int i = 0; i < clients; i++) {
+      ids.add(new UUID(0, i + 1));
+    }
+    together(
+        clients,
+        i ->
+            () -> {
+              TRACE_CONTEXT.set(traceparent(i));
+              try {
+                return traced.transact(
+                    db, new Transaction(ids.get(i), TckFixtures.events(1), List.of()));
+              } finally {
+                TRACE_CONTEXT.remove();
+              }
+            });
+
+    assertThat(adapter.writes()).as("groups formed").isLessThan(clients);
+    var requests = adapter.requests();
+    assertThat(requests).hasSize(clients);
+    for (var r : requests) {
+      int client = ids.indexOf(r.transactionId());
+      assertThat(r.traceContext()).as("client %d", client).isEqualTo(traceparent(client));
+    }
+  }
+
+  /** The trace context of the client running on this thread. */
+  private static final ThreadLocal<Map<String, String>> TRACE_CONTEXT = new ThreadLocal<>();
+
+  /** A W3C traceparent whose trace id names client {@code i}. */
+  private static Map<String, String> traceparent(int i) {
+    return Map.of("traceparent", String.format("00-%032x-%016x-01", i + 1, i + 1));
   }
 
   @Test

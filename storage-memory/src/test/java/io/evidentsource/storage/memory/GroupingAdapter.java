@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +35,7 @@ final class GroupingAdapter implements StorageAdapter {
   private final int maxGroup;
   private final long writeMillis;
   private final AtomicInteger writes = new AtomicInteger();
+  private final Queue<AppendRequest> requests = new ConcurrentLinkedQueue<>();
 
   GroupingAdapter(StorageAdapter log, int maxGroup, long writeMillis) {
     this.log = log;
@@ -48,6 +51,11 @@ final class GroupingAdapter implements StorageAdapter {
    */
   void loseAnswerOfWrite(int n) {
     loseAnswerOf = n;
+  }
+
+  /** Every request handed to {@link #appendGroup} so far, in order. */
+  List<AppendRequest> requests() {
+    return List.copyOf(requests);
   }
 
   /** Group writes so far. */
@@ -77,6 +85,7 @@ final class GroupingAdapter implements StorageAdapter {
   @Override
   public synchronized AppendOutcome appendGroup(List<AppendRequest> requests) {
     int write = writes.incrementAndGet();
+    this.requests.addAll(requests);
     LockSupport.parkNanos(writeMillis * 1_000_000);
     AppendRequest first = requests.get(0);
     for (AppendRequest r : requests) {
