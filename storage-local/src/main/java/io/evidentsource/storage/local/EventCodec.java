@@ -4,7 +4,6 @@ import io.evidentsource.core.model.Event;
 import io.evidentsource.core.model.EventData;
 import io.evidentsource.core.model.EventTime;
 import io.evidentsource.core.model.StoredEvent;
-import io.evidentsource.core.model.Utf8;
 import java.time.Instant;
 import java.util.Map;
 
@@ -16,12 +15,11 @@ import java.util.Map;
  * <p>Layout: format byte (1), recorded time, {@code id}, {@code source}, {@code type}, optional
  * {@code subject}, optional {@code time} (text, instant), optional {@code datacontenttype},
  * optional {@code dataschema}, extension count then (name, kind S|B|I, value) each, data kind (0
- * none, 1 JSON, 2 text, 3 binary, 4 JSON in well-formed UTF-8) then its bytes.
+ * none, 1 JSON, 2 text, 3 binary) then its bytes.
  *
- * <p>JSON data is written as kind 4 when its bytes are well-formed UTF-8: marked so ({@link
- * EventData.Json#wellFormed()}), or checked here once. Read back, kind 4 is marked well-formed, so
- * the JSON writers copy it without scanning it on every read; kind 1 (data written before kind 4
- * existed, or bytes that are not well-formed) is not marked and is checked where it is written.
+ * <p>JSON data read back is not marked well-formed ({@link EventData.Json#wellFormed()}): the
+ * layout has no place for the mark, and a new data kind would make the database unreadable to an
+ * earlier version of the server (no downgrade). The JSON writers check it where they write it.
  */
 final class EventCodec {
   private static final int VERSION = 1;
@@ -32,7 +30,6 @@ final class EventCodec {
   private static final int DATA_JSON = 1;
   private static final int DATA_TEXT = 2;
   private static final int DATA_BINARY = 3;
-  private static final int DATA_JSON_UTF8 = 4;
 
   private EventCodec() {}
 
@@ -66,17 +63,11 @@ final class EventCodec {
       out.u8(DATA_NONE);
     } else {
       data.match(
-          json -> out.u8(wellFormed(json) ? DATA_JSON_UTF8 : DATA_JSON).blob(json.utf8()),
+          json -> out.u8(DATA_JSON).blob(json.utf8()),
           text -> out.u8(DATA_TEXT).str(text.text()),
           binary -> out.u8(DATA_BINARY).blob(binary.bytes()));
     }
     return out.toBytes();
-  }
-
-  /** Whether JSON data is well-formed UTF-8: as marked, else checked now. */
-  private static boolean wellFormed(EventData.Json json) {
-    byte[] utf8 = json.utf8();
-    return json.wellFormed() || Utf8.firstMalformed(utf8, 0, utf8.length) < 0;
   }
 
   static StoredEvent decode(long revision, byte[] value) {
@@ -112,7 +103,6 @@ final class EventCodec {
     switch (dataKind) {
       case DATA_NONE -> {}
       case DATA_JSON -> b.data(new EventData.Json(in.blob()));
-      case DATA_JSON_UTF8 -> b.data(new EventData.Json(in.blob(), true));
       case DATA_TEXT -> b.data(new EventData.Text(in.str()));
       case DATA_BINARY -> b.data(new EventData.Binary(in.blob()));
       default ->
