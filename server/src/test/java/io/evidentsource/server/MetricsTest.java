@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -180,54 +182,30 @@ class MetricsTest extends ServerTestBase {
         .problem(404, "database_not_found");
     var after = Prometheus.scrape(api);
 
-    String count = "http_server_requests_seconds_count";
-    assertThat(
-            delta(
-                before,
-                after,
-                count,
-                "method",
-                "POST",
-                "uri",
-                route,
-                "status",
-                "201",
-                "outcome",
-                "SUCCESS",
-                "exception",
-                "none",
-                "error",
-                "none"))
+    assertThat(posts(before, after, route, "201", "SUCCESS", "exception", "none", "error", "none"))
         .isEqualTo(2);
-    assertThat(
-            delta(
-                before,
-                after,
-                count,
-                "method",
-                "POST",
-                "uri",
-                route,
-                "status",
-                "409",
-                "outcome",
-                "CLIENT_ERROR"))
-        .isEqualTo(1);
-    assertThat(
-            delta(
-                before,
-                after,
-                count,
-                "method",
-                "POST",
-                "uri",
-                route,
-                "status",
-                "404",
-                "outcome",
-                "CLIENT_ERROR"))
-        .isEqualTo(1);
-    assertThat(delta(before, after, count, "uri", route)).isEqualTo(4);
+    assertThat(posts(before, after, route, "409", "CLIENT_ERROR")).isEqualTo(1);
+    assertThat(posts(before, after, route, "404", "CLIENT_ERROR")).isEqualTo(1);
+    assertThat(delta(before, after, "http_server_requests_seconds_count", "uri", route))
+        .isEqualTo(4);
+  }
+
+  /**
+   * How many more POST requests to {@code route} the HTTP timer counted in {@code after} than in
+   * {@code before} with that status, outcome and further labels ({@code key, value...}).
+   */
+  private static double posts(
+      Prometheus before,
+      Prometheus after,
+      String route,
+      String status,
+      String outcome,
+      String... labels) {
+    var all =
+        new ArrayList<>(
+            List.of("method", "POST", "uri", route, "status", status, "outcome", outcome));
+    all.addAll(List.of(labels));
+    return delta(before, after, "http_server_requests_seconds_count", all.toArray(String[]::new));
   }
 
   @Autowired GrpcPort grpcPort;
