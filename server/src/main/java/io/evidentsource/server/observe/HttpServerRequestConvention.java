@@ -68,6 +68,11 @@ final class HttpServerRequestConvention extends DefaultServerRequestObservationC
         : super.getHighCardinalityKeyValues(context);
   }
 
+  /** How many combinations of key values are kept (at most {@link #MAX_KEPT}). */
+  int keptCombinations() {
+    return kept.size();
+  }
+
   /** What Spring's low-cardinality key values of a request are computed from. */
   private record Inputs(
       @Nullable String method,

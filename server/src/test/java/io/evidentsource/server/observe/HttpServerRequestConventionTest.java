@@ -48,6 +48,20 @@ class HttpServerRequestConventionTest {
   }
 
   @Test
+  void beyond_the_cap_key_values_are_still_springs_and_no_more_are_kept() {
+    int routes = HttpServerRequestConvention.MAX_KEPT + 50;
+    for (int round = 0; round < 2; round++) {
+      for (int route = 0; route < routes; route++) {
+        var request = context("GET", "/route/" + route, route % 2 == 0 ? 200 : 404, null);
+        assertThat(convention.getLowCardinalityKeyValues(request))
+            .as("route %d, round %d", route, round)
+            .isEqualTo(spring.getLowCardinalityKeyValues(request));
+      }
+      assertThat(convention.keptCombinations()).isEqualTo(HttpServerRequestConvention.MAX_KEPT);
+    }
+  }
+
+  @Test
   void a_change_after_a_kept_request_is_seen() {
     var request = context("POST", "/x", 201, null);
     assertThat(convention.getLowCardinalityKeyValues(request).stream())

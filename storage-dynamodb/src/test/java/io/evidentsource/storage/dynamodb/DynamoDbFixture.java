@@ -70,13 +70,22 @@ public final class DynamoDbFixture {
    * the committing thread (null: no segments).
    */
   public static EventStore eventStore(StorageAdapter adapter, @Nullable IndexSegments segments) {
+    return eventStore(adapter, segments, EventStoreObserver.NONE);
+  }
+
+  /**
+   * An event store with default limits that reports to {@code observer}, its index sealed into
+   * {@code segments} on the committing thread (null: no segments).
+   */
+  public static EventStore eventStore(
+      StorageAdapter adapter, @Nullable IndexSegments segments, EventStoreObserver observer) {
     return new EventStore(
         adapter,
         EventLimits.defaults(),
         Clock.systemUTC(),
         UUID::randomUUID,
         Duration.ofSeconds(10),
-        EventStoreObserver.NONE,
+        observer,
         segments);
   }
 

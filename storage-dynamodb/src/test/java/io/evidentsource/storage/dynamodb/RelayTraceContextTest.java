@@ -6,7 +6,6 @@ import io.evidentsource.core.EventStore;
 import io.evidentsource.core.command.Transaction;
 import io.evidentsource.core.command.TransactionOrigin;
 import io.evidentsource.core.model.DatabaseName;
-import io.evidentsource.core.model.EventLimits;
 import io.evidentsource.core.model.StoredEvent;
 import io.evidentsource.core.observe.EventStoreObserver;
 import io.evidentsource.core.port.AppendOutcome;
@@ -14,7 +13,6 @@ import io.evidentsource.core.port.AppendRequest;
 import io.evidentsource.core.port.EventPublisher;
 import io.evidentsource.core.port.StorageAdapter;
 import io.evidentsource.storage.tck.TckFixtures;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,12 +49,9 @@ class RelayTraceContextTest {
 
   /** An event store whose core reads {@code context} as every request's trace context. */
   static EventStore tracedStore(StorageAdapter adapter, Map<String, String> context) {
-    return new EventStore(
+    return DynamoDbFixture.eventStore(
         adapter,
-        EventLimits.defaults(),
-        Clock.systemUTC(),
-        UUID::randomUUID,
-        Duration.ofSeconds(10),
+        null,
         new EventStoreObserver() {
           @Override
           public Map<String, String> traceContext() {
