@@ -78,8 +78,19 @@ public final class DatabaseGauges {
 
   /** A database exists at least at {@code revision} (created, or committed on this instance). */
   void seen(DatabaseName database, long revision) {
-    heads.computeIfAbsent(database, d -> new AtomicLong()).accumulateAndGet(revision, Math::max);
-    register(tags.admit(database));
+    AtomicLong head = heads.get(database);
+    if (head == null) {
+      head = heads.computeIfAbsent(database, d -> new AtomicLong());
+    }
+    if (head.get() < revision) {
+      head.accumulateAndGet(revision, Math::max);
+    }
+    String tag = tags.admit(database);
+    if (!gauges.containsKey(tag)) {
+      // once per tag value: a committing thread does no registration work after the first
+      // (followNotifications adds the pending gauge to tags registered before it)
+      register(tag);
+    }
   }
 
   /** A database was deleted: its gauges go (unless it was summed under {@code _other}). */

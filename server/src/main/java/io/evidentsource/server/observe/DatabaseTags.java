@@ -30,6 +30,9 @@ final class DatabaseTags {
     if (tag != null) {
       return tag;
     }
+    if (databases.size() >= maxDatabases) {
+      return OTHER; // no lock for the databases beyond the cap, on every call
+    }
     synchronized (databases) {
       if (databases.size() >= maxDatabases) {
         return OTHER;
