@@ -4,7 +4,8 @@
 # server's CPU time per request (from /proc/<pid>/stat, all its threads: request threads, GC and
 # JIT) besides wrk's requests/s and latency. CPU per request is the steadier number on a shared
 # machine: it counts what a request costs, not how much of the CPU the server was given. In-memory
-# storage, security off.
+# storage (PROFILE=local: durable local storage, each server in a fresh data directory removed at
+# the end), security off.
 #   A_JAR=before.jar B_JAR=after.jar bench/rest/ab-cpu.sh
 #   A_JAR=before.jar B_JAR=before.jar B_ARGS="<off options>" C_JAR=after.jar D_JAR=after.jar \
 #     D_ARGS="<off options>" bench/rest/ab-cpu.sh       # before/after, each with observability on/off
@@ -31,7 +32,8 @@ if [[ ${PIN:-0} == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); t
   SERVER_PIN="taskset -c ${SERVER_CPUS:-0}"; WRK_PIN="taskset -c ${WRK_CPUS:-1}"
 fi
 LOGS=${TMPDIR:-/tmp}/evs-ab-cpu; mkdir -p "$LOGS"
-COMMON="--spring.profiles.active=memory --spring.grpc.server.port=0 --logging.level.root=WARN ${COMMON_ARGS:-}"
+PROFILE=${PROFILE:-memory}
+COMMON="--spring.profiles.active=$PROFILE --spring.grpc.server.port=0 --logging.level.root=WARN ${COMMON_ARGS:-}"
 names=(A B); [[ -n $C_JAR ]] && names+=(C); [[ -n $D_JAR ]] && names+=(D)
 declare -A jar args jvm port pid
 jar=([A]=$A_JAR [B]=$B_JAR [C]=$C_JAR [D]=$D_JAR)
@@ -39,10 +41,13 @@ args=([A]=${A_ARGS:-} [B]=${B_ARGS:-} [C]=${C_ARGS:-} [D]=${D_ARGS:-})
 jvm=([A]=${A_JVM:-} [B]=${B_JVM:-} [C]=${C_JVM:-} [D]=${D_JVM:-})
 port=([A]=${A_PORT:-18301} [B]=${B_PORT:-18302} [C]=${C_PORT:-18303} [D]=${D_PORT:-18304})
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
+DATA=$(mktemp -d "${TMPDIR:-/tmp}/evs-ab-cpu-data.XXXXXX")
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait; rm -rf "$DATA"' EXIT
 for n in "${names[@]}"; do
+  data=()
+  [[ $PROFILE == local ]] && data=(--evidentsource.local.data-dir="$DATA/${n,,}")
   $SERVER_PIN java -Xmx2g ${jvm[$n]} -jar "${jar[$n]}" --server.port="${port[$n]}" $COMMON ${args[$n]} \
-    > "$LOGS/${n,,}.log" 2>&1 &
+    ${data[@]+"${data[@]}"} > "$LOGS/${n,,}.log" 2>&1 &
   pid[$n]=$!; pids+=("${pid[$n]}")
 done
 for n in "${names[@]}"; do

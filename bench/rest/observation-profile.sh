@@ -4,8 +4,9 @@
 # (server on CPU 0, wrk on CPU 1), records 30 s of JDK Flight Recorder samples after 40 s of
 # warm-up (Java stacks every 2 ms, 512 frames deep) and prints the share of the samples spent in
 # Micrometer's observations and tracing, OpenTelemetry, the core's observer and the logging
-# context (bench/rest/observation-share.py), with their main entry points. Compare the share of
-# two configurations, e.g. the defaults against observability off:
+# context (bench/rest/observation-share.py), with their main entry points. Java samples only:
+# for all of the server's CPU per request (GC, JIT and the kernel too), bench/rest/cpu-profile.sh.
+# Compare the share of two configurations, e.g. the defaults against observability off:
 #   bench/rest/observation-profile.sh on server/target/evidentsource-server.jar
 #   bench/rest/observation-profile.sh off server/target/evidentsource-server.jar \
 #     --evidentsource.observability.enabled=false --management.observations.enable.all=false \

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Where a REST append's CPU goes, all of it (docs/benchmarks.md, twelfth observability run): starts
+# the server jar with the arguments given (in-memory storage, server on CPU 0, wrk on CPU 1), drives
+# POST .../transactions for 45 s of warm-up, then samples the server's CPU for 30 s with
+# async-profiler (one sample per 1 ms of CPU time of any thread: request threads, GC, JIT, and
+# the kernel's work on the server's behalf, which JDK Flight Recorder's Java samples leave out)
+# while a 30 s wrk run counts the requests answered. Writes bench/results/cpu-NAME.collapsed
+# (collapsed stacks) and bench/results/cpu-NAME.requests; compare with bench/rest/cpu-share.py:
+#   bench/rest/cpu-profile.sh on server/target/evidentsource-server.jar
+#   bench/rest/cpu-profile.sh off server/target/evidentsource-server.jar \
+#     --evidentsource.observability.enabled=false --management.observations.enable.all=false \
+#     --management.tracing.enabled=false
+#   python3 bench/rest/cpu-share.py bench/results/cpu-off bench/results/cpu-on
+# The profiler comes from Maven Central (tools.profiler:async-profiler, its linux-x64 jar, which
+# holds the agent library), fetched once by the Maven wrapper into bench/results/async-profiler.
+# Environment: PORT (18096), BATCH (1), PAD and GUARDED (as transact.lua), CONN (16 connections),
+# ASYNC_PROFILER (4.6, the version), EVENT (cpu: perf_events' CPU clock; itimer where perf_events
+# is not allowed). The profiler costs CPU too (about a sixth more per request at 1 ms): compare
+# profiles with each other, not with unprofiled runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+name=${1:?a name for the profile}
+jar=${2:?the server jar}
+shift 2
+PORT=${PORT:-18096}
+CONN=${CONN:-16}
+version=${ASYNC_PROFILER:-4.6}
+dir=bench/results/async-profiler
+agent=$dir/linux-x64/libasyncProfiler.so
+if [[ ! -f $agent ]]; then
+  mkdir -p "$dir"
+  ./mvnw -q -B -ntp dependency:copy -Dartifact="tools.profiler:async-profiler:$version:jar:linux-x64" \
+    -DoutputDirectory="$dir"
+  (cd "$dir" && unzip -q -o "async-profiler-$version-linux-x64.jar" 'linux-x64/*')
+fi
+base="http://127.0.0.1:$PORT"
+out=bench/results/cpu-$name
+rm -f "$out.collapsed"
+taskset -c 0 java -Xmx3g -jar "$jar" --spring.profiles.active=memory --server.port="$PORT" \
+  --spring.grpc.server.port=0 --logging.level.root=WARN "$@" > "$out-server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf "$base/actuator/health" >/dev/null && break; sleep 1; done
+db="cpu-$name-$(date +%s)"
+curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' -d "{\"name\":\"$db\"}" >/dev/null
+export DB=$db BATCH=${BATCH:-1}
+DB=$db RUN=warmup taskset -c 1 wrk -t2 -c"$CONN" -d45s -s bench/rest/transact.lua "$base" >/dev/null
+# jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
+jcmd "$server" JVMTI.agent_load "$PWD/$agent" \
+  "\"start,event=${EVENT:-cpu},interval=1ms,timeout=30,file=$PWD/$out.collapsed,collapsed\"" >/dev/null
+RUN=measure taskset -c 1 wrk -t2 -c"$CONN" -d30s -s bench/rest/transact.lua "$base" \
+  | awk '/requests in/ {print $1}' > "$out.requests"
+for _ in $(seq 1 30); do [[ -s $out.collapsed ]] && break; sleep 1; done
+[[ -s $out.collapsed ]] || { echo "no profile written (bench/results/cpu-$name-server.log)" >&2; exit 1; }
+echo "$name: $(cat "$out.requests") requests in 30 s, $(awk '{n += $NF} END {print n}' "$out.collapsed") ms of CPU sampled"
