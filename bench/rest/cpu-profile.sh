@@ -45,7 +45,7 @@ for _ in $(seq 1 120); do curl -sf "$base/actuator/health" >/dev/null && break; 
 db="cpu-$name-$(date +%s)"
 curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' -d "{\"name\":\"$db\"}" >/dev/null
 export DB=$db BATCH=${BATCH:-1}
-DB=$db RUN=warmup taskset -c 1 wrk -t2 -c"$CONN" -d45s -s bench/rest/transact.lua "$base" >/dev/null
+RUN=warmup taskset -c 1 wrk -t2 -c"$CONN" -d45s -s bench/rest/transact.lua "$base" >/dev/null
 # jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
 jcmd "$server" JVMTI.agent_load "$PWD/$agent" \
   "\"start,event=${EVENT:-cpu},interval=1ms,timeout=30,file=$PWD/$out.collapsed,collapsed\"" >/dev/null

@@ -3,19 +3,16 @@
 
 Each sample of a profile is 1 ms of the server's CPU time; divided by the requests answered in the
 same 30 s, it gives microseconds of CPU per request. A sample counts as observability when a frame
-of its stack belongs to Micrometer (observations, meters, tracing), OpenTelemetry, the server's
-observe package, Logback's MDC or an observation class, other than the filters that wrap the whole
-request (Spring's ServerHttpObservationFilter.doFilterInternal, RequestIdFilter); it is listed
-under its outermost such frame. GC and JIT are the collector's and the compilers' threads; kernel
+of its stack is observability's (observability_frames.py, as observation-share.py counts); it is
+listed under its outermost such frame. GC and JIT are the collector's and the compilers' threads; kernel
 is the rest of the samples that end in the kernel (network and scheduling on the server's behalf).
 Usage: cpu-share.py bench/results/cpu-off bench/results/cpu-on [...]  (the profiles' names)
 """
 import collections
 import sys
 
-OBSERVABILITY = ("micrometer", "opentelemetry", "evidentsource/server/observe", "LogbackMDCAdapter",
-                 "Observation")
-WRAPPERS = ("ServerHttpObservationFilter.doFilterInternal", "RequestIdFilter.doFilterInternal")
+from observability_frames import is_observability
+
 GC = ("VM_GenCollect", "GenCollectedHeap", "SerialHeap", "DefNewGeneration", "G1CollectedHeap",
       "GCTaskThread", "ParallelScavenge", "ConcurrentGCThread", "WorkerThread")
 JIT = ("CompileBroker", "C2Compiler", "Compile::", "C1Compiler")
@@ -28,8 +25,9 @@ def category(frames):
     if any(j in joined for j in JIT):
         return "jit", None
     for frame in frames:  # root first: the first match is the outermost
-        if any(o in frame for o in OBSERVABILITY) and not any(w in frame for w in WRAPPERS):
-            return "observability", frame.split("/")[-1]
+        method = frame.split("/")[-1]
+        if is_observability(frame, method):
+            return "observability", method
     if frames[-1].endswith("_[k]"):
         return "kernel", None
     return "other", None

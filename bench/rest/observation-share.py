@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """The share of a JFR recording's Java samples spent in observability (see observation-profile.sh).
 
-A sample counts when a frame of its stack belongs to Micrometer (observations, meters, tracing),
-OpenTelemetry, the server's observe package or Logback's MDC, other than the filters that wrap the
-whole request (Spring's ServerHttpObservationFilter.doFilterInternal, RequestIdFilter). Usage:
+A sample counts when a frame of its stack is observability's (observability_frames.py). Usage:
   observation-share.py A.jfr [B.jfr ...]   # each file's share; then B, C... against A
 """
 import collections
@@ -13,8 +11,8 @@ import shutil
 import subprocess
 import sys
 
-PACKAGES = ("micrometer", "opentelemetry", "evidentsource/server/observe", "LogbackMDCAdapter")
-WRAPPERS = ("ServerHttpObservationFilter.doFilterInternal", "RequestIdFilter.doFilterInternal")
+from observability_frames import is_observability
+
 
 
 def jfr_tool():
@@ -40,8 +38,7 @@ def share(path):
         for frame in frames:
             kind = frame["method"]["type"]["name"]
             name = kind.split("/")[-1] + "." + frame["method"]["name"]
-            if (any(p in kind for p in PACKAGES) or "bservation" in name) and not any(
-                    w in name for w in WRAPPERS):
+            if is_observability(kind, name):
                 names.append(name)
         if names:
             observed += 1
