@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 
 /**
@@ -55,8 +56,10 @@ class IdleTailCostTest {
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
       if (context.request() instanceof GetItemRequest get && table.equals(get.tableName())) {
-        String database = get.key().get(DynamoDbSchema.DB_NAME).s();
-        counts.computeIfAbsent(database, d -> new AtomicLong()).incrementAndGet();
+        AttributeValue name = get.key().get(DynamoDbSchema.DB_NAME);
+        if (name != null) {
+          counts.computeIfAbsent(name.s(), d -> new AtomicLong()).incrementAndGet();
+        }
       }
     }
 
