@@ -230,6 +230,7 @@ describe("web UI", () => {
   test("the databases screen lists the database with its event count and head revision", async () => {
     await open("/");
     const row = page.getByRole("row", { name: new RegExp(`^${DB} `) });
+    await row.waitFor(); // the heading shows before the list has loaded
     const cells = await row.getByRole("cell").allTextContents();
     assert.equal(cells[0], DB);
     assert.equal(cells[1], "329");
@@ -294,7 +295,9 @@ describe("web UI", () => {
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.getByTestId("q-error").waitFor();
     assert.match(await status("q-error"), /Column 15: expected .* but found end of input/);
-    assert.equal(await page.locator(".cm-lintRange-error, .cm-lintPoint-error").count(), 1, "the error is marked in the editor");
+    const marks = page.locator(".cm-lintRange-error, .cm-lintPoint-error");
+    await marks.first().waitFor({ state: "attached" }); // marked in an effect after the message renders
+    assert.equal(await marks.count(), 1, "the error is marked in the editor");
     await checkScreen("events-q-error");
 
     await setEditor(page.getByTestId("editor-q"), "subject LIKE 'pulls/%' AND type LIKE 'com.github.pull_request.%'");
@@ -508,6 +511,7 @@ describe("web UI", () => {
     assert.equal(await status("event-count"), String(now));
     await page.locator(".chart canvas").first().waitFor();
     const rows = page.getByRole("table", { name: "Latest transactions" }).locator("tbody tr");
+    await rows.nth(2).waitFor(); // the table comes with a request of its own
     assert.ok((await rows.count()) >= 3);
     assert.equal(await rows.first().locator("td").first().textContent(), String(now));
     assert.match(await status("server-version"), /\d+\.\d+/);
