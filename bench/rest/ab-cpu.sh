@@ -17,7 +17,10 @@
 # CONN; 16 warms a server for a CONN=1 run sooner), GUARDED / PAD (as transact.lua), A_PORT .. D_PORT
 # (18301-18304), SERVER_CPUS / WRK_CPUS (taskset CPU lists; with PIN=1 the servers run on CPU 0 and
 # wrk on CPU 1 of a machine of 2 or more CPUs, so that wrk never takes the measured server's CPU;
-# off by default).
+# off by default), CPU_PROFILES (a directory: each server's CPU is sampled with async-profiler
+# while it is measured, as cpu-profile.sh does, into DIR/<server>-<round>.collapsed with the
+# requests counted in DIR/<server>-<round>.requests; read them with cpu-share.py. The profiler's
+# own CPU is then in every figure: compare profiled runs with each other only).
 set -u
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
@@ -32,6 +35,10 @@ if [[ ${PIN:-0} == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); t
   SERVER_PIN="taskset -c ${SERVER_CPUS:-0}"; WRK_PIN="taskset -c ${WRK_CPUS:-1}"
 fi
 LOGS=${TMPDIR:-/tmp}/evs-ab-cpu; mkdir -p "$LOGS"
+PROFILES=${CPU_PROFILES:-}; AGENT=""
+if [[ -n $PROFILES ]]; then
+  mkdir -p "$PROFILES"; PROFILES=$(cd "$PROFILES" && pwd); AGENT=$(bench/rest/async-profiler.sh)
+fi
 PROFILE=${PROFILE:-memory}
 COMMON="--spring.profiles.active=$PROFILE --spring.grpc.server.port=0 --logging.level.root=WARN ${COMMON_ARGS:-}"
 names=(A B); [[ -n $C_JAR ]] && names+=(C); [[ -n $D_JAR ]] && names+=(D)
@@ -59,10 +66,20 @@ done
 echo "machine: $(nproc) cores; batch $BATCH, $CONN connections; pinned: ${SERVER_PIN:-no} / ${WRK_PIN:-no}"
 for n in "${names[@]}"; do echo "$n: ${jvm[$n]} ${jar[$n]} ${args[$n]}"; done
 measure() { # name pid port round
-  local t0 t1 out
+  local t0 t1 out profile=${PROFILES:+$PROFILES/${1,,}-$4}
+  if [[ -n $profile ]]; then
+    rm -f "$profile.collapsed"
+    # jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
+    jcmd "$2" JVMTI.agent_load "$AGENT" \
+      "\"start,event=cpu,interval=1ms,timeout=$DUR,file=$profile.collapsed,collapsed\"" >/dev/null
+  fi
   t0=$(awk '{print $14+$15}' "/proc/$2/stat")
   out=$(DB=p BATCH=$BATCH RUN=m$4 $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" --latency -s $LUA "http://127.0.0.1:$3")
   t1=$(awk '{print $14+$15}' "/proc/$2/stat")
+  if [[ -n $profile ]]; then
+    echo "$out" | awk '/^requests:/ {print $2 + 0}' > "$profile.requests"
+    for _ in $(seq 30); do [[ -s $profile.collapsed ]] && break; sleep 1; done
+  fi
   echo "$out" | awk -v name="$1" -v round="$4" -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
     /^requests:/ { reqs = $2; errors = $NF }
     /Requests\/sec/ { rps = $2 }

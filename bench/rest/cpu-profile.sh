@@ -11,8 +11,7 @@
 #     --evidentsource.observability.enabled=false --management.observations.enable.all=false \
 #     --management.tracing.enabled=false
 #   python3 bench/rest/cpu-share.py bench/results/cpu-off bench/results/cpu-on
-# The profiler comes from Maven Central (tools.profiler:async-profiler, its linux-x64 jar, which
-# holds the agent library), fetched once by the Maven wrapper into bench/results/async-profiler.
+# The profiler comes from Maven Central (bench/rest/async-profiler.sh fetches it once).
 # Environment: PORT (18096), BATCH (1), PAD and GUARDED (as transact.lua), CONN (16 connections),
 # ASYNC_PROFILER (4.6, the version), EVENT (cpu: perf_events' CPU clock; itimer where perf_events
 # is not allowed). The profiler costs CPU too (about a sixth more per request at 1 ms): compare
@@ -25,15 +24,7 @@ jar=${2:?the server jar}
 shift 2
 PORT=${PORT:-18096}
 CONN=${CONN:-16}
-version=${ASYNC_PROFILER:-4.6}
-dir=bench/results/async-profiler
-agent=$dir/linux-x64/libasyncProfiler.so
-if [[ ! -f $agent ]]; then
-  mkdir -p "$dir"
-  ./mvnw -q -B -ntp dependency:copy -Dartifact="tools.profiler:async-profiler:$version:jar:linux-x64" \
-    -DoutputDirectory="$dir"
-  (cd "$dir" && unzip -q -o "async-profiler-$version-linux-x64.jar" 'linux-x64/*')
-fi
+agent=$(bench/rest/async-profiler.sh)
 base="http://127.0.0.1:$PORT"
 out=bench/results/cpu-$name
 rm -f "$out.collapsed"
@@ -47,7 +38,7 @@ curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' -d
 export DB=$db BATCH=${BATCH:-1}
 RUN=warmup taskset -c 1 wrk -t2 -c"$CONN" -d45s -s bench/rest/transact.lua "$base" >/dev/null
 # jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
-jcmd "$server" JVMTI.agent_load "$PWD/$agent" \
+jcmd "$server" JVMTI.agent_load "$agent" \
   "\"start,event=${EVENT:-cpu},interval=1ms,timeout=30,file=$PWD/$out.collapsed,collapsed\"" >/dev/null
 RUN=measure taskset -c 1 wrk -t2 -c"$CONN" -d30s -s bench/rest/transact.lua "$base" \
   | awk '/requests in/ {print $1}' > "$out.requests"
