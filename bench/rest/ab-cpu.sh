@@ -35,9 +35,9 @@ if [[ ${PIN:-0} == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); t
   SERVER_PIN="taskset -c ${SERVER_CPUS:-0}"; WRK_PIN="taskset -c ${WRK_CPUS:-1}"
 fi
 LOGS=${TMPDIR:-/tmp}/evs-ab-cpu; mkdir -p "$LOGS"
-PROFILES=${CPU_PROFILES:-}; AGENT=""
-if [[ -n $PROFILES ]]; then
-  mkdir -p "$PROFILES"; PROFILES=$(cd "$PROFILES" && pwd); AGENT=$(bench/rest/async-profiler.sh)
+PROFILE_DIR=${CPU_PROFILES:-}; AGENT=""
+if [[ -n $PROFILE_DIR ]]; then
+  mkdir -p "$PROFILE_DIR"; PROFILE_DIR=$(cd "$PROFILE_DIR" && pwd); AGENT=$(bench/rest/async-profiler.sh)
 fi
 PROFILE=${PROFILE:-memory}
 COMMON="--spring.profiles.active=$PROFILE --spring.grpc.server.port=0 --logging.level.root=WARN ${COMMON_ARGS:-}"
@@ -66,19 +66,20 @@ done
 echo "machine: $(nproc) cores; batch $BATCH, $CONN connections; pinned: ${SERVER_PIN:-no} / ${WRK_PIN:-no}"
 for n in "${names[@]}"; do echo "$n: ${jvm[$n]} ${jar[$n]} ${args[$n]}"; done
 measure() { # name pid port round
-  local t0 t1 out profile=${PROFILES:+$PROFILES/${1,,}-$4}
-  if [[ -n $profile ]]; then
-    rm -f "$profile.collapsed"
+  local t0 t1 out cpu=${PROFILE_DIR:+$PROFILE_DIR/${1,,}-$4}
+  if [[ -n $cpu ]]; then
+    rm -f "$cpu.collapsed"
     # jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
     jcmd "$2" JVMTI.agent_load "$AGENT" \
-      "\"start,event=cpu,interval=1ms,timeout=$DUR,file=$profile.collapsed,collapsed\"" >/dev/null
+      "\"start,event=cpu,interval=1ms,timeout=$DUR,file=$cpu.collapsed,collapsed\"" >/dev/null
   fi
   t0=$(awk '{print $14+$15}' "/proc/$2/stat")
   out=$(DB=p BATCH=$BATCH RUN=m$4 $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" --latency -s $LUA "http://127.0.0.1:$3")
   t1=$(awk '{print $14+$15}' "/proc/$2/stat")
-  if [[ -n $profile ]]; then
-    echo "$out" | awk '/^requests:/ {print $2 + 0}' > "$profile.requests"
-    for _ in $(seq 30); do [[ -s $profile.collapsed ]] && break; sleep 1; done
+  if [[ -n $cpu ]]; then
+    echo "$out" | awk '/^requests:/ {print $2 + 0}' > "$cpu.requests"
+    for _ in $(seq 30); do [[ -s $cpu.collapsed ]] && break; sleep 1; done
+    [[ -s $cpu.collapsed ]] || echo "no profile written: $cpu.collapsed" >&2
   fi
   echo "$out" | awk -v name="$1" -v round="$4" -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
     /^requests:/ { reqs = $2; errors = $NF }

@@ -59,7 +59,7 @@ names = sys.argv[1:]
 if not names:
     sys.exit(__doc__)
 profiles = [profile(n) for n in names]
-width = max(len(label(n)) for n in names) + 2
+width = max(max(len(label(n)) for n in names) + 2, 10)
 print("us of CPU per request".ljust(58) + "".join(label(n).rjust(width) for n in names))
 rows = [("all", lambda t, e: sum(t.values()))]
 rows += [(k, lambda t, e, k=k: t[k]) for k in ("other", "kernel", "gc", "jit", "observability")]
