@@ -18,7 +18,7 @@
 # (18301-18304), SERVER_CPUS / WRK_CPUS (taskset CPU lists; with PIN=1 the servers run on CPU 0 and
 # wrk on CPU 1 of a machine of 2 or more CPUs, so that wrk never takes the measured server's CPU;
 # off by default), CPU_PROFILES (a directory: each server's CPU is sampled with async-profiler
-# while it is measured, as cpu-profile.sh does, into DIR/<server>-<round>.collapsed with the
+# while it is measured (cpu-sampling.sh, as cpu-profile.sh does), into DIR/<server>-<round>.collapsed with the
 # requests counted in DIR/<server>-<round>.requests; read them with cpu-share.py. The profiler's
 # own CPU is then in every figure: compare profiled runs with each other only).
 set -u
@@ -35,9 +35,10 @@ if [[ ${PIN:-0} == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); t
   SERVER_PIN="taskset -c ${SERVER_CPUS:-0}"; WRK_PIN="taskset -c ${WRK_CPUS:-1}"
 fi
 LOGS=${TMPDIR:-/tmp}/evs-ab-cpu; mkdir -p "$LOGS"
-PROFILE_DIR=${CPU_PROFILES:-}; AGENT=""
+PROFILE_DIR=${CPU_PROFILES:-}
 if [[ -n $PROFILE_DIR ]]; then
-  mkdir -p "$PROFILE_DIR"; PROFILE_DIR=$(cd "$PROFILE_DIR" && pwd); AGENT=$(bench/rest/async-profiler.sh)
+  source bench/rest/cpu-sampling.sh
+  mkdir -p "$PROFILE_DIR"; cpu_sampling_agent # fetched before any server is measured
 fi
 PROFILE=${PROFILE:-memory}
 COMMON="--spring.profiles.active=$PROFILE --spring.grpc.server.port=0 --logging.level.root=WARN ${COMMON_ARGS:-}"
@@ -67,19 +68,13 @@ echo "machine: $(nproc) cores; batch $BATCH, $CONN connections; pinned: ${SERVER
 for n in "${names[@]}"; do echo "$n: ${jvm[$n]} ${jar[$n]} ${args[$n]}"; done
 measure() { # name pid port round
   local t0 t1 out cpu=${PROFILE_DIR:+$PROFILE_DIR/${1,,}-$4}
-  if [[ -n $cpu ]]; then
-    rm -f "$cpu.collapsed"
-    # jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
-    jcmd "$2" JVMTI.agent_load "$AGENT" \
-      "\"start,event=cpu,interval=1ms,timeout=$DUR,file=$cpu.collapsed,collapsed\"" >/dev/null
-  fi
+  [[ -n $cpu ]] && cpu_sampling_start "$2" "$cpu.collapsed" "$DUR"
   t0=$(awk '{print $14+$15}' "/proc/$2/stat")
   out=$(DB=p BATCH=$BATCH RUN=m$4 $WRK_PIN wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" --latency -s $LUA "http://127.0.0.1:$3")
   t1=$(awk '{print $14+$15}' "/proc/$2/stat")
   if [[ -n $cpu ]]; then
     echo "$out" | awk '/^requests:/ {print $2 + 0}' > "$cpu.requests"
-    for _ in $(seq 30); do [[ -s $cpu.collapsed ]] && break; sleep 1; done
-    [[ -s $cpu.collapsed ]] || echo "no profile written: $cpu.collapsed" >&2
+    cpu_sampling_wait "$cpu.collapsed"
   fi
   echo "$out" | awk -v name="$1" -v round="$4" -v ticks=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
     /^requests:/ { reqs = $2; errors = $NF }

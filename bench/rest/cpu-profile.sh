@@ -11,11 +11,10 @@
 #     --evidentsource.observability.enabled=false --management.observations.enable.all=false \
 #     --management.tracing.enabled=false
 #   python3 bench/rest/cpu-share.py bench/results/cpu-off bench/results/cpu-on
-# The profiler comes from Maven Central (bench/rest/async-profiler.sh fetches it once).
+# The profiler comes from Maven Central (bench/rest/cpu-sampling.sh fetches it once).
 # Environment: PORT (18096), BATCH (1), PAD and GUARDED (as transact.lua), CONN (16 connections),
-# ASYNC_PROFILER (4.6, the version), EVENT (cpu: perf_events' CPU clock; itimer where perf_events
-# is not allowed). The profiler costs CPU too (about a sixth more per request at 1 ms): compare
-# profiles with each other, not with unprofiled runs.
+# ASYNC_PROFILER and EVENT (as cpu-sampling.sh). The profiler costs CPU too (about a sixth more
+# per request at 1 ms): compare profiles with each other, not with unprofiled runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
@@ -24,10 +23,10 @@ jar=${2:?the server jar}
 shift 2
 PORT=${PORT:-18096}
 CONN=${CONN:-16}
-agent=$(bench/rest/async-profiler.sh)
+source bench/rest/cpu-sampling.sh
+cpu_sampling_agent
 base="http://127.0.0.1:$PORT"
 out=bench/results/cpu-$name
-rm -f "$out.collapsed"
 taskset -c 0 java -Xmx3g -jar "$jar" --spring.profiles.active=memory --server.port="$PORT" \
   --spring.grpc.server.port=0 --logging.level.root=WARN "$@" > "$out-server.log" 2>&1 &
 server=$!
@@ -37,11 +36,8 @@ db="cpu-$name-$(date +%s)"
 curl -sf -X POST "$base/api/v1/databases" -H 'Content-Type: application/json' -d "{\"name\":\"$db\"}" >/dev/null
 export DB=$db BATCH=${BATCH:-1}
 RUN=warmup taskset -c 1 wrk -t2 -c"$CONN" -d45s -s bench/rest/transact.lua "$base" >/dev/null
-# jcmd reads name=value pairs itself: the agent's options go in quotes, as one value
-jcmd "$server" JVMTI.agent_load "$agent" \
-  "\"start,event=${EVENT:-cpu},interval=1ms,timeout=30,file=$PWD/$out.collapsed,collapsed\"" >/dev/null
+cpu_sampling_start "$server" "$out.collapsed" 30
 RUN=measure taskset -c 1 wrk -t2 -c"$CONN" -d30s -s bench/rest/transact.lua "$base" \
   | awk '/requests in/ {print $1}' > "$out.requests"
-for _ in $(seq 1 30); do [[ -s $out.collapsed ]] && break; sleep 1; done
-[[ -s $out.collapsed ]] || { echo "no profile written (bench/results/cpu-$name-server.log)" >&2; exit 1; }
+cpu_sampling_wait "$out.collapsed" || { echo "server log: $out-server.log" >&2; exit 1; }
 echo "$name: $(cat "$out.requests") requests in 30 s, $(awk '{n += $NF} END {print n}' "$out.collapsed") ms of CPU sampled"

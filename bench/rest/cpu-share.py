@@ -68,6 +68,6 @@ for _, _, entries in profiles:
     for entry, count in entries.most_common(10):
         top[entry] = max(top[entry], count)
 rows += [("  " + e[:54], lambda t, e2, e=e: e2[e]) for e, _ in top.most_common(10)]
-for label, value in rows:
-    print(label.ljust(58) + "".join(
+for row, value in rows:
+    print(row.ljust(58) + "".join(
         ("%.2f" % (1000.0 * value(t, e) / r)).rjust(width) for r, t, e in profiles))

@@ -14,7 +14,6 @@ import sys
 from observability_frames import is_observability
 
 
-
 def jfr_tool():
     java = shutil.which("java")
     beside = os.path.join(os.path.dirname(os.path.realpath(java)), "jfr") if java else None
